@@ -1,0 +1,47 @@
+import { WireError } from "../core/errors.ts";
+
+/** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (rbac-and-tokens.md §3). */
+const catalog = {
+  AuthenticationFailed: { status: 401, template: (detail: string) => `Authentication failed. ${detail}` },
+  InvalidAuthenticationToken: { status: 401, template: (detail: string) => `The access token is invalid. ${detail}` },
+  ExpiredAuthenticationToken: { status: 401, template: (detail: string) => `The access token has expired. ${detail} Get a new token and try again.` },
+  InvalidAuthenticationTokenAudience: {
+    status: 401,
+    template: (aud: string, allowed: string) => `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences ${allowed}.`,
+  },
+  AuthorizationFailed: {
+    status: 403,
+    template: (client: string, objectId: string, action: string, scope: string) =>
+      `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  },
+  MissingApiVersionParameter: { status: 400, template: () => "The api-version query parameter (?api-version=) is required for all requests." },
+  InvalidApiVersionParameter: {
+    status: 400,
+    template: (version: string, type: string, supported: string) => `The api-version '${version}' is invalid. The supported versions for resource type '${type}' are '${supported}'.`,
+  },
+  InvalidRoleAssignmentId: { status: 400, template: (name: string) => `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.` },
+  InvalidScope: { status: 400, template: (scope: string) => `The scope '${scope}' is not valid. Use /subscriptions/{id}[/resourceGroups/{name}[/providers/{namespace}/{type}/{name}…]].` },
+  InvalidRequestContent: { status: 400, template: (detail: string) => `The request content was invalid and could not be deserialized: ${detail}` },
+  RoleDefinitionDoesNotExist: { status: 400, template: (id: string) => `The specified role definition with ID '${id}' does not exist.` },
+  PrincipalNotFound: {
+    status: 400,
+    template: (principalId: string, tenantId: string) =>
+      `Principal ${principalId} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+  },
+  RoleAssignmentExists: { status: 409, template: (existingId: string) => `The role assignment already exists. The ID of the existing role assignment is ${existingId}.` },
+  RoleAssignmentUpdateNotPermitted: { status: 400, template: () => "Tenant ID, application ID, principal ID, and scope are not allowed to be updated." },
+  RoleAssignmentNotFound: { status: 404, template: (id: string) => `The role assignment '${id}' is not found.` },
+  SubscriptionNotFound: { status: 404, template: (id: string) => `The subscription '${id}' could not be found.` },
+  ResourceNotFound: { status: 404, template: (type: string, name: string) => `The Resource '${type}/${name}' was not found.` },
+  InternalServerError: { status: 500, template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.` },
+} as const;
+
+export type ArmErrorName = keyof typeof catalog;
+export const armCatalog: Readonly<Record<ArmErrorName, { status: number }>> = catalog;
+
+type Args<N extends ArmErrorName> = Parameters<(typeof catalog)[N]["template"]>;
+
+export function armError<N extends ArmErrorName>(name: N, ...args: Args<N>): WireError {
+  const template = catalog[name].template as (...a: Args<N>) => string;
+  return new WireError(catalog[name].status, name, template(...args));
+}

@@ -1,0 +1,116 @@
+import type { Clock } from "../core/clock.ts";
+import { ConflictError } from "../core/errors.ts";
+import { isGuid } from "../core/ids.ts";
+import { parseScope } from "../core/scope.ts";
+import type { RbacStore } from "../storage/rbac-store.ts";
+import type { RoleAssignmentRecord } from "../storage/records.ts";
+import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { armError } from "./arm-errors.ts";
+
+export interface RoleAssignmentDeps {
+  store: RbacStore;
+  clock: Clock;
+  authorize: Authorize;
+  roleExists(roleGuid: string): boolean;
+  findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
+  /** Makes a change effective on this node before the write returns. */
+  policyChanged(): Promise<void>;
+}
+
+export interface RoleAssignmentInput {
+  roleDefinitionId: string;
+  principalId: string;
+  principalType?: string;
+  description?: string | null;
+  condition?: string | null;
+  conditionVersion?: string | null;
+}
+
+const WRITE = "Microsoft.Authorization/roleAssignments/write";
+const DELETE = "Microsoft.Authorization/roleAssignments/delete";
+const READ = "Microsoft.Authorization/roleAssignments/read";
+
+/** `PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{name}` as a pipeline of named steps. */
+export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string, input: RoleAssignmentInput) {
+  const scope = checkScope(scopeText);
+  if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
+  const roleGuid = roleGuidOf(input.roleDefinitionId);
+  if (!roleGuid || !deps.roleExists(roleGuid)) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
+  const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+  if (!(await deps.authorize(caller, WRITE, scope, { roleDefinitionId: roleGuid }))) {
+    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE, assignmentId);
+  }
+  const existing = await deps.store.getRoleAssignment(name);
+  if (existing) return { created: false, record: sameOrRefuse(existing, scope, roleGuid, input) };
+  const principalType = await deps.findPrincipalType(input.principalId);
+  if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
+  const now = new Date(deps.clock.now()).toISOString();
+  const record: RoleAssignmentRecord = {
+    id: name.toLowerCase(), tenantId: caller.tenantId, scope, roleDefinitionId: roleGuid, principalId: input.principalId.toLowerCase(), principalType,
+    description: input.description ?? null, condition: input.condition ?? null, conditionVersion: input.conditionVersion ?? null,
+    createdOn: now, createdBy: caller.principalId, updatedOn: now, updatedBy: caller.principalId,
+  };
+  try {
+    await deps.store.insertRoleAssignment(record);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const duplicate = await deps.store.findRoleAssignment(record.principalId, roleGuid, scope);
+    throw armError("RoleAssignmentExists", duplicate ? `${duplicate.scope}/providers/Microsoft.Authorization/roleAssignments/${duplicate.id}` : name);
+  }
+  await deps.policyChanged();
+  return { created: true, record };
+}
+
+export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
+  const scope = checkScope(scopeText);
+  const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
+  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
+  if (!(await deps.authorize(caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }))) {
+    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, DELETE, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
+  }
+  await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.policyChanged();
+  return existing;
+}
+
+export async function getRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
+  const scope = checkScope(scopeText);
+  if (!(await deps.authorize(caller, READ, scope))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ, scope);
+  const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
+  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) throw armError("RoleAssignmentNotFound", name);
+  return existing;
+}
+
+/** The ARM JSON of an assignment; `roleDefinitionId` in the subscription-qualified form the CLI shows. */
+export function roleAssignmentJson(r: RoleAssignmentRecord) {
+  const parsed = parseScope(r.scope);
+  const sub = parsed && parsed.kind !== "root" && parsed.kind !== "managementGroup" ? `/subscriptions/${parsed.subscriptionId}` : "";
+  return {
+    properties: {
+      roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${r.roleDefinitionId}`,
+      principalId: r.principalId, principalType: r.principalType, scope: r.scope, condition: r.condition, conditionVersion: r.conditionVersion,
+      description: r.description, createdOn: r.createdOn, updatedOn: r.updatedOn, createdBy: r.createdBy, updatedBy: r.updatedBy,
+      delegatedManagedIdentityResourceId: null,
+    },
+    id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.id}`,
+    type: "Microsoft.Authorization/roleAssignments",
+    name: r.id,
+  };
+}
+
+function checkScope(scopeText: string): string {
+  const scope = parseScope(scopeText);
+  if (!scope || scope.kind === "root") throw armError("InvalidScope", scopeText);
+  return scope.id;
+}
+
+function roleGuidOf(roleDefinitionId: string): string | undefined {
+  const guid = roleDefinitionId.split("/").pop() ?? "";
+  return isGuid(guid) ? guid.toLowerCase() : undefined;
+}
+
+function sameOrRefuse(existing: RoleAssignmentRecord, scope: string, roleGuid: string, input: RoleAssignmentInput): RoleAssignmentRecord {
+  const same = existing.scope.toLowerCase() === scope.toLowerCase() && existing.roleDefinitionId === roleGuid && existing.principalId === input.principalId.toLowerCase();
+  if (!same) throw armError("RoleAssignmentUpdateNotPermitted");
+  return existing;
+}

@@ -1,0 +1,60 @@
+import { builtInRoles } from "./builtin-roles.ts";
+import { compileRole, rolePattern } from "./compile.ts";
+import type { NormalizedOperation } from "./permission-match.ts";
+import type { AccessRequest, RoleDefinition, SuggestedRole } from "./types.ts";
+
+/**
+ * Which built-in roles would grant a denied operation, least privileged first, so a denial can say "assign
+ * Cognitive Services User" rather than leave the caller to guess.
+ */
+
+/**
+ * Roughly how many operations a pattern covers: a literal covers one; each path segment a wildcard leaves
+ * open multiplies the reach. (A raw count of patterns would rank Owner, a single `*`, as least privileged.)
+ */
+export function patternBreadth(pattern: string): number {
+  if (!pattern.includes("*")) return 1;
+  const fixedSegments = pattern.split("/").filter((segment) => !segment.includes("*")).length;
+  return 4 ** Math.max(0, 5 - fixedSegments);
+}
+
+/** A role's overall privilege: the summed breadth of everything it grants (actions and data actions). */
+export function privilegeScore(role: RoleDefinition): number {
+  let score = 0;
+  for (const block of role.permissions) {
+    for (const pattern of [...block.actions, ...block.dataActions]) score += patternBreadth(pattern);
+  }
+  return score;
+}
+
+let scores: ReadonlyMap<RoleDefinition, number> | undefined;
+
+/** Computed on first use rather than at import time. */
+function scoreOf(role: RoleDefinition): number {
+  scores ??= new Map(builtInRoles.map((r) => [r, privilegeScore(r)]));
+  return scores.get(role) ?? privilegeScore(role);
+}
+
+interface Candidate {
+  role: RoleDefinition;
+  breadth: number;
+  score: number;
+}
+
+/**
+ * Built-in roles whose permissions (and delegation conditions, given `attributes`) grant `op`. Ordered by how
+ * narrowly the role grants this operation (a literal beats `accounts/OpenAI/*`, which beats `*`), then by the
+ * role's overall privilege, then by name: so OpenAI chat suggests Cognitive Services OpenAI User before Owner-like
+ * roles, and a strict subset of another role (Data Contributor vs. User) always comes first.
+ */
+export function suggestRoles(op: NormalizedOperation, attributes: AccessRequest["attributes"]): readonly SuggestedRole[] {
+  const candidates: Candidate[] = [];
+  for (const role of builtInRoles) {
+    const pattern = rolePattern(compileRole(role), op, attributes);
+    if (pattern !== undefined) candidates.push({ role, breadth: patternBreadth(pattern), score: scoreOf(role) });
+  }
+  candidates.sort(
+    (a, b) => a.breadth - b.breadth || a.score - b.score || a.role.roleName.localeCompare(b.role.roleName, "en"),
+  );
+  return Object.freeze(candidates.map(({ role }) => Object.freeze({ id: role.id, roleName: role.roleName })));
+}

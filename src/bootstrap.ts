@@ -1,0 +1,63 @@
+import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
+import { newAccount, newDeployment, newResourceGroup } from "./arm/cognitive-services.ts";
+import type { Clock } from "./core/clock.ts";
+import { newGuid, newSecret } from "./core/ids.ts";
+import type { Directory } from "./directory/directory.ts";
+import { DirectoryRoles } from "./directory/principals.ts";
+import type { Store } from "./storage/store.ts";
+
+export interface BootstrapInput {
+  tenantDomain: string;
+  adminUsername: string;
+  adminPassword: string | undefined;
+  demo: boolean;
+}
+
+export interface BootstrapFacts {
+  tenantId: string;
+  subscriptionId: string;
+  adminUsername: string;
+  adminObjectId: string;
+  /** Set only on the start that created the admin with a generated password. */
+  generatedAdminPassword: string | undefined;
+  demo: { resourceGroup: string; account: string; deployment: string } | undefined;
+}
+
+const DEMO = { resourceGroup: "keyless-demo", account: "keyless-demo", deployment: "echo", location: "local" } as const;
+
+/**
+ * First start: a tenant, a subscription, the admin (Global Administrator, Owner of the subscription) and a demo
+ * account with a deployment on a built-in model. Later starts find the facts in storage and change nothing.
+ */
+export async function bootstrap(store: Store, directory: Directory, clock: Clock, input: BootstrapInput): Promise<BootstrapFacts> {
+  const existing = await store.keys.getMeta("bootstrap");
+  if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
+
+  const at = new Date(clock.now()).toISOString();
+  const tenant = await directory.createTenant("Keyless", input.tenantDomain);
+  const subscriptionId = newGuid();
+  await store.resources.insertSubscription({ id: subscriptionId, tenantId: tenant.id, displayName: "Keyless Subscription", state: "Enabled", createdAt: at });
+
+  const generatedAdminPassword = input.adminPassword === undefined ? newSecret(18) : undefined;
+  const admin = await directory.createUser(tenant.id, {
+    userPrincipalName: input.adminUsername, displayName: "Keyless Administrator", password: input.adminPassword ?? generatedAdminPassword!,
+  });
+  await directory.grantDirectoryRole(tenant.id, DirectoryRoles.globalAdministrator, admin.id);
+  await store.rbac.insertRoleAssignment({
+    id: newGuid(), tenantId: tenant.id, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId: admin.id,
+    principalType: "User", description: "Bootstrap administrator", condition: null, conditionVersion: null, createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
+  });
+
+  const demo = input.demo ? await createDemo(store, subscriptionId, admin.id, at) : undefined;
+  const facts: BootstrapFacts = { tenantId: tenant.id, subscriptionId, adminUsername: admin.userPrincipalName, adminObjectId: admin.id, generatedAdminPassword: undefined, demo };
+  const stored = await store.keys.putMetaOnce("bootstrap", JSON.stringify(facts));
+  return { ...(JSON.parse(stored) as BootstrapFacts), generatedAdminPassword };
+}
+
+async function createDemo(store: Store, subscriptionId: string, createdBy: string, at: string) {
+  await store.resources.upsertResource(newResourceGroup({ subscriptionId, name: DEMO.resourceGroup, location: DEMO.location, createdBy, at }));
+  const account = newAccount({ subscriptionId, resourceGroup: DEMO.resourceGroup, name: DEMO.account, location: DEMO.location, kind: "AIServices", createdBy, at });
+  await store.resources.upsertResource(account);
+  await store.resources.upsertResource(newDeployment(account, { name: DEMO.deployment, model: { format: "Keyless", name: "keyless-echo", version: "1" }, capacity: 100, createdBy, at }));
+  return { resourceGroup: DEMO.resourceGroup, account: DEMO.account, deployment: DEMO.deployment };
+}

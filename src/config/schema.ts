@@ -1,0 +1,106 @@
+/**
+ * The one configuration schema (STYLE rule 3): every setting's key, flag, environment variable, default and
+ * description live here and nowhere else. `docs/configuration.md` is generated from this table.
+ */
+export interface SettingSpec<T> {
+  readonly type: "string" | "integer" | "boolean" | "list";
+  readonly env: string;
+  readonly flag: string;
+  readonly description: string;
+  /** A default that depends on other settings is computed in `resolveDefaults` and described here in words. */
+  readonly default: T | undefined;
+  readonly defaultText?: string;
+  readonly secret?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+export const schema = {
+  dataDir: setting<string>({
+    type: "string", env: "KEYLESS_DATA_DIR", flag: "--data-dir", default: ".keyless",
+    description: "Directory for the embedded database, the local CA and server certificate, and the master key.",
+  }),
+  host: setting<string>({
+    type: "string", env: "KEYLESS_HOST", flag: "--host", default: "127.0.0.1",
+    description: "Address to bind. Loopback by default; set 0.0.0.0 (with a real certificate) to serve a network.",
+  }),
+  port: setting<number>({
+    type: "integer", env: "KEYLESS_PORT", flag: "--port", default: 8443, min: 0, max: 65535,
+    description: "HTTPS port. 0 picks a free port (the start-up line reports it).",
+  }),
+  publicUrl: setting<string>({
+    type: "string", env: "KEYLESS_PUBLIC_URL", flag: "--public-url", default: undefined,
+    defaultText: "https://localhost:{port}",
+    description: "Base URL clients use to reach this service; names the endpoints in discovery documents and ARM.",
+  }),
+  tlsCert: setting<string>({
+    type: "string", env: "KEYLESS_TLS_CERT", flag: "--tls-cert", default: undefined,
+    description: "PEM certificate chain to serve instead of the generated local one (needs --tls-key).",
+  }),
+  tlsKey: setting<string>({
+    type: "string", env: "KEYLESS_TLS_KEY", flag: "--tls-key", default: undefined,
+    description: "PEM private key for --tls-cert.",
+  }),
+  tlsHostnames: setting<string[]>({
+    type: "list", env: "KEYLESS_TLS_HOSTNAMES", flag: "--tls-hostnames", default: [],
+    description: "Extra DNS names or IPs for the generated server certificate (localhost, 127.0.0.1 and ::1 are always in it).",
+  }),
+  storage: setting<string>({
+    type: "string", env: "KEYLESS_STORAGE", flag: "--storage", default: undefined,
+    defaultText: "sqlite:{dataDir}/keyless.db",
+    description: "Where state lives: `sqlite:PATH`, `sqlite::memory:` (nothing kept), or `postgres://user@host:port/db` for many nodes.",
+  }),
+  storageSchema: setting<string>({
+    type: "string", env: "KEYLESS_STORAGE_SCHEMA", flag: "--storage-schema", default: "public",
+    description: "PostgreSQL schema holding Keyless's tables (created if missing).",
+  }),
+  masterKey: setting<string>({
+    type: "string", env: "KEYLESS_MASTER_KEY", flag: "--master-key", default: undefined, secret: true,
+    defaultText: "generated into {dataDir}/master.key",
+    description: "Base64 32-byte key that encrypts signing keys and account keys at rest. Every node of a cluster needs the same one.",
+  }),
+  tenantDomain: setting<string>({
+    type: "string", env: "KEYLESS_TENANT_DOMAIN", flag: "--tenant-domain", default: "keyless.local",
+    description: "Default domain of the bootstrap tenant; user principal names end with it.",
+  }),
+  adminUsername: setting<string>({
+    type: "string", env: "KEYLESS_ADMIN_USERNAME", flag: "--admin-username", default: undefined,
+    defaultText: "admin@{tenantDomain}",
+    description: "User principal name of the bootstrap administrator (Global Administrator, Owner of the subscription).",
+  }),
+  adminPassword: setting<string>({
+    type: "string", env: "KEYLESS_ADMIN_PASSWORD", flag: "--admin-password", default: undefined, secret: true,
+    defaultText: "generated and printed once, on first start",
+    description: "Password of the bootstrap administrator, applied on first start only.",
+  }),
+  tokenLifetimeSeconds: setting<number>({
+    type: "integer", env: "KEYLESS_TOKEN_LIFETIME", flag: "--token-lifetime", default: 3900, min: 310, max: 86400,
+    description: "Lifetime of access tokens in seconds (Entra issues 60-90 minutes; MSAL refetches under 300).",
+  }),
+  demo: setting<boolean>({
+    type: "boolean", env: "KEYLESS_DEMO", flag: "--demo", default: true,
+    description: "On first start, create a demo resource group, AIServices account and deployment on a built-in model.",
+  }),
+  logLevel: setting<string>({
+    type: "string", env: "KEYLESS_LOG_LEVEL", flag: "--log-level", default: "info",
+    description: "Log level: fatal, error, warn, info, debug, trace or silent.",
+  }),
+} as const;
+
+export type Schema = typeof schema;
+export type SettingKey = keyof Schema;
+type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
+
+/** The validated, frozen configuration. Settings whose default is derived are always filled in. */
+export type Config = Readonly<
+  { [K in SettingKey]: ValueOf<Schema[K]> | undefined } & {
+    publicUrl: string;
+    storage: string;
+    adminUsername: string;
+    configFile: string | undefined;
+  }
+>;

@@ -1,0 +1,96 @@
+/**
+ * Azure scopes and resource ids: `/`, management groups, subscriptions, resource groups, resources and their
+ * children. Comparison is case-insensitive, as in ARM, so every scope has a canonical lower-case `key`.
+ */
+export type Scope =
+  | { kind: "root"; id: "/"; key: "/" }
+  | { kind: "managementGroup"; id: string; key: string; managementGroup: string }
+  | { kind: "subscription"; id: string; key: string; subscriptionId: string }
+  | { kind: "resourceGroup"; id: string; key: string; subscriptionId: string; resourceGroup: string }
+  | {
+      kind: "resource";
+      id: string;
+      key: string;
+      subscriptionId: string;
+      resourceGroup: string;
+      /** e.g. `Microsoft.CognitiveServices` */
+      provider: string;
+      /** type segments below the provider, e.g. `["accounts", "deployments"]` */
+      types: string[];
+      /** names matching `types`, e.g. `["my-account", "gpt"]` */
+      names: string[];
+    };
+
+/** Parses a scope or resource id; returns undefined when it is not one of the forms above. */
+export function parseScope(raw: string): Scope | undefined {
+  const trimmed = raw.trim().replace(/\/+/g, "/").replace(/\/$/, "");
+  if (trimmed === "") return { kind: "root", id: "/", key: "/" };
+  const parts = trimmed.split("/").slice(1);
+  if (parts.length === 0 || parts.some((p) => p === "")) return undefined;
+  const first = parts[0]!.toLowerCase();
+  if (first === "providers") {
+    if (parts.length === 4 && parts[1]!.toLowerCase() === "microsoft.management" && parts[2]!.toLowerCase() === "managementgroups") {
+      const id = `/providers/Microsoft.Management/managementGroups/${parts[3]}`;
+      return { kind: "managementGroup", id, key: id.toLowerCase(), managementGroup: parts[3]! };
+    }
+    return undefined;
+  }
+  if (first !== "subscriptions" || parts.length < 2) return undefined;
+  const subscriptionId = parts[1]!;
+  const subId = `/subscriptions/${subscriptionId}`;
+  if (parts.length === 2) return { kind: "subscription", id: subId, key: subId.toLowerCase(), subscriptionId };
+  if (parts[2]!.toLowerCase() !== "resourcegroups" || parts.length < 4) return undefined;
+  const resourceGroup = parts[3]!;
+  const rgId = `${subId}/resourceGroups/${resourceGroup}`;
+  if (parts.length === 4) {
+    return { kind: "resourceGroup", id: rgId, key: rgId.toLowerCase(), subscriptionId, resourceGroup };
+  }
+  // providers/{ns}/{type}/{name}[/{childType}/{childName}]...
+  if (parts[4]!.toLowerCase() !== "providers" || parts.length < 8 || (parts.length - 6) % 2 !== 0) return undefined;
+  const provider = parts[5]!;
+  const rest = parts.slice(6);
+  const types: string[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < rest.length; i += 2) {
+    types.push(rest[i]!);
+    names.push(rest[i + 1]!);
+  }
+  const id = `${rgId}/providers/${provider}/${rest.join("/")}`;
+  return { kind: "resource", id, key: id.toLowerCase(), subscriptionId, resourceGroup, provider, types, names };
+}
+
+/** The ARM resource type of a resource scope, e.g. `Microsoft.CognitiveServices/accounts/deployments`. */
+export function resourceType(scope: Extract<Scope, { kind: "resource" }>): string {
+  return `${scope.provider}/${scope.types.join("/")}`;
+}
+
+/**
+ * Canonical keys of a scope and every scope above it, nearest first, ending with `/`. Management groups above a
+ * subscription are not known to a scope string; callers that model them pass `subscriptionParents`.
+ */
+export function ancestorKeys(scope: Scope, subscriptionParents: readonly string[] = []): string[] {
+  const keys: string[] = [];
+  if (scope.kind === "resource") {
+    const rgKey = `/subscriptions/${scope.subscriptionId}/resourcegroups/${scope.resourceGroup}`.toLowerCase();
+    for (let depth = scope.types.length; depth >= 1; depth--) {
+      const segs: string[] = [];
+      for (let i = 0; i < depth; i++) segs.push(scope.types[i]!, scope.names[i]!);
+      keys.push(`${rgKey}/providers/${scope.provider}/${segs.join("/")}`.toLowerCase());
+    }
+  }
+  if (scope.kind === "resource" || scope.kind === "resourceGroup") {
+    keys.push(`/subscriptions/${scope.subscriptionId}/resourcegroups/${scope.resourceGroup}`.toLowerCase());
+  }
+  if (scope.kind === "resource" || scope.kind === "resourceGroup" || scope.kind === "subscription") {
+    keys.push(`/subscriptions/${scope.subscriptionId}`.toLowerCase());
+    for (const mg of subscriptionParents) keys.push(mg.toLowerCase());
+  }
+  if (scope.kind === "managementGroup") keys.push(scope.key, ...subscriptionParents.map((mg) => mg.toLowerCase()));
+  keys.push("/");
+  return keys;
+}
+
+/** True when `inner` is `outer` or lies below it (case-insensitive). */
+export function isWithin(inner: Scope, outer: Scope): boolean {
+  return ancestorKeys(inner).includes(outer.key);
+}

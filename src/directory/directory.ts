@@ -1,0 +1,122 @@
+import type { Clock } from "../core/clock.ts";
+import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import { newGuid, newSecret } from "../core/ids.ts";
+import type { DirectoryStore } from "../storage/directory-store.ts";
+import type { ApplicationRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "../storage/records.ts";
+import { DirectoryRoles, type Principal } from "./principals.ts";
+import { hashSecret, verifySecret } from "./secret-hash.ts";
+
+export interface NewPassword { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
+
+const DEFAULT_SECRET_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
+
+/** Tenants, users, applications and service principals, and their credentials. */
+export function createDirectory(store: DirectoryStore, clock: Clock) {
+  const now = () => new Date(clock.now()).toISOString();
+
+  async function getPrincipal(id: string): Promise<Principal | undefined> {
+    const user = await store.getUser(id);
+    if (user) return userPrincipal(user);
+    const sp = await store.getServicePrincipal(id);
+    return sp && servicePrincipal(sp);
+  }
+
+  return {
+    getPrincipal,
+    getTenant: (id: string) => store.getTenant(id),
+    listTenants: () => store.listTenants(),
+
+    async createTenant(displayName: string, defaultDomain: string, id = newGuid()): Promise<TenantRecord> {
+      const tenant = { id, displayName, defaultDomain, createdAt: now() };
+      await store.insertTenant(tenant);
+      return tenant;
+    },
+
+    async createUser(tenantId: string, input: { userPrincipalName: string; displayName: string; password: string }): Promise<UserRecord> {
+      if (!/^[^@\s]+@[^@\s]+$/.test(input.userPrincipalName)) {
+        throw new InvalidInputError(`'${input.userPrincipalName}' is not a valid user principal name (name@domain).`, "userPrincipalName");
+      }
+      const user: UserRecord = {
+        id: newGuid(), tenantId, userPrincipalName: input.userPrincipalName, displayName: input.displayName,
+        passwordHash: await hashSecret(input.password), accountEnabled: true, createdAt: now(),
+      };
+      await store.insertUser(user);
+      return user;
+    },
+
+    /** Registers an application; like `az ad sp create-for-rbac`, it can create its service principal at once. */
+    async createApplication(tenantId: string, displayName: string, withServicePrincipal: boolean): Promise<{ application: ApplicationRecord; servicePrincipal?: ServicePrincipalRecord }> {
+      const application = { id: newGuid(), tenantId, appId: newGuid(), displayName, createdAt: now() };
+      const sp = withServicePrincipal ? newServicePrincipal(application, now()) : undefined;
+      await store.insertApplication(application, sp);
+      return sp ? { application, servicePrincipal: sp } : { application };
+    },
+
+    async createServicePrincipal(tenantId: string, appId: string): Promise<ServicePrincipalRecord> {
+      const application = await store.findApplicationByAppId(appId);
+      if (!application || application.tenantId !== tenantId) throw new NotFoundError("application", `No application with appId '${appId}' exists in this tenant.`);
+      const sp = newServicePrincipal(application, now());
+      await store.insertServicePrincipal(sp);
+      return sp;
+    },
+
+    getApplication: (id: string) => store.getApplication(id),
+    findApplicationByAppId: (appId: string) => store.findApplicationByAppId(appId),
+    findServicePrincipal: (tenantId: string, appId: string) => store.findServicePrincipal(tenantId, appId),
+
+    /** Adds a client secret; the secret text is returned once and only its hash is kept. */
+    async addPassword(applicationId: string, displayName: string | null, endDateTime?: string): Promise<NewPassword> {
+      const application = await store.getApplication(applicationId);
+      if (!application) throw new NotFoundError("application");
+      const secretText = `${newSecret(3).slice(0, 3)}8Q~${newSecret(30)}`;
+      const start = now();
+      const end = endDateTime ?? new Date(clock.now() + DEFAULT_SECRET_LIFETIME_MS).toISOString();
+      if (Number.isNaN(Date.parse(end)) || Date.parse(end) <= clock.now()) {
+        throw new InvalidInputError("endDateTime must be a date-time in the future.", "endDateTime");
+      }
+      const credential = { keyId: newGuid(), applicationId, displayName, secretHash: await hashSecret(secretText), hint: secretText.slice(0, 3), startAt: start, endAt: end };
+      await store.insertPasswordCredential(credential);
+      return { keyId: credential.keyId, secretText, hint: credential.hint, displayName, startDateTime: start, endDateTime: end };
+    },
+
+    /** Checks a client secret against the application's unexpired secrets. */
+    async verifyClientSecret(applicationId: string, secret: string): Promise<"valid" | "invalid" | "expired"> {
+      let expired = false;
+      for (const credential of await store.listPasswordCredentials(applicationId)) {
+        if (!(await verifySecret(secret, credential.secretHash))) continue;
+        if (Date.parse(credential.endAt) > clock.now()) return "valid";
+        expired = true;
+      }
+      return expired ? "expired" : "invalid";
+    },
+
+    async verifyUserPassword(userPrincipalName: string, password: string): Promise<UserRecord | undefined> {
+      const user = await store.findUserByUpn(userPrincipalName);
+      if (!user?.passwordHash || !(await verifySecret(password, user.passwordHash))) return undefined;
+      return user;
+    },
+
+    findUserByUpn: (upn: string) => store.findUserByUpn(upn),
+    grantDirectoryRole: (tenantId: string, roleTemplateId: string, principalId: string) => store.addDirectoryRoleMember(tenantId, roleTemplateId, principalId),
+
+    /** Whether a principal may write the directory (users, groups, applications). */
+    async canWriteDirectory(principalId: string): Promise<boolean> {
+      const roles = await store.directoryRolesOf(principalId);
+      return roles.some((r) => r === DirectoryRoles.globalAdministrator || r === DirectoryRoles.applicationAdministrator);
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;
+
+function newServicePrincipal(application: ApplicationRecord, createdAt: string): ServicePrincipalRecord {
+  return { id: newGuid(), tenantId: application.tenantId, appId: application.appId, displayName: application.displayName, servicePrincipalType: "Application", createdAt };
+}
+
+function userPrincipal(u: UserRecord): Principal {
+  return { kind: "user", id: u.id, tenantId: u.tenantId, displayName: u.displayName, userPrincipalName: u.userPrincipalName, enabled: u.accountEnabled };
+}
+
+function servicePrincipal(sp: ServicePrincipalRecord): Principal {
+  return { kind: "servicePrincipal", id: sp.id, tenantId: sp.tenantId, displayName: sp.displayName, appId: sp.appId, servicePrincipalType: sp.servicePrincipalType };
+}

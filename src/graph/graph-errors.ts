@@ -1,0 +1,21 @@
+import { WireError } from "../core/errors.ts";
+
+/** Microsoft Graph's error catalog (`{"error":{"code","message"}}`). */
+const catalog = {
+  InvalidAuthenticationToken: { status: 401, template: (detail: string) => `Access token validation failure. ${detail}` },
+  Authorization_RequestDenied: { status: 403, template: () => "Insufficient privileges to complete the operation." },
+  Request_ResourceNotFound: { status: 404, template: (id: string) => `Resource '${id}' does not exist or one of its queried reference-property objects are not present.` },
+  Request_BadRequest: { status: 400, template: (detail: string) => detail },
+  Request_MultipleObjectsWithSameKeyValue: { status: 400, template: (detail: string) => detail },
+  UnknownError: { status: 500, template: (requestId: string) => `An internal error occurred. Request id: ${requestId}.` },
+} as const;
+
+export type GraphErrorName = keyof typeof catalog;
+export const graphCatalog: Readonly<Record<GraphErrorName, { status: number }>> = catalog;
+
+type Args<N extends GraphErrorName> = Parameters<(typeof catalog)[N]["template"]>;
+
+export function graphError<N extends GraphErrorName>(name: N, ...args: Args<N>): WireError {
+  const template = catalog[name].template as (...a: Args<N>) => string;
+  return new WireError(catalog[name].status, name, template(...args));
+}

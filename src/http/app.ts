@@ -1,0 +1,38 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { newGuid } from "../core/ids.ts";
+import { armSurface } from "./arm-surface.ts";
+import { dataPlaneSurface } from "./data-plane-surface.ts";
+import { graphSurface } from "./graph-surface.ts";
+import { healthSurface } from "./health-surface.ts";
+import { oauthSurface } from "./oauth-surface.ts";
+import type { Services } from "./services.ts";
+
+export interface AppOptions {
+  https: { key: string; cert: string };
+  logLevel: string;
+}
+
+/** One HTTPS origin, one plugin per surface, each with its own error envelope. */
+export function buildApp(services: Services, options: AppOptions): FastifyInstance {
+  const app = Fastify({
+    https: options.https,
+    logger: {
+      level: options.logLevel,
+      redact: { paths: ["req.headers.authorization", "req.headers['api-key']", "req.headers['ocp-apim-subscription-key']", "req.headers['x-identity-header']"], censor: "[redacted]" },
+    },
+    // ARM clients vary path casing and sometimes send `//`.
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    genReqId: (req) => (req.headers["x-ms-client-request-id"] as string | undefined) ?? newGuid(),
+    bodyLimit: 8 * 1024 * 1024,
+    forceCloseConnections: true,
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-ms-request-id", String(request.id));
+  });
+  app.register(healthSurface, services);
+  app.register(oauthSurface, services);
+  app.register(graphSurface, services);
+  app.register(armSurface, services);
+  app.register(dataPlaneSurface, services);
+  return app;
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { WireError } from "../core/errors.ts";
+import { newGuid } from "../core/ids.ts";
+import { openIdConfiguration } from "../tokens/discovery.ts";
+import { oauthError } from "../tokens/oauth-errors.ts";
+import { handleTokenRequest } from "../tokens/token-endpoint.ts";
+import { requestOrigin } from "./request-origin.ts";
+import type { Services } from "./services.ts";
+
+type TenantParams = { tenant: string };
+
+/** The token service: discovery (v1, v2, ADFS), JWKS and the token endpoint, on Entra's paths. */
+export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
+  app.setErrorHandler((error, request, reply) => sendOAuthError(error, request, reply));
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  const tenantIdFor = async (segment: string) => {
+    const lower = segment.toLowerCase();
+    if (lower === "adfs" || lower === "organizations" || lower === "common") return services.defaultTenantId;
+    const tenant = await services.tokenService.identities.findTenant(segment);
+    if (!tenant) throw oauthError("tenantNotFound", segment);
+    return tenant.id;
+  };
+
+  app.get<{ Params: TenantParams }>("/:tenant/v2.0/.well-known/openid-configuration", async (req) =>
+    openIdConfiguration(requestOrigin(req), req.params.tenant, await tenantIdFor(req.params.tenant), "v2"),
+  );
+  app.get<{ Params: TenantParams }>("/:tenant/.well-known/openid-configuration", async (req) => {
+    const adfs = req.params.tenant.toLowerCase() === "adfs";
+    return openIdConfiguration(requestOrigin(req), req.params.tenant, await tenantIdFor(req.params.tenant), adfs ? "adfs" : "v1");
+  });
+  const jwks = async () => services.keys.jwks();
+  app.get("/:tenant/discovery/v2.0/keys", jwks);
+  app.get("/:tenant/discovery/keys", jwks);
+  app.get("/common/discovery/keys", jwks);
+
+  const token = async (req: FastifyRequest<{ Params: TenantParams }>) => {
+    const form = (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<string, string>;
+    const basic = basicCredentials(req.headers.authorization);
+    return handleTokenRequest(services.tokenService, { tenant: req.params.tenant, origin: requestOrigin(req), form, ...(basic ? { basic } : {}) });
+  };
+  app.post("/:tenant/oauth2/v2.0/token", token);
+  app.post("/:tenant/oauth2/token", token);
+}
+
+function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  const match = header && /^Basic\s+(.+)$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return undefined;
+  return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const wire = error instanceof WireError ? error : undefined;
+  if (!wire) request.log.error({ err: error }, "token service failure");
+  const status = wire?.status ?? 500;
+  const body = {
+    error: wire?.code ?? "server_error",
+    error_description: wire?.message ?? `AADSTS50000: There was an error issuing a token. Request id: ${request.id}.`,
+    error_codes: (wire?.details.error_codes as number[] | undefined) ?? [50000],
+    timestamp: new Date().toISOString().replace("T", " ").replace("Z", "Z"),
+    trace_id: String(request.id),
+    correlation_id: (request.headers["client-request-id"] as string | undefined) ?? newGuid(),
+  };
+  return reply.status(status).header("cache-control", "no-store").send(body);
+}

@@ -1,0 +1,21 @@
+import type { ArmCaller } from "../arm/arm-caller.ts";
+import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
+import type { Directory } from "../directory/directory.ts";
+import type { DataPlaneDeps } from "../inference/data-plane.ts";
+import type { KeyRing } from "../tokens/signing-keys.ts";
+import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
+import type { TokenValidator } from "../tokens/validator.ts";
+
+/** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
+export interface Services {
+  tokenService: TokenServiceDeps;
+  keys: KeyRing;
+  validator: TokenValidator;
+  directory: Directory;
+  defaultTenantId: string;
+  dataPlane: DataPlaneDeps;
+  roleAssignments: RoleAssignmentDeps;
+  /** Resolves the ARM caller's display for error messages. */
+  armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
+  ready(): Promise<boolean>;
+}

@@ -1,0 +1,46 @@
+import { WireError } from "../core/errors.ts";
+
+/**
+ * The data plane's error catalog. Bodies are `{"error":{"code","message",…}}`, the shape the openai SDK and
+ * @azure-rest/ai-inference surface (sdk-clients.md §8–9); the HTTP edge renders it.
+ */
+const AUDIENCE = "https://cognitiveservices.azure.com";
+
+const catalog = {
+  Unauthorized: {
+    status: 401,
+    template: (detail: string) => `Unauthorized. Access token is missing, invalid, audience is incorrect (${AUDIENCE}), or have expired. ${detail}`,
+  },
+  PermissionDenied: {
+    status: 401,
+    template: (principal: string, dataAction: string, operation: string) =>
+      `The principal \`${principal}\` lacks the required data action \`${dataAction}\` to perform \`${operation}\` operation.`,
+  },
+  AccountNotFound: { status: 404, template: (account: string) => `No account named '${account}' exists on this service. Check the endpoint URL: it names the account (…/accounts/{account}/…).` },
+  DeploymentNotFound: {
+    status: 404,
+    template: (deployment: string, account: string) =>
+      `The API deployment '${deployment}' does not exist in account '${account}'. List deployments with 'az cognitiveservices account deployment list' and use a deployment name as 'model'.`,
+  },
+  MissingApiVersion: { status: 400, template: (examples: string) => `Missing required query parameter 'api-version'. Use one of: ${examples}.` },
+  UnsupportedApiVersion: { status: 400, template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.` },
+  InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
+  InvalidRequest: { status: 400, template: (detail: string) => detail },
+  OperationNotSupported: { status: 400, template: (operation: string, modelType: string) => `The deployment's model is of type '${modelType}' and does not support '${operation}'.` },
+  BackendUnavailable: { status: 502, template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health." },
+} as const;
+
+export type DataPlaneErrorName = keyof typeof catalog;
+export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: number }>> = catalog;
+
+type Args<N extends DataPlaneErrorName> = Parameters<(typeof catalog)[N]["template"]>;
+
+export function dataPlaneError<N extends DataPlaneErrorName>(name: N, ...args: Args<N>): WireError {
+  const template = catalog[name].template as (...a: Args<N>) => string;
+  return new WireError(catalog[name].status, name, template(...args));
+}
+
+/** Adds fields (such as the RBAC explanation) to an error's body. */
+export function withDetails(error: WireError, details: Record<string, unknown>): WireError {
+  return new WireError(error.status, error.code, error.message, { ...error.details, ...details }, { ...error.headers });
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import pg from "pg";
+import { migrations } from "./migrations.ts";
+import { openSqlite } from "./sqlite-driver.ts";
+import type { Tables } from "./tables.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Database {
+  readonly db: Kysely<Tables>;
+  readonly dialect: Dialect;
+  /** True when the database answers a trivial query (for `/readyz`). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use (created if missing); ignored for SQLite. */
+  schema?: string;
+}
+
+/** Opens `sqlite:PATH`, `sqlite::memory:` or `postgres://…` and brings its schema to the newest migration. */
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const database = url.startsWith("postgres://") || url.startsWith("postgresql://")
+    ? await openPostgres(url, options.schema ?? "public")
+    : openSqliteDatabase(url);
+  await migrate(database);
+  return database;
+}
+
+function openSqliteDatabase(url: string): Database {
+  if (!url.startsWith("sqlite:")) {
+    throw new Error(`Unsupported storage URL '${url}': use sqlite:PATH, sqlite::memory: or postgres://…`);
+  }
+  const path = url.slice("sqlite:".length);
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+  return wrap(db, "sqlite");
+}
+
+async function openPostgres(url: string, schema: string): Promise<Database> {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`Invalid PostgreSQL schema name '${schema}'.`);
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  try {
+    await setup.query(`create schema if not exists "${schema}"`);
+  } finally {
+    await setup.end();
+  }
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path="${schema}"`, max: 10 });
+  return wrap(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), "postgres");
+}
+
+function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
+  return {
+    db,
+    dialect,
+    ping: async () => {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function migrate(database: Database): Promise<void> {
+  const migrator = new Migrator({ db: database.db, provider: migrations(database.dialect) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

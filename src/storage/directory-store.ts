@@ -1,0 +1,122 @@
+import type { Kysely, Selectable } from "kysely";
+import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
+import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
+
+export function directoryStore(db: Kysely<Tables>) {
+  return {
+    async insertTenant(t: TenantRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () => db.insertInto("tenants").values({ id: t.id, display_name: t.displayName, default_domain: t.defaultDomain, created_at: t.createdAt }).execute(),
+        `A tenant with domain '${t.defaultDomain}' already exists.`,
+      );
+    },
+    async getTenant(id: string): Promise<TenantRecord | undefined> {
+      const row = await db.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && { id: row.id, displayName: row.display_name, defaultDomain: row.default_domain, createdAt: row.created_at };
+    },
+    async listTenants(): Promise<TenantRecord[]> {
+      const rows = await db.selectFrom("tenants").selectAll().orderBy("created_at").execute();
+      return rows.map((row) => ({ id: row.id, displayName: row.display_name, defaultDomain: row.default_domain, createdAt: row.created_at }));
+    },
+
+    async insertUser(u: UserRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db
+            .insertInto("users")
+            .values({
+              id: u.id, tenant_id: u.tenantId, user_principal_name: u.userPrincipalName, upn_key: u.userPrincipalName.toLowerCase(),
+              display_name: u.displayName, password_hash: u.passwordHash, account_enabled: u.accountEnabled ? 1 : 0, created_at: u.createdAt,
+            })
+            .execute(),
+        `Another object with the same value for property userPrincipalName already exists.`,
+      );
+    },
+    async getUser(id: string): Promise<UserRecord | undefined> {
+      const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findUserByUpn(upn: string): Promise<UserRecord | undefined> {
+      const row = await db.selectFrom("users").selectAll().where("upn_key", "=", upn.toLowerCase()).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async insertApplication(a: ApplicationRecord, sp: ServicePrincipalRecord | undefined): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto("applications").values({ id: a.id, tenant_id: a.tenantId, app_id: a.appId, display_name: a.displayName, created_at: a.createdAt }).execute();
+        if (sp) await insertServicePrincipalWith(tx, sp);
+      });
+    },
+    async getApplication(id: string): Promise<ApplicationRecord | undefined> {
+      const row = await db.selectFrom("applications").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toApplication(row);
+    },
+    async findApplicationByAppId(appId: string): Promise<ApplicationRecord | undefined> {
+      const row = await db.selectFrom("applications").selectAll().where("app_id", "=", appId).executeTakeFirst();
+      return row && toApplication(row);
+    },
+
+    async insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void> {
+      await conflictOnDuplicate(() => insertServicePrincipalWith(db, sp), `A service principal for application '${sp.appId}' already exists in this tenant.`);
+    },
+    async getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined> {
+      const row = await db.selectFrom("service_principals").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && toServicePrincipal(row);
+    },
+    async findServicePrincipal(tenantId: string, appId: string): Promise<ServicePrincipalRecord | undefined> {
+      const row = await db.selectFrom("service_principals").selectAll().where("tenant_id", "=", tenantId).where("app_id", "=", appId).executeTakeFirst();
+      return row && toServicePrincipal(row);
+    },
+
+    async insertPasswordCredential(p: PasswordCredentialRecord): Promise<void> {
+      await db
+        .insertInto("password_credentials")
+        .values({ key_id: p.keyId, application_id: p.applicationId, display_name: p.displayName, secret_hash: p.secretHash, hint: p.hint, start_at: p.startAt, end_at: p.endAt })
+        .execute();
+    },
+    async listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]> {
+      const rows = await db.selectFrom("password_credentials").selectAll().where("application_id", "=", applicationId).orderBy("start_at").execute();
+      return rows.map((r) => ({ keyId: r.key_id, applicationId: r.application_id, displayName: r.display_name, secretHash: r.secret_hash, hint: r.hint, startAt: r.start_at, endAt: r.end_at }));
+    },
+
+    async addDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<void> {
+      await db
+        .insertInto("directory_role_members")
+        .values({ tenant_id: tenantId, role_template_id: roleTemplateId, principal_id: principalId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+    async directoryRolesOf(principalId: string): Promise<string[]> {
+      const rows = await db.selectFrom("directory_role_members").select("role_template_id").where("principal_id", "=", principalId).execute();
+      return rows.map((r) => r.role_template_id);
+    },
+  };
+}
+
+export type DirectoryStore = ReturnType<typeof directoryStore>;
+
+function insertServicePrincipalWith(db: Kysely<Tables>, sp: ServicePrincipalRecord) {
+  return db
+    .insertInto("service_principals")
+    .values({ id: sp.id, tenant_id: sp.tenantId, app_id: sp.appId, display_name: sp.displayName, service_principal_type: sp.servicePrincipalType, created_at: sp.createdAt })
+    .execute();
+}
+
+function toUser(row: Selectable<Tables["users"]>): UserRecord {
+  return {
+    id: row.id, tenantId: row.tenant_id, userPrincipalName: row.user_principal_name, displayName: row.display_name,
+    passwordHash: row.password_hash, accountEnabled: row.account_enabled === 1, createdAt: row.created_at,
+  };
+}
+
+function toApplication(row: Selectable<Tables["applications"]>): ApplicationRecord {
+  return { id: row.id, tenantId: row.tenant_id, appId: row.app_id, displayName: row.display_name, createdAt: row.created_at };
+}
+
+function toServicePrincipal(row: Selectable<Tables["service_principals"]>): ServicePrincipalRecord {
+  return {
+    id: row.id, tenantId: row.tenant_id, appId: row.app_id, displayName: row.display_name,
+    servicePrincipalType: row.service_principal_type as ServicePrincipalRecord["servicePrincipalType"], createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Kysely, Selectable } from "kysely";
+import type { RoleAssignmentRecord } from "./records.ts";
+import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
+
+export function rbacStore(db: Kysely<Tables>) {
+  return {
+    /** Inserts an assignment and records a change in the same transaction, so every node sees it. */
+    async insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db.transaction().execute(async (tx) => {
+            await tx.insertInto("role_assignments").values(toRow(a)).execute();
+            await tx.insertInto("changes").values({ topic: "rbac", at: a.createdOn }).execute();
+          }),
+        "The role assignment already exists.",
+      );
+    },
+    async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows) > 0;
+        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        return deleted;
+      });
+    },
+    async getRoleAssignment(id: string): Promise<RoleAssignmentRecord | undefined> {
+      const row = await db.selectFrom("role_assignments").selectAll().where("id", "=", id.toLowerCase()).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async findRoleAssignment(principalId: string, roleDefinitionId: string, scope: string): Promise<RoleAssignmentRecord | undefined> {
+      const row = await db
+        .selectFrom("role_assignments")
+        .selectAll()
+        .where("principal_id", "=", principalId.toLowerCase())
+        .where("role_definition_id", "=", roleDefinitionId.toLowerCase())
+        .where("scope_key", "=", scope.toLowerCase())
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async listRoleAssignments(): Promise<RoleAssignmentRecord[]> {
+      const rows = await db.selectFrom("role_assignments").selectAll().orderBy("created_on").execute();
+      return rows.map(toRecord);
+    },
+    /** The newest change number; a node compares it with what it loaded to know its policy is current. */
+    async latestChange(): Promise<number> {
+      const row = await db.selectFrom("changes").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+      return Number(row?.seq ?? 0);
+    },
+  };
+}
+
+export type RbacStore = ReturnType<typeof rbacStore>;
+
+function toRow(a: RoleAssignmentRecord): Tables["role_assignments"] {
+  return {
+    id: a.id.toLowerCase(), tenant_id: a.tenantId, scope: a.scope, scope_key: a.scope.toLowerCase(),
+    role_definition_id: a.roleDefinitionId.toLowerCase(), principal_id: a.principalId.toLowerCase(), principal_type: a.principalType,
+    description: a.description, condition: a.condition, condition_version: a.conditionVersion, created_on: a.createdOn,
+    created_by: a.createdBy, updated_on: a.updatedOn, updated_by: a.updatedBy,
+  };
+}
+
+function toRecord(row: Selectable<Tables["role_assignments"]>): RoleAssignmentRecord {
+  return {
+    id: row.id, tenantId: row.tenant_id, scope: row.scope, roleDefinitionId: row.role_definition_id, principalId: row.principal_id,
+    principalType: row.principal_type, description: row.description, condition: row.condition, conditionVersion: row.condition_version,
+    createdOn: row.created_on, createdBy: row.created_by, updatedOn: row.updated_on, updatedBy: row.updated_by,
+  };
+}

@@ -1,0 +1,71 @@
+/** What the repositories hand out: camelCase records, parsed JSON, booleans as booleans. */
+export interface TenantRecord { id: string; displayName: string; defaultDomain: string; createdAt: string }
+
+export interface UserRecord {
+  id: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  passwordHash: string | null;
+  accountEnabled: boolean;
+  createdAt: string;
+}
+
+export interface ApplicationRecord { id: string; tenantId: string; appId: string; displayName: string; createdAt: string }
+
+export interface ServicePrincipalRecord {
+  id: string;
+  tenantId: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalType: "Application" | "ManagedIdentity";
+  createdAt: string;
+}
+
+export interface PasswordCredentialRecord {
+  keyId: string;
+  applicationId: string;
+  displayName: string | null;
+  secretHash: string;
+  hint: string;
+  startAt: string;
+  endAt: string;
+}
+
+export interface SigningKeyRecord { kid: string; sealedPrivateJwk: string; publicJwk: string; createdAt: string; retiredAt: string | null }
+
+export interface SubscriptionRecord { id: string; tenantId: string; displayName: string; state: string; createdAt: string }
+
+export interface ResourceRecord {
+  id: string;
+  type: string;
+  name: string;
+  subscriptionId: string;
+  resourceGroup: string | null;
+  /** Canonical key of the parent resource, for child resources such as deployments. */
+  parentKey: string | null;
+  location: string;
+  kind: string | null;
+  sku: Record<string, unknown> | null;
+  tags: Record<string, string>;
+  properties: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string | null;
+  updatedAt: string;
+}
+
+export interface RoleAssignmentRecord {
+  id: string;
+  tenantId: string;
+  scope: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  description: string | null;
+  condition: string | null;
+  conditionVersion: string | null;
+  createdOn: string;
+  createdBy: string | null;
+  updatedOn: string;
+  updatedBy: string | null;
+}

@@ -1,0 +1,19 @@
+import type { Database } from "./database.ts";
+import { directoryStore } from "./directory-store.ts";
+import { keyStore } from "./key-store.ts";
+import { rbacStore } from "./rbac-store.ts";
+import { resourceStore } from "./resource-store.ts";
+
+/** The one repository layer over either dialect. */
+export function createStore(database: Database) {
+  const { db } = database;
+  return {
+    database,
+    directory: directoryStore(db),
+    resources: resourceStore(db),
+    rbac: rbacStore(db),
+    keys: keyStore(db),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
