@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+/** The facts the service prints on its machine-readable start-up line. */
+export interface ReadyFacts {
+  url: string;
+  port: number;
+  caPath: string;
+  tenantId: string;
+  subscriptionId: string;
+  adminUsername: string;
+  demo: { resourceGroup: string; account: string; deployment: string; endpoint: string } | null;
+}
+
+export interface KeylessProcess {
+  facts: ReadyFacts;
+  dataDir: string;
+  stop(): Promise<void>;
+  /** Stops, then starts again on the same data dir and storage. */
+  restart(): Promise<KeylessProcess>;
+  cleanup(): void;
+}
+
+export const ADMIN_PASSWORD = "Test-Admin-Password-1";
+
+/** Starts the real service (`src/main.ts`) as a child process on a free loopback port. */
+export async function startKeyless(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<KeylessProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "keyless-it-"));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    KEYLESS_DATA_DIR: dataDir,
+    KEYLESS_PORT: "0",
+    KEYLESS_LOG_LEVEL: "warn",
+    KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...(process.env.KEYLESS_TEST_TLS_CERT ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! } : {}),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const facts = await readyLine(child);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return {
+    facts,
+    dataDir,
+    stop,
+    async restart() {
+      await stop();
+      return startKeyless({ ...options, dataDir });
+    },
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+function readyLine(child: ChildProcess): Promise<ReadyFacts> {
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+    });
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      if (line.startsWith("KEYLESS_READY ")) resolve(JSON.parse(line.slice("KEYLESS_READY ".length)) as ReadyFacts);
+    });
+    child.once("exit", (code) => reject(new Error(`keyless exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}
