@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ConflictError } from "../../src/core/errors.ts";
+import type { Database } from "../../src/storage/database.ts";
+import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
+import { createStore, type Store } from "../../src/storage/store.ts";
+import { dialects, freshDatabase } from "../harness/databases.ts";
+
+const at = "2026-01-01T00:00:00.000Z";
+const tenantId = "11111111-1111-4111-8111-111111111111";
+const subscriptionId = "22222222-2222-4222-8222-222222222222";
+
+function assignment(id: string, overrides: Partial<RoleAssignmentRecord> = {}): RoleAssignmentRecord {
+  return {
+    id, tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908",
+    principalId: "33333333-3333-4333-8333-333333333333", principalType: "User", description: null, condition: null, conditionVersion: null,
+    createdOn: at, createdBy: null, updatedOn: at, updatedBy: null, ...overrides,
+  };
+}
+
+for (const dialect of dialects) {
+  describe(`storage on ${dialect}`, () => {
+    let database: Database;
+    let store: Store;
+    before(async () => {
+      database = await freshDatabase(dialect);
+      store = createStore(database);
+      await store.directory.insertTenant({ id: tenantId, displayName: "T", defaultDomain: "t.example", createdAt: at });
+      await store.resources.insertSubscription({ id: subscriptionId, tenantId, displayName: "S", state: "Enabled", createdAt: at });
+    });
+    after(() => database.close());
+
+    test("migrations are idempotent and the database answers", async () => {
+      assert.equal(await database.ping(), true);
+    });
+
+    test("users are unique by user principal name, case-insensitively", async () => {
+      const user = { id: "44444444-4444-4444-8444-444444444444", tenantId, userPrincipalName: "Ada@t.example", displayName: "Ada", passwordHash: "h", accountEnabled: true, createdAt: at };
+      await store.directory.insertUser(user);
+      assert.deepEqual(await store.directory.findUserByUpn("ada@T.EXAMPLE"), user);
+      await assert.rejects(store.directory.insertUser({ ...user, id: "55555555-5555-4555-8555-555555555555", userPrincipalName: "ADA@t.example" }), ConflictError);
+    });
+
+    test("an application and its service principal are written together", async () => {
+      const app = { id: "66666666-6666-4666-8666-666666666666", tenantId, appId: "77777777-7777-4777-8777-777777777777", displayName: "App", createdAt: at };
+      const sp = { id: "88888888-8888-4888-8888-888888888888", tenantId, appId: app.appId, displayName: "App", servicePrincipalType: "Application" as const, createdAt: at };
+      await store.directory.insertApplication(app, sp);
+      assert.deepEqual(await store.directory.findApplicationByAppId(app.appId), app);
+      assert.deepEqual(await store.directory.findServicePrincipal(tenantId, app.appId), sp);
+      await assert.rejects(store.directory.insertServicePrincipal({ ...sp, id: "99999999-9999-4999-8999-999999999999" }), ConflictError);
+    });
+
+    test("resources are keyed case-insensitively and keep JSON properties", async () => {
+      const id = `/subscriptions/${subscriptionId}/resourceGroups/RG/providers/Microsoft.CognitiveServices/accounts/Acct`;
+      const record = {
+        id, type: "Microsoft.CognitiveServices/accounts", name: "Acct", subscriptionId, resourceGroup: "RG", parentKey: null, location: "local", kind: "AIServices",
+        sku: { name: "S0" }, tags: { team: "a" }, properties: { disableLocalAuth: false, nested: { n: 1 } }, createdAt: at, createdBy: null, updatedAt: at,
+      };
+      await store.resources.upsertResource(record);
+      assert.deepEqual(await store.resources.getResource(id.toUpperCase()), record);
+      await store.resources.upsertResource({ ...record, tags: { team: "b" }, updatedAt: "2026-01-02T00:00:00.000Z" });
+      assert.deepEqual((await store.resources.getResource(id))?.tags, { team: "b" });
+      assert.equal((await store.resources.findResourcesByName(record.type, "ACCT")).length, 1);
+    });
+
+    test("role assignments are unique per principal, role and scope; every write moves the change sequence", async () => {
+      const before = await store.rbac.latestChange();
+      await store.rbac.insertRoleAssignment(assignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"));
+      assert.ok((await store.rbac.latestChange()) > before);
+      await assert.rejects(
+        store.rbac.insertRoleAssignment(assignment("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", { scope: `/SUBSCRIPTIONS/${subscriptionId}` })),
+        ConflictError,
+      );
+      assert.equal(await store.rbac.getRoleAssignment("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), undefined);
+      const afterInsert = await store.rbac.latestChange();
+      assert.equal(await store.rbac.deleteRoleAssignment("AAAAAAAA-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), true);
+      assert.ok((await store.rbac.latestChange()) > afterInsert);
+      assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
+    });
+
+    test("signing keys and first-writer-wins facts", async () => {
+      await store.keys.insertSigningKey({ kid: "k1", sealedPrivateJwk: "sealed", publicJwk: "{}", createdAt: at, retiredAt: null });
+      assert.equal((await store.keys.listSigningKeys()).length, 1);
+      assert.equal(await store.keys.putMetaOnce("fact", "first"), "first");
+      assert.equal(await store.keys.putMetaOnce("fact", "second"), "first");
+    });
+  });
+}

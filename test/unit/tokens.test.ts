@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createSealedBox } from "../../src/core/sealed-box.ts";
+import { openDatabase } from "../../src/storage/database.ts";
+import { createStore } from "../../src/storage/store.ts";
+import { parseScopeParameter } from "../../src/tokens/audiences.ts";
+import { mintAccessToken } from "../../src/tokens/mint.ts";
+import { openKeyRing } from "../../src/tokens/signing-keys.ts";
+import { createTokenValidator, TokenRejectedError } from "../../src/tokens/validator.ts";
+
+async function fixture() {
+  const store = createStore(await openDatabase("sqlite::memory:"));
+  const keys = await openKeyRing(store.keys, createSealedBox(Buffer.alloc(32, 7)));
+  let now = Date.parse("2026-06-01T00:00:00Z");
+  const clock = { now: () => now };
+  const mint = (audience: string, tenantId = "11111111-1111-4111-8111-111111111111") =>
+    mintAccessToken(keys, clock, {
+      issuer: `https://localhost:8443/${tenantId}/`, tenantId, audience, scopes: [], lifetimeSeconds: 3600,
+      subject: { kind: "app", objectId: "22222222-2222-4222-8222-222222222222", appId: "33333333-3333-4333-8333-333333333333", displayName: "a", credential: "secret" },
+    });
+  return { store, keys, clock, mint, advance: (ms: number) => (now += ms) };
+}
+
+describe("token validation", () => {
+  test("accepts a fresh token for its audience and reads its claims", async () => {
+    const f = await fixture();
+    const { token } = await f.mint("https://cognitiveservices.azure.com");
+    const validated = await createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]);
+    assert.equal(validated.objectId, "22222222-2222-4222-8222-222222222222");
+    assert.equal(validated.kind, "app");
+  });
+
+  test("refuses an expired token, even when a valid copy was cached before", async () => {
+    const f = await fixture();
+    const { token } = await f.mint("https://cognitiveservices.azure.com");
+    const validator = createTokenValidator(f.keys, f.clock);
+    await validator.validate(token, ["https://cognitiveservices.azure.com"]);
+    f.advance(3600_000 + 301_000);
+    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "expired");
+    await assert.rejects(createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "expired");
+  });
+
+  test("refuses a token for another audience", async () => {
+    const f = await fixture();
+    const { token } = await f.mint("https://management.azure.com/");
+    await assert.rejects(createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "wrong-audience");
+  });
+
+  test("signing keys survive a reopen: tokens minted before still validate", async () => {
+    const f = await fixture();
+    const { token } = await f.mint("https://cognitiveservices.azure.com");
+    const reopened = await openKeyRing(f.store.keys, createSealedBox(Buffer.alloc(32, 7)));
+    assert.equal(reopened.active().kid, f.keys.active().kid);
+    await createTokenValidator(reopened, f.clock).validate(token, ["https://cognitiveservices.azure.com"]);
+  });
+});
+
+describe("scope parameter", () => {
+  test("maps `.default` scopes to their resource, keeping the double slash of ARM's", () => {
+    assert.deepEqual(parseScopeParameter("https://management.core.windows.net//.default offline_access openid profile"), {
+      resource: "https://management.core.windows.net/", permissions: [], oidc: ["offline_access", "openid", "profile"],
+    });
+    assert.equal(parseScopeParameter("https://a/.default https://b/.default"), "several-resources");
+    assert.equal(parseScopeParameter("openid"), undefined);
+  });
+});
