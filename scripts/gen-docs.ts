@@ -43,7 +43,8 @@ first source that gives it, in this order of precedence:
 
 Unknown flags and unknown keys in the configuration file are rejected. The configuration is validated once at
 start and then frozen. Lists are comma-separated (or arrays in a file); booleans are \`true\`/\`false\`/\`1\`/\`0\`.
-Settings marked *secret* are never printed.
+Settings marked *secret* are credentials: on a shared machine give them through the environment or a file
+with tight permissions, not as flags (other users can read a process's arguments).
 
 ${table(["setting", "flag", "environment variable", "type", "default", "description"], rows)}
 `;
