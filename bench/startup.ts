@@ -77,8 +77,12 @@ async function startOnce(dataDir: string): Promise<{ line: number; ready: number
     stderr += chunk.toString("utf8");
   });
   const deadline = start + RUN_TIMEOUT_MS;
+  const cancel = new AbortController();
   try {
-    const timeout = sleep(RUN_TIMEOUT_MS).then(() => Promise.reject(new Error(`no KEYLESS_READY line within ${RUN_TIMEOUT_MS} ms`)));
+    const timeout = sleep(RUN_TIMEOUT_MS, undefined, { signal: cancel.signal }).then(() => {
+      throw new Error(`no KEYLESS_READY line within ${RUN_TIMEOUT_MS} ms:\n${stderr}`);
+    });
+    timeout.catch(() => {}); // settled by the race below, or aborted in `finally`
     const ready = await Promise.race([readyLine(child, () => stderr), timeout]);
     const line = performance.now() - start;
     const ca = readFileSync(ready.caPath, "utf8");
@@ -88,6 +92,7 @@ async function startOnce(dataDir: string): Promise<{ line: number; ready: number
     }
     return { line, ready: performance.now() - start };
   } finally {
+    cancel.abort();
     await stop(child);
   }
 }

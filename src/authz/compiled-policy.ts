@@ -109,14 +109,15 @@ function computeVerdict(index: PolicyIndex, scope: Scope, op: NormalizedOperatio
 }
 
 /**
- * Everything a verdict depends on, case-folded as matching is: NUL separates fields because no id, action or
- * scope contains it, so distinct requests cannot collide.
+ * Everything a verdict depends on, case-folded as matching is. NUL separates fields and SOH group ids (no id,
+ * action or scope contains either), and the group count rules out `[]` vs `[""]`: distinct requests cannot collide.
  */
 function cacheKey(request: AccessRequest, op: NormalizedOperation, scopeKey: string): string {
   const roleId = request.attributes?.roleDefinitionId;
   const groups = request.groupIds.map((g) => g.toLowerCase()).join("\u0001");
   const attribute = roleId === undefined ? "" : roleGuidOf(roleId);
-  return [request.principalId.toLowerCase(), groups, op.kind, op.name, scopeKey, attribute].join("\u0000");
+  const fields = [request.principalId.toLowerCase(), String(request.groupIds.length), groups, op.kind, op.name, scopeKey, attribute];
+  return fields.join("\u0000");
 }
 
 export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = {}): Authorizer {
