@@ -139,6 +139,23 @@ describe("bad input on the data plane, ARM and the token service", () => {
     assert.equal(((await r.json()) as { error_codes: number[] }).error_codes[0], 500011);
   });
 
+  test("streaming: SSE chunks, a usage chunk when asked, then [DONE]", async () => {
+    const response = await fetch(chatUrl(), {
+      method: "POST",
+      headers: { authorization: `Bearer ${appToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /text\/event-stream/);
+    const events = (await response.text()).split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    assert.equal(events.at(-1), "[DONE]");
+    const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
+    const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
+    assert.equal(text, 'You said: "hi"');
+    assert.equal(chunks.at(-1).choices.length, 0);
+    assert.ok(chunks.at(-1).usage.total_tokens > 0);
+  });
+
   test("health endpoints answer without authentication", async () => {
     assert.equal((await call("GET", `${keyless.facts.url}/healthz`, undefined)).status, 200);
     assert.equal((await call("GET", `${keyless.facts.url}/readyz`, undefined)).body.status, "ready");
