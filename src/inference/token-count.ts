@@ -4,17 +4,17 @@
  */
 const PIECE = /[A-Za-z]+|\d+|[^\sA-Za-z\d]/g;
 
-export function splitTokens(text: string): string[] {
-  const pieces: string[] = [];
+/** The end offset of every token in `text`, in order. */
+export function tokenEnds(text: string): number[] {
+  const ends: number[] = [];
   for (const match of text.matchAll(PIECE)) {
-    const piece = match[0];
-    for (let i = 0; i < piece.length; i += 4) pieces.push(piece.slice(i, i + 4));
+    for (let i = 0; i < match[0].length; i += 4) ends.push(match.index + Math.min(i + 4, match[0].length));
   }
-  return pieces;
+  return ends;
 }
 
 export function countTokens(text: string): number {
-  return splitTokens(text).length;
+  return tokenEnds(text).length;
 }
 
 /** Prompt tokens as OpenAI counts them: message text plus a small per-message overhead. */

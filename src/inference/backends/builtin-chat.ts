@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ChatBackend, ChatCompletion, ChatCompletionChunk, ChatRequest, FinishReason, Usage } from "../chat-types.ts";
 import { messageText } from "../chat-types.ts";
-import { countPromptTokens, splitTokens } from "../token-count.ts";
+import { countPromptTokens, countTokens, tokenEnds } from "../token-count.ts";
 
 /**
  * The built-in deterministic chat model: the same messages always give the same answer, offline, in
@@ -45,7 +45,7 @@ function answerFor(request: ChatRequest): Answer {
   if (stopAt !== undefined) text = text.slice(0, stopAt);
   const limit = request.max_completion_tokens ?? request.max_tokens;
   let pieces = piecesOf(text);
-  const completionTokens = splitTokens(text).length;
+  const completionTokens = countTokens(text);
   if (limit !== undefined && completionTokens > limit) {
     text = truncateToTokens(text, limit);
     pieces = piecesOf(text);
@@ -65,17 +65,8 @@ function firstStop(text: string, stop: string | string[] | undefined): number | 
 /** Keeps the text up to the end of its `limit`-th token, preserving the original spacing. */
 function truncateToTokens(text: string, limit: number): string {
   if (limit <= 0) return "";
-  let seen = 0;
-  let end = 0;
-  const tokenPattern = /[A-Za-z]+|\d+|[^\sA-Za-z\d]/g;
-  for (const match of text.matchAll(tokenPattern)) {
-    for (let i = 0; i < match[0].length; i += 4) {
-      seen++;
-      end = match.index + Math.min(i + 4, match[0].length);
-      if (seen === limit) return text.slice(0, end);
-    }
-  }
-  return text.slice(0, end);
+  const ends = tokenEnds(text);
+  return text.slice(0, ends[Math.min(limit, ends.length) - 1] ?? 0);
 }
 
 /** Streaming pieces: one per word with its leading space, like a BPE model streams. */
