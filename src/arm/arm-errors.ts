@@ -1,4 +1,4 @@
-import { WireError } from "../core/errors.ts";
+import { catalogErrors } from "../core/errors.ts";
 
 /** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (rbac-and-tokens.md §3). */
 const catalog = {
@@ -39,9 +39,4 @@ const catalog = {
 export type ArmErrorName = keyof typeof catalog;
 export const armCatalog: Readonly<Record<ArmErrorName, { status: number }>> = catalog;
 
-type Args<N extends ArmErrorName> = Parameters<(typeof catalog)[N]["template"]>;
-
-export function armError<N extends ArmErrorName>(name: N, ...args: Args<N>): WireError {
-  const template = catalog[name].template as (...a: Args<N>) => string;
-  return new WireError(catalog[name].status, name, template(...args));
-}
+export const armError = catalogErrors(catalog);

@@ -47,3 +47,16 @@ export class WireError extends Error {
     this.headers = headers;
   }
 }
+
+/** One catalog entry: the HTTP status and the message template, named by its stable code. */
+export interface CatalogEntry {
+  readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: templates take differing argument lists; `Parameters` recovers each.
+  readonly template: (...args: any[]) => string;
+}
+
+/** The `throw catalogError("Code", …args)` factory of a surface's catalog, typed by each entry's template. */
+export function catalogErrors<C extends Record<string, CatalogEntry>>(catalog: C) {
+  return <N extends keyof C & string>(name: N, ...args: Parameters<C[N]["template"]>): WireError =>
+    new WireError(catalog[name]!.status, name, catalog[name]!.template(...args));
+}

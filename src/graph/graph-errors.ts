@@ -1,4 +1,4 @@
-import { WireError } from "../core/errors.ts";
+import { catalogErrors } from "../core/errors.ts";
 
 /** Microsoft Graph's error catalog (`{"error":{"code","message"}}`). */
 const catalog = {
@@ -13,9 +13,4 @@ const catalog = {
 export type GraphErrorName = keyof typeof catalog;
 export const graphCatalog: Readonly<Record<GraphErrorName, { status: number }>> = catalog;
 
-type Args<N extends GraphErrorName> = Parameters<(typeof catalog)[N]["template"]>;
-
-export function graphError<N extends GraphErrorName>(name: N, ...args: Args<N>): WireError {
-  const template = catalog[name].template as (...a: Args<N>) => string;
-  return new WireError(catalog[name].status, name, template(...args));
-}
+export const graphError = catalogErrors(catalog);

@@ -1,4 +1,4 @@
-import { WireError } from "../core/errors.ts";
+import { catalogErrors, WireError } from "../core/errors.ts";
 
 /**
  * The data plane's error catalog. Bodies are `{"error":{"code","message",…}}`, the shape the openai SDK and
@@ -33,12 +33,7 @@ const catalog = {
 export type DataPlaneErrorName = keyof typeof catalog;
 export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: number }>> = catalog;
 
-type Args<N extends DataPlaneErrorName> = Parameters<(typeof catalog)[N]["template"]>;
-
-export function dataPlaneError<N extends DataPlaneErrorName>(name: N, ...args: Args<N>): WireError {
-  const template = catalog[name].template as (...a: Args<N>) => string;
-  return new WireError(catalog[name].status, name, template(...args));
-}
+export const dataPlaneError = catalogErrors(catalog);
 
 /** Adds fields (such as the RBAC explanation) to an error's body. */
 export function withDetails(error: WireError, details: Record<string, unknown>): WireError {
