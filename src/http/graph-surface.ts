@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { addPassword, createApplication, createServicePrincipal, type GraphCaller } from "../graph/applications.ts";
 import { graphError } from "../graph/graph-errors.ts";
-import { resourceKindOf } from "../tokens/audiences.ts";
+import { resourceAudiences } from "../tokens/audiences.ts";
 import { TokenRejectedError } from "../tokens/validator.ts";
-import { bearerToken } from "./request-origin.ts";
+import { bearerToken, requestOrigin } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
@@ -19,7 +19,9 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
   const caller = async (request: FastifyRequest): Promise<GraphCaller> => {
     try {
       // Graph tokens carry either graph.microsoft.com or this service's own `/graph/` URL as audience.
-      const token = await services.validator.validate(bearerToken(request), [graphAudienceOf(request)]);
+      const origin = requestOrigin(request);
+      const audiences = [...resourceAudiences.graph, `${origin}/graph/`, `${origin}/graph`];
+      const token = await services.validator.validate(bearerToken(request), audiences);
       return { principalId: token.objectId, tenantId: token.tenantId };
     } catch (err) {
       if (err instanceof TokenRejectedError) throw graphError("InvalidAuthenticationToken", err.message);
@@ -32,15 +34,3 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
   app.post("/graph/v1.0/servicePrincipals", async (req, reply) => reply.status(201).send(await createServicePrincipal(services.directory, await caller(req), req.body)));
 }
 
-/** Accepts the token's audience if it is any Graph audience; the validator needs the concrete one. */
-function graphAudienceOf(request: FastifyRequest): string {
-  const token = bearerToken(request);
-  const payload = token?.split(".")[1];
-  try {
-    const aud = payload ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { aud?: unknown }).aud : undefined;
-    if (typeof aud === "string" && resourceKindOf(aud) === "graph") return aud;
-  } catch {
-    // An undecodable token fails in the validator with its own message.
-  }
-  return "https://graph.microsoft.com";
-}

@@ -62,7 +62,7 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
     error: wire?.code ?? "server_error",
     error_description: wire?.message ?? `AADSTS50000: There was an error issuing a token. Request id: ${request.id}.`,
     error_codes: (wire?.details.error_codes as number[] | undefined) ?? [50000],
-    timestamp: new Date().toISOString().replace("T", " ").replace("Z", "Z"),
+    timestamp: new Date().toISOString().replace("T", " "),
     trace_id: String(request.id),
     correlation_id: (request.headers["client-request-id"] as string | undefined) ?? newGuid(),
   };
