@@ -105,6 +105,19 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       },
       policyChanged: () => live.policy.refresh(),
     },
+    subscriptions: {
+      listTenants: () => directory.listTenants(),
+      listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
+      getSubscription: (id) => store.resources.getSubscription(id),
+      async hasAccessWithin(caller, scope) {
+        const key = scope.toLowerCase();
+        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId]);
+        return assignments.some((a) => {
+          const at = a.scope.toLowerCase();
+          return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
+        });
+      },
+    },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
   };

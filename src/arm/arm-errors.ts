@@ -14,6 +14,7 @@ const catalog = {
     template: (client: string, objectId: string, action: string, scope: string) =>
       `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   },
+  MethodNotAllowed: { status: 405, template: (method: string, type: string) => `The HTTP method '${method}' is not supported for the resource type '${type}'.` },
   MissingApiVersionParameter: { status: 400, template: () => "The api-version query parameter (?api-version=) is required for all requests." },
   InvalidApiVersionParameter: {
     status: 400,

@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import { armError } from "../arm/arm-errors.ts";
-import { deleteRoleAssignment, getRoleAssignment, putRoleAssignment, type RoleAssignmentInput, roleAssignmentJson } from "../arm/role-assignments.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
+import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
+import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
-const ROLE_ASSIGNMENT = /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i;
-const ROLE_ASSIGNMENT_VERSIONS = ["2015-07-01", "2018-01-01-preview", "2018-09-01-preview", "2020-03-01-preview", "2020-04-01-preview", "2020-08-01-preview", "2020-10-01-preview", "2022-01-01-preview", "2022-04-01"];
-
-/** ARM: the routes land here; each resource type is matched on the path (scopes nest to any depth). */
+/** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
   app.setErrorHandler(
     errorEnvelopeHandler(
@@ -25,50 +23,38 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
   };
 
   const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
-    const path = decodeURIComponent(new URL(request.url, "https://x").pathname).replace(/\/{2,}/g, "/").replace(/\/$/, "");
-    const match = ROLE_ASSIGNMENT.exec(path);
-    if (!match) throw armError("ResourceNotFound", "path", path);
-    const version = (request.query as Record<string, string | undefined>)["api-version"];
-    if (!version) throw armError("MissingApiVersionParameter");
-    if (!ROLE_ASSIGNMENT_VERSIONS.includes(version)) throw armError("InvalidApiVersionParameter", version, "Microsoft.Authorization/roleAssignments", ROLE_ASSIGNMENT_VERSIONS.join(","));
-    const who = await caller(request);
-    const [, scope, name] = match as unknown as [string, string, string];
-    const deps = services.roleAssignments;
-    switch (request.method) {
-      case "PUT": {
-        const { created, record } = await putRoleAssignment(deps, who, scope, name, roleAssignmentInput(request.body));
-        return reply.status(created ? 201 : 200).send(roleAssignmentJson(record));
-      }
-      case "DELETE": {
-        const deleted = await deleteRoleAssignment(deps, who, scope, name);
-        return deleted ? reply.status(200).send(roleAssignmentJson(deleted)) : reply.status(204).send();
-      }
-      default:
-        return roleAssignmentJson(await getRoleAssignment(deps, who, scope, name));
+    const path = normalizedPath(request.url);
+    const found = findRoute(path);
+    if (!found) throw armError("ResourceNotFound", "path", path);
+    const { route, params } = found;
+    const handler = route.handlers[request.method as ArmMethod];
+    if (!handler) throw armError("MethodNotAllowed", request.method, route.type);
+    const query = request.query as Record<string, string | undefined>;
+    const apiVersion = query["api-version"];
+    if (!apiVersion) throw armError("MissingApiVersionParameter");
+    if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
+      throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
     }
+    const ctx: ArmContext = { request, services, params, apiVersion, query, body: request.body, caller: () => caller(request) };
+    const result = await handler(ctx);
+    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+    reply.status(result.status ?? 200);
+    return result.body === undefined ? reply.send() : reply.send(result.body);
   };
 
-  for (const prefix of ["/subscriptions/*", "/providers/*"]) {
-    app.route({ method: ["GET", "PUT", "DELETE"], url: prefix, handler: dispatch });
-  }
+  const methods: ArmMethod[] = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"];
+  for (const url of ["/tenants", "/subscriptions", "/subscriptions/*", "/providers/*"]) app.route({ method: methods, url, handler: dispatch });
 }
 
-function roleAssignmentInput(body: unknown): RoleAssignmentInput {
-  const properties = (body as { properties?: Record<string, unknown> } | null)?.properties;
-  if (!properties || typeof properties !== "object") throw armError("InvalidRequestContent", "the body must be {\"properties\": {\"roleDefinitionId\": …, \"principalId\": …}}.");
-  const text = (name: string, required: boolean): string | undefined => {
-    const value = properties[name];
-    if (value === undefined || value === null) {
-      if (required) throw armError("InvalidRequestContent", `properties.${name} is required.`);
-      return undefined;
-    }
-    if (typeof value !== "string") throw armError("InvalidRequestContent", `properties.${name} must be a string.`);
-    return value;
-  };
-  const input: RoleAssignmentInput = { roleDefinitionId: text("roleDefinitionId", true)!, principalId: text("principalId", true)! };
-  const principalType = text("principalType", false);
-  if (principalType !== undefined) input.principalType = principalType;
-  const description = text("description", false);
-  if (description !== undefined) input.description = description;
-  return input;
+/** Decoded, repeated slashes folded (the CLI sends `//` before a type), no trailing slash. */
+function normalizedPath(url: string): string {
+  return decodeURIComponent(new URL(url, "https://x").pathname).replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+}
+
+function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {
+  for (const route of armRoutes) {
+    const match = route.pattern.exec(path);
+    if (match) return { route, params: match.slice(1).map((p) => p ?? "") };
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
+import type { SubscriptionDeps } from "../arm/subscriptions.ts";
 import type { Directory } from "../directory/directory.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
@@ -15,6 +16,7 @@ export interface Services {
   defaultTenantId: string;
   dataPlane: DataPlaneDeps;
   roleAssignments: RoleAssignmentDeps;
+  subscriptions: SubscriptionDeps;
   /** Resolves the ARM caller's display for error messages. */
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   ready(): Promise<boolean>;

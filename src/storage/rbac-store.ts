@@ -42,6 +42,11 @@ export function rbacStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("role_assignments").selectAll().orderBy("created_on").execute();
       return rows.map(toRecord);
     },
+    async listRoleAssignmentsOfPrincipals(principalIds: readonly string[]): Promise<RoleAssignmentRecord[]> {
+      if (principalIds.length === 0) return [];
+      const rows = await db.selectFrom("role_assignments").selectAll().where("principal_id", "in", principalIds.map((id) => id.toLowerCase())).execute();
+      return rows.map(toRecord);
+    },
     /** The newest change number; a node compares it with what it loaded to know its policy is current. */
     async latestChange(): Promise<number> {
       const row = await db.selectFrom("changes").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();

@@ -1,0 +1,39 @@
+import type { FastifyRequest } from "fastify";
+import type { ArmCaller } from "../../arm/arm-caller.ts";
+import type { Services } from "../services.ts";
+
+export type ArmMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST" | "HEAD";
+
+/** What an ARM handler gets: the path's captures, the checked api-version, and the caller on demand. */
+export interface ArmContext {
+  request: FastifyRequest;
+  services: Services;
+  /** Captures of the route's pattern, in order. */
+  params: string[];
+  apiVersion: string;
+  query: Record<string, string | undefined>;
+  body: unknown;
+  /** Authenticates the bearer token (ARM's 401s) and names the caller. */
+  caller(): Promise<ArmCaller>;
+}
+
+export interface ArmResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;
+
+/**
+ * One ARM resource type (or collection, or action) on a path pattern. Patterns match the normalized path:
+ * decoded, repeated slashes folded, no trailing slash; the match is case-insensitive.
+ */
+export interface ArmRoute {
+  /** The type named in api-version errors, e.g. `Microsoft.CognitiveServices/accounts`. */
+  type: string;
+  pattern: RegExp;
+  /** Supported api-versions, newest first; an empty list accepts any. */
+  apiVersions: readonly string[];
+  handlers: Partial<Record<ArmMethod, ArmHandler>>;
+}

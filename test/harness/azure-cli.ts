@@ -1,0 +1,87 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Json } from "./clients.ts";
+import type { ReadyFacts } from "./keyless-process.ts";
+
+export interface AzResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when it is JSON. */
+  json: Json;
+}
+
+export interface AzureCli {
+  configDir: string;
+  env: Record<string, string>;
+  /** Runs `az ARGS` with this cloud and config dir; never throws on a non-zero exit. */
+  run(args: string[], extraEnv?: Record<string, string>): Promise<AzResult>;
+  /** Runs `az ARGS` and fails with the CLI's stderr unless it exits 0. */
+  ok(args: string[], extraEnv?: Record<string, string>): Promise<Json>;
+  cleanup(): void;
+}
+
+export const azureCliInstalled = existsSync("/usr/bin/az");
+
+const shimDir = join(dirname(fileURLToPath(import.meta.url)), "az-shim");
+
+/**
+ * The Debian `azure-cli` 2.45 pointed at a Keyless server: a private AZURE_CONFIG_DIR, the server's CA, and a
+ * registered cloud with an ADFS-style authority (reference/az-cli-2.45.md §1–3). The `config` → `_config` shim
+ * for its `az role` packaging bug is loaded through PYTHONPATH, in tests only.
+ */
+export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
+  const configDir = mkdtempSync(join(tmpdir(), "keyless-az-"));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: configDir,
+    AZURE_CONFIG_DIR: configDir,
+    // The suite runs the server on a certificate from its own test CA (scripts/run-tests.ts).
+    REQUESTS_CA_BUNDLE: process.env.KEYLESS_TEST_CA ?? facts.caPath,
+    AZURE_CORE_COLLECT_TELEMETRY: "false",
+    AZURE_CORE_NO_COLOR: "true",
+    AZURE_CORE_OUTPUT: "json",
+    AZURE_CORE_ONLY_SHOW_ERRORS: "true",
+    PYTHONPATH: shimDir,
+  };
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    new Promise<AzResult>((resolve) => {
+      execFile("az", args, { env: { ...env, ...extraEnv }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        let json: Json;
+        try {
+          json = stdout.trim() === "" ? undefined : JSON.parse(stdout);
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, json });
+      });
+    });
+  const ok = async (args: string[], extraEnv?: Record<string, string>) => {
+    const result = await run(args, extraEnv);
+    if (result.code !== 0) throw new Error(`az ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
+    return result.json;
+  };
+  const cloudFile = join(configDir, "keyless-cloud.json");
+  writeFileSync(cloudFile, JSON.stringify(cloudConfig(facts)));
+  await ok(["cloud", "register", "-n", "Keyless", "--cloud-config", `@${cloudFile}`]);
+  await ok(["cloud", "set", "-n", "Keyless"]);
+  return { configDir, env, run, ok, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
+}
+
+/** The `az cloud register --cloud-config` document for a Keyless server. */
+export function cloudConfig(facts: ReadyFacts) {
+  return {
+    endpoints: {
+      activeDirectory: `${facts.url}/adfs`,
+      activeDirectoryResourceId: "https://management.core.windows.net/",
+      activeDirectoryGraphResourceId: "https://graph.windows.net/",
+      microsoftGraphResourceId: `${facts.url}/graph/`,
+      resourceManager: `${facts.url}/`,
+      management: "https://management.core.windows.net/",
+    },
+  };
+}
