@@ -150,6 +150,19 @@ export function directoryStore(db: Kysely<Tables>) {
         .onConflict((oc) => oc.doNothing())
         .execute();
     },
+    async removeDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom("directory_role_members")
+        .where("tenant_id", "=", tenantId)
+        .where("role_template_id", "=", roleTemplateId)
+        .where("principal_id", "=", principalId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async listDirectoryRoleMembers(tenantId: string, roleTemplateId: string): Promise<string[]> {
+      const rows = await db.selectFrom("directory_role_members").select("principal_id").where("tenant_id", "=", tenantId).where("role_template_id", "=", roleTemplateId).execute();
+      return rows.map((r) => r.principal_id);
+    },
     async directoryRolesOf(principalId: string): Promise<string[]> {
       const rows = await db.selectFrom("directory_role_members").select("role_template_id").where("principal_id", "=", principalId).execute();
       return rows.map((r) => r.role_template_id);
