@@ -150,6 +150,7 @@ class Parser {
       this.expectPunct(")");
       return { kind: "startswith", field, prefix };
     }
+    if (this.punct("(")) throw unsupported(`the function '${name}'`);
     if (this.punct("/")) return this.lambda(name);
     const field = this.field(name);
     if (this.keyword("in")) return { kind: "in", field, values: this.list() };
