@@ -9,7 +9,8 @@ import { collectionResponse, selectFields } from "./odata-query.ts";
 export async function createApplication(dir: GraphDirectory, req: GraphRequest, rawBody: unknown) {
   await requireWriter(dir, req, "applications");
   const body = bodyObject(rawBody);
-  onlyProperties(body, ["displayName", "signInAudience"], "application");
+  onlyProperties(body, ["displayName", "signInAudience", ...EMPTY_ONLY], "application");
+  refuseNonEmpty(body);
   if (body.signInAudience !== undefined && body.signInAudience !== "AzureADMyOrg") {
     throw graphError("Request_BadRequest", "Only single-tenant applications are supported: signInAudience must be 'AzureADMyOrg'.");
   }
@@ -33,7 +34,8 @@ export async function updateApplication(dir: GraphDirectory, req: GraphRequest, 
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, id);
   const body = bodyObject(rawBody);
-  onlyProperties(body, ["displayName"], "application");
+  onlyProperties(body, ["displayName", ...EMPTY_ONLY], "application");
+  refuseNonEmpty(body);
   const displayName = optionalString(body, "displayName");
   await translate(() => dir.updateApplication(application.id, displayName !== undefined ? { displayName } : {}));
 }
@@ -59,6 +61,18 @@ export async function removePassword(dir: GraphDirectory, req: GraphRequest, app
   const application = await findApplication(dir, req, applicationId);
   const keyId = requiredString(bodyObject(rawBody), "keyId");
   await translate(() => dir.removePassword(application.id, keyId));
+}
+
+/** Collections the CLI always sends; empty ones are what Keyless has, anything else it cannot honour yet. */
+const EMPTY_ONLY = ["keyCredentials", "identifierUris", "appRoles", "requiredResourceAccess"];
+
+function refuseNonEmpty(body: Record<string, unknown>): void {
+  for (const name of EMPTY_ONLY) {
+    const value = body[name];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+      throw graphError("Request_BadRequest", `Property '${name}' is not supported yet: send an empty list or leave it out.`);
+    }
+  }
 }
 
 async function findApplication(dir: GraphDirectory, req: GraphRequest, id: string): Promise<ApplicationLike> {
