@@ -25,6 +25,11 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
       // Graph tokens carry either graph.microsoft.com or this service's own `/graph/` URL as audience.
       const audiences = [...resourceAudiences.graph, `${origin}/graph/`, `${origin}/graph`];
       const token = await services.validator.validate(bearerToken(request), audiences);
+      // A token outlives a deletion or a disable; the directory, not the token, says whether the caller still counts.
+      const principal = await services.directory.getPrincipal(token.objectId);
+      if (!principal || (principal.kind === "user" && !principal.enabled)) {
+        throw graphError("InvalidAuthenticationToken", "The principal of this token is disabled or no longer exists.");
+      }
       return { caller: { principalId: token.objectId, tenantId: token.tenantId, kind: token.kind }, base: `${origin}${BASE}`, query: queryOptions(request.query) };
     } catch (err) {
       if (err instanceof TokenRejectedError) throw graphError("InvalidAuthenticationToken", err.message);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -45,7 +45,10 @@ export function groupStore(db: Kysely<Tables>) {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
-            if (edge.memberType === "group") acceptEdge(await groupEdges(tx));
+            if (edge.memberType === "group") {
+              await serializeNesting(tx);
+              acceptEdge(await groupEdges(tx));
+            }
             await tx.insertInto("group_members").values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at }).execute();
             await recordChange(tx, at);
           }),
@@ -105,6 +108,14 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
   await tx.deleteFrom("group_owners").where("owner_id", "=", principalId).execute();
   await tx.deleteFrom("directory_role_members").where("principal_id", "=", principalId).execute();
   await recordChange(tx, at);
+}
+
+/**
+ * Two concurrent nestings (A into B, B into A) could each pass the cycle check on PostgreSQL; this lock makes
+ * group-into-group additions take turns. SQLite already runs one write transaction at a time.
+ */
+async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
 }
 
 function recordChange(tx: Kysely<Tables>, at: string) {

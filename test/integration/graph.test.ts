@@ -161,14 +161,21 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     const takeover = await call("PATCH", `${graph}/users/${adminUser.body.id}`, daveToken, { passwordProfile: { password: "Taken-0ver-pass!" } });
     assert.equal(takeover.status, 403);
     assert.equal((await call("POST", `${graph}/applications`, daveToken, { displayName: "nope" })).status, 403);
+    assert.equal((await call("PATCH", `${graph}/users/${dave.id}`, admin, { accountEnabled: false })).status, 204);
+    assert.equal((await call("GET", `${graph}/me`, daveToken)).status, 401, "a disabled user's unexpired token stops working at once");
   });
 
-  test("an application token cannot use /me; missing or foreign tokens get 401", async () => {
+  test("an application token cannot use /me; deleted principals and missing tokens get 401", async () => {
     const app = await registerApp(keyless.facts, admin, "graph-me-app");
     const appToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(GRAPH_SCOPE))!.token;
     const me = await call("GET", `${graph}/me`, appToken);
     assert.equal(me.status, 400);
     assert.equal(me.body.error.code, "BadRequest");
+    const deleted = await call("DELETE", `${graph}/servicePrincipals/${app.objectId}`, admin);
+    assert.equal(deleted.status, 204);
+    const stale = await call("GET", `${graph}/users`, appToken);
+    assert.equal(stale.status, 401, "a deleted principal's unexpired token stops working at once");
+    assert.equal(stale.body.error.code, "InvalidAuthenticationToken");
     const anonymous = await call("GET", `${graph}/users`, undefined);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.error.code, "InvalidAuthenticationToken");

@@ -76,6 +76,15 @@ for (const dialect of dialects) {
       assert.ok(!(await store.directory.listGroupMemberships()).some((e) => e.groupId === middle.id || e.memberId === middle.id));
     });
 
+    test("two concurrent opposite nestings: exactly one wins, so no cycle reaches storage", async () => {
+      for (let round = 0; round < 5; round++) {
+        const [a, b] = [await group(`race-a-${round}`), await group(`race-b-${round}`)];
+        const results = await Promise.allSettled([directory.addMember(a.id, b.id), directory.addMember(b.id, a.id)]);
+        assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, JSON.stringify(results));
+        assert.ok(results.some((r) => r.status === "rejected" && r.reason instanceof InvalidInputError));
+      }
+    });
+
     test("deep nesting: a user at the bottom of 60 groups belongs to all of them", async () => {
       const chain = [];
       for (let i = 0; i < 60; i++) chain.push(await group(`level-${i}`));
