@@ -80,6 +80,14 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     assert.equal(cycle.code, 1);
     assert.match(cycle.stderr, /member of itself/);
 
+    const groupsOfUser = await az.ok(["ad", "user", "get-member-groups", "--id", user.id]);
+    assert.deepEqual(groupsOfUser.map((g: { displayName: string }) => g.displayName).sort(), ["kernel-maintainers", "kernel-team"]);
+
+    await az.ok(["ad", "group", "owner", "add", "--group", team.id, "--owner-object-id", user.id]);
+    assert.deepEqual((await az.ok(["ad", "group", "owner", "list", "--group", team.id])).map((o: { id: string }) => o.id), [user.id]);
+    await az.ok(["ad", "group", "owner", "remove", "--group", team.id, "--owner-object-id", user.id]);
+    assert.deepEqual(await az.ok(["ad", "group", "owner", "list", "--group", team.id]), []);
+
     await az.ok(["ad", "group", "member", "remove", "--group", "kernel-team", "--member-id", maintainers.id]);
     assert.deepEqual(await az.ok(["ad", "group", "member", "check", "--group", team.id, "--member-id", user.id]), { value: false });
     await az.ok(["ad", "group", "delete", "--group", "kernel-team"]);
