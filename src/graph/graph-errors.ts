@@ -8,7 +8,6 @@ const catalog = {
   Request_BadRequest: { status: 400, template: (detail: string) => detail },
   Request_UnsupportedQuery: { status: 400, template: (detail: string) => detail },
   BadRequest: { status: 400, template: (detail: string) => detail },
-  Request_InvalidRequestUrl: { status: 400, template: (detail: string) => detail },
   Request_MultipleObjectsWithSameKeyValue: { status: 400, template: (detail: string) => detail },
   UnknownError: { status: 500, template: (requestId: string) => `An internal error occurred. Request id: ${requestId}.` },
 } as const;

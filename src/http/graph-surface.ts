@@ -48,6 +48,17 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
       },
     });
   }
+
+  // Anything else under the Graph base gets Graph's answer for an unknown segment, in Graph's envelope.
+  app.route({
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    url: `${BASE}/*`,
+    handler: async (request) => {
+      await graphRequest(request);
+      const path = request.url.split("?")[0]!.slice(BASE.length + 1);
+      throw graphError("BadRequest", `Resource not found for the segment '${path.split("/").pop()}' (${request.method} /${path} is not part of the Keyless Graph subset).`);
+    },
+  });
 }
 
 /** Query options as single strings (a repeated option keeps its first value). */

@@ -176,6 +176,9 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     const stale = await call("GET", `${graph}/users`, appToken);
     assert.equal(stale.status, 401, "a deleted principal's unexpired token stops working at once");
     assert.equal(stale.body.error.code, "InvalidAuthenticationToken");
+    const unknown = await call("GET", `${graph}/users/${crypto.randomUUID()}/photo`, admin);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, "BadRequest");
     const anonymous = await call("GET", `${graph}/users`, undefined);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.body.error.code, "InvalidAuthenticationToken");
