@@ -3,7 +3,7 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { DirectoryObjectType, GroupRecord, ServicePrincipalRecord, UserRecord } from "../storage/records.ts";
-import { transitiveGroupsOf, transitiveMembersOf, wouldCreateCycle } from "./membership.ts";
+import { transitiveMembersOf, wouldCreateCycle } from "./membership.ts";
 
 /** Any object that can be a member or owner of a group, tagged by its kind. */
 export type DirectoryObject =
@@ -39,8 +39,20 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     return found.filter((o): o is DirectoryObject => o !== undefined);
   }
 
+  /**
+   * Walks up level by level with one indexed query per level, so the cost follows nesting depth rather than the
+   * size of the directory (this sits on the authorization path).
+   */
   async function transitiveGroupIds(principalId: string): Promise<string[]> {
-    return transitiveGroupsOf(principalId, await store.listGroupEdges());
+    const start = principalId.toLowerCase();
+    const seen = new Set<string>();
+    let frontier = [start];
+    while (frontier.length > 0) {
+      const parents = await store.listDirectGroupsOfAny(frontier);
+      frontier = parents.filter((g) => g !== start && !seen.has(g));
+      for (const g of frontier) seen.add(g);
+    }
+    return [...seen];
   }
 
   return {

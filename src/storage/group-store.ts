@@ -73,6 +73,12 @@ export function groupStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("group_members").select("group_id").where("member_id", "=", memberId.toLowerCase()).execute();
       return rows.map((r) => r.group_id);
     },
+    /** The groups any of `memberIds` is a direct member of (one indexed query per nesting level of a walk). */
+    async listDirectGroupsOfAny(memberIds: readonly string[]): Promise<string[]> {
+      if (memberIds.length === 0) return [];
+      const rows = await db.selectFrom("group_members").select("group_id").distinct().where("member_id", "in", memberIds.map((id) => id.toLowerCase())).execute();
+      return rows.map((r) => r.group_id);
+    },
     /** Every direct membership edge, for consumers (RBAC) that expand nested groups themselves. */
     async listGroupMemberships(): Promise<{ groupId: string; memberId: string }[]> {
       const rows = await db.selectFrom("group_members").select(["group_id", "member_id"]).orderBy("group_id").orderBy("member_id").execute();
