@@ -111,6 +111,26 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     assert.equal(gone.body.error.code, "Request_ResourceNotFound");
   });
 
+  test("a group's owner manages that group (PATCH, members) but no other; owners are listed with their type", async () => {
+    const frank = await newUser("frank", "Frank-Passw0rd!");
+    const frankToken = await userToken(frank.userPrincipalName, "Frank-Passw0rd!");
+    const [own, other] = [await newGroup("franks-group"), await newGroup("not-franks")];
+    const grace = await newUser("grace");
+    assert.equal((await call("POST", `${graph}/groups/${own.id}/owners/$ref`, admin, ref(frank.id))).status, 204);
+    const owners = await call("GET", `${graph}/groups/${own.id}/owners`, frankToken);
+    assert.deepEqual(owners.body.value.map((o: Record<string, string>) => [o.id, o["@odata.type"]]), [[frank.id, "#microsoft.graph.user"]]);
+    assert.equal((await call("PATCH", `${graph}/groups/${own.id}`, frankToken, { description: "mine" })).status, 204);
+    assert.equal((await call("GET", `${graph}/groups/${own.id}`, frankToken)).body.description, "mine");
+    assert.equal((await call("POST", `${graph}/groups/${own.id}/members/$ref`, frankToken, ref(grace.id))).status, 204);
+    const foreign = await call("POST", `${graph}/groups/${other.id}/members/$ref`, frankToken, ref(grace.id));
+    assert.equal(foreign.status, 403);
+    assert.equal((await call("PATCH", `${graph}/groups/${other.id}`, frankToken, { description: "x" })).status, 403);
+    const badPatch = await call("PATCH", `${graph}/groups/${own.id}`, frankToken, { visibility: "Public" });
+    assert.equal(badPatch.status, 400);
+    assert.equal((await call("DELETE", `${graph}/groups/${own.id}/owners/${frank.id}/$ref`, admin)).status, 204);
+    assert.equal((await call("POST", `${graph}/groups/${own.id}/members/$ref`, frankToken, ref(frank.id))).status, 403, "no longer an owner");
+  });
+
   test("getByIds returns @odata.type per object and honours types; service principals are found by servicePrincipalNames", async () => {
     const app = await registerApp(keyless.facts, admin, "graph-getbyids-app");
     const carol = await newUser("carol");

@@ -97,7 +97,10 @@ for (const dialect of dialects) {
 
     test("the level-by-level walk in storage agrees with the pure closure on a random nesting", async () => {
       let seed = 7;
-      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
       const groups = [];
       for (let i = 0; i < 25; i++) groups.push(await group(`random-${i}`));
       const people = [await user(`r1-${dialect}`), await user(`r2-${dialect}`), await user(`r3-${dialect}`)];
