@@ -3,8 +3,11 @@ import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid, newSecret } from "../core/ids.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { ApplicationRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "../storage/records.ts";
-import { DirectoryRoles, type Principal } from "./principals.ts";
+import { directoryRoleChecks } from "./directory-roles.ts";
+import { createGroups } from "./groups.ts";
+import type { Principal } from "./principals.ts";
 import { hashSecret, verifySecret } from "./secret-hash.ts";
+import { checkPasswordPolicy, createUsers } from "./users.ts";
 
 export interface NewPassword { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
 
@@ -13,6 +16,7 @@ const DEFAULT_SECRET_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 /** Tenants, users, applications and service principals, and their credentials. */
 export function createDirectory(store: DirectoryStore, clock: Clock) {
   const now = () => new Date(clock.now()).toISOString();
+  const roles = directoryRoleChecks(store);
 
   async function getPrincipal(id: string): Promise<Principal | undefined> {
     const user = await store.getUser(id);
@@ -21,7 +25,16 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     return sp && servicePrincipal(sp);
   }
 
+  async function requireApplication(id: string): Promise<ApplicationRecord> {
+    const application = await store.getApplication(id.toLowerCase());
+    if (!application) throw new NotFoundError(id);
+    return application;
+  }
+
   return {
+    ...createUsers(store, clock),
+    ...createGroups(store, clock),
+    ...roles,
     getPrincipal,
     getTenant: (id: string) => store.getTenant(id),
     listTenants: () => store.listTenants(),
@@ -32,13 +45,18 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
       return tenant;
     },
 
-    async createUser(tenantId: string, input: { userPrincipalName: string; displayName: string; password: string }): Promise<UserRecord> {
+    async createUser(
+      tenantId: string,
+      input: { userPrincipalName: string; displayName: string; password: string; mailNickname?: string; accountEnabled?: boolean; enforcePasswordPolicy?: boolean },
+    ): Promise<UserRecord> {
       if (!/^[^@\s]+@[^@\s]+$/.test(input.userPrincipalName)) {
         throw new InvalidInputError(`'${input.userPrincipalName}' is not a valid user principal name (name@domain).`, "userPrincipalName");
       }
+      if (input.enforcePasswordPolicy) checkPasswordPolicy(input.password);
       const user: UserRecord = {
         id: newGuid(), tenantId, userPrincipalName: input.userPrincipalName, displayName: input.displayName,
-        passwordHash: await hashSecret(input.password), accountEnabled: true, createdAt: now(),
+        passwordHash: await hashSecret(input.password), accountEnabled: input.accountEnabled ?? true, createdAt: now(),
+        mailNickname: input.mailNickname ?? input.userPrincipalName.split("@")[0]!,
       };
       await store.insertUser(user);
       return user;
@@ -60,7 +78,31 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
       return sp;
     },
 
-    getApplication: (id: string) => store.getApplication(id),
+    getApplication: (id: string) => store.getApplication(id.toLowerCase()),
+    listApplications: (tenantId: string) => store.listApplications(tenantId),
+    async updateApplication(id: string, changes: { displayName?: string }): Promise<ApplicationRecord> {
+      const application = { ...(await requireApplication(id)), ...changes };
+      await store.updateApplication(application);
+      return application;
+    },
+    /** Deletes the application with its secrets and its service principal, as Entra does. */
+    async deleteApplication(id: string): Promise<void> {
+      await store.deleteApplication(await requireApplication(id), now());
+    },
+    /** The application's secrets without their hashes. */
+    async listPasswords(applicationId: string) {
+      const credentials = await store.listPasswordCredentials(applicationId);
+      return credentials.map((c) => ({ keyId: c.keyId, displayName: c.displayName, hint: c.hint, startDateTime: c.startAt, endDateTime: c.endAt }));
+    },
+    async removePassword(applicationId: string, keyId: string): Promise<void> {
+      const application = await requireApplication(applicationId);
+      if (!(await store.removePasswordCredential(application.id, keyId))) throw new NotFoundError(keyId, `No password credential with keyId '${keyId}' exists on this application.`);
+    },
+    getServicePrincipal: (id: string) => store.getServicePrincipal(id.toLowerCase()),
+    listServicePrincipals: (tenantId: string) => store.listServicePrincipals(tenantId),
+    async deleteServicePrincipal(id: string): Promise<void> {
+      if (!(await store.deleteServicePrincipal(id.toLowerCase(), now()))) throw new NotFoundError(id);
+    },
     findApplicationByAppId: (appId: string) => store.findApplicationByAppId(appId),
     findServicePrincipal: (tenantId: string, appId: string) => store.findServicePrincipal(tenantId, appId),
 
@@ -99,11 +141,8 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     findUserByUpn: (upn: string) => store.findUserByUpn(upn),
     grantDirectoryRole: (tenantId: string, roleTemplateId: string, principalId: string) => store.addDirectoryRoleMember(tenantId, roleTemplateId, principalId),
 
-    /** Whether a principal may write the directory (users, groups, applications). */
-    async canWriteDirectory(principalId: string): Promise<boolean> {
-      const roles = await store.directoryRolesOf(principalId);
-      return roles.some((r) => r === DirectoryRoles.globalAdministrator || r === DirectoryRoles.applicationAdministrator);
-    },
+    /** Whether a principal may register applications (kept for callers that predate the per-area checks). */
+    canWriteDirectory: (principalId: string) => roles.mayWrite(principalId, "applications"),
   };
 }
 

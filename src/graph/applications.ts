@@ -1,73 +1,80 @@
-import { ConflictError, InvalidInputError, NotFoundError } from "../core/errors.ts";
+import type { ApplicationLike, GraphDirectory, GraphRequest } from "./graph-directory.ts";
 import { graphError } from "./graph-errors.ts";
+import { applicationJson, filterFields } from "./graph-objects.ts";
+import { bodyObject, collectionContext, entityContext, onlyProperties, optionalString, requireSameTenant, requireWriter, requiredString, translate } from "./graph-guards.ts";
+import { collectionResponse, selectFields } from "./odata-query.ts";
 
-/** The part of the directory Graph's application endpoints use (injected; Graph never imports the directory). */
-export interface GraphDirectory {
-  canWriteDirectory(principalId: string): Promise<boolean>;
-  createApplication(tenantId: string, displayName: string, withServicePrincipal: boolean): Promise<{ application: ApplicationLike }>;
-  getApplication(id: string): Promise<ApplicationLike | undefined>;
-  addPassword(applicationId: string, displayName: string | null, endDateTime?: string): Promise<PasswordLike>;
-  createServicePrincipal(tenantId: string, appId: string): Promise<ServicePrincipalLike>;
+/** `/applications`: registration, properties, and client secrets (`addPassword`, `removePassword`). */
+
+export async function createApplication(dir: GraphDirectory, req: GraphRequest, rawBody: unknown) {
+  await requireWriter(dir, req, "applications");
+  const body = bodyObject(rawBody);
+  onlyProperties(body, ["displayName", "signInAudience", ...EMPTY_ONLY], "application");
+  refuseNonEmpty(body);
+  if (body.signInAudience !== undefined && body.signInAudience !== "AzureADMyOrg") {
+    throw graphError("Request_BadRequest", "Only single-tenant applications are supported: signInAudience must be 'AzureADMyOrg'.");
+  }
+  const displayName = requiredString(body, "displayName");
+  const { application } = await translate(() => dir.createApplication(req.caller.tenantId, displayName, false));
+  return { "@odata.context": entityContext(req, "applications"), ...applicationJson(application, []) };
 }
 
-export interface ApplicationLike { id: string; tenantId: string; appId: string; displayName: string; createdAt: string }
-export interface ServicePrincipalLike { id: string; appId: string; displayName: string; servicePrincipalType: string }
-export interface PasswordLike { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
-export interface GraphCaller { principalId: string; tenantId: string }
-
-export async function createApplication(dir: GraphDirectory, caller: GraphCaller, body: unknown) {
-  await requireWriter(dir, caller);
-  const displayName = stringField(body, "displayName");
-  const { application } = await translate(() => dir.createApplication(caller.tenantId, displayName, false));
-  return applicationJson(application);
+export async function listApplications(dir: GraphDirectory, req: GraphRequest) {
+  const applications = await dir.listApplications(req.caller.tenantId);
+  const items = await Promise.all(applications.map(async (a) => applicationJson(a, await dir.listPasswords(a.id))));
+  return collectionResponse(items, { url: `${req.base}/applications`, context: collectionContext(req, "applications"), query: req.query, filterFields: filterFields.applications });
 }
 
-export async function addPassword(dir: GraphDirectory, caller: GraphCaller, applicationId: string, body: unknown) {
-  await requireWriter(dir, caller);
-  const application = await dir.getApplication(applicationId);
-  if (!application || application.tenantId !== caller.tenantId) throw graphError("Request_ResourceNotFound", applicationId);
-  const credential = (body as { passwordCredential?: { displayName?: unknown; endDateTime?: unknown } } | null)?.passwordCredential ?? {};
+export async function getApplication(dir: GraphDirectory, req: GraphRequest, id: string) {
+  const application = await findApplication(dir, req, id);
+  return { "@odata.context": entityContext(req, "applications"), ...selectFields(applicationJson(application, await dir.listPasswords(application.id)), req.query) };
+}
+
+export async function updateApplication(dir: GraphDirectory, req: GraphRequest, id: string, rawBody: unknown): Promise<void> {
+  await requireWriter(dir, req, "applications");
+  const application = await findApplication(dir, req, id);
+  const body = bodyObject(rawBody);
+  onlyProperties(body, ["displayName", ...EMPTY_ONLY], "application");
+  refuseNonEmpty(body);
+  const displayName = optionalString(body, "displayName");
+  await translate(() => dir.updateApplication(application.id, displayName !== undefined ? { displayName } : {}));
+}
+
+export async function deleteApplication(dir: GraphDirectory, req: GraphRequest, id: string): Promise<void> {
+  await requireWriter(dir, req, "applications");
+  const application = await findApplication(dir, req, id);
+  await translate(() => dir.deleteApplication(application.id));
+}
+
+export async function addPassword(dir: GraphDirectory, req: GraphRequest, applicationId: string, rawBody: unknown) {
+  await requireWriter(dir, req, "applications");
+  const application = await findApplication(dir, req, applicationId);
+  const credential = (bodyObject(rawBody ?? {}).passwordCredential ?? {}) as { displayName?: unknown; endDateTime?: unknown };
   const displayName = typeof credential.displayName === "string" ? credential.displayName : null;
   const end = typeof credential.endDateTime === "string" ? credential.endDateTime : undefined;
   const password = await translate(() => dir.addPassword(application.id, displayName, end));
-  return { "@odata.type": "#microsoft.graph.passwordCredential", customKeyIdentifier: null, ...password };
+  return { "@odata.context": collectionContext(req, "microsoft.graph.passwordCredential"), customKeyIdentifier: null, ...password };
 }
 
-export async function createServicePrincipal(dir: GraphDirectory, caller: GraphCaller, body: unknown) {
-  await requireWriter(dir, caller);
-  const sp = await translate(() => dir.createServicePrincipal(caller.tenantId, stringField(body, "appId")));
-  return {
-    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals/$entity",
-    id: sp.id, appId: sp.appId, displayName: sp.displayName, servicePrincipalType: sp.servicePrincipalType,
-    servicePrincipalNames: [sp.appId], accountEnabled: true,
-  };
+export async function removePassword(dir: GraphDirectory, req: GraphRequest, applicationId: string, rawBody: unknown): Promise<void> {
+  await requireWriter(dir, req, "applications");
+  const application = await findApplication(dir, req, applicationId);
+  const keyId = requiredString(bodyObject(rawBody), "keyId");
+  await translate(() => dir.removePassword(application.id, keyId));
 }
 
-function applicationJson(a: ApplicationLike) {
-  return {
-    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications/$entity",
-    id: a.id, appId: a.appId, displayName: a.displayName, createdDateTime: a.createdAt, signInAudience: "AzureADMyOrg",
-    passwordCredentials: [], keyCredentials: [],
-  };
-}
+/** Collections the CLI always sends; empty ones are what Keyless has, anything else it cannot honour yet. */
+const EMPTY_ONLY = ["keyCredentials", "identifierUris", "appRoles", "requiredResourceAccess"];
 
-async function requireWriter(dir: GraphDirectory, caller: GraphCaller): Promise<void> {
-  if (!(await dir.canWriteDirectory(caller.principalId))) throw graphError("Authorization_RequestDenied");
-}
-
-function stringField(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | null)?.[name];
-  if (typeof value !== "string" || value.trim() === "") throw graphError("Request_BadRequest", `Property '${name}' is required and must be a non-empty string.`);
-  return value;
-}
-
-async function translate<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    if (err instanceof NotFoundError) throw graphError("Request_ResourceNotFound", err.what);
-    if (err instanceof ConflictError) throw graphError("Request_MultipleObjectsWithSameKeyValue", err.message);
-    if (err instanceof InvalidInputError) throw graphError("Request_BadRequest", err.message);
-    throw err;
+function refuseNonEmpty(body: Record<string, unknown>): void {
+  for (const name of EMPTY_ONLY) {
+    const value = body[name];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+      throw graphError("Request_BadRequest", `Property '${name}' is not supported yet: send an empty list or leave it out.`);
+    }
   }
+}
+
+async function findApplication(dir: GraphDirectory, req: GraphRequest, id: string): Promise<ApplicationLike> {
+  return requireSameTenant(req, id, await dir.getApplication(id.toLowerCase()));
 }

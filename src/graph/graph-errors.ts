@@ -6,6 +6,8 @@ const catalog = {
   Authorization_RequestDenied: { status: 403, template: () => "Insufficient privileges to complete the operation." },
   Request_ResourceNotFound: { status: 404, template: (id: string) => `Resource '${id}' does not exist or one of its queried reference-property objects are not present.` },
   Request_BadRequest: { status: 400, template: (detail: string) => detail },
+  Request_UnsupportedQuery: { status: 400, template: (detail: string) => detail },
+  BadRequest: { status: 400, template: (detail: string) => detail },
   Request_MultipleObjectsWithSameKeyValue: { status: 400, template: (detail: string) => detail },
   UnknownError: { status: 500, template: (requestId: string) => `An internal error occurred. Request id: ${requestId}.` },
 } as const;

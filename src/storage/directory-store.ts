@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
+import { groupStore, removeEdgesOf } from "./group-store.ts";
 import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 export function directoryStore(db: Kysely<Tables>) {
   return {
+    ...groupStore(db),
     async insertTenant(t: TenantRecord): Promise<void> {
       await conflictOnDuplicate(
         () => db.insertInto("tenants").values({ id: t.id, display_name: t.displayName, default_domain: t.defaultDomain, created_at: t.createdAt }).execute(),
@@ -28,6 +30,7 @@ export function directoryStore(db: Kysely<Tables>) {
             .values({
               id: u.id, tenant_id: u.tenantId, user_principal_name: u.userPrincipalName, upn_key: u.userPrincipalName.toLowerCase(),
               display_name: u.displayName, password_hash: u.passwordHash, account_enabled: u.accountEnabled ? 1 : 0, created_at: u.createdAt,
+              mail_nickname: u.mailNickname ?? null,
             })
             .execute(),
         `Another object with the same value for property userPrincipalName already exists.`,
@@ -40,6 +43,30 @@ export function directoryStore(db: Kysely<Tables>) {
     async findUserByUpn(upn: string): Promise<UserRecord | undefined> {
       const row = await db.selectFrom("users").selectAll().where("upn_key", "=", upn.toLowerCase()).executeTakeFirst();
       return row && toUser(row);
+    },
+
+    async listUsers(tenantId: string): Promise<UserRecord[]> {
+      const rows = await db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      return rows.map(toUser);
+    },
+    /** Writes the changeable properties; disabling is recorded as a change so cached decisions are dropped. */
+    async updateUser(u: UserRecord, at: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("users")
+          .set({ display_name: u.displayName, password_hash: u.passwordHash, account_enabled: u.accountEnabled ? 1 : 0, mail_nickname: u.mailNickname ?? null })
+          .where("id", "=", u.id)
+          .execute();
+        await tx.insertInto("changes").values({ topic: "directory", at }).execute();
+      });
+    },
+    /** Deletes a user with its memberships, ownerships and directory roles. */
+    async deleteUser(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        await removeEdgesOf(tx, id, at);
+        const result = await tx.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      });
     },
 
     async insertApplication(a: ApplicationRecord, sp: ServicePrincipalRecord | undefined): Promise<void> {
@@ -57,6 +84,26 @@ export function directoryStore(db: Kysely<Tables>) {
       return row && toApplication(row);
     },
 
+    async listApplications(tenantId: string): Promise<ApplicationRecord[]> {
+      const rows = await db.selectFrom("applications").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      return rows.map(toApplication);
+    },
+    async updateApplication(a: ApplicationRecord): Promise<void> {
+      await db.updateTable("applications").set({ display_name: a.displayName }).where("id", "=", a.id).execute();
+    },
+    /** Deletes an application, its secrets and its service principal (as Entra does), with the principal's edges. */
+    async deleteApplication(a: ApplicationRecord, at: string): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        const sp = await tx.selectFrom("service_principals").select("id").where("tenant_id", "=", a.tenantId).where("app_id", "=", a.appId).executeTakeFirst();
+        if (sp) {
+          await removeEdgesOf(tx, sp.id, at);
+          await tx.deleteFrom("service_principals").where("id", "=", sp.id).execute();
+        }
+        await tx.deleteFrom("password_credentials").where("application_id", "=", a.id).execute();
+        await tx.deleteFrom("applications").where("id", "=", a.id).execute();
+      });
+    },
+
     async insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void> {
       await conflictOnDuplicate(() => insertServicePrincipalWith(db, sp), `A service principal for application '${sp.appId}' already exists in this tenant.`);
     },
@@ -69,6 +116,22 @@ export function directoryStore(db: Kysely<Tables>) {
       return row && toServicePrincipal(row);
     },
 
+    async listServicePrincipals(tenantId: string): Promise<ServicePrincipalRecord[]> {
+      const rows = await db.selectFrom("service_principals").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      return rows.map(toServicePrincipal);
+    },
+    async deleteServicePrincipal(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        await removeEdgesOf(tx, id, at);
+        const result = await tx.deleteFrom("service_principals").where("id", "=", id).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+
+    async removePasswordCredential(applicationId: string, keyId: string): Promise<boolean> {
+      const result = await db.deleteFrom("password_credentials").where("application_id", "=", applicationId).where("key_id", "=", keyId.toLowerCase()).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async insertPasswordCredential(p: PasswordCredentialRecord): Promise<void> {
       await db
         .insertInto("password_credentials")
@@ -86,6 +149,19 @@ export function directoryStore(db: Kysely<Tables>) {
         .values({ tenant_id: tenantId, role_template_id: roleTemplateId, principal_id: principalId })
         .onConflict((oc) => oc.doNothing())
         .execute();
+    },
+    async removeDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom("directory_role_members")
+        .where("tenant_id", "=", tenantId)
+        .where("role_template_id", "=", roleTemplateId)
+        .where("principal_id", "=", principalId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async listDirectoryRoleMembers(tenantId: string, roleTemplateId: string): Promise<string[]> {
+      const rows = await db.selectFrom("directory_role_members").select("principal_id").where("tenant_id", "=", tenantId).where("role_template_id", "=", roleTemplateId).execute();
+      return rows.map((r) => r.principal_id);
     },
     async directoryRolesOf(principalId: string): Promise<string[]> {
       const rows = await db.selectFrom("directory_role_members").select("role_template_id").where("principal_id", "=", principalId).execute();
@@ -106,7 +182,7 @@ function insertServicePrincipalWith(db: Kysely<Tables>, sp: ServicePrincipalReco
 function toUser(row: Selectable<Tables["users"]>): UserRecord {
   return {
     id: row.id, tenantId: row.tenant_id, userPrincipalName: row.user_principal_name, displayName: row.display_name,
-    passwordHash: row.password_hash, accountEnabled: row.account_enabled === 1, createdAt: row.created_at,
+    passwordHash: row.password_hash, accountEnabled: row.account_enabled === 1, createdAt: row.created_at, mailNickname: row.mail_nickname,
   };
 }
 

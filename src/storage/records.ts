@@ -9,7 +9,26 @@ export interface UserRecord {
   passwordHash: string | null;
   accountEnabled: boolean;
   createdAt: string;
+  /** Mail alias; Graph defaults it to the UPN's local part. */
+  mailNickname?: string | null;
 }
+
+export interface GroupRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  mailNickname: string;
+  description: string | null;
+  securityEnabled: boolean;
+  mailEnabled: boolean;
+  createdAt: string;
+}
+
+/** The kinds of directory object that can be a member or owner of a group. */
+export type DirectoryObjectType = "user" | "group" | "servicePrincipal";
+
+/** One direct edge: `memberId` is a direct member of `groupId`. */
+export interface GroupEdge { groupId: string; memberId: string; memberType: DirectoryObjectType }
 
 export interface ApplicationRecord { id: string; tenantId: string; appId: string; displayName: string; createdAt: string }
 

@@ -16,7 +16,20 @@ export interface Tables {
     password_hash: string | null;
     account_enabled: number;
     created_at: string;
+    mail_nickname: string | null;
   };
+  groups: {
+    id: string;
+    tenant_id: string;
+    display_name: string;
+    mail_nickname: string;
+    description: string | null;
+    security_enabled: number;
+    mail_enabled: number;
+    created_at: string;
+  };
+  group_members: { group_id: string; member_id: string; member_type: string; added_at: string };
+  group_owners: { group_id: string; owner_id: string; owner_type: string; added_at: string };
   applications: { id: string; tenant_id: string; app_id: string; display_name: string; created_at: string };
   service_principals: {
     id: string;

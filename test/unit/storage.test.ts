@@ -35,7 +35,7 @@ for (const dialect of dialects) {
     });
 
     test("users are unique by user principal name, case-insensitively", async () => {
-      const user = { id: "44444444-4444-4444-8444-444444444444", tenantId, userPrincipalName: "Ada@t.example", displayName: "Ada", passwordHash: "h", accountEnabled: true, createdAt: at };
+      const user = { id: "44444444-4444-4444-8444-444444444444", tenantId, userPrincipalName: "Ada@t.example", displayName: "Ada", passwordHash: "h", accountEnabled: true, createdAt: at, mailNickname: null };
       await store.directory.insertUser(user);
       assert.deepEqual(await store.directory.findUserByUpn("ada@T.EXAMPLE"), user);
       await assert.rejects(store.directory.insertUser({ ...user, id: "55555555-5555-4555-8555-555555555555", userPrincipalName: "ADA@t.example" }), ConflictError);

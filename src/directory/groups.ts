@@ -1,0 +1,140 @@
+import type { Clock } from "../core/clock.ts";
+import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import { newGuid } from "../core/ids.ts";
+import type { DirectoryStore } from "../storage/directory-store.ts";
+import type { DirectoryObjectType, GroupRecord, ServicePrincipalRecord, UserRecord } from "../storage/records.ts";
+import { transitiveMembersOf, wouldCreateCycle } from "./membership.ts";
+
+/** Any object that can be a member or owner of a group, tagged by its kind. */
+export type DirectoryObject =
+  | { kind: "user"; id: string; tenantId: string; user: UserRecord }
+  | { kind: "group"; id: string; tenantId: string; group: GroupRecord }
+  | { kind: "servicePrincipal"; id: string; tenantId: string; servicePrincipal: ServicePrincipalRecord };
+
+export interface NewGroup { displayName: string; mailNickname: string; description?: string | null; securityEnabled?: boolean; mailEnabled?: boolean }
+export interface GroupChanges { displayName?: string; mailNickname?: string; description?: string | null }
+
+/** Security groups: properties, direct members and owners, and membership through nested groups. */
+export function createGroups(store: DirectoryStore, clock: Clock) {
+  const now = () => new Date(clock.now()).toISOString();
+
+  async function getObject(id: string): Promise<DirectoryObject | undefined> {
+    const key = id.toLowerCase();
+    const user = await store.getUser(key);
+    if (user) return { kind: "user", id: user.id, tenantId: user.tenantId, user };
+    const group = await store.getGroup(key);
+    if (group) return { kind: "group", id: group.id, tenantId: group.tenantId, group };
+    const sp = await store.getServicePrincipal(key);
+    return sp && { kind: "servicePrincipal", id: sp.id, tenantId: sp.tenantId, servicePrincipal: sp };
+  }
+
+  async function requireGroup(id: string): Promise<GroupRecord> {
+    const group = await store.getGroup(id);
+    if (!group) throw new NotFoundError(id);
+    return group;
+  }
+
+  async function objects(ids: readonly { id: string }[]): Promise<DirectoryObject[]> {
+    const found = await Promise.all(ids.map((e) => getObject(e.id)));
+    return found.filter((o): o is DirectoryObject => o !== undefined);
+  }
+
+  /**
+   * Walks up level by level with one indexed query per level, so the cost follows nesting depth rather than the
+   * size of the directory (this sits on the authorization path).
+   */
+  async function transitiveGroupIds(principalId: string): Promise<string[]> {
+    const start = principalId.toLowerCase();
+    const seen = new Set<string>();
+    let frontier = [start];
+    while (frontier.length > 0) {
+      const parents = await store.listDirectGroupsOfAny(frontier);
+      frontier = parents.filter((g) => g !== start && !seen.has(g));
+      for (const g of frontier) seen.add(g);
+    }
+    return [...seen];
+  }
+
+  return {
+    getObject,
+    getGroup: (id: string) => store.getGroup(id),
+    listGroups: (tenantId: string) => store.listGroups(tenantId),
+    transitiveGroupIds,
+
+    async createGroup(tenantId: string, input: NewGroup): Promise<GroupRecord> {
+      if (input.securityEnabled === false) throw new InvalidInputError("Only security groups are supported: securityEnabled must be true.", "securityEnabled");
+      if (input.mailEnabled === true) throw new InvalidInputError("Mail-enabled groups are not supported: mailEnabled must be false.", "mailEnabled");
+      const group: GroupRecord = {
+        id: newGuid(), tenantId, displayName: input.displayName, mailNickname: input.mailNickname, description: input.description ?? null,
+        securityEnabled: true, mailEnabled: false, createdAt: now(),
+      };
+      await store.insertGroup(group);
+      return group;
+    },
+
+    async updateGroup(id: string, changes: GroupChanges): Promise<GroupRecord> {
+      const group = { ...(await requireGroup(id)), ...changes };
+      await store.updateGroup(group);
+      return group;
+    },
+
+    async deleteGroup(id: string): Promise<void> {
+      if (!(await store.deleteGroup((await requireGroup(id)).id, now()))) throw new NotFoundError(id);
+    },
+
+    /** Adds a direct member; a group that would end up inside itself is refused. */
+    async addMember(groupId: string, memberId: string): Promise<void> {
+      const group = await requireGroup(groupId);
+      const member = await getObject(memberId);
+      if (!member || member.tenantId !== group.tenantId) throw new NotFoundError(memberId);
+      await store.addGroupMember({ groupId: group.id, memberId: member.id, memberType: member.kind }, now(), (edges) => {
+        if (member.kind === "group" && wouldCreateCycle(group.id, member.id, edges)) {
+          throw new InvalidInputError(`Adding group '${member.id}' to group '${group.id}' would make a group a member of itself.`, "members");
+        }
+      });
+    },
+
+    async removeMember(groupId: string, memberId: string): Promise<void> {
+      const group = await requireGroup(groupId);
+      if (!(await store.removeGroupMember(group.id, memberId.toLowerCase(), now()))) throw new NotFoundError(memberId);
+    },
+
+    async listMembers(groupId: string): Promise<DirectoryObject[]> {
+      return objects((await store.listGroupMembers((await requireGroup(groupId)).id)).map((e) => ({ id: e.memberId })));
+    },
+
+    async listTransitiveMembers(groupId: string): Promise<DirectoryObject[]> {
+      const group = await requireGroup(groupId);
+      return objects(transitiveMembersOf(group.id, await store.listGroupEdges()).map((e) => ({ id: e.memberId })));
+    },
+
+    /** The groups an object is a direct member of. */
+    async memberOf(principalId: string): Promise<GroupRecord[]> {
+      const ids = await store.listDirectGroupsOf(principalId);
+      return (await Promise.all(ids.map((id) => store.getGroup(id)))).filter((g): g is GroupRecord => g !== undefined);
+    },
+
+    async transitiveMemberOf(principalId: string): Promise<GroupRecord[]> {
+      const ids = await transitiveGroupIds(principalId);
+      return (await Promise.all(ids.map((id) => store.getGroup(id)))).filter((g): g is GroupRecord => g !== undefined);
+    },
+
+    async addOwner(groupId: string, ownerId: string): Promise<void> {
+      const group = await requireGroup(groupId);
+      const owner = await getObject(ownerId);
+      if (!owner || owner.tenantId !== group.tenantId || owner.kind === "group") throw new NotFoundError(ownerId);
+      await store.addGroupOwner(group.id, owner.id, owner.kind satisfies DirectoryObjectType, now());
+    },
+
+    async removeOwner(groupId: string, ownerId: string): Promise<void> {
+      const group = await requireGroup(groupId);
+      if (!(await store.removeGroupOwner(group.id, ownerId.toLowerCase()))) throw new NotFoundError(ownerId);
+    },
+
+    async listOwners(groupId: string): Promise<DirectoryObject[]> {
+      return objects((await store.listGroupOwners((await requireGroup(groupId)).id)).map((o) => ({ id: o.ownerId })));
+    },
+  };
+}
+
+export type Groups = ReturnType<typeof createGroups>;

@@ -1,0 +1,90 @@
+import type { GraphDirectory, GraphRequest, UserLike } from "./graph-directory.ts";
+import { graphError } from "./graph-errors.ts";
+import { filterFields, userJson } from "./graph-objects.ts";
+import {
+  bodyObject, entityContext, onlyProperties, optionalBoolean, optionalString, requireSameTenant, requireWriter, requiredString, translate, type Body,
+} from "./graph-guards.ts";
+import { collectionResponse, selectFields } from "./odata-query.ts";
+
+/** `/me`, `/users`, `/users/{id | userPrincipalName}`. */
+
+export async function me(dir: GraphDirectory, req: GraphRequest) {
+  if (req.caller.kind !== "user") throw graphError("BadRequest", "/me request is only valid with delegated authentication flow.");
+  const user = requireSameTenant(req, "me", await dir.findUser(req.caller.principalId));
+  return { "@odata.context": entityContext(req, "users"), ...selectFields(userJson(user), req.query) };
+}
+
+export async function listUsers(dir: GraphDirectory, req: GraphRequest) {
+  const users = await dir.listUsers(req.caller.tenantId);
+  return collectionResponse(users.map(userJson), { url: `${req.base}/users`, context: `${req.base}/$metadata#users`, query: req.query, filterFields: filterFields.users });
+}
+
+export async function getUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string) {
+  const user = await findUser(dir, req, idOrUpn);
+  return { "@odata.context": entityContext(req, "users"), ...selectFields(userJson(user), req.query) };
+}
+
+export async function createUser(dir: GraphDirectory, req: GraphRequest, rawBody: unknown) {
+  await requireWriter(dir, req, "users");
+  const body = bodyObject(rawBody);
+  onlyProperties(body, ["accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile"], "user");
+  const password = passwordOf(body);
+  if (password === undefined) throw graphError("Request_BadRequest", "Property 'passwordProfile.password' is required to create a user.");
+  const mailNickname = optionalString(body, "mailNickname");
+  const accountEnabled = optionalBoolean(body, "accountEnabled");
+  const user = await translate(() =>
+    dir.createUser(req.caller.tenantId, {
+      userPrincipalName: requiredString(body, "userPrincipalName"), displayName: requiredString(body, "displayName"), password, enforcePasswordPolicy: true,
+      ...(mailNickname !== undefined ? { mailNickname } : {}), ...(accountEnabled !== undefined ? { accountEnabled } : {}),
+    }),
+  );
+  return { "@odata.context": entityContext(req, "users"), ...userJson(user) };
+}
+
+export async function updateUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string, rawBody: unknown): Promise<void> {
+  const user = await findUser(dir, req, idOrUpn);
+  await requireUserWriter(dir, req, user);
+  const body = bodyObject(rawBody);
+  onlyProperties(body, ["accountEnabled", "displayName", "mailNickname", "passwordProfile"], "user");
+  const password = passwordOf(body);
+  const displayName = optionalString(body, "displayName");
+  const mailNickname = optionalString(body, "mailNickname");
+  const accountEnabled = optionalBoolean(body, "accountEnabled");
+  await translate(() =>
+    dir.updateUser(user.id, {
+      ...(displayName !== undefined ? { displayName } : {}), ...(mailNickname !== undefined ? { mailNickname } : {}),
+      ...(accountEnabled !== undefined ? { accountEnabled } : {}), ...(password !== undefined ? { password } : {}),
+    }),
+  );
+}
+
+export async function deleteUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string): Promise<void> {
+  const user = await findUser(dir, req, idOrUpn);
+  await requireUserWriter(dir, req, user);
+  if (user.id === req.caller.principalId) throw graphError("Request_BadRequest", "You cannot delete your own account; ask another administrator.");
+  await translate(() => dir.deleteUser(user.id));
+}
+
+async function findUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string): Promise<UserLike> {
+  return requireSameTenant(req, idOrUpn, await dir.findUser(idOrUpn));
+}
+
+/** User Administrators manage users, but only a Global Administrator manages another Global Administrator. */
+async function requireUserWriter(dir: GraphDirectory, req: GraphRequest, target: UserLike): Promise<void> {
+  await requireWriter(dir, req, "users");
+  if (!(await dir.mayChangeUser(req.caller.principalId, target.id))) throw graphError("Authorization_RequestDenied");
+}
+
+/** `passwordProfile.password`; a forced change at next sign-in is refused because sign-in cannot enforce it yet. */
+function passwordOf(body: Body): string | undefined {
+  const profile = body.passwordProfile;
+  if (profile === undefined) return undefined;
+  if (typeof profile !== "object" || profile === null) throw graphError("Request_BadRequest", "Property 'passwordProfile' must be an object.");
+  const { password, forceChangePasswordNextSignIn } = profile as Body;
+  if (forceChangePasswordNextSignIn === true) {
+    throw graphError("Request_BadRequest", "forceChangePasswordNextSignIn=true is not supported: Keyless sign-in has no password-change step. Send false or leave it out.");
+  }
+  if (password === undefined) return undefined;
+  if (typeof password !== "string" || password === "") throw graphError("Request_BadRequest", "Property 'passwordProfile.password' must be a non-empty string.");
+  return password;
+}

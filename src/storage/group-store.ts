@@ -1,0 +1,152 @@
+import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
+import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
+import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
+
+/** The change-feed topic of directory membership: the RBAC live policy reloads when it moves. */
+export const DIRECTORY_TOPIC = "directory";
+
+/**
+ * Groups and their direct member/owner edges. Every write that changes who belongs to what appends to the
+ * change feed in the same transaction, so every node's policy (which expands groups) notices it.
+ */
+export function groupStore(db: Kysely<Tables>) {
+  return {
+    async insertGroup(g: GroupRecord): Promise<void> {
+      await db.insertInto("groups").values(toRow(g)).execute();
+    },
+    async getGroup(id: string): Promise<GroupRecord | undefined> {
+      const row = await db.selectFrom("groups").selectAll().where("id", "=", id.toLowerCase()).executeTakeFirst();
+      return row && toGroup(row);
+    },
+    async listGroups(tenantId: string): Promise<GroupRecord[]> {
+      const rows = await db.selectFrom("groups").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      return rows.map(toGroup);
+    },
+    async updateGroup(g: GroupRecord): Promise<void> {
+      await db.updateTable("groups").set(toRow(g)).where("id", "=", g.id).execute();
+    },
+    /** Deletes a group and every edge that names it, as member, container or owner. */
+    async deleteGroup(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        await tx.deleteFrom("group_members").where((eb) => eb.or([eb("group_id", "=", id), eb("member_id", "=", id)])).execute();
+        await tx.deleteFrom("group_owners").where((eb) => eb.or([eb("group_id", "=", id), eb("owner_id", "=", id)])).execute();
+        const result = await tx.deleteFrom("groups").where("id", "=", id).executeTakeFirst();
+        await recordChange(tx, at);
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+
+    /**
+     * Adds a direct member. `acceptEdge` runs inside the transaction on the edges as they are then, so a
+     * cycle check sees the state the insert lands on.
+     */
+    async addGroupMember(edge: GroupEdge, at: string, acceptEdge: (edges: GroupEdge[]) => void): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db.transaction().execute(async (tx) => {
+            if (edge.memberType === "group") {
+              await serializeNesting(tx);
+              acceptEdge(await groupEdges(tx));
+            }
+            await tx.insertInto("group_members").values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at }).execute();
+            await recordChange(tx, at);
+          }),
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
+    },
+    async removeGroupMember(groupId: string, memberId: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const result = await tx.deleteFrom("group_members").where("group_id", "=", groupId).where("member_id", "=", memberId).executeTakeFirst();
+        const removed = Number(result.numDeletedRows) > 0;
+        if (removed) await recordChange(tx, at);
+        return removed;
+      });
+    },
+    /** Direct members of one group. */
+    async listGroupMembers(groupId: string): Promise<GroupEdge[]> {
+      const rows = await db.selectFrom("group_members").selectAll().where("group_id", "=", groupId).orderBy("added_at").orderBy("member_id").execute();
+      return rows.map(toEdge);
+    },
+    /** Groups the object is a direct member of. */
+    async listDirectGroupsOf(memberId: string): Promise<string[]> {
+      const rows = await db.selectFrom("group_members").select("group_id").where("member_id", "=", memberId.toLowerCase()).execute();
+      return rows.map((r) => r.group_id);
+    },
+    /** The groups any of `memberIds` is a direct member of (one indexed query per nesting level of a walk). */
+    async listDirectGroupsOfAny(memberIds: readonly string[]): Promise<string[]> {
+      if (memberIds.length === 0) return [];
+      const rows = await db.selectFrom("group_members").select("group_id").distinct().where("member_id", "in", memberIds.map((id) => id.toLowerCase())).execute();
+      return rows.map((r) => r.group_id);
+    },
+    /** Every direct membership edge, for consumers (RBAC) that expand nested groups themselves. */
+    async listGroupMemberships(): Promise<{ groupId: string; memberId: string }[]> {
+      const rows = await db.selectFrom("group_members").select(["group_id", "member_id"]).orderBy("group_id").orderBy("member_id").execute();
+      return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
+    },
+    /** Every edge with its member type (for closure computations inside the directory). */
+    listGroupEdges: () => groupEdges(db),
+
+    async addGroupOwner(groupId: string, ownerId: string, ownerType: DirectoryObjectType, at: string): Promise<void> {
+      await conflictOnDuplicate(
+        () => db.insertInto("group_owners").values({ group_id: groupId, owner_id: ownerId, owner_type: ownerType, added_at: at }).execute(),
+        "One or more added object references already exist for the following modified properties: 'owners'.",
+      );
+    },
+    async removeGroupOwner(groupId: string, ownerId: string): Promise<boolean> {
+      const result = await db.deleteFrom("group_owners").where("group_id", "=", groupId).where("owner_id", "=", ownerId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async listGroupOwners(groupId: string): Promise<{ ownerId: string; ownerType: DirectoryObjectType }[]> {
+      const rows = await db.selectFrom("group_owners").selectAll().where("group_id", "=", groupId).orderBy("added_at").execute();
+      return rows.map((r) => ({ ownerId: r.owner_id, ownerType: r.owner_type as DirectoryObjectType }));
+    },
+    async isGroupOwner(groupId: string, ownerId: string): Promise<boolean> {
+      const row = await db.selectFrom("group_owners").select("owner_id").where("group_id", "=", groupId).where("owner_id", "=", ownerId).executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+
+/** Removes every edge naming a principal that is being deleted; call inside the deleting transaction. */
+export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string, at: string): Promise<void> {
+  await tx.deleteFrom("group_members").where("member_id", "=", principalId).execute();
+  await tx.deleteFrom("group_owners").where("owner_id", "=", principalId).execute();
+  await tx.deleteFrom("directory_role_members").where("principal_id", "=", principalId).execute();
+  await recordChange(tx, at);
+}
+
+/**
+ * Two concurrent nestings (A into B, B into A) could each pass the cycle check on PostgreSQL; this lock makes
+ * group-into-group additions take turns. SQLite already runs one write transaction at a time.
+ */
+async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
+}
+
+function recordChange(tx: Kysely<Tables>, at: string) {
+  return tx.insertInto("changes").values({ topic: DIRECTORY_TOPIC, at }).execute();
+}
+
+async function groupEdges(db: Kysely<Tables>): Promise<GroupEdge[]> {
+  const rows = await db.selectFrom("group_members").selectAll().execute();
+  return rows.map(toEdge);
+}
+
+function toEdge(r: Selectable<Tables["group_members"]>): GroupEdge {
+  return { groupId: r.group_id, memberId: r.member_id, memberType: r.member_type as DirectoryObjectType };
+}
+
+function toRow(g: GroupRecord): Tables["groups"] {
+  return {
+    id: g.id, tenant_id: g.tenantId, display_name: g.displayName, mail_nickname: g.mailNickname, description: g.description,
+    security_enabled: g.securityEnabled ? 1 : 0, mail_enabled: g.mailEnabled ? 1 : 0, created_at: g.createdAt,
+  };
+}
+
+function toGroup(r: Selectable<Tables["groups"]>): GroupRecord {
+  return {
+    id: r.id, tenantId: r.tenant_id, displayName: r.display_name, mailNickname: r.mail_nickname, description: r.description,
+    securityEnabled: r.security_enabled === 1, mailEnabled: r.mail_enabled === 1, createdAt: r.created_at,
+  };
+}
