@@ -6,7 +6,9 @@ import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
 import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
 import type { Services } from "./services.ts";
+import { requestOrigin } from "./request-origin.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
+import { WireError } from "../core/errors.ts";
 
 /** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
@@ -24,6 +26,27 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
 
   const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = normalizedPath(request.url);
+    let known: ArmCaller | undefined;
+    const callerOnce = async () => {
+      known ??= await caller(request);
+      return known;
+    };
+    let status = 500;
+    try {
+      const result = await handle(request, path, callerOnce);
+      status = result.status ?? 200;
+      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+      reply.status(status);
+      return result.body === undefined ? reply.send() : reply.send(result.body);
+    } catch (err) {
+      status = err instanceof WireError ? err.status : 500;
+      throw err;
+    } finally {
+      if (known && WRITES.has(request.method)) await recordWrite(services, request, path, known, status);
+    }
+  };
+
+  const handle = async (request: FastifyRequest, path: string, callerOnce: () => Promise<ArmCaller>) => {
     const found = findRoute(path);
     if (!found) throw armError("ResourceNotFound", "path", path);
     const { route, params } = found;
@@ -35,11 +58,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
       throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
     }
-    const ctx: ArmContext = { request, services, params, apiVersion, query, body: request.body, caller: () => caller(request) };
-    const result = await handler(ctx);
-    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
-    reply.status(result.status ?? 200);
-    return result.body === undefined ? reply.send() : reply.send(result.body);
+    const ctx: ArmContext = { request, services, params, apiVersion, origin: requestOrigin(request), query, body: request.body, caller: callerOnce };
+    return handler(ctx);
   };
 
   const methods: ArmMethod[] = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"];
@@ -57,4 +77,22 @@ function findRoute(path: string): { route: ArmRoute; params: string[] } | undefi
     if (match) return { route, params: match.slice(1).map((p) => p ?? "") };
   }
   return undefined;
+}
+
+const WRITES = new Set(["PUT", "PATCH", "DELETE", "POST"]);
+
+/** Every authenticated control-plane write goes to the activity log, refused or not; the correlation id is the client's request id. */
+async function recordWrite(services: Services, request: FastifyRequest, path: string, caller: ArmCaller, statusCode: number): Promise<void> {
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+  if (!subscriptionId) return;
+  const found = findRoute(path);
+  const verb = request.method === "DELETE" ? "delete" : request.method === "POST" ? "action" : "write";
+  try {
+    await services.activityLog.record({
+      subscriptionId, caller: caller.clientName, principalId: caller.principalId, operationName: `${found?.route.type ?? "Microsoft.Resources"}/${verb}`,
+      httpMethod: request.method, resourceId: path, statusCode, correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
+    });
+  } catch (err) {
+    request.log.error({ err }, "activity log write failed");
+  }
 }
