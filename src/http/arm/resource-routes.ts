@@ -68,13 +68,13 @@ export const resourceRoutes: ArmRoute[] = [
     type: "Microsoft.Resources/resources",
     pattern: new RegExp(`^${SUB}/resources$`, "i"),
     apiVersions: RESOURCES_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!) }) },
+    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.query.$filter) }) },
   },
   {
     type: "Microsoft.Resources/resources",
     pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/resources$`, "i"),
     apiVersions: RESOURCES_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }) },
+    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.query.$filter) }) },
   },
   {
     type: "Microsoft.Resources/providers",
