@@ -65,6 +65,11 @@ const catalog = {
   InvalidSubscriptionId: { status: 400, template: (id: string) => `The provided subscription identifier '${id}' is malformed or invalid. A subscription id is a GUID.` },
   InvalidFilter: { status: 400, template: (detail: string) => `The $filter is invalid: ${detail}` },
   ManagedIdentitiesUnavailable: { status: 501, template: () => "Managed identities are not available on this server: the token service's identity directory is not configured." },
+  InvalidResourceId: {
+    status: 400,
+    template: (path: string) =>
+      `The request path '${path}' is not a valid resource id or collection. Resource ids look like /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.`,
+  },
   InternalServerError: { status: 500, template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.` },
 } as const;
 

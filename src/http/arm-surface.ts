@@ -48,7 +48,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
 
   const handle = async (request: FastifyRequest, path: string, callerOnce: () => Promise<ArmCaller>) => {
     const found = findRoute(path);
-    if (!found) throw armError("ResourceNotFound", "path", path);
+    if (!found) throw armError("InvalidResourceId", path);
     const { route, params } = found;
     const handler = route.handlers[request.method as ArmMethod];
     if (!handler) throw armError("MethodNotAllowed", request.method, route.type);
@@ -68,7 +68,15 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
 
 /** Decoded, repeated slashes folded (the CLI sends `//` before a type), no trailing slash. */
 function normalizedPath(url: string): string {
-  return decodeURIComponent(new URL(url, "https://x").pathname).replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  // Not `new URL(url, base)`: a path starting with `//` (the SDKs' `{endpoint}/{resourceId}`) would parse as a host.
+  const pathOnly = url.split("?")[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathOnly);
+  } catch {
+    decoded = pathOnly;
+  }
+  return decoded.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
 }
 
 function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {

@@ -156,8 +156,10 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     const show = await call("GET", `${base}${sub}/resourcegroups/rg-one/providers/Microsoft.CognitiveServices//accounts/acct-one?api-version=2025-06-01`, admin);
     assert.equal(show.body.id, `${sub}/resourceGroups/rg-one/providers/Microsoft.CognitiveServices/accounts/acct-one`);
     const malformed = await call("GET", `${base}${sub}/resourcegroups/rg-one/providers/Microsoft.CognitiveServices?${RV}`, admin);
-    assert.equal(malformed.status, 404);
-    assert.equal(malformed.body.error.code, "ResourceNotFound");
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body.error.code, "InvalidResourceId");
+    const garbled = await call("GET", `${base}${sub}/resourcegroups/%E0%A4%A/x?${RV}`, admin);
+    assert.equal(garbled.status, 400);
     const bad = await call("GET", `${base}${sub}/resourcegroups/rg-one/providers/Microsoft.Nope/things/x?${RV}`, admin);
     assert.equal(bad.body.error.code, "InvalidResourceNamespace");
   });
