@@ -7,6 +7,7 @@ import { armError } from "./arm-errors.ts";
 import { newResourceGroup } from "./cognitive-services.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 
+const IDENTITY_TYPE_NAME = "Microsoft.ManagedIdentity/userAssignedIdentities";
 export const RESOURCE_GROUP_TYPE = "Microsoft.Resources/resourceGroups";
 const READ = "Microsoft.Resources/subscriptions/resourceGroups/read";
 const WRITE = "Microsoft.Resources/subscriptions/resourceGroups/write";
@@ -79,6 +80,8 @@ export async function deleteResourceGroup(deps: ArmDeps, caller: ArmCaller, subs
   const members = (await deps.arm.listResourcesOfSubscription(group.subscriptionId)).filter((r) => r.id.toLowerCase().startsWith(prefix));
   for (const r of members) await requireAction(deps, caller, `${r.type}/delete`, r.id);
   const startedAt = nowIso(deps);
+  // Managed identities live in the directory too: remove them there first, so none outlives its resource.
+  for (const r of members) if (r.type === IDENTITY_TYPE_NAME) await deps.managedIdentities?.delete(r.id);
   await deps.arm.deleteResourceTree(group.id);
   await deps.scopeDeleted(group.id);
   const operationId = newGuid();

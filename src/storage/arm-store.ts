@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { ResourceRecord } from "./records.ts";
 import { resourceRow, resourceRecord } from "./resource-store.ts";
 import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
 
 export interface AccountKeyRecord { accountKey: string; keyName: "key1" | "key2"; sealedKey: string; digest: string; createdAt: string }
 export interface ArmOperationRecord { id: string; subscriptionId: string; status: string; resourceId: string; startedAt: string; endedAt: string | null }
@@ -15,10 +16,14 @@ export function armStore(db: Kysely<Tables>) {
     },
     /** Inserts a resource and its keys in one transaction (an account is never visible without its keys). */
     async insertResourceWithKeys(r: ResourceRecord, keys: readonly AccountKeyRecord[]): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        await tx.insertInto("resources").values(resourceRow(r)).execute();
-        for (const k of keys) await tx.insertInto("account_keys").values(keyRow(k)).execute();
-      });
+      await conflictOnDuplicate(
+        () =>
+          db.transaction().execute(async (tx) => {
+            await tx.insertInto("resources").values(resourceRow(r)).execute();
+            for (const k of keys) await tx.insertInto("account_keys").values(keyRow(k)).execute();
+          }),
+        `Resource '${r.id}' already exists.`,
+      );
     },
     /** Deletes a resource and everything below it (children, account keys) in one transaction; returns the ids deleted. */
     async deleteResourceTree(id: string): Promise<string[]> {

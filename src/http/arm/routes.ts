@@ -2,6 +2,7 @@ import type { ArmRoute } from "./arm-route.ts";
 import { authorizationRoutes } from "./authorization-routes.ts";
 import { cognitiveServicesRoutes } from "./cognitive-services-routes.ts";
 import { insightsRoutes } from "./insights-routes.ts";
+import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { genericResourceRoute, resourceRoutes } from "./resource-routes.ts";
 import { subscriptionRoutes } from "./subscription-routes.ts";
 
@@ -11,6 +12,7 @@ export const armRoutes: readonly ArmRoute[] = [
   ...resourceRoutes,
   ...cognitiveServicesRoutes,
   ...insightsRoutes,
+  ...managedIdentityRoutes,
   ...authorizationRoutes,
   genericResourceRoute,
 ];
