@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { builtInRoleById } from "./authz/builtin-roles.ts";
+import { BuiltInRoleIds, builtInRoleById } from "./authz/builtin-roles.ts";
+import { newGuid } from "./core/ids.ts";
 import { openLivePolicy } from "./authz/live-policy.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
@@ -107,6 +108,15 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       const doomed = (await store.rbac.listRoleAssignments()).filter((a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`));
       for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
       if (doomed.length > 0) await live.policy.refresh();
+    },
+    async grantOwner(subscriptionId, principalId, tenantId) {
+      const principal = await directory.getPrincipal(principalId);
+      const at = new Date(clock.now()).toISOString();
+      await store.rbac.insertRoleAssignment({
+        id: newGuid(), tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId, principalType: principal ? principalType(principal) : "User",
+        description: "Creator of the subscription", condition: null, conditionVersion: null, createdOn: at, createdBy: principalId, updatedOn: at, updatedBy: principalId,
+      });
+      await live.policy.refresh();
     },
     async isGlobalAdministrator(principalId, tenantId) {
       const roles = await store.directory.directoryRolesOf(principalId);

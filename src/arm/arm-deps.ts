@@ -30,6 +30,8 @@ export interface ArmDeps {
   managedIdentities?: ManagedIdentityDirectory | undefined;
   /** Removes the role assignments at or below a deleted scope (the RBAC store owns them). */
   scopeDeleted(scope: string): Promise<void>;
+  /** Makes a principal Owner of a new subscription (the RBAC store owns assignments); effective before it returns. */
+  grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;
   /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
   isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
 }

@@ -9,7 +9,8 @@ const WRITE = "Microsoft.Resources/subscriptions/write";
 
 /**
  * Keyless extension: `PUT /subscriptions/{id}` `{displayName}` creates a subscription in the caller's tenant (201)
- * or renames it (200). Only a Global Administrator or a principal allowed `subscriptions/write` at `/` may.
+ * or renames it (200). Only a Global Administrator or a principal allowed `subscriptions/write` at `/` may; the
+ * creator becomes Owner of the new subscription, as in Azure.
  */
 export async function putSubscription(deps: ArmDeps, caller: ArmCaller, id: string, body: unknown) {
   if (!isGuid(id)) throw armError("InvalidSubscriptionId", id);
@@ -27,5 +28,6 @@ export async function putSubscription(deps: ArmDeps, caller: ArmCaller, id: stri
   }
   const record = { id: id.toLowerCase(), tenantId: caller.tenantId, displayName, state: "Enabled", createdAt: nowIso(deps) };
   await deps.resources.insertSubscription(record);
+  await deps.grantOwner(record.id, caller.principalId, caller.tenantId);
   return { created: true, body: subscriptionJson(record) };
 }

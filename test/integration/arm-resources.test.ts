@@ -59,6 +59,30 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     assert.equal(badName.body.error.code, "InvalidResourceGroup");
     assert.equal((await call("GET", `${rg("rg-two")}?${RV}`, admin)).body.error.code, "ResourceGroupNotFound");
     assert.equal((await call("GET", `${rg("bad.")}?${RV}`, admin)).status, 404);
+    const head = (name: string) => fetch(`${rg(name)}?${RV}`, { method: "HEAD", headers: { authorization: `Bearer ${admin}` } });
+    assert.equal((await head("rg-one")).status, 204);
+    assert.equal((await head("rg-two")).status, 404);
+  });
+
+  test("subscriptions: a Global Administrator creates one with PUT; others are refused", async () => {
+    const id = crypto.randomUUID();
+    const created = await call("PUT", `${base}/subscriptions/${id}?${RV}`, admin, { displayName: "Team B" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.subscriptionId, id);
+    assert.equal(created.body.state, "Enabled");
+    const renamed = await call("PUT", `${base}/subscriptions/${id}?${RV}`, admin, { displayName: "Team B2" });
+    assert.equal(renamed.status, 200);
+    assert.equal(renamed.body.displayName, "Team B2");
+    // The creator is Owner there: a resource group can be made in it at once.
+    assert.equal((await call("PUT", `${base}/subscriptions/${id}/resourcegroups/b?${RV}`, admin, { location: "local" })).status, 201);
+    assert.equal((await call("PUT", `${base}/subscriptions/not-a-guid?${RV}`, admin, { displayName: "x" })).body.error.code, "InvalidSubscriptionId");
+    const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
+    const app = await registerApp(keyless.facts, graph, "arm-not-admin");
+    const token = (await appCredential(keyless.facts, app.appId, app.secret).getToken(ARM_SCOPE))!.token;
+    const refused = await call("PUT", `${base}/subscriptions/${crypto.randomUUID()}?${RV}`, token, { displayName: "Mine" });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, "AuthorizationFailed");
+    assert.match(refused.body.error.message, /Microsoft\.Resources\/subscriptions\/write/);
   });
 
   test("providers list resource types with api-versions newest first", async () => {

@@ -58,6 +58,7 @@ for (const dialect of dialects) {
         models: { list: () => [{ format: "Keyless", name: "keyless-echo", version: "1", backend: "builtin" }] },
         managedIdentities: directory,
         scopeDeleted: async () => {},
+        grantOwner: async () => {},
         isGlobalAdministrator: async () => false,
       };
       await putResourceGroup(deps, caller, subscriptionId, "rg", { location: "local" });

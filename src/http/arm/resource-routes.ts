@@ -2,6 +2,7 @@ import { armError } from "../../arm/arm-errors.ts";
 import { getProvider, getResourceById, listProviders, listResources } from "../../arm/generic-resources.ts";
 import { RESOURCES_VERSIONS, apiVersionsOf } from "../../arm/providers.ts";
 import { deleteResourceGroup, getOperationStatus, getResourceGroup, listResourceGroups, patchResourceGroup, putResourceGroup } from "../../arm/resource-groups.ts";
+import { WireError } from "../../core/errors.ts";
 import type { ArmRoute } from "./arm-route.ts";
 
 const SUB = "/subscriptions/([^/]+)";
@@ -26,11 +27,13 @@ export const resourceRoutes: ArmRoute[] = [
       },
       GET: async (ctx) => ({ body: await getResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }),
       async HEAD(ctx) {
-        await getResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!).catch((err) => {
-          if ((err as { status?: number }).status === 404) return { status: 404 };
+        try {
+          await getResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!);
+          return { status: 204 };
+        } catch (err) {
+          if (err instanceof WireError && err.code === "ResourceGroupNotFound") return { status: 404 };
           throw err;
-        });
-        return { status: 204 };
+        }
       },
       PATCH: async (ctx) => ({ body: await patchResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.body) }),
       async DELETE(ctx) {
