@@ -163,10 +163,16 @@ async function updateAccount(deps: ArmDeps, existing: ResourceRecord, input: Acc
   return updated;
 }
 
-/** The account name is the data-plane path segment and the default subdomain, so both are unique across all accounts. */
+/**
+ * The account name is the data-plane path segment and the default subdomain: a new account's name and subdomain
+ * may not equal any existing account's name or subdomain.
+ */
 async function refuseTakenName(deps: ArmDeps, name: string, subdomain: string): Promise<void> {
-  const sameName = await deps.resources.findResourcesByName(ACCOUNT_TYPE, name);
-  if (sameName.length > 0) throw armError("CustomDomainInUse", name);
-  const all = await deps.resources.findResourcesByName(ACCOUNT_TYPE, subdomain);
-  if (all.length > 0) throw armError("CustomDomainInUse", subdomain);
+  const taken = new Set<string>();
+  for (const a of await deps.resources.listResourcesOfType(ACCOUNT_TYPE)) {
+    taken.add(a.name.toLowerCase());
+    taken.add(String(a.properties.customSubDomainName ?? a.name).toLowerCase());
+  }
+  if (taken.has(name.toLowerCase())) throw armError("CustomDomainInUse", name);
+  if (taken.has(subdomain.toLowerCase())) throw armError("CustomDomainInUse", subdomain);
 }

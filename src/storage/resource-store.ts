@@ -43,6 +43,10 @@ export function resourceStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("resources").selectAll().where("type", "=", type).execute();
       return rows.filter((row) => row.name.toLowerCase() === name.toLowerCase()).map(resourceRecord);
     },
+    async listResourcesOfType(type: string): Promise<ResourceRecord[]> {
+      const rows = await db.selectFrom("resources").selectAll().where("type", "=", type).orderBy("id_key").execute();
+      return rows.map(resourceRecord);
+    },
     async listChildren(parentId: string): Promise<ResourceRecord[]> {
       const rows = await db.selectFrom("resources").selectAll().where("parent_key", "=", parentId.toLowerCase()).orderBy("name").execute();
       return rows.map(resourceRecord);

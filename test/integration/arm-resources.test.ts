@@ -116,6 +116,9 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     const elsewhere = await call("PUT", `${account("keyless-demo", "acct-one")}?${V}`, admin, { kind: "AIServices", sku: { name: "S0" }, location: "local" });
     assert.equal(elsewhere.status, 409);
     assert.equal(elsewhere.body.error.code, "CustomDomainInUse");
+    const subdomainTaken = await call("PUT", `${account("rg-one", "acct-three")}?${V}`, admin, { kind: "AIServices", sku: { name: "S0" }, location: "local", properties: { customSubDomainName: "keyless-demo" } });
+    assert.equal(subdomainTaken.status, 409);
+    assert.equal(subdomainTaken.body.error.code, "CustomDomainInUse");
     for (const [name, body, code] of [
       ["a", { kind: "AIServices", sku: { name: "S0" }, location: "local" }, "InvalidResourceName"],
       ["-bad-", { kind: "AIServices", sku: { name: "S0" }, location: "local" }, "InvalidResourceName"],
