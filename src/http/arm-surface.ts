@@ -3,6 +3,7 @@ import type { ArmCaller } from "../arm/arm-caller.ts";
 import { armError } from "../arm/arm-errors.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
+import { paged } from "./arm/paging.ts";
 import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
 import type { Services } from "./services.ts";
@@ -37,7 +38,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       status = result.status ?? 200;
       for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
       reply.status(status);
-      return result.body === undefined ? reply.send() : reply.send(result.body);
+      if (result.body === undefined) return reply.send();
+      return reply.send(request.method === "GET" ? paged(result.body, request.query as Record<string, string | undefined>, `${requestOrigin(request)}${request.url}`) : result.body);
     } catch (err) {
       status = err instanceof WireError ? err.status : 500;
       throw err;

@@ -52,6 +52,12 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     assert.equal((await call("GET", `${rg("rg-one")}?${RV}`, admin)).body.name, "rg-one");
     const list = await call("GET", `${base}${sub}/resourcegroups?${RV}`, admin);
     assert.deepEqual(list.body.value.map((g: { name: string }) => g.name).sort(), ["keyless-demo", "rg-one"]);
+    const first = await call("GET", `${base}${sub}/resourcegroups?${RV}&$top=1`, admin);
+    assert.equal(first.body.value.length, 1);
+    const second = await call("GET", first.body.nextLink, admin);
+    assert.equal(second.body.value.length, 1);
+    assert.equal(second.body.nextLink, undefined);
+    assert.notEqual(second.body.value[0].name, first.body.value[0].name);
     const noLocation = await call("PUT", `${rg("rg-two")}?${RV}`, admin, {});
     assert.equal(noLocation.body.error.code, "LocationRequired");
     const badName = await call("PUT", `${rg("bad.")}?${RV}`, admin, { location: "local" });
