@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
 /** The ARM control plane over REST: resource groups, providers, accounts, keys, deployments, boundaries, activity log. */
@@ -217,6 +217,11 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     contributorToken = await tokenOf(contributor);
     const allowed = await call("PUT", url, contributorToken, body);
     assert.equal(allowed.status, 201, JSON.stringify(allowed.body));
+    // Managing deployments is not using them: the Contributor's chat completion is refused on the data plane.
+    const cognitiveToken = (await appCredential(keyless.facts, contributor.appId, contributor.secret).getToken(COGNITIVE_SCOPE))!.token;
+    const chat = await call("POST", `${base}/accounts/acct-one/models/chat/completions?api-version=2024-05-01-preview`, cognitiveToken, { model: "by-role", messages: [{ role: "user", content: "hi" }] });
+    assert.equal(chat.status, 401);
+    assert.equal(chat.body.error.code, "PermissionDenied");
   });
 
   test("deleting a group: 202, polled to Succeeded, and its resources, keys and role assignments are gone", async () => {
