@@ -70,6 +70,8 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
 
 type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>>; box: SealedBox };
 
+type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
+
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
@@ -91,41 +93,8 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { reason: decision.reason, scope: decision.scope, suggestedRoles: decision.suggestedRoles } };
     },
   };
-  const armAuthorize = async (caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) =>
-    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
-  const arm: ArmDeps = {
-    resources: store.resources,
-    arm: store.arm,
-    clock,
-    authorize: armAuthorize,
-    box: live.box,
-    // The ARM catalog lists what the data plane can run; each entry names its backend.
-    models: { list: () => builtinModels.map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
-    managedIdentities: undefined,
-    async scopeDeleted(scope) {
-      const key = scope.toLowerCase();
-      const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`));
-      for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
-      if (doomed.length > 0) await live.policy.refresh();
-    },
-    async grantOwner(subscriptionId, principalId, tenantId) {
-      const principal = await directory.getPrincipal(principalId);
-      const at = new Date(clock.now()).toISOString();
-      await store.rbac.insertRoleAssignment({
-        id: newGuid(), tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId, principalType: principal ? principalType(principal) : "User",
-        description: "Creator of the subscription", condition: null, conditionVersion: null, createdOn: at, createdBy: principalId, updatedOn: at, updatedBy: principalId,
-      });
-      await live.policy.refresh();
-    },
-    async isGlobalAdministrator(principalId, tenantId) {
-      const roles = await store.directory.directoryRolesOf(principalId);
-      const principal = await directory.getPrincipal(principalId);
-      return principal?.tenantId === tenantId && roles.includes(DirectoryRoles.globalAdministrator);
-    },
-  };
   return {
-    arm,
+    arm: armDeps(store, directory, clock, live, authorize),
     activityLog: createActivityLog(store.activity, clock),
     tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
@@ -159,6 +128,44 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+  };
+}
+
+/** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */
+function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, clock: Clock, live: Live, authorize: Authorizer): ArmDeps {
+  const armAuthorize = async (caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) =>
+    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+  return {
+    resources: store.resources,
+    arm: store.arm,
+    clock,
+    authorize: armAuthorize,
+    box: live.box,
+    // The ARM catalog lists what the data plane can run; each entry names its backend.
+    models: { list: () => builtinModels.map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
+    // The token service's managed-identity directory (tokens helper) is wired here by the integrator; until then 501.
+    managedIdentities: undefined,
+    async scopeDeleted(scope) {
+      const key = scope.toLowerCase();
+      const at = new Date(clock.now()).toISOString();
+      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`));
+      for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
+      if (doomed.length > 0) await live.policy.refresh();
+    },
+    async grantOwner(subscriptionId, principalId, tenantId) {
+      const principal = await directory.getPrincipal(principalId);
+      const at = new Date(clock.now()).toISOString();
+      await store.rbac.insertRoleAssignment({
+        id: newGuid(), tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId, principalType: principal ? principalType(principal) : "User",
+        description: "Creator of the subscription", condition: null, conditionVersion: null, createdOn: at, createdBy: principalId, updatedOn: at, updatedBy: principalId,
+      });
+      await live.policy.refresh();
+    },
+    async isGlobalAdministrator(principalId, tenantId) {
+      const roles = await store.directory.directoryRolesOf(principalId);
+      const principal = await directory.getPrincipal(principalId);
+      return principal?.tenantId === tenantId && roles.includes(DirectoryRoles.globalAdministrator);
+    },
   };
 }
 
