@@ -22,31 +22,69 @@ export function createActivityLog(store: ActivityStore, clock: Clock) {
         ...entry, eventId: newGuid(), eventTimestamp: new Date(clock.now()).toISOString(), status: entry.statusCode < 400 ? "Succeeded" : "Failed",
       });
     },
-    /** Events in the window a `$filter` names (`eventTimestamp ge '…' [and eventTimestamp le '…']`), newest first. */
+    /** Events in the window and matching the clauses a `$filter` names (see `parseEventFilter`), newest first. */
     async list(subscriptionId: string, filter: string | undefined): Promise<ActivityRecord[]> {
-      const { from, to } = parseEventFilter(filter, clock);
-      return store.list(subscriptionId, from, to);
+      const { from, to, where } = parseEventFilter(filter, clock);
+      return (await store.list(subscriptionId, from, to)).filter((event) => matches(event, where));
     },
   };
 }
 
 export type ActivityLog = ReturnType<typeof createActivityLog>;
 
-/** Azure requires a start time; the end defaults to now. Other clauses (resourceGroupName, …) are not supported. */
-export function parseEventFilter(filter: string | undefined, clock: Clock): { from: string; to: string } {
+const FIELDS = ["correlationId", "resourceGroupName", "resourceId", "resourceProvider", "caller", "status"] as const;
+type Field = (typeof FIELDS)[number];
+
+/**
+ * `eventTimestamp ge <time> [and eventTimestamp le <time>]` (times quoted or not; without a zone, UTC) and the
+ * `<field> eq '<value>'` clauses `az monitor activity-log list` adds: correlationId, resourceGroupName,
+ * resourceId, resourceProvider, caller, status. A start time is required, as in Azure; the end defaults to now.
+ */
+export function parseEventFilter(filter: string | undefined, clock: Clock): { from: string; to: string; where: Partial<Record<Field, string>> } {
   if (!filter) throw new InvalidInputError("a $filter with eventTimestamp ge '<ISO time>' is required.");
   let from: string | undefined;
   let to = new Date(clock.now()).toISOString();
+  const where: Partial<Record<Field, string>> = {};
   for (const clause of filter.split(/\s+and\s+/i)) {
-    const match = /^\s*eventTimestamp\s+(ge|le)\s+'([^']+)'\s*$/i.exec(clause);
-    if (!match) throw new InvalidInputError(`unsupported clause '${clause.trim()}'; use eventTimestamp ge '<ISO time>' [and eventTimestamp le '<ISO time>'].`);
-    const at = Date.parse(match[2]!);
-    if (Number.isNaN(at)) throw new InvalidInputError(`'${match[2]}' is not a time.`);
-    if (match[1]!.toLowerCase() === "ge") from = new Date(at).toISOString();
-    else to = new Date(at).toISOString();
+    const time = /^\s*eventTimestamp\s+(ge|le)\s+'?([^'\s]+)'?\s*$/i.exec(clause);
+    if (time) {
+      const at = parseTime(time[2]!);
+      if (time[1]!.toLowerCase() === "ge") from = at;
+      else to = at;
+      continue;
+    }
+    const eq = /^\s*(\w+)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
+    const field = eq && FIELDS.find((f) => f.toLowerCase() === eq[1]!.toLowerCase());
+    if (!eq || !field) {
+      throw new InvalidInputError(`unsupported clause '${clause.trim()}'; use eventTimestamp ge|le '<time>' and ${FIELDS.join(", ")} eq '<value>'.`);
+    }
+    where[field] = eq[2]!.toLowerCase();
   }
   if (!from) throw new InvalidInputError("eventTimestamp ge '<ISO time>' is required.");
-  return { from, to };
+  return { from, to, where };
+}
+
+function parseTime(text: string): string {
+  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`;
+  const at = Date.parse(zoned);
+  if (Number.isNaN(at)) throw new InvalidInputError(`'${text}' is not a time.`);
+  return new Date(at).toISOString();
+}
+
+function matches(event: ActivityRecord, where: Partial<Record<Field, string>>): boolean {
+  const values: Record<Field, string> = {
+    correlationId: event.correlationId,
+    resourceGroupName: /\/resourcegroups\/([^/]+)/i.exec(event.resourceId)?.[1] ?? "",
+    resourceId: event.resourceId,
+    resourceProvider: providerOf(event.resourceId),
+    caller: event.caller,
+    status: event.status,
+  };
+  return FIELDS.every((f) => where[f] === undefined || values[f].toLowerCase() === where[f]);
+}
+
+function providerOf(resourceId: string): string {
+  return resourceId.split("/providers/")[1]?.split("/")[0] ?? "Microsoft.Resources";
 }
 
 /** An event as `Microsoft.Insights/eventtypes/management/values` returns it. */
@@ -66,7 +104,8 @@ export function activityJson(a: ActivityRecord) {
     operationId: a.correlationId,
     operationName: { value: a.operationName, localizedValue: a.operationName },
     resourceId: a.resourceId,
-    resourceProviderName: { value: a.resourceId.split("/providers/")[1]?.split("/")[0] ?? "Microsoft.Resources" },
+    resourceGroupName: /\/resourcegroups\/([^/]+)/i.exec(a.resourceId)?.[1],
+    resourceProviderName: { value: providerOf(a.resourceId), localizedValue: providerOf(a.resourceId) },
     status: { value: a.status, localizedValue: a.status },
     subStatus: { value: String(a.statusCode), localizedValue: String(a.statusCode) },
     httpRequest: { method: a.httpMethod, clientRequestId: a.correlationId },

@@ -111,6 +111,16 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     assert.equal(response.body.choices[0]!.message.content, 'You said: "via az"');
   });
 
+  test("az monitor activity-log list shows the writes in the group, with their callers and outcomes", async () => {
+    const events = await az.ok(["monitor", "activity-log", "list", "--resource-group", "walk-rg", "--offset", "1h"]);
+    const operations = new Set(events.map((e: { operationName: { value: string } }) => e.operationName.value));
+    assert.ok(operations.has("Microsoft.CognitiveServices/accounts/write"), JSON.stringify([...operations]));
+    assert.ok(operations.has("Microsoft.CognitiveServices/accounts/deployments/write"));
+    assert.ok(operations.has("Microsoft.CognitiveServices/accounts/regenerateKey/action"));
+    assert.ok(events.every((e: { caller: string }) => e.caller === operator.objectId));
+    assert.ok(events.some((e: { status: { value: string } }) => e.status.value === "Failed"), "the refused deployment is logged too");
+  });
+
   test("az identity create / show / list / delete", async (t) => {
     const created = await az.run(["identity", "create", "-n", "walk-id", "-g", "walk-rg", "-l", "westeurope"]);
     // The token service's managed-identity directory is wired by the integrator; until then the server says so.

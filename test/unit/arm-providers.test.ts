@@ -136,17 +136,24 @@ for (const dialect of dialects) {
       assert.deepEqual(all.map((e) => [e.correlationId, e.status]), [["second", "Failed"], ["first", "Succeeded"]]);
       const window = await log.list(subscriptionId, "eventTimestamp ge '2026-03-01T09:00:00Z' and eventTimestamp le '2026-03-01T10:00:30Z'");
       assert.deepEqual(window.map((e) => e.correlationId), ["first"]);
+      const failed = await log.list(subscriptionId, "eventTimestamp ge '2026-03-01T09:00:00Z' and status eq 'Failed'");
+      assert.deepEqual(failed.map((e) => e.correlationId), ["second"]);
     });
   });
 }
 
 describe("ARM filters", () => {
   test("event filter needs a start time and accepts only eventTimestamp clauses", () => {
-    assert.deepEqual(parseEventFilter("eventTimestamp ge '2026-01-01T00:00:00Z'", clock), { from: "2026-01-01T00:00:00.000Z", to: "2026-03-01T10:00:00.000Z" });
+    assert.deepEqual(parseEventFilter("eventTimestamp ge '2026-01-01T00:00:00Z'", clock), { from: "2026-01-01T00:00:00.000Z", to: "2026-03-01T10:00:00.000Z", where: {} });
+    // As az 2.45 sends it: unquoted, no zone (UTC), microseconds, plus an eq clause.
+    assert.deepEqual(parseEventFilter("eventTimestamp ge 2026-01-01T00:00:00.123456 and eventTimestamp le 2026-01-02T00:00:00 and resourceGroupName eq 'RG'", clock), {
+      from: "2026-01-01T00:00:00.123Z", to: "2026-01-02T00:00:00.000Z", where: { resourceGroupName: "rg" },
+    });
     assert.throws(() => parseEventFilter(undefined, clock));
     assert.throws(() => parseEventFilter("eventTimestamp le '2026-01-01'", clock));
     assert.throws(() => parseEventFilter("eventTimestamp ge 'yesterday'", clock));
     assert.throws(() => parseEventFilter("resourceGroupName eq 'x'", clock));
+    assert.throws(() => parseEventFilter("eventTimestamp ge '2026-01-01' and level eq 'x'", clock));
   });
 
   test("resource filter matches az's clauses case-insensitively and refuses others", () => {
