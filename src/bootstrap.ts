@@ -60,7 +60,7 @@ async function createDemo(store: Store, box: SealedBox, subscriptionId: string, 
   await store.resources.upsertResource(newResourceGroup({ subscriptionId, name: DEMO.resourceGroup, location: DEMO.location, createdBy, at }));
   const account = newAccount({ subscriptionId, resourceGroup: DEMO.resourceGroup, name: DEMO.account, location: DEMO.location, kind: "AIServices", createdBy, at });
   // Like every account, the demo account gets its two keys at creation.
-  await store.arm.insertResourceWithKeys(account, newAccountKeys(box, account.id, at));
+  await store.arm.insertResourceWithKeys(account, newAccountKeys(box, account.id, at), [account.name]);
   await store.resources.upsertResource(newDeployment(account, { name: DEMO.deployment, model: { format: "Keyless", name: "keyless-echo", version: "1" }, capacity: 100, createdBy, at }));
   return { resourceGroup: DEMO.resourceGroup, account: DEMO.account, deployment: DEMO.deployment };
 }

@@ -51,7 +51,7 @@ export async function putAccount(deps: ArmDeps, caller: ArmCaller, address: Acco
     properties: { ...base.properties, customSubDomainName: subdomain, disableLocalAuth: input.disableLocalAuth ?? false, publicNetworkAccess: input.publicNetworkAccess ?? "Enabled", dateCreated: at },
   };
   try {
-    await deps.arm.insertResourceWithKeys(account, newAccountKeys(deps.box, account.id, at));
+    await deps.arm.insertResourceWithKeys(account, newAccountKeys(deps.box, account.id, at), [address.name, subdomain]);
   } catch (err) {
     if (err instanceof ConflictError) throw armError("CustomDomainInUse", subdomain);
     throw err;

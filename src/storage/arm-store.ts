@@ -14,12 +14,18 @@ export function armStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("resources").selectAll().where("subscription_id", "=", subscriptionId.toLowerCase()).orderBy("id_key").execute();
       return rows.map(resourceRecord);
     },
-    /** Inserts a resource and its keys in one transaction (an account is never visible without its keys). */
-    async insertResourceWithKeys(r: ResourceRecord, keys: readonly AccountKeyRecord[]): Promise<void> {
+    /**
+     * Inserts a resource, its keys and the global names it claims in one transaction: an account is never visible
+     * without its keys, and two nodes cannot both claim one name (ConflictError).
+     */
+    async insertResourceWithKeys(r: ResourceRecord, keys: readonly AccountKeyRecord[], claimedNames: readonly string[] = []): Promise<void> {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
             await tx.insertInto("resources").values(resourceRow(r)).execute();
+            for (const name of new Set(claimedNames.map((n) => n.toLowerCase()))) {
+              await tx.insertInto("account_names").values({ name_key: name, account_key: r.id.toLowerCase() }).execute();
+            }
             for (const k of keys) await tx.insertInto("account_keys").values(keyRow(k)).execute();
           }),
         `Resource '${r.id}' already exists.`,
@@ -33,6 +39,7 @@ export function armStore(db: Kysely<Tables>) {
         const doomed = rows.filter((r) => r.id_key === key || r.id_key.startsWith(`${key}/`));
         for (const r of doomed) {
           await tx.deleteFrom("account_keys").where("account_key", "=", r.id_key).execute();
+          await tx.deleteFrom("account_names").where("account_key", "=", r.id_key).execute();
           await tx.deleteFrom("resources").where("id_key", "=", r.id_key).execute();
         }
         return doomed.map((r) => r.id);

@@ -86,6 +86,20 @@ for (const dialect of dialects) {
       assert.equal(await authority.localAuthDisabled(accountId), false);
     });
 
+    test("two creates of one account name race: exactly one wins, the other is CustomDomainInUse with nothing stored", async () => {
+      const body = { kind: "OpenAI", sku: { name: "S0" }, location: "local" };
+      await putResourceGroup(deps, caller, subscriptionId, "rg2", { location: "local" });
+      const results = await Promise.allSettled([
+        putAccount(deps, caller, { subscriptionId, resourceGroup: "rg", name: "racer" }, body, "https://h"),
+        putAccount(deps, caller, { subscriptionId, resourceGroup: "rg2", name: "racer" }, body, "https://h"),
+      ]);
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      assert.ok(code("CustomDomainInUse")(lost.reason));
+      assert.equal((await store.resources.findResourcesByName("Microsoft.CognitiveServices/accounts", "racer")).length, 1);
+      await deleteResourceGroup(deps, caller, subscriptionId, "rg2");
+    });
+
     test("user-assigned identity: the directory's ids on the resource; delete removes both; refused writes change nothing", async () => {
       const address = { subscriptionId, resourceGroup: "rg", name: "app-identity" };
       const created = await putIdentity(deps, caller, address, { location: "local", tags: { a: "b" } });

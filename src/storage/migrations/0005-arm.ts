@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Dialect } from "../database.ts";
 
-/** ARM control plane: account keys (sealed, found by HMAC digest), finished long-running operations, the activity log. */
+/** ARM control plane: account keys (sealed, found by HMAC digest), claimed account names, finished long-running operations, the activity log. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
   await db.schema
@@ -12,6 +12,12 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn("digest", "text", (c) => c.notNull())
     .addColumn("created_at", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("account_keys_pk", ["account_key", "key_name"])
+    .execute();
+  // Account names and subdomains are global (the data plane finds an account by name): one row per name claims it.
+  await db.schema
+    .createTable("account_names")
+    .addColumn("name_key", "text", (c) => c.primaryKey())
+    .addColumn("account_key", "text", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("account_keys_digest").on("account_keys").column("digest").execute();
   await db.schema
