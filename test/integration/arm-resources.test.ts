@@ -206,6 +206,11 @@ describe("ARM resource groups, Cognitive Services accounts and deployments", () 
     const tokenOf = async (a: { appId: string; secret: string }) => (await appCredential(keyless.facts, a.appId, a.secret).getToken(ARM_SCOPE))!.token;
     const body = { properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" }, scaleSettings: { scaleType: "Standard" } } };
     const url = `${account("rg-one", "acct-one")}/deployments/by-role?${V}`;
+    // A Reader of rg-one sees what is in rg-one, and nothing else of the subscription.
+    const visible = await call("GET", `${base}${sub}/resources?${RV}`, await tokenOf(reader));
+    assert.deepEqual(visible.body.value.map((r: { name: string }) => r.name), ["acct-one"]);
+    const groups = await call("GET", `${base}${sub}/resourcegroups?${RV}`, await tokenOf(reader));
+    assert.deepEqual(groups.body.value.map((g: { name: string }) => g.name), ["rg-one"]);
     const refused = await call("PUT", url, await tokenOf(reader), body);
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, "AuthorizationFailed");

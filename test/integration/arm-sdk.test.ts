@@ -60,6 +60,9 @@ describe("ARM through the official SDKs", () => {
     assert.equal(generic.name, "sdk-ai");
     assert.deepEqual((await collect(resources.resources.listByResourceGroup("sdk-rg"))).map((r) => r.name), ["sdk-ai"]);
     await cognitive.deployments.beginDeleteAndWait("sdk-rg", "sdk-ai", "echo");
+    await cognitive.accounts.beginCreateAndWait("sdk-rg", "sdk-ai-2", { kind: "OpenAI", sku: { name: "S0" }, location: "local" });
+    await cognitive.accounts.beginDeleteAndWait("sdk-rg", "sdk-ai-2");
+    await assert.rejects(cognitive.accounts.get("sdk-rg", "sdk-ai-2"), (err: { statusCode?: number }) => err.statusCode === 404);
     assert.deepEqual(await collect(cognitive.deployments.list("sdk-rg", "sdk-ai")), []);
   });
 

@@ -66,6 +66,13 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     const regenerated = await az.ok(["cognitiveservices", "account", "keys", "regenerate", "-n", "walk-ai", "-g", "walk-rg", "--key-name", "key1"]);
     assert.notEqual(regenerated.key1, keys.key1);
     assert.equal(regenerated.key2, keys.key2);
+    const models = await az.ok(["cognitiveservices", "account", "list-models", "-n", "walk-ai", "-g", "walk-rg"]);
+    assert.ok(models.some((m: { name: string; format: string }) => m.name === "keyless-echo" && m.format === "Keyless"), JSON.stringify(models));
+    const updated = await az.ok(["cognitiveservices", "account", "update", "-n", "walk-ai", "-g", "walk-rg", "--tags", "stage=walk"]);
+    assert.deepEqual(updated.tags, { stage: "walk" });
+    await az.ok(["cognitiveservices", "account", "create", "-n", "walk-ai-2", "-g", "walk-rg", "--kind", "OpenAI", "--sku", "S0", "-l", "westeurope", "--yes"]);
+    await az.ok(["cognitiveservices", "account", "delete", "-n", "walk-ai-2", "-g", "walk-rg"]);
+    assert.equal((await az.run(["cognitiveservices", "account", "show", "-n", "walk-ai-2", "-g", "walk-rg"])).code, 3);
     const taken = await az.run(["cognitiveservices", "account", "create", "-n", "walk-ai", "-g", "keyless-demo", "--kind", "AIServices", "--sku", "S0", "-l", "westeurope", "--yes"]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /CustomDomainInUse/);
