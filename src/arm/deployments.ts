@@ -42,6 +42,31 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
   return { created: !existing, body: deploymentJson(deployment) };
 }
 
+/** `PATCH …/deployments/{d}` `{sku: {capacity}}`: rescales a deployment; its rate limits follow the capacity. */
+export async function patchDeployment(deps: ArmDeps, caller: ArmCaller, address: AccountAddress, name: string, body: unknown) {
+  const input = bodyObject(body);
+  const capacity = (input.sku as { capacity?: unknown } | undefined)?.capacity;
+  if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 100000) {
+    throw armError("InvalidResourceProperties", "sku.capacity must be a whole number from 1 to 100000.");
+  }
+  const id = deploymentId(address, name);
+  await requireSubscription(deps, caller, address.subscriptionId);
+  await requireAction(deps, caller, WRITE, id);
+  const account = await findAccount(deps, address);
+  const existing = await deps.resources.getResource(id);
+  if (!existing || existing.type !== DEPLOYMENT_TYPE) throw armError("ResourceNotFound", DEPLOYMENT_TYPE, `${address.name}/${name}`);
+  const rescaled = newDeployment(account, { name: existing.name, model: existing.properties.model as ModelRef, capacity, createdBy: existing.createdBy, at: nowIso(deps) });
+  const scale = existing.properties.scaleSettings as Record<string, unknown> | undefined;
+  const updated: ResourceRecord = {
+    ...existing,
+    sku: { ...existing.sku, capacity },
+    properties: { ...existing.properties, rateLimits: rescaled.properties.rateLimits, ...(scale ? { scaleSettings: { ...scale, capacity } } : {}) },
+    updatedAt: rescaled.updatedAt,
+  };
+  await deps.resources.upsertResource(updated);
+  return deploymentJson(updated);
+}
+
 export async function getDeployment(deps: ArmDeps, caller: ArmCaller, address: AccountAddress, name: string) {
   await requireSubscription(deps, caller, address.subscriptionId);
   await requireAction(deps, caller, READ, deploymentId(address, name));

@@ -55,6 +55,9 @@ describe("ARM through the official SDKs", () => {
     });
     assert.equal(deployment.properties?.provisioningState, "Succeeded");
     assert.deepEqual((await collect(cognitive.deployments.list("sdk-rg", "sdk-ai"))).map((d) => d.name), ["echo"]);
+    const rescaled = await cognitive.deployments.beginUpdateAndWait("sdk-rg", "sdk-ai", "echo", { sku: { name: "GlobalStandard", capacity: 7 } });
+    assert.equal(rescaled.sku?.capacity, 7);
+    assert.deepEqual(rescaled.properties?.rateLimits?.map((r) => r.count), [7, 7000]);
     assert.deepEqual((await collect(cognitive.accounts.listByResourceGroup("sdk-rg"))).map((a) => a.name), ["sdk-ai"]);
     const generic = await resources.resources.getById(account.id!, "2025-06-01");
     assert.equal(generic.name, "sdk-ai");

@@ -1,7 +1,7 @@
 import { listAccountKeys, regenerateAccountKey } from "../../arm/account-keys.ts";
 import { type AccountAddress, accountId, deleteAccount, getAccount, listAccounts, patchAccount, putAccount } from "../../arm/accounts.ts";
 import { requireSubscription } from "../../arm/arm-access.ts";
-import { accountModels, deleteDeployment, getDeployment, listDeployments, locationModelsJson, putDeployment } from "../../arm/deployments.ts";
+import { accountModels, deleteDeployment, getDeployment, listDeployments, locationModelsJson, patchDeployment, putDeployment } from "../../arm/deployments.ts";
 import { COGNITIVE_VERSIONS } from "../../arm/providers.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
@@ -74,6 +74,7 @@ export const cognitiveServicesRoutes: ArmRoute[] = [
         return { status: created ? 201 : 200, body };
       },
       GET: async (ctx) => ({ body: await getDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!) }),
+      PATCH: async (ctx) => ({ body: await patchDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!, ctx.body) }),
       DELETE: async (ctx) => ({ status: (await deleteDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204 }),
     },
   },
