@@ -111,7 +111,7 @@ export async function findAccount(deps: Pick<ArmDeps, "resources">, address: Acc
 export function accountJson(account: ResourceRecord, origin: string) {
   const subdomain = String(account.properties.customSubDomainName ?? account.name);
   const { endpoint, endpoints } = accountEndpoints(origin, account.name);
-  return resourceJson(account, { ...account.properties, customSubDomainName: subdomain, endpoint, endpoints, internalId: account.id.toLowerCase().replace(/[^a-z0-9]/g, "").slice(-32) });
+  return resourceJson(account, { ...account.properties, customSubDomainName: subdomain, endpoint, endpoints });
 }
 
 interface AccountInput {
