@@ -1,5 +1,7 @@
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
+import { newAccountKeys } from "./arm/account-keys.ts";
 import { newAccount, newDeployment, newResourceGroup } from "./arm/cognitive-services.ts";
+import type { SealedBox } from "./core/sealed-box.ts";
 import type { Clock } from "./core/clock.ts";
 import { newGuid, newSecret } from "./core/ids.ts";
 import type { Directory } from "./directory/directory.ts";
@@ -29,7 +31,7 @@ const DEMO = { resourceGroup: "keyless-demo", account: "keyless-demo", deploymen
  * First start: a tenant, a subscription, the admin (Global Administrator, Owner of the subscription) and a demo
  * account with a deployment on a built-in model. Later starts find the facts in storage and change nothing.
  */
-export async function bootstrap(store: Store, directory: Directory, clock: Clock, input: BootstrapInput): Promise<BootstrapFacts> {
+export async function bootstrap(store: Store, directory: Directory, clock: Clock, input: BootstrapInput, box: SealedBox): Promise<BootstrapFacts> {
   const existing = await store.keys.getMeta("bootstrap");
   if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
 
@@ -48,16 +50,17 @@ export async function bootstrap(store: Store, directory: Directory, clock: Clock
     principalType: "User", description: "Bootstrap administrator", condition: null, conditionVersion: null, createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
   });
 
-  const demo = input.demo ? await createDemo(store, subscriptionId, admin.id, at) : undefined;
+  const demo = input.demo ? await createDemo(store, box, subscriptionId, admin.id, at) : undefined;
   const facts: BootstrapFacts = { tenantId: tenant.id, subscriptionId, adminUsername: admin.userPrincipalName, adminObjectId: admin.id, generatedAdminPassword: undefined, demo };
   const stored = await store.keys.putMetaOnce("bootstrap", JSON.stringify(facts));
   return { ...(JSON.parse(stored) as BootstrapFacts), generatedAdminPassword };
 }
 
-async function createDemo(store: Store, subscriptionId: string, createdBy: string, at: string) {
+async function createDemo(store: Store, box: SealedBox, subscriptionId: string, createdBy: string, at: string) {
   await store.resources.upsertResource(newResourceGroup({ subscriptionId, name: DEMO.resourceGroup, location: DEMO.location, createdBy, at }));
   const account = newAccount({ subscriptionId, resourceGroup: DEMO.resourceGroup, name: DEMO.account, location: DEMO.location, kind: "AIServices", createdBy, at });
-  await store.resources.upsertResource(account);
+  // Like every account, the demo account gets its two keys at creation.
+  await store.arm.insertResourceWithKeys(account, newAccountKeys(box, account.id, at), [account.name]);
   await store.resources.upsertResource(newDeployment(account, { name: DEMO.deployment, model: { format: "Keyless", name: "keyless-echo", version: "1" }, capacity: 100, createdBy, at }));
   return { resourceGroup: DEMO.resourceGroup, account: DEMO.account, deployment: DEMO.deployment };
 }

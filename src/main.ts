@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { builtInRoleById } from "./authz/builtin-roles.ts";
+import { BuiltInRoleIds, builtInRoleById } from "./authz/builtin-roles.ts";
+import { newGuid } from "./core/ids.ts";
 import { openLivePolicy } from "./authz/live-policy.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
-import { createSealedBox } from "./core/sealed-box.ts";
+import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -16,7 +17,10 @@ import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
-import { findModel } from "./inference/backends/registry.ts";
+import { builtinModels, findModel } from "./inference/backends/registry.ts";
+import type { ArmDeps } from "./arm/arm-deps.ts";
+import { createActivityLog } from "./audit/activity-log.ts";
+import { DirectoryRoles } from "./directory/principals.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
@@ -43,10 +47,10 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const directory = createDirectory(store.directory, clock);
   const facts = await bootstrap(store, directory, clock, {
     tenantDomain: config.tenantDomain!, adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo ?? true,
-  });
+  }, box);
   const keys = await openKeyRing(store.keys, box);
   const policy = await openLivePolicy(store.rbac);
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy });
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
@@ -64,7 +68,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
 }
 
-type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>> };
+type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>>; box: SealedBox };
+
+type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
@@ -88,6 +94,8 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
   };
   return {
+    arm: armDeps(store, directory, clock, live, authorize),
+    activityLog: createActivityLog(store.activity, clock),
     tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock),
@@ -120,6 +128,44 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+  };
+}
+
+/** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */
+function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, clock: Clock, live: Live, authorize: Authorizer): ArmDeps {
+  const armAuthorize = async (caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) =>
+    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+  return {
+    resources: store.resources,
+    arm: store.arm,
+    clock,
+    authorize: armAuthorize,
+    box: live.box,
+    // The ARM catalog lists what the data plane can run; each entry names its backend.
+    models: { list: () => builtinModels.map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
+    // The token service's managed-identity directory (tokens helper) is wired here by the integrator; until then 501.
+    managedIdentities: undefined,
+    async scopeDeleted(scope) {
+      const key = scope.toLowerCase();
+      const at = new Date(clock.now()).toISOString();
+      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`));
+      for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
+      if (doomed.length > 0) await live.policy.refresh();
+    },
+    async grantOwner(subscriptionId, principalId, tenantId) {
+      const principal = await directory.getPrincipal(principalId);
+      const at = new Date(clock.now()).toISOString();
+      await store.rbac.insertRoleAssignment({
+        id: newGuid(), tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId, principalType: principal ? principalType(principal) : "User",
+        description: "Creator of the subscription", condition: null, conditionVersion: null, createdOn: at, createdBy: principalId, updatedOn: at, updatedBy: principalId,
+      });
+      await live.policy.refresh();
+    },
+    async isGlobalAdministrator(principalId, tenantId) {
+      const roles = await store.directory.directoryRolesOf(principalId);
+      const principal = await directory.getPrincipal(principalId);
+      return principal?.tenantId === tenantId && roles.includes(DirectoryRoles.globalAdministrator);
+    },
   };
 }
 

@@ -34,6 +34,42 @@ const catalog = {
   RoleAssignmentNotFound: { status: 404, template: (id: string) => `The role assignment '${id}' is not found.` },
   SubscriptionNotFound: { status: 404, template: (id: string) => `The subscription '${id}' could not be found.` },
   ResourceNotFound: { status: 404, template: (type: string, name: string) => `The Resource '${type}/${name}' was not found.` },
+  ResourceGroupNotFound: { status: 404, template: (name: string) => `Resource group '${name}' could not be found.` },
+  InvalidResourceGroup: {
+    status: 400,
+    template: (name: string) =>
+      `The provided resource group name '${name}' is invalid. The name can only be a letter, digit, '-', '.', '(', ')' or '_', must be 1 to 90 characters long and cannot end in '.'.`,
+  },
+  LocationRequired: { status: 400, template: () => "The location property is required for this definition." },
+  InvalidResourceGroupLocation: {
+    status: 409,
+    template: (requested: string, existing: string) => `Invalid resource group location '${requested}'. The Resource group already exists in location '${existing}'.`,
+  },
+  InvalidResourceName: { status: 400, template: (name: string, rule: string) => `Resource name '${name}' is invalid. ${rule}` },
+  InvalidResourceNamespace: { status: 404, template: (namespace: string) => `The resource namespace '${namespace}' is invalid.` },
+  InvalidApiSetId: { status: 400, template: (kind: string, supported: string) => `The account type '${kind}' is either invalid or unavailable in given region. Supported kinds: ${supported}.` },
+  InvalidSkuId: { status: 400, template: (sku: string, supported: string) => `The given sku '${sku}' is invalid. Supported skus: ${supported}.` },
+  CustomDomainInUse: {
+    status: 409,
+    template: (name: string) => `The subdomain name '${name}' is not available as it's already used by a resource. Choose another account name or customSubDomainName.`,
+  },
+  CannotChangeProperty: { status: 400, template: (property: string) => `The property '${property}' cannot be changed after the resource is created; delete and recreate the resource instead.` },
+  InvalidResourceProperties: { status: 400, template: (detail: string) => `The resource properties are invalid: ${detail}` },
+  DeploymentModelNotSupported: {
+    status: 400,
+    template: (model: string, available: string) =>
+      `The model '${model}' of account deployment is not supported. Deployable models (format/name/version): ${available}. List them with GET …/accounts/{account}/models.`,
+  },
+  InvalidKeyName: { status: 400, template: (keyName: string) => `The key name '${keyName}' is invalid. Use 'Key1' or 'Key2'.` },
+  OperationNotFound: { status: 404, template: (id: string) => `The operation '${id}' could not be found.` },
+  InvalidSubscriptionId: { status: 400, template: (id: string) => `The provided subscription identifier '${id}' is malformed or invalid. A subscription id is a GUID.` },
+  InvalidFilter: { status: 400, template: (detail: string) => `The $filter is invalid: ${detail}` },
+  ManagedIdentitiesUnavailable: { status: 501, template: () => "Managed identities are not available on this server: the token service's identity directory is not configured." },
+  InvalidResourceId: {
+    status: 400,
+    template: (path: string) =>
+      `The request path '${path}' is not a valid resource id or collection. Resource ids look like /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.`,
+  },
   InternalServerError: { status: 500, template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.` },
 } as const;
 

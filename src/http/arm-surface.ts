@@ -3,10 +3,13 @@ import type { ArmCaller } from "../arm/arm-caller.ts";
 import { armError } from "../arm/arm-errors.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
+import { paged } from "./arm/paging.ts";
 import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
 import type { Services } from "./services.ts";
+import { requestOrigin } from "./request-origin.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
+import { WireError } from "../core/errors.ts";
 
 /** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
@@ -24,8 +27,30 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
 
   const dispatch = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = normalizedPath(request.url);
+    let known: ArmCaller | undefined;
+    const callerOnce = async () => {
+      known ??= await caller(request);
+      return known;
+    };
+    let status = 500;
+    try {
+      const result = await handle(request, path, callerOnce);
+      status = result.status ?? 200;
+      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+      reply.status(status);
+      if (result.body === undefined) return reply.send();
+      return reply.send(request.method === "GET" ? paged(result.body, request.query as Record<string, string | undefined>, `${requestOrigin(request)}${request.url}`) : result.body);
+    } catch (err) {
+      status = err instanceof WireError ? err.status : 500;
+      throw err;
+    } finally {
+      if (known && WRITES.has(request.method)) await recordWrite(services, request, path, known, status);
+    }
+  };
+
+  const handle = async (request: FastifyRequest, path: string, callerOnce: () => Promise<ArmCaller>) => {
     const found = findRoute(path);
-    if (!found) throw armError("ResourceNotFound", "path", path);
+    if (!found) throw armError("InvalidResourceId", path);
     const { route, params } = found;
     const handler = route.handlers[request.method as ArmMethod];
     if (!handler) throw armError("MethodNotAllowed", request.method, route.type);
@@ -35,11 +60,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
       throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
     }
-    const ctx: ArmContext = { request, services, params, apiVersion, query, body: request.body, caller: () => caller(request) };
-    const result = await handler(ctx);
-    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
-    reply.status(result.status ?? 200);
-    return result.body === undefined ? reply.send() : reply.send(result.body);
+    const ctx: ArmContext = { request, services, params, apiVersion, origin: requestOrigin(request), query, body: request.body, caller: callerOnce };
+    return handler(ctx);
   };
 
   const methods: ArmMethod[] = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"];
@@ -48,7 +70,15 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
 
 /** Decoded, repeated slashes folded (the CLI sends `//` before a type), no trailing slash. */
 function normalizedPath(url: string): string {
-  return decodeURIComponent(new URL(url, "https://x").pathname).replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  // Not `new URL(url, base)`: a path starting with `//` (the SDKs' `{endpoint}/{resourceId}`) would parse as a host.
+  const pathOnly = url.split("?")[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathOnly);
+  } catch {
+    decoded = pathOnly;
+  }
+  return decoded.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
 }
 
 function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {
@@ -57,4 +87,22 @@ function findRoute(path: string): { route: ArmRoute; params: string[] } | undefi
     if (match) return { route, params: match.slice(1).map((p) => p ?? "") };
   }
   return undefined;
+}
+
+const WRITES = new Set(["PUT", "PATCH", "DELETE", "POST"]);
+
+/** Every authenticated control-plane write goes to the activity log, refused or not; the correlation id is the client's request id. */
+async function recordWrite(services: Services, request: FastifyRequest, path: string, caller: ArmCaller, statusCode: number): Promise<void> {
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+  if (!subscriptionId) return;
+  const found = findRoute(path);
+  const verb = request.method === "DELETE" ? "delete" : request.method === "POST" ? "action" : "write";
+  try {
+    await services.activityLog.record({
+      subscriptionId, caller: caller.clientName, principalId: caller.principalId, operationName: `${found?.route.type ?? "Microsoft.Resources"}/${verb}`,
+      httpMethod: request.method, resourceId: path, statusCode, correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
+    });
+  } catch (err) {
+    request.log.error({ err }, "activity log write failed");
+  }
 }

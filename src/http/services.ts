@@ -1,4 +1,6 @@
 import type { ArmCaller } from "../arm/arm-caller.ts";
+import type { ArmDeps } from "../arm/arm-deps.ts";
+import type { ActivityLog } from "../audit/activity-log.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
 import type { SubscriptionDeps } from "../arm/subscriptions.ts";
 import type { Directory } from "../directory/directory.ts";
@@ -17,6 +19,9 @@ export interface Services {
   dataPlane: DataPlaneDeps;
   roleAssignments: RoleAssignmentDeps;
   subscriptions: SubscriptionDeps;
+  /** ARM resource providers: resource groups, Cognitive Services, generic resources. */
+  arm: ArmDeps;
+  activityLog: ActivityLog;
   /** Resolves the ARM caller's display for error messages. */
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   ready(): Promise<boolean>;

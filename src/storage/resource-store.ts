@@ -23,7 +23,7 @@ export function resourceStore(db: Kysely<Tables>) {
 
     /** Creates or replaces a resource, keyed by its case-insensitive id. */
     async upsertResource(r: ResourceRecord): Promise<void> {
-      const values = toRow(r);
+      const values = resourceRow(r);
       await db
         .insertInto("resources")
         .values(values)
@@ -36,23 +36,27 @@ export function resourceStore(db: Kysely<Tables>) {
     },
     async getResource(id: string): Promise<ResourceRecord | undefined> {
       const row = await db.selectFrom("resources").selectAll().where("id_key", "=", id.toLowerCase()).executeTakeFirst();
-      return row && toRecord(row);
+      return row && resourceRecord(row);
     },
     /** Resources of one type whose name matches, case-insensitively (account names are globally unique per type). */
     async findResourcesByName(type: string, name: string): Promise<ResourceRecord[]> {
       const rows = await db.selectFrom("resources").selectAll().where("type", "=", type).execute();
-      return rows.filter((row) => row.name.toLowerCase() === name.toLowerCase()).map(toRecord);
+      return rows.filter((row) => row.name.toLowerCase() === name.toLowerCase()).map(resourceRecord);
+    },
+    async listResourcesOfType(type: string): Promise<ResourceRecord[]> {
+      const rows = await db.selectFrom("resources").selectAll().where("type", "=", type).orderBy("id_key").execute();
+      return rows.map(resourceRecord);
     },
     async listChildren(parentId: string): Promise<ResourceRecord[]> {
       const rows = await db.selectFrom("resources").selectAll().where("parent_key", "=", parentId.toLowerCase()).orderBy("name").execute();
-      return rows.map(toRecord);
+      return rows.map(resourceRecord);
     },
   };
 }
 
 export type ResourceStore = ReturnType<typeof resourceStore>;
 
-function toRow(r: ResourceRecord): Tables["resources"] {
+export function resourceRow(r: ResourceRecord): Tables["resources"] {
   return {
     id_key: r.id.toLowerCase(), id: r.id, type: r.type, name: r.name, subscription_id: r.subscriptionId.toLowerCase(),
     resource_group: r.resourceGroup, parent_key: r.parentKey, location: r.location, kind: r.kind,
@@ -61,7 +65,7 @@ function toRow(r: ResourceRecord): Tables["resources"] {
   };
 }
 
-function toRecord(row: Selectable<Tables["resources"]>): ResourceRecord {
+export function resourceRecord(row: Selectable<Tables["resources"]>): ResourceRecord {
   return {
     id: row.id, type: row.type, name: row.name, subscriptionId: row.subscription_id, resourceGroup: row.resource_group,
     parentKey: row.parent_key, location: row.location, kind: row.kind, sku: row.sku === null ? null : JSON.parse(row.sku),

@@ -1,4 +1,6 @@
 import type { Database } from "./database.ts";
+import { activityStore } from "./activity-store.ts";
+import { armStore } from "./arm-store.ts";
 import { directoryStore } from "./directory-store.ts";
 import { keyStore } from "./key-store.ts";
 import { rbacStore } from "./rbac-store.ts";
@@ -13,6 +15,8 @@ export function createStore(database: Database) {
     resources: resourceStore(db),
     rbac: rbacStore(db),
     keys: keyStore(db),
+    arm: armStore(db),
+    activity: activityStore(db),
   };
 }
 

@@ -85,4 +85,20 @@ export interface Tables {
     updated_by: string | null;
   };
   changes: { seq: Generated<number>; topic: string; at: string };
+  account_names: { name_key: string; account_key: string };
+  account_keys: { account_key: string; key_name: string; sealed_key: string; digest: string; created_at: string };
+  arm_operations: { id: string; subscription_id: string; status: string; resource_id: string; started_at: string; ended_at: string | null };
+  activity_log: {
+    event_id: string;
+    subscription_id: string;
+    event_timestamp: string;
+    caller: string;
+    principal_id: string | null;
+    operation_name: string;
+    http_method: string;
+    resource_id: string;
+    status: string;
+    status_code: number;
+    correlation_id: string;
+  };
 }

@@ -11,6 +11,8 @@ export interface ArmContext {
   /** Captures of the route's pattern, in order. */
   params: string[];
   apiVersion: string;
+  /** The origin the client used; data-plane URLs and operation URLs follow it. */
+  origin: string;
   query: Record<string, string | undefined>;
   body: unknown;
   /** Authenticates the bearer token (ARM's 401s) and names the caller. */

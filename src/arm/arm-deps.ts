@@ -1,0 +1,41 @@
+import type { Clock } from "../core/clock.ts";
+import type { SealedBox } from "../core/sealed-box.ts";
+import type { ArmStore } from "../storage/arm-store.ts";
+import type { ResourceStore } from "../storage/resource-store.ts";
+import type { Authorize } from "./arm-caller.ts";
+
+/** A model an operator has configured, and the backend that runs it (the data plane owns the real registry). */
+export interface ModelCatalogEntry { format: string; name: string; version: string; backend: string }
+
+/** The model catalog, injected so ARM never imports the data plane. */
+export interface ModelCatalog {
+  list(): readonly ModelCatalogEntry[];
+}
+
+/** The directory side of a user-assigned managed identity (the token service owns it). */
+export interface ManagedIdentityDirectory {
+  create(input: { tenantId: string; resourceId: string; name: string }): Promise<{ clientId: string; principalId: string }>;
+  delete(resourceId: string): Promise<void>;
+}
+
+/** Everything the ARM resource providers need, assembled by the composition root. */
+export interface ArmDeps {
+  resources: ResourceStore;
+  arm: ArmStore;
+  clock: Clock;
+  authorize: Authorize;
+  box: SealedBox;
+  models: ModelCatalog;
+  /** Absent until the token service's managed identities are wired; the identity routes then answer 501. */
+  managedIdentities?: ManagedIdentityDirectory | undefined;
+  /** Removes the role assignments at or below a deleted scope (the RBAC store owns them). */
+  scopeDeleted(scope: string): Promise<void>;
+  /** Makes a principal Owner of a new subscription (the RBAC store owns assignments); effective before it returns. */
+  grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;
+  /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
+  isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
+}
+
+export function nowIso(deps: { clock: Clock }): string {
+  return new Date(deps.clock.now()).toISOString();
+}

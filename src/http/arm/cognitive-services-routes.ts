@@ -1,0 +1,92 @@
+import { listAccountKeys, regenerateAccountKey } from "../../arm/account-keys.ts";
+import { type AccountAddress, accountId, deleteAccount, getAccount, listAccounts, patchAccount, putAccount } from "../../arm/accounts.ts";
+import { requireSubscription } from "../../arm/arm-access.ts";
+import { accountModels, deleteDeployment, getDeployment, listDeployments, locationModelsJson, patchDeployment, putDeployment } from "../../arm/deployments.ts";
+import { COGNITIVE_VERSIONS } from "../../arm/providers.ts";
+import type { ArmContext, ArmRoute } from "./arm-route.ts";
+
+const SUB = "/subscriptions/([^/]+)";
+const ACCOUNT = `${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.CognitiveServices/accounts/([^/]+)`;
+const ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts";
+const DEPLOYMENT_TYPE = "Microsoft.CognitiveServices/accounts/deployments";
+
+const address = (ctx: ArmContext): AccountAddress => ({ subscriptionId: ctx.params[0]!, resourceGroup: ctx.params[1]!, name: ctx.params[2]! });
+
+/** `Microsoft.CognitiveServices`: accounts, keys, deployments and the model catalog. */
+export const cognitiveServicesRoutes: ArmRoute[] = [
+  {
+    type: ACCOUNT_TYPE,
+    pattern: new RegExp(`^${SUB}/providers/Microsoft\\.CognitiveServices/accounts$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.origin) }) },
+  },
+  {
+    type: ACCOUNT_TYPE,
+    pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.CognitiveServices/accounts$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.origin) }) },
+  },
+  {
+    type: ACCOUNT_TYPE,
+    pattern: new RegExp(`^${ACCOUNT}$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      async PUT(ctx) {
+        const { created, body } = await putAccount(ctx.services.arm, await ctx.caller(), address(ctx), ctx.body, ctx.origin);
+        return { status: created ? 201 : 200, body };
+      },
+      GET: async (ctx) => ({ body: await getAccount(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }),
+      PATCH: async (ctx) => ({ body: await patchAccount(ctx.services.arm, await ctx.caller(), address(ctx), ctx.body, ctx.origin) }),
+      DELETE: async (ctx) => ({ status: (await deleteAccount(ctx.services.arm, await ctx.caller(), address(ctx))) ? 200 : 204 }),
+    },
+  },
+  {
+    type: `${ACCOUNT_TYPE}/listKeys`,
+    pattern: new RegExp(`^${ACCOUNT}/listKeys$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { POST: async (ctx) => ({ body: await listAccountKeys(ctx.services.arm, await ctx.caller(), accountId(address(ctx))) }) },
+  },
+  {
+    type: `${ACCOUNT_TYPE}/regenerateKey`,
+    pattern: new RegExp(`^${ACCOUNT}/regenerateKey$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { POST: async (ctx) => ({ body: await regenerateAccountKey(ctx.services.arm, await ctx.caller(), accountId(address(ctx)), ctx.body) }) },
+  },
+  {
+    type: `${ACCOUNT_TYPE}/models`,
+    pattern: new RegExp(`^${ACCOUNT}/models$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountModels(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: DEPLOYMENT_TYPE,
+    pattern: new RegExp(`^${ACCOUNT}/deployments$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await listDeployments(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: DEPLOYMENT_TYPE,
+    pattern: new RegExp(`^${ACCOUNT}/deployments/([^/]+)$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      async PUT(ctx) {
+        const { created, body } = await putDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!, ctx.body);
+        return { status: created ? 201 : 200, body };
+      },
+      GET: async (ctx) => ({ body: await getDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!) }),
+      PATCH: async (ctx) => ({ body: await patchDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!, ctx.body) }),
+      DELETE: async (ctx) => ({ status: (await deleteDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204 }),
+    },
+  },
+  {
+    type: "Microsoft.CognitiveServices/locations/models",
+    pattern: new RegExp(`^${SUB}/providers/Microsoft\\.CognitiveServices/locations/([^/]+)/models$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        await requireSubscription(ctx.services.arm, await ctx.caller(), ctx.params[0]!);
+        return { body: locationModelsJson(ctx.services.arm.models.list()) };
+      },
+    },
+  },
+];
