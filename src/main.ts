@@ -88,7 +88,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
   };
   return {
-    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, grants: store.grants, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock),
     directory,
@@ -143,6 +143,10 @@ function identitySource(store: Store, directory: ReturnType<typeof createDirecto
     verifyClientSecret: (applicationId, secret) => directory.verifyClientSecret(applicationId, secret),
     async verifyUserPassword(upn, password) {
       const user = await directory.verifyUserPassword(upn, password);
+      return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
+    },
+    async findUser(id) {
+      const user = await store.directory.getUser(id);
       return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
     },
   };

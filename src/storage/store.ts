@@ -1,5 +1,6 @@
 import type { Database } from "./database.ts";
 import { directoryStore } from "./directory-store.ts";
+import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
 import { rbacStore } from "./rbac-store.ts";
 import { resourceStore } from "./resource-store.ts";
@@ -13,6 +14,7 @@ export function createStore(database: Database) {
     resources: resourceStore(db),
     rbac: rbacStore(db),
     keys: keyStore(db),
+    grants: grantStore(db),
   };
 }
 

@@ -22,6 +22,8 @@ export interface IdentitySource {
   findClient(tenantId: string, appId: string): Promise<TokenClient | undefined>;
   verifyClientSecret(applicationId: string, secret: string): Promise<"valid" | "invalid" | "expired">;
   verifyUserPassword(userPrincipalName: string, password: string): Promise<TokenUser | undefined>;
+  /** A user by object id (refresh and device-code grants re-check that the user still exists and is enabled). */
+  findUser(id: string): Promise<TokenUser | undefined>;
 }
 
 /** Well-known first-party public clients (no secret), as in every Entra tenant. */

@@ -18,6 +18,16 @@ const catalog = {
   invalidScope: { error: "invalid_scope", aadsts: 70011, status: 400, template: (scope: string) => `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.` },
   resourceNotFound: { error: "invalid_resource", aadsts: 500011, status: 400, template: (resource: string, tenant: string) => `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.` },
   publicClientNeeded: { error: "invalid_client", aadsts: 7000218, status: 400, template: (appId: string) => `Application '${appId}' is confidential: it must present a client_secret or client_assertion, or use the client credentials grant.` },
+  refreshTokenInvalid: { error: "invalid_grant", aadsts: 9002313, status: 400, template: () => "Invalid request. The refresh token is malformed or was not issued by this tenant. Sign in again." },
+  refreshTokenWrongClient: { error: "invalid_grant", aadsts: 70000, status: 400, template: (clientId: string) => `The provided grant is invalid: the refresh token was not issued to client '${clientId}'.` },
+  refreshTokenRevoked: { error: "invalid_grant", aadsts: 50173, status: 400, template: () => "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password, or the token was used twice. Sign in again." },
+  refreshTokenExpired: { error: "invalid_grant", aadsts: 700082, status: 400, template: (at: string) => `The refresh token has expired due to inactivity. The token was issued to expire at ${at}. Sign in again.` },
+  authorizationPending: { error: "authorization_pending", aadsts: 70016, status: 400, template: () => "OAuth 2.0 device flow error. Authorization is pending. Continue polling." },
+  deviceCodeExpired: { error: "expired_token", aadsts: 70019, status: 400, template: () => "Verification code expired. Start the device code flow again." },
+  deviceCodeDeclined: { error: "authorization_declined", aadsts: 70020, status: 400, template: () => "The user declined the device code sign-in. Start the device code flow again." },
+  deviceCodeUnknown: { error: "bad_verification_code", aadsts: 70000, status: 400, template: () => "The device code was not recognized. Start the device code flow again." },
+  deviceUserCodeRejected: { error: "invalid_request", aadsts: 70000, status: 400, template: (reason: string) => `The user code cannot be used: ${reason}.` },
+  bearerTokenRejected: { error: "invalid_token", aadsts: 50000, status: 401, template: (reason: string) => `${reason} Sign in again and present an access token for Azure Resource Manager or Microsoft Graph.` },
 } as const;
 
 export type OAuthErrorName = keyof typeof catalog;
