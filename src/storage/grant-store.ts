@@ -51,6 +51,11 @@ export function grantStore(db: Kysely<Tables>) {
     async revokeRefreshFamily(familyId: string, at: string): Promise<void> {
       await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("family_id", "=", familyId).where("revoked_at", "is", null).execute();
     },
+    /** Whether any member of the family was revoked (a family, once revoked, stays dead, even for members issued later). */
+    async isRefreshFamilyRevoked(familyId: string): Promise<boolean> {
+      const row = await db.selectFrom("refresh_tokens").select("token_hash").where("family_id", "=", familyId).where("revoked_at", "is not", null).executeTakeFirst();
+      return row !== undefined;
+    },
     async revokeRefreshTokensOfUser(userId: string, at: string): Promise<void> {
       await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
     },

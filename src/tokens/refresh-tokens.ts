@@ -31,7 +31,7 @@ export function refreshTokens(grants: GrantStore, clock: Clock) {
     const record = await grants.getRefreshToken(hashToken(token));
     if (!record || record.tenantId !== tenantId) throw oauthError("refreshTokenInvalid");
     if (record.clientId !== clientId.toLowerCase()) throw oauthError("refreshTokenWrongClient", clientId);
-    if (record.revokedAt !== null) throw oauthError("refreshTokenRevoked");
+    if (record.revokedAt !== null || (await grants.isRefreshFamilyRevoked(record.familyId))) throw oauthError("refreshTokenRevoked");
     if (Date.parse(record.expiresAt) <= clock.now()) throw oauthError("refreshTokenExpired", record.expiresAt);
     if (record.usedAt !== null || !(await grants.markRefreshTokenUsed(record.tokenHash, iso(clock.now())))) {
       await grants.revokeRefreshFamily(record.familyId, iso(clock.now()));

@@ -41,7 +41,9 @@ export async function handleTokenRequest(deps: TokenServiceDeps, request: TokenR
       return passwordGrant(deps, tenant, request);
     case "refresh_token":
       return refreshTokenGrant(deps, tenant, request);
+    // RFC 8628's name, and the short name MSAL for Node sends (Entra accepts both).
     case "urn:ietf:params:oauth:grant-type:device_code":
+    case "device_code":
       return deviceCodeGrant(deps, tenant, request);
     default:
       throw oauthError("unsupportedGrantType", grantType);
