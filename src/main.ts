@@ -21,6 +21,7 @@ import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
+import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing } from "./tokens/signing-keys.ts";
 import { createTokenValidator } from "./tokens/validator.ts";
 
@@ -88,7 +89,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
   };
   return {
-    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, grants: store.grants, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, grants: store.grants, issuerKeys: remoteIssuerKeys(), tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock),
     directory,
@@ -145,6 +146,8 @@ function identitySource(store: Store, directory: ReturnType<typeof createDirecto
       const user = await directory.verifyUserPassword(upn, password);
       return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
     },
+    clientCertificates: (applicationId) => store.credentials.listKeyCredentials(applicationId),
+    federatedCredentials: (applicationId) => store.credentials.listFederatedCredentials(applicationId),
     async findUser(id) {
       const user = await store.directory.getUser(id);
       return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };

@@ -1,4 +1,5 @@
 import type { Database } from "./database.ts";
+import { credentialStore } from "./credential-store.ts";
 import { directoryStore } from "./directory-store.ts";
 import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
@@ -15,6 +16,7 @@ export function createStore(database: Database) {
     rbac: rbacStore(db),
     keys: keyStore(db),
     grants: grantStore(db),
+    credentials: credentialStore(db),
   };
 }
 

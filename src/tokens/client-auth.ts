@@ -1,3 +1,4 @@
+import { verifyClientAssertion } from "./client-assertion.ts";
 import { firstPartyPublicClients, type IdentitySource, type TokenClient, type TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
 import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
@@ -7,10 +8,16 @@ export function clientIdOf(request: TokenRequest): string | undefined {
   return request.basic?.clientId ?? request.form.client_id;
 }
 
-/** A confidential client proving itself with a secret (post or basic); returns the registered client. */
-export async function authenticateClient(deps: TokenServiceDeps, tenant: TokenTenant, clientId: string, request: TokenRequest): Promise<{ client: TokenClient; credential: "secret" }> {
+/** A confidential client proving itself with a secret (post or basic) or a signed assertion; returns the registered client. */
+export async function authenticateClient(deps: TokenServiceDeps, tenant: TokenTenant, clientId: string, request: TokenRequest): Promise<{ client: TokenClient; credential: "secret" | "certificate" }> {
   const client = await deps.identities.findClient(tenant.id, clientId);
   if (!client) throw oauthError("applicationNotFound", clientId, tenant.id);
+  const assertion = request.form.client_assertion;
+  if (assertion !== undefined && assertion !== "") {
+    await verifyClientAssertion(deps, tenant, client, request, assertion);
+    // Entra reports certificate and federated credentials alike as appidacr 2.
+    return { client, credential: "certificate" };
+  }
   await checkClientSecret(deps.identities, client.applicationId, clientId, request);
   return { client, credential: "secret" };
 }

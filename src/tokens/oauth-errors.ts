@@ -28,6 +28,18 @@ const catalog = {
   deviceCodeUnknown: { error: "bad_verification_code", aadsts: 70000, status: 400, template: () => "The device code was not recognized. Start the device code flow again." },
   deviceUserCodeRejected: { error: "invalid_request", aadsts: 70000, status: 400, template: (reason: string) => `The user code cannot be used: ${reason}.` },
   bearerTokenRejected: { error: "invalid_token", aadsts: 50000, status: 401, template: (reason: string) => `${reason} Sign in again and present an access token for Azure Resource Manager or Microsoft Graph.` },
+  assertionTypeUnsupported: { error: "invalid_request", aadsts: 700009, status: 400, template: (type: string) => `client_assertion_type '${type}' is not supported; use 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.` },
+  assertionMalformed: { error: "invalid_client", aadsts: 50027, status: 401, template: (why: string) => `JWT token is invalid or malformed: ${why}.` },
+  assertionClientMismatch: { error: "invalid_client", aadsts: 700021, status: 401, template: (clientId: string) => `Client assertion application identifier doesn't match 'client_id' parameter '${clientId}'. Set iss and sub of the assertion to the client id.` },
+  certificateNotRegistered: { error: "invalid_client", aadsts: 700027, status: 401, template: (thumbprint: string, appId: string) => `The certificate with identifier used to sign the client assertion is not registered on application '${appId}'. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}']. Upload the certificate to the application.` },
+  assertionSignatureInvalid: { error: "invalid_client", aadsts: 700027, status: 401, template: () => "Client assertion failed signature validation." },
+  assertionAudienceInvalid: { error: "invalid_client", aadsts: 700027, status: 401, template: (expected: string) => `Client assertion contains an invalid audience; it must be the token endpoint '${expected}'.` },
+  assertionOutsideValidity: { error: "invalid_client", aadsts: 700024, status: 401, template: () => "Client assertion is not within its valid time range (check exp and nbf, and the credential's end date)." },
+  assertionReplayed: { error: "invalid_client", aadsts: 700023, status: 401, template: () => "The client assertion was already used (its jti was seen before). Create a new assertion for every request." },
+  federatedIssuerNoMatch: { error: "invalid_client", aadsts: 700211, status: 401, template: (issuer: string) => `No matching federated identity record found for presented assertion issuer '${issuer}'. Add a federated identity credential with this issuer to the application.` },
+  federatedSubjectNoMatch: { error: "invalid_client", aadsts: 700213, status: 401, template: (subject: string) => `No matching federated identity record found for presented assertion subject '${subject}'. Check the subject of the federated identity credential.` },
+  federatedAudienceNoMatch: { error: "invalid_client", aadsts: 700212, status: 401, template: (audience: string) => `No matching federated identity record found for presented assertion audience '${audience}'.` },
+  federatedIssuerUnreachable: { error: "invalid_client", aadsts: 700211, status: 401, template: (issuer: string) => `The signing keys of issuer '${issuer}' could not be retrieved; the assertion cannot be verified.` },
 } as const;
 
 export type OAuthErrorName = keyof typeof catalog;

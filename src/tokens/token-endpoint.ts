@@ -4,6 +4,7 @@ import { clientCredentialsGrant } from "./app-grants.ts";
 import { required } from "./form.ts";
 import type { IdentitySource, TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
+import type { IssuerKeys } from "./issuer-keys.ts";
 import type { KeyRing } from "./signing-keys.ts";
 import type { TokenResponse } from "./token-response.ts";
 import { deviceCodeGrant, passwordGrant, refreshTokenGrant } from "./user-grants.ts";
@@ -15,6 +16,8 @@ export interface TokenServiceDeps {
   keys: KeyRing;
   clock: Clock;
   grants: GrantStore;
+  /** Signing keys of external issuers (federated identity credentials). */
+  issuerKeys: IssuerKeys;
   tokenLifetimeSeconds: number;
 }
 
