@@ -11,6 +11,8 @@ import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { createDirectory } from "./directory/directory.ts";
+import { type AppCredentials, createAppCredentials } from "./directory/app-credentials.ts";
+import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
@@ -47,7 +49,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   const keys = await openKeyRing(store.keys, box);
   const policy = await openLivePolicy(store.rbac);
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy });
+  const managedIdentities = createManagedIdentities(store.credentials, box, clock);
+  const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, managedIdentities, appCredentials });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
@@ -65,7 +69,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
 }
 
-type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>> };
+type Live = {
+  keys: Awaited<ReturnType<typeof openKeyRing>>;
+  policy: Awaited<ReturnType<typeof openLivePolicy>>;
+  managedIdentities: ManagedIdentities;
+  appCredentials: AppCredentials;
+};
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
@@ -89,10 +98,12 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
   };
   return {
-    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, grants: store.grants, issuerKeys: remoteIssuerKeys(), tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys: remoteIssuerKeys(), tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock),
     directory,
+    managedIdentities: live.managedIdentities,
+    appCredentials: live.appCredentials,
     defaultTenantId: facts.tenantId,
     dataPlane,
     roleAssignments: {
@@ -124,7 +135,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   };
 }
 
-function identitySource(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts): IdentitySource {
+function identitySource(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, managedIdentities: ManagedIdentities): IdentitySource {
   const asTenant = (t: { id: string; defaultDomain: string }) => ({ id: t.id, defaultDomain: t.defaultDomain });
   return {
     async findTenant(idOrDomain) {
@@ -148,6 +159,10 @@ function identitySource(store: Store, directory: ReturnType<typeof createDirecto
     },
     clientCertificates: (applicationId) => store.credentials.listKeyCredentials(applicationId),
     federatedCredentials: (applicationId) => store.credentials.listFederatedCredentials(applicationId),
+    async findManagedIdentityBySecret(secret) {
+      const identity = await managedIdentities.findByEndpointSecret(secret);
+      return identity && { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId, resourceId: identity.resourceId, name: identity.name };
+    },
     async findUser(id) {
       const user = await store.directory.getUser(id);
       return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };

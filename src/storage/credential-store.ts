@@ -34,6 +34,8 @@ export interface ManagedIdentityRecord {
   kind: "SystemAssigned" | "UserAssigned";
   name: string;
   endpointSecretHash: string;
+  /** The endpoint secret sealed with the master key, so an operator can print a workload's settings again. */
+  sealedEndpointSecret: string;
   createdAt: string;
 }
 
@@ -96,8 +98,8 @@ export function credentialStore(db: Kysely<Tables>) {
       const row = await db.selectFrom("managed_identities").selectAll().where("client_id", "=", clientId).executeTakeFirst();
       return row && toManagedIdentity(row);
     },
-    async updateManagedIdentitySecret(clientId: string, hash: string): Promise<void> {
-      await db.updateTable("managed_identities").set({ endpoint_secret_hash: hash }).where("client_id", "=", clientId).execute();
+    async updateManagedIdentitySecret(clientId: string, hash: string, sealed: string): Promise<void> {
+      await db.updateTable("managed_identities").set({ endpoint_secret_hash: hash, sealed_endpoint_secret: sealed }).where("client_id", "=", clientId).execute();
     },
     /** Deletes the identity and its service principal together. */
     async deleteManagedIdentity(clientId: string): Promise<ManagedIdentityRecord | undefined> {
@@ -122,7 +124,7 @@ export function credentialStore(db: Kysely<Tables>) {
               .insertInto("managed_identities")
               .values({
                 client_id: m.clientId, principal_id: m.principalId, tenant_id: m.tenantId, resource_id_key: m.resourceId.toLowerCase(), resource_id: m.resourceId,
-                kind: m.kind, name: m.name, endpoint_secret_hash: m.endpointSecretHash, created_at: m.createdAt,
+                kind: m.kind, name: m.name, endpoint_secret_hash: m.endpointSecretHash, sealed_endpoint_secret: m.sealedEndpointSecret, created_at: m.createdAt,
               })
               .execute();
           }),
@@ -151,6 +153,6 @@ function toFederatedCredential(r: Selectable<Tables["federated_credentials"]>): 
 function toManagedIdentity(r: Selectable<Tables["managed_identities"]>): ManagedIdentityRecord {
   return {
     clientId: r.client_id, principalId: r.principal_id, tenantId: r.tenant_id, resourceId: r.resource_id, kind: r.kind as ManagedIdentityRecord["kind"],
-    name: r.name, endpointSecretHash: r.endpoint_secret_hash, createdAt: r.created_at,
+    name: r.name, endpointSecretHash: r.endpoint_secret_hash, sealedEndpointSecret: r.sealed_endpoint_secret, createdAt: r.created_at,
   };
 }

@@ -139,6 +139,7 @@ export interface Tables {
     kind: string;
     name: string;
     endpoint_secret_hash: string;
+    sealed_endpoint_secret: string;
     created_at: string;
   };
 }

@@ -17,6 +17,8 @@ export interface TokenUser { id: string; tenantId: string; userPrincipalName: st
 export interface TokenClientCertificate { keyId: string; thumbprintSha1: string; thumbprintSha256: string; certificatePem: string; endAt: string }
 export interface TokenFederatedCredential { issuer: string; subject: string; audiences: string[] }
 
+export interface TokenManagedIdentity { clientId: string; principalId: string; tenantId: string; resourceId: string; name: string }
+
 export interface IdentitySource {
   /** A tenant by GUID or by domain name. */
   findTenant(idOrDomain: string): Promise<TokenTenant | undefined>;
@@ -27,6 +29,8 @@ export interface IdentitySource {
   verifyUserPassword(userPrincipalName: string, password: string): Promise<TokenUser | undefined>;
   clientCertificates(applicationId: string): Promise<TokenClientCertificate[]>;
   federatedCredentials(applicationId: string): Promise<TokenFederatedCredential[]>;
+  /** The managed identity whose endpoint secret this is (the caller's proof of identity), or undefined. */
+  findManagedIdentityBySecret(secret: string): Promise<TokenManagedIdentity | undefined>;
   /** A user by object id (refresh and device-code grants re-check that the user still exists and is enabled). */
   findUser(id: string): Promise<TokenUser | undefined>;
 }

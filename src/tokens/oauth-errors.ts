@@ -40,6 +40,9 @@ const catalog = {
   federatedSubjectNoMatch: { error: "invalid_client", aadsts: 700213, status: 401, template: (subject: string) => `No matching federated identity record found for presented assertion subject '${subject}'. Check the subject of the federated identity credential.` },
   federatedAudienceNoMatch: { error: "invalid_client", aadsts: 700212, status: 401, template: (audience: string) => `No matching federated identity record found for presented assertion audience '${audience}'.` },
   federatedIssuerUnreachable: { error: "invalid_client", aadsts: 700211, status: 401, template: (issuer: string) => `The signing keys of issuer '${issuer}' could not be retrieved; the assertion cannot be verified.` },
+  miMetadataHeaderMissing: { error: "invalid_request", aadsts: 900144, status: 400, template: () => "Required metadata header not specified. Send 'Metadata: true'." },
+  miSecretInvalid: { error: "invalid_client", aadsts: 7000215, status: 401, template: () => "The managed identity endpoint secret is missing or not valid. Use the IDENTITY_HEADER / endpoint printed for this identity." },
+  miIdentityMismatch: { error: "invalid_request", aadsts: 700016, status: 400, template: (which: string) => `Identity not found: '${which}' is not the managed identity this endpoint secret belongs to.` },
 } as const;
 
 export type OAuthErrorName = keyof typeof catalog;

@@ -95,6 +95,7 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn("kind", "text", (c) => c.notNull())
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("endpoint_secret_hash", "text", (c) => c.notNull().unique())
+    .addColumn("sealed_endpoint_secret", "text", (c) => c.notNull())
     .addColumn("created_at", "text", (c) => c.notNull())
     .execute();
 }
