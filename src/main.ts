@@ -25,7 +25,7 @@ import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing } from "./tokens/signing-keys.ts";
-import { createTokenValidator } from "./tokens/validator.ts";
+import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
 
 export interface RunningKeyless {
   url: string;
@@ -51,8 +51,11 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const policy = await openLivePolicy(store.rbac);
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, managedIdentities, appCredentials });
+  const rejections: Live["rejections"] = { log: () => {} };
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, managedIdentities, appCredentials, rejections });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
+  // Refused tokens are logged by reason and a short digest, never the token itself.
+  rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
   const port = (app.server.address() as AddressInfo).port;
@@ -74,6 +77,7 @@ type Live = {
   policy: Awaited<ReturnType<typeof openLivePolicy>>;
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
+  rejections: { log: (event: TokenRejectionEvent) => void };
 };
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -100,7 +104,14 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   return {
     tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys: remoteIssuerKeys(), tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
-    validator: createTokenValidator(live.keys, clock),
+    validator: createTokenValidator(live.keys, clock, {
+      async principalStatus(objectId) {
+        const principal = await directory.getPrincipal(objectId);
+        if (!principal) return "deleted";
+        return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+      },
+      onRejection: (event) => live.rejections.log(event),
+    }),
     directory,
     managedIdentities: live.managedIdentities,
     appCredentials: live.appCredentials,

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import { type DeviceDecision, decideDeviceCode } from "../tokens/device-codes.ts";
+import { WireError } from "../core/errors.ts";
 import { oauthError } from "../tokens/oauth-errors.ts";
+import { signInThrottle } from "../tokens/sign-in-throttle.ts";
 import { TokenRejectedError } from "../tokens/validator.ts";
 import { bearerToken, requestOrigin } from "./request-origin.ts";
 import type { Services } from "./services.ts";
@@ -27,9 +29,19 @@ export async function deviceLoginRoutes(app: FastifyInstance, services: Services
 
   app.post<{ Body: Record<string, string | undefined> }>(DEVICE_LOGIN_PATH, async (req, reply) => {
     const form = req.body ?? {};
-    const user = form.username && form.password ? await identities.verifyUserPassword(form.username, form.password) : undefined;
+    const throttle = signInThrottle(grants, clock);
+    const username = form.username ?? "";
+    let user: Awaited<ReturnType<typeof identities.verifyUserPassword>>;
+    try {
+      await throttle.guard(username, req.ip);
+      user = username && form.password ? await identities.verifyUserPassword(username, form.password) : undefined;
+      await (user ? throttle.recordSuccess(username) : throttle.recordFailure(username, req.ip));
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      user = undefined;
+    }
     let text: string;
-    if (!user?.enabled) text = "Sign-in failed: the user name or password is wrong, or the account is disabled.";
+    if (!user?.enabled) text = "Sign-in failed: the user name or password is wrong, the account is disabled, or it is locked after too many attempts.";
     else {
       const decision = await decideDeviceCode(grants, clock, form.user_code ?? "", user, form.decision !== "deny");
       text = decision === "approved" ? "You have signed in. You can close this window and return to your device." : decision === "denied" ? "Sign-in declined." : `Sign-in failed: ${REASONS[decision]}.`;

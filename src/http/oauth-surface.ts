@@ -42,7 +42,7 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
   const tokenRequest = (req: FastifyRequest<{ Params: TenantParams }>, endpointVersion: "v1" | "v2"): TokenRequest => {
     const form = (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<string, string>;
     const basic = basicCredentials(req.headers.authorization);
-    return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, ...(basic ? { basic } : {}) };
+    return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, sourceIp: req.ip, ...(basic ? { basic } : {}) };
   };
   app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v2")));
   app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v1")));

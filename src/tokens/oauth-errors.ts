@@ -43,6 +43,7 @@ const catalog = {
   miMetadataHeaderMissing: { error: "invalid_request", aadsts: 900144, status: 400, template: () => "Required metadata header not specified. Send 'Metadata: true'." },
   miSecretInvalid: { error: "invalid_client", aadsts: 7000215, status: 401, template: () => "The managed identity endpoint secret is missing or not valid. Use the IDENTITY_HEADER / endpoint printed for this identity." },
   miIdentityMismatch: { error: "invalid_request", aadsts: 700016, status: 400, template: (which: string) => `Identity not found: '${which}' is not the managed identity this endpoint secret belongs to.` },
+  signInLocked: { error: "invalid_grant", aadsts: 50053, status: 400, template: () => "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password. Wait a few minutes and try again." },
 } as const;
 
 export type OAuthErrorName = keyof typeof catalog;

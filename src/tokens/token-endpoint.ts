@@ -29,6 +29,8 @@ export interface TokenRequest {
   /** The origin the client reached us at, e.g. `https://localhost:8443`; tokens' `iss` follows it. */
   origin: string;
   form: Readonly<Record<string, string | undefined>>;
+  /** The caller's network address, for the password-guessing throttle. */
+  sourceIp?: string;
   /** Client id and secret from an `Authorization: Basic` header (client_secret_basic). */
   basic?: { clientId: string; clientSecret: string };
 }

@@ -4,6 +4,7 @@ import { required } from "./form.ts";
 import type { TokenTenant, TokenUser } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
 import { refreshTokens } from "./refresh-tokens.ts";
+import { signInThrottle } from "./sign-in-throttle.ts";
 import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
 import { resourceScope, type TokenResponse } from "./token-response.ts";
 import { issueUserTokens } from "./user-tokens.ts";
@@ -15,8 +16,14 @@ export async function passwordGrant(deps: TokenServiceDeps, tenant: TokenTenant,
   const password = required(request.form, "password");
   const scope = resourceScope(required(request.form, "scope"), tenant);
   await checkUserFacingClient(deps, tenant, clientId, request);
+  const throttle = signInThrottle(deps.grants, deps.clock);
+  await throttle.guard(username, request.sourceIp);
   const user = await deps.identities.verifyUserPassword(username, password);
-  if (!user || user.tenantId !== tenant.id) throw oauthError("invalidUserCredentials");
+  if (!user || user.tenantId !== tenant.id) {
+    await throttle.recordFailure(username, request.sourceIp);
+    throw oauthError("invalidUserCredentials");
+  }
+  await throttle.recordSuccess(username);
   if (!user.enabled) throw oauthError("userDisabled");
   return issueUserTokens(deps, request, { tenant, user, clientId, scope, authMethods: ["pwd"] });
 }

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { systemClock } from "../../src/core/clock.ts";
 import { createSealedBox } from "../../src/core/sealed-box.ts";
 import { createAppCredentials } from "../../src/directory/app-credentials.ts";
+import { createDirectory } from "../../src/directory/directory.ts";
 import { createManagedIdentities } from "../../src/directory/managed-identities.ts";
+import { openKeyRing } from "../../src/tokens/signing-keys.ts";
 import { openDatabase } from "../../src/storage/database.ts";
 import { createStore } from "../../src/storage/store.ts";
 import type { KeylessProcess } from "./keyless-process.ts";
@@ -20,6 +22,13 @@ export async function directoryAccess(keyless: KeylessProcess) {
   const box = createSealedBox(Buffer.from(readFileSync(join(keyless.dataDir, "master.key"), "utf8").trim(), "base64"));
   return {
     store,
+    directory: createDirectory(store.directory, systemClock),
+    /** The server's own signing keys, for tests that must forge otherwise-valid tokens (expired, wrong audience…). */
+    keys: await openKeyRing(store.keys, box),
+    /** Turns a user's accountEnabled off, as an administrator would through Graph. */
+    async disableUser(userId: string): Promise<void> {
+      await database.db.updateTable("users").set({ account_enabled: 0 }).where("id", "=", userId).execute();
+    },
     credentials,
     managedIdentities: createManagedIdentities(store.credentials, box, systemClock),
     async applicationIdOf(appId: string): Promise<string> {

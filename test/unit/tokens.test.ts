@@ -64,3 +64,30 @@ describe("scope parameter", () => {
     assert.equal(parseScopeParameter("openid"), undefined);
   });
 });
+
+describe("token rejection records and log redaction", () => {
+  test("a refused token is reported by reason and a short digest, never the token; disabled and deleted principals are refused", async () => {
+    const f = await fixture();
+    const { token } = await f.mint("https://cognitiveservices.azure.com");
+    const events: unknown[] = [];
+    let status: "active" | "disabled" | "deleted" = "disabled";
+    const validator = createTokenValidator(f.keys, f.clock, { principalStatus: async () => status, onRejection: (e) => events.push(e) });
+    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "principal-disabled");
+    f.advance(6000);
+    status = "deleted";
+    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "principal-deleted");
+    await assert.rejects(validator.validate("x".repeat(13_000), ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "malformed");
+    assert.equal(events.length, 3);
+    const logged = JSON.stringify(events);
+    assert.ok(!logged.includes(token.split(".")[2]!) && !logged.includes(token.split(".")[1]!.slice(0, 30)));
+    assert.match(logged, /"tokenDigest":"[\w-]{12}"/);
+  });
+
+  test("managed-identity path secrets are masked in logged URLs; the App Service path is left alone", async () => {
+    const { redactManagedIdentityUrl } = await import("../../src/http/managed-identity-routes.ts");
+    const secret = "a".repeat(64);
+    assert.equal(redactManagedIdentityUrl(`/managed-identity/${secret}/metadata/identity/oauth2/token?resource=x`), "/managed-identity/[redacted]/metadata/identity/oauth2/token?resource=x");
+    assert.equal(redactManagedIdentityUrl(`/managed-identity/${secret}/msi/token`), "/managed-identity/[redacted]/msi/token");
+    assert.equal(redactManagedIdentityUrl("/managed-identity/app-service?resource=x"), "/managed-identity/app-service?resource=x");
+  });
+});
