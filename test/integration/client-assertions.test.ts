@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ClientAssertionCredential, ClientCertificateCredential, WorkloadIdentityCredential } from "@azure/identity";
+import { ClientAssertionCredential, ClientCertificateCredential, DefaultAzureCredential, EnvironmentCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { decodeJwt, SignJWT } from "jose";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
 import { directoryAccess } from "../harness/directory-access.ts";
@@ -18,7 +18,7 @@ describe("client assertions: certificates and workload identity federation", () 
   let keyless: KeylessProcess;
   let directory: Awaited<ReturnType<typeof directoryAccess>>;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
-  let app: { appId: string; objectId: string };
+  let app: { appId: string; objectId: string; secret: string };
   let applicationId: string;
   let certificate: { certificatePem: string; privateKeyPem: string };
   const workDir = mkdtempSync(join(tmpdir(), "keyless-assertions-"));
@@ -119,5 +119,29 @@ describe("client assertions: certificates and workload identity federation", () 
       await rogue.close();
     }
     assert.deepEqual((await postAssertion(await issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange", -600))).body.error_codes, [700024]);
+  });
+
+  test("EnvironmentCredential and DefaultAzureCredential from environment variables only (tenant adfs): secret, then certificate", async () => {
+    const path = join(workDir, "env-client.pem");
+    writeFileSync(path, certificate.privateKeyPem + certificate.certificatePem);
+    const base = { AZURE_TENANT_ID: "adfs", AZURE_CLIENT_ID: app.appId, AZURE_AUTHORITY_HOST: keyless.facts.url };
+    const withEnv = async (vars: Record<string, string>, run: () => Promise<void>) => {
+      Object.assign(process.env, vars);
+      try {
+        await run();
+      } finally {
+        for (const name of Object.keys(vars)) delete process.env[name];
+      }
+    };
+    await withEnv({ ...base, AZURE_CLIENT_SECRET: app.secret }, async () => {
+      const claims = decodeJwt((await new DefaultAzureCredential().getToken(COGNITIVE_SCOPE))!.token);
+      assert.equal(claims.oid, app.objectId);
+      assert.equal(claims.appidacr, "1");
+    });
+    await withEnv({ ...base, AZURE_CLIENT_CERTIFICATE_PATH: path }, async () => {
+      const claims = decodeJwt((await new EnvironmentCredential().getToken(COGNITIVE_SCOPE))!.token);
+      assert.equal(claims.oid, app.objectId);
+      assert.equal(claims.appidacr, "2");
+    });
   });
 });
