@@ -23,6 +23,7 @@ import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
+import { loadFederation, noFederation } from "./tokens/federation.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
@@ -81,6 +82,8 @@ type Live = {
 };
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
+  const issuerKeys = remoteIssuerKeys();
+  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
   const dataPlane: DataPlaneDeps = {
@@ -102,9 +105,10 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
   };
   return {
-    tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys: remoteIssuerKeys(), tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
+      federation,
       async principalStatus(objectId) {
         const principal = await directory.getPrincipal(objectId);
         if (!principal) return "deleted";

@@ -5,15 +5,16 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
  * issuer's discovery document and cached per issuer; jose refreshes a JWKS when an unknown kid shows up.
  */
 export interface IssuerKeys {
-  keysFor(issuer: string): Promise<JWTVerifyGetKey>;
+  /** Keys of `issuer`, found through its discovery document (at `discoveryUrl` when given; its `issuer` must match). */
+  keysFor(issuer: string, discoveryUrl?: string): Promise<JWTVerifyGetKey>;
 }
 
 export function remoteIssuerKeys(options: { timeoutMs?: number } = {}): IssuerKeys {
   const cache = new Map<string, Promise<JWTVerifyGetKey>>();
   const timeoutMs = options.timeoutMs ?? 5000;
 
-  async function discover(issuer: string): Promise<JWTVerifyGetKey> {
-    const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  async function discover(issuer: string, discoveryUrl: string | undefined): Promise<JWTVerifyGetKey> {
+    const url = discoveryUrl ?? `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`${url} answered ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
@@ -23,13 +24,14 @@ export function remoteIssuerKeys(options: { timeoutMs?: number } = {}): IssuerKe
   }
 
   return {
-    keysFor(issuer) {
-      let keys = cache.get(issuer);
+    keysFor(issuer, discoveryUrl) {
+      const cacheKey = `${issuer} ${discoveryUrl ?? ""}`;
+      let keys = cache.get(cacheKey);
       if (!keys) {
-        keys = discover(issuer);
-        cache.set(issuer, keys);
+        keys = discover(issuer, discoveryUrl);
+        cache.set(cacheKey, keys);
         // A failed discovery is retried on the next assertion rather than cached.
-        keys.catch(() => cache.delete(issuer));
+        keys.catch(() => cache.delete(cacheKey));
       }
       return keys;
     },

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
-import { decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify } from "jose";
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../core/clock.ts";
+import { resourceAudiences } from "./audiences.ts";
+import type { FederatedIssuer, Federation } from "./federation.ts";
 import type { KeyRing } from "./signing-keys.ts";
 
 export type TokenRejection =
@@ -54,7 +56,11 @@ export type PrincipalStatus = "active" | "disabled" | "deleted";
 /** What is recorded about a refused token: never the token, only a short digest to correlate repeats. */
 export interface TokenRejectionEvent { reason: TokenRejection; detail: string; tokenDigest: string | undefined; tenantId?: string; objectId?: string }
 
+const FEDERATED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"];
+
 export interface TokenValidatorOptions {
+  /** Trusted external issuers (federation file); their tokens are mapped onto our principals. */
+  federation?: Federation;
   principalStatus?: (objectId: string) => Promise<PrincipalStatus>;
   onRejection?: (event: TokenRejectionEvent) => void;
 }
@@ -86,13 +92,57 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
       throw new TokenRejectedError("malformed", "The access token is not a well-formed JWT.");
     }
     const key = kid === undefined ? undefined : keys.publicKey(kid);
-    if (!key) throw new TokenRejectedError("bad-signature", "The access token was not signed by a key this service trusts.");
+    if (!key) {
+      const federated = federatedIssuerOf(token);
+      if (federated) return verifyFederated(token, federated);
+      throw new TokenRejectedError("bad-signature", "The access token was not signed by a key this service trusts.");
+    }
     try {
       const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS });
       return toValidated(payload);
     } catch (err) {
       throw translate(err);
     }
+  }
+
+  /** The configured external issuer a token names, if any (looked at only when our own keys do not apply). */
+  function federatedIssuerOf(token: string): FederatedIssuer | undefined {
+    if (!options.federation) return undefined;
+    try {
+      const iss = decodeJwt(token).iss;
+      return iss === undefined ? undefined : options.federation.find(iss);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A token from a trusted external IdP: its keys, an accepted audience, and a mapped subject. */
+  async function verifyFederated(token: string, federated: FederatedIssuer): Promise<ValidatedToken> {
+    let payload: JWTPayload;
+    try {
+      const keySet = await federated.keys();
+      ({ payload } = await jwtVerify(token, keySet, { algorithms: FEDERATED_ALGORITHMS, issuer: federated.issuer, requiredClaims: ["exp", "aud"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS }));
+    } catch (err) {
+      throw translate(err);
+    }
+    const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
+    const kind = audiences.map((a) => federated.audiences.get(a)).find((k) => k !== undefined);
+    if (!kind) throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${audiences.join(", ")}', which issuer '${federated.issuer}' may not present here.`, payload);
+    const subject = payload[federated.subjectClaim];
+    const objectId = typeof subject === "string" ? federated.principals.get(subject) : undefined;
+    if (!objectId) throw new TokenRejectedError("principal-deleted", `No Keyless principal is mapped to ${federated.subjectClaim} '${String(subject)}' of issuer '${federated.issuer}'.`, payload);
+    const str = (name: string) => (typeof payload[name] === "string" ? (payload[name] as string) : undefined);
+    return {
+      kind: str("idtyp") === "app" ? "app" : "user",
+      tenantId: federated.tenantId,
+      objectId,
+      appId: str("azp") ?? str("appid") ?? "",
+      audience: resourceAudiences[kind][0]!,
+      issuer: federated.issuer,
+      expiresAt: payload.exp!,
+      userPrincipalName: str("preferred_username") ?? str("upn") ?? str("email"),
+      displayName: str("name"),
+    };
   }
 
   async function check(token: string | undefined, audiences: readonly string[], cacheKey: string | undefined): Promise<ValidatedToken> {
