@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
+import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { stringify } from "yaml";
 import { ARM_SCOPE, adminCredential, call } from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
