@@ -5,6 +5,7 @@ import { openIdConfiguration } from "../tokens/discovery.ts";
 import { oauthError } from "../tokens/oauth-errors.ts";
 import { handleTokenRequest, resolveTenant, type TokenRequest } from "../tokens/token-endpoint.ts";
 import { deviceAuthorization } from "../tokens/user-grants.ts";
+import { authorizeRoutes } from "./authorize-page.ts";
 import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
@@ -55,6 +56,7 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
   app.post<{ Params: TenantParams }>("/:tenant/oauth2/devicecode", (req) => deviceCode(req, "v1"));
   await deviceLoginRoutes(app, services);
   await managedIdentityRoutes(app, services);
+  await authorizeRoutes(app, services);
 }
 
 function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {

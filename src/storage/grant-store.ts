@@ -27,6 +27,20 @@ export interface DeviceCodeRecord {
   expiresAt: string;
 }
 
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  tenantId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scope: string;
+  codeChallenge: string | null;
+  codeChallengeMethod: string | null;
+  nonce: string | null;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
 /** Grants in flight: refresh-token families, device codes, spent assertion ids and sign-in failure counters. */
 export function grantStore(db: Kysely<Tables>) {
   return {
@@ -86,6 +100,26 @@ export function grantStore(db: Kysely<Tables>) {
         .where("status", "=", from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    async insertAuthorizationCode(c: AuthorizationCodeRecord): Promise<void> {
+      await db
+        .insertInto("authorization_codes")
+        .values({
+          code_hash: c.codeHash, tenant_id: c.tenantId, client_id: c.clientId, user_id: c.userId, redirect_uri: c.redirectUri, scope: c.scope,
+          code_challenge: c.codeChallenge, code_challenge_method: c.codeChallengeMethod, nonce: c.nonce, expires_at: c.expiresAt, used_at: c.usedAt,
+        })
+        .execute();
+    },
+    /** Spends a code: returns it only for the first caller (a code is single-use). */
+    async spendAuthorizationCode(codeHash: string, at: string): Promise<AuthorizationCodeRecord | undefined> {
+      const result = await db.updateTable("authorization_codes").set({ used_at: at }).where("code_hash", "=", codeHash).where("used_at", "is", null).executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      const r = await db.selectFrom("authorization_codes").selectAll().where("code_hash", "=", codeHash).executeTakeFirstOrThrow();
+      return {
+        codeHash: r.code_hash, tenantId: r.tenant_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri, scope: r.scope,
+        codeChallenge: r.code_challenge, codeChallengeMethod: r.code_challenge_method, nonce: r.nonce, expiresAt: r.expires_at, usedAt: r.used_at,
+      };
     },
 
     /** Records an assertion id; false when it was already spent (a replay). Expired entries are swept first. */

@@ -44,6 +44,11 @@ const catalog = {
   miSecretInvalid: { error: "invalid_client", aadsts: 7000215, status: 401, template: () => "The managed identity endpoint secret is missing or not valid. Use the IDENTITY_HEADER / endpoint printed for this identity." },
   miIdentityMismatch: { error: "invalid_request", aadsts: 700016, status: 400, template: (which: string) => `Identity not found: '${which}' is not the managed identity this endpoint secret belongs to.` },
   signInLocked: { error: "invalid_grant", aadsts: 50053, status: 400, template: () => "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password. Wait a few minutes and try again." },
+  authorizationCodeInvalid: { error: "invalid_grant", aadsts: 70008, status: 400, template: () => "The provided authorization code is invalid, expired or already redeemed. Sign in again." },
+  redirectUriMismatch: { error: "invalid_grant", aadsts: 50148, status: 400, template: () => "The redirect_uri does not match the one used in the authorization request." },
+  pkceInvalid: { error: "invalid_grant", aadsts: 50148, status: 400, template: () => "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE." },
+  redirectUriNotAllowed: { error: "invalid_request", aadsts: 50011, status: 400, template: (uri: string) => `The redirect URI '${uri}' specified in the request does not match the redirect URIs allowed: this service's own origin, or http://localhost / http://127.0.0.1 on any port for native clients.` },
+  pkceRequired: { error: "invalid_request", aadsts: 9002325, status: 400, template: () => "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256." },
 } as const;
 
 export type OAuthErrorName = keyof typeof catalog;

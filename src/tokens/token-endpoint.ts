@@ -7,7 +7,7 @@ import { oauthError } from "./oauth-errors.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
 import type { KeyRing } from "./signing-keys.ts";
 import type { TokenResponse } from "./token-response.ts";
-import { deviceCodeGrant, passwordGrant, refreshTokenGrant } from "./user-grants.ts";
+import { authorizationCodeGrant, deviceCodeGrant, passwordGrant, refreshTokenGrant } from "./user-grants.ts";
 
 export type { TokenResponse } from "./token-response.ts";
 
@@ -44,6 +44,8 @@ export async function handleTokenRequest(deps: TokenServiceDeps, request: TokenR
       return clientCredentialsGrant(deps, tenant, request);
     case "password":
       return passwordGrant(deps, tenant, request);
+    case "authorization_code":
+      return authorizationCodeGrant(deps, tenant, request);
     case "refresh_token":
       return refreshTokenGrant(deps, tenant, request);
     // RFC 8628's name, and the short name MSAL for Node sends (Entra accepts both).

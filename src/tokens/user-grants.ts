@@ -1,3 +1,4 @@
+import { redeemAuthorizationCode } from "./authorization-codes.ts";
 import { checkUserFacingClient } from "./client-auth.ts";
 import { type DeviceCodeResponse, redeemDeviceCode, startDeviceCode } from "./device-codes.ts";
 import { required } from "./form.ts";
@@ -64,4 +65,21 @@ export async function deviceAuthorization(deps: TokenServiceDeps, tenant: TokenT
   resourceScope(scopeText, tenant);
   await checkUserFacingClient(deps, tenant, clientId, request);
   return startDeviceCode(deps.grants, deps.clock, { tenantId: tenant.id, clientId, scope: scopeText, verificationUri });
+}
+
+const OIDC_SCOPE_NAMES = new Set(["openid", "profile", "offline_access", "email"]);
+
+/** authorization_code with PKCE (portal, MSAL auth-code flows). */
+export async function authorizationCodeGrant(deps: TokenServiceDeps, tenant: TokenTenant, request: TokenRequest): Promise<TokenResponse> {
+  const clientId = required(request.form, "client_id");
+  const code = required(request.form, "code");
+  const redirectUri = required(request.form, "redirect_uri");
+  await checkUserFacingClient(deps, tenant, clientId, request);
+  const granted = await redeemAuthorizationCode(deps.grants, deps.clock, { code, clientId, tenantId: tenant.id, redirectUri, codeVerifier: request.form.code_verifier });
+  const user = await activeUser(deps, granted.userId);
+  // The token request may narrow to one resource; the authorization request's OIDC scopes still apply.
+  const scope = resourceScope(request.form.scope ?? granted.scope, tenant);
+  const grantedOidc = granted.scope.split(/\s+/).filter((s) => OIDC_SCOPE_NAMES.has(s.toLowerCase()));
+  const oidc = [...new Set([...scope.oidc, ...grantedOidc])];
+  return issueUserTokens(deps, request, { tenant, user, clientId, scope: { ...scope, oidc }, authMethods: ["pwd"], ...(granted.nonce ? { nonce: granted.nonce } : {}) });
 }
