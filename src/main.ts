@@ -25,7 +25,7 @@ import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
-import { openKeyRing } from "./tokens/signing-keys.ts";
+import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
 
 export interface RunningKeyless {
@@ -48,7 +48,8 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const facts = await bootstrap(store, directory, clock, {
     tenantDomain: config.tenantDomain!, adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo ?? true,
   });
-  const keys = await openKeyRing(store.keys, box);
+  const rotation = rotationPolicy(config.signingKeyRotationDays ?? 30, config.tokenLifetimeSeconds ?? 3900);
+  const keys = await openKeyRing(store.keys, box, clock, rotation);
   const policy = await openLivePolicy(store.rbac);
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
@@ -59,6 +60,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
+  const keyTimer = setInterval(() => {
+    const step = (config.signingKeyRotationDays ?? 30) > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
+    step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
+  }, 3600_000);
+  keyTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
   return {
     url: config.publicUrl.replace(/:\d+$/, `:${port}`),
@@ -67,6 +74,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     facts,
     async close() {
       stopPolling();
+      clearInterval(keyTimer);
       await app.close();
       await database.close();
     },
