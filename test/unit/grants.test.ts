@@ -1,22 +1,32 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { WireError } from "../../src/core/errors.ts";
-import { openDatabase } from "../../src/storage/database.ts";
 import { createStore } from "../../src/storage/store.ts";
 import { decideDeviceCode, redeemDeviceCode, startDeviceCode } from "../../src/tokens/device-codes.ts";
 import { REFRESH_TOKEN_LIFETIME_SECONDS, refreshTokens } from "../../src/tokens/refresh-tokens.ts";
+import { dialects, freshDatabase } from "../harness/databases.ts";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const USER = { id: "22222222-2222-4222-8222-222222222222", tenantId: TENANT };
 
+let database: Awaited<ReturnType<typeof freshDatabase>>;
+
+/** One database per dialect, shared by the tests (each uses fresh codes and tokens); a clock per test. */
 async function fixture() {
-  const store = createStore(await openDatabase("sqlite::memory:"));
+  const store = createStore(database);
   let now = Date.parse("2026-06-01T00:00:00Z");
   return { grants: store.grants, clock: { now: () => now }, advance: (ms: number) => (now += ms) };
 }
 
 const oauthCode = (code: number) => (e: unknown) => e instanceof WireError && (e.details.error_codes as number[])[0] === code;
+
+for (const which of dialects) {
+describe(`grants on ${which}`, () => {
+  before(async () => {
+    database = await freshDatabase(which);
+  });
+  after(() => database.close());
 
 describe("device codes", () => {
   test("pending, then approved once; a second poll after redemption is refused", async () => {
@@ -77,3 +87,5 @@ describe("refresh tokens", () => {
     await assert.rejects(tokens.redeem(next, CLIENT, TENANT), oauthCode(50173));
   });
 });
+});
+}
