@@ -25,10 +25,9 @@ export async function authenticateClient(deps: TokenServiceDeps, tenant: TokenTe
 /** A user-facing grant needs a public client (first-party, like the Azure CLI) or a confidential one proving itself. */
 export async function checkUserFacingClient(deps: TokenServiceDeps, tenant: TokenTenant, clientId: string, request: TokenRequest): Promise<void> {
   if (firstPartyPublicClients[clientId.toLowerCase()]) return;
-  const client = await deps.identities.findClient(tenant.id, clientId);
-  if (!client) throw oauthError("applicationNotFound", clientId, tenant.id);
-  if (!request.basic && request.form.client_secret === undefined) throw oauthError("publicClientNeeded", clientId);
-  await checkClientSecret(deps.identities, client.applicationId, clientId, request);
+  if (!(await deps.identities.findClient(tenant.id, clientId))) throw oauthError("applicationNotFound", clientId, tenant.id);
+  if (!request.basic && request.form.client_secret === undefined && request.form.client_assertion === undefined) throw oauthError("publicClientNeeded", clientId);
+  await authenticateClient(deps, tenant, clientId, request);
 }
 
 async function checkClientSecret(identities: IdentitySource, applicationId: string, clientId: string, request: TokenRequest): Promise<void> {

@@ -8,7 +8,7 @@ import { ClientAssertionCredential, ClientCertificateCredential, DefaultAzureCre
 import { decodeJwt, SignJWT } from "jose";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
 import { directoryAccess } from "../harness/directory-access.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
@@ -143,5 +143,19 @@ describe("client assertions: certificates and workload identity federation", () 
       assert.equal(claims.oid, app.objectId);
       assert.equal(claims.appidacr, "2");
     });
+  });
+
+  test("a confidential client may sign a user in with a certificate assertion instead of a secret, and must prove itself", async () => {
+    const ropc = (extra: Record<string, string>) => fetch(tokenEndpoint(), {
+      method: "POST",
+      body: new URLSearchParams({ grant_type: "password", client_id: app.appId, username: keyless.facts.adminUsername, password: ADMIN_PASSWORD, scope: `${COGNITIVE_SCOPE} openid`, ...extra }),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+    const signed = await ropc({ client_assertion_type: JWT_BEARER, client_assertion: await certificateAssertion({}) });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.equal(decodeJwt(signed.body.access_token!).appid, app.appId);
+    assert.equal(decodeJwt(signed.body.id_token!).aud, app.appId);
+    const anonymous = await ropc({});
+    assert.equal(anonymous.status, 400);
+    assert.match(anonymous.body.error_description!, /is confidential/);
   });
 });
