@@ -12,6 +12,8 @@ import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { createDirectory } from "./directory/directory.ts";
+import { type AppCredentials, createAppCredentials } from "./directory/app-credentials.ts";
+import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
@@ -25,8 +27,10 @@ import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
-import { openKeyRing } from "./tokens/signing-keys.ts";
-import { createTokenValidator } from "./tokens/validator.ts";
+import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
+import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
+import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
 
 export interface RunningKeyless {
   url: string;
@@ -48,12 +52,24 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const facts = await bootstrap(store, directory, clock, {
     tenantDomain: config.tenantDomain!, adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo ?? true,
   }, box);
-  const keys = await openKeyRing(store.keys, box);
+  const rotation = rotationPolicy(config.signingKeyRotationDays ?? 30, config.tokenLifetimeSeconds ?? 3900);
+  const keys = await openKeyRing(store.keys, box, clock, rotation);
   const policy = await openLivePolicy(store.rbac);
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box });
+  const managedIdentities = createManagedIdentities(store.credentials, box, clock);
+  const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
+  const rejections: Live["rejections"] = { log: () => {} };
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
+  // Refused tokens are logged by reason and a short digest, never the token itself.
+  rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
+  const keyTimer = setInterval(() => {
+    const step = (config.signingKeyRotationDays ?? 30) > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
+    step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
+  }, 3600_000);
+  keyTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
   return {
     url: config.publicUrl.replace(/:\d+$/, `:${port}`),
@@ -62,17 +78,27 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     facts,
     async close() {
       stopPolling();
+      clearInterval(keyTimer);
       await app.close();
       await database.close();
     },
   };
 }
 
-type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>>; box: SealedBox };
+type Live = {
+  keys: Awaited<ReturnType<typeof openKeyRing>>;
+  policy: Awaited<ReturnType<typeof openLivePolicy>>;
+  managedIdentities: ManagedIdentities;
+  appCredentials: AppCredentials;
+  rejections: { log: (event: TokenRejectionEvent) => void };
+  box: SealedBox;
+};
 
 type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
+  const issuerKeys = remoteIssuerKeys();
+  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
   const dataPlane: DataPlaneDeps = {
@@ -96,10 +122,20 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   return {
     arm: armDeps(store, directory, clock, live, authorize),
     activityLog: createActivityLog(store.activity, clock),
-    tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
-    validator: createTokenValidator(live.keys, clock),
+    validator: createTokenValidator(live.keys, clock, {
+      federation,
+      async principalStatus(objectId) {
+        const principal = await directory.getPrincipal(objectId);
+        if (!principal) return "deleted";
+        return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+      },
+      onRejection: (event) => live.rejections.log(event),
+    }),
     directory,
+    managedIdentities: live.managedIdentities,
+    appCredentials: live.appCredentials,
     defaultTenantId: facts.tenantId,
     dataPlane,
     roleAssignments: {
@@ -143,8 +179,12 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
     box: live.box,
     // The ARM catalog lists what the data plane can run; each entry names its backend.
     models: { list: () => builtinModels.map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
-    // The token service's managed-identity directory (tokens helper) is wired here by the integrator; until then 501.
-    managedIdentities: undefined,
+    managedIdentities: {
+      create: (input) => live.managedIdentities.createManagedIdentity({ ...input, kind: "UserAssigned" }),
+      async delete(resourceId) {
+        if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
+      },
+    },
     async scopeDeleted(scope) {
       const key = scope.toLowerCase();
       const at = new Date(clock.now()).toISOString();
@@ -169,7 +209,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
   };
 }
 
-function identitySource(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts): IdentitySource {
+function identitySource(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, managedIdentities: ManagedIdentities): IdentitySource {
   const asTenant = (t: { id: string; defaultDomain: string }) => ({ id: t.id, defaultDomain: t.defaultDomain });
   return {
     async findTenant(idOrDomain) {
@@ -189,6 +229,16 @@ function identitySource(store: Store, directory: ReturnType<typeof createDirecto
     verifyClientSecret: (applicationId, secret) => directory.verifyClientSecret(applicationId, secret),
     async verifyUserPassword(upn, password) {
       const user = await directory.verifyUserPassword(upn, password);
+      return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
+    },
+    clientCertificates: (applicationId) => store.credentials.listKeyCredentials(applicationId),
+    federatedCredentials: (applicationId) => store.credentials.listFederatedCredentials(applicationId),
+    async findManagedIdentityBySecret(secret) {
+      const identity = await managedIdentities.findByEndpointSecret(secret);
+      return identity && { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId, resourceId: identity.resourceId, name: identity.name };
+    },
+    async findUser(id) {
+      const user = await store.directory.getUser(id);
       return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
     },
   };

@@ -81,6 +81,14 @@ export const schema = {
     type: "integer", env: "KEYLESS_TOKEN_LIFETIME", flag: "--token-lifetime", default: 3900, min: 310, max: 86400,
     description: "Lifetime of access tokens in seconds (Entra issues 60-90 minutes; MSAL refetches under 300).",
   }),
+  signingKeyRotationDays: setting<number>({
+    type: "integer", env: "KEYLESS_SIGNING_KEY_ROTATION_DAYS", flag: "--signing-key-rotation-days", default: 30, min: 0, max: 3650,
+    description: "Days between token-signing key rotations (0: never). A new key is published a day before it signs; the old one stays published until its tokens expire.",
+  }),
+  federationFile: setting<string>({
+    type: "string", env: "KEYLESS_FEDERATION_FILE", flag: "--federation-file", default: undefined,
+    description: "YAML file of trusted external OIDC issuers whose tokens callers may present (issuer, discoveryUrl or jwksFile, audiences, subject-to-principal map); see docs/federation.md.",
+  }),
   demo: setting<boolean>({
     type: "boolean", env: "KEYLESS_DEMO", flag: "--demo", default: true,
     description: "On first start, create a demo resource group, AIServices account and deployment on a built-in model.",

@@ -12,6 +12,7 @@ import { checkPasswordPolicy, createUsers } from "./users.ts";
 export interface NewPassword { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
 
 const DEFAULT_SECRET_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
+const timingDecoy = hashSecret("keyless-timing-decoy");
 
 /** Tenants, users, applications and service principals, and their credentials. */
 export function createDirectory(store: DirectoryStore, clock: Clock) {
@@ -134,7 +135,12 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
 
     async verifyUserPassword(userPrincipalName: string, password: string): Promise<UserRecord | undefined> {
       const user = await store.findUserByUpn(userPrincipalName);
-      if (!user?.passwordHash || !(await verifySecret(password, user.passwordHash))) return undefined;
+      // An unknown name costs one scrypt too, so response time does not reveal which user names exist.
+      if (!user?.passwordHash) {
+        await verifySecret(password, await timingDecoy);
+        return undefined;
+      }
+      if (!(await verifySecret(password, user.passwordHash))) return undefined;
       return user;
     },
 

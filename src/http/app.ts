@@ -4,6 +4,7 @@ import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
+import { redactManagedIdentityUrl } from "./managed-identity-routes.ts";
 import { oauthSurface } from "./oauth-surface.ts";
 import type { Services } from "./services.ts";
 
@@ -18,6 +19,10 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     https: options.https,
     logger: {
       level: options.logLevel,
+      serializers: {
+        // Managed-identity endpoint secrets travel in the path for IMDS/MSI clients; never log them.
+        req: (req) => ({ method: req.method, url: redactManagedIdentityUrl(req.url), host: req.host, remoteAddress: req.ip }),
+      },
       redact: { paths: ["req.headers.authorization", "req.headers['api-key']", "req.headers['ocp-apim-subscription-key']", "req.headers['x-identity-header']"], censor: "[redacted]" },
     },
     // ARM clients vary path casing and sometimes send `//`.

@@ -3,7 +3,11 @@ import { WireError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import { openIdConfiguration } from "../tokens/discovery.ts";
 import { oauthError } from "../tokens/oauth-errors.ts";
-import { handleTokenRequest } from "../tokens/token-endpoint.ts";
+import { handleTokenRequest, resolveTenant, type TokenRequest } from "../tokens/token-endpoint.ts";
+import { deviceAuthorization } from "../tokens/user-grants.ts";
+import { authorizeRoutes } from "./authorize-page.ts";
+import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
+import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 
@@ -36,13 +40,23 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
   app.get("/:tenant/discovery/keys", jwks);
   app.get("/common/discovery/keys", jwks);
 
-  const token = async (req: FastifyRequest<{ Params: TenantParams }>) => {
+  const tokenRequest = (req: FastifyRequest<{ Params: TenantParams }>, endpointVersion: "v1" | "v2"): TokenRequest => {
     const form = (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<string, string>;
     const basic = basicCredentials(req.headers.authorization);
-    return handleTokenRequest(services.tokenService, { tenant: req.params.tenant, origin: requestOrigin(req), form, ...(basic ? { basic } : {}) });
+    return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, sourceIp: req.ip, ...(basic ? { basic } : {}) };
   };
-  app.post("/:tenant/oauth2/v2.0/token", token);
-  app.post("/:tenant/oauth2/token", token);
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v2")));
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v1")));
+
+  const deviceCode = async (req: FastifyRequest<{ Params: TenantParams }>, version: "v1" | "v2") => {
+    const tenant = await resolveTenant(services.tokenService.identities, req.params.tenant);
+    return deviceAuthorization(services.tokenService, tenant, tokenRequest(req, version), `${requestOrigin(req)}${DEVICE_LOGIN_PATH}`);
+  };
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/devicecode", (req) => deviceCode(req, "v2"));
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/devicecode", (req) => deviceCode(req, "v1"));
+  await deviceLoginRoutes(app, services);
+  await managedIdentityRoutes(app, services);
+  await authorizeRoutes(app, services);
 }
 
 function basicCredentials(header: string | undefined): { clientId: string; clientSecret: string } | undefined {

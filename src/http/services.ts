@@ -3,7 +3,9 @@ import type { ArmDeps } from "../arm/arm-deps.ts";
 import type { ActivityLog } from "../audit/activity-log.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
 import type { SubscriptionDeps } from "../arm/subscriptions.ts";
+import type { AppCredentials } from "../directory/app-credentials.ts";
 import type { Directory } from "../directory/directory.ts";
+import type { ManagedIdentities } from "../directory/managed-identities.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
 import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
@@ -15,6 +17,10 @@ export interface Services {
   keys: KeyRing;
   validator: TokenValidator;
   directory: Directory;
+  /** Managed identities (create/delete for ARM userAssignedIdentities, workload settings for the CLI). */
+  managedIdentities: ManagedIdentities;
+  /** Application certificates and federated identity credentials (for Graph and the CLI). */
+  appCredentials: AppCredentials;
   defaultTenantId: string;
   dataPlane: DataPlaneDeps;
   roleAssignments: RoleAssignmentDeps;

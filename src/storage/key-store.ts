@@ -15,6 +15,9 @@ export function keyStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("signing_keys").selectAll().orderBy("created_at").execute();
       return rows.map((r) => ({ kid: r.kid, sealedPrivateJwk: r.sealed_private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at, retiredAt: r.retired_at }));
     },
+    async retireSigningKey(kid: string, at: string): Promise<void> {
+      await db.updateTable("signing_keys").set({ retired_at: at }).where("kid", "=", kid).where("retired_at", "is", null).execute();
+    },
     async getMeta(key: string): Promise<string | undefined> {
       const row = await db.selectFrom("meta").select("value").where("key", "=", key).executeTakeFirst();
       return row?.value;

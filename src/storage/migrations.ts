@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "./database.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as groups from "./migrations/0002-groups.ts";
+import * as credentials from "./migrations/0003-credentials.ts";
 import * as arm from "./migrations/0005-arm.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -11,6 +12,7 @@ type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 const steps: Record<string, Step> = {
   "0001-initial": initial,
   "0002-groups": groups,
+  "0003-credentials": credentials,
   "0005-arm": arm,
 };
 

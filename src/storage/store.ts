@@ -1,7 +1,9 @@
 import type { Database } from "./database.ts";
 import { activityStore } from "./activity-store.ts";
 import { armStore } from "./arm-store.ts";
+import { credentialStore } from "./credential-store.ts";
 import { directoryStore } from "./directory-store.ts";
+import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
 import { rbacStore } from "./rbac-store.ts";
 import { resourceStore } from "./resource-store.ts";
@@ -17,6 +19,8 @@ export function createStore(database: Database) {
     keys: keyStore(db),
     arm: armStore(db),
     activity: activityStore(db),
+    grants: grantStore(db),
+    credentials: credentialStore(db),
   };
 }
 

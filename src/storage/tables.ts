@@ -101,4 +101,74 @@ export interface Tables {
     status_code: number;
     correlation_id: string;
   };
+  refresh_tokens: {
+    token_hash: string;
+    family_id: string;
+    tenant_id: string;
+    user_id: string;
+    client_id: string;
+    auth_methods: string;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+    revoked_at: string | null;
+  };
+  device_codes: {
+    device_code_hash: string;
+    user_code: string;
+    tenant_id: string;
+    client_id: string;
+    scope: string;
+    status: string;
+    user_id: string | null;
+    created_at: string;
+    expires_at: string;
+  };
+  authorization_codes: {
+    code_hash: string;
+    tenant_id: string;
+    client_id: string;
+    user_id: string;
+    redirect_uri: string;
+    scope: string;
+    code_challenge: string | null;
+    code_challenge_method: string | null;
+    nonce: string | null;
+    expires_at: string;
+    used_at: string | null;
+  };
+  spent_assertions: { jti_key: string; expires_at: string };
+  sign_in_failures: { throttle_key: string; failures: number; window_start: string; locked_until: string | null };
+  key_credentials: {
+    key_id: string;
+    application_id: string;
+    display_name: string | null;
+    certificate_pem: string;
+    thumbprint_sha1: string;
+    thumbprint_sha256: string;
+    start_at: string;
+    end_at: string;
+  };
+  federated_credentials: {
+    id: string;
+    application_id: string;
+    name: string;
+    issuer: string;
+    subject: string;
+    audiences: string;
+    description: string | null;
+    created_at: string;
+  };
+  managed_identities: {
+    client_id: string;
+    principal_id: string;
+    tenant_id: string;
+    resource_id_key: string;
+    resource_id: string;
+    kind: string;
+    name: string;
+    endpoint_secret_hash: string;
+    sealed_endpoint_secret: string;
+    created_at: string;
+  };
 }

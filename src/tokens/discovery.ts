@@ -5,7 +5,7 @@
 export function openIdConfiguration(origin: string, tenantSegment: string, tenantId: string, version: "v1" | "v2" | "adfs") {
   const base = `${origin}/${tenantSegment}`;
   const v2 = version === "v2" ? "/v2.0" : "";
-  const issuer = version === "adfs" ? `${origin}/adfs` : version === "v2" ? `${origin}/${tenantId}/v2.0` : `${origin}/${tenantId}/`;
+  const issuer = discoveryIssuer(origin, tenantId, version);
   return {
     issuer,
     authorization_endpoint: `${base}/oauth2${v2}/authorize`,
@@ -24,4 +24,10 @@ export function openIdConfiguration(origin: string, tenantSegment: string, tenan
     cloud_instance_name: new URL(origin).host,
     request_uri_parameter_supported: false,
   };
+}
+
+/** The `issuer` of the discovery document for one authority; id tokens carry exactly this `iss` (MSAL checks it). */
+export function discoveryIssuer(origin: string, tenantId: string, version: "v1" | "v2" | "adfs"): string {
+  if (version === "adfs") return `${origin}/adfs`;
+  return version === "v2" ? `${origin}/${tenantId}/v2.0` : `${origin}/${tenantId}/`;
 }

@@ -14,6 +14,11 @@ export interface TokenClient {
 
 export interface TokenUser { id: string; tenantId: string; userPrincipalName: string; displayName: string; enabled: boolean }
 
+export interface TokenClientCertificate { keyId: string; thumbprintSha1: string; thumbprintSha256: string; certificatePem: string; endAt: string }
+export interface TokenFederatedCredential { issuer: string; subject: string; audiences: string[] }
+
+export interface TokenManagedIdentity { clientId: string; principalId: string; tenantId: string; resourceId: string; name: string }
+
 export interface IdentitySource {
   /** A tenant by GUID or by domain name. */
   findTenant(idOrDomain: string): Promise<TokenTenant | undefined>;
@@ -22,6 +27,12 @@ export interface IdentitySource {
   findClient(tenantId: string, appId: string): Promise<TokenClient | undefined>;
   verifyClientSecret(applicationId: string, secret: string): Promise<"valid" | "invalid" | "expired">;
   verifyUserPassword(userPrincipalName: string, password: string): Promise<TokenUser | undefined>;
+  clientCertificates(applicationId: string): Promise<TokenClientCertificate[]>;
+  federatedCredentials(applicationId: string): Promise<TokenFederatedCredential[]>;
+  /** The managed identity whose endpoint secret this is (the caller's proof of identity), or undefined. */
+  findManagedIdentityBySecret(secret: string): Promise<TokenManagedIdentity | undefined>;
+  /** A user by object id (refresh and device-code grants re-check that the user still exists and is enabled). */
+  findUser(id: string): Promise<TokenUser | undefined>;
 }
 
 /** Well-known first-party public clients (no secret), as in every Entra tenant. */

@@ -1,9 +1,20 @@
 import { createHash } from "node:crypto";
-import { decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify } from "jose";
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify } from "jose";
 import type { Clock } from "../core/clock.ts";
+import { resourceAudiences } from "./audiences.ts";
+import type { FederatedIssuer, Federation } from "./federation.ts";
 import type { KeyRing } from "./signing-keys.ts";
 
-export type TokenRejection = "missing" | "malformed" | "bad-signature" | "expired" | "not-yet-valid" | "wrong-audience" | "wrong-issuer";
+export type TokenRejection =
+  | "missing"
+  | "malformed"
+  | "bad-signature"
+  | "expired"
+  | "not-yet-valid"
+  | "wrong-audience"
+  | "wrong-issuer"
+  | "principal-disabled"
+  | "principal-deleted";
 
 /** Why an incoming token was refused; each surface words it in its own catalog. */
 export class TokenRejectedError extends Error {
@@ -35,13 +46,43 @@ export interface TokenValidator {
 
 const CACHE_LIMIT = 10_000;
 const CLOCK_SKEW_SECONDS = 300;
+/** Entra's tokens are a few KB; anything far larger is refused before any parsing (Node itself stops at 16 KB of headers). */
+export const MAX_TOKEN_LENGTH = 12 * 1024;
+const PRINCIPAL_STATUS_TTL_MS = 5000;
+
+/** Whether a token's principal still exists and may sign in (disabled users, deleted service principals). */
+export type PrincipalStatus = "active" | "disabled" | "deleted";
+
+/** What is recorded about a refused token: never the token, only a short digest to correlate repeats. */
+export interface TokenRejectionEvent { reason: TokenRejection; detail: string; tokenDigest: string | undefined; tenantId?: string; objectId?: string }
+
+const FEDERATED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"];
+
+export interface TokenValidatorOptions {
+  /** Trusted external issuers (federation file); their tokens are mapped onto our principals. */
+  federation?: Federation;
+  principalStatus?: (objectId: string) => Promise<PrincipalStatus>;
+  onRejection?: (event: TokenRejectionEvent) => void;
+}
 
 /**
  * Validates our own tokens. Verified tokens are cached by a hash of the token, so a repeat caller costs a hash
  * and a map look-up instead of an RSA verification; expiry and audience are still checked on every call.
  */
-export function createTokenValidator(keys: KeyRing, clock: Clock): TokenValidator {
+export function createTokenValidator(keys: KeyRing, clock: Clock, options: TokenValidatorOptions = {}): TokenValidator {
   const verified = new Map<string, ValidatedToken>();
+  const statuses = new Map<string, { status: PrincipalStatus; at: number }>();
+
+  /** Principal status, cached briefly so a disabled user or deleted principal is refused within seconds. */
+  async function principalStatus(objectId: string): Promise<PrincipalStatus> {
+    if (!options.principalStatus) return "active";
+    const cached = statuses.get(objectId);
+    if (cached && clock.now() - cached.at < PRINCIPAL_STATUS_TTL_MS) return cached.status;
+    const status = await options.principalStatus(objectId);
+    if (statuses.size >= CACHE_LIMIT) statuses.clear();
+    statuses.set(objectId, { status, at: clock.now() });
+    return status;
+  }
 
   async function verify(token: string): Promise<ValidatedToken> {
     let kid: string | undefined;
@@ -51,7 +92,11 @@ export function createTokenValidator(keys: KeyRing, clock: Clock): TokenValidato
       throw new TokenRejectedError("malformed", "The access token is not a well-formed JWT.");
     }
     const key = kid === undefined ? undefined : keys.publicKey(kid);
-    if (!key) throw new TokenRejectedError("bad-signature", "The access token was not signed by a key this service trusts.");
+    if (!key) {
+      const federated = federatedIssuerOf(token);
+      if (federated) return verifyFederated(token, federated);
+      throw new TokenRejectedError("bad-signature", "The access token was not signed by a key this service trusts.");
+    }
     try {
       const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS });
       return toValidated(payload);
@@ -60,25 +105,84 @@ export function createTokenValidator(keys: KeyRing, clock: Clock): TokenValidato
     }
   }
 
+  /** The configured external issuer a token names, if any (looked at only when our own keys do not apply). */
+  function federatedIssuerOf(token: string): FederatedIssuer | undefined {
+    if (!options.federation) return undefined;
+    try {
+      const iss = decodeJwt(token).iss;
+      return iss === undefined ? undefined : options.federation.find(iss);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A token from a trusted external IdP: its keys, an accepted audience, and a mapped subject. */
+  async function verifyFederated(token: string, federated: FederatedIssuer): Promise<ValidatedToken> {
+    let payload: JWTPayload;
+    try {
+      const keySet = await federated.keys();
+      ({ payload } = await jwtVerify(token, keySet, { algorithms: FEDERATED_ALGORITHMS, issuer: federated.issuer, requiredClaims: ["exp", "aud"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS }));
+    } catch (err) {
+      throw translate(err);
+    }
+    const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
+    const kind = audiences.map((a) => federated.audiences.get(a)).find((k) => k !== undefined);
+    if (!kind) throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${audiences.join(", ")}', which issuer '${federated.issuer}' may not present here.`, payload);
+    const subject = payload[federated.subjectClaim];
+    const objectId = typeof subject === "string" ? federated.principals.get(subject) : undefined;
+    if (!objectId) throw new TokenRejectedError("principal-deleted", `No Keyless principal is mapped to ${federated.subjectClaim} '${String(subject)}' of issuer '${federated.issuer}'.`, payload);
+    const str = (name: string) => (typeof payload[name] === "string" ? (payload[name] as string) : undefined);
+    return {
+      kind: str("idtyp") === "app" ? "app" : "user",
+      tenantId: federated.tenantId,
+      objectId,
+      appId: str("azp") ?? str("appid") ?? "",
+      audience: resourceAudiences[kind][0]!,
+      issuer: federated.issuer,
+      expiresAt: payload.exp!,
+      userPrincipalName: str("preferred_username") ?? str("upn") ?? str("email"),
+      displayName: str("name"),
+    };
+  }
+
+  async function check(token: string | undefined, audiences: readonly string[], cacheKey: string | undefined): Promise<ValidatedToken> {
+    if (token === undefined || token === "" || cacheKey === undefined) throw new TokenRejectedError("missing", "No access token was presented.");
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError("malformed", `The access token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+    let result = verified.get(cacheKey);
+    if (!result) {
+      result = await verify(token);
+      if (verified.size >= CACHE_LIMIT) verified.clear();
+      verified.set(cacheKey, result);
+    }
+    if (result.expiresAt + CLOCK_SKEW_SECONDS <= clock.now() / 1000) {
+      verified.delete(cacheKey);
+      throw new TokenRejectedError("expired", `The access token expired at ${new Date(result.expiresAt * 1000).toISOString()}.`);
+    }
+    const audience = result.audience.toLowerCase();
+    if (!audiences.some((a) => a.toLowerCase() === audience)) {
+      throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${result.audience}'.`);
+    }
+    const status = await principalStatus(result.objectId);
+    if (status === "disabled") throw new TokenRejectedError("principal-disabled", `The account '${result.objectId}' is disabled.`);
+    if (status === "deleted") throw new TokenRejectedError("principal-deleted", `The principal '${result.objectId}' no longer exists in the tenant.`);
+    return result;
+  }
+
   return {
     async validate(token, audiences) {
-      if (token === undefined || token === "") throw new TokenRejectedError("missing", "No access token was presented.");
-      const cacheKey = createHash("sha256").update(token).digest("base64url");
-      let result = verified.get(cacheKey);
-      if (!result) {
-        result = await verify(token);
-        if (verified.size >= CACHE_LIMIT) verified.clear();
-        verified.set(cacheKey, result);
+      const cacheKey = token ? createHash("sha256").update(token).digest("base64url") : undefined;
+      try {
+        return await check(token, audiences, cacheKey);
+      } catch (err) {
+        if (err instanceof TokenRejectedError && options.onRejection) {
+          options.onRejection({
+            reason: err.reason, detail: err.message, tokenDigest: cacheKey?.slice(0, 12),
+            ...(typeof err.claims?.tid === "string" ? { tenantId: err.claims.tid } : {}),
+            ...(typeof err.claims?.oid === "string" ? { objectId: err.claims.oid } : {}),
+          });
+        }
+        throw err;
       }
-      if (result.expiresAt + CLOCK_SKEW_SECONDS <= clock.now() / 1000) {
-        verified.delete(cacheKey);
-        throw new TokenRejectedError("expired", `The access token expired at ${new Date(result.expiresAt * 1000).toISOString()}.`);
-      }
-      const audience = result.audience.toLowerCase();
-      if (!audiences.some((a) => a.toLowerCase() === audience)) {
-        throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${result.audience}'.`);
-      }
-      return result;
     },
   };
 }

@@ -27,7 +27,7 @@ export interface KeylessProcess {
 export const ADMIN_PASSWORD = "Test-Admin-Password-1";
 
 /** Starts the real service (`src/main.ts`) as a child process on a free loopback port. */
-export async function startKeyless(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<KeylessProcess> {
+export async function startKeyless(options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void } = {}): Promise<KeylessProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "keyless-it-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -39,6 +39,10 @@ export async function startKeyless(options: { dataDir?: string; env?: Record<str
     ...options.env,
   };
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  if (options.onOutput) {
+    child.stdout!.on("data", (d) => options.onOutput!(String(d)));
+    child.stderr!.on("data", (d) => options.onOutput!(String(d)));
+  }
   const facts = await readyLine(child);
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { systemClock } from "../../src/core/clock.ts";
+import { createSealedBox } from "../../src/core/sealed-box.ts";
+import { createAppCredentials } from "../../src/directory/app-credentials.ts";
+import { createDirectory } from "../../src/directory/directory.ts";
+import { createManagedIdentities } from "../../src/directory/managed-identities.ts";
+import { openKeyRing } from "../../src/tokens/signing-keys.ts";
+import { openDatabase } from "../../src/storage/database.ts";
+import { createStore } from "../../src/storage/store.ts";
+import type { KeylessProcess } from "./keyless-process.ts";
+
+/**
+ * The directory functions a running server's operator (or the integrator's CLI) would call, opened on the
+ * server's own SQLite file. Used where no HTTP surface for the function exists yet (certificates, federated
+ * credentials, managed identities); the server reads the same rows on every token request.
+ */
+export async function directoryAccess(keyless: KeylessProcess) {
+  const database = await openDatabase(`sqlite:${join(keyless.dataDir, "keyless.db")}`);
+  const store = createStore(database);
+  const credentials = createAppCredentials(store.credentials, store.directory, systemClock);
+  const box = createSealedBox(Buffer.from(readFileSync(join(keyless.dataDir, "master.key"), "utf8").trim(), "base64"));
+  return {
+    store,
+    directory: createDirectory(store.directory, systemClock),
+    /** The server's own signing keys, for tests that must forge otherwise-valid tokens (expired, wrong audience…). */
+    keys: await openKeyRing(store.keys, box),
+    /** Turns a user's accountEnabled off, as an administrator would through Graph. */
+    async disableUser(userId: string): Promise<void> {
+      await database.db.updateTable("users").set({ account_enabled: 0 }).where("id", "=", userId).execute();
+    },
+    credentials,
+    managedIdentities: createManagedIdentities(store.credentials, box, systemClock),
+    async applicationIdOf(appId: string): Promise<string> {
+      const application = await store.directory.findApplicationByAppId(appId);
+      if (!application) throw new Error(`no application ${appId}`);
+      return application.id;
+    },
+    close: () => database.close(),
+  };
+}
