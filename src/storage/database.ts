@@ -26,7 +26,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const database = url.startsWith("postgres://") || url.startsWith("postgresql://")
     ? await openPostgres(url, options.schema ?? "public")
     : openSqliteDatabase(url);
-  await migrate(database);
+  await migrate(database, options.schema ?? "public");
   return database;
 }
 
@@ -69,8 +69,11 @@ function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
   };
 }
 
-async function migrate(database: Database): Promise<void> {
-  const migrator = new Migrator({ db: database.db, provider: migrations(database.dialect) });
+async function migrate(database: Database, schema: string): Promise<void> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which one: name ours, or a migrated
+  // neighbour schema on the same server makes it skip creating them here.
+  const migrationTableSchema = database.dialect === "postgres" ? { migrationTableSchema: schema } : {};
+  const migrator = new Migrator({ db: database.db, provider: migrations(database.dialect), ...migrationTableSchema });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

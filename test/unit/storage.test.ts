@@ -86,3 +86,16 @@ for (const dialect of dialects) {
     });
   });
 }
+
+describe("PostgreSQL schemas side by side", { skip: !dialects.includes("postgres") }, () => {
+  test("a fresh schema migrates while a neighbour schema on the same server already holds the migration tables", async () => {
+    const neighbour = await freshDatabase("postgres");
+    try {
+      const fresh = await freshDatabase("postgres");
+      assert.equal(await fresh.ping(), true);
+      await fresh.close();
+    } finally {
+      await neighbour.close();
+    }
+  });
+});
