@@ -1,0 +1,112 @@
+import { createKeylessClient, API_VERSIONS } from "../../../client/keyless-client.ts";
+import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
+import { RestError } from "../../../client/rest-error.ts";
+import { CliError, UsageError } from "../../cli-error.ts";
+import { command, type Context } from "../../command.ts";
+import type { Account, Cloud } from "../../profile.ts";
+import { LOGIN_RESOURCES, requireCloud } from "../../session.ts";
+
+export const options = {
+  username: { type: "string", short: "u", help: "User name, or the application (client) id with --service-principal." },
+  password: { type: "string", short: "p", help: "Password, or the client secret with --service-principal." },
+  "service-principal": { type: "boolean", help: "The credential is a service principal's application id and secret." },
+  tenant: { type: "string", short: "t", help: "The tenant (id or domain). Default: the server's default tenant." },
+  "use-device-code": { type: "boolean", help: "Sign in with a code on another device (the default without -u/-p)." },
+  "allow-no-subscriptions": { type: "boolean", help: "Sign in even when the principal can see no subscription." },
+} as const;
+
+export const spec = command({
+  path: ["login"],
+  summary: "Log in to the active Keyless cloud.",
+  options,
+  examples: [
+    { text: "Log in as a user with a password.", command: "keyless login -u admin@contoso.keyless -p PASSWORD" },
+    { text: "Log in as a service principal.", command: "keyless login --service-principal -u APP_ID -p SECRET --tenant TENANT_ID" },
+    { text: "Log in with a device code.", command: "keyless login" },
+  ],
+  async run(opts, ctx) {
+    const cloud = requireCloud(ctx.profile);
+    const tenant = opts.tenant ?? "organizations";
+    if (opts["service-principal"] && !(opts.username && opts.password)) {
+      throw new UsageError("--service-principal needs -u APP_ID and -p SECRET (and --tenant TENANT).");
+    }
+    if (!opts["service-principal"] && (opts.username === undefined) !== (opts.password === undefined)) {
+      throw new UsageError("Give both -u USER and -p PASSWORD, or neither to sign in with a device code.");
+    }
+    const tokens = createTokenClient(ctx.transport(), cloud.endpoint);
+    const kind = opts["service-principal"] ? "servicePrincipal" : "user";
+    const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = opts["service-principal"]
+      ? { grant: { kind: "client_credentials", clientId: opts.username!, clientSecret: opts.password! }, username: opts.username }
+      : opts.username
+        ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
+        : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
+    const acquired = await acquireAll(tokens, tenant, first.grant, first.armToken);
+    const claims = decodeClaims(acquired[RESOURCES.arm]!.accessToken);
+    const username = first.username ?? String(claims.upn ?? claims.unique_name ?? claims.oid);
+    const tenantId = String(claims.tid ?? tenant);
+    ctx.profile.putCredential(cloud.name, {
+      kind,
+      tenantId,
+      username,
+      ...(kind === "servicePrincipal" ? { clientSecret: opts.password } : {}),
+      refreshToken: Object.values(acquired).find((t) => t.refreshToken)?.refreshToken,
+      tokens: Object.fromEntries(Object.entries(acquired).map(([r, t]) => [r, { accessToken: t.accessToken, expiresOn: t.expiresOn }])),
+    });
+    const accounts = await listAccounts(ctx, cloud, acquired[RESOURCES.arm]!.accessToken, { name: username, type: kind }, tenantId);
+    if (accounts.length === 0 && !opts["allow-no-subscriptions"]) {
+      ctx.profile.removeUser(cloud.name, username);
+      throw new CliError(`No subscriptions found for ${username}. Ask for a role assignment on a subscription or resource, or pass --allow-no-subscriptions.`, { code: "NoSubscriptions" });
+    }
+    ctx.profile.putAccounts(cloud.name, username, accounts);
+    return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
+  },
+});
+
+/** Tokens for ARM, Graph and Cognitive Services at once: the first with the grant, the others by refresh when possible. */
+async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: string, grant: Grant, armToken?: TokenSet): Promise<Record<string, TokenSet>> {
+  const result: Record<string, TokenSet> = {};
+  result[RESOURCES.arm] = armToken ?? (await tokens.token(tenant, grant, RESOURCES.arm));
+  for (const resource of LOGIN_RESOURCES.filter((r) => r !== RESOURCES.arm)) {
+    const refreshToken = result[RESOURCES.arm]!.refreshToken;
+    if (grant.kind === "device_code" && !refreshToken) {
+      throw new CliError("The server returned no refresh token after the device-code sign-in, so no token for other resources can be had. Use -u/-p.", { code: "NoRefreshToken" });
+    }
+    const next: Grant = refreshToken && grant.kind !== "client_credentials" ? { kind: "refresh_token", refreshToken } : grant;
+    result[resource] = await tokens.token(tenant, next, resource);
+  }
+  return result;
+}
+
+async function deviceCodeGrant(ctx: Context, tokens: ReturnType<typeof createTokenClient>, tenant: string): Promise<{ grant: Grant; armToken: TokenSet }> {
+  const challenge = await tokens.startDeviceCode(tenant, RESOURCES.arm);
+  ctx.io.stderr(`${challenge.message}\n`);
+  const sleep = ctx.io.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const deadline = Date.now() + challenge.expiresIn * 1000;
+  while (Date.now() < deadline) {
+    await sleep(challenge.interval * 1000);
+    try {
+      const grant: Grant = { kind: "device_code", deviceCode: challenge.deviceCode };
+      return { grant, armToken: await tokens.token(tenant, grant, RESOURCES.arm) };
+    } catch (err) {
+      if (err instanceof RestError && (err.code === "authorization_pending" || err.code === "slow_down")) continue;
+      throw err;
+    }
+  }
+  throw new CliError("The device code expired before sign-in completed. Run 'keyless login' again.", { code: "expired_token" });
+}
+
+function decodeClaims(jwt: string): Record<string, unknown> {
+  const payload = jwt.split(".")[1];
+  return payload ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>) : {};
+}
+
+async function listAccounts(ctx: Context, cloud: Cloud, armToken: string, user: Account["user"], tenantId: string): Promise<Account[]> {
+  const client = createKeylessClient(ctx.transport(), cloud.endpoint, async () => armToken);
+  const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": API_VERSIONS.subscriptions })) as {
+    subscriptionId: string; displayName: string; state: string; tenantId?: string;
+  }[];
+  return subscriptions.map((s) => ({
+    cloudName: cloud.name, id: s.subscriptionId, name: s.displayName, state: s.state,
+    tenantId: s.tenantId ?? tenantId, homeTenantId: s.tenantId ?? tenantId, isDefault: false, user,
+  }));
+}
