@@ -1,10 +1,10 @@
-import { createTransport, type Transport } from "../client/transport.ts";
+import { createTransport, type Transport, type TransportOptions } from "../client/transport.ts";
 import { RestError } from "../client/rest-error.ts";
 import { CliError, EXIT } from "./cli-error.ts";
 import type { CommandSpec, Context, Io, ServeHook } from "./command.ts";
 import { commandTable } from "./command-table.ts";
 import { commandHelp, groupHelp } from "./help.ts";
-import { applyQuery, render } from "./output.ts";
+import { applyQuery, checkQuery, render } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { configDir, openProfile } from "./profile.ts";
 import { sessionClient } from "./session.ts";
@@ -12,6 +12,8 @@ import { sessionClient } from "./session.ts";
 export interface CliDeps {
   serve?: ServeHook;
   table?: readonly CommandSpec[];
+  /** How requests are sent; tests of request building pass a recording transport. */
+  transport?: (options: TransportOptions) => Transport;
 }
 
 /** Finds the longest command path that prefixes the arguments. */
@@ -36,9 +38,13 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
   const found = findCommand(table, argv);
   if ("prefix" in found) {
     const extra = argv.find((a, i) => i >= found.prefix.length && !a.startsWith("-"));
-    io.stdout(groupHelp(found.prefix, table));
-    if (extra === undefined) return argv.includes("-h") || argv.includes("--help") || argv.length === 0 ? EXIT.ok : EXIT.usage;
-    io.stderr(`ERROR: '${extra}' is misspelled or not recognized by the system. Run 'keyless ${found.prefix.join(" ")}${found.prefix.length ? " " : ""}-h' to see the commands.\n`);
+    const asked = argv.includes("-h") || argv.includes("--help") || argv.length === found.prefix.length;
+    if (extra === undefined && asked) {
+      io.stdout(groupHelp(found.prefix, table));
+      return EXIT.ok;
+    }
+    const what = extra === undefined ? `'${found.prefix.join(" ")}' is a group of commands, not a command` : `'${extra}' is misspelled or not recognized by the system`;
+    io.stderr(`ERROR: ${what}. Run 'keyless ${found.prefix.join(" ")}${found.prefix.length ? " " : ""}-h' to see the commands.\n${groupHelp(found.prefix, table)}`);
     return EXIT.usage;
   }
   const { spec, rest } = found;
@@ -49,9 +55,10 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       io.stdout(commandHelp(spec));
       return EXIT.ok;
     }
+    checkQuery(globals.query);
     const profile = openProfile(configDir(io.env));
     const getTransport = () => {
-      transport ??= createTransport({
+      transport ??= (deps.transport ?? createTransport)({
         caPath: profile.activeCloud()?.caPath,
         trace: globals.debug ? (line) => io.stderr(`DEBUG: ${line}\n`) : undefined,
       });

@@ -5,6 +5,11 @@ import { UsageError } from "./cli-error.ts";
 export const OUTPUT_FORMATS = ["json", "jsonc", "tsv", "table", "yaml", "none"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** Rejects a malformed `--query` before the command runs (and before any request). */
+export function checkQuery(query: string | undefined): void {
+  applyQuery(null, query);
+}
+
 /** Applies `--query` (JMESPath, as az) to a command's result. */
 export function applyQuery(data: unknown, query: string | undefined): unknown {
   if (query === undefined) return data;
@@ -81,7 +86,7 @@ function table(data: unknown): string {
   }
   if (columns.length === 0) return "";
   const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
-  const cells = rows.map((row) => columns.map((c) => (row[c] === undefined || row[c] === null ? "" : String(row[c]))));
+  const cells = rows.map((row) => columns.map((c) => (row[c] === undefined || row[c] === null ? "" : tsvCell(row[c]))));
   const widths = columns.map((_, i) => Math.max(header[i]!.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
   return `${[line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n")}\n`;
