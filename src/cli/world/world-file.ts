@@ -79,9 +79,19 @@ export function parseWorld(text: string, fileName: string): World {
     return `${fileName}:${line}:${col}: ${e.message.split("\n")[0]}`;
   });
   if (problems.length === 0) check(doc.contents as Node | null, WORLD, "", where, problems, doc.contents as Node | null);
-  if (problems.length > 0) throw new UsageError(`The world file is not valid:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0) throw new UsageError(`The world file is not valid:\n  ${inFileOrder(problems, fileName).join("\n  ")}`);
   const value = (doc.toJS() ?? {}) as Partial<World>;
   return { users: value.users ?? [], groups: value.groups ?? [], apps: value.apps ?? [], resourceGroups: value.resourceGroups ?? [], roleAssignments: value.roleAssignments ?? [] };
+}
+
+/** Problems sorted by line, then column, as an editor lists them. */
+function inFileOrder(problems: string[], fileName: string): string[] {
+  const position = (p: string) => p.slice(fileName.length + 1).split(":", 2).map(Number) as [number, number];
+  return [...problems].sort((a, b) => {
+    const [la, ca] = position(a);
+    const [lb, cb] = position(b);
+    return la - lb || ca - cb;
+  });
 }
 
 function check(node: Node | null, shape: Shape, path: string, where: (n: Node | null | undefined) => string, problems: string[], parent: Node | null): void {
