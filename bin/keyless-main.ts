@@ -10,7 +10,7 @@ const serveHook: ServeHook = async (argv, env) => {
   const { serve, startupReport } = await import("../src/main.ts");
   const { ConfigError } = await import("../src/config/load.ts");
   try {
-    const { running, config, closed } = await serve(argv, env, () => {});
+    const { running, config, closed, close } = await serve(argv, env, () => {});
     return {
       url: running.url,
       caPath: running.tls.caPath,
@@ -19,6 +19,7 @@ const serveHook: ServeHook = async (argv, env) => {
       adminPassword: config.adminPassword ?? running.facts.generatedAdminPassword,
       report: startupReport(running, config),
       closed,
+      close,
     };
   } catch (err) {
     throw err instanceof ConfigError ? new UsageError(err.message) : err;

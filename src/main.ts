@@ -189,15 +189,17 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
   const config = loadConfig({ argv, env });
   const running = await startKeyless(config);
   out(startupReport(running, config));
+  let stopped: Promise<void> | undefined;
+  const close = () => {
+    stopped ??= running.close();
+    return stopped;
+  };
   const closed = new Promise<void>((resolve) => {
-    const stop = async () => {
-      await running.close();
-      resolve();
-    };
+    const stop = () => close().then(resolve);
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  return { running, config, closed };
+  return { running, config, closed, close };
 }
 
 async function main(): Promise<void> {

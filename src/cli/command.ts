@@ -54,7 +54,9 @@ export interface StartedServer {
   adminUsername: string;
   adminPassword: string | undefined;
   report: string;
+  /** Settles when the server has stopped (SIGINT/SIGTERM or close()). */
   closed: Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface CommandSpec<S extends OptionSpecs = OptionSpecs> {

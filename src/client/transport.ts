@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { getCACertificates } from "node:tls";
 import { Agent, type Dispatcher, request } from "undici";
 import { restErrorFrom } from "./rest-error.ts";
 
@@ -41,7 +42,8 @@ export function redact(text: string): string {
 }
 
 export function createTransport(options: TransportOptions = {}): Transport {
-  const dispatcher: Dispatcher = new Agent(options.caPath ? { connect: { ca: [readFileSync(options.caPath, "utf8")] } } : {});
+  // The server's CA is added to the default roots (which include NODE_EXTRA_CA_CERTS), not put in their place.
+  const dispatcher: Dispatcher = new Agent(options.caPath ? { connect: { ca: [...getCACertificates("default"), readFileSync(options.caPath, "utf8")] } } : {});
   const trace = options.trace;
 
   async function open(req: HttpRequest) {

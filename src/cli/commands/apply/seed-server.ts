@@ -4,14 +4,13 @@ import { createTransport } from "../../../client/transport.ts";
 import { CliError } from "../../cli-error.ts";
 import type { Context, StartedServer } from "../../command.ts";
 import { applyWorld } from "../../world/apply-world.ts";
-import { readWorld } from "./apply.ts";
+import type { World } from "../../world/world-file.ts";
 
 /**
  * `serve --seed`: applies the world through the REST API as the bootstrap administrator, then prints one
  * `KEYLESS_SEEDED {json}` line (what changed, with any new client secrets) before the ready line.
  */
-export async function seedServer(file: string, server: StartedServer, ctx: Context): Promise<void> {
-  const world = readWorld(file);
+export async function seedServer(file: string, world: World, server: StartedServer, ctx: Context): Promise<void> {
   if (!server.adminPassword) {
     throw new CliError("serve --seed needs the administrator's password on a data dir that already exists: set KEYLESS_ADMIN_PASSWORD (or --admin-password).", { code: "AdminPasswordUnknown" });
   }

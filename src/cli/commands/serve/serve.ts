@@ -1,6 +1,8 @@
 import { schema } from "../../../config/schema.ts";
 import { CliError, UsageError } from "../../cli-error.ts";
 import { command, type OptionSpecs } from "../../command.ts";
+import { readWorld } from "../apply/apply.ts";
+import { seedServer } from "../apply/seed-server.ts";
 
 /** The server's flags come from the one configuration schema; shown in `-h`, parsed by the configuration loader. */
 export const options: OptionSpecs = Object.fromEntries([
@@ -36,10 +38,15 @@ export const spec = command({
   async run(opts, ctx) {
     if (!ctx.serve) throw new CliError("This build of the CLI cannot start a server (no server module wired in).", { code: "ServeUnavailable" });
     const { seed, rest } = splitSeed(opts.positionals);
+    const world = seed === undefined ? undefined : readWorld(seed);
     const server = await ctx.serve(rest, ctx.io.env);
-    if (seed) {
-      const { seedServer } = await import("../apply/seed-server.ts");
-      await seedServer(seed, server, ctx);
+    if (world) {
+      try {
+        await seedServer(seed!, world, server, ctx);
+      } catch (err) {
+        await server.close();
+        throw err;
+      }
     }
     ctx.io.stdout(server.report);
     await server.closed;
