@@ -32,16 +32,17 @@ export interface DeviceCodeChallenge {
   expiresIn: number;
 }
 
-/** The `/.default` scope of a resource; ARM's keeps Entra's double slash. */
+/** The `/.default` scope of a resource, built as az builds it: ARM's `https://management.core.windows.net//.default`. */
 export function defaultScope(resource: string): string {
-  return `${resource.endsWith("/") ? resource : `${resource}/`}.default`;
+  return `${resource}/.default`;
 }
 
 export function createTokenClient(transport: Transport, authority: string, now: () => number = () => Date.now() / 1000) {
   const endpoint = (tenant: string, path: string) => `${authority.replace(/\/+$/, "")}/${encodeURIComponent(tenant)}/oauth2/v2.0/${path}`;
 
   async function token(tenant: string, grant: Grant, resource: string): Promise<TokenSet> {
-    const form = new URLSearchParams({ scope: `${defaultScope(resource)}${grant.kind === "client_credentials" ? "" : " offline_access openid profile"}` });
+    // A device-code poll carries no scope (RFC 8628 §3.4): the server remembers the one asked for.
+    const form = new URLSearchParams(grant.kind === "device_code" ? {} : { scope: `${defaultScope(resource)}${grant.kind === "client_credentials" ? "" : " offline_access openid profile"}` });
     if (grant.kind === "client_credentials") {
       form.set("grant_type", "client_credentials");
       form.set("client_id", grant.clientId);

@@ -40,7 +40,7 @@ export const spec = command({
       : opts.username
         ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
         : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
-    const acquired = await acquireAll(tokens, tenant, first.grant, first.armToken);
+    const { tokens: acquired, refreshToken } = await acquireAll(tokens, tenant, first.grant, first.armToken);
     const claims = decodeClaims(acquired[RESOURCES.arm]!.accessToken);
     const username = first.username ?? String(claims.upn ?? claims.unique_name ?? claims.oid);
     const tenantId = String(claims.tid ?? tenant);
@@ -49,7 +49,7 @@ export const spec = command({
       tenantId,
       username,
       ...(kind === "servicePrincipal" ? { clientSecret: opts.password } : {}),
-      refreshToken: Object.values(acquired).find((t) => t.refreshToken)?.refreshToken,
+      refreshToken,
       tokens: Object.fromEntries(Object.entries(acquired).map(([r, t]) => [r, { accessToken: t.accessToken, expiresOn: t.expiresOn }])),
     });
     const accounts = await listAccounts(ctx, cloud, acquired[RESOURCES.arm]!.accessToken, { name: username, type: kind }, tenantId);
@@ -62,19 +62,22 @@ export const spec = command({
   },
 });
 
-/** Tokens for ARM, Graph and Cognitive Services at once: the first with the grant, the others by refresh when possible. */
-async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: string, grant: Grant, armToken?: TokenSet): Promise<Record<string, TokenSet>> {
+/**
+ * Tokens for ARM, Graph and Cognitive Services at once: the first with the grant, the others with the newest
+ * refresh token when the server gives one (they rotate), else with the grant again.
+ */
+async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: string, grant: Grant, armToken?: TokenSet): Promise<{ tokens: Record<string, TokenSet>; refreshToken: string | undefined }> {
   const result: Record<string, TokenSet> = {};
   result[RESOURCES.arm] = armToken ?? (await tokens.token(tenant, grant, RESOURCES.arm));
+  let refreshToken = grant.kind === "client_credentials" ? undefined : result[RESOURCES.arm]!.refreshToken;
   for (const resource of LOGIN_RESOURCES.filter((r) => r !== RESOURCES.arm)) {
-    const refreshToken = result[RESOURCES.arm]!.refreshToken;
     if (grant.kind === "device_code" && !refreshToken) {
       throw new CliError("The server returned no refresh token after the device-code sign-in, so no token for other resources can be had. Use -u/-p.", { code: "NoRefreshToken" });
     }
-    const next: Grant = refreshToken && grant.kind !== "client_credentials" ? { kind: "refresh_token", refreshToken } : grant;
-    result[resource] = await tokens.token(tenant, next, resource);
+    result[resource] = await tokens.token(tenant, refreshToken ? { kind: "refresh_token", refreshToken } : grant, resource);
+    refreshToken = result[resource]!.refreshToken ?? refreshToken;
   }
-  return result;
+  return { tokens: result, refreshToken };
 }
 
 async function deviceCodeGrant(ctx: Context, tokens: ReturnType<typeof createTokenClient>, tenant: string): Promise<{ grant: Grant; armToken: TokenSet }> {
