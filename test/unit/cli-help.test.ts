@@ -41,6 +41,13 @@ for (const spec of commandTable) {
   });
 }
 
+test("docs/cli.md names every command of the table", async () => {
+  const { readFileSync } = await import("node:fs");
+  const doc = readFileSync(new URL("../../docs/cli.md", import.meta.url), "utf8");
+  const missing = commandTable.map((c) => c.path.join(" ")).filter((name) => !doc.includes(`\`${name}`));
+  assert.deepEqual(missing, [], "add these commands to docs/cli.md");
+});
+
 test("a group's -h lists its subgroups and commands", async () => {
   const run = await runInProcess(["role", "-h"]);
   assert.equal(run.code, 0);
