@@ -1,22 +1,31 @@
 import jmespath from "jmespath";
 import { stringify as toYaml } from "yaml";
-import { UsageError } from "./cli-error.ts";
+import { CliError, UsageError } from "./cli-error.ts";
 
 export const OUTPUT_FORMATS = ["json", "jsonc", "tsv", "table", "yaml", "none"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Rejects a malformed `--query` before the command runs (and before any request). */
+/** `compile` is exported by jmespath.js but missing from its type declarations. */
+const parser = jmespath as unknown as { compile(expression: string): unknown };
+
+/** Rejects a syntactically malformed `--query` before the command runs (and before any request), as az does. */
 export function checkQuery(query: string | undefined): void {
-  applyQuery(null, query);
+  if (query === undefined) return;
+  try {
+    parser.compile(query);
+  } catch (err) {
+    throw new UsageError(`argument --query: invalid jmespath_type value: '${query}' (${(err as Error).message}). See https://jmespath.org for the syntax.`);
+  }
 }
 
-/** Applies `--query` (JMESPath, as az) to a command's result. */
+/** Applies `--query` (JMESPath, as az) to a command's result; a type error at run time is the query's fault too. */
 export function applyQuery(data: unknown, query: string | undefined): unknown {
   if (query === undefined) return data;
+  checkQuery(query);
   try {
     return jmespath.search(data, query) as unknown;
   } catch (err) {
-    throw new UsageError(`argument --query: invalid jmespath_type value: '${query}' (${(err as Error).message}). See https://jmespath.org for the syntax.`);
+    throw new CliError(`The query '${query}' cannot be applied to the result: ${(err as Error).message}`, { code: "QueryFailed" });
   }
 }
 

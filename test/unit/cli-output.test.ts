@@ -52,3 +52,10 @@ test("KEYLESS_OUTPUT sets the default format and -o overrides it", async () => {
   assert.equal(json.stdout, "[]\n");
   assert.ok(commandTable.length > 0);
 });
+
+test("--query: a syntax error is a usage error; functions on the real result work", async () => {
+  assert.throws(() => applyQuery(SAMPLE, "[?"), /argument --query: invalid jmespath_type value/);
+  assert.equal(applyQuery(SAMPLE, "length(@)"), 2);
+  assert.deepEqual(applyQuery(SAMPLE[0], "keys(properties)"), ["provisioningState"]);
+  assert.throws(() => applyQuery(SAMPLE, "length(nothing)"), /cannot be applied to the result/);
+});
