@@ -71,6 +71,8 @@ export interface CommandSpec<S extends OptionSpecs = OptionSpecs> {
   passThrough?: boolean;
   /** Returns the data to print (formatted by `-o` / `--query`); undefined prints nothing. */
   run: (opts: OptionValues<S>, ctx: Context) => Promise<unknown>;
+  /** What `-o table` shows when no `--query` is given, as az's per-command table transformers. */
+  tableRows?: (result: unknown) => unknown;
 }
 
 /** Declares a command with its option types inferred. */

@@ -75,7 +75,8 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       ...(deps.serve ? { serve: deps.serve } : {}),
     };
     const result = await spec.run(values as never, ctx);
-    io.stdout(render(applyQuery(result, globals.query), globals.output));
+    const shown = globals.output === "table" && globals.query === undefined && spec.tableRows && result !== undefined ? spec.tableRows(result) : applyQuery(result, globals.query);
+    io.stdout(render(shown, globals.output));
     return EXIT.ok;
   } catch (err) {
     return reportError(err, io);

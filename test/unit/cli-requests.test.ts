@@ -274,3 +274,18 @@ test("an expired token is renewed with the cached refresh token before the call"
   assert.equal(r.requests[1]!.headers!.authorization, "Bearer fresh");
   assert.equal(openProfile(dir).credential("test", "admin@keyless.test")!.refreshToken, "rt-new");
 });
+
+test("-o table uses az's columns for role assignment list; --query turns them off", async () => {
+  const assignment = { id: "a1", name: "a1", type: "t", properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" } };
+  const responder: Responder = (req) => {
+    if (req.url.includes("roleAssignments")) return { body: { value: [assignment] } };
+    if (req.url.includes("roleDefinitions")) return { body: { value: [{ id: CSU, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
+    if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, userPrincipalName: "alice@keyless.local" }] } };
+    return undefined;
+  };
+  const table = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table"], responder);
+  assert.equal(table.stdout.split("\n")[0]!.replace(/ +/g, " "), "Principal Role Scope");
+  assert.match(table.stdout.split("\n")[2]!, /^alice@keyless\.local +Cognitive Services User +\/subscriptions\//);
+  const queried = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table", "--query", "[].{Who:principalId}"], responder);
+  assert.equal(queried.stdout.split("\n")[0]!.trim(), "Who");
+});

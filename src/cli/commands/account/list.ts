@@ -12,4 +12,8 @@ export const spec = command({
     if (opts.all) return ctx.profile.clouds().flatMap((c) => ctx.profile.accounts(c.name));
     return ctx.profile.accounts(requireCloud(ctx.profile).name);
   },
+  tableRows: (result) =>
+    (result as { name: string; cloudName: string; id: string; tenantId: string; state: string; isDefault: boolean }[]).map((a) => ({
+      Name: a.name, CloudName: a.cloudName, SubscriptionId: a.id, TenantId: a.tenantId, State: a.state, IsDefault: a.isDefault,
+    })),
 });

@@ -14,4 +14,6 @@ export const spec = command({
     const filter = key ? `tagName eq '${key}'${value !== undefined ? ` and tagValue eq '${value}'` : ""}` : undefined;
     return client.list("arm", `/subscriptions/${subscriptionId}/resourcegroups`, { "api-version": API_VERSIONS.resources, $filter: filter });
   },
+  tableRows: (result) =>
+    (result as { name: string; location: string; properties?: { provisioningState?: string } }[]).map((g) => ({ Name: g.name, Location: g.location, Status: g.properties?.provisioningState })),
 });

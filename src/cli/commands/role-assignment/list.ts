@@ -34,6 +34,12 @@ export const spec = command({
     const assignments = await listAssignments(client, subscriptionId, scope, opts);
     return describe(ctx, client, scope, assignments);
   },
+  tableRows: (result) =>
+    (result as { principalName?: string; principalId: string; roleDefinitionName?: string; roleDefinitionId: string; scope: string }[]).map((a) => ({
+      Principal: a.principalName ?? a.principalId,
+      Role: a.roleDefinitionName ?? a.roleDefinitionId.split("/").at(-1),
+      Scope: a.scope,
+    })),
 });
 
 export async function listAssignments(client: KeylessClient, subscriptionId: string, scope: string, opts: { assignee?: string | undefined; role?: string | undefined; all?: boolean | undefined }): Promise<Assignment[]> {
