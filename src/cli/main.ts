@@ -68,7 +68,7 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       io,
       profile,
       transport: getTransport,
-      client: async () => sessionClient(profile, getTransport(), globals.subscription),
+      client: async () => sessionClient(profile, getTransport(), globals.subscription, io.env),
       warn: (text) => {
         if (!globals.onlyShowErrors) io.stderr(`${text}\n`);
       },

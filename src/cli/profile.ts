@@ -26,11 +26,13 @@ export interface Account {
 
 /** What `login` keeps to get new tokens: a refresh token, or the service principal's secret (as az does). */
 export interface Credential {
-  kind: "user" | "servicePrincipal";
+  kind: "user" | "servicePrincipal" | "managedIdentity";
   tenantId: string;
   username: string;
   clientSecret?: string | undefined;
   refreshToken?: string | undefined;
+  /** A user-assigned managed identity's client id (`login --identity --username`). */
+  identityClientId?: string | undefined;
   /** Tokens by resource. */
   tokens: Record<string, TokenSet>;
 }

@@ -1,4 +1,5 @@
 import { createKeylessClient } from "../client/keyless-client.ts";
+import { managedIdentityAvailable, managedIdentityToken } from "../client/managed-identity.ts";
 import { createTokenClient, RESOURCES, type TokenSet } from "../client/token-client.ts";
 import type { Transport } from "../client/transport.ts";
 import { CliError } from "./cli-error.ts";
@@ -26,12 +27,12 @@ export function selectAccount(profile: Profile, cloud: Cloud, subscription: stri
 }
 
 /** A token for a resource from the cache, renewed with the refresh token or the service principal's secret. */
-export async function tokenFor(profile: Profile, transport: Transport, cloud: Cloud, username: string, resource: string): Promise<string> {
+export async function tokenFor(profile: Profile, transport: Transport, cloud: Cloud, username: string, resource: string, env: Env = {}): Promise<string> {
   const credential = profile.credential(cloud.name, username);
   if (!credential) throw new CliError(`No credential is cached for '${username}'. Run 'keyless login' again.`, { code: "NotLoggedIn" });
   const cached = credential.tokens[resource];
   if (cached && cached.expiresOn - RENEW_BEFORE_SECONDS > Date.now() / 1000) return cached.accessToken;
-  const fresh = await renew(transport, cloud, credential, resource);
+  const fresh = await renew(transport, cloud, credential, resource, env);
   profile.putCredential(cloud.name, {
     ...credential,
     refreshToken: fresh.refreshToken ?? credential.refreshToken,
@@ -40,7 +41,13 @@ export async function tokenFor(profile: Profile, transport: Transport, cloud: Cl
   return fresh.accessToken;
 }
 
-async function renew(transport: Transport, cloud: Cloud, credential: Credential, resource: string): Promise<TokenSet> {
+type Env = Readonly<Record<string, string | undefined>>;
+
+async function renew(transport: Transport, cloud: Cloud, credential: Credential, resource: string, env: Env): Promise<TokenSet> {
+  if (credential.kind === "managedIdentity") {
+    if (!managedIdentityAvailable(env)) throw new CliError("Signed in with --identity, but no managed identity endpoint is set any more (IDENTITY_ENDPOINT/IDENTITY_HEADER or MSI_ENDPOINT).", { code: "ManagedIdentityUnavailable" });
+    return managedIdentityToken(transport, env, resource, credential.identityClientId);
+  }
   const tokens = createTokenClient(transport, cloud.endpoint);
   if (credential.kind === "servicePrincipal" && credential.clientSecret) {
     return tokens.token(credential.tenantId, { kind: "client_credentials", clientId: credential.username, clientSecret: credential.clientSecret }, resource);
@@ -50,10 +57,10 @@ async function renew(transport: Transport, cloud: Cloud, credential: Credential,
 }
 
 /** The client for the selected account. */
-export function sessionClient(profile: Profile, transport: Transport, subscription: string | undefined) {
+export function sessionClient(profile: Profile, transport: Transport, subscription: string | undefined, env: Env = {}) {
   const cloud = requireCloud(profile);
   const account = selectAccount(profile, cloud, subscription);
-  const client = createKeylessClient(transport, cloud.endpoint, (resource) => tokenFor(profile, transport, cloud, account.user.name, resource));
+  const client = createKeylessClient(transport, cloud.endpoint, (resource) => tokenFor(profile, transport, cloud, account.user.name, resource, env));
   return { client, subscriptionId: account.id, tenantId: account.tenantId };
 }
 

@@ -289,3 +289,26 @@ test("-o table uses az's columns for role assignment list; --query turns them of
   const queried = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table", "--query", "[].{Who:principalId}"], responder);
   assert.equal(queried.stdout.split("\n")[0]!.trim(), "Who");
 });
+
+test("login --identity: App Service protocol per resource, accounts listed, renewed from the endpoint later", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyless-cli-"));
+  openProfile(dir).putCloud({ name: "test", endpoint: "https://keyless.test" });
+  openProfile(dir).setActiveCloud("test");
+  const claims = Buffer.from(JSON.stringify({ tid: TENANT, oid: OID })).toString("base64url");
+  const transport = recordingTransport((req) => {
+    if (req.url.startsWith("https://keyless.test/managed-identity/app-service")) return { body: { access_token: `h.${claims}.s`, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: new URL(req.url).searchParams.get("resource") } };
+    if (req.url.includes("/subscriptions?")) return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
+    return undefined;
+  });
+  const env = { KEYLESS_CONFIG_DIR: dir, IDENTITY_ENDPOINT: "https://keyless.test/managed-identity/app-service", IDENTITY_HEADER: "mi-secret" };
+  const r = await runInProcess(["login", "--identity", "-u", "client-1"], { env, transport });
+  assert.equal(r.code, 0, r.stderr);
+  const miCalls = transport.requests.filter((q) => q.url.includes("managed-identity"));
+  assert.deepEqual(miCalls.map((q) => new URL(q.url).searchParams.get("resource")), ["https://management.core.windows.net/", "https://graph.microsoft.com", "https://cognitiveservices.azure.com"]);
+  assert.ok(miCalls.every((q) => q.headers!["x-identity-header"] === "mi-secret" && new URL(q.url).searchParams.get("client_id") === "client-1" && new URL(q.url).searchParams.get("api-version") === "2019-08-01"));
+  assert.deepEqual(JSON.parse(r.stdout)[0].user, { name: "client-1", type: "servicePrincipal" });
+
+  const missing = await runInProcess(["login", "--identity"], { env: { KEYLESS_CONFIG_DIR: dir }, transport });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT/);
+});

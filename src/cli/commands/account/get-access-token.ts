@@ -21,7 +21,7 @@ export const spec = command({
     const cloud = requireCloud(ctx.profile);
     const account = selectAccount(ctx.profile, cloud, opts.name);
     const resource = opts.resource ?? (opts["resource-type"] ? TYPES[opts["resource-type"]]! : RESOURCES.arm);
-    const accessToken = await tokenFor(ctx.profile, ctx.transport(), cloud, account.user.name, resource);
+    const accessToken = await tokenFor(ctx.profile, ctx.transport(), cloud, account.user.name, resource, ctx.io.env);
     const expiresOn = ctx.profile.credential(cloud.name, account.user.name)!.tokens[resource]!.expiresOn;
     return {
       accessToken,

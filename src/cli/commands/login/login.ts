@@ -1,5 +1,6 @@
 import { createKeylessClient, API_VERSIONS } from "../../../client/keyless-client.ts";
 import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
+import { managedIdentityAvailable, managedIdentityToken } from "../../../client/managed-identity.ts";
 import { RestError } from "../../../client/rest-error.ts";
 import { CliError, UsageError } from "../../cli-error.ts";
 import { command, type Context } from "../../command.ts";
@@ -12,6 +13,7 @@ export const options = {
   "service-principal": { type: "boolean", help: "The credential is a service principal's application id and secret." },
   tenant: { type: "string", short: "t", help: "The tenant (id or domain). Default: the server's default tenant." },
   "use-device-code": { type: "boolean", help: "Sign in with a code on another device (the default without -u/-p)." },
+  identity: { type: "boolean", help: "Sign in as this machine's managed identity (IDENTITY_ENDPOINT/IDENTITY_HEADER or MSI_ENDPOINT); -u CLIENT_ID picks a user-assigned one." },
   "allow-no-subscriptions": { type: "boolean", help: "Sign in even when the principal can see no subscription." },
 } as const;
 
@@ -23,9 +25,11 @@ export const spec = command({
     { text: "Log in as a user with a password.", command: "keyless login -u admin@contoso.keyless -p PASSWORD" },
     { text: "Log in as a service principal.", command: "keyless login --service-principal -u APP_ID -p SECRET --tenant TENANT_ID" },
     { text: "Log in with a device code.", command: "keyless login" },
+    { text: "Log in as the managed identity of the machine.", command: "keyless login --identity" },
   ],
   async run(opts, ctx) {
     const cloud = requireCloud(ctx.profile);
+    if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username);
     const tenant = opts.tenant ?? "organizations";
     if (opts["service-principal"] && !(opts.username && opts.password)) {
       throw new UsageError("--service-principal needs -u APP_ID and -p SECRET (and --tenant TENANT).");
@@ -112,4 +116,20 @@ async function listAccounts(ctx: Context, cloud: Cloud, armToken: string, user: 
     cloudName: cloud.name, id: s.subscriptionId, name: s.displayName, state: s.state,
     tenantId: s.tenantId ?? tenantId, homeTenantId: s.tenantId ?? tenantId, isDefault: false, user,
   }));
+}
+
+/** `login --identity`: tokens from the managed identity endpoint for each resource; renewed the same way later. */
+async function loginWithIdentity(ctx: Context, cloud: Cloud, clientId: string | undefined): Promise<Account[]> {
+  if (!managedIdentityAvailable(ctx.io.env)) {
+    throw new UsageError("--identity needs a managed identity endpoint in the environment: IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT.");
+  }
+  const tokens: Record<string, TokenSet> = {};
+  for (const resource of LOGIN_RESOURCES) tokens[resource] = await managedIdentityToken(ctx.transport(), ctx.io.env, resource, clientId);
+  const claims = decodeClaims(tokens[RESOURCES.arm]!.accessToken);
+  const tenantId = String(claims.tid);
+  const username = clientId ?? "systemAssignedIdentity";
+  ctx.profile.putCredential(cloud.name, { kind: "managedIdentity", tenantId, username, identityClientId: clientId, tokens });
+  const accounts = await listAccounts(ctx, cloud, tokens[RESOURCES.arm]!.accessToken, { name: username, type: "servicePrincipal" }, tenantId);
+  ctx.profile.putAccounts(cloud.name, username, accounts);
+  return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
 }
