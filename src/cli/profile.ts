@@ -31,6 +31,8 @@ export interface Credential {
   username: string;
   clientSecret?: string | undefined;
   refreshToken?: string | undefined;
+  /** The PEM (certificate + key) a service principal signed in with (`--certificate`), kept as a path as az does. */
+  certificatePath?: string | undefined;
   /** A user-assigned managed identity's client id (`login --identity --username`). */
   identityClientId?: string | undefined;
   /** Tokens by resource. */

@@ -49,6 +49,9 @@ async function renew(transport: Transport, cloud: Cloud, credential: Credential,
     return managedIdentityToken(transport, env, resource, credential.identityClientId);
   }
   const tokens = createTokenClient(transport, cloud.endpoint);
+  if (credential.kind === "servicePrincipal" && credential.certificatePath) {
+    return tokens.token(credential.tenantId, { kind: "client_certificate", clientId: credential.username, certificatePath: credential.certificatePath }, resource);
+  }
   if (credential.kind === "servicePrincipal" && credential.clientSecret) {
     return tokens.token(credential.tenantId, { kind: "client_credentials", clientId: credential.username, clientSecret: credential.clientSecret }, resource);
   }

@@ -1,3 +1,4 @@
+import { clientAssertion } from "./client-assertion.ts";
 import type { Transport } from "./transport.ts";
 
 /** The public client id of the Azure CLI; Keyless's token service accepts it for user sign-in as Entra does. */
@@ -20,6 +21,7 @@ export interface TokenSet {
 export type Grant =
   | { kind: "password"; username: string; password: string }
   | { kind: "client_credentials"; clientId: string; clientSecret: string }
+  | { kind: "client_certificate"; clientId: string; certificatePath: string }
   | { kind: "refresh_token"; refreshToken: string }
   | { kind: "device_code"; deviceCode: string };
 
@@ -42,8 +44,14 @@ export function createTokenClient(transport: Transport, authority: string, now: 
 
   async function token(tenant: string, grant: Grant, resource: string): Promise<TokenSet> {
     // A device-code poll carries no scope (RFC 8628 §3.4): the server remembers the one asked for.
-    const form = new URLSearchParams(grant.kind === "device_code" ? {} : { scope: `${defaultScope(resource)}${grant.kind === "client_credentials" ? "" : " offline_access openid profile"}` });
-    if (grant.kind === "client_credentials") {
+    const appOnly = grant.kind === "client_credentials" || grant.kind === "client_certificate";
+    const form = new URLSearchParams(grant.kind === "device_code" ? {} : { scope: `${defaultScope(resource)}${appOnly ? "" : " offline_access openid profile"}` });
+    if (grant.kind === "client_certificate") {
+      form.set("grant_type", "client_credentials");
+      form.set("client_id", grant.clientId);
+      form.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+      form.set("client_assertion", clientAssertion(grant.certificatePath, grant.clientId, endpoint(tenant, "token")));
+    } else if (grant.kind === "client_credentials") {
       form.set("grant_type", "client_credentials");
       form.set("client_id", grant.clientId);
       form.set("client_secret", grant.clientSecret);

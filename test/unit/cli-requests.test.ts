@@ -312,3 +312,38 @@ test("login --identity: App Service protocol per resource, accounts listed, rene
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT/);
 });
+
+test("login --service-principal --certificate sends a signed client assertion (x5t, aud = token endpoint)", async () => {
+  const { ensureLocalTls } = await import("../../src/http/tls.ts");
+  const { readFileSync } = await import("node:fs");
+  const { X509Certificate, createHash, verify } = await import("node:crypto");
+  const tlsDir = mkdtempSync(join(tmpdir(), "keyless-cert-"));
+  const tls = await ensureLocalTls(tlsDir, []);
+  const pemPath = join(tlsDir, "sp.pem");
+  const certPem = readFileSync(tls.certPath, "utf8").split(/(?<=-----END CERTIFICATE-----)/)[0]!;
+  writeFileSync(pemPath, `${certPem}\n${readFileSync(tls.keyPath, "utf8")}`);
+
+  const dir = mkdtempSync(join(tmpdir(), "keyless-cli-"));
+  openProfile(dir).putCloud({ name: "test", endpoint: "https://keyless.test" });
+  openProfile(dir).setActiveCloud("test");
+  const claims = Buffer.from(JSON.stringify({ tid: TENANT, oid: OID })).toString("base64url");
+  const transport = recordingTransport((req) => {
+    if (req.url.endsWith("/oauth2/v2.0/token")) return { body: { access_token: `h.${claims}.s`, expires_in: 3600 } };
+    if (req.url.includes("/subscriptions?")) return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
+    return undefined;
+  });
+  const r = await runInProcess(["login", "--service-principal", "-u", "app-1", "--certificate", pemPath, "--tenant", TENANT], { env: { KEYLESS_CONFIG_DIR: dir }, transport });
+  assert.equal(r.code, 0, r.stderr);
+  const form = transport.requests[0]!.body as URLSearchParams;
+  assert.equal(form.get("grant_type"), "client_credentials");
+  assert.equal(form.get("client_assertion_type"), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+  assert.equal(form.get("client_secret"), null);
+  const [header, payload, signature] = form.get("client_assertion")!.split(".");
+  const certificate = new X509Certificate(certPem);
+  assert.equal(JSON.parse(Buffer.from(header!, "base64url").toString()).x5t, createHash("sha1").update(certificate.raw).digest("base64url"));
+  const body = JSON.parse(Buffer.from(payload!, "base64url").toString());
+  assert.equal(body.aud, `https://keyless.test/${TENANT}/oauth2/v2.0/token`);
+  assert.equal(body.iss, "app-1");
+  assert.ok(verify("sha256", Buffer.from(`${header}.${payload}`), certificate.publicKey, Buffer.from(signature!, "base64url")));
+  assert.equal(openProfile(dir).credential("test", "app-1")!.certificatePath, pemPath);
+});

@@ -2,6 +2,7 @@ import { createKeylessClient, API_VERSIONS } from "../../../client/keyless-clien
 import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
 import { managedIdentityAvailable, managedIdentityToken } from "../../../client/managed-identity.ts";
 import { RestError } from "../../../client/rest-error.ts";
+import { resolve } from "node:path";
 import { CliError, UsageError } from "../../cli-error.ts";
 import { command, type Context } from "../../command.ts";
 import type { Account, Cloud } from "../../profile.ts";
@@ -11,6 +12,7 @@ export const options = {
   username: { type: "string", short: "u", help: "User name, or the application (client) id with --service-principal." },
   password: { type: "string", short: "p", help: "Password, or the client secret with --service-principal." },
   "service-principal": { type: "boolean", help: "The credential is a service principal's application id and secret." },
+  certificate: { type: "string", help: "With --service-principal: a PEM file with the certificate and its private key, instead of -p." },
   tenant: { type: "string", short: "t", help: "The tenant (id or domain). Default: the server's default tenant." },
   "use-device-code": { type: "boolean", help: "Sign in with a code on another device (the default without -u/-p)." },
   identity: { type: "boolean", help: "Sign in as this machine's managed identity (IDENTITY_ENDPOINT/IDENTITY_HEADER or MSI_ENDPOINT); -u CLIENT_ID picks a user-assigned one." },
@@ -24,6 +26,7 @@ export const spec = command({
   examples: [
     { text: "Log in as a user with a password.", command: "keyless login -u admin@contoso.keyless -p PASSWORD" },
     { text: "Log in as a service principal.", command: "keyless login --service-principal -u APP_ID -p SECRET --tenant TENANT_ID" },
+    { text: "Log in as a service principal with a certificate.", command: "keyless login --service-principal -u APP_ID --certificate sp.pem --tenant TENANT_ID" },
     { text: "Log in with a device code.", command: "keyless login" },
     { text: "Log in as the managed identity of the machine.", command: "keyless login --identity" },
   ],
@@ -31,15 +34,19 @@ export const spec = command({
     const cloud = requireCloud(ctx.profile);
     if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username);
     const tenant = opts.tenant ?? "organizations";
-    if (opts["service-principal"] && !(opts.username && opts.password)) {
-      throw new UsageError("--service-principal needs -u APP_ID and -p SECRET (and --tenant TENANT).");
+    if (opts["service-principal"] && !(opts.username && (opts.password || opts.certificate))) {
+      throw new UsageError("--service-principal needs -u APP_ID and -p SECRET or --certificate PEM (and --tenant TENANT).");
     }
+    if (opts.certificate && !opts["service-principal"]) throw new UsageError("--certificate goes with --service-principal.");
+    const certificatePath = opts.certificate && resolve(opts.certificate);
     if (!opts["service-principal"] && (opts.username === undefined) !== (opts.password === undefined)) {
       throw new UsageError("Give both -u USER and -p PASSWORD, or neither to sign in with a device code.");
     }
     const tokens = createTokenClient(ctx.transport(), cloud.endpoint);
     const kind = opts["service-principal"] ? "servicePrincipal" : "user";
-    const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = opts["service-principal"]
+    const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = certificatePath
+      ? { grant: { kind: "client_certificate", clientId: opts.username!, certificatePath }, username: opts.username }
+      : opts["service-principal"]
       ? { grant: { kind: "client_credentials", clientId: opts.username!, clientSecret: opts.password! }, username: opts.username }
       : opts.username
         ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
@@ -52,7 +59,7 @@ export const spec = command({
       kind,
       tenantId,
       username,
-      ...(kind === "servicePrincipal" ? { clientSecret: opts.password } : {}),
+      ...(kind === "servicePrincipal" ? (certificatePath ? { certificatePath } : { clientSecret: opts.password }) : {}),
       refreshToken,
       tokens: Object.fromEntries(Object.entries(acquired).map(([r, t]) => [r, { accessToken: t.accessToken, expiresOn: t.expiresOn }])),
     });
@@ -73,7 +80,7 @@ export const spec = command({
 async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: string, grant: Grant, armToken?: TokenSet): Promise<{ tokens: Record<string, TokenSet>; refreshToken: string | undefined }> {
   const result: Record<string, TokenSet> = {};
   result[RESOURCES.arm] = armToken ?? (await tokens.token(tenant, grant, RESOURCES.arm));
-  let refreshToken = grant.kind === "client_credentials" ? undefined : result[RESOURCES.arm]!.refreshToken;
+  let refreshToken = grant.kind === "client_credentials" || grant.kind === "client_certificate" ? undefined : result[RESOURCES.arm]!.refreshToken;
   for (const resource of LOGIN_RESOURCES.filter((r) => r !== RESOURCES.arm)) {
     if (grant.kind === "device_code" && !refreshToken) {
       throw new CliError("The server returned no refresh token after the device-code sign-in, so no token for other resources can be had. Use -u/-p.", { code: "NoRefreshToken" });
