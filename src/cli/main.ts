@@ -105,8 +105,9 @@ function reportError(err: unknown, io: Io): number {
 
 /** The data plane's RBAC explanation of a denial, as indented lines. */
 function explanation(body: unknown): string {
-  const detail = (body as { error?: { explanation?: Record<string, unknown> } } | undefined)?.error?.explanation;
+  const detail = (body as { error?: { explanation?: Record<string, unknown> | string } } | undefined)?.error?.explanation;
   if (!detail) return "";
+  if (typeof detail === "string") return `Explanation: ${detail}\n`;
   return `Explanation:\n${Object.entries(detail).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}\n`;
 }
 
