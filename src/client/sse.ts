@@ -2,7 +2,7 @@
 export async function* sseEvents(stream: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
   let buffer = "";
   for await (const chunk of stream) {
-    buffer += chunk.toString("utf8");
+    buffer += chunk.toString("utf8").replace(/\r\n/g, "\n");
     let boundary = buffer.indexOf("\n\n");
     while (boundary !== -1) {
       const event = buffer.slice(0, boundary);

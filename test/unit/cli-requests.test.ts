@@ -347,3 +347,25 @@ test("login --service-principal --certificate sends a signed client assertion (x
   assert.ok(verify("sha256", Buffer.from(`${header}.${payload}`), certificate.publicKey, Buffer.from(signature!, "base64url")));
   assert.equal(openProfile(dir).credential("test", "app-1")!.certificatePath, pemPath);
 });
+
+test("chat without a prompt is a session: each line is a turn, the history grows, answers stream to stdout", async () => {
+  const sse = (text: string) => `data: {"choices":[{"delta":{"content":"${text}"}}]}\r\n\r\ndata: {"choices":[{"delta":{"content":"!"}}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+  let turn = 0;
+  const transport = recordingTransport(() => ({ body: sse(`answer ${++turn}`) }));
+  const r = await runInProcess(["chat", "--account", "acct1", "--deployment", "chat", "--system", "Be brief."], { env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB, TENANT) }, transport, input: ["hello", "", "again"] });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "answer 1!\nanswer 2!\n");
+  assert.equal(transport.requests.length, 2);
+  assert.equal(line(transport.requests[0]!), "POST /accounts/acct1/models/chat/completions?api-version=2024-05-01-preview");
+  assert.equal(transport.requests[0]!.headers!.accept, "text/event-stream");
+  assert.deepEqual(transport.requests[1]!.body, {
+    model: "chat",
+    stream: true,
+    messages: [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "hello" },
+      { role: "assistant", content: "answer 1!" },
+      { role: "user", content: "again" },
+    ],
+  });
+});

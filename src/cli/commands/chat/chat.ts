@@ -39,7 +39,7 @@ export const spec = command({
 async function turn(ctx: Context, client: KeylessClient, opts: OptionValues<typeof options>, history: Message[], prompt: string): Promise<unknown> {
   history.push({ role: "user", content: prompt });
   const path = `/accounts/${encodeURIComponent(opts.account!)}/models/chat/completions`;
-  const body = { model: opts.deployment, messages: history, ...(opts["max-tokens"] ? { max_tokens: Number(opts["max-tokens"]) } : {}) };
+  const body = { model: opts.deployment, messages: [...history], ...(opts["max-tokens"] ? { max_tokens: Number(opts["max-tokens"]) } : {}) };
   const query = { "api-version": API_VERSIONS.dataPlane };
   if (opts["no-stream"]) {
     const { body: answer } = await client.dataPlane("POST", path, { query, body });
