@@ -1,10 +1,10 @@
-import { createKeylessClient } from "../../../client/keyless-client.ts";
-import { createTokenClient } from "../../../client/token-client.ts";
-import { createTransport } from "../../../client/transport.ts";
-import { CliError } from "../../cli-error.ts";
-import type { Context, StartedServer } from "../../command.ts";
-import { applyWorld } from "../../world/apply-world.ts";
-import type { World } from "../../world/world-file.ts";
+import { API_VERSIONS, createKeylessClient } from "../../client/keyless-client.ts";
+import { createTokenClient } from "../../client/token-client.ts";
+import { createTransport } from "../../client/transport.ts";
+import { CliError } from "../cli-error.ts";
+import type { Context, StartedServer } from "../command.ts";
+import { applyWorld } from "./apply-world.ts";
+import type { World } from "./world-file.ts";
 
 /**
  * `serve --seed`: applies the world through the REST API as the bootstrap administrator, then prints one
@@ -24,7 +24,7 @@ export async function seedServer(file: string, world: World, server: StartedServ
       cache.set(resource, cached);
       return cached;
     });
-    const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": "2019-11-01" })) as { subscriptionId: string }[];
+    const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": API_VERSIONS.subscriptions })) as { subscriptionId: string }[];
     const subscriptionId = subscriptions[0]?.subscriptionId;
     if (!subscriptionId) throw new CliError("The administrator sees no subscription to seed.", { code: "NoSubscriptions" });
     const changes = await applyWorld(client, subscriptionId, world);
