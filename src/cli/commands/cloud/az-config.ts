@@ -48,6 +48,7 @@ export const spec = command({
       ctx.io.stdout(azEnvLines(cloud));
       return undefined;
     }
+    ctx.warn(`Save this JSON to a file and run (or see 'keyless cloud az-config --env'):\n${azEnvLines(cloud).trimEnd().replace(/^/gm, "  ")}`);
     return azCloudConfig(cloud);
   },
 });
