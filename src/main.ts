@@ -277,10 +277,32 @@ export function startupReport(running: RunningKeyless, config: Config): string {
   return `${lines.join("\n")}\nKEYLESS_READY ${JSON.stringify(machine)}\n`;
 }
 
+/**
+ * `keyless serve`: configuration from flags and environment, start, print the start-up report, stop on SIGINT or
+ * SIGTERM. Returns once listening; `closed` settles when the server has stopped. A bad setting exits 2.
+ */
+export async function serve(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (text: string) => void) {
+  const config = loadConfig({ argv, env });
+  const running = await startKeyless(config);
+  out(startupReport(running, config));
+  let stopped: Promise<void> | undefined;
+  const close = () => {
+    stopped ??= running.close();
+    return stopped;
+  };
+  const closed = new Promise<void>((resolve) => {
+    const stop = () => close().then(resolve);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return { running, config, closed, close };
+}
+
 async function main(): Promise<void> {
-  let config: Config;
   try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    const { closed } = await serve(process.argv.slice(2), process.env, (text) => process.stdout.write(text));
+    await closed;
+    process.exit(0);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`ERROR: ${err.message}\n`);
@@ -288,14 +310,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startKeyless(config);
-  process.stdout.write(startupReport(running, config));
-  const stop = async () => {
-    await running.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
 }
 
 if (import.meta.main) await main();

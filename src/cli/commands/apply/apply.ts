@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { UsageError } from "../../cli-error.ts";
+import { command } from "../../command.ts";
+import { applyWorld } from "../../world/apply-world.ts";
+import { parseWorld } from "../../world/world-file.ts";
+
+export const options = {
+  file: { type: "string", short: "f", required: true, help: "The world file (YAML; format in docs/seed-file.md)." },
+  "dry-run": { type: "boolean", help: "Only validate the file." },
+} as const;
+
+/** Reads and validates a world file, naming the file in every message. */
+export function readWorld(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`argument --file/-f: cannot read '${file}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  return parseWorld(text, file);
+}
+
+export const spec = command({
+  path: ["apply"],
+  summary: "Make a declared world exist (users, groups, apps, resource groups, accounts, deployments, role assignments); idempotent; prints what changed.",
+  options,
+  examples: [
+    { text: "Apply a world and show what changed.", command: "keyless apply -f world.yaml -o table" },
+    { text: "Only validate a world file.", command: "keyless apply -f world.yaml --dry-run" },
+  ],
+  async run(opts, ctx) {
+    const world = readWorld(opts.file!);
+    if (opts["dry-run"]) return [];
+    const { client, subscriptionId } = await ctx.client();
+    return applyWorld(client, subscriptionId, world);
+  },
+});

@@ -1,0 +1,22 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { accountPath, awaitArmOperation } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  "deployment-name": { type: "string", required: true, help: "The deployment name." },
+} as const;
+
+export const spec = command({
+  path: ["cognitiveservices", "account", "deployment", "delete"],
+  summary: "Delete a deployment.",
+  options,
+  examples: [{ text: "Delete a deployment.", command: "keyless cognitiveservices account deployment delete -n acct1 -g rg-ai --deployment-name chat" }],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    const response = await client.arm("DELETE", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`, { query: { "api-version": API_VERSIONS.cognitive } });
+    await awaitArmOperation(ctx, client, response);
+    return undefined;
+  },
+});

@@ -1,0 +1,19 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { accountPath } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+} as const;
+
+export const spec = command({
+  path: ["cognitiveservices", "account", "deployment", "list"],
+  summary: "List an account's deployments.",
+  options,
+  examples: [{ text: "List deployments.", command: "keyless cognitiveservices account deployment list -n acct1 -g rg-ai -o table" }],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments`, { "api-version": API_VERSIONS.cognitive });
+  },
+});

@@ -1,0 +1,20 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { accountPath } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  "deployment-name": { type: "string", required: true, help: "The deployment name." },
+} as const;
+
+export const spec = command({
+  path: ["cognitiveservices", "account", "deployment", "show"],
+  summary: "Show a deployment.",
+  options,
+  examples: [{ text: "A deployment's model.", command: "keyless cognitiveservices account deployment show -n acct1 -g rg-ai --deployment-name chat --query properties.model" }],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    return (await client.arm("GET", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`, { query: { "api-version": API_VERSIONS.cognitive } })).body;
+  },
+});

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runBinary } from "../harness/cli.ts";
+import { serveKeyless } from "../harness/keyless-serve.ts";
+
+const WORLDS = join(import.meta.dirname, "..", "fixtures", "cli", "worlds");
+
+test("keyless serve on a free port prints its endpoints and the KEYLESS_READY line; /readyz answers", async () => {
+  const served = await serveKeyless();
+  try {
+    assert.match(served.facts.url, /^https:\/\/localhost:\d+$/);
+    assert.equal(served.seeded, undefined);
+    const ready = await fetch(`${served.facts.url}/readyz`);
+    assert.equal(ready.status, 200);
+  } finally {
+    await served.stop();
+  }
+});
+
+test("keyless serve --seed applies the world before the ready line and reports it", async () => {
+  const served = await serveKeyless({ seed: join(WORLDS, "empty.yaml") });
+  try {
+    assert.deepEqual(served.seeded, { file: join(WORLDS, "empty.yaml"), changes: [] });
+  } finally {
+    await served.stop();
+  }
+});
+
+test("keyless serve --seed with a bad world exits 2 with line-numbered problems, before listening", async () => {
+  const run = await runBinary(["serve", "--port", "0", "--seed", join(WORLDS, "bad.yaml")], {});
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^ERROR: The world file is not valid:\n {2}.*bad\.yaml:2:5: /);
+  assert.doesNotMatch(run.stdout, /KEYLESS_READY/);
+});
+
+test("keyless serve with a bad setting exits 2 and names the option", async () => {
+  const run = await runBinary(["serve", "--port", "0", "--no-such-setting", "1"], {});
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^ERROR: Unknown option '--no-such-setting'/);
+});
