@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { builtInRoleById } from "./authz/builtin-roles.ts";
-import { openLivePolicy } from "./authz/live-policy.ts";
+import { builtInRoles, effectivePermissions, explainDecision, openLivePolicy } from "./authz/index.ts";
+import { findRoleDefinition } from "./arm/role-definitions.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox } from "./core/sealed-box.ts";
@@ -15,6 +15,7 @@ import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
+import type { Authorize } from "./arm/arm-caller.ts";
 import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
 import { findModel } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
@@ -45,7 +46,8 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     tenantDomain: config.tenantDomain!, adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo ?? true,
   });
   const keys = await openKeyRing(store.keys, box);
-  const policy = await openLivePolicy(store.rbac);
+  // Group memberships come from the graph module's groups table once that lands; until then nobody is in a group.
+  const policy = await openLivePolicy({ store: store.rbac, loadMemberships: async () => [] });
   const services = assembleServices(store, directory, facts, clock, config, { keys, policy });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   await app.listen({ host: config.host!, port: config.port! });
@@ -69,6 +71,8 @@ type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<Ret
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
+  const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
+    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
   const dataPlane: DataPlaneDeps = {
     async findAccount(name) {
       const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
@@ -84,7 +88,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     async authorizeDataAction(caller, dataAction, scope) {
       const decision = await authorize(caller.principalId, "dataAction", dataAction, scope);
-      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { reason: decision.reason, scope: decision.scope, suggestedRoles: decision.suggestedRoles } };
+      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
     },
   };
   return {
@@ -97,12 +101,28 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     roleAssignments: {
       store: store.rbac,
       clock,
-      authorize: async (caller, action, scope, attributes) => (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed",
-      roleExists: (guid) => builtInRoleById(guid) !== undefined,
+      authorize: armAuthorize,
+      findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
         const principal = await directory.getPrincipal(id.toLowerCase());
         return principal && principalType(principal);
       },
+      policyChanged: () => live.policy.refresh(),
+    },
+    roleDefinitions: {
+      store: store.rbac,
+      clock,
+      authorize: armAuthorize,
+      builtInRoles,
+      policyChanged: () => live.policy.refresh(),
+    },
+    access: {
+      store: store.rbac,
+      clock,
+      authorize: armAuthorize,
+      effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
+      checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope })) }),
       policyChanged: () => live.policy.refresh(),
     },
     subscriptions: {

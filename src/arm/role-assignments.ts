@@ -6,12 +6,19 @@ import type { RbacStore } from "../storage/rbac-store.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
 import type { ArmCaller, Authorize } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
+import { assignableAt } from "./role-definitions.ts";
+
+/** Azure's fixed limit of role assignments per subscription (subscription, resource group and resource scopes). */
+export const ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
 
 export interface RoleAssignmentDeps {
   store: RbacStore;
   clock: Clock;
   authorize: Authorize;
-  roleExists(roleGuid: string): boolean;
+  /** A built-in or custom role by GUID, with where it may be assigned. */
+  findRole(roleGuid: string): Promise<{ roleName: string; assignableScopes: readonly string[] } | undefined>;
+  /** The caller's transitive groups, for `assignedTo()`. */
+  groupsOf(principalId: string): readonly string[];
   findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
@@ -35,7 +42,9 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCal
   const scope = checkScope(scopeText);
   if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
   const roleGuid = roleGuidOf(input.roleDefinitionId);
-  if (!roleGuid || !deps.roleExists(roleGuid)) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
+  const role = roleGuid ? await deps.findRole(roleGuid) : undefined;
+  if (!roleGuid || !role) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
+  if (!assignableAt(role, scope)) throw armError("RoleNotAssignableAtScope", role.roleName, scope);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
   if (!(await deps.authorize(caller, WRITE, scope, { roleDefinitionId: roleGuid }))) {
     throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE, assignmentId);
@@ -44,6 +53,7 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCal
   if (existing) return { created: false, record: sameOrRefuse(existing, scope, roleGuid, input) };
   const principalType = await deps.findPrincipalType(input.principalId);
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
+  await checkSubscriptionLimit(deps.store, scope);
   const now = new Date(deps.clock.now()).toISOString();
   const record: RoleAssignmentRecord = {
     id: name.toLowerCase(), tenantId: caller.tenantId, scope, roleDefinitionId: roleGuid, principalId: input.principalId.toLowerCase(), principalType,
@@ -96,6 +106,14 @@ export function roleAssignmentJson(r: RoleAssignmentRecord) {
     type: "Microsoft.Authorization/roleAssignments",
     name: r.id,
   };
+}
+
+async function checkSubscriptionLimit(store: RbacStore, scope: string): Promise<void> {
+  const parsed = parseScope(scope);
+  if (!parsed || !("subscriptionId" in parsed)) return;
+  if ((await store.countAssignmentsInSubscription(parsed.subscriptionId)) >= ASSIGNMENTS_PER_SUBSCRIPTION) {
+    throw armError("RoleAssignmentLimitExceeded", ASSIGNMENTS_PER_SUBSCRIPTION);
+  }
 }
 
 function checkScope(scopeText: string): string {

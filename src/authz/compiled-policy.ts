@@ -44,6 +44,7 @@ interface PolicyIndex {
   byPrincipal: Map<string, Map<string, IndexedAssignment[]>>;
   /** scope key → deny assignments, ordered by id so the first blocking one matches the evaluator's choice. */
   denyByScope: Map<string, CompiledDeny[]>;
+  groupsOf: ReadonlyMap<string, readonly string[]>;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -72,7 +73,7 @@ function buildIndex(policy: Policy): PolicyIndex {
     if (scopeKey !== undefined) pushTo(denyByScope, scopeKey, compileDeny(deny));
   }
   for (const list of denyByScope.values()) list.sort((a, b) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0));
-  return { byPrincipal, denyByScope };
+  return { byPrincipal, denyByScope, groupsOf: policy.groupsOf };
 }
 
 function findDeny(index: PolicyIndex, chain: readonly string[], principals: ReadonlySet<string>, op: NormalizedOperation) {
@@ -101,7 +102,7 @@ function findGrants(index: PolicyIndex, chain: readonly string[], principals: Re
 
 function computeVerdict(index: PolicyIndex, scope: Scope, op: NormalizedOperation, request: AccessRequest): Verdict {
   const chain = ancestorKeys(scope);
-  const principals = principalSet(request);
+  const principals = principalSet(request, index.groupsOf);
   const deny = findDeny(index, chain, principals, op);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.deny.id);
   const grants = findGrants(index, chain, principals, op, request);

@@ -1,5 +1,7 @@
+import type { AccessDeps } from "../arm/access.ts";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
+import type { RoleDefinitionDeps } from "../arm/role-definitions.ts";
 import type { SubscriptionDeps } from "../arm/subscriptions.ts";
 import type { Directory } from "../directory/directory.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
@@ -16,6 +18,8 @@ export interface Services {
   defaultTenantId: string;
   dataPlane: DataPlaneDeps;
   roleAssignments: RoleAssignmentDeps;
+  roleDefinitions: RoleDefinitionDeps;
+  access: AccessDeps;
   subscriptions: SubscriptionDeps;
   /** Resolves the ARM caller's display for error messages. */
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
