@@ -13,11 +13,11 @@ const PERMISSIONS_VERSIONS = ["2022-04-01", "2018-07-01-preview", "2018-01-01-pr
 
 const provider = (suffix: string) => new RegExp(`^(.*)\\/providers\\/Microsoft\\.Authorization\\/${suffix}$`, "i");
 
-/** The URL of the next page: this request's URL with `$skipToken` replaced. */
+/** The URL of the next page: this request's URL with `$skipToken` replaced, spelled literally as ARM does. */
 function nextLink(ctx: ArmContext, skipToken: string): string {
-  const url = new URL(ctx.request.url, `${ctx.request.protocol}://${ctx.request.host}`);
-  url.searchParams.set("$skipToken", skipToken);
-  return url.toString();
+  const [path, query = ""] = ctx.request.url.split("?", 2) as [string, string?];
+  const kept = query.split("&").filter((p) => p !== "" && !/^(\$|%24)skipToken=/i.test(p));
+  return `${ctx.request.protocol}://${ctx.request.host}${path}?${[...kept, `$skipToken=${skipToken}`].join("&")}`;
 }
 
 /** `Microsoft.Authorization`: role definitions, role assignments, deny assignments, permissions and check-access. */
