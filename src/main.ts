@@ -15,6 +15,7 @@ import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
+import type { ExplainDenial } from "./arm/access-denied.ts";
 import type { Authorize } from "./arm/arm-caller.ts";
 import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
 import { findModel } from "./inference/backends/registry.ts";
@@ -73,6 +74,12 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
     (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+  // ARM denials carry the same explanation as data-plane denials and the check-access answer.
+  const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
+    const operation = { kind: "action" as const, name: action };
+    const request = { principalId: caller.principalId, groupIds: [], operation, scope, ...(attributes?.roleDefinitionId ? { attributes: { roleDefinitionId: attributes.roleDefinitionId } } : {}) };
+    return { ...explainDecision(caller.principalId, operation, scope, live.policy.authorizer.evaluate(request)) };
+  };
   const dataPlane: DataPlaneDeps = {
     async findAccount(name) {
       const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
@@ -102,6 +109,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       store: store.rbac,
       clock,
       authorize: armAuthorize,
+      explainDenial,
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
@@ -114,6 +122,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       store: store.rbac,
       clock,
       authorize: armAuthorize,
+      explainDenial,
       builtInRoles,
       policyChanged: () => live.policy.refresh(),
     },
@@ -121,6 +130,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       store: store.rbac,
       clock,
       authorize: armAuthorize,
+      explainDenial,
       effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
       checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope })) }),
       policyChanged: () => live.policy.refresh(),

@@ -4,17 +4,17 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { DenyAssignmentRecord, PermissionRecord } from "../storage/records.ts";
-import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./access-denied.ts";
+import type { ArmCaller } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /**
  * Questions about access rather than changes to it: the caller's effective permissions at a scope, the Keyless
  * check-access extension, and deny assignments. The evaluation itself is injected (arm never imports authz).
  */
-export interface AccessDeps {
+export interface AccessDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
-  authorize: Authorize;
   /** The permission blocks of every role the principal (or a group of it) holds at the scope or above. */
   effectivePermissions(principalId: string, scope: string): PermissionRecord[];
   /** The shared explanation of one decision (`src/authz/explain.ts`), ready to serialize. */
@@ -59,9 +59,7 @@ export async function checkAccess(deps: AccessDeps, caller: ArmCaller, scopeText
     throw armError("InvalidRequestContent", "\"principalId\" must be an object id (GUID); omit it to check your own access.");
   }
   const principalId = (input.principalId ?? caller.principalId).toLowerCase();
-  if (principalId !== caller.principalId.toLowerCase() && !(await deps.authorize(caller, READ_ASSIGNMENTS, scope.id))) {
-    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ_ASSIGNMENTS, scope.id);
-  }
+  if (principalId !== caller.principalId.toLowerCase()) await requireAction(deps, caller, READ_ASSIGNMENTS, scope.id);
   const operation = action !== undefined ? { kind: "action" as const, name: action } : { kind: "dataAction" as const, name: dataAction! };
   return deps.checkAccess(principalId, operation, scope.id);
 }
@@ -69,7 +67,7 @@ export async function checkAccess(deps: AccessDeps, caller: ArmCaller, scopeText
 /** `GET {scope}/providers/Microsoft.Authorization/denyAssignments`: those at, above and below the scope. */
 export async function listDenyAssignments(deps: AccessDeps, caller: ArmCaller, scopeText: string): Promise<DenyAssignmentRecord[]> {
   const scope = checkScope(scopeText);
-  if (!(await deps.authorize(caller, READ_DENY, scope.id))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ_DENY, scope.id);
+  await requireAction(deps, caller, READ_DENY, scope.id);
   return (await deps.store.listDenyAssignments()).filter((d) => {
     if (d.tenantId !== caller.tenantId) return false;
     const at = d.scope.toLowerCase();
@@ -100,7 +98,7 @@ export interface DenyAssignmentInput {
 export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, scopeText: string, id: string, input: DenyAssignmentInput) {
   const scope = checkScope(scopeText);
   if (!isGuid(id)) throw armError("InvalidDenyAssignment", `the deny assignment name '${id}' must be a GUID.`);
-  if (!(await deps.authorize(caller, WRITE_DENY, scope.id))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE_DENY, scope.id);
+  await requireAction(deps, caller, WRITE_DENY, scope.id);
   if (input.principals.length === 0) throw armError("InvalidDenyAssignment", "principals must list at least one principal.");
   if (input.principals.some((p) => p.type.toLowerCase() === "group")) throw armError("InvalidDenyAssignment", "group principals are not supported; deny each member or use everyone with exclusions.");
   const everyone = input.principals.some((p) => p.id === EVERYONE);

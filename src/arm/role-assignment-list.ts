@@ -1,5 +1,6 @@
 import { parseScope } from "../core/scope.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
+import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 import type { RoleAssignmentDeps } from "./role-assignments.ts";
@@ -59,7 +60,7 @@ export async function listRoleAssignments(
 ): Promise<AssignmentPage> {
   const scope = parseScope(scopeText);
   if (!scope) throw armError("InvalidScope", scopeText);
-  if (!(await deps.authorize(caller, READ, scope.id))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ, scope.id);
+  await requireAction(deps, caller, READ, scope.id);
   const filter = parseFilter(query.filter, deps.groupsOf);
   const top = pageSize(query.top);
   const skip = decodeSkipToken(query.skipToken);

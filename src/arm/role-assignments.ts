@@ -4,17 +4,17 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
-import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./access-denied.ts";
+import type { ArmCaller } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 import { assignableAt } from "./role-definitions.ts";
 
 /** Azure's fixed limit of role assignments per subscription (subscription, resource group and resource scopes). */
 export const ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
 
-export interface RoleAssignmentDeps {
+export interface RoleAssignmentDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
-  authorize: Authorize;
   /** A built-in or custom role by GUID, with where it may be assigned. */
   findRole(roleGuid: string): Promise<{ roleName: string; assignableScopes: readonly string[] } | undefined>;
   /** The caller's transitive groups, for `assignedTo()`. */
@@ -46,9 +46,7 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCal
   if (!roleGuid || !role) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
   if (!assignableAt(role, scope)) throw armError("RoleNotAssignableAtScope", role.roleName, scope);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
-  if (!(await deps.authorize(caller, WRITE, scope, { roleDefinitionId: roleGuid }))) {
-    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE, assignmentId);
-  }
+  await requireAction(deps, caller, WRITE, scope, { roleDefinitionId: roleGuid }, assignmentId);
   const existing = await deps.store.getRoleAssignment(name);
   if (existing) return { created: false, record: sameOrRefuse(existing, scope, roleGuid, input) };
   const principalType = await deps.findPrincipalType(input.principalId);
@@ -75,9 +73,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
-  if (!(await deps.authorize(caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }))) {
-    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, DELETE, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-  }
+  await requireAction(deps, caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
   await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
   await deps.policyChanged();
   return existing;
@@ -85,7 +81,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
 
 export async function getRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
   const scope = checkScope(scopeText);
-  if (!(await deps.authorize(caller, READ, scope))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ, scope);
+  await requireAction(deps, caller, READ, scope);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) throw armError("RoleAssignmentNotFound", name);
   return existing;

@@ -4,7 +4,8 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope, type Scope } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { PermissionRecord, RoleDefinitionRecord } from "../storage/records.ts";
-import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./access-denied.ts";
+import type { ArmCaller } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /** A role definition as ARM shows it, built-in or custom (the authz catalog is injected: arm never imports authz). */
@@ -21,10 +22,9 @@ export interface RoleDefinitionView {
   updatedBy?: string | null;
 }
 
-export interface RoleDefinitionDeps {
+export interface RoleDefinitionDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
-  authorize: Authorize;
   builtInRoles: readonly RoleDefinitionView[];
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
@@ -194,7 +194,7 @@ function checkAssignableScopes(input: RoleDefinitionInput): string[] {
 
 /** `action` is needed at the request scope and at every linked (assignable) scope. */
 async function requireOnScopes(deps: RoleDefinitionDeps, caller: ArmCaller, action: string, scope: string, linked: readonly string[]): Promise<void> {
-  if (!(await deps.authorize(caller, action, scope))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, action, scope);
+  await requireAction(deps, caller, action, scope);
   const missing: string[] = [];
   for (const s of linked) if (!(await deps.authorize(caller, action, s))) missing.push(s);
   if (missing.length > 0) throw armError("LinkedAuthorizationFailed", caller.clientName, caller.principalId, action, scope, missing.join("','"));

@@ -101,6 +101,10 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.equal(response.status, 403);
     assert.equal(response.body.error.code, "AuthorizationFailed");
     assert.match(response.body.error.message, /Microsoft\.Authorization\/roleDefinitions\/write/);
+    const explanation = response.body.error.explanation;
+    assert.equal(explanation.allowed, false, "ARM denials carry the shared explanation");
+    assert.equal(explanation.action, "Microsoft.Authorization/roleDefinitions/write");
+    assert.ok(explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "User Access Administrator"), JSON.stringify(explanation.suggestedRoles));
   });
 
   test("Contributor on the account manages it but gets 401 on chat; the custom MaaS role gets 200; deleting it denies the next call", async () => {
