@@ -141,7 +141,8 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
         const key = scope.toLowerCase();
-        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId]);
+        // Assignments held through (nested) groups count too, as they do in every decision.
+        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId, ...live.policy.groupsOf(caller.principalId)]);
         return assignments.some((a) => {
           const at = a.scope.toLowerCase();
           return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
