@@ -95,6 +95,18 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.deepEqual(viaSdk.permissions?.[0]?.dataActions, ["Microsoft.CognitiveServices/accounts/MaaS/*"]);
   });
 
+  test("a custom role cannot be assigned above its assignable scopes", async () => {
+    const narrowId = crypto.randomUUID();
+    assert.equal((await arm("PUT", `${rg}/${AUTHZ}/roleDefinitions/${narrowId}`, maasRole("Resource group only", [rg]))).status, 201);
+    const above = await arm("PUT", `${sub}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, { properties: { roleDefinitionId: narrowId, principalId: app.objectId } });
+    assert.equal(above.status, 400);
+    assert.equal(above.body.error.code, "RoleNotAssignableAtScope");
+    const inside = await arm("PUT", `${account}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, { properties: { roleDefinitionId: narrowId, principalId: app.objectId } });
+    assert.equal(inside.status, 201, JSON.stringify(inside.body));
+    assert.equal((await arm("DELETE", `${account}/${AUTHZ}/roleAssignments/${inside.body.name}`)).status, 200);
+    assert.equal((await arm("DELETE", `${rg}/${AUTHZ}/roleDefinitions/${narrowId}`)).status, 200);
+  });
+
   test("a service principal without roleDefinitions/write cannot create a role", async () => {
     const spToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(ARM_SCOPE))!.token;
     const response = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${crypto.randomUUID()}`, maasRole("Sneaky", [sub]), spToken);
