@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
-import { BuiltInRoleIds, builtInRoleById } from "./authz/builtin-roles.ts";
+import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
-import { openLivePolicy } from "./authz/live-policy.ts";
+import { builtInRoles, effectivePermissions, explainDecision, openLivePolicy } from "./authz/index.ts";
+import { findRoleDefinition } from "./arm/role-definitions.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
@@ -18,6 +19,8 @@ import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
+import type { ExplainDenial } from "./arm/access-denied.ts";
+import type { Authorize } from "./arm/arm-caller.ts";
 import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
 import { builtinModels, findModel } from "./inference/backends/registry.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
@@ -54,7 +57,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   }, box);
   const rotation = rotationPolicy(config.signingKeyRotationDays ?? 30, config.tokenLifetimeSeconds ?? 3900);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
-  const policy = await openLivePolicy(store.rbac);
+  const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
@@ -101,6 +104,14 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
+  const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
+    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+  // ARM denials carry the same explanation as data-plane denials and the check-access answer.
+  const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
+    const operation = { kind: "action" as const, name: action };
+    const request = { principalId: caller.principalId, groupIds: [], operation, scope, ...(attributes?.roleDefinitionId ? { attributes: { roleDefinitionId: attributes.roleDefinitionId } } : {}) };
+    return { ...explainDecision(caller.principalId, operation, scope, live.policy.authorizer.evaluate(request)) };
+  };
   const dataPlane: DataPlaneDeps = {
     async findAccount(name) {
       const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
@@ -116,7 +127,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     async authorizeDataAction(caller, dataAction, scope) {
       const decision = await authorize(caller.principalId, "dataAction", dataAction, scope);
-      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { reason: decision.reason, scope: decision.scope, suggestedRoles: decision.suggestedRoles } };
+      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
     },
   };
   return {
@@ -141,12 +152,31 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     roleAssignments: {
       store: store.rbac,
       clock,
-      authorize: async (caller, action, scope, attributes) => (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed",
-      roleExists: (guid) => builtInRoleById(guid) !== undefined,
+      authorize: armAuthorize,
+      explainDenial,
+      findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
-        const principal = await directory.getPrincipal(id.toLowerCase());
-        return principal && principalType(principal);
+        const object = await directory.getObject(id);
+        return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
+      policyChanged: () => live.policy.refresh(),
+    },
+    roleDefinitions: {
+      store: store.rbac,
+      clock,
+      authorize: armAuthorize,
+      explainDenial,
+      builtInRoles,
+      policyChanged: () => live.policy.refresh(),
+    },
+    access: {
+      store: store.rbac,
+      clock,
+      authorize: armAuthorize,
+      explainDenial,
+      effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
+      checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope })) }),
       policyChanged: () => live.policy.refresh(),
     },
     subscriptions: {
@@ -155,7 +185,8 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
         const key = scope.toLowerCase();
-        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId]);
+        // Assignments held through (nested) groups count too, as they do in every decision.
+        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId, ...live.policy.groupsOf(caller.principalId)]);
         return assignments.some((a) => {
           const at = a.scope.toLowerCase();
           return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";

@@ -32,6 +32,32 @@ const catalog = {
   RoleAssignmentExists: { status: 409, template: (existingId: string) => `The role assignment already exists. The ID of the existing role assignment is ${existingId}.` },
   RoleAssignmentUpdateNotPermitted: { status: 400, template: () => "Tenant ID, application ID, principal ID, and scope are not allowed to be updated." },
   RoleAssignmentNotFound: { status: 404, template: (id: string) => `The role assignment '${id}' is not found.` },
+  RoleDefinitionNotFound: { status: 404, template: (id: string) => `The role definition '${id}' could not be found.` },
+  RoleDefinitionWithSameNameExists: { status: 409, template: (name: string) => `A custom role with the same name '${name}' already exists in this directory. Use a different name.` },
+  InvalidRoleDefinition: { status: 400, template: (detail: string) => `The role definition is invalid: ${detail}` },
+  InvalidAssignableScope: {
+    status: 400,
+    template: (scope: string) => `The assignable scope '${scope}' is not valid. Use subscriptions, resource groups, resources or one management group; '/' and wildcards are not allowed.`,
+  },
+  DataActionsNotAllowedWithManagementGroupScope: {
+    status: 400,
+    template: () => "You cannot add data action permissions when you have a management group as an assignable scope. Remove the data actions or use subscription scopes.",
+  },
+  BuiltInRoleCannotBeModified: { status: 400, template: (id: string) => `The role definition '${id}' is a built-in role; built-in roles cannot be created, updated or deleted. Use a new GUID for a custom role.` },
+  LinkedAuthorizationFailed: {
+    status: 403,
+    template: (client: string, objectId: string, action: string, scope: string, linked: string) =>
+      `The client '${client}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action '${action}' on the linked scope(s) '${linked}' or the linked scope(s) are invalid.`,
+  },
+  RoleDefinitionHasAssignments: { status: 409, template: (count: number) => `There are existing role assignments referencing role. Delete the ${count} role assignment(s) of this role first.` },
+  RoleAssignmentLimitExceeded: { status: 400, template: (limit: number) => `No more role assignments can be created. A subscription holds at most ${limit} role assignments; remove unused ones or assign to groups.` },
+  RoleNotAssignableAtScope: {
+    status: 400,
+    template: (role: string, scope: string) => `The role '${role}' is not available for assignment at scope '${scope}'. Add the scope (or one above it) to the role's assignableScopes.`,
+  },
+  InvalidSkipToken: { status: 400, template: () => "The $skipToken is not valid. Use the nextLink of the previous page unchanged." },
+  DenyAssignmentNotFound: { status: 404, template: (id: string) => `The deny assignment '${id}' could not be found.` },
+  InvalidDenyAssignment: { status: 400, template: (detail: string) => `The deny assignment is invalid: ${detail}` },
   SubscriptionNotFound: { status: 404, template: (id: string) => `The subscription '${id}' could not be found.` },
   ResourceNotFound: { status: 404, template: (type: string, name: string) => `The Resource '${type}/${name}' was not found.` },
   ResourceGroupNotFound: { status: 404, template: (name: string) => `Resource group '${name}' could not be found.` },

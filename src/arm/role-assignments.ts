@@ -4,14 +4,21 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
-import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./access-denied.ts";
+import type { ArmCaller } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
+import { assignableAt } from "./role-definitions.ts";
 
-export interface RoleAssignmentDeps {
+/** Azure's fixed limit of role assignments per subscription (subscription, resource group and resource scopes). */
+export const ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
+
+export interface RoleAssignmentDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
-  authorize: Authorize;
-  roleExists(roleGuid: string): boolean;
+  /** A built-in or custom role by GUID, with where it may be assigned. */
+  findRole(roleGuid: string): Promise<{ roleName: string; assignableScopes: readonly string[] } | undefined>;
+  /** The caller's transitive groups, for `assignedTo()`. */
+  groupsOf(principalId: string): readonly string[];
   findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
@@ -35,15 +42,16 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCal
   const scope = checkScope(scopeText);
   if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
   const roleGuid = roleGuidOf(input.roleDefinitionId);
-  if (!roleGuid || !deps.roleExists(roleGuid)) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
+  const role = roleGuid ? await deps.findRole(roleGuid) : undefined;
+  if (!roleGuid || !role) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
+  if (!assignableAt(role, scope)) throw armError("RoleNotAssignableAtScope", role.roleName, scope);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
-  if (!(await deps.authorize(caller, WRITE, scope, { roleDefinitionId: roleGuid }))) {
-    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE, assignmentId);
-  }
+  await requireAction(deps, caller, WRITE, scope, { roleDefinitionId: roleGuid }, assignmentId);
   const existing = await deps.store.getRoleAssignment(name);
   if (existing) return { created: false, record: sameOrRefuse(existing, scope, roleGuid, input) };
   const principalType = await deps.findPrincipalType(input.principalId);
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
+  await checkSubscriptionLimit(deps.store, scope);
   const now = new Date(deps.clock.now()).toISOString();
   const record: RoleAssignmentRecord = {
     id: name.toLowerCase(), tenantId: caller.tenantId, scope, roleDefinitionId: roleGuid, principalId: input.principalId.toLowerCase(), principalType,
@@ -65,9 +73,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
-  if (!(await deps.authorize(caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }))) {
-    throw armError("AuthorizationFailed", caller.clientName, caller.principalId, DELETE, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-  }
+  await requireAction(deps, caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
   await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
   await deps.policyChanged();
   return existing;
@@ -75,7 +81,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
 
 export async function getRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
   const scope = checkScope(scopeText);
-  if (!(await deps.authorize(caller, READ, scope))) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, READ, scope);
+  await requireAction(deps, caller, READ, scope);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) throw armError("RoleAssignmentNotFound", name);
   return existing;
@@ -96,6 +102,14 @@ export function roleAssignmentJson(r: RoleAssignmentRecord) {
     type: "Microsoft.Authorization/roleAssignments",
     name: r.id,
   };
+}
+
+async function checkSubscriptionLimit(store: RbacStore, scope: string): Promise<void> {
+  const parsed = parseScope(scope);
+  if (!parsed || !("subscriptionId" in parsed)) return;
+  if ((await store.countAssignmentsInSubscription(parsed.subscriptionId)) >= ASSIGNMENTS_PER_SUBSCRIPTION) {
+    throw armError("RoleAssignmentLimitExceeded", ASSIGNMENTS_PER_SUBSCRIPTION);
+  }
 }
 
 function checkScope(scopeText: string): string {

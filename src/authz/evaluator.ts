@@ -28,7 +28,7 @@ export function evaluate(policy: Policy, request: AccessRequest): Decision {
 
 function verdictAt(policy: Policy, scope: Scope, op: NormalizedOperation, request: AccessRequest): Verdict {
   const chain = ancestorKeys(scope);
-  const principals = principalSet(request);
+  const principals = principalSet(request, policy.groupsOf);
   const deny = blockingDeny(policy.denyAssignments, chain, principals, op);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.id);
   const grants = collectGrants(policy, chain, principals, op, request);

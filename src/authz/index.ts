@@ -6,6 +6,9 @@ export { BuiltInRoleIds, builtInRoleById, builtInRoleByName, builtInRoles } from
 export { type Authorizer, type AuthorizerOptions, createAuthorizer } from "./compiled-policy.ts";
 export { type ParsedCondition, parseCondition } from "./conditions.ts";
 export { evaluate } from "./evaluator.ts";
+export { type AccessExplanation, effectivePermissions, explainDecision } from "./explain.ts";
+export { type LivePolicy, type LivePolicySources, openLivePolicy } from "./live-policy.ts";
+export { type Membership, transitiveGroups } from "./memberships.ts";
 export { compilePatterns, globToRegExp, type PatternMatcher } from "./permission-match.ts";
 export { createPolicy, type PolicyInput } from "./policy.ts";
 export { privilegeScore } from "./suggest.ts";

@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../core/errors.ts";
 import { builtInRoles } from "./builtin-roles.ts";
+import { type Membership, transitiveGroups } from "./memberships.ts";
 import type { DenyAssignment, Policy, RoleAssignment, RoleDefinition } from "./types.ts";
 
 /** What a caller (storage, a fixture) knows; built-in roles are implied, only custom roles are listed. */
@@ -7,6 +8,8 @@ export interface PolicyInput {
   customRoles?: readonly RoleDefinition[];
   roleAssignments?: readonly RoleAssignment[];
   denyAssignments?: readonly DenyAssignment[];
+  /** Direct group memberships; the snapshot holds their transitive closure. */
+  memberships?: readonly Membership[];
 }
 
 /**
@@ -27,5 +30,6 @@ export function createPolicy(input: PolicyInput): Policy {
     roleDefinitions,
     roleAssignments: input.roleAssignments ?? [],
     denyAssignments: input.denyAssignments ?? [],
+    groupsOf: transitiveGroups(input.memberships ?? []),
   };
 }

@@ -18,10 +18,18 @@ import type {
  * things up in an index; both call these functions, which is what keeps their decisions identical.
  */
 
-/** The caller's principal ids, lower-cased: itself plus every (transitive) group the caller resolved. */
-export function principalSet(request: AccessRequest): ReadonlySet<string> {
-  const ids = new Set<string>([request.principalId.toLowerCase()]);
-  for (const group of request.groupIds) ids.add(group.toLowerCase());
+/**
+ * The caller's principal ids, lower-cased: itself, its transitive groups in the policy snapshot, and any group the
+ * caller passed (and those groups' own transitive groups).
+ */
+export function principalSet(request: AccessRequest, groupsOf: ReadonlyMap<string, readonly string[]>): ReadonlySet<string> {
+  const principal = request.principalId.toLowerCase();
+  const ids = new Set<string>([principal, ...(groupsOf.get(principal) ?? [])]);
+  for (const raw of request.groupIds) {
+    const group = raw.toLowerCase();
+    ids.add(group);
+    for (const parent of groupsOf.get(group) ?? []) ids.add(parent);
+  }
   return ids;
 }
 

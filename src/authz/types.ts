@@ -65,7 +65,10 @@ export interface Operation {
 
 export interface AccessRequest {
   principalId: string;
-  /** Transitive group memberships, resolved by the caller from the directory (never from a token claim). */
+  /**
+   * Extra group ids the caller resolved. The policy adds the principal's transitive groups from its own snapshot
+   * of the directory's memberships (never from a token claim), so callers normally pass [].
+   */
   groupIds: readonly string[];
   operation: Operation;
   scope: string;
@@ -81,6 +84,8 @@ export interface Policy {
   roleDefinitions: ReadonlyMap<string, RoleDefinition>;
   roleAssignments: readonly RoleAssignment[];
   denyAssignments: readonly DenyAssignment[];
+  /** lower-case principal id → its transitive groups (lower-case), from the directory's memberships. */
+  groupsOf: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One assignment that grants the operation, and the role pattern that matched it. */

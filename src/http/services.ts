@@ -1,7 +1,9 @@
+import type { AccessDeps } from "../arm/access.ts";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import type { ArmDeps } from "../arm/arm-deps.ts";
 import type { ActivityLog } from "../audit/activity-log.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
+import type { RoleDefinitionDeps } from "../arm/role-definitions.ts";
 import type { SubscriptionDeps } from "../arm/subscriptions.ts";
 import type { AppCredentials } from "../directory/app-credentials.ts";
 import type { Directory } from "../directory/directory.ts";
@@ -24,6 +26,8 @@ export interface Services {
   defaultTenantId: string;
   dataPlane: DataPlaneDeps;
   roleAssignments: RoleAssignmentDeps;
+  roleDefinitions: RoleDefinitionDeps;
+  access: AccessDeps;
   subscriptions: SubscriptionDeps;
   /** ARM resource providers: resource groups, Cognitive Services, generic resources. */
   arm: ArmDeps;

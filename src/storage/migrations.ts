@@ -3,6 +3,7 @@ import type { Dialect } from "./database.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as groups from "./migrations/0002-groups.ts";
 import * as credentials from "./migrations/0003-credentials.ts";
+import * as roleDefinitions from "./migrations/0004-role-definitions.ts";
 import * as arm from "./migrations/0005-arm.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
@@ -13,6 +14,7 @@ const steps: Record<string, Step> = {
   "0001-initial": initial,
   "0002-groups": groups,
   "0003-credentials": credentials,
+  "0004-role-definitions": roleDefinitions,
   "0005-arm": arm,
 };
 

@@ -1,10 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
+import { roleDefinitionStore } from "./role-definition-store.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 export function rbacStore(db: Kysely<Tables>) {
   return {
+    ...roleDefinitionStore(db),
     /** Inserts an assignment and records a change in the same transaction, so every node sees it. */
     async insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
       await conflictOnDuplicate(

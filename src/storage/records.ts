@@ -88,3 +88,39 @@ export interface RoleAssignmentRecord {
   updatedOn: string;
   updatedBy: string | null;
 }
+
+/** One permission block as stored; the same four lists (and optional condition) ARM shows. */
+export interface PermissionRecord {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+  condition?: string;
+  conditionVersion?: string;
+}
+
+export interface RoleDefinitionRecord {
+  id: string;
+  tenantId: string;
+  roleName: string;
+  description: string;
+  assignableScopes: string[];
+  permissions: PermissionRecord[];
+  createdOn: string;
+  createdBy: string | null;
+  updatedOn: string;
+  updatedBy: string | null;
+}
+
+export interface DenyAssignmentRecord {
+  id: string;
+  tenantId: string;
+  denyAssignmentName: string;
+  description: string;
+  scope: string;
+  permissions: PermissionRecord[];
+  principals: { id: string; type: string }[];
+  excludePrincipals: { id: string; type: string }[];
+  doNotApplyToChildScopes: boolean;
+  createdOn: string;
+}

@@ -84,6 +84,32 @@ export interface Tables {
     updated_on: string;
     updated_by: string | null;
   };
+  role_definitions: {
+    id: string;
+    tenant_id: string;
+    role_name: string;
+    role_name_key: string;
+    description: string;
+    assignable_scopes: string;
+    permissions: string;
+    created_on: string;
+    created_by: string | null;
+    updated_on: string;
+    updated_by: string | null;
+  };
+  deny_assignments: {
+    id: string;
+    tenant_id: string;
+    deny_assignment_name: string;
+    description: string;
+    scope: string;
+    scope_key: string;
+    permissions: string;
+    principals: string;
+    exclude_principals: string;
+    do_not_apply_to_child_scopes: number;
+    created_on: string;
+  };
   changes: { seq: Generated<number>; topic: string; at: string };
   account_names: { name_key: string; account_key: string };
   account_keys: { account_key: string; key_name: string; sealed_key: string; digest: string; created_at: string };

@@ -97,6 +97,13 @@ describe("compiled authorizer cache", () => {
     assert.equal(authorizer.evaluate({ ...request, principalId: "ALICE" }), decision, "case-folded principal hits the same entry");
   });
 
+  it("answers a repeat of the very same request with the same frozen decision, denials included", () => {
+    const authorizer = createAuthorizer(createPolicy({}));
+    const denied = authorizer.evaluate(request);
+    assert.equal(authorizer.evaluate({ ...request }), denied);
+    assert.ok(denied.kind === "denied" && Object.isFrozen(denied) && Object.isFrozen(denied.operation));
+  });
+
   it("echoes each caller's own spelling of the operation and scope on a cached denial", () => {
     const authorizer = createAuthorizer(createPolicy({}));
     const first = authorizer.evaluate({ ...request, scope: `${SUB}/resourceGroups/rg-ai` });

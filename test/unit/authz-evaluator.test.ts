@@ -53,7 +53,7 @@ describe("evaluate: allowed decisions", () => {
 });
 
 describe("evaluate: denials explain themselves", () => {
-  it("echoes the operation and the normalised scope, and suggests roles least privileged first", () => {
+  it("echoes the operation and the normalised scope, and suggests the documented role, then least privileged first", () => {
     const request: AccessRequest = { principalId: "alice", groupIds: [], operation: { kind: "dataAction", name: MAAS_CHAT }, scope: `${ACCT}/` };
     assert.deepEqual(evaluate(createPolicy({}), request), {
       kind: "denied",
@@ -61,10 +61,10 @@ describe("evaluate: denials explain themselves", () => {
       operation: { kind: "dataAction", name: MAAS_CHAT },
       scope: ACCT,
       suggestedRoles: [
+        { id: "a97b65f3-24c7-4388-baec-2e87135dc908", roleName: "Cognitive Services User" },
         { id: "64702f94-c441-49e6-a78b-ef80e0188fee", roleName: "Azure AI Developer" },
         { id: "19c28022-e58e-450d-a464-0b2a53034789", roleName: "Cognitive Services Data Contributor (Preview)" },
         { id: "eadc314b-1a2d-4efa-be10-5d325db5065e", roleName: "Foundry Project Manager" },
-        { id: "a97b65f3-24c7-4388-baec-2e87135dc908", roleName: "Cognitive Services User" },
         { id: "53ca6127-db72-4b80-b1b0-d745d6d5456d", roleName: "Foundry User" },
         { id: "c883944f-8b7b-4483-af10-35834be79c4a", roleName: "Foundry Owner" },
       ],

@@ -152,6 +152,7 @@ export function loadFixture(file: string): Fixture {
     customRoles: custom,
     roleAssignments: rows(doc.assignments, "assignments").map((row, i) => assignment(row, i, file, custom)),
     denyAssignments: rows(doc.denyAssignments, "denyAssignments").map(denyAssignment),
+    memberships: rows(doc.memberships, "memberships").map((row) => ({ groupId: text(row, "group"), memberId: text(row, "member") })),
   });
   return { file, policy, cases: rows(doc.cases, "cases").map(fixtureCase) };
 }

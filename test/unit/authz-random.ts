@@ -120,7 +120,10 @@ function randomDeny(rng: Rng, i: number): DenyAssignment {
 export function randomPolicy(rng: Rng): { policy: Policy; vocabulary: Vocabulary } {
   const roleAssignments = Array.from({ length: 5 + Math.floor(rng() * 25) }, (_, i) => randomAssignment(rng, i));
   const denyAssignments = Array.from({ length: Math.floor(rng() * 6) }, (_, i) => randomDeny(rng, i));
-  const policy = createPolicy({ customRoles: [CUSTOM], roleAssignments, denyAssignments });
-  const vocabulary = { principals: PRINCIPALS, groups: PRINCIPALS, scopes: SCOPES, operations: OPERATIONS, roleIds: ROLE_IDS };
+  // Random (possibly nested, possibly cyclic) memberships among the same ids, resolved by the policy snapshot.
+  const memberships = Array.from({ length: Math.floor(rng() * 8) }, () => ({ groupId: pick(rng, PRINCIPALS), memberId: pick(rng, PRINCIPALS) }));
+  const policy = createPolicy({ customRoles: [CUSTOM], roleAssignments, denyAssignments, memberships });
+  // Requests pass no groups half the time, which is how the service calls the authorizer (groups from the snapshot).
+  const vocabulary = { principals: PRINCIPALS, groups: rng() < 0.5 ? [] : PRINCIPALS, scopes: SCOPES, operations: OPERATIONS, roleIds: ROLE_IDS };
   return { policy, vocabulary };
 }

@@ -1,14 +1,45 @@
+import { callerPermissions, checkAccess, denyAssignmentJson, getDenyAssignment, listDenyAssignments, putDenyAssignment } from "../../arm/access.ts";
 import { armError } from "../../arm/arm-errors.ts";
+import { encodeSkipToken, listRoleAssignments } from "../../arm/role-assignment-list.ts";
 import { deleteRoleAssignment, getRoleAssignment, putRoleAssignment, type RoleAssignmentInput, roleAssignmentJson } from "../../arm/role-assignments.ts";
-import type { ArmRoute } from "./arm-route.ts";
+import { deleteRoleDefinition, getRoleDefinition, listRoleDefinitions, putRoleDefinition, roleDefinitionJson } from "../../arm/role-definitions.ts";
+import { denyAssignmentInput, roleDefinitionInput } from "./authorization-bodies.ts";
+import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
 const ROLE_ASSIGNMENT_VERSIONS = ["2022-04-01", "2022-01-01-preview", "2020-10-01-preview", "2020-08-01-preview", "2020-04-01-preview", "2020-03-01-preview", "2018-09-01-preview", "2018-01-01-preview", "2015-07-01"];
+const ROLE_DEFINITION_VERSIONS = ["2022-05-01-preview", "2022-04-01", "2018-01-01-preview", "2015-07-01"];
+const DENY_ASSIGNMENT_VERSIONS = ["2024-07-01-preview", "2022-04-01", "2018-07-01-preview", "2015-07-01"];
+const PERMISSIONS_VERSIONS = ["2022-04-01", "2018-07-01-preview", "2018-01-01-preview", "2015-07-01"];
 
-/** `Microsoft.Authorization`: role assignments at any scope. */
+const provider = (suffix: string) => new RegExp(`^(.*)\\/providers\\/Microsoft\\.Authorization\\/${suffix}$`, "i");
+
+/** The URL of the next page: this request's URL with `$skipToken` replaced, spelled literally as ARM does. */
+function nextLink(ctx: ArmContext, skipToken: string): string {
+  const [path, query = ""] = ctx.request.url.split("?", 2) as [string, string?];
+  const kept = query.split("&").filter((p) => p !== "" && !/^(\$|%24)skipToken=/i.test(p));
+  return `${ctx.request.protocol}://${ctx.request.host}${path}?${[...kept, `$skipToken=${skipToken}`].join("&")}`;
+}
+
+/** `Microsoft.Authorization`: role definitions, role assignments, deny assignments, permissions and check-access. */
 export const authorizationRoutes: ArmRoute[] = [
   {
     type: "Microsoft.Authorization/roleAssignments",
-    pattern: /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/i,
+    pattern: provider("roleAssignments"),
+    apiVersions: ROLE_ASSIGNMENT_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope] = ctx.params as [string];
+        const query = { filter: ctx.query.$filter, top: ctx.query.$top, skipToken: ctx.query.$skipToken };
+        const page = await listRoleAssignments(ctx.services.roleAssignments, await ctx.caller(), scope, query);
+        const body: { value: unknown[]; nextLink?: string } = { value: page.value.map(roleAssignmentJson) };
+        if (page.nextSkip !== undefined) body.nextLink = nextLink(ctx, encodeSkipToken(page.nextSkip));
+        return { body };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/roleAssignments",
+    pattern: provider("roleAssignments\\/([^/]+)"),
     apiVersions: ROLE_ASSIGNMENT_VERSIONS,
     handlers: {
       async PUT(ctx) {
@@ -24,6 +55,88 @@ export const authorizationRoutes: ArmRoute[] = [
       async GET(ctx) {
         const [scope, name] = ctx.params as [string, string];
         return { body: roleAssignmentJson(await getRoleAssignment(ctx.services.roleAssignments, await ctx.caller(), scope, name)) };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/roleDefinitions",
+    pattern: provider("roleDefinitions"),
+    apiVersions: ROLE_DEFINITION_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope] = ctx.params as [string];
+        const roles = await listRoleDefinitions(ctx.services.roleDefinitions, await ctx.caller(), scope, ctx.query.$filter);
+        return { body: { value: roles.map((r) => roleDefinitionJson(r, scope)) } };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/roleDefinitions",
+    pattern: provider("roleDefinitions\\/([^/]+)"),
+    apiVersions: ROLE_DEFINITION_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope, guid] = ctx.params as [string, string];
+        await ctx.caller();
+        return { body: roleDefinitionJson(await getRoleDefinition(ctx.services.roleDefinitions, scope, guid), scope) };
+      },
+      async PUT(ctx) {
+        const [scope, guid] = ctx.params as [string, string];
+        const { created, role } = await putRoleDefinition(ctx.services.roleDefinitions, await ctx.caller(), scope, guid, roleDefinitionInput(ctx.body));
+        return { status: created ? 201 : 200, body: roleDefinitionJson(role, scope) };
+      },
+      async DELETE(ctx) {
+        const [scope, guid] = ctx.params as [string, string];
+        const deleted = await deleteRoleDefinition(ctx.services.roleDefinitions, await ctx.caller(), scope, guid);
+        return deleted ? { body: roleDefinitionJson(deleted, scope) } : { status: 204 };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/denyAssignments",
+    pattern: provider("denyAssignments"),
+    apiVersions: DENY_ASSIGNMENT_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope] = ctx.params as [string];
+        return { body: { value: (await listDenyAssignments(ctx.services.access, await ctx.caller(), scope)).map(denyAssignmentJson) } };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/denyAssignments",
+    pattern: provider("denyAssignments\\/([^/]+)"),
+    apiVersions: DENY_ASSIGNMENT_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope, id] = ctx.params as [string, string];
+        return { body: denyAssignmentJson(await getDenyAssignment(ctx.services.access, await ctx.caller(), scope, id)) };
+      },
+      async PUT(ctx) {
+        const [scope, id] = ctx.params as [string, string];
+        return { status: 201, body: denyAssignmentJson(await putDenyAssignment(ctx.services.access, await ctx.caller(), scope, id, denyAssignmentInput(ctx.body))) };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/permissions",
+    pattern: provider("permissions"),
+    apiVersions: PERMISSIONS_VERSIONS,
+    handlers: {
+      async GET(ctx) {
+        const [scope] = ctx.params as [string];
+        return { body: { value: callerPermissions(ctx.services.access, await ctx.caller(), scope) } };
+      },
+    },
+  },
+  {
+    type: "Microsoft.Authorization/checkAccess",
+    pattern: provider("checkAccess"),
+    apiVersions: [],
+    handlers: {
+      async POST(ctx) {
+        const [scope] = ctx.params as [string];
+        return { body: await checkAccess(ctx.services.access, await ctx.caller(), scope, ctx.body) };
       },
     },
   },

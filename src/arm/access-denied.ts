@@ -1,0 +1,24 @@
+import { WireError } from "../core/errors.ts";
+import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import { armError } from "./arm-errors.ts";
+
+/** The shared RBAC explanation of a denied action (`src/authz/explain.ts`), injected: arm never imports authz. */
+export type ExplainDenial = (caller: ArmCaller, action: string, scope: string, attributes?: { roleDefinitionId?: string }) => Record<string, unknown>;
+
+export interface ActionCheck {
+  authorize: Authorize;
+  explainDenial?: ExplainDenial;
+}
+
+/**
+ * Throws ARM's `AuthorizationFailed` unless the caller may perform `action` at `scope`; the body also carries the
+ * explanation (what is missing, which built-in roles would grant it), the same one data-plane denials carry.
+ * `shownScope` is what the message names (ARM names the target resource, e.g. the assignment id).
+ */
+export async function requireAction(deps: ActionCheck, caller: ArmCaller, action: string, scope: string, attributes?: { roleDefinitionId?: string }, shownScope = scope): Promise<void> {
+  if (await deps.authorize(caller, action, scope, attributes)) return;
+  const error = armError("AuthorizationFailed", caller.clientName, caller.principalId, action, shownScope);
+  if (!deps.explainDenial) throw error;
+  const explanation = deps.explainDenial(caller, action, scope, attributes);
+  throw new WireError(error.status, error.code, error.message, { ...error.details, explanation }, { ...error.headers });
+}

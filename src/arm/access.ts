@@ -1,0 +1,132 @@
+import type { Clock } from "../core/clock.ts";
+import { ConflictError } from "../core/errors.ts";
+import { isGuid } from "../core/ids.ts";
+import { parseScope } from "../core/scope.ts";
+import type { RbacStore } from "../storage/rbac-store.ts";
+import type { DenyAssignmentRecord, PermissionRecord } from "../storage/records.ts";
+import { type ActionCheck, requireAction } from "./access-denied.ts";
+import type { ArmCaller } from "./arm-caller.ts";
+import { armError } from "./arm-errors.ts";
+
+/**
+ * Questions about access rather than changes to it: the caller's effective permissions at a scope, the Keyless
+ * check-access extension, and deny assignments. The evaluation itself is injected (arm never imports authz).
+ */
+export interface AccessDeps extends ActionCheck {
+  store: RbacStore;
+  clock: Clock;
+  /** The permission blocks of every role the principal (or a group of it) holds at the scope or above. */
+  effectivePermissions(principalId: string, scope: string): PermissionRecord[];
+  /** The shared explanation of one decision (`src/authz/explain.ts`), ready to serialize. */
+  checkAccess(principalId: string, operation: { kind: "action" | "dataAction"; name: string }, scope: string): Record<string, unknown>;
+  policyChanged(): Promise<void>;
+}
+
+const READ_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments/read";
+const READ_DENY = "Microsoft.Authorization/denyAssignments/read";
+const WRITE_DENY = "Microsoft.Authorization/denyAssignments/write";
+const EVERYONE = "00000000-0000-0000-0000-000000000000";
+
+function checkScope(scopeText: string) {
+  const scope = parseScope(scopeText);
+  if (!scope) throw armError("InvalidScope", scopeText || "/");
+  return scope;
+}
+
+/** `GET {scope}/providers/Microsoft.Authorization/permissions`: always about the caller itself, so no extra check. */
+export function callerPermissions(deps: AccessDeps, caller: ArmCaller, scopeText: string): PermissionRecord[] {
+  return deps.effectivePermissions(caller.principalId, checkScope(scopeText).id);
+}
+
+export interface CheckAccessInput {
+  principalId?: string;
+  action?: string;
+  dataAction?: string;
+}
+
+/**
+ * `POST {scope}/providers/Microsoft.Authorization/checkAccess` (Keyless extension). Asking about yourself needs
+ * nothing; asking about someone else needs `roleAssignments/read` at the scope, as listing their assignments would.
+ */
+export async function checkAccess(deps: AccessDeps, caller: ArmCaller, scopeText: string, body: unknown) {
+  const scope = checkScope(scopeText);
+  const input = (body ?? {}) as CheckAccessInput;
+  const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+  const action = text(input.action);
+  const dataAction = text(input.dataAction);
+  if ((action === undefined) === (dataAction === undefined)) throw armError("InvalidRequestContent", "give exactly one of \"action\" or \"dataAction\" (a string).");
+  if (input.principalId !== undefined && !(typeof input.principalId === "string" && isGuid(input.principalId))) {
+    throw armError("InvalidRequestContent", "\"principalId\" must be an object id (GUID); omit it to check your own access.");
+  }
+  const principalId = (input.principalId ?? caller.principalId).toLowerCase();
+  if (principalId !== caller.principalId.toLowerCase()) await requireAction(deps, caller, READ_ASSIGNMENTS, scope.id);
+  const operation = action !== undefined ? { kind: "action" as const, name: action } : { kind: "dataAction" as const, name: dataAction! };
+  return deps.checkAccess(principalId, operation, scope.id);
+}
+
+/** `GET {scope}/providers/Microsoft.Authorization/denyAssignments`: those at, above and below the scope. */
+export async function listDenyAssignments(deps: AccessDeps, caller: ArmCaller, scopeText: string): Promise<DenyAssignmentRecord[]> {
+  const scope = checkScope(scopeText);
+  await requireAction(deps, caller, READ_DENY, scope.id);
+  return (await deps.store.listDenyAssignments()).filter((d) => {
+    if (d.tenantId !== caller.tenantId) return false;
+    const at = d.scope.toLowerCase();
+    return at === scope.key || at === "/" || scope.key === "/" || scope.key.startsWith(`${at}/`) || at.startsWith(`${scope.key}/`);
+  });
+}
+
+export async function getDenyAssignment(deps: AccessDeps, caller: ArmCaller, scopeText: string, id: string): Promise<DenyAssignmentRecord> {
+  const found = (await listDenyAssignments(deps, caller, scopeText)).find((d) => d.id === id.toLowerCase());
+  if (!found) throw armError("DenyAssignmentNotFound", id);
+  return found;
+}
+
+export interface DenyAssignmentInput {
+  denyAssignmentName: string;
+  description?: string;
+  permissions: PermissionRecord[];
+  principals: { id: string; type: string }[];
+  excludePrincipals?: { id: string; type: string }[];
+  doNotApplyToChildScopes?: boolean;
+}
+
+/**
+ * `PUT {scope}/providers/Microsoft.Authorization/denyAssignments/{guid}`: the administrator's path to a deny
+ * assignment (Azure's user-assigned deny assignments, 2024-07-01-preview), with that API's restrictions: no group
+ * principals, and "everyone" only with at least one excluded principal. Deny assignments cannot be updated.
+ */
+export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, scopeText: string, id: string, input: DenyAssignmentInput) {
+  const scope = checkScope(scopeText);
+  if (!isGuid(id)) throw armError("InvalidDenyAssignment", `the deny assignment name '${id}' must be a GUID.`);
+  await requireAction(deps, caller, WRITE_DENY, scope.id);
+  if (input.principals.length === 0) throw armError("InvalidDenyAssignment", "principals must list at least one principal.");
+  if (input.principals.some((p) => p.type.toLowerCase() === "group")) throw armError("InvalidDenyAssignment", "group principals are not supported; deny each member or use everyone with exclusions.");
+  const everyone = input.principals.some((p) => p.id === EVERYONE);
+  if (everyone && (input.excludePrincipals ?? []).length === 0) throw armError("InvalidDenyAssignment", "denying everyone requires at least one excluded principal.");
+  if (input.permissions.length === 0) throw armError("InvalidDenyAssignment", "permissions must list at least one block.");
+  const record: DenyAssignmentRecord = {
+    id: id.toLowerCase(), tenantId: caller.tenantId, denyAssignmentName: input.denyAssignmentName, description: input.description ?? "", scope: scope.id,
+    permissions: input.permissions, principals: input.principals, excludePrincipals: input.excludePrincipals ?? [],
+    doNotApplyToChildScopes: input.doNotApplyToChildScopes ?? false, createdOn: new Date(deps.clock.now()).toISOString(),
+  };
+  try {
+    await deps.store.insertDenyAssignment(record);
+  } catch (err) {
+    if (err instanceof ConflictError) throw armError("InvalidDenyAssignment", `deny assignment '${id}' already exists; deny assignments cannot be updated.`);
+    throw err;
+  }
+  await deps.policyChanged();
+  return record;
+}
+
+export function denyAssignmentJson(d: DenyAssignmentRecord) {
+  return {
+    properties: {
+      denyAssignmentName: d.denyAssignmentName, description: d.description, permissions: d.permissions, scope: d.scope,
+      doNotApplyToChildScopes: d.doNotApplyToChildScopes, principals: d.principals, excludePrincipals: d.excludePrincipals, isSystemProtected: false,
+    },
+    id: `${d.scope === "/" ? "" : d.scope}/providers/Microsoft.Authorization/denyAssignments/${d.id}`,
+    type: "Microsoft.Authorization/denyAssignments",
+    name: d.id,
+  };
+}

@@ -1,0 +1,122 @@
+import type { Kysely, Selectable } from "kysely";
+import type { DenyAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
+import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
+
+/**
+ * Custom role definitions and deny assignments. Every write records a `changes` row in the same transaction,
+ * so every node's live policy reloads them.
+ */
+export function roleDefinitionStore(db: Kysely<Tables>) {
+  return {
+    /** Inserts or replaces (same id) a custom role; a role name already used by another role is a ConflictError. */
+    async saveRoleDefinition(r: RoleDefinitionRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db.transaction().execute(async (tx) => {
+            await tx.deleteFrom("role_definitions").where("id", "=", r.id.toLowerCase()).execute();
+            await tx.insertInto("role_definitions").values(definitionRow(r)).execute();
+            await tx.insertInto("changes").values({ topic: "rbac", at: r.updatedOn }).execute();
+          }),
+        "A role definition with this name already exists.",
+      );
+    },
+    async deleteRoleDefinition(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const result = await tx.deleteFrom("role_definitions").where("id", "=", id.toLowerCase()).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows) > 0;
+        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        return deleted;
+      });
+    },
+    async getRoleDefinition(id: string): Promise<RoleDefinitionRecord | undefined> {
+      const row = await db.selectFrom("role_definitions").selectAll().where("id", "=", id.toLowerCase()).executeTakeFirst();
+      return row && definitionRecord(row);
+    },
+    async findRoleDefinitionByName(tenantId: string, roleName: string): Promise<RoleDefinitionRecord | undefined> {
+      const row = await db
+        .selectFrom("role_definitions")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .where("role_name_key", "=", roleName.trim().toLowerCase())
+        .executeTakeFirst();
+      return row && definitionRecord(row);
+    },
+    async listRoleDefinitions(): Promise<RoleDefinitionRecord[]> {
+      const rows = await db.selectFrom("role_definitions").selectAll().orderBy("role_name_key").execute();
+      return rows.map(definitionRecord);
+    },
+    async countAssignmentsOfRole(roleId: string): Promise<number> {
+      const row = await db
+        .selectFrom("role_assignments")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("role_definition_id", "=", roleId.toLowerCase())
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    /** Assignments at the subscription or anything below it: what Azure's per-subscription limit counts. */
+    async countAssignmentsInSubscription(subscriptionId: string): Promise<number> {
+      const key = `/subscriptions/${subscriptionId.toLowerCase()}`;
+      const row = await db
+        .selectFrom("role_assignments")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where((eb) => eb.or([eb("scope_key", "=", key), eb("scope_key", "like", `${key}/%`)]))
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async insertDenyAssignment(d: DenyAssignmentRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db.transaction().execute(async (tx) => {
+            await tx.insertInto("deny_assignments").values(denyRow(d)).execute();
+            await tx.insertInto("changes").values({ topic: "rbac", at: d.createdOn }).execute();
+          }),
+        "The deny assignment already exists.",
+      );
+    },
+    async deleteDenyAssignment(id: string, at: string): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const result = await tx.deleteFrom("deny_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
+        const deleted = Number(result.numDeletedRows) > 0;
+        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        return deleted;
+      });
+    },
+    async listDenyAssignments(): Promise<DenyAssignmentRecord[]> {
+      const rows = await db.selectFrom("deny_assignments").selectAll().orderBy("id").execute();
+      return rows.map(denyRecord);
+    },
+  };
+}
+
+function definitionRow(r: RoleDefinitionRecord): Tables["role_definitions"] {
+  return {
+    id: r.id.toLowerCase(), tenant_id: r.tenantId, role_name: r.roleName, role_name_key: r.roleName.trim().toLowerCase(),
+    description: r.description, assignable_scopes: JSON.stringify(r.assignableScopes), permissions: JSON.stringify(r.permissions),
+    created_on: r.createdOn, created_by: r.createdBy, updated_on: r.updatedOn, updated_by: r.updatedBy,
+  };
+}
+
+function definitionRecord(row: Selectable<Tables["role_definitions"]>): RoleDefinitionRecord {
+  return {
+    id: row.id, tenantId: row.tenant_id, roleName: row.role_name, description: row.description,
+    assignableScopes: JSON.parse(row.assignable_scopes), permissions: JSON.parse(row.permissions),
+    createdOn: row.created_on, createdBy: row.created_by, updatedOn: row.updated_on, updatedBy: row.updated_by,
+  };
+}
+
+function denyRow(d: DenyAssignmentRecord): Tables["deny_assignments"] {
+  return {
+    id: d.id.toLowerCase(), tenant_id: d.tenantId, deny_assignment_name: d.denyAssignmentName, description: d.description,
+    scope: d.scope, scope_key: d.scope.toLowerCase(), permissions: JSON.stringify(d.permissions), principals: JSON.stringify(d.principals),
+    exclude_principals: JSON.stringify(d.excludePrincipals), do_not_apply_to_child_scopes: d.doNotApplyToChildScopes ? 1 : 0, created_on: d.createdOn,
+  };
+}
+
+function denyRecord(row: Selectable<Tables["deny_assignments"]>): DenyAssignmentRecord {
+  return {
+    id: row.id, tenantId: row.tenant_id, denyAssignmentName: row.deny_assignment_name, description: row.description, scope: row.scope,
+    permissions: JSON.parse(row.permissions), principals: JSON.parse(row.principals), excludePrincipals: JSON.parse(row.exclude_principals),
+    doNotApplyToChildScopes: Number(row.do_not_apply_to_child_scopes) === 1, createdOn: row.created_on,
+  };
+}
