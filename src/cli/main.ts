@@ -108,7 +108,19 @@ function explanation(body: unknown): string {
   const detail = (body as { error?: { explanation?: Record<string, unknown> | string } } | undefined)?.error?.explanation;
   if (!detail) return "";
   if (typeof detail === "string") return `Explanation: ${detail}\n`;
-  return `Explanation:\n${Object.entries(detail).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}\n`;
+  const lines = Object.entries(detail)
+    .filter(([key, value]) => key !== "allowed" && !(Array.isArray(value) && value.length === 0))
+    .map(([key, value]) => `  ${key}: ${describeValue(value)}`);
+  return `Explanation:\n${lines.join("\n")}\n`;
+}
+
+/** Roles by name (what a reader would type into `role assignment create --role`), anything else as JSON. */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    return value.map((item) => (typeof item === "object" && item !== null && "roleName" in item ? String(item.roleName) : JSON.stringify(item))).join(", ");
+  }
+  return JSON.stringify(value);
 }
 
 /** The process's streams and environment. */

@@ -53,7 +53,7 @@ test("walkthrough: login as a user, account set/show, chat refused with the expl
   const refused = await chat();
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^ERROR: \(PermissionDenied\) .*Microsoft\.CognitiveServices\/accounts\/MaaS\/chat\/completions\/action/);
-  assert.match(refused.stderr, /Explanation:\n {2}reason: .*\n {2}scope: .*\n {2}suggestedRoles: .*Cognitive Services User/);
+  assert.match(refused.stderr, /Explanation:\n(?: {2}.*\n)* {2}reason: no-matching-assignment\n(?: {2}.*\n)* {2}suggestedRoles: Cognitive Services User, /);
 
   const assignment = JSON.parse(
     await ok("role", "assignment", "create", "--assignee-object-id", me, "--assignee-principal-type", "User", "--role", COGNITIVE_SERVICES_USER, "--scope", accountId),
