@@ -194,6 +194,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       },
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
+    directoryChanged: () => live.policy.refresh(),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
   };
 }

@@ -18,6 +18,11 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
       (requestId) => graphError("UnknownError", requestId),
     ),
   );
+  // Group memberships feed RBAC decisions: a successful directory write is effective on this node before its
+  // response leaves (other nodes follow the change feed).
+  app.addHook("onSend", async (request, reply) => {
+    if (request.method !== "GET" && reply.statusCode < 400) await services.directoryChanged();
+  });
 
   const graphRequest = async (request: FastifyRequest): Promise<GraphRequest> => {
     const origin = requestOrigin(request);

@@ -34,5 +34,7 @@ export interface Services {
   activityLog: ActivityLog;
   /** Resolves the ARM caller's display for error messages. */
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
+  /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
+  directoryChanged(): Promise<void>;
   ready(): Promise<boolean>;
 }
