@@ -15,9 +15,13 @@ import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
-import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
-import { findModel } from "./inference/backends/registry.ts";
-import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
+import { createCallLog } from "./audit/call-log.ts";
+import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
+import type { DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
+import { createRateLimiter } from "./inference/rate-limits.ts";
+import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
@@ -46,7 +50,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   const keys = await openKeyRing(store.keys, box);
   const policy = await openLivePolicy(store.rbac);
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy });
+  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const callLog = createCallLog(database.db, { flushEveryMs: 250, maxBatch: 500, onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`) });
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, models, callLog });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   await app.listen({ host: config.host!, port: config.port! });
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
@@ -59,12 +65,19 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     async close() {
       stopPolling();
       await app.close();
+      await callLog.close();
+      await models.close();
       await database.close();
     },
   };
 }
 
-type Live = { keys: Awaited<ReturnType<typeof openKeyRing>>; policy: Awaited<ReturnType<typeof openLivePolicy>> };
+type Live = {
+  keys: Awaited<ReturnType<typeof openKeyRing>>;
+  policy: Awaited<ReturnType<typeof openLivePolicy>>;
+  models: ModelRegistry;
+  callLog: ReturnType<typeof createCallLog>;
+};
 
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
@@ -78,14 +91,22 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     async findDeployment(account, name) {
       const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
-      const model = deployment?.properties.model as { format: string; name: string; version: string } | undefined;
-      const catalog = model && findModel(model.format, model.name, model.version);
-      return catalog && { name: deployment!.name, modelName: catalog.name, modelFormat: catalog.provider, backend: catalog.backend, backendModel: catalog.backendModel };
+      return deployment && deploymentView(deployment, live.models);
+    },
+    async listDeployments(account) {
+      const children = await store.resources.listChildren(account.id);
+      return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()).flatMap((r) => deploymentView(r, live.models) ?? []);
     },
     async authorizeDataAction(caller, dataAction, scope) {
       const decision = await authorize(caller.principalId, "dataAction", dataAction, scope);
-      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { reason: decision.reason, scope: decision.scope, suggestedRoles: decision.suggestedRoles } };
+      return decision.kind === "allowed"
+        ? { allowed: true, assignmentId: decision.grants[0]?.assignmentId }
+        : { allowed: false, explanation: { reason: decision.reason, scope: decision.scope, suggestedRoles: decision.suggestedRoles } };
     },
+    // The `arm` branch stores account keys (sealed + HMAC look-up); until it is merged no key is valid.
+    verifyAccountKey: async () => false,
+    recordCall: (record) => live.callLog.record(record),
+    rateLimiter: createRateLimiter(),
   };
   return {
     tokenService: { identities: identitySource(store, directory, facts), keys: live.keys, clock, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
@@ -120,6 +141,18 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+  };
+}
+
+/** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
+function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
+  const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
+  const catalog = model && models.findModel(model.format, model.name, model.version);
+  if (!catalog) return undefined;
+  const capacity = deployment.sku?.capacity;
+  return {
+    id: deployment.id, name: deployment.name, modelName: catalog.name, modelFormat: catalog.provider, modelType: catalog.modelType,
+    backend: catalog.backend, backendModel: catalog.backendModel, capacity: typeof capacity === "number" ? capacity : undefined,
   };
 }
 
@@ -192,7 +225,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const running = await startKeyless(config);
+  const running = await startKeyless(config).catch((err: unknown) => {
+    if (!(err instanceof ModelsFileError)) throw err;
+    process.stderr.write(`ERROR: ${err.message}\n`);
+    process.exit(2);
+  });
   process.stdout.write(startupReport(running, config));
   const stop = async () => {
     await running.close();

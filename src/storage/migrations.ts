@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import type { Dialect } from "./database.ts";
 import * as initial from "./migrations/0001-initial.ts";
+import * as callLog from "./migrations/0006-call-log.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -8,6 +9,7 @@ type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
 /** Numbered migrations, one file each under `migrations/`; never edit a released one, add the next number. */
 const steps: Record<string, Step> = {
   "0001-initial": initial,
+  "0006-call-log": callLog,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {
