@@ -1,5 +1,6 @@
 import { errors as undiciErrors, Pool } from "undici";
 import type { Dispatcher } from "undici";
+import { WireError } from "../../../core/errors.ts";
 import { dataPlaneError, withCause, withHeaders } from "../../data-plane-errors.ts";
 
 export interface UpstreamOptions {
@@ -54,7 +55,7 @@ export function upstreamClient(options: UpstreamOptions) {
 
 /** Maps a transport failure onto the data-plane catalog; catalog errors pass through. */
 export function translate(err: unknown): Error {
-  if (err instanceof Error && "status" in err && "code" in err && typeof (err as { status: unknown }).status === "number") return err;
+  if (err instanceof WireError) return err;
   const code = (err as { code?: string; name?: string }).code;
   const name = (err as { name?: string }).name;
   if (name === "TimeoutError" || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT") {
