@@ -18,8 +18,9 @@ import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
-import type { DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
+import { cachedLookup } from "./inference/lookup-cache.ts";
 import { createRateLimiter } from "./inference/rate-limits.ts";
 import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -72,6 +73,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
 }
 
+/** How long the data plane may reuse an account or deployment read (see inference/lookup-cache.ts). */
+const LOOKUP_TTL_MS = 1000;
+
 type Live = {
   keys: Awaited<ReturnType<typeof openKeyRing>>;
   policy: Awaited<ReturnType<typeof openLivePolicy>>;
@@ -83,16 +87,16 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
   const dataPlane: DataPlaneDeps = {
-    async findAccount(name) {
+    findAccount: cachedLookup(LOOKUP_TTL_MS, (name: string) => name.toLowerCase(), async (name: string) => {
       const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
       if (!account) return undefined;
       const sub = await store.resources.getSubscription(account.subscriptionId);
       return { id: account.id, name: account.name, tenantId: sub?.tenantId ?? facts.tenantId, disableLocalAuth: account.properties.disableLocalAuth === true };
-    },
-    async findDeployment(account, name) {
+    }),
+    findDeployment: cachedLookup(LOOKUP_TTL_MS, (account: AccountView, name: string) => `${account.id}/deployments/${name}`.toLowerCase(), async (account: AccountView, name: string) => {
       const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
       return deployment && deploymentView(deployment, live.models);
-    },
+    }),
     async listDeployments(account) {
       const children = await store.resources.listChildren(account.id);
       return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()).flatMap((r) => deploymentView(r, live.models) ?? []);

@@ -100,6 +100,8 @@ describe("data plane with the official SDKs", () => {
     assert.match(denied.body.error.message, /Access denied due to invalid subscription key/);
 
     await store.setDisableLocalAuth(account, true);
+    const propagation = () => new Promise((resolve) => setTimeout(resolve, 1100)); // account reads are cached for 1 s
+    await propagation();
     try {
       const disabled = await keyClient.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
       assert.equal(disabled.status, "403");
@@ -109,6 +111,7 @@ describe("data plane with the official SDKs", () => {
       assert.equal(viaToken.status, "200");
     } finally {
       await store.setDisableLocalAuth(account, false);
+      await propagation();
     }
   });
 
