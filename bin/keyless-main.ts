@@ -9,6 +9,7 @@ import { processIo, runCli } from "../src/cli/main.ts";
 const serveHook: ServeHook = async (argv, env) => {
   const { serve, startupReport } = await import("../src/main.ts");
   const { ConfigError } = await import("../src/config/load.ts");
+  const { ModelsFileError } = await import("../src/inference/model-config.ts");
   try {
     const { running, config, closed, close } = await serve(argv, env, () => {});
     return {
@@ -22,7 +23,7 @@ const serveHook: ServeHook = async (argv, env) => {
       close,
     };
   } catch (err) {
-    throw err instanceof ConfigError ? new UsageError(err.message) : err;
+    throw err instanceof ConfigError || err instanceof ModelsFileError ? new UsageError(err.message) : err;
   }
 };
 

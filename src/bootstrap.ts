@@ -25,7 +25,7 @@ export interface BootstrapFacts {
   demo: { resourceGroup: string; account: string; deployment: string } | undefined;
 }
 
-const DEMO = { resourceGroup: "keyless-demo", account: "keyless-demo", deployment: "echo", location: "local" } as const;
+const DEMO = { resourceGroup: "keyless-demo", account: "keyless-demo", deployment: "echo", embeddings: "embed", location: "local" } as const;
 
 /**
  * First start: a tenant, a subscription, the admin (Global Administrator, Owner of the subscription) and a demo
@@ -62,5 +62,6 @@ async function createDemo(store: Store, box: SealedBox, subscriptionId: string, 
   // Like every account, the demo account gets its two keys at creation.
   await store.arm.insertResourceWithKeys(account, newAccountKeys(box, account.id, at), [account.name]);
   await store.resources.upsertResource(newDeployment(account, { name: DEMO.deployment, model: { format: "Keyless", name: "keyless-echo", version: "1" }, capacity: 100, createdBy, at }));
+  await store.resources.upsertResource(newDeployment(account, { name: DEMO.embeddings, model: { format: "Keyless", name: "keyless-embed", version: "1" }, capacity: 100, createdBy, at }));
   return { resourceGroup: DEMO.resourceGroup, account: DEMO.account, deployment: DEMO.deployment };
 }

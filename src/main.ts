@@ -21,12 +21,18 @@ import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
 import type { Authorize } from "./arm/arm-caller.ts";
-import { ACCOUNT_TYPE } from "./arm/cognitive-services.ts";
-import { builtinModels, findModel } from "./inference/backends/registry.ts";
+import { accountKeyAuthority } from "./arm/account-keys.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { DirectoryRoles } from "./directory/principals.ts";
-import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
+import { createCallLog } from "./audit/call-log.ts";
+import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
+import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
+import { cachedLookup } from "./inference/lookup-cache.ts";
+import { createRateLimiter } from "./inference/rate-limits.ts";
+import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { IdentitySource } from "./tokens/identity-source.ts";
@@ -61,7 +67,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections });
+  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const callLog = createCallLog(database.db, { flushEveryMs: 250, maxBatch: 500, onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`) });
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections, models, callLog });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
@@ -83,10 +91,15 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       stopPolling();
       clearInterval(keyTimer);
       await app.close();
+      await callLog.close();
+      await models.close();
       await database.close();
     },
   };
 }
+
+/** How long the data plane may reuse an account or deployment read (see inference/lookup-cache.ts). */
+const LOOKUP_TTL_MS = 1000;
 
 type Live = {
   keys: Awaited<ReturnType<typeof openKeyRing>>;
@@ -95,6 +108,8 @@ type Live = {
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
   box: SealedBox;
+  models: ModelRegistry;
+  callLog: ReturnType<typeof createCallLog>;
 };
 
 type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
@@ -112,23 +127,33 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     const request = { principalId: caller.principalId, groupIds: [], operation, scope, ...(attributes?.roleDefinitionId ? { attributes: { roleDefinitionId: attributes.roleDefinitionId } } : {}) };
     return { ...explainDecision(caller.principalId, operation, scope, live.policy.authorizer.evaluate(request)) };
   };
+  const findAccount = cachedLookup(LOOKUP_TTL_MS, (name: string) => name.toLowerCase(), async (name: string) => {
+    const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
+    if (!account) return undefined;
+    const sub = await store.resources.getSubscription(account.subscriptionId);
+    return { id: account.id, name: account.name, tenantId: sub?.tenantId ?? facts.tenantId, disableLocalAuth: account.properties.disableLocalAuth === true };
+  });
+  const findDeployment = cachedLookup(LOOKUP_TTL_MS, (account: AccountView, name: string) => `${account.id}/deployments/${name}`.toLowerCase(), async (account: AccountView, name: string) => {
+    const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
+    return deployment && deploymentView(deployment, live.models);
+  });
+  const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const dataPlane: DataPlaneDeps = {
-    async findAccount(name) {
-      const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
-      if (!account) return undefined;
-      const sub = await store.resources.getSubscription(account.subscriptionId);
-      return { id: account.id, name: account.name, tenantId: sub?.tenantId ?? facts.tenantId, disableLocalAuth: account.properties.disableLocalAuth === true };
-    },
-    async findDeployment(account, name) {
-      const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
-      const model = deployment?.properties.model as { format: string; name: string; version: string } | undefined;
-      const catalog = model && findModel(model.format, model.name, model.version);
-      return catalog && { name: deployment!.name, modelName: catalog.name, modelFormat: catalog.provider, backend: catalog.backend, backendModel: catalog.backendModel };
+    findAccount,
+    findDeployment,
+    async listDeployments(account) {
+      const children = await store.resources.listChildren(account.id);
+      return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()).flatMap((r) => deploymentView(r, live.models) ?? []);
     },
     async authorizeDataAction(caller, dataAction, scope) {
       const decision = await authorize(caller.principalId, "dataAction", dataAction, scope);
-      return decision.kind === "allowed" ? { allowed: true } : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
+      return decision.kind === "allowed"
+        ? { allowed: true, assignmentId: decision.grants[0]?.assignmentId }
+        : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
     },
+    verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
+    recordCall: (record) => live.callLog.record(record),
+    rateLimiter: createRateLimiter(),
   };
   return {
     arm: armDeps(store, directory, clock, live, authorize),
@@ -195,6 +220,10 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     directoryChanged: () => live.policy.refresh(),
+    resourcesChanged() {
+      findAccount.clear();
+      findDeployment.clear();
+    },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
   };
 }
@@ -210,7 +239,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
     authorize: armAuthorize,
     box: live.box,
     // The ARM catalog lists what the data plane can run; each entry names its backend.
-    models: { list: () => builtinModels.map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
+    models: { list: () => live.models.listModels().map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
     managedIdentities: {
       create: (input) => live.managedIdentities.createManagedIdentity({ ...input, kind: "UserAssigned" }),
       async delete(resourceId) {
@@ -238,6 +267,18 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       const principal = await directory.getPrincipal(principalId);
       return principal?.tenantId === tenantId && roles.includes(DirectoryRoles.globalAdministrator);
     },
+  };
+}
+
+/** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
+function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
+  const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
+  const catalog = model && models.findModel(model.format, model.name, model.version);
+  if (!catalog) return undefined;
+  const capacity = deployment.sku?.capacity;
+  return {
+    id: deployment.id, name: deployment.name, modelName: catalog.name, modelFormat: catalog.provider, modelType: catalog.modelType,
+    backend: catalog.backend, backendModel: catalog.backendModel, capacity: typeof capacity === "number" ? capacity : undefined,
   };
 }
 
@@ -336,7 +377,7 @@ async function main(): Promise<void> {
     await closed;
     process.exit(0);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ModelsFileError) {
       process.stderr.write(`ERROR: ${err.message}\n`);
       process.exit(2);
     }

@@ -46,7 +46,8 @@ export function newDeployment(account: ResourceRecord, input: { name: string; mo
       model: input.model,
       provisioningState: "Succeeded",
       rateLimits: [
-        { key: "request", renewalPeriod: 60, count: input.capacity },
+        // As Azure shows them: capacity requests per 10 s (6 per minute per unit), 1,000 tokens per minute per unit.
+        { key: "request", renewalPeriod: 10, count: input.capacity },
         { key: "token", renewalPeriod: 60, count: input.capacity * 1000 },
       ],
     },

@@ -93,6 +93,10 @@ export const schema = {
     type: "boolean", env: "KEYLESS_DEMO", flag: "--demo", default: true,
     description: "On first start, create a demo resource group, AIServices account and deployment on a built-in model.",
   }),
+  modelsFile: setting<string>({
+    type: "string", env: "KEYLESS_MODELS_FILE", flag: "--models-file", default: undefined,
+    description: "YAML file declaring model backends (openai-compatible servers such as vLLM or Ollama, scripted models) and the models they serve; see docs/models.md. Without it only the built-in models exist.",
+  }),
   logLevel: setting<string>({
     type: "string", env: "KEYLESS_LOG_LEVEL", flag: "--log-level", default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",

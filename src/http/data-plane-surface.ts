@@ -1,17 +1,26 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-
+import type { FastifyInstance } from "fastify";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
-import { authorizeCall, type Caller, checkApiVersion, modelsApiVersions, parseChatRequest, resolveDeployment } from "../inference/data-plane.ts";
-import { resourceAudiences } from "../tokens/audiences.ts";
-import { TokenRejectedError } from "../tokens/validator.ts";
-import { bearerToken } from "./request-origin.ts";
+import { checkApiVersion, checkOpenAiApiVersion, modelsApiVersions } from "../inference/data-plane.ts";
+import { chatHandler, completionsHandler, embeddingsHandler, infoHandler, modelsListHandler, type RouteFamily } from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
-type AccountParams = { account: string };
-type ApiVersionQuery = { "api-version"?: string };
+/** Foundry Models (`/models`): `model` in the body names the deployment; api-version from the supported list. */
+const foundryModels: RouteFamily = {
+  checkVersion: (query) => checkApiVersion(query["api-version"], modelsApiVersions),
+  deploymentOf: (_request, body) => body.model,
+};
 
-/** Foundry Models inference on `/accounts/{account}/models/...`. */
+/** Azure OpenAI (`/openai/deployments/{d}`): the path names the deployment; any dated api-version. */
+const azureOpenAi: RouteFamily = {
+  checkVersion: (query) => checkOpenAiApiVersion(query["api-version"]),
+  deploymentOf: (request) => request.params.deployment,
+};
+
+/** OpenAI v1 (`/openai/v1`): no api-version (ignored when sent); `model` names the deployment. */
+const openAiV1: RouteFamily = { checkVersion: () => undefined, deploymentOf: (_request, body) => body.model };
+
+/** The inference data plane: Foundry Models, Azure OpenAI deployments and the OpenAI v1 API, per account. */
 export async function dataPlaneSurface(app: FastifyInstance, services: Services): Promise<void> {
   app.setErrorHandler(
     errorEnvelopeHandler(
@@ -19,54 +28,18 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
       () => dataPlaneError("BackendUnavailable"),
     ),
   );
+  const models = "/accounts/:account/models";
+  app.post(`${models}/chat/completions`, chatHandler(services, foundryModels, "modelsChat"));
+  app.post(`${models}/embeddings`, embeddingsHandler(services, foundryModels, "modelsEmbeddings"));
+  app.get(`${models}/info`, infoHandler(services, foundryModels));
 
-  const authenticate = async (request: FastifyRequest): Promise<Caller> => {
-    try {
-      const token = await services.validator.validate(bearerToken(request), resourceAudiences.cognitive);
-      return { principalId: token.objectId, displayName: token.userPrincipalName ?? token.objectId };
-    } catch (err) {
-      if (err instanceof TokenRejectedError) throw dataPlaneError("Unauthorized", err.message);
-      throw err;
-    }
-  };
+  const deployments = "/accounts/:account/openai/deployments/:deployment";
+  app.post(`${deployments}/chat/completions`, chatHandler(services, azureOpenAi, "openaiChat"));
+  app.post(`${deployments}/completions`, completionsHandler(services, azureOpenAi));
+  app.post(`${deployments}/embeddings`, embeddingsHandler(services, azureOpenAi, "openaiEmbeddings"));
 
-  app.post<{ Params: AccountParams; Querystring: ApiVersionQuery }>("/accounts/:account/models/chat/completions", async (request, reply) => {
-    checkApiVersion(request.query["api-version"], modelsApiVersions);
-    const caller = await authenticate(request);
-    const account = await authorizeCall(services.dataPlane, request.params.account, caller, "modelsChat");
-    const chat = parseChatRequest(request.body);
-    const deployment = await resolveDeployment(services.dataPlane, account, chat.model);
-    const abort = abortOnDisconnect(request, reply);
-    if (chat.stream) return streamChat(reply, deployment.backend.stream(chat, deployment.backendModel, abort.signal));
-    return deployment.backend.complete(chat, deployment.backendModel, abort.signal);
-  });
-
-  app.get<{ Params: AccountParams; Querystring: ApiVersionQuery & { model?: string } }>("/accounts/:account/models/info", async (request) => {
-    checkApiVersion(request.query["api-version"], modelsApiVersions);
-    const caller = await authenticate(request);
-    const account = await authorizeCall(services.dataPlane, request.params.account, caller, "modelsChat");
-    const deployment = await resolveDeployment(services.dataPlane, account, request.query.model ?? request.headers["azureml-model-deployment"]);
-    return { model_name: deployment.modelName, model_type: "chat-completions", model_provider_name: deployment.modelFormat };
-  });
+  const v1 = "/accounts/:account/openai/v1";
+  app.post(`${v1}/chat/completions`, chatHandler(services, openAiV1, "v1Chat"));
+  app.post(`${v1}/embeddings`, embeddingsHandler(services, openAiV1, "v1Embeddings"));
+  app.get(`${v1}/models`, modelsListHandler(services, openAiV1));
 }
-
-/** A client that goes away cancels the model call at once. */
-function abortOnDisconnect(request: FastifyRequest, reply: FastifyReply): AbortController {
-  const controller = new AbortController();
-  request.raw.on("close", () => {
-    if (!reply.raw.writableEnded) controller.abort();
-  });
-  return controller;
-}
-
-async function streamChat(reply: FastifyReply, chunks: AsyncIterable<unknown>): Promise<FastifyReply> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
-  for await (const chunk of chunks) {
-    if (!res.write(`data: ${JSON.stringify(chunk)}\n\n`)) await new Promise((resolve) => res.once("drain", resolve));
-  }
-  res.end("data: [DONE]\n\n");
-  return reply;
-}
-

@@ -36,5 +36,7 @@ export interface Services {
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
   directoryChanged(): Promise<void>;
+  /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
+  resourcesChanged(): void;
   ready(): Promise<boolean>;
 }

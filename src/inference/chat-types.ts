@@ -1,10 +1,20 @@
-/** The OpenAI-compatible chat wire types both data-plane surfaces share. */
+/** The OpenAI-compatible wire types both data-plane surfaces share, and the contract every backend fulfils. */
+export interface ToolCall { id: string; type: "function"; function: { name: string; arguments: string } }
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant" | "tool" | "developer";
   content: string | Array<{ type: string; text?: string }> | null;
   name?: string;
   tool_call_id?: string;
+  tool_calls?: ToolCall[];
 }
+
+export interface ToolDefinition {
+  type: "function";
+  function: { name: string; description?: string; parameters?: { type?: string; properties?: Record<string, { type?: string }>; required?: string[] } };
+}
+
+export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
 
 export interface ChatRequest {
   messages: ChatMessage[];
@@ -17,6 +27,8 @@ export interface ChatRequest {
   temperature?: number;
   top_p?: number;
   seed?: number;
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
   [extra: string]: unknown;
 }
 
@@ -24,32 +36,60 @@ export interface Usage { prompt_tokens: number; completion_tokens: number; total
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
+export interface AssistantMessage { role: "assistant"; content: string | null; tool_calls?: ToolCall[] }
+
 export interface ChatCompletion {
   id: string;
   object: "chat.completion";
   created: number;
   model: string;
-  choices: Array<{ index: number; finish_reason: FinishReason; message: { role: "assistant"; content: string } }>;
+  choices: Array<{ index: number; finish_reason: FinishReason; message: AssistantMessage }>;
   usage: Usage;
 }
+
+export interface ChatDelta { role?: "assistant"; content?: string; tool_calls?: Array<ToolCall & { index: number }> }
 
 export interface ChatCompletionChunk {
   id: string;
   object: "chat.completion.chunk";
   created: number;
   model: string;
-  choices: Array<{ index: number; delta: { role?: "assistant"; content?: string }; finish_reason: FinishReason | null }>;
+  choices: Array<{ index: number; delta: ChatDelta; finish_reason: FinishReason | null }>;
   usage?: Usage | null;
 }
 
-/** One model backend; `model` is the backend's own model name. */
-export interface ChatBackend {
-  complete(request: ChatRequest, model: string, signal: AbortSignal): Promise<ChatCompletion>;
-  stream(request: ChatRequest, model: string, signal: AbortSignal): AsyncIterable<ChatCompletionChunk>;
+export interface EmbeddingsRequest {
+  input: string | string[];
+  model?: string;
+  encoding_format?: "float" | "base64";
+  dimensions?: number;
+  [extra: string]: unknown;
+}
+
+/** Embeddings as numbers; the HTTP edge encodes them as the caller asked (float array or base64). */
+export interface EmbeddingsResult { model: string; vectors: Float32Array[]; usage: { prompt_tokens: number; total_tokens: number } }
+
+export type ModelType = "chat-completions" | "embeddings";
+
+/**
+ * One model backend (an adapter folder under `backends/`). `model` is the backend's own model name. `stream`
+ * yields the JSON text of each chunk, so a proxying backend passes upstream chunks through without re-encoding.
+ * Failures are data-plane catalog errors (BackendUnavailable, BackendTimeout, BackendThrottled, …).
+ */
+export interface ModelBackend {
+  readonly kind: string;
+  complete?(request: ChatRequest, model: string, signal: AbortSignal): Promise<ChatCompletion>;
+  stream?(request: ChatRequest, model: string, signal: AbortSignal): AsyncIterable<string>;
+  embed?(request: EmbeddingsRequest, model: string, signal: AbortSignal): Promise<EmbeddingsResult>;
 }
 
 export function messageText(message: ChatMessage): string {
   if (typeof message.content === "string") return message.content;
   if (Array.isArray(message.content)) return message.content.map((part) => part.text ?? "").join("");
   return "";
+}
+
+export function lastUserText(request: ChatRequest): string {
+  const lastUser = [...request.messages].reverse().find((m) => m.role === "user");
+  return lastUser ? messageText(lastUser) : "";
 }

@@ -16,6 +16,15 @@ const catalog = {
     template: (principal: string, dataAction: string, operation: string) =>
       `The principal \`${principal}\` lacks the required data action \`${dataAction}\` to perform \`${operation}\` operation.`,
   },
+  InvalidSubscriptionKey: {
+    status: 401,
+    template: () =>
+      "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.",
+  },
+  AuthenticationTypeDisabled: {
+    status: 403,
+    template: () => "Key based authentication is disabled for this resource. Use a Microsoft Entra ID token (scope https://cognitiveservices.azure.com/.default) instead of the key.",
+  },
   AccountNotFound: { status: 404, template: (account: string) => `No account named '${account}' exists on this service. Check the endpoint URL: it names the account (…/accounts/{account}/…).` },
   DeploymentNotFound: {
     status: 404,
@@ -27,13 +36,27 @@ const catalog = {
   InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
   InvalidRequest: { status: 400, template: (detail: string) => detail },
   OperationNotSupported: { status: 400, template: (operation: string, modelType: string) => `The deployment's model is of type '${modelType}' and does not support '${operation}'.` },
+  RateLimitExceeded: { status: 429, template: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.` },
   BackendUnavailable: { status: 502, template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health." },
+  BackendTimeout: { status: 504, template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts." },
+  BackendRejected: { status: 400, template: (status: number, message: string) => `The model backend rejected the request (${status}): ${message}` },
 } as const;
 
 export type DataPlaneErrorName = keyof typeof catalog;
 export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: number }>> = catalog;
 
 export const dataPlaneError = catalogErrors(catalog);
+
+/** Adds response headers (Retry-After, rate-limit counters) to an error. */
+export function withHeaders(error: WireError, headers: Record<string, string>): WireError {
+  return new WireError(error.status, error.code, error.message, { ...error.details }, { ...error.headers, ...headers });
+}
+
+/** Keeps the internal cause for the log; it never reaches the client. */
+export function withCause(error: WireError, cause: unknown): WireError {
+  error.cause = cause;
+  return error;
+}
 
 /** Adds fields (such as the RBAC explanation) to an error's body. */
 export function withDetails(error: WireError, details: Record<string, unknown>): WireError {

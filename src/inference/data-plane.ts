@@ -1,31 +1,75 @@
-import type { ChatBackend, ChatRequest } from "./chat-types.ts";
+import type { ChatRequest, EmbeddingsRequest, ModelBackend, ModelType } from "./chat-types.ts";
 import { dataPlaneError, withDetails } from "./data-plane-errors.ts";
+import type { RateLimiter } from "./rate-limits.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
 export interface AccountView { id: string; name: string; tenantId: string; disableLocalAuth: boolean }
 
 /** A deployment bound to the backend that serves its model. */
-export interface DeploymentView { name: string; modelName: string; modelFormat: string; backend: ChatBackend; backendModel: string }
+export interface DeploymentView {
+  id: string;
+  name: string;
+  modelName: string;
+  modelFormat: string;
+  modelType: ModelType;
+  backend: ModelBackend;
+  backendModel: string;
+  /** `sku.capacity`; undefined means no limit. */
+  capacity: number | undefined;
+}
 
-/** The caller, after authentication. */
-export interface Caller { principalId: string; displayName: string }
+/** The caller, after authentication: a token's principal, or the holder of an account key. */
+export interface Caller { principalId: string; displayName: string; via: "token" | "key" }
 
-export type DataActionVerdict = { allowed: true } | { allowed: false; explanation: Record<string, unknown> };
+export type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | { allowed: false; explanation: Record<string, unknown> };
+
+/** One record per call (never prompt or completion text). */
+export interface CallRecord {
+  at: string;
+  requestId: string;
+  principalId: string;
+  via: "token" | "key" | "none";
+  account: string;
+  deployment: string | undefined;
+  operation: string;
+  decision: "allowed" | "denied" | "unauthenticated" | "not-evaluated";
+  assignmentId: string | undefined;
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+}
 
 export interface DataPlaneDeps {
   findAccount(name: string): Promise<AccountView | undefined>;
   findDeployment(account: AccountView, name: string): Promise<DeploymentView | undefined>;
+  listDeployments(account: AccountView): Promise<DeploymentView[]>;
   authorizeDataAction(caller: Caller, dataAction: string, scope: string): Promise<DataActionVerdict>;
+  /** True when `key` is one of the account's keys (built and stored by ARM). */
+  verifyAccountKey(accountId: string, key: string): Promise<boolean>;
+  /** Takes a finished call's record; must not block (the call log batches writes). */
+  recordCall(record: CallRecord): void;
+  rateLimiter: RateLimiter;
 }
 
 /** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
+const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
+const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
 export const dataActions = {
-  modelsChat: { dataAction: "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action", operation: "POST /models/chat/completions" },
-  modelsEmbeddings: { dataAction: "Microsoft.CognitiveServices/accounts/MaaS/embeddings/action", operation: "POST /models/embeddings" },
-  openaiChat: { dataAction: "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action", operation: "POST /openai/deployments/{deployment-id}/chat/completions" },
+  modelsChat: { dataAction: `${MAAS}/chat/completions/action`, operation: "POST /models/chat/completions" },
+  modelsEmbeddings: { dataAction: `${MAAS}/embeddings/action`, operation: "POST /models/embeddings" },
+  modelsInfo: { dataAction: `${MAAS}/chat/completions/action`, operation: "GET /models/info" },
+  openaiChat: { dataAction: `${OPENAI}/chat/completions/action`, operation: "POST /openai/deployments/{deployment-id}/chat/completions" },
+  openaiCompletions: { dataAction: `${OPENAI}/completions/action`, operation: "POST /openai/deployments/{deployment-id}/completions" },
+  openaiEmbeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/deployments/{deployment-id}/embeddings" },
+  v1Chat: { dataAction: `${OPENAI}/chat/completions/action`, operation: "POST /openai/v1/chat/completions" },
+  v1Embeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/v1/embeddings" },
 } as const;
 
 export type DataOperation = keyof typeof dataActions;
+
+/** The data action that lets a caller use a deployment of this model type on the OpenAI v1 surface (model list). */
+export const useActionOf = (modelType: ModelType): string => (modelType === "embeddings" ? dataActions.v1Embeddings.dataAction : dataActions.v1Chat.dataAction);
 
 export const modelsApiVersions = ["2024-04-01-preview", "2024-05-01-preview", "2024-08-01-preview", "2025-04-01", "2025-05-01"] as const;
 
@@ -35,22 +79,38 @@ export function checkApiVersion(version: string | undefined, supported: readonly
   if (!supported.includes(version)) throw dataPlaneError("UnsupportedApiVersion", version, examples);
 }
 
-/** Resolves the account and checks the caller holds the operation's data action at the account's scope. */
-export async function authorizeCall(deps: DataPlaneDeps, accountName: string, caller: Caller, operation: DataOperation): Promise<AccountView> {
+/** Azure OpenAI accepts any dated version (`YYYY-MM-DD` with an optional `-preview`) and `preview`. */
+export function checkOpenAiApiVersion(version: string | undefined): void {
+  const examples = "2024-10-21, 2025-04-01-preview, preview";
+  if (version === undefined || version === "") throw dataPlaneError("MissingApiVersion", examples);
+  if (!/^(\d{4}-\d{2}-\d{2}(-preview)?|preview|latest)$/.test(version)) throw dataPlaneError("UnsupportedApiVersion", version, examples);
+}
+
+export async function requireAccount(deps: DataPlaneDeps, accountName: string): Promise<AccountView> {
   const account = await deps.findAccount(accountName);
   if (!account) throw dataPlaneError("AccountNotFound", accountName);
+  return account;
+}
+
+/** Checks the caller holds the operation's data action at the account's scope; a key holder holds them all. */
+export async function authorizeCall(deps: DataPlaneDeps, account: AccountView, caller: Caller, operation: DataOperation): Promise<string | undefined> {
+  if (caller.via === "key") return undefined;
   const { dataAction, operation: opText } = dataActions[operation];
   const verdict = await deps.authorizeDataAction(caller, dataAction, account.id);
   if (!verdict.allowed) {
     throw withDetails(dataPlaneError("PermissionDenied", caller.principalId, dataAction, opText), { explanation: verdict.explanation });
   }
-  return account;
+  return verdict.assignmentId;
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
+  return body as Record<string, unknown>;
 }
 
 /** Checks the body is a chat request: a non-empty `messages` array of `{role, content}`. */
 export function parseChatRequest(body: unknown): ChatRequest {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
-  const messages = (body as { messages?: unknown }).messages;
+  const messages = requireObject(body).messages;
   if (!Array.isArray(messages) || messages.length === 0) throw dataPlaneError("InvalidRequest", "'messages' is required: a non-empty array of {role, content} objects.");
   const roles = new Set(["system", "user", "assistant", "tool", "developer"]);
   messages.forEach((m, i) => {
@@ -58,14 +118,34 @@ export function parseChatRequest(body: unknown): ChatRequest {
       throw dataPlaneError("InvalidRequest", `messages[${i}].role must be one of: ${[...roles].join(", ")}.`);
     }
   });
-  const maxTokens = (body as { max_tokens?: unknown }).max_tokens;
-  if (maxTokens !== undefined && maxTokens !== null && (!Number.isInteger(maxTokens) || (maxTokens as number) < 0)) {
-    throw dataPlaneError("InvalidRequest", "'max_tokens' must be a non-negative integer.");
+  for (const field of ["max_tokens", "max_completion_tokens"]) {
+    const value = (body as Record<string, unknown>)[field];
+    if (value !== undefined && value !== null && (!Number.isInteger(value) || (value as number) < 0)) throw dataPlaneError("InvalidRequest", `'${field}' must be a non-negative integer.`);
   }
   return body as ChatRequest;
 }
 
-/** `model` names the deployment on the `/models` surface. */
+/** Legacy `/completions`: `prompt` becomes one user message, answered by the deployment's chat backend. */
+export function parseCompletionsRequest(body: unknown): { prompt: string; chat: ChatRequest } {
+  const { prompt, ...rest } = requireObject(body);
+  const text = Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === "string" ? prompt[0] : prompt;
+  if (typeof text !== "string") throw dataPlaneError("InvalidRequest", "'prompt' is required: a string (or a list of one string).");
+  return { prompt: text, chat: parseChatRequest({ ...rest, messages: [{ role: "user", content: text }] }) };
+}
+
+export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
+  const b = requireObject(body);
+  const input = b.input;
+  const valid = typeof input === "string" || (Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string"));
+  if (!valid) throw dataPlaneError("InvalidRequest", "'input' is required: a string or a non-empty array of strings.");
+  if (b.encoding_format !== undefined && b.encoding_format !== "float" && b.encoding_format !== "base64") throw dataPlaneError("InvalidRequest", "'encoding_format' must be 'float' or 'base64'.");
+  if (b.dimensions !== undefined && (!Number.isInteger(b.dimensions) || (b.dimensions as number) < 1 || (b.dimensions as number) > 8192)) {
+    throw dataPlaneError("InvalidRequest", "'dimensions' must be an integer from 1 to 8192.");
+  }
+  return b as EmbeddingsRequest;
+}
+
+/** `model` names the deployment on the `/models` and `/openai/v1` surfaces. */
 export async function resolveDeployment(deps: DataPlaneDeps, account: AccountView, deploymentName: unknown): Promise<DeploymentView> {
   if (typeof deploymentName !== "string" || deploymentName === "") {
     throw dataPlaneError("InvalidRequest", "'model' is required on this endpoint: set it to the name of a deployment of this account.");
@@ -73,4 +153,11 @@ export async function resolveDeployment(deps: DataPlaneDeps, account: AccountVie
   const deployment = await deps.findDeployment(account, deploymentName);
   if (!deployment) throw dataPlaneError("DeploymentNotFound", deploymentName, account.name);
   return deployment;
+}
+
+/** The backend function for an operation, or 400 OperationNotSupported when the deployment's model lacks it. */
+export function requireCapability<K extends "complete" | "stream" | "embed">(deployment: DeploymentView, capability: K, operation: string): NonNullable<ModelBackend[K]> {
+  const fn = deployment.backend[capability];
+  if (!fn) throw dataPlaneError("OperationNotSupported", operation, deployment.modelType);
+  return fn.bind(deployment.backend) as NonNullable<ModelBackend[K]>;
 }

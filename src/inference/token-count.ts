@@ -1,23 +1,22 @@
+import { countTokens as countO200k, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
+
 /**
- * Token counting for the built-in models: words, numbers and single punctuation marks each count as one
- * token, and long words one per four characters, close to BPE counts for English text.
+ * Usage is counted with a real BPE tokenizer: OpenAI's o200k_base (GPT-4o family), whose ranks ship inside the
+ * `gpt-tokenizer` package, so nothing is downloaded at run time. Counts match what OpenAI-compatible clients
+ * expect for English text within a few tokens for other model families.
  */
-const PIECE = /[A-Za-z]+|\d+|[^\sA-Za-z\d]/g;
-
-/** The end offset of every token in `text`, in order. */
-export function tokenEnds(text: string): number[] {
-  const ends: number[] = [];
-  for (const match of text.matchAll(PIECE)) {
-    for (let i = 0; i < match[0].length; i += 4) ends.push(match.index + Math.min(i + 4, match[0].length));
-  }
-  return ends;
-}
-
 export function countTokens(text: string): number {
-  return tokenEnds(text).length;
+  return text === "" ? 0 : countO200k(text);
 }
 
-/** Prompt tokens as OpenAI counts them: message text plus a small per-message overhead. */
+/** Keeps the first `limit` tokens of `text`. */
+export function truncateToTokens(text: string, limit: number): string {
+  if (limit <= 0) return "";
+  const tokens = encode(text);
+  return tokens.length <= limit ? text : decode(tokens.slice(0, limit));
+}
+
+/** Prompt tokens as OpenAI counts chat messages: each message's text plus 3 tokens of framing, plus 3 for the reply. */
 export function countPromptTokens(texts: readonly string[]): number {
   return texts.reduce((sum, text) => sum + countTokens(text) + 3, 3);
 }

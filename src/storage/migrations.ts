@@ -5,6 +5,7 @@ import * as groups from "./migrations/0002-groups.ts";
 import * as credentials from "./migrations/0003-credentials.ts";
 import * as roleDefinitions from "./migrations/0004-role-definitions.ts";
 import * as arm from "./migrations/0005-arm.ts";
+import * as callLog from "./migrations/0006-call-log.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -16,6 +17,7 @@ const steps: Record<string, Step> = {
   "0003-credentials": credentials,
   "0004-role-definitions": roleDefinitions,
   "0005-arm": arm,
+  "0006-call-log": callLog,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

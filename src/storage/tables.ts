@@ -5,6 +5,21 @@ import type { Generated } from "kysely";
  * text, structured values are JSON text, so one repository layer serves SQLite and PostgreSQL alike.
  */
 export interface Tables {
+  call_log: {
+    request_id: string;
+    at: string;
+    principal_id: string;
+    via: string;
+    account: string;
+    deployment: string | null;
+    operation: string;
+    decision: string;
+    assignment_id: string | null;
+    status: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    latency_ms: number;
+  };
   meta: { key: string; value: string };
   tenants: { id: string; display_name: string; default_domain: string; created_at: string };
   users: {

@@ -39,11 +39,18 @@ describe("bad input on the data plane, ARM and the token service", () => {
     assert.match(r.body.error.message, /No access token/);
   });
 
-  test("garbled token: 401 Unauthorized", async () => {
+  test("a bearer that is not a JWT is read as an account key (as Foundry does): 401 with Azure's key message", async () => {
     const r = await call("POST", chatUrl(), "not-a-jwt", body);
     assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, "InvalidSubscriptionKey");
+    assert.match(r.body.error.message, /invalid subscription key/);
+    assert.match(r.body.error.explanation, /bearer that is not a JWT/);
+  });
+
+  test("garbled JWT: 401 Unauthorized", async () => {
+    const r = await call("POST", chatUrl(), "a.b.c", body);
+    assert.equal(r.status, 401);
     assert.equal(r.body.error.code, "Unauthorized");
-    assert.match(r.body.error.message, /not a well-formed JWT/);
   });
 
   test("tampered token: 401 Unauthorized (signature)", async () => {

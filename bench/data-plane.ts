@@ -1,0 +1,228 @@
+/**
+ * Data-plane benchmark, all in one run on this machine: a chat completion sent
+ *   1. directly to a mock OpenAI-compatible upstream (the floor),
+ *   2. through a bare node:https + undici proxy (the least any proxy can add; same TLS certificate as Keyless),
+ *   3. through Keyless with one cached token (token validation cache hit, RBAC, limits, call record),
+ *   4. through Keyless with a fresh token on every request (full RS256 verification each time),
+ *   5. through the Portkey gateway (`@portkey-ai/gateway`, plain HTTP, provider openai + custom host),
+ * at concurrency 1 (latency percentiles) and 50 (throughput), plus streaming time to first byte at c=1.
+ * Each server runs in its own process; this process only generates load. Not a timed test (DESIGN.md).
+ *
+ *   node bench/data-plane.ts [--requests 2000]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Agent, Pool, setGlobalDispatcher } from "undici";
+import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, ARM_SCOPE, call, registerApp } from "../test/harness/clients.ts";
+import { directStore } from "../test/harness/direct-store.ts";
+import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
+const REQUESTS = Number(arg("--requests", "2000"));
+const STREAM_REQUESTS = 200;
+/** `--only proxy` runs the paths whose name contains the text (for a quick look); all by default. */
+const ONLY = arg("--only", "").toLowerCase();
+const CHAT = JSON.stringify({ model: "bench", messages: [{ role: "user", content: "Say something short." }] });
+const STREAM = JSON.stringify({ model: "bench", stream: true, messages: [{ role: "user", content: "Say something short." }] });
+
+// ---- child roles -------------------------------------------------------------------------------------------
+
+const COMPLETION = JSON.stringify({
+  id: "chatcmpl-bench", object: "chat.completion", created: 1, model: "bench-upstream",
+  choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "A short answer from the mock upstream." } }],
+  usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 },
+});
+const CHUNKS = Array.from({ length: 20 }, (_, i) => `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1, model: "bench-upstream", choices: [{ index: 0, delta: { content: ` w${i}` }, finish_reason: null }] })}\n\n`);
+
+/** The mock upstream: a fixed completion, or 20 SSE chunks then [DONE]; no model work at all. */
+function mockUpstream(req: IncomingMessage, res: ServerResponse): void {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    if (body.includes('"stream":true')) {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      for (const chunk of CHUNKS) res.write(chunk);
+      res.end("data: [DONE]\n\n");
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(COMPLETION) });
+    res.end(COMPLETION);
+  });
+}
+
+/** The bare proxy: HTTPS in, one undici keep-alive pool out, bodies piped both ways, nothing else. */
+function bareProxy(upstream: string, tlsDir: string) {
+  const pool = new Pool(upstream, { connections: 128 });
+  return createHttpsServer({ key: readFileSync(join(tlsDir, "server-key.pem")), cert: readFileSync(join(tlsDir, "server.pem")) }, async (req, res) => {
+    try {
+      const { statusCode, headers, body } = await pool.request({ method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: req });
+      res.writeHead(statusCode, { "content-type": String(headers["content-type"]) });
+      for await (const chunk of body) res.write(chunk);
+      res.end();
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+}
+
+async function runRole(role: string): Promise<void> {
+  const server = role === "upstream" ? createHttpServer(mockUpstream) : bareProxy(arg("--upstream", ""), arg("--tls", ""));
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
+}
+
+// ---- load generation ---------------------------------------------------------------------------------------
+
+interface Target { name: string; origin: string; path: string; headers: (i: number) => Record<string, string>; ca?: string }
+interface Result { p50: number; p90: number; p99: number; rps: number; errors: number }
+
+async function measure(target: Target, concurrency: number, requests: number, body: string, firstByteOnly: boolean): Promise<Result> {
+  process.stderr.write(`  c=${concurrency} ${firstByteOnly ? "stream" : "chat"}\n`);
+  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, headersTimeout: 15_000, bodyTimeout: 15_000, ...(target.ca ? { connect: { ca: target.ca } } : {}) });
+  const once = async (i: number) => {
+    const started = performance.now();
+    const { statusCode, body: response } = await pool.request({ method: "POST", path: target.path, headers: { "content-type": "application/json", ...target.headers(i) }, body });
+    if (firstByteOnly) {
+      // Time to the first body byte; the rest is read to the end so the connection stays in the pool.
+      let ttfb: number | undefined;
+      for await (const _ of response) ttfb ??= performance.now() - started;
+      return { ms: ttfb ?? performance.now() - started, ok: statusCode === 200 };
+    }
+    await response.text();
+    return { ms: performance.now() - started, ok: statusCode === 200 };
+  };
+  for (let i = 0; i < Math.min(100, requests); i++) await once(-1 - i); // warm-up: connections, JIT, caches
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < requests) {
+      const i = next++;
+      const r = await once(i);
+      latencies.push(r.ms);
+      if (!r.ok) errors++;
+    }
+  }));
+  const elapsed = performance.now() - started;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  return { p50: pct(50), p90: pct(90), p99: pct(99), rps: (requests / elapsed) * 1000, errors };
+}
+
+// ---- orchestration -----------------------------------------------------------------------------------------
+
+const children: ChildProcess[] = [];
+
+function spawnRole(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<number> {
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return new Promise((done, fail) => {
+    let out = "";
+    const onData = (d: Buffer) => {
+      out += d;
+      const match = ready.exec(out);
+      if (match) done(Number(match[1]));
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => fail(new Error(`${args.join(" ")} exited with ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+async function formPost(url: string, form: Record<string, string>): Promise<{ access_token: string }> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { access_token: string };
+}
+
+async function main(): Promise<void> {
+  const upstreamPort = await spawnRole(["bench/data-plane.ts", "--role", "upstream"], /READY (\d+)/);
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const dir = mkdtempSync(join(tmpdir(), "keyless-bench-"));
+  const modelsFile = join(dir, "models.yaml");
+  writeFileSync(modelsFile, `backends:\n  - { name: mock, type: openai-compatible, baseUrl: "${upstream}/v1", maxConnections: 128 }\nmodels:\n  - { format: Bench, name: bench, version: "1", backend: mock, upstreamModel: bench-upstream }\n`);
+  const keyless = await startKeyless({ env: { KEYLESS_MODELS_FILE: modelsFile, KEYLESS_LOG_LEVEL: "error"} });
+  const { facts } = keyless;
+  const ca = readFileSync(facts.caPath, "utf8");
+  setGlobalDispatcher(new Agent({ connect: { ca } }));
+  const tokenUrl = `${facts.url}/${facts.tenantId}/oauth2/v2.0/token`;
+  const adminToken = (scope: string) => formPost(tokenUrl, { grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: facts.adminUsername, password: ADMIN_PASSWORD, scope });
+  const app = await registerApp(facts, (await adminToken(GRAPH_SCOPE)).access_token, "bench-app");
+  const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
+  const put = await call("PUT", `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, (await adminToken(ARM_SCOPE)).access_token, {
+    properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId, principalType: "ServicePrincipal" },
+  });
+  if (put.status !== 201) throw new Error(`role assignment: ${put.status} ${JSON.stringify(put.body)}`);
+  const store = await directStore(keyless.dataDir);
+  await store.addDeployment(facts.demo!.account, "bench", { format: "Bench", name: "bench", version: "1" }, 1_000_000);
+  await store.close();
+  const appToken = () => formPost(tokenUrl, { grant_type: "client_credentials", client_id: app.appId, client_secret: app.secret, scope: COGNITIVE_SCOPE });
+  const cached = (await appToken()).access_token;
+  // Every request of the fresh-token path needs a token the server has not seen: mint them all first, 4 at a time
+  // (each costs a scrypt secret check on the server, so this is the slow part of the run).
+  const needed = ONLY === "" || "keyless, fresh token per request".includes(ONLY) ? REQUESTS * 2 + STREAM_REQUESTS + 300 : 0;
+  process.stderr.write(`minting ${needed} fresh tokens…\n`);
+  const mintStarted = performance.now();
+  const fresh: string[] = [];
+  while (fresh.length < needed) fresh.push(...(await Promise.all(Array.from({ length: 4 }, async () => (await appToken()).access_token))));
+  process.stderr.write(`minted in ${((performance.now() - mintStarted) / 1000).toFixed(1)} s\n`);
+  let freshIndex = 0;
+
+  const proxyPort = await spawnRole(["bench/data-plane.ts", "--role", "proxy", "--upstream", upstream, "--tls", join(keyless.dataDir, "tls")], /READY (\d+)/);
+  const portkeyEntry = join(ROOT, "node_modules/@portkey-ai/gateway/build/start-server.js");
+  const portkeyPort = 18_000 + Math.floor(Math.random() * 2000);
+  const portkey = existsSync(portkeyEntry) ? await spawnRole([portkeyEntry, `--port=${portkeyPort}`, "--headless"], /Ready for connections/).then(() => portkeyPort).catch(() => undefined) : undefined;
+
+  const keylessOrigin = facts.url.replace("localhost", "127.0.0.1");
+  const v1 = `/accounts/${facts.demo!.account}/openai/v1/chat/completions`;
+  const targets: Target[] = [
+    { name: "direct to mock upstream (http)", origin: upstream, path: "/v1/chat/completions", headers: () => ({}) },
+    { name: "bare node:https + undici proxy", origin: `https://127.0.0.1:${proxyPort}`, path: "/", headers: () => ({}), ca },
+    { name: "Keyless, cached token + RBAC", origin: keylessOrigin, path: v1, headers: () => ({ authorization: `Bearer ${cached}` }), ca },
+    { name: "Keyless, fresh token per request", origin: keylessOrigin, path: v1, headers: () => ({ authorization: `Bearer ${fresh[freshIndex++ % fresh.length]}` }), ca },
+    ...(portkey ? [{ name: "Portkey gateway 1.15 (http)", origin: `http://127.0.0.1:${portkey}`, path: "/v1/chat/completions", headers: () => ({ "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1`, authorization: "Bearer unused" }) }] : []),
+  ];
+
+  const rows: string[] = [];
+  for (const target of targets.filter((t) => t.name.toLowerCase().includes(ONLY))) {
+    process.stderr.write(`measuring ${target.name}…\n`);
+    const c1 = await measure(target, 1, REQUESTS, CHAT, false);
+    const c50 = await measure(target, 50, REQUESTS, CHAT, false);
+    const ttfb = await measure(target, 1, STREAM_REQUESTS, STREAM, true);
+    const errors = c1.errors + c50.errors + ttfb.errors;
+    const streamCell = ttfb.errors === STREAM_REQUESTS ? "failed (every stream errored)" : ttfb.p50.toFixed(3);
+    rows.push(`| ${target.name} | ${c1.p50.toFixed(3)} | ${c1.p99.toFixed(3)} | ${c50.rps.toFixed(0)} | ${c50.p50.toFixed(2)} | ${streamCell} | ${errors} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  process.stdout.write([
+    `Node ${process.version}, ${availableParallelism()} cores (${cpu}), ${REQUESTS} requests per phase, ${STREAM_REQUESTS} streams`,
+    "",
+    "| path | c=1 p50 ms | c=1 p99 ms | c=50 req/s | c=50 p50 ms | stream TTFB p50 ms | errors |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n"));
+  await keyless.stop();
+  keyless.cleanup();
+}
+
+if (process.argv.includes("--role")) {
+  await runRole(arg("--role", ""));
+} else {
+  try {
+    await main();
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+  }
+}

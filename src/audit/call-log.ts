@@ -1,0 +1,89 @@
+import type { Kysely } from "kysely";
+import type { Tables } from "../storage/tables.ts";
+
+/** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Never prompt text. */
+export interface CallLogEntry {
+  at: string;
+  requestId: string;
+  principalId: string;
+  via: string;
+  account: string;
+  deployment: string | undefined;
+  operation: string;
+  decision: string;
+  assignmentId: string | undefined;
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+}
+
+export interface CallLog {
+  /** Queues one record; returns at once (the hot path never waits on storage). */
+  record(entry: CallLogEntry): void;
+  /** Writes what is queued now. */
+  flush(): Promise<void>;
+  list(filter?: { principalId?: string; account?: string; limit?: number }): Promise<CallLogEntry[]>;
+  close(): Promise<void>;
+}
+
+export interface CallLogOptions { flushEveryMs: number; maxBatch: number; onError(err: unknown): void }
+
+/**
+ * The per-call record, written off the hot path: records queue in memory and go to storage in one multi-row
+ * insert per batch (every `flushEveryMs`, or at once when `maxBatch` are waiting). A failed write is reported
+ * and dropped rather than retried forever, so a storage outage cannot grow memory without bound.
+ */
+export function createCallLog(db: Kysely<Tables>, options: CallLogOptions = { flushEveryMs: 250, maxBatch: 500, onError: () => undefined }): CallLog {
+  let queue: CallLogEntry[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => void flush(), options.flushEveryMs);
+  timer.unref();
+
+  function flush(): Promise<void> {
+    if (queue.length === 0) return writing;
+    const batch = queue;
+    queue = [];
+    writing = writing.then(() => write(db, batch)).catch(options.onError);
+    return writing;
+  }
+
+  return {
+    record(entry) {
+      queue.push(entry);
+      if (queue.length >= options.maxBatch) void flush();
+    },
+    flush,
+    async list(filter = {}) {
+      await flush();
+      let query = db.selectFrom("call_log").selectAll().orderBy("at", "desc").limit(filter.limit ?? 100);
+      if (filter.principalId) query = query.where("principal_id", "=", filter.principalId);
+      if (filter.account) query = query.where("account", "=", filter.account);
+      return (await query.execute()).map(fromRow);
+    },
+    async close() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+async function write(db: Kysely<Tables>, batch: CallLogEntry[]): Promise<void> {
+  await db.insertInto("call_log").values(batch.map(toRow)).execute();
+}
+
+function toRow(e: CallLogEntry): Tables["call_log"] {
+  return {
+    request_id: e.requestId, at: e.at, principal_id: e.principalId, via: e.via, account: e.account, deployment: e.deployment ?? null, operation: e.operation,
+    decision: e.decision, assignment_id: e.assignmentId ?? null, status: e.status, prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens,
+    latency_ms: Math.round(e.latencyMs),
+  };
+}
+
+function fromRow(r: Tables["call_log"]): CallLogEntry {
+  return {
+    requestId: r.request_id, at: r.at, principalId: r.principal_id, via: r.via, account: r.account, deployment: r.deployment ?? undefined, operation: r.operation,
+    decision: r.decision, assignmentId: r.assignment_id ?? undefined, status: Number(r.status), promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens), latencyMs: Number(r.latency_ms),
+  };
+}

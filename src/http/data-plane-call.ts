@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { CallRecord, DataPlaneDeps } from "../inference/data-plane.ts";
+
+/** What one call has learned so far; written as its record when the response closes, whatever happened. */
+export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs">;
+
+/** Starts the call's record; it is handed to the call log when the response finishes or the client goes away. */
+export function beginCall(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, account: string, operation: string): CallContext {
+  const started = performance.now();
+  const at = new Date().toISOString();
+  const context: CallContext = {
+    requestId: String(request.id), principalId: "", via: "none", account, deployment: undefined, operation,
+    decision: "unauthenticated", assignmentId: undefined, promptTokens: 0, completionTokens: 0,
+  };
+  reply.raw.once("close", () => {
+    // A response closed before it finished is a client that went away: 499, as proxies record it.
+    const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
+    deps.recordCall({ ...context, at, status, latencyMs: Math.round((performance.now() - started) * 100) / 100 });
+  });
+  return context;
+}
+
+/** A client that goes away cancels the model call at once. */
+export function abortOnDisconnect(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}

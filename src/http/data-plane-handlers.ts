@@ -1,0 +1,163 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ChatCompletion, EmbeddingsResult } from "../inference/chat-types.ts";
+import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
+import {
+  authorizeCall, type Caller, type DataOperation, type DeploymentView, dataActions, parseChatRequest, parseCompletionsRequest, parseEmbeddingsRequest,
+  requireAccount, requireCapability, resolveDeployment, useActionOf, type AccountView,
+} from "../inference/data-plane.ts";
+import { limitsFromCapacity } from "../inference/rate-limits.ts";
+import { authenticateCaller } from "./data-plane-auth.ts";
+import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
+import { streamChat } from "./data-plane-stream.ts";
+import type { Services } from "./services.ts";
+
+export type DataRequest = FastifyRequest<{ Params: { account: string; deployment?: string }; Querystring: Record<string, string | undefined> }>;
+
+/** How one route family names things: its api-version rule and where the deployment name comes from. */
+export interface RouteFamily {
+  checkVersion(query: Record<string, string | undefined>): void;
+  /** The deployment named by the path (`/openai/deployments/{d}`), else the body's `model`. */
+  deploymentOf(request: DataRequest, body: Record<string, unknown>): unknown;
+}
+
+/** The steps every call shares: api-version, account, caller, data action. */
+async function admitCall(services: Services, request: DataRequest, reply: FastifyReply, family: RouteFamily, operation: DataOperation) {
+  const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
+  family.checkVersion(request.query);
+  const account = await requireAccount(services.dataPlane, request.params.account);
+  const caller = await identify(services, request, account, call);
+  call.decision = "denied";
+  call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
+  call.decision = "allowed";
+  return { call, account, caller };
+}
+
+async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<Caller> {
+  const caller = await authenticateCaller(request, account, services.validator, services.dataPlane);
+  call.principalId = caller.principalId;
+  call.via = caller.via;
+  return caller;
+}
+
+async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
+  const deployment = await resolveDeployment(services.dataPlane, account, name);
+  call.deployment = deployment.name;
+  return deployment;
+}
+
+/** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
+function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): void {
+  if (deployment.capacity === undefined) return;
+  const admission = services.dataPlane.rateLimiter.admit(deployment.id.toLowerCase(), limitsFromCapacity(deployment.capacity), estimatedTokens);
+  const counters = { "x-ratelimit-remaining-requests": String(admission.remainingRequests), "x-ratelimit-remaining-tokens": String(admission.remainingTokens) };
+  if (!admission.admitted) {
+    const seconds = admission.retryAfterSeconds;
+    throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), { ...counters, "retry-after": String(seconds), "retry-after-ms": String(seconds * 1000) });
+  }
+  reply.headers(counters);
+}
+
+/** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
+function estimateTokens(body: unknown, maxTokens: number | undefined): number {
+  return Math.ceil(JSON.stringify(body).length / 4) + (maxTokens ?? 0);
+}
+
+function bodyOf(request: DataRequest): Record<string, unknown> {
+  const body = request.body;
+  return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+export function chatHandler(services: Services, family: RouteFamily, operation: DataOperation) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const { call, account } = await admitCall(services, request, reply, family, operation);
+    const chat = parseChatRequest(request.body);
+    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
+    const signal = abortOnDisconnect(reply);
+    if (chat.stream) {
+      const stream = requireCapability(deployment, "stream", "chat/completions");
+      return streamChat(reply, stream(chat, deployment.backendModel, signal), (usage) => countUsage(call, usage), (err) => request.log.warn({ err }, "model stream failed mid-way"));
+    }
+    const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
+    countUsage(call, completion.usage);
+    return completion;
+  };
+}
+
+/** Legacy text completions, answered by the deployment's chat backend and reshaped as `text_completion`. */
+export function completionsHandler(services: Services, family: RouteFamily) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
+    const { chat } = parseCompletionsRequest(request.body);
+    if (chat.stream) throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
+    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
+    const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(chat, deployment.backendModel, abortOnDisconnect(reply));
+    countUsage(call, completion.usage);
+    return {
+      id: completion.id.replace(/^chatcmpl-/, "cmpl-"), object: "text_completion", created: completion.created, model: completion.model,
+      choices: completion.choices.map((c) => ({ index: c.index, text: c.message.content ?? "", logprobs: null, finish_reason: c.finish_reason })),
+      usage: completion.usage,
+    };
+  };
+}
+
+export function embeddingsHandler(services: Services, family: RouteFamily, operation: DataOperation) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const { call, account } = await admitCall(services, request, reply, family, operation);
+    const input = parseEmbeddingsRequest(request.body);
+    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
+    const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
+    call.promptTokens = result.usage.prompt_tokens;
+    return embeddingsBody(result, input.encoding_format ?? "float");
+  };
+}
+
+/** Floats as numbers, or base64 of little-endian float32 (the openai SDK's default request). */
+function embeddingsBody(result: EmbeddingsResult, format: "float" | "base64") {
+  return {
+    object: "list", model: result.model, usage: result.usage,
+    data: result.vectors.map((vector, index) => ({
+      object: "embedding", index, embedding: format === "base64" ? littleEndianBase64(vector) : Array.from(vector),
+    })),
+  };
+}
+
+function littleEndianBase64(vector: Float32Array): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
+  return bytes.toString("base64");
+}
+
+export function infoHandler(services: Services, family: RouteFamily) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const { call, account } = await admitCall(services, request, reply, family, "modelsInfo");
+    const named = request.query.model ?? request.headers["azureml-model-deployment"];
+    const deployment = await deploymentFor(services, account, call, named);
+    return { model_name: deployment.modelName, model_type: deployment.modelType, model_provider_name: deployment.modelFormat };
+  };
+}
+
+/** `GET /openai/v1/models`: only the deployments this caller may use (its data action for the model's type). */
+export function modelsListHandler(services: Services, family: RouteFamily) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
+    family.checkVersion(request.query);
+    const account = await requireAccount(services.dataPlane, request.params.account);
+    const caller = await identify(services, request, account, call);
+    call.decision = "allowed";
+    const deployments = await services.dataPlane.listDeployments(account);
+    const usable = await Promise.all(deployments.map(async (d) => caller.via === "key" || (await services.dataPlane.authorizeDataAction(caller, useActionOf(d.modelType), d.id)).allowed));
+    const created = Math.floor(Date.now() / 1000);
+    return {
+      object: "list",
+      data: deployments.filter((_, i) => usable[i]).map((d) => ({ id: d.name, object: "model", created, owned_by: d.modelFormat, model: d.modelName, type: d.modelType })),
+    };
+  };
+}
+
+function countUsage(call: CallContext, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): void {
+  call.promptTokens = usage?.prompt_tokens ?? 0;
+  call.completionTokens = usage?.completion_tokens ?? 0;
+}

@@ -1,0 +1,64 @@
+import type { FastifyReply } from "fastify";
+import { WireError } from "../core/errors.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
+import type { Usage } from "../inference/chat-types.ts";
+
+/**
+ * Writes a chat stream as SSE. The first chunk is awaited before any header goes out, so a backend that fails
+ * before its first byte still gets an ordinary JSON error (502/504/429). After that, chunks pass through one by
+ * one, waiting for `drain` (backpressure); a failure mid-stream becomes one `data: {"error":…}` event (the openai
+ * SDK raises it as an APIError) and the stream ends without `[DONE]`.
+ */
+export async function streamChat(reply: FastifyReply, chunks: AsyncIterable<string>, onUsage: (usage: Usage) => void, onFailure: (err: unknown) => void): Promise<FastifyReply> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { ...headersOf(reply), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+  try {
+    for (let item = first; !item.done; item = await iterator.next()) {
+      if (res.destroyed) break;
+      noteUsage(item.value, onUsage);
+      if (!res.write(`data: ${item.value}\n\n`)) await drained(res);
+    }
+    if (!res.destroyed) res.end("data: [DONE]\n\n");
+  } catch (err) {
+    if (res.destroyed) return reply;
+    onFailure(err);
+    const wire = err instanceof WireError ? err : dataPlaneError("BackendUnavailable");
+    res.end(`data: ${JSON.stringify({ error: { code: wire.code, message: wire.message } })}\n\n`);
+  } finally {
+    if (res.destroyed) await iterator.return?.();
+  }
+  return reply;
+}
+
+function drained(res: FastifyReply["raw"]): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+/** The usage chunk (`stream_options.include_usage`) is the only one that carries a usage object. */
+function noteUsage(data: string, onUsage: (usage: Usage) => void): void {
+  if (!data.includes('"usage":{')) return;
+  try {
+    const usage = (JSON.parse(data) as { usage?: Usage }).usage;
+    if (usage) onUsage(usage);
+  } catch {
+    // a chunk that is not JSON is passed through as it is
+  }
+}
+
+function headersOf(reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = String(value);
+  headers["x-ms-request-id"] = String(reply.request.id);
+  return headers;
+}

@@ -1,0 +1,34 @@
+import { createHash } from "node:crypto";
+import type { ModelBackend } from "../../chat-types.ts";
+import { countTokens } from "../../token-count.ts";
+
+export const DEFAULT_DIMENSIONS = 1536;
+
+/**
+ * The built-in deterministic embedding model (`Keyless/keyless-embed/1`): feature hashing of lower-cased word
+ * and number tokens (each token adds ±1 to one of `dimensions` buckets, both chosen by a hash), then L2
+ * normalisation. Same text, same vector; texts sharing words have a positive cosine similarity.
+ */
+export const builtinEmbeddings: ModelBackend = {
+  kind: "builtin-embeddings",
+  async embed(request, model) {
+    const inputs = Array.isArray(request.input) ? request.input : [request.input];
+    const dimensions = request.dimensions ?? DEFAULT_DIMENSIONS;
+    const tokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
+    return { model, vectors: inputs.map((text) => embed(text, dimensions)), usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  },
+};
+
+export function embed(text: string, dimensions: number): Float32Array {
+  const vector = new Float32Array(dimensions);
+  for (const token of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const digest = createHash("sha256").update(token).digest();
+    const bucket = digest.readUInt32LE(0) % dimensions;
+    vector[bucket]! += (digest[4]! & 1) === 0 ? 1 : -1;
+  }
+  let norm = 0;
+  for (const v of vector) norm += v * v;
+  norm = Math.sqrt(norm);
+  if (norm > 0) for (let i = 0; i < dimensions; i++) vector[i]! /= norm;
+  return vector;
+}

@@ -1,0 +1,46 @@
+import type { ChatCompletion, EmbeddingsResult, ModelBackend } from "../../chat-types.ts";
+import { sseData } from "./sse.ts";
+import { translate, type UpstreamOptions, upstreamClient } from "./upstream.ts";
+
+/**
+ * The `openai-compatible` adapter: vLLM, Ollama, llama.cpp, LM Studio, OpenAI. Requests are forwarded with
+ * `model` replaced by the upstream model name; streams pass through chunk by chunk; embeddings are always
+ * asked as floats (the HTTP edge encodes base64 itself, whatever the upstream supports).
+ */
+export function openaiCompatible(options: UpstreamOptions): ModelBackend & { close(): Promise<void> } {
+  const upstream = upstreamClient(options);
+  return {
+    kind: "openai-compatible",
+    async complete(request, model, signal) {
+      const response = await upstream.post("/chat/completions", { ...request, model, stream: false }, signal);
+      try {
+        return (await response.body.json()) as ChatCompletion;
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+    async *stream(request, model, signal) {
+      const response = await upstream.post("/chat/completions", { ...request, model, stream: true }, signal);
+      try {
+        yield* sseData(response.body);
+      } catch (err) {
+        throw translate(err);
+      } finally {
+        // A consumer that stops early (client gone) releases the upstream connection at once.
+        if (!response.body.readableEnded) response.body.destroy();
+      }
+    },
+    async embed(request, model, signal) {
+      const response = await upstream.post("/embeddings", { ...request, model, encoding_format: "float" }, signal);
+      try {
+        const body = (await response.body.json()) as { data: Array<{ index: number; embedding: number[] }>; usage?: { prompt_tokens?: number; total_tokens?: number } };
+        const vectors = [...body.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
+        const tokens = body.usage?.prompt_tokens ?? 0;
+        return { model, vectors, usage: { prompt_tokens: tokens, total_tokens: body.usage?.total_tokens ?? tokens } } satisfies EmbeddingsResult;
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+    close: () => upstream.close(),
+  };
+}

@@ -1,0 +1,87 @@
+import { errors as undiciErrors, Pool } from "undici";
+import type { Dispatcher } from "undici";
+import { WireError } from "../../../core/errors.ts";
+import { dataPlaneError, withCause, withHeaders } from "../../data-plane-errors.ts";
+
+export interface UpstreamOptions {
+  /** e.g. `http://127.0.0.1:11434/v1` (Ollama) or `http://vllm:8000/v1`. */
+  baseUrl: string;
+  apiKey: string | undefined;
+  timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  maxConnections: number;
+}
+
+/** Failures that happen before any byte of the request left: safe to retry on another connection. */
+const NOTHING_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
+const RETRY_DELAYS_MS = [25, 100];
+
+/** A keep-alive connection pool to one OpenAI-compatible server, with the timeouts and retry rule of the adapter. */
+export function upstreamClient(options: UpstreamOptions) {
+  const url = new URL(options.baseUrl.replace(/\/+$/, ""));
+  const pool = new Pool(url.origin, {
+    connections: options.maxConnections,
+    keepAliveTimeout: 30_000,
+    connectTimeout: options.timeouts.connectMs,
+    headersTimeout: options.timeouts.firstByteMs,
+    bodyTimeout: options.timeouts.firstByteMs,
+  });
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+
+  /** POSTs JSON; resolves once the upstream answered 2xx headers, else throws the catalog error for its failure. */
+  async function post(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const total = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts.totalMs)]);
+    const payload = JSON.stringify(body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await pool.request({ origin: url.origin, path: `${url.pathname}${path}`, method: "POST", headers, body: payload, signal: total });
+        if (response.statusCode >= 200 && response.statusCode < 300) return response;
+        throw await statusError(response);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const code = (err as { code?: string }).code ?? "";
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (NOTHING_SENT.has(code) && delay !== undefined) {
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
+        throw translate(err);
+      }
+    }
+  }
+
+  return { post, close: () => pool.close() };
+}
+
+/** Maps a transport failure onto the data-plane catalog; catalog errors pass through. */
+export function translate(err: unknown): Error {
+  if (err instanceof WireError) return err;
+  const code = (err as { code?: string; name?: string }).code;
+  const name = (err as { name?: string }).name;
+  if (name === "TimeoutError" || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT") {
+    return withCause(dataPlaneError("BackendTimeout"), err);
+  }
+  return withCause(dataPlaneError("BackendUnavailable"), err);
+}
+
+async function statusError(response: Dispatcher.ResponseData): Promise<Error> {
+  const text = await response.body.text().catch(() => "");
+  const status = response.statusCode;
+  if (status === 429) {
+    const seconds = Math.max(1, Math.ceil(Number(response.headers["retry-after"] ?? 1)) || 1);
+    return withHeaders(dataPlaneError("RateLimitExceeded", seconds), { "retry-after": String(seconds), "retry-after-ms": String(seconds * 1000) });
+  }
+  if (status >= 400 && status < 500 && status !== 401 && status !== 403) return dataPlaneError("BackendRejected", status, upstreamMessage(text));
+  return withCause(dataPlaneError("BackendUnavailable"), new Error(`upstream answered ${status}: ${text.slice(0, 500)}`));
+}
+
+function upstreamMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
+    const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message ?? body.detail);
+    if (typeof message === "string") return message.slice(0, 1000);
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return text.slice(0, 1000);
+}

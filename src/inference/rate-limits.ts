@@ -1,0 +1,54 @@
+/**
+ * Per-deployment limits derived from capacity, Azure's rule for Standard deployments: one capacity unit is
+ * 1,000 tokens per minute and 6 requests per minute. Each limit is a token bucket that refills continuously,
+ * so a burst up to the minute's budget passes and then calls are admitted at the sustained rate. A request is
+ * charged its prompt tokens plus `max_tokens` up front, as Azure estimates.
+ */
+export interface Limits { requestsPerMinute: number; tokensPerMinute: number }
+
+export function limitsFromCapacity(capacity: number): Limits {
+  return { requestsPerMinute: capacity * 6, tokensPerMinute: capacity * 1000 };
+}
+
+export type Admission =
+  | { admitted: true; remainingRequests: number; remainingTokens: number }
+  | { admitted: false; retryAfterSeconds: number; remainingRequests: number; remainingTokens: number };
+
+export interface RateLimiter {
+  admit(key: string, limits: Limits, tokens: number): Admission;
+}
+
+interface Bucket { requests: number; tokens: number; at: number }
+
+/** In-process counters: correct for one node (many nodes each enforce the full limit). */
+export function createRateLimiter(now: () => number = Date.now): RateLimiter {
+  const buckets = new Map<string, Bucket>();
+  return {
+    admit(key, limits, tokens) {
+      const t = now();
+      const bucket = refill(buckets.get(key) ?? { requests: limits.requestsPerMinute, tokens: limits.tokensPerMinute, at: t }, limits, t);
+      buckets.set(key, bucket);
+      const charge = Math.min(tokens, limits.tokensPerMinute);
+      if (bucket.requests >= 1 && bucket.tokens >= charge) {
+        bucket.requests -= 1;
+        bucket.tokens -= charge;
+        return { admitted: true, remainingRequests: Math.floor(bucket.requests), remainingTokens: Math.floor(bucket.tokens) };
+      }
+      const waitRequests = bucket.requests >= 1 ? 0 : ((1 - bucket.requests) * 60_000) / limits.requestsPerMinute;
+      const waitTokens = bucket.tokens >= charge ? 0 : ((charge - bucket.tokens) * 60_000) / limits.tokensPerMinute;
+      return {
+        admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(waitRequests, waitTokens) / 1000)),
+        remainingRequests: Math.floor(bucket.requests), remainingTokens: Math.floor(bucket.tokens),
+      };
+    },
+  };
+}
+
+function refill(bucket: Bucket, limits: Limits, t: number): Bucket {
+  const elapsed = Math.max(0, t - bucket.at);
+  return {
+    requests: Math.min(limits.requestsPerMinute, bucket.requests + (elapsed * limits.requestsPerMinute) / 60_000),
+    tokens: Math.min(limits.tokensPerMinute, bucket.tokens + (elapsed * limits.tokensPerMinute) / 60_000),
+    at: t,
+  };
+}
