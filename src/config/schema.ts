@@ -97,6 +97,10 @@ export const schema = {
     type: "string", env: "KEYLESS_MODELS_FILE", flag: "--models-file", default: undefined,
     description: "YAML file declaring model backends (openai-compatible servers such as vLLM or Ollama, scripted models) and the models they serve; see docs/models.md. Without it only the built-in models exist.",
   }),
+  rateLimitStore: setting<string>({
+    type: "string", env: "KEYLESS_RATE_LIMIT_STORE", flag: "--rate-limit-store", default: "memory",
+    description: "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
+  }),
   logLevel: setting<string>({
     type: "string", env: "KEYLESS_LOG_LEVEL", flag: "--log-level", default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
