@@ -159,6 +159,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall: (record) => live.callLog.record(record),
     rateLimiter: live.rateLimiter,
+    accountHostSuffix: config.accountHostSuffix,
   };
   return {
     arm: armDeps(store, directory, clock, live, authorize),

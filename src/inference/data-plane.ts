@@ -50,6 +50,8 @@ export interface DataPlaneDeps {
   /** Takes a finished call's record; must not block (the call log batches writes). */
   recordCall(record: CallRecord): void;
   rateLimiter: RateLimiter;
+  /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
+  accountHostSuffix?: string | undefined;
 }
 
 /** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
