@@ -160,6 +160,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     recordCall: (record) => live.callLog.record(record),
     rateLimiter: live.rateLimiter,
     accountHostSuffix: config.accountHostSuffix,
+    recordPromptText: config.recordPromptText ?? false,
   };
   return {
     arm: armDeps(store, directory, clock, live, authorize),

@@ -57,6 +57,11 @@ async function enforceLimits(services: Services, reply: FastifyReply, deployment
   reply.headers(counters);
 }
 
+/** The prompt joins the call's record only when the operator opted in (`recordPromptText`); never by default. */
+function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
+  if (services.dataPlane.recordPromptText) call.promptText = JSON.stringify(prompt);
+}
+
 /** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
 function estimateTokens(body: unknown, maxTokens: number | undefined): number {
   return Math.ceil(JSON.stringify(body).length / 4) + (maxTokens ?? 0);
@@ -71,6 +76,7 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
     const chat = parseChatRequest(request.body);
+    keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
     const signal = abortOnDisconnect(reply);
@@ -89,6 +95,7 @@ export function completionsHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
     const { chat } = parseCompletionsRequest(request.body);
+    keepPrompt(services, call, bodyOf(request).prompt);
     if (chat.stream) throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
@@ -106,6 +113,7 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
     const input = parseEmbeddingsRequest(request.body);
+    keepPrompt(services, call, input.input);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
     const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));

@@ -38,6 +38,8 @@ export interface CallRecord {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  /** The prompt as sent (JSON), only when the operator opted in with `recordPromptText`. */
+  promptText?: string | undefined;
 }
 
 export interface DataPlaneDeps {
@@ -52,6 +54,8 @@ export interface DataPlaneDeps {
   rateLimiter: RateLimiter;
   /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
   accountHostSuffix?: string | undefined;
+  /** Operator opt-in: keep each call's prompt text in its record. */
+  recordPromptText?: boolean | undefined;
 }
 
 /** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
