@@ -31,7 +31,8 @@ import { createModelRegistry, type ModelRegistry } from "./inference/backends/re
 import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
-import { createRateLimiter } from "./inference/rate-limits.ts";
+import type { RateLimiter } from "./inference/rate-limits.ts";
+import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
@@ -69,7 +70,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const rejections: Live["rejections"] = { log: () => {} };
   const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
   const callLog = createCallLog(database.db, { flushEveryMs: 250, maxBatch: 500, onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`) });
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections, models, callLog });
+  // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
+  const rateLimiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections, models, callLog, rateLimiter });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
@@ -92,6 +95,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       clearInterval(keyTimer);
       await app.close();
       await callLog.close();
+      await rateLimiter.close?.();
       await models.close();
       await database.close();
     },
@@ -110,6 +114,7 @@ type Live = {
   box: SealedBox;
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
+  rateLimiter: RateLimiter;
 };
 
 type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
@@ -153,7 +158,9 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     },
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall: (record) => live.callLog.record(record),
-    rateLimiter: createRateLimiter(),
+    rateLimiter: live.rateLimiter,
+    accountHostSuffix: config.accountHostSuffix,
+    recordPromptText: config.recordPromptText ?? false,
   };
   return {
     arm: armDeps(store, directory, clock, live, authorize),

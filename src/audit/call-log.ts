@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Tables } from "../storage/tables.ts";
 
-/** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Never prompt text. */
+/** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Prompt text only on opt-in. */
 export interface CallLogEntry {
   at: string;
   requestId: string;
@@ -16,6 +16,7 @@ export interface CallLogEntry {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  promptText?: string | undefined;
 }
 
 export interface CallLog {
@@ -76,7 +77,7 @@ function toRow(e: CallLogEntry): Tables["call_log"] {
   return {
     request_id: e.requestId, at: e.at, principal_id: e.principalId, via: e.via, account: e.account, deployment: e.deployment ?? null, operation: e.operation,
     decision: e.decision, assignment_id: e.assignmentId ?? null, status: e.status, prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens,
-    latency_ms: Math.round(e.latencyMs),
+    latency_ms: Math.round(e.latencyMs), prompt_text: e.promptText ?? null,
   };
 }
 
@@ -84,6 +85,6 @@ function fromRow(r: Tables["call_log"]): CallLogEntry {
   return {
     requestId: r.request_id, at: r.at, principalId: r.principal_id, via: r.via, account: r.account, deployment: r.deployment ?? undefined, operation: r.operation,
     decision: r.decision, assignmentId: r.assignment_id ?? undefined, status: Number(r.status), promptTokens: Number(r.prompt_tokens),
-    completionTokens: Number(r.completion_tokens), latencyMs: Number(r.latency_ms),
+    completionTokens: Number(r.completion_tokens), latencyMs: Number(r.latency_ms), ...(r.prompt_text === null ? {} : { promptText: r.prompt_text }),
   };
 }

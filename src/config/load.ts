@@ -34,6 +34,9 @@ function resolveDefaults(values: Record<string, unknown>, configFile: string | u
   if ((values.tlsCert === undefined) !== (values.tlsKey === undefined)) {
     throw new ConfigError("--tls-cert and --tls-key go together: give both, or neither to use the generated local CA.");
   }
+  if (!/^(memory|rediss?:\/\/.+)$/.test(values.rateLimitStore as string)) {
+    throw new ConfigError(`rateLimitStore must be 'memory' or a redis:// (or rediss://) URL, for example redis://127.0.0.1:6379.`);
+  }
   return {
     ...(values as Omit<Config, "publicUrl" | "storage" | "adminUsername" | "configFile">),
     publicUrl: ((values.publicUrl as string | undefined) ?? `https://localhost:${port}`).replace(/\/+$/, ""),

@@ -97,6 +97,18 @@ export const schema = {
     type: "string", env: "KEYLESS_MODELS_FILE", flag: "--models-file", default: undefined,
     description: "YAML file declaring model backends (openai-compatible servers such as vLLM or Ollama, scripted models) and the models they serve; see docs/models.md. Without it only the built-in models exist.",
   }),
+  accountHostSuffix: setting<string>({
+    type: "string", env: "KEYLESS_ACCOUNT_HOST_SUFFIX", flag: "--account-host-suffix", default: undefined,
+    description: "DNS suffix under which every account has its own host name, as Azure's `{account}.openai.azure.com`: with `ai.example.com`, `https://myacct.ai.example.com/openai/...` and `/models/...` reach account `myacct` (the `/accounts/{account}/...` paths keep working). The wildcard name must resolve to this service and be in its certificate.",
+  }),
+  recordPromptText: setting<boolean>({
+    type: "boolean", env: "KEYLESS_RECORD_PROMPT_TEXT", flag: "--record-prompt-text", default: false,
+    description: "Operator opt-in: also keep each data-plane call's prompt text (chat messages, completion prompt, embeddings input) in the call log. Off by default; prompts can hold personal or confidential data, so turn it on only where that is allowed.",
+  }),
+  rateLimitStore: setting<string>({
+    type: "string", env: "KEYLESS_RATE_LIMIT_STORE", flag: "--rate-limit-store", default: "memory",
+    description: "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
+  }),
   logLevel: setting<string>({
     type: "string", env: "KEYLESS_LOG_LEVEL", flag: "--log-level", default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",

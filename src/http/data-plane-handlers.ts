@@ -46,15 +46,20 @@ async function deploymentFor(services: Services, account: AccountView, call: Cal
 }
 
 /** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
-function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): void {
+async function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): Promise<void> {
   if (deployment.capacity === undefined) return;
-  const admission = services.dataPlane.rateLimiter.admit(deployment.id.toLowerCase(), limitsFromCapacity(deployment.capacity), estimatedTokens);
+  const admission = await services.dataPlane.rateLimiter.admit(deployment.id.toLowerCase(), limitsFromCapacity(deployment.capacity), estimatedTokens);
   const counters = { "x-ratelimit-remaining-requests": String(admission.remainingRequests), "x-ratelimit-remaining-tokens": String(admission.remainingTokens) };
   if (!admission.admitted) {
     const seconds = admission.retryAfterSeconds;
     throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), { ...counters, "retry-after": String(seconds), "retry-after-ms": String(seconds * 1000) });
   }
   reply.headers(counters);
+}
+
+/** The prompt joins the call's record only when the operator opted in (`recordPromptText`); never by default. */
+function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
+  if (services.dataPlane.recordPromptText) call.promptText = JSON.stringify(prompt);
 }
 
 /** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
@@ -71,8 +76,9 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
     const chat = parseChatRequest(request.body);
+    keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
+    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
       const stream = requireCapability(deployment, "stream", "chat/completions");
@@ -89,9 +95,10 @@ export function completionsHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
     const { chat } = parseCompletionsRequest(request.body);
+    keepPrompt(services, call, bodyOf(request).prompt);
     if (chat.stream) throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
+    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(chat, deployment.backendModel, abortOnDisconnect(reply));
     countUsage(call, completion.usage);
     return {
@@ -106,8 +113,9 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
     const input = parseEmbeddingsRequest(request.body);
+    keepPrompt(services, call, input.input);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
+    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
     const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
     call.promptTokens = result.usage.prompt_tokens;
     return embeddingsBody(result, input.encoding_format ?? "float");

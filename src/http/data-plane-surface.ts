@@ -28,18 +28,41 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
       () => dataPlaneError("BackendUnavailable"),
     ),
   );
-  const models = "/accounts/:account/models";
+  registerRoutes(app, services, "/accounts/:account");
+  const suffix = services.dataPlane.accountHostSuffix;
+  if (suffix) {
+    // Azure's own form: the host names the account ({account}.openai.azure.com/openai/...), the path does not.
+    await app.register(async (byHost) => {
+      byHost.addHook("onRequest", async (request) => {
+        (request.params as { account: string }).account = accountFromHost(request.hostname, suffix);
+      });
+      registerRoutes(byHost, services, "");
+    });
+  }
+}
+
+function registerRoutes(app: FastifyInstance, services: Services, prefix: string): void {
+  const models = `${prefix}/models`;
   app.post(`${models}/chat/completions`, chatHandler(services, foundryModels, "modelsChat"));
   app.post(`${models}/embeddings`, embeddingsHandler(services, foundryModels, "modelsEmbeddings"));
   app.get(`${models}/info`, infoHandler(services, foundryModels));
 
-  const deployments = "/accounts/:account/openai/deployments/:deployment";
+  const deployments = `${prefix}/openai/deployments/:deployment`;
   app.post(`${deployments}/chat/completions`, chatHandler(services, azureOpenAi, "openaiChat"));
   app.post(`${deployments}/completions`, completionsHandler(services, azureOpenAi));
   app.post(`${deployments}/embeddings`, embeddingsHandler(services, azureOpenAi, "openaiEmbeddings"));
 
-  const v1 = "/accounts/:account/openai/v1";
+  const v1 = `${prefix}/openai/v1`;
   app.post(`${v1}/chat/completions`, chatHandler(services, openAiV1, "v1Chat"));
   app.post(`${v1}/embeddings`, embeddingsHandler(services, openAiV1, "v1Embeddings"));
   app.get(`${v1}/models`, modelsListHandler(services, openAiV1));
+}
+
+/** `myacct.ai.example.com` under suffix `ai.example.com` is account `myacct`: exactly one label before the suffix. */
+export function accountFromHost(hostname: string, suffix: string): string {
+  const host = hostname.replace(/:\d+$/, "").toLowerCase();
+  const tail = `.${suffix.toLowerCase().replace(/^\.+/, "")}`;
+  const label = host.endsWith(tail) ? host.slice(0, -tail.length) : "";
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(label)) throw dataPlaneError("AccountHostNotRecognized", host, suffix);
+  return label;
 }

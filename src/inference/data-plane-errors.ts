@@ -25,6 +25,10 @@ const catalog = {
     status: 403,
     template: () => "Key based authentication is disabled for this resource. Use a Microsoft Entra ID token (scope https://cognitiveservices.azure.com/.default) instead of the key.",
   },
+  AccountHostNotRecognized: {
+    status: 404,
+    template: (host: string, suffix: string) => `The host name '${host}' does not name an account: use {account}.${suffix}, or the …/accounts/{account}/… path on this service's own host.`,
+  },
   AccountNotFound: { status: 404, template: (account: string) => `No account named '${account}' exists on this service. Check the endpoint URL: it names the account (…/accounts/{account}/…).` },
   DeploymentNotFound: {
     status: 404,

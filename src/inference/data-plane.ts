@@ -38,6 +38,8 @@ export interface CallRecord {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  /** The prompt as sent (JSON), only when the operator opted in with `recordPromptText`. */
+  promptText?: string | undefined;
 }
 
 export interface DataPlaneDeps {
@@ -50,6 +52,10 @@ export interface DataPlaneDeps {
   /** Takes a finished call's record; must not block (the call log batches writes). */
   recordCall(record: CallRecord): void;
   rateLimiter: RateLimiter;
+  /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
+  accountHostSuffix?: string | undefined;
+  /** Operator opt-in: keep each call's prompt text in its record. */
+  recordPromptText?: boolean | undefined;
 }
 
 /** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */

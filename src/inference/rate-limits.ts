@@ -14,33 +14,53 @@ export type Admission =
   | { admitted: true; remainingRequests: number; remainingTokens: number }
   | { admitted: false; retryAfterSeconds: number; remainingRequests: number; remainingTokens: number };
 
+/** Charges one call to `key`'s budgets. The in-memory limiter answers at once; a shared store answers async. */
 export interface RateLimiter {
+  admit(key: string, limits: Limits, tokens: number): Admission | Promise<Admission>;
+  close?(): Promise<void>;
+}
+
+export interface MemoryRateLimiter extends RateLimiter {
   admit(key: string, limits: Limits, tokens: number): Admission;
 }
 
 interface Bucket { requests: number; tokens: number; at: number }
 
 /** In-process counters: correct for one node (many nodes each enforce the full limit). */
-export function createRateLimiter(now: () => number = Date.now): RateLimiter {
+export function createRateLimiter(now: () => number = Date.now): MemoryRateLimiter {
   const buckets = new Map<string, Bucket>();
   return {
     admit(key, limits, tokens) {
       const t = now();
       const bucket = refill(buckets.get(key) ?? { requests: limits.requestsPerMinute, tokens: limits.tokensPerMinute, at: t }, limits, t);
       buckets.set(key, bucket);
-      const charge = Math.min(tokens, limits.tokensPerMinute);
+      const charge = chargeFor(tokens, limits);
       if (bucket.requests >= 1 && bucket.tokens >= charge) {
         bucket.requests -= 1;
         bucket.tokens -= charge;
-        return { admitted: true, remainingRequests: Math.floor(bucket.requests), remainingTokens: Math.floor(bucket.tokens) };
+        return admitted(bucket);
       }
-      const waitRequests = bucket.requests >= 1 ? 0 : ((1 - bucket.requests) * 60_000) / limits.requestsPerMinute;
-      const waitTokens = bucket.tokens >= charge ? 0 : ((charge - bucket.tokens) * 60_000) / limits.tokensPerMinute;
-      return {
-        admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(waitRequests, waitTokens) / 1000)),
-        remainingRequests: Math.floor(bucket.requests), remainingTokens: Math.floor(bucket.tokens),
-      };
+      return refused(bucket, limits, charge);
     },
+  };
+}
+
+/** A call is charged at most one minute's token budget, so one huge prompt waits rather than never passing. */
+export function chargeFor(tokens: number, limits: Limits): number {
+  return Math.min(tokens, limits.tokensPerMinute);
+}
+
+export function admitted(left: { requests: number; tokens: number }): Admission {
+  return { admitted: true, remainingRequests: Math.floor(left.requests), remainingTokens: Math.floor(left.tokens) };
+}
+
+/** The refusal for a bucket that cannot pay `charge`: Retry-After is when the scarcer budget will have refilled. */
+export function refused(left: { requests: number; tokens: number }, limits: Limits, charge: number): Admission {
+  const waitRequests = left.requests >= 1 ? 0 : ((1 - left.requests) * 60_000) / limits.requestsPerMinute;
+  const waitTokens = left.tokens >= charge ? 0 : ((charge - left.tokens) * 60_000) / limits.tokensPerMinute;
+  return {
+    admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(waitRequests, waitTokens) / 1000)),
+    remainingRequests: Math.floor(left.requests), remainingTokens: Math.floor(left.tokens),
   };
 }
 

@@ -6,6 +6,7 @@ import * as credentials from "./migrations/0003-credentials.ts";
 import * as roleDefinitions from "./migrations/0004-role-definitions.ts";
 import * as arm from "./migrations/0005-arm.ts";
 import * as callLog from "./migrations/0006-call-log.ts";
+import * as callLogPromptText from "./migrations/0007-call-log-prompt-text.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -18,6 +19,7 @@ const steps: Record<string, Step> = {
   "0004-role-definitions": roleDefinitions,
   "0005-arm": arm,
   "0006-call-log": callLog,
+  "0007-call-log-prompt-text": callLogPromptText,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

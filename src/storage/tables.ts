@@ -19,6 +19,7 @@ export interface Tables {
     prompt_tokens: number;
     completion_tokens: number;
     latency_ms: number;
+    prompt_text: string | null;
   };
   meta: { key: string; value: string };
   tenants: { id: string; display_name: string; default_domain: string; created_at: string };

@@ -7,7 +7,7 @@ import { getBearerTokenProvider } from "@azure/identity";
 import { AzureOpenAI, OpenAI } from "openai";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { directStore } from "../harness/direct-store.ts";
+import { readCallLog } from "../harness/call-log-file.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
 /** The unmodified @azure-rest/ai-inference and openai clients against every data-plane route family. */
@@ -15,14 +15,15 @@ describe("data plane with the official SDKs", () => {
   let keyless: KeylessProcess;
   let app: { appId: string; secret: string; objectId: string };
   let outsider: { appId: string; secret: string; objectId: string };
-  let store: Awaited<ReturnType<typeof directStore>>;
   let account: string;
+  let accountUrl: string;
+  let armToken: string;
 
   before(async () => {
     keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
-    const armToken = (await admin.getToken(ARM_SCOPE))!.token;
+    armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "sdk-test-app");
     outsider = await registerApp(keyless.facts, graphToken, "sdk-test-outsider");
     const { subscriptionId, demo } = keyless.facts;
@@ -32,10 +33,9 @@ describe("data plane with the official SDKs", () => {
       properties: { roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`, principalId: app.objectId, principalType: "ServicePrincipal" },
     });
     assert.equal(put.status, 201, JSON.stringify(put.body));
-    store = await directStore(keyless.dataDir);
+    accountUrl = `${keyless.facts.url}${accountId}`;
   });
   after(async () => {
-    await store?.close();
     await keyless?.stop();
     keyless?.cleanup();
   });
@@ -99,9 +99,11 @@ describe("data plane with the official SDKs", () => {
     assert.equal(denied.body.error.code, "InvalidSubscriptionKey");
     assert.match(denied.body.error.message, /Access denied due to invalid subscription key/);
 
-    await store.setDisableLocalAuth(account, true);
-    const propagation = () => new Promise((resolve) => setTimeout(resolve, 1100)); // account reads are cached for 1 s
-    await propagation();
+    const setDisableLocalAuth = async (disabled: boolean) => {
+      const patched = await call("PATCH", `${accountUrl}?api-version=2023-05-01`, armToken, { properties: { disableLocalAuth: disabled } });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    };
+    await setDisableLocalAuth(true); // takes effect on the next call: ARM writes clear the data plane's lookup cache
     try {
       const disabled = await keyClient.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
       assert.equal(disabled.status, "403");
@@ -110,8 +112,7 @@ describe("data plane with the official SDKs", () => {
       const viaToken = await modelClient().path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
       assert.equal(viaToken.status, "200");
     } finally {
-      await store.setDisableLocalAuth(account, false);
-      await propagation();
+      await setDisableLocalAuth(false);
     }
   });
 
@@ -162,7 +163,10 @@ describe("data plane with the official SDKs", () => {
   });
 
   test("per-deployment limits from capacity: the 7th call in a minute on capacity 1 is 429 with Retry-After and remaining counters", async () => {
-    await store.addDeployment(account, "tiny", { format: "Keyless", name: "keyless-echo", version: "1" }, 1);
+    const tiny = await call("PUT", `${accountUrl}/deployments/tiny?api-version=2023-05-01`, armToken, {
+      sku: { name: "Standard", capacity: 1 }, properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
+    });
+    assert.equal(tiny.status, 201, JSON.stringify(tiny.body));
     const token = (await credential().getToken(COGNITIVE_SCOPE))!.token;
     const url = `${keyless.facts.url}/accounts/${account}/openai/deployments/tiny/chat/completions?api-version=2024-10-21`;
     const send = () => fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }) });
@@ -181,8 +185,8 @@ describe("data plane with the official SDKs", () => {
   });
 
   test("every call left one record: principal, decision, granting assignment, status, tokens, latency; no prompt text", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    const rows = await store.callLog();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the log is written in batches every 250 ms
+    const rows = await readCallLog(keyless.dataDir);
     const chats = rows.filter((r) => r.principal_id === app.objectId && r.operation === "POST /models/chat/completions" && r.status === 200);
     assert.ok(chats.length >= 3);
     assert.ok(chats.every((r) => r.decision === "allowed" && r.assignment_id && r.prompt_tokens > 0 && r.completion_tokens > 0 && r.deployment === "echo"));

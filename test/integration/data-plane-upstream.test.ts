@@ -7,7 +7,6 @@ import { getBearerTokenProvider } from "@azure/identity";
 import { AzureOpenAI } from "openai";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { directStore } from "../harness/direct-store.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { startUpstreamDouble } from "../harness/upstream-double.ts";
 
@@ -53,9 +52,12 @@ describe("openai-compatible backend against an upstream double", () => {
       properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId, principalType: "ServicePrincipal" },
     });
     assert.equal(put.status, 201, JSON.stringify(put.body));
-    const store = await directStore(keyless.dataDir);
-    for (const name of [...BEHAVIOURS, "embedder", "refused"]) await store.addDeployment(account, name, { format: "Upstream", name, version: "1" });
-    await store.close();
+    for (const name of [...BEHAVIOURS, "embedder", "refused"]) {
+      const deployment = await call("PUT", `${keyless.facts.url}${accountId}/deployments/${name}?api-version=2023-05-01`, armToken, {
+        sku: { name: "Standard", capacity: 100 }, properties: { model: { format: "Upstream", name, version: "1" } },
+      });
+      assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
+    }
     token = (await appCredential(keyless.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
   });
   after(async () => {

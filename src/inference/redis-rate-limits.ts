@@ -1,0 +1,107 @@
+import { Redis } from "ioredis";
+import { type Admission, type RateLimiter, admitted, chargeFor, createRateLimiter, refused } from "./rate-limits.ts";
+
+/**
+ * The same token buckets as the in-memory limiter, kept in Redis so every node charges one budget. One Lua
+ * script refills, checks and charges a deployment's bucket atomically (Redis runs a script alone), on Redis's own
+ * clock, so nodes with skewed clocks still agree. Returns the admitted flag and what is left, as strings
+ * because Redis truncates Lua numbers to integers on the way out.
+ */
+const ADMIT_SCRIPT = `
+local rpm, tpm, charge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local stored = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
+local requests, tokens, at = tonumber(stored[1]) or rpm, tonumber(stored[2]) or tpm, tonumber(stored[3]) or now
+local elapsed = math.max(0, now - at)
+requests = math.min(rpm, requests + elapsed * rpm / 60000)
+tokens = math.min(tpm, tokens + elapsed * tpm / 60000)
+local admitted = 0
+if requests >= 1 and tokens >= charge then
+  requests, tokens, admitted = requests - 1, tokens - charge, 1
+end
+redis.call('HSET', KEYS[1], 'requests', tostring(requests), 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 120000)
+return { admitted, tostring(requests), tostring(tokens) }
+`;
+
+/** A bucket untouched for two minutes is full again, so it expires then (the script renews it on every call). */
+const KEY_PREFIX = "keyless:limits:";
+
+export interface RedisRateLimiterOptions {
+  /** How long one admission may wait on Redis before the call is admitted without it. */
+  commandTimeoutMs: number;
+  /** Told once when Redis stops answering (and once when it answers again); never per call. */
+  onUnavailable(err: Error): void;
+  onRecovered(): void;
+}
+
+/**
+ * Limits shared by every node that points at one Redis. It fails open: while Redis is down or slow, calls are
+ * charged to this node's in-memory buckets instead (as with `rateLimitStore: memory`), so an outage never
+ * refuses a call it would otherwise admit, and a busy client is still held to the per-node limit.
+ */
+export function createRedisRateLimiter(url: string, options: RedisRateLimiterOptions): RateLimiter {
+  const redis = new Redis(url, {
+    // Fail fast instead of queueing while disconnected: the fallback answers at once; reconnects go on in the background.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs,
+    lazyConnect: false,
+  });
+  redis.defineCommand("keylessAdmit", { numberOfKeys: 1, lua: ADMIT_SCRIPT });
+  // ioredis reports connection errors as events; the first failed admission says it once, so these stay quiet.
+  redis.on("error", () => undefined);
+  const fallback = createRateLimiter();
+  let down = false;
+  // Until the first connection attempt settles, a call waits for it (bounded by the command timeout) rather
+  // than being charged locally; after that, a lost connection fails over at once.
+  let connected: Promise<void> | undefined = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, options.commandTimeoutMs);
+    timer.unref();
+    const settle = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", settle);
+    redis.once("error", settle); // refused or unresolvable: no point waiting out the timeout
+  }).then(() => {
+    connected = undefined;
+  });
+
+  return {
+    async admit(key, limits, tokens) {
+      const charge = chargeFor(tokens, limits);
+      if (connected) await connected;
+      try {
+        const run = (redis as unknown as { keylessAdmit(key: string, ...args: number[]): Promise<[number, string, string]> }).keylessAdmit;
+        const [ok, requests, tokensLeft] = await run.call(redis, `${KEY_PREFIX}${key}`, limits.requestsPerMinute, limits.tokensPerMinute, charge);
+        if (down) {
+          down = false;
+          options.onRecovered();
+        }
+        const left = { requests: Number(requests), tokens: Number(tokensLeft) };
+        return ok === 1 ? admitted(left) : refused(left, limits, charge);
+      } catch (err) {
+        if (!down) {
+          down = true;
+          options.onUnavailable(err as Error);
+        }
+        return fallback.admit(key, limits, tokens) satisfies Admission;
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+/** The limiter the `rateLimitStore` setting names: `memory`, or a Redis URL shared by every node. */
+export function openRateLimiter(store: string, warn: (message: string, err?: Error) => void): RateLimiter {
+  if (store === "memory") return createRateLimiter();
+  return createRedisRateLimiter(store, {
+    commandTimeoutMs: 250,
+    onUnavailable: (err) => warn("rate-limit store (Redis) unavailable: enforcing this node's limits only until it answers again", err),
+    onRecovered: () => warn("rate-limit store (Redis) answers again: limits are shared across nodes"),
+  });
+}
