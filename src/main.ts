@@ -163,7 +163,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
-    arm: armDeps(store, directory, clock, live, authorize),
+    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,

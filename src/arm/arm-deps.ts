@@ -2,6 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { ArmStore } from "../storage/arm-store.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
+import type { ExplainDenial } from "./access-denied.ts";
 import type { Authorize } from "./arm-caller.ts";
 
 /** A model an operator has configured, and the backend that runs it (the data plane owns the real registry). */
@@ -24,6 +25,8 @@ export interface ArmDeps {
   arm: ArmStore;
   clock: Clock;
   authorize: Authorize;
+  /** The shared RBAC explanation an AuthorizationFailed carries (`requireAction`); without it the error is bare. */
+  explainDenial?: ExplainDenial;
   box: SealedBox;
   models: ModelCatalog;
   /** Absent until the token service's managed identities are wired; the identity routes then answer 501. */

@@ -1,4 +1,5 @@
 import { isGuid } from "../core/ids.ts";
+import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { type ArmDeps, nowIso } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
@@ -17,8 +18,7 @@ export async function putSubscription(deps: ArmDeps, caller: ArmCaller, id: stri
   const input = bodyObject(body);
   const displayName = typeof input.displayName === "string" ? input.displayName.trim() : "";
   if (!displayName || displayName.length > 64) throw armError("InvalidRequestContent", "displayName is required (1 to 64 characters).");
-  const allowed = (await deps.isGlobalAdministrator(caller.principalId, caller.tenantId)) || (await deps.authorize(caller, WRITE, "/"));
-  if (!allowed) throw armError("AuthorizationFailed", caller.clientName, caller.principalId, WRITE, `/subscriptions/${id}`);
+  if (!(await deps.isGlobalAdministrator(caller.principalId, caller.tenantId))) await requireAction(deps, caller, WRITE, "/", undefined, `/subscriptions/${id}`);
   const existing = await deps.resources.getSubscription(id);
   if (existing) {
     if (existing.tenantId !== caller.tenantId) throw armError("SubscriptionNotFound", id);

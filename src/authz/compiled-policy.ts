@@ -1,4 +1,4 @@
-import { ancestorKeys, parseScope, type Scope } from "../core/scope.ts";
+import { parseScope } from "../core/scope.ts";
 import { type CompiledDeny, type CompiledRole, compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { type ParsedCondition, parseCondition, roleGuidOf } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
@@ -11,6 +11,8 @@ import {
   toDecision,
   type Verdict,
 } from "./rules.ts";
+import { createTwoLevelCache } from "./two-level-cache.ts";
+import { createScopeChains, type ScopeChain } from "./scope-chains.ts";
 import type { AccessEvaluator, AccessRequest, Decision, Policy, RoleAssignment } from "./types.ts";
 
 /**
@@ -132,8 +134,7 @@ function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOper
   return grants;
 }
 
-function computeVerdict(index: PolicyIndex, scope: Scope, op: NormalizedOperation, request: AccessRequest): Verdict {
-  const chain = ancestorKeys(scope);
+function computeVerdict(index: PolicyIndex, chain: readonly string[], op: NormalizedOperation, request: AccessRequest): Verdict {
   const caller = resolveCaller(index, request);
   const deny = index.denyByScope.size === 0 ? undefined : findDeny(index, chain, caller.principals, op);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.deny.id);
@@ -142,25 +143,25 @@ function computeVerdict(index: PolicyIndex, scope: Scope, op: NormalizedOperatio
 }
 
 /**
- * Everything a verdict depends on, case-folded as matching is. NUL separates fields and SOH group ids (no id,
- * action or scope contains either), and the group count rules out `[]` vs `[""]`: distinct requests cannot collide.
+ * Everything but the scope a verdict depends on, case-folded as matching is (the scope key is the cache's second
+ * level). NUL separates fields and SOH group ids (no id or action contains either), and the group count rules out
+ * `[]` vs `[""]`: distinct requests cannot collide.
  */
-function cacheKey(request: AccessRequest, op: NormalizedOperation, scopeKey: string): string {
+function callerKey(request: AccessRequest, op: NormalizedOperation): string {
   const roleId = request.attributes?.roleDefinitionId;
-  const groups = request.groupIds.map((g) => g.toLowerCase()).join("\u0001");
+  const groups = request.groupIds.length === 0 ? "" : request.groupIds.map((g) => g.toLowerCase()).join("\u0001");
   const attribute = roleId === undefined ? "" : roleGuidOf(roleId);
-  const fields = [request.principalId.toLowerCase(), String(request.groupIds.length), groups, op.kind, op.name, scopeKey, attribute];
-  return fields.join("\u0000");
+  return `${request.principalId.toLowerCase()}\u0000${request.groupIds.length}\u0000${groups}\u0000${op.kind}\u0000${op.name}\u0000${attribute}`;
 }
 
 /**
- * The raw request as given, for the front cache: a repeat of the very same request skips parsing and
- * normalising. Same separators and group count as `cacheKey`, so distinct requests cannot collide.
+ * The raw request as given but its scope (the front cache's second level): a repeat of the very same request
+ * skips parsing and normalising. Same separators and group count as `callerKey`, so distinct requests cannot collide.
  */
-function rawKey(request: AccessRequest): string {
+function rawCallerKey(request: AccessRequest): string {
   const roleId = request.attributes?.roleDefinitionId ?? "";
   const groups = request.groupIds.length === 0 ? "" : request.groupIds.join("\u0001");
-  return `${request.principalId}\u0000${request.groupIds.length}\u0000${groups}\u0000${request.operation.kind}\u0000${request.operation.name}\u0000${request.scope}\u0000${roleId}`;
+  return `${request.principalId}\u0000${request.groupIds.length}\u0000${groups}\u0000${request.operation.kind}\u0000${request.operation.name}\u0000${roleId}`;
 }
 
 function freezeDecision(decision: Decision): Decision {
@@ -173,26 +174,28 @@ export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = 
   let index = buildIndex(snapshot);
   let generation = options.generation ?? 0;
   /** Verdicts by normalised request: case variants of one request share an entry. */
-  const cache = new Map<string, Verdict>();
+  const cache = createTwoLevelCache<Verdict>(maxEntries);
   /** Whole decisions by the request exactly as spelled (the echo in a denial is the caller's own spelling). */
-  const front = new Map<string, Decision>();
+  const front = createTwoLevelCache<Decision>(maxEntries);
 
-  function cachedVerdict(scope: Scope, op: NormalizedOperation, request: AccessRequest): Verdict {
-    const key = cacheKey(request, op, scope.key);
-    let verdict = cache.get(key);
+  /** Parsed request scopes survive policy updates: a scope's chain does not depend on the policy. */
+  const scopes = createScopeChains();
+
+  function cachedVerdict({ scope, chain }: ScopeChain, op: NormalizedOperation, request: AccessRequest): Verdict {
+    const key = callerKey(request, op);
+    let verdict = cache.get(key, scope.key);
     if (!verdict) {
-      verdict = computeVerdict(index, scope, op, request);
-      if (cache.size >= maxEntries) cache.clear();
-      cache.set(key, verdict);
+      verdict = computeVerdict(index, chain, op, request);
+      cache.set(key, scope.key, verdict);
     }
     return verdict;
   }
 
   function decide(request: AccessRequest): Decision {
     const op = normalizeOperation(request.operation);
-    const scope = parseScope(request.scope);
-    if (!scope) return toDecision(deniedVerdict("invalid-scope", op, request.attributes), request, request.scope);
-    return toDecision(cachedVerdict(scope, op, request), request, scope.id);
+    const resolved = scopes.resolve(request.scope);
+    if (!resolved) return toDecision(deniedVerdict("invalid-scope", op, request.attributes), request, request.scope);
+    return toDecision(cachedVerdict(resolved, op, request), request, resolved.scope.id);
   }
 
   return {
@@ -203,12 +206,11 @@ export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = 
       return cache.size;
     },
     evaluate(request: AccessRequest): Decision {
-      const key = rawKey(request);
-      let decision = front.get(key);
+      const key = rawCallerKey(request);
+      let decision = front.get(key, request.scope);
       if (!decision) {
         decision = freezeDecision(decide(request));
-        if (front.size >= maxEntries) front.clear();
-        front.set(key, decision);
+        front.set(key, request.scope, decision);
       }
       return decision;
     },

@@ -119,6 +119,19 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.ok(explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "User Access Administrator"), JSON.stringify(explanation.suggestedRoles));
   });
 
+  test("a resource provider's AuthorizationFailed (reading an account) carries the same explanation", async () => {
+    const spToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(ARM_SCOPE))!.token;
+    const response = await call("GET", `${keyless.facts.url}${account}?api-version=2023-05-01`, spToken);
+    assert.equal(response.status, 403, JSON.stringify(response.body));
+    assert.equal(response.body.error.code, "AuthorizationFailed");
+    assert.match(response.body.error.message, /Microsoft\.CognitiveServices\/accounts\/read/);
+    const explanation = response.body.error.explanation;
+    assert.equal(explanation.allowed, false, JSON.stringify(response.body));
+    assert.equal(explanation.action, "Microsoft.CognitiveServices/accounts/read");
+    assert.equal(explanation.scope.toLowerCase(), account.toLowerCase());
+    assert.ok(explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "Reader"), JSON.stringify(explanation.suggestedRoles));
+  });
+
   test("Contributor on the account manages it but gets 401 on chat; the custom MaaS role gets 200; deleting it denies the next call", async () => {
     const contributor = await client.roleAssignments.create(sdk(account), crypto.randomUUID(), {
       roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.CONTRIBUTOR}`, principalId: app.objectId, principalType: "ServicePrincipal",

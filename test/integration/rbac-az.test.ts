@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import ModelClient from "@azure-rest/ai-inference";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
 /**
@@ -16,7 +16,7 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
   let target: { appId: string; secret: string; objectId: string };
   let account: string;
   let sub: string;
-  let graphGetByIds: boolean;
+  let graphToken: string;
 
   const chat = () =>
     ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, target.appId, target.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } })
@@ -27,7 +27,7 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     keyless = await startKeyless();
     const { facts } = keyless;
     const admin = adminCredential(facts);
-    const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
+    graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(facts, graphToken, "az-operator");
     target = await registerApp(facts, graphToken, "az-target");
     sub = `/subscriptions/${facts.subscriptionId}`;
@@ -36,10 +36,9 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
       properties: { roleDefinitionId: BuiltInRoleIds.OWNER, principalId: operator.objectId, principalType: "ServicePrincipal" },
     });
     assert.equal(owner.status, 201, JSON.stringify(owner.body));
-    const probe = await call("POST", `${facts.url}/graph/v1.0/directoryObjects/getByIds`, graphToken, { ids: [target.objectId] });
-    graphGetByIds = probe.status === 200;
     az = await azureCli(facts);
-    await az.ok(["login", "--service-principal", "-u", operator.appId, "-p", operator.secret, "--tenant", facts.tenantId]);
+    // `-p=…`: a generated secret may start with `-`, which argparse would take for an option.
+    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", facts.tenantId]);
   });
   after(async () => {
     az?.cleanup();
@@ -47,9 +46,11 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     keyless?.cleanup();
   });
 
-  // `--assignee-principal-type` skips the Graph `directoryObjects/getByIds` lookup, which the graph branch serves.
-  const create = (role = "Cognitive Services User") =>
-    az.ok(["role", "assignment", "create", "--assignee-object-id", target.objectId, "--assignee-principal-type", "ServicePrincipal", "--role", role, "--scope", account]);
+  // With `--assignee-principal-type` the CLI trusts the caller; without it, it asks Graph `directoryObjects/getByIds`.
+  const create = (role = "Cognitive Services User", principalType: string | undefined = "ServicePrincipal") =>
+    az.ok([
+      "role", "assignment", "create", "--assignee-object-id", target.objectId, ...(principalType ? ["--assignee-principal-type", principalType] : []), "--role", role, "--scope", account,
+    ]);
 
   let created: { id: string; scope: string; roleDefinitionId: string };
 
@@ -61,15 +62,16 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.equal((await chat()).status, "200");
   });
 
-  // Both commands name principals through Graph `directoryObjects/getByIds`, which the graph branch serves.
-  test("running create again returns the same assignment; list --scope shows it by role name", async (t) => {
-    if (!graphGetByIds) return t.skip("Graph directoryObjects/getByIds is not served yet");
-    const again = await create();
+  test("running create again (resolved through Graph) returns the same assignment; list --scope names role and principal", async () => {
+    const again = await create("Cognitive Services User", undefined);
     assert.equal(again.id, created.id, "idempotent: the existing assignment comes back");
+    assert.equal(again.principalType, "ServicePrincipal");
     const listed = await az.ok(["role", "assignment", "list", "--scope", account]);
     const mine = listed.filter((a: { principalId: string }) => a.principalId === target.objectId);
-    assert.equal(mine.length, 1);
+    assert.equal(mine.length, 1, JSON.stringify(listed));
     assert.equal(mine[0].roleDefinitionName, "Cognitive Services User");
+    assert.equal(mine[0].principalName, target.appId, "a service principal is shown by its appId (servicePrincipalNames[0])");
+    assert.equal(mine[0].id, created.id);
   });
 
   test("role assignment delete removes it and the very next call is denied", async () => {
@@ -93,5 +95,36 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.deepEqual(customs.map((r: { roleName: string }) => r.roleName), [definition.Name]);
     await create(definition.Name);
     assert.equal((await chat()).status, "200");
+  });
+
+  test("create --assignee-object-id of a Graph group: the CLI resolves it as a Group, list names it and --include-groups finds it for a member", async () => {
+    const graph = `${keyless.facts.url}/graph/v1.0`;
+    const group = await call("POST", `${graph}/groups`, graphToken, { displayName: "az-callers", mailNickname: "az-callers", mailEnabled: false, securityEnabled: true });
+    assert.equal(group.status, 201, JSON.stringify(group.body));
+    const member = await call("POST", `${graph}/groups/${group.body.id}/members/$ref`, graphToken, { "@odata.id": `${graph}/directoryObjects/${target.objectId}` });
+    assert.equal(member.status, 204, JSON.stringify(member.body));
+    const viaGroup = await az.ok(["role", "assignment", "create", "--assignee-object-id", group.body.id, "--role", "Cognitive Services User", "--scope", account]);
+    assert.equal(viaGroup.principalType, "Group");
+    assert.equal(viaGroup.principalId, group.body.id);
+    const listed = await az.ok(["role", "assignment", "list", "--scope", account]);
+    const row = listed.find((a: { id: string }) => a.id === viaGroup.id);
+    assert.equal(row?.principalName, "az-callers", "a group is shown by its display name");
+    // Through the group: listing what the target holds with --include-groups (`assignedTo`) shows the group's grant.
+    const inherited = await az.ok(["role", "assignment", "list", "--assignee", target.objectId, "--all", "--include-groups"]);
+    assert.ok(inherited.some((a: { id: string }) => a.id === viaGroup.id), JSON.stringify(inherited));
+    const direct = await az.ok(["role", "assignment", "list", "--assignee", target.objectId, "--all"]);
+    assert.ok(!direct.some((a: { id: string }) => a.id === viaGroup.id), "without --include-groups only the target's own assignments");
+  });
+
+  test("create and list --assignee <UPN> --all resolve a user through Graph's userPrincipalName filter", async () => {
+    const upn = keyless.facts.adminUsername;
+    const granted = await az.ok(["role", "assignment", "create", "--assignee", upn, "--role", "Reader", "--scope", account]);
+    assert.equal(granted.principalType, "User");
+    const listed = await az.ok(["role", "assignment", "list", "--assignee", upn, "--all"]);
+    const row = listed.find((a: { id: string }) => a.id === granted.id);
+    assert.ok(row, JSON.stringify(listed));
+    assert.equal(row.roleDefinitionName, "Reader");
+    assert.equal(row.principalName.toLowerCase(), upn.toLowerCase());
+    assert.ok(listed.every((a: { principalId: string }) => a.principalId === granted.principalId), "only that user's assignments");
   });
 });
