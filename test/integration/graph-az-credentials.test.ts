@@ -82,6 +82,15 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     assert.equal(decodeJwt(token!.token).appidacr, "2");
   });
 
+  test("app create --key-value registers the certificate with the application", async () => {
+    const certificate = await selfSignedCertificate("az-create");
+    const der = new X509Certificate(certificate.certificatePem).raw;
+    const created = await az.ok(["ad", "app", "create", "--display-name", "az-created-with-cert", "--key-value", der.toString("base64"), "--key-display-name", "from create"]);
+    const [key] = created.keyCredentials as { customKeyIdentifier: string; displayName: string }[];
+    assert.equal(key!.customKeyIdentifier, createHash("sha1").update(der).digest("hex").toUpperCase());
+    assert.equal(key!.displayName, "from create");
+  });
+
   test("federated-credential create / list / show / delete, and the credential admits a workload token", async () => {
     const parameters = { name: "k8s-worker", issuer: issuer.issuer, subject: "system:serviceaccount:default:az-worker", description: "from az", audiences: ["api://AzureADTokenExchange"] };
     const created = await az.ok(["ad", "app", "federated-credential", "create", "--id", appId, "--parameters", JSON.stringify(parameters)]);
