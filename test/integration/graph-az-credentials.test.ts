@@ -31,7 +31,8 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     const granted = await call("POST", `${graph}/directoryRoles/${APPLICATION_ADMINISTRATOR}/members/$ref`, admin, { "@odata.id": `${graph}/directoryObjects/${operator.objectId}` });
     assert.equal(granted.status, 204, JSON.stringify(granted.body));
     az = await azureCli(keyless.facts);
-    await az.ok(["login", "--service-principal", "-u", operator.appId, "-p", operator.secret, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
+    // `-p=` because a generated secret may start with "-", which argparse would take for an option.
+    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
     appId = (await az.ok(["ad", "app", "create", "--display-name", "az-cert-app"])).appId;
     await az.ok(["ad", "sp", "create", "--id", appId]);
   });
