@@ -26,6 +26,23 @@ export interface ServicePrincipalLike { id: string; tenantId: string; appId: str
 export interface PasswordLike { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
 export interface StoredPasswordLike { keyId: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
 
+/** An application's certificate: `thumbprintSha1` is base64url (the x5t); the certificate itself never leaves. */
+export interface KeyCredentialLike { keyId: string; displayName: string | null; thumbprintSha1: string; startAt: string; endAt: string }
+export interface FederatedCredentialLike { id: string; name: string; issuer: string; subject: string; audiences: string[]; description: string | null }
+
+/** Certificates and federated identity credentials of applications (the directory's app-credentials part). */
+export interface GraphAppCredentials {
+  addKeyCredential(applicationId: string, input: { certificatePem: string; displayName?: string | null }): Promise<KeyCredentialLike>;
+  listKeyCredentials(applicationId: string): Promise<KeyCredentialLike[]>;
+  removeKeyCredential(applicationId: string, keyId: string): Promise<void>;
+  addFederatedCredential(
+    applicationId: string,
+    input: { name: string; issuer: string; subject: string; audiences?: string[]; description?: string | null },
+  ): Promise<FederatedCredentialLike>;
+  listFederatedCredentials(applicationId: string): Promise<FederatedCredentialLike[]>;
+  removeFederatedCredential(applicationId: string, idOrName: string): Promise<void>;
+}
+
 export type DirectoryObjectLike =
   | { kind: "user"; id: string; tenantId: string; user: UserLike }
   | { kind: "group"; id: string; tenantId: string; group: GroupLike }
@@ -33,7 +50,7 @@ export type DirectoryObjectLike =
 
 export type DirectoryArea = "users" | "groups" | "applications";
 
-export interface GraphDirectory {
+export interface GraphDirectory extends GraphAppCredentials {
   mayWrite(principalId: string, area: DirectoryArea): Promise<boolean>;
   mayManageGroup(principalId: string, groupId: string): Promise<boolean>;
   mayChangeUser(principalId: string, targetUserId: string): Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { ApplicationLike, DirectoryObjectLike, GroupLike, ServicePrincipalLike, StoredPasswordLike, UserLike } from "./graph-directory.ts";
+import type { ApplicationLike, DirectoryObjectLike, FederatedCredentialLike, KeyCredentialLike, GroupLike, ServicePrincipalLike, StoredPasswordLike, UserLike } from "./graph-directory.ts";
 
 /** Graph's JSON shapes (v1.0 default properties plus the few the CLI reads), built from directory records. */
 
@@ -18,10 +18,10 @@ export function groupJson(g: GroupLike): Record<string, unknown> {
   };
 }
 
-export function applicationJson(a: ApplicationLike, passwords: readonly StoredPasswordLike[]): Record<string, unknown> {
+export function applicationJson(a: ApplicationLike, passwords: readonly StoredPasswordLike[], keys: readonly KeyCredentialLike[]): Record<string, unknown> {
   return {
     id: a.id, appId: a.appId, displayName: a.displayName, createdDateTime: a.createdAt, deletedDateTime: null, signInAudience: "AzureADMyOrg",
-    identifierUris: [], keyCredentials: [], passwordCredentials: passwords.map(passwordJson), publisherDomain: null, tags: [],
+    identifierUris: [], keyCredentials: keys.map(keyCredentialJson), passwordCredentials: passwords.map(passwordJson), publisherDomain: null, tags: [],
     api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] }, appRoles: [], requiredResourceAccess: [],
     publicClient: { redirectUris: [] }, web: { homePageUrl: null, redirectUris: [], implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
   };
@@ -29,6 +29,18 @@ export function applicationJson(a: ApplicationLike, passwords: readonly StoredPa
 
 export function passwordJson(p: StoredPasswordLike): Record<string, unknown> {
   return { customKeyIdentifier: null, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime };
+}
+
+/** As Graph shows a certificate: its SHA-1 thumbprint (hex) as customKeyIdentifier, and never the key itself. */
+export function keyCredentialJson(k: KeyCredentialLike): Record<string, unknown> {
+  return {
+    customKeyIdentifier: Buffer.from(k.thumbprintSha1, "base64url").toString("hex").toUpperCase(), displayName: k.displayName,
+    endDateTime: k.endAt, key: null, keyId: k.keyId, startDateTime: k.startAt, type: "AsymmetricX509Cert", usage: "Verify",
+  };
+}
+
+export function federatedCredentialJson(f: FederatedCredentialLike): Record<string, unknown> {
+  return { id: f.id, name: f.name, issuer: f.issuer, subject: f.subject, description: f.description, audiences: f.audiences };
 }
 
 export function servicePrincipalJson(sp: ServicePrincipalLike): Record<string, unknown> {

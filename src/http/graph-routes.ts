@@ -1,3 +1,4 @@
+import * as appCredentials from "../graph/application-credentials.ts";
 import * as apps from "../graph/applications.ts";
 import * as objects from "../graph/directory-objects.ts";
 import * as roles from "../graph/directory-roles.ts";
@@ -61,6 +62,10 @@ export const graphRoutes: readonly GraphRoute[] = [
   { method: "DELETE", path: "/applications/:id", handle: (d, r, x) => apps.deleteApplication(d, r, p(x, "id")) },
   { method: "POST", path: "/applications/:id/addPassword", handle: (d, r, x, b) => apps.addPassword(d, r, p(x, "id"), b) },
   { method: "POST", path: "/applications/:id/removePassword", handle: (d, r, x, b) => apps.removePassword(d, r, p(x, "id"), b) },
+  { method: "GET", path: "/applications/:id/federatedIdentityCredentials", handle: (d, r, x) => appCredentials.listFederatedCredentials(d, r, p(x, "id")) },
+  { method: "POST", path: "/applications/:id/federatedIdentityCredentials", status: 201, handle: (d, r, x, b) => appCredentials.createFederatedCredential(d, r, p(x, "id"), b) },
+  { method: "GET", path: "/applications/:id/federatedIdentityCredentials/:credential", handle: (d, r, x) => appCredentials.getFederatedCredential(d, r, p(x, "id"), p(x, "credential")) },
+  { method: "DELETE", path: "/applications/:id/federatedIdentityCredentials/:credential", handle: (d, r, x) => appCredentials.deleteFederatedCredential(d, r, p(x, "id"), p(x, "credential")) },
 
   { method: "GET", path: "/servicePrincipals", handle: (d, r) => sps.listServicePrincipals(d, r) },
   { method: "POST", path: "/servicePrincipals", status: 201, handle: (d, r, _x, b) => sps.createServicePrincipal(d, r, b) },

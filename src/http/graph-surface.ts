@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { GraphRequest } from "../graph/graph-directory.ts";
+import type { GraphDirectory, GraphRequest } from "../graph/graph-directory.ts";
 import { graphError } from "../graph/graph-errors.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import { TokenRejectedError } from "../tokens/validator.ts";
@@ -42,12 +42,14 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
     }
   };
 
+  // The directory and its application credentials are separate parts; Graph sees them as one directory.
+  const directory: GraphDirectory = { ...services.directory, ...services.appCredentials };
   for (const route of graphRoutes) {
     app.route({
       method: route.method,
       url: `${BASE}${route.path}`,
       handler: async (request, reply) => {
-        const result = await route.handle(services.directory, await graphRequest(request), (request.params ?? {}) as Record<string, string>, request.body);
+        const result = await route.handle(directory, await graphRequest(request), (request.params ?? {}) as Record<string, string>, request.body);
         if (result === undefined) return reply.status(204).send();
         return reply.status(route.status ?? 200).send(result);
       },

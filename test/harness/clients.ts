@@ -38,5 +38,5 @@ export async function registerApp(facts: ReadyFacts, adminGraphToken: string, di
   const app = await call("POST", `${graph}/applications`, adminGraphToken, { displayName });
   const secret = await call("POST", `${graph}/applications/${app.body.id}/addPassword`, adminGraphToken, { passwordCredential: { displayName: "test" } });
   const sp = await call("POST", `${graph}/servicePrincipals`, adminGraphToken, { appId: app.body.appId });
-  return { appId: app.body.appId as string, secret: secret.body.secretText as string, objectId: sp.body.id as string };
+  return { appId: app.body.appId as string, secret: secret.body.secretText as string, objectId: sp.body.id as string, applicationId: app.body.id as string };
 }

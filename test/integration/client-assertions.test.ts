@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { ClientAssertionCredential, ClientCertificateCredential, DefaultAzureCredential, EnvironmentCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { decodeJwt, SignJWT } from "jose";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
-import { directoryAccess } from "../harness/directory-access.ts";
+import { addCertificate, addFederatedCredential } from "../harness/graph-credentials.ts";
 import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
@@ -16,26 +16,22 @@ const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 describe("client assertions: certificates and workload identity federation", () => {
   let keyless: KeylessProcess;
-  let directory: Awaited<ReturnType<typeof directoryAccess>>;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
-  let app: { appId: string; objectId: string; secret: string };
-  let applicationId: string;
+  let app: { appId: string; objectId: string; secret: string; applicationId: string };
   let certificate: { certificatePem: string; privateKeyPem: string };
   const workDir = mkdtempSync(join(tmpdir(), "keyless-assertions-"));
 
   before(async () => {
     keyless = await startKeyless();
     issuer = await startOidcIssuer();
-    directory = await directoryAccess(keyless);
+    // Registered as an administrator does it: through Graph, with the admin's token.
     const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "assertion-app");
-    applicationId = await directory.applicationIdOf(app.appId);
     certificate = await selfSignedCertificate("assertion-app");
-    await directory.credentials.addKeyCredential(applicationId, { certificatePem: certificate.certificatePem });
-    await directory.credentials.addFederatedCredential(applicationId, { name: "workload", issuer: issuer.issuer, subject: "system:serviceaccount:default:worker" });
+    await addCertificate(keyless.facts, graphToken, app.applicationId, certificate.certificatePem);
+    await addFederatedCredential(keyless.facts, graphToken, app.applicationId, { name: "workload", issuer: issuer.issuer, subject: "system:serviceaccount:default:worker" });
   });
   after(async () => {
-    await directory?.close();
     await issuer?.close();
     await keyless?.stop();
     keyless?.cleanup();

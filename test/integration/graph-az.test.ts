@@ -28,7 +28,8 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
       assert.equal(granted.status, 204, JSON.stringify(granted.body));
     }
     az = await azureCli(keyless.facts);
-    await az.ok(["login", "--service-principal", "-u", operator.appId, "-p", operator.secret, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
+    // `-p=` because a generated secret may start with "-", which argparse would take for an option.
+    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
   });
   after(async () => {
     az?.cleanup();
