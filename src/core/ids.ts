@@ -13,5 +13,9 @@ export function isGuid(value: string): boolean {
 
 /** URL-safe random secret with `bytes` bytes of entropy. */
 export function newSecret(bytes = 32): string {
-  return randomBytes(bytes).toString("base64url");
+  // Never a leading `-`: secrets are typed after flags (`az login -p SECRET`), where one reads as an option.
+  for (;;) {
+    const secret = randomBytes(bytes).toString("base64url");
+    if (!secret.startsWith("-")) return secret;
+  }
 }
