@@ -229,3 +229,58 @@ test("group create|show|list|delete, resource list, and audit list shows this CL
   const byGroup = await json("audit", "list", "-g", "cli-rg");
   assert.ok(byGroup.length > 0 && byGroup.every((e: { resourceGroupName: string }) => e.resourceGroupName.toLowerCase() === "cli-rg"), JSON.stringify(byGroup));
 });
+
+test("ad app create|list|show, credential reset (the old secret stops), ad sp create|list|delete, ad group list", async () => {
+  const app = await json("ad", "app", "create", "--display-name", "cli-apps-app");
+  assert.deepEqual(await json("ad", "app", "list", "--display-name", "cli-apps", "--query", "[].appId"), [app.appId]);
+  assert.equal((await json("ad", "app", "show", "--id", app.appId)).id, app.id);
+  const sp = await json("ad", "sp", "create", "--id", app.appId);
+  assert.equal(sp.appId, app.appId);
+  assert.deepEqual(await json("ad", "sp", "list", "--spn", app.appId, "--query", "[].id"), [sp.id]);
+
+  const first = await json("ad", "app", "credential", "reset", "--id", app.appId);
+  assert.equal(first.appId, app.appId);
+  const second = await json("ad", "app", "credential", "reset", "--id", app.appId);
+  const signIn = (secret: string, name: string) => configDir(name).then((env) => run(env, "login", "--service-principal", "-u", app.appId, "-p", secret, "--tenant", server.facts.tenantId, "--allow-no-subscriptions"));
+  const old = await signIn(first.password, "sp-old");
+  assert.equal(old.code, 1, "a reset without --append removes the earlier secret");
+  assert.match(old.stderr, /^ERROR: \(invalid_client\) /);
+  assert.equal((await signIn(second.password, "sp-new")).code, 0);
+
+  await ok("ad", "sp", "delete", "--id", app.appId);
+  assert.deepEqual(await json("ad", "sp", "list", "--spn", app.appId), []);
+  await ok("ad", "group", "create", "--display-name", "cli-listed", "--mail-nickname", "cli-listed");
+  assert.deepEqual(await json("ad", "group", "list", "--display-name", "cli-listed", "--query", "[].displayName"), ["cli-listed"]);
+});
+
+test("cognitiveservices account create|show|list|delete; a new keyless account (disableLocalAuth) answers chat to an assigned caller", async () => {
+  const rg = server.facts.demo!.resourceGroup;
+  const account = await json("cognitiveservices", "account", "create", "-n", "cli-acct", "-g", rg, "--kind", "AIServices", "--sku", "S0", "-l", "local", "--disable-local-auth", "--yes");
+  assert.equal(account.properties.disableLocalAuth, true);
+  assert.equal((await json("cognitiveservices", "account", "show", "-n", "cli-acct", "-g", rg)).id, account.id);
+  assert.ok((await json("cognitiveservices", "account", "list", "-g", rg, "--query", "[].name")).includes("cli-acct"));
+  await ok("cognitiveservices", "account", "deployment", "create", "-n", "cli-acct", "-g", rg, "--deployment-name", "echo", "--model-name", "keyless-echo", "--model-version", "1", "--model-format", "Keyless", "--sku-name", "Standard", "--sku-capacity", "1");
+  const me = (await ok("ad", "signed-in-user", "show", "--query", "id", "-o", "tsv")).trim();
+  await ok("role", "assignment", "create", "--assignee-object-id", me, "--assignee-principal-type", "User", "--role", "Cognitive Services User", "--scope", account.id);
+  const answered = await run(admin, "chat", "--account", "cli-acct", "--deployment", "echo", "--no-stream", "hello new account", "--query", "choices[0].message.content", "-o", "tsv");
+  assert.equal(answered.code, 0, answered.stderr);
+  assert.match(answered.stdout, /hello new account/);
+  await ok("cognitiveservices", "account", "delete", "-n", "cli-acct", "-g", rg);
+  const gone = await run(admin, "cognitiveservices", "account", "show", "-n", "cli-acct", "-g", rg);
+  assert.equal(gone.code, 3, gone.stderr);
+  assert.equal((await json("role", "assignment", "list", "--assignee", me, "--all", "--query", `[?scope=='${account.id}']`)).length, 0, "its assignments went with it");
+});
+
+test("cloud register|list|show|set|unregister keep several servers apart", async () => {
+  const env = await configDir("clouds");
+  await okAs(env, "cloud", "register", "-n", "other", "--endpoint", "https://keyless.other.test:8443");
+  const clouds = JSON.parse(await okAs(env, "cloud", "list"));
+  assert.deepEqual(clouds.map((c: { name: string; isActive: boolean }) => [c.name, c.isActive]), [["local", true], ["other", false]]);
+  await okAs(env, "cloud", "set", "-n", "other");
+  assert.equal(JSON.parse(await okAs(env, "cloud", "show")).endpoint, "https://keyless.other.test:8443");
+  assert.equal(JSON.parse(await okAs(env, "cloud", "show", "-n", "local")).endpoint, server.facts.url);
+  await okAs(env, "cloud", "unregister", "-n", "other");
+  assert.deepEqual(JSON.parse(await okAs(env, "cloud", "list", "--query", "[].name")), ["local"]);
+  const missing = await run(env, "cloud", "show", "-n", "other");
+  assert.equal(missing.code, 3);
+});
