@@ -252,6 +252,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       async delete(resourceId) {
         if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
       },
+      workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
       const key = scope.toLowerCase();

@@ -17,6 +17,8 @@ export interface ModelCatalog {
 export interface ManagedIdentityDirectory {
   create(input: { tenantId: string; resourceId: string; name: string }): Promise<{ clientId: string; principalId: string }>;
   delete(resourceId: string): Promise<void>;
+  /** The environment lines a workload sets to use the identity (they carry its endpoint secret). */
+  workloadEnvironment(resourceId: string, origin: string): Promise<{ appService: string[]; imds: string[]; azureCli: string[] }>;
 }
 
 /** Everything the ARM resource providers need, assembled by the composition root. */

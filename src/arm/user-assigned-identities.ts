@@ -10,6 +10,8 @@ export const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const READ = `${IDENTITY_TYPE}/read`;
 const WRITE = `${IDENTITY_TYPE}/write`;
 const DELETE = `${IDENTITY_TYPE}/delete`;
+/** A Keyless action: only roles with `*` (Owner, Contributor) or this action may read an identity's endpoint secret. */
+const LIST_WORKLOAD_ENVIRONMENT = `${IDENTITY_TYPE}/listWorkloadEnvironment/action`;
 /** ARM's rule: 3–128 letters, digits, `-` and `_`, starting with a letter or digit. */
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
 
@@ -91,6 +93,20 @@ export async function deleteIdentity(deps: ArmDeps, caller: ArmCaller, address: 
   await deps.arm.deleteResourceTree(existing.id);
   await deps.scopeDeleted(existing.id);
   return true;
+}
+
+/**
+ * `POST …/userAssignedIdentities/{name}/listWorkloadEnvironment` (a Keyless extension, like `listKeys`): the
+ * environment lines a workload sets to get tokens as this identity. They hold its endpoint secret, hence an action
+ * that Reader and Managed Identity Operator do not have.
+ */
+export async function listWorkloadEnvironment(deps: ArmDeps, caller: ArmCaller, address: IdentityAddress, origin: string) {
+  const id = identityId(address);
+  await requireSubscription(deps, caller, address.subscriptionId);
+  await requireAction(deps, caller, LIST_WORKLOAD_ENVIRONMENT, id);
+  const identity = await deps.resources.getResource(id);
+  if (!identity || identity.type !== IDENTITY_TYPE) throw armError("ResourceNotFound", IDENTITY_TYPE, address.name);
+  return identityDirectory(deps).workloadEnvironment(identity.id, origin);
 }
 
 function identityDirectory(deps: ArmDeps): ManagedIdentityDirectory {

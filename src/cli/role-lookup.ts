@@ -31,3 +31,10 @@ export async function listRoleDefinitions(client: KeylessClient, scope: string):
 }
 
 export { definitionsPath };
+
+/** A role definition as az prints it: the properties flattened, the role's own type as `roleType`, `type` the ARM type. */
+export function azRoleDefinition(definition: unknown) {
+  const d = definition as Partial<RoleDefinition> & { type?: string };
+  const { type: roleType, ...properties } = d.properties ?? ({} as Partial<RoleDefinition["properties"]>);
+  return { ...properties, ...(roleType ? { roleType } : {}), id: d.id, name: d.name, type: d.type };
+}

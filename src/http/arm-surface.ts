@@ -93,15 +93,19 @@ function findRoute(path: string): { route: ArmRoute; params: string[] } | undefi
 
 const WRITES = new Set(["PUT", "PATCH", "DELETE", "POST"]);
 
+/** Route types whose RBAC operation (the activity log's operationName, as Azure logs it) is spelled differently. */
+const OPERATION_TYPES: Record<string, string> = { "Microsoft.Resources/resourceGroups": "Microsoft.Resources/subscriptions/resourceGroups" };
+
 /** Every authenticated control-plane write goes to the activity log, refused or not; the correlation id is the client's request id. */
 async function recordWrite(services: Services, request: FastifyRequest, path: string, caller: ArmCaller, statusCode: number): Promise<void> {
   const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
   if (!subscriptionId) return;
   const found = findRoute(path);
   const verb = request.method === "DELETE" ? "delete" : request.method === "POST" ? "action" : "write";
+  const type = found ? (OPERATION_TYPES[found.route.type] ?? found.route.type) : "Microsoft.Resources";
   try {
     await services.activityLog.record({
-      subscriptionId, caller: caller.clientName, principalId: caller.principalId, operationName: `${found?.route.type ?? "Microsoft.Resources"}/${verb}`,
+      subscriptionId, caller: caller.clientName, principalId: caller.principalId, operationName: `${type}/${verb}`,
       httpMethod: request.method, resourceId: path, statusCode, correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
     });
   } catch (err) {

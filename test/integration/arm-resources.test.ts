@@ -267,7 +267,7 @@ for (const dialect of dialects) describe(`ARM resource groups, Cognitive Service
     assert.equal(events.status, 200, JSON.stringify(events.body));
     const mine = events.body.value.find((e: { correlationId: string }) => e.correlationId === correlation);
     assert.equal(mine.status.value, "Failed");
-    assert.equal(mine.operationName.value, "Microsoft.Resources/resourceGroups/write");
+    assert.equal(mine.operationName.value, "Microsoft.Resources/subscriptions/resourceGroups/write", "the RBAC operation, as Azure logs it");
     assert.equal(mine.caller, keyless.facts.adminUsername);
     const created = events.body.value.find((e: { resourceId: string; status: { value: string } }) => /accounts\/acct-one$/.test(e.resourceId) && e.status.value === "Succeeded");
     assert.equal(created.operationName.value, "Microsoft.CognitiveServices/accounts/write");

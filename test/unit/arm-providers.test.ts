@@ -7,7 +7,7 @@ import type { ArmCaller } from "../../src/arm/arm-caller.ts";
 import type { ArmDeps, ManagedIdentityDirectory } from "../../src/arm/arm-deps.ts";
 import { resourceFilter } from "../../src/arm/generic-resources.ts";
 import { deleteResourceGroup, putResourceGroup } from "../../src/arm/resource-groups.ts";
-import { deleteIdentity, getIdentity, listIdentities, putIdentity } from "../../src/arm/user-assigned-identities.ts";
+import { deleteIdentity, getIdentity, listIdentities, listWorkloadEnvironment, putIdentity } from "../../src/arm/user-assigned-identities.ts";
 import { createActivityLog, parseEventFilter } from "../../src/audit/activity-log.ts";
 import { WireError } from "../../src/core/errors.ts";
 import { createSealedBox } from "../../src/core/sealed-box.ts";
@@ -32,6 +32,11 @@ function recordingDirectory(): ManagedIdentityDirectory & { live: Map<string, { 
     },
     async delete(resourceId) {
       live.delete(resourceId.toLowerCase());
+    },
+    async workloadEnvironment(resourceId, origin) {
+      const entry = live.get(resourceId.toLowerCase());
+      if (!entry) throw new Error(`no identity ${resourceId}`);
+      return { appService: [`IDENTITY_ENDPOINT=${origin}/managed-identity/app-service`, `IDENTITY_HEADER=${entry.clientId}`], imds: [], azureCli: [] };
     },
   };
 }
@@ -115,6 +120,12 @@ for (const dialect of dialects) {
       await assert.rejects(putIdentity(deps, caller, { ...address, name: "other" }, { location: "local" }), code("AuthorizationFailed"));
       denied.clear();
       assert.equal(directory.live.size, 1);
+      const lines = await listWorkloadEnvironment(deps, caller, address, "https://h");
+      assert.deepEqual(lines.appService, ["IDENTITY_ENDPOINT=https://h/managed-identity/app-service", `IDENTITY_HEADER=${entry.clientId}`]);
+      denied.add("Microsoft.ManagedIdentity/userAssignedIdentities/listWorkloadEnvironment/action");
+      await assert.rejects(listWorkloadEnvironment(deps, caller, address, "https://h"), code("AuthorizationFailed"));
+      denied.clear();
+      await assert.rejects(listWorkloadEnvironment(deps, caller, { ...address, name: "absent" }, "https://h"), code("ResourceNotFound"));
       assert.equal(await deleteIdentity(deps, caller, address), true);
       assert.equal(directory.live.size, 0);
       await assert.rejects(getIdentity(deps, caller, address), code("ResourceNotFound"));

@@ -1,5 +1,5 @@
 import { IDENTITY_VERSIONS } from "../../arm/providers.ts";
-import { deleteIdentity, getIdentity, type IdentityAddress, listIdentities, putIdentity } from "../../arm/user-assigned-identities.ts";
+import { deleteIdentity, getIdentity, type IdentityAddress, listIdentities, listWorkloadEnvironment, putIdentity } from "../../arm/user-assigned-identities.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
 const SUB = "/subscriptions/([^/]+)";
@@ -32,5 +32,11 @@ export const managedIdentityRoutes: ArmRoute[] = [
       GET: async (ctx) => ({ body: await getIdentity(ctx.services.arm, await ctx.caller(), address(ctx)) }),
       DELETE: async (ctx) => ({ status: (await deleteIdentity(ctx.services.arm, await ctx.caller(), address(ctx))) ? 200 : 204 }),
     },
+  },
+  {
+    type: `${TYPE}/listWorkloadEnvironment`,
+    pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/([^/]+)/listWorkloadEnvironment$`, "i"),
+    apiVersions: IDENTITY_VERSIONS,
+    handlers: { POST: async (ctx) => ({ body: await listWorkloadEnvironment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }) },
   },
 ];

@@ -19,7 +19,7 @@ export const spec = command({
   path: ["cognitiveservices", "account", "deployment", "create"],
   summary: "Deploy a model to an account.",
   options,
-  examples: [{ text: "Deploy a model (az 2.45 syntax).", command: "keyless cognitiveservices account deployment create -n acct1 -g rg-ai --deployment-name chat --model-name gpt-4o-mini --model-version 2024-07-18 --model-format OpenAI --scale-settings-scale-type Standard" }],
+  examples: [{ text: "Deploy a model (az 2.45 syntax).", command: "keyless cognitiveservices account deployment create -n acct1 -g rg-ai --deployment-name chat --model-name keyless-echo --model-version 1 --model-format Keyless --scale-settings-scale-type Standard" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const path = `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`;

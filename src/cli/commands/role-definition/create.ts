@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { command } from "../../command.ts";
 import { readRoleDefinition, roleDefinitionBody } from "../../role-definition-file.ts";
-import { definitionsPath } from "../../role-lookup.ts";
+import { azRoleDefinition, definitionsPath } from "../../role-lookup.ts";
 
 export const options = {
   "role-definition": { type: "string", required: true, help: "The role as JSON, or @FILE (az's format: Name, Description, Actions, DataActions, AssignableScopes…)." },
@@ -20,6 +20,6 @@ export const spec = command({
       query: { "api-version": API_VERSIONS.roleDefinitions },
       body: roleDefinitionBody(input),
     });
-    return body;
+    return azRoleDefinition(body);
   },
 });

@@ -1,5 +1,5 @@
 import { command } from "../../command.ts";
-import { listRoleDefinitions } from "../../role-lookup.ts";
+import { azRoleDefinition, listRoleDefinitions } from "../../role-lookup.ts";
 
 export const options = {
   name: { type: "string", short: "n", help: "A role's name or id." },
@@ -21,6 +21,6 @@ export const spec = command({
     return definitions
       .filter((d) => !opts.name || d.properties.roleName === opts.name || d.name.toLowerCase() === opts.name.toLowerCase())
       .filter((d) => !opts["custom-role-only"] || d.properties.type === "CustomRole")
-      .map((d) => ({ ...d.properties, id: d.id, name: d.name, type: (d as { type?: string }).type }));
+      .map(azRoleDefinition);
   },
 });

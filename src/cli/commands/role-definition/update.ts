@@ -2,7 +2,7 @@ import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { NotFoundError } from "../../cli-error.ts";
 import { command } from "../../command.ts";
 import { readRoleDefinition, roleDefinitionBody } from "../../role-definition-file.ts";
-import { definitionsPath, listRoleDefinitions } from "../../role-lookup.ts";
+import { azRoleDefinition, definitionsPath, listRoleDefinitions } from "../../role-lookup.ts";
 
 export const options = {
   "role-definition": { type: "string", required: true, help: "The updated role as JSON or @FILE; found by its Id or Name." },
@@ -22,6 +22,6 @@ export const spec = command({
     );
     if (!existing) throw new NotFoundError(`No custom role named '${input.roleName}' at ${scope}. Create it with 'keyless role definition create'.`, "RoleDefinitionDoesNotExist");
     const { body } = await client.arm("PUT", `${definitionsPath(scope)}/${existing.name}`, { query: { "api-version": API_VERSIONS.roleDefinitions }, body: roleDefinitionBody(input) });
-    return body;
+    return azRoleDefinition(body);
   },
 });
