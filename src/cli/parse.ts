@@ -36,7 +36,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...args], options: parseOptions, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: foldBooleanValues(args, options), options: parseOptions, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${usageMessage(err as Error)} Run 'keyless ${spec.path.join(" ")} -h' to see the options.`);
   }
@@ -63,6 +63,24 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
     throw new UsageError(`unrecognized arguments: ${parsed.positionals.join(" ")}. Run 'keyless ${spec.path.join(" ")} -h' to see the options.`);
   }
   return { globals, values: { ...values, positionals: parsed.positionals } };
+}
+
+const TRUE = /^(true|yes|on|1)$/i;
+const BOOLEAN_VALUE = /^(true|false|yes|no|on|off|1|0)$/i;
+
+/** az's flags also take a value (`--custom-role-only true`, `--yes=false`): keep a true one as the bare flag, drop a false one. */
+function foldBooleanValues(args: readonly string[], options: OptionSpecs): string[] {
+  const folded: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith("--") ? (arg.split(/=(.*)/s, 2) as [string, string | undefined]) : [arg, undefined];
+    const isBoolean = flag.startsWith("--") && options[flag.slice(2)]?.type === "boolean";
+    const value = inline ?? (isBoolean && BOOLEAN_VALUE.test(args[i + 1] ?? "") ? args[++i] : undefined);
+    if (!isBoolean || value === undefined) folded.push(arg);
+    else if (TRUE.test(value)) folded.push(flag);
+    else if (!BOOLEAN_VALUE.test(value)) folded.push(arg);
+  }
+  return folded;
 }
 
 function usageMessage(err: Error): string {

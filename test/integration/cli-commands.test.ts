@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { runBinary } from "../harness/cli.ts";
-import { directoryAccess } from "../harness/directory-access.ts";
+import { GRAPH_SCOPE, adminCredential, call } from "../harness/clients.ts";
+import { addCertificate } from "../harness/graph-credentials.ts";
 import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
@@ -91,12 +92,9 @@ test("login --service-principal --certificate with a PEM holding the certificate
   const rg = server.facts.demo!.resourceGroup;
   const sp = await json("ad", "sp", "create-for-rbac", "-n", "cli-cert-app", "--role", "Reader", "--scopes", `/subscriptions/${server.facts.subscriptionId}/resourceGroups/${rg}`);
   const certificate = await selfSignedCertificate("cli-cert-app");
-  const directory = await directoryAccess(server);
-  try {
-    await directory.credentials.addKeyCredential(await directory.applicationIdOf(sp.appId), { certificatePem: certificate.certificatePem });
-  } finally {
-    await directory.close();
-  }
+  const graphToken = (await adminCredential(server.facts).getToken(GRAPH_SCOPE))!.token;
+  const application = await call("GET", `${server.facts.url}/graph/v1.0/applications?$filter=appId eq '${sp.appId}'`, graphToken);
+  await addCertificate(server.facts, graphToken, application.body.value[0].id, certificate.certificatePem);
   const pem = join(work, "cli-cert-app.pem");
   // Joined without a newline between the blocks, as some tools write them.
   writeFileSync(pem, certificate.certificatePem + certificate.privateKeyPem, { mode: 0o600 });

@@ -58,3 +58,13 @@ test("a data-plane denial prints its explanation, structured or as text", async 
   const textRun = await runInProcess(["chat", "--account", "a", "--deployment", "d", "--no-stream", "hi"], { env: { KEYLESS_CONFIG_DIR: signedInConfigDir() }, transport: text });
   assert.match(textRun.stderr, /Explanation: The credential was read as a key\.\n$/);
 });
+
+test("boolean flags take az's values too: --custom-role-only true, --custom-role-only=false", async () => {
+  const { parseCommandArgs } = await import("../../src/cli/parse.ts");
+  const spec = { path: ["role", "definition", "list"], summary: "", options: { "custom-role-only": { type: "boolean" as const, help: "" } }, examples: [], run: async () => undefined };
+  assert.equal(parseCommandArgs(spec, ["--custom-role-only", "true"], {}).values["custom-role-only"], true);
+  assert.equal(parseCommandArgs(spec, ["--custom-role-only", "false"], {}).values["custom-role-only"], undefined);
+  assert.equal(parseCommandArgs(spec, ["--custom-role-only=yes"], {}).values["custom-role-only"], true);
+  assert.equal(parseCommandArgs(spec, ["--custom-role-only"], {}).values["custom-role-only"], true);
+  assert.throws(() => parseCommandArgs(spec, ["--custom-role-only=maybe"], {}), /custom-role-only/);
+});
