@@ -1,17 +1,23 @@
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, adminCredential, call } from "./clients.ts";
-import { directoryAccess } from "./directory-access.ts";
 import type { KeylessProcess } from "./keyless-process.ts";
 
-/** Creates a user-assigned managed identity on a running server, reads its workload settings, and gives it Reader on the subscription. */
+const V = "api-version=2023-01-31";
+
+/**
+ * Creates a user-assigned managed identity through ARM, as an operator would, reads the workload's settings
+ * (`listWorkloadEnvironment`), and gives the identity Reader on the subscription.
+ */
 export async function managedIdentityFixture(keyless: KeylessProcess, name: string) {
-  const directory = await directoryAccess(keyless);
-  const { subscriptionId, tenantId, url } = keyless.facts;
-  const resourceId = `/subscriptions/${subscriptionId}/resourceGroups/${keyless.facts.demo!.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-  const identity = await directory.managedIdentities.createManagedIdentity({ tenantId, resourceId, name });
-  const environment = await directory.managedIdentities.workloadEnvironment(identity.clientId, url);
-  const env = (lines: string[]) => Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const { subscriptionId, url } = keyless.facts;
   const armToken = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
+  const resourceId = `/subscriptions/${subscriptionId}/resourceGroups/${keyless.facts.demo!.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  const created = await call("PUT", `${url}${resourceId}?${V}`, armToken, { location: "local" });
+  if (created.status !== 201) throw new Error(`identity create failed: ${JSON.stringify(created.body)}`);
+  const identity = { clientId: created.body.properties.clientId as string, principalId: created.body.properties.principalId as string };
+  const environment = await call("POST", `${url}${resourceId}/listWorkloadEnvironment?${V}`, armToken);
+  if (environment.status !== 200) throw new Error(`listWorkloadEnvironment failed: ${JSON.stringify(environment.body)}`);
+  const env = (lines: string[]) => Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
   const assignment = await call("PUT", `${url}/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
     properties: { roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.READER}`, principalId: identity.principalId, principalType: "ServicePrincipal" },
   });
@@ -19,9 +25,13 @@ export async function managedIdentityFixture(keyless: KeylessProcess, name: stri
   return {
     identity,
     resourceId,
-    directory,
-    appServiceEnv: env(environment.appService),
-    imdsEnv: env(environment.imds),
-    azureCliEnv: env(environment.azureCli),
+    appServiceEnv: env(environment.body.appService),
+    imdsEnv: env(environment.body.imds),
+    azureCliEnv: env(environment.body.azureCli),
+    /** Deletes the identity through ARM. */
+    async delete(): Promise<void> {
+      const deleted = await call("DELETE", `${url}${resourceId}?${V}`, armToken);
+      if (deleted.status !== 200 && deleted.status !== 204) throw new Error(`identity delete failed: ${JSON.stringify(deleted.body)}`);
+    },
   };
 }

@@ -15,7 +15,6 @@ describe("managed identity: the IMDS path through AZURE_POD_IDENTITY_AUTHORITY_H
     mi = await managedIdentityFixture(keyless, "imds-identity");
   });
   after(async () => {
-    await mi?.directory.close();
     await keyless?.stop();
     keyless?.cleanup();
   });

@@ -15,7 +15,6 @@ describe("managed identity: App Service endpoint and MSI_ENDPOINT", () => {
     mi = await managedIdentityFixture(keyless, "worker-identity");
   });
   after(async () => {
-    await mi?.directory.close();
     await keyless?.stop();
     keyless?.cleanup();
   });
@@ -64,9 +63,8 @@ describe("managed identity: App Service endpoint and MSI_ENDPOINT", () => {
     const doomed = await managedIdentityFixture(keyless, "short-lived");
     const get = () => fetch(`${doomed.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://management.azure.com/`, { headers: { "x-identity-header": doomed.appServiceEnv.IDENTITY_HEADER! } });
     assert.equal((await get()).status, 200);
-    await doomed.directory.managedIdentities.deleteManagedIdentity(doomed.resourceId);
+    await doomed.delete();
     assert.equal((await get()).status, 401);
-    await doomed.directory.close();
   });
 
   describe("Azure CLI 2.45", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {

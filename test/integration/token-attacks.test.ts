@@ -105,8 +105,7 @@ describe("token attack suite: every forged or stale token gets 401, and password
     const miToken = await fetch(`${mi.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(ARM)}`, { headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! } })
       .then((r) => r.json() as Promise<{ access_token: string }>);
     assert.equal((await arm(miToken.access_token)).status, 200);
-    await mi.directory.managedIdentities.deleteManagedIdentity(mi.identity.clientId);
-    await mi.directory.close();
+    await mi.delete();
     await new Promise((resolve) => setTimeout(resolve, 5200));
     assert.equal((await arm(miToken.access_token)).status, 401);
   });
