@@ -8,7 +8,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureLocalTls } from "../src/http/tls.ts";
+import { dialects, dropTestSchemas } from "../test/harness/databases.ts";
 
+// Test schemas are dropped around the run, never during it (see test/harness/databases.ts).
+const postgres = dialects.includes("postgres");
+if (postgres) await dropTestSchemas();
 const dir = mkdtempSync(join(tmpdir(), "keyless-test-tls-"));
 const tls = await ensureLocalTls(dir, []);
 const files = process.argv.slice(2);
@@ -20,7 +24,8 @@ const child = spawn(
     env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, KEYLESS_TEST_TLS_CERT: tls.certPath, KEYLESS_TEST_TLS_KEY: tls.keyPath, KEYLESS_TEST_CA: tls.caPath },
   },
 );
-child.on("exit", (code, signal) => {
+child.on("exit", async (code, signal) => {
   rmSync(dir, { recursive: true, force: true });
+  if (postgres) await dropTestSchemas().catch((err: Error) => process.stderr.write(`could not drop the test schemas: ${err.message}\n`));
   process.exit(code ?? (signal ? 1 : 0));
 });

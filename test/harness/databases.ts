@@ -6,19 +6,31 @@ export const POSTGRES_URL = process.env.KEYLESS_TEST_POSTGRES ?? "postgres://pos
 /** The dialects the storage suite runs against; `KEYLESS_TEST_DIALECTS=sqlite` narrows it. */
 export const dialects = (process.env.KEYLESS_TEST_DIALECTS ?? "sqlite,postgres").split(",").map((d) => d.trim()) as ("sqlite" | "postgres")[];
 
-/** A fresh database of the dialect: in-memory SQLite, or a PostgreSQL schema of its own dropped on close. */
+/** Every test schema's name starts with this; `scripts/run-tests.ts` drops them all once the run is over. */
+export const TEST_SCHEMA_PREFIX = "keyless_t_";
+
+/**
+ * A PostgreSQL schema name of its own for one test. Schemas are not dropped while tests run: Kysely's migrator
+ * introspects every schema of the database, and a neighbour's `drop schema` in the middle of that fails it.
+ */
+export function testSchema(label: string): string {
+  return `${TEST_SCHEMA_PREFIX}${label}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Drops every test schema (at the end of a run, and leftovers of an interrupted one before it). */
+export async function dropTestSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [`${TEST_SCHEMA_PREFIX}%`]);
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database of the dialect: in-memory SQLite, or a PostgreSQL schema of its own. */
 export async function freshDatabase(dialect: "sqlite" | "postgres"): Promise<Database> {
   if (dialect === "sqlite") return openDatabase("sqlite::memory:");
-  const schema = `keyless_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const database = await openDatabase(POSTGRES_URL, { schema });
-  return {
-    ...database,
-    async close() {
-      await database.close();
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
-    },
-  };
+  return openDatabase(POSTGRES_URL, { schema: testSchema("store") });
 }

@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import pg from "pg";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { POSTGRES_URL, dialects } from "../harness/databases.ts";
+import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(`drop schema if exists "${schema}" cascade`);
-  await client.end();
-}
 
 /** The ARM control plane over REST: resource groups, providers, accounts, keys, deployments, boundaries, activity log. */
 for (const dialect of dialects) describe(`ARM resource groups, Cognitive Services accounts and deployments (${dialect})`, () => {
-  const schema = `keyless_arm_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const schema = testSchema("arm");
   let keyless: KeylessProcess;
   let admin: string;
   let sub: string;
@@ -34,7 +26,6 @@ for (const dialect of dialects) describe(`ARM resource groups, Cognitive Service
   after(async () => {
     await keyless?.stop();
     keyless?.cleanup();
-    if (dialect === "postgres") await dropSchema(schema);
   });
 
   const rg = (name: string) => `${base}${sub}/resourcegroups/${name}`;

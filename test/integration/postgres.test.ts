@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ModelClient from "@azure-rest/ai-inference";
-import pg from "pg";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { POSTGRES_URL, dialects } from "../harness/databases.ts";
+import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
 describe("the whole path on PostgreSQL storage", { skip: !dialects.includes("postgres") }, () => {
-  const schema = `keyless_it_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const schema = testSchema("e2e");
   let keyless: KeylessProcess;
 
   before(async () => {
@@ -16,10 +15,6 @@ describe("the whole path on PostgreSQL storage", { skip: !dialects.includes("pos
   after(async () => {
     await keyless?.stop();
     keyless?.cleanup();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
   });
 
   test("an app granted Cognitive Services User gets a completion, also after a restart", async () => {
