@@ -1,6 +1,6 @@
 import { ConflictError } from "../core/errors.ts";
 import type { ResourceRecord } from "../storage/records.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
+import { listReadable, requireAction, requireSubscription } from "./arm-access.ts";
 import { newAccountKeys } from "./account-keys.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { type ArmDeps, nowIso } from "./arm-deps.ts";
@@ -68,16 +68,7 @@ export async function getAccount(deps: ArmDeps, caller: ArmCaller, address: Acco
 
 /** Accounts of a subscription or of one resource group, those the caller may read. */
 export async function listAccounts(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, resourceGroup: string | undefined, origin: string) {
-  const subscription = await requireSubscription(deps, caller, subscriptionId);
-  let prefix = `/subscriptions/${subscription.id}/`.toLowerCase();
-  if (resourceGroup !== undefined) {
-    const group = await deps.resources.getResource(resourceGroupId(subscription.id, resourceGroup));
-    if (!group) throw armError("ResourceGroupNotFound", resourceGroup);
-    prefix = `${group.id.toLowerCase()}/`;
-  }
-  const accounts = (await deps.arm.listResourcesOfSubscription(subscription.id)).filter((r) => r.type === ACCOUNT_TYPE && r.id.toLowerCase().startsWith(prefix));
-  const visible: ResourceRecord[] = [];
-  for (const a of accounts) if (await deps.authorize(caller, READ, a.id)) visible.push(a);
+  const visible = await listReadable(deps, caller, { subscriptionId, resourceGroup }, ACCOUNT_TYPE, READ);
   return { value: visible.map((a) => accountJson(a, origin)) };
 }
 

@@ -1,5 +1,5 @@
 import type { ResourceRecord } from "../storage/records.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
+import { listReadable, requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { type ArmDeps, type ManagedIdentityDirectory, nowIso } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
@@ -69,16 +69,7 @@ export async function getIdentity(deps: ArmDeps, caller: ArmCaller, address: Ide
 }
 
 export async function listIdentities(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, resourceGroup: string | undefined) {
-  const subscription = await requireSubscription(deps, caller, subscriptionId);
-  let prefix = `/subscriptions/${subscription.id}/`.toLowerCase();
-  if (resourceGroup !== undefined) {
-    const group = await deps.resources.getResource(resourceGroupId(subscription.id, resourceGroup));
-    if (!group) throw armError("ResourceGroupNotFound", resourceGroup);
-    prefix = `${group.id.toLowerCase()}/`;
-  }
-  const all = (await deps.arm.listResourcesOfSubscription(subscription.id)).filter((r) => r.type === IDENTITY_TYPE && r.id.toLowerCase().startsWith(prefix));
-  const visible: ResourceRecord[] = [];
-  for (const r of all) if (await deps.authorize(caller, READ, r.id)) visible.push(r);
+  const visible = await listReadable(deps, caller, { subscriptionId, resourceGroup }, IDENTITY_TYPE, READ);
   return { value: visible.map(identityJson) };
 }
 
