@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
-import { builtInRoles, effectivePermissions, explainDecision, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
@@ -117,20 +117,18 @@ type Live = {
   rateLimiter: RateLimiter;
 };
 
-type Authorizer = (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) => Promise<{ kind: string }>;
-
 function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const issuerKeys = remoteIssuerKeys();
   const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
-  const authorize = async (principalId: string, kind: "action" | "dataAction", name: string, scope: string, roleDefinitionId?: string) =>
-    live.policy.authorizer.evaluate({ principalId, groupIds: [], operation: { kind, name }, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
+  // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
+  const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) =>
+    live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
-    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+    decide(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId).kind === "allowed";
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
   const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
-    const operation = { kind: "action" as const, name: action };
-    const request = { principalId: caller.principalId, groupIds: [], operation, scope, ...(attributes?.roleDefinitionId ? { attributes: { roleDefinitionId: attributes.roleDefinitionId } } : {}) };
-    return { ...explainDecision(caller.principalId, operation, scope, live.policy.authorizer.evaluate(request)) };
+    const operation: Operation = { kind: "action", name: action };
+    return { ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes?.roleDefinitionId)) };
   };
   const findAccount = cachedLookup(LOOKUP_TTL_MS, (name: string) => name.toLowerCase(), async (name: string) => {
     const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
@@ -151,7 +149,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()).flatMap((r) => deploymentView(r, live.models) ?? []);
     },
     async authorizeDataAction(caller, dataAction, scope) {
-      const decision = await authorize(caller.principalId, "dataAction", dataAction, scope);
+      const decision = decide(caller.principalId, { kind: "dataAction", name: dataAction }, scope);
       return decision.kind === "allowed"
         ? { allowed: true, assignmentId: decision.grants[0]?.assignmentId }
         : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
@@ -163,7 +161,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
-    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
     keys: live.keys,
@@ -208,7 +206,7 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       authorize: armAuthorize,
       explainDenial,
       effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
-      checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope })) }),
+      checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope)) }),
       policyChanged: () => live.policy.refresh(),
     },
     subscriptions: {
@@ -236,14 +234,12 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
 }
 
 /** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */
-function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, clock: Clock, live: Live, authorize: Authorizer): ArmDeps {
-  const armAuthorize = async (caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) =>
-    (await authorize(caller.principalId, "action", action, scope, attributes?.roleDefinitionId)).kind === "allowed";
+function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, clock: Clock, live: Live, authorize: Authorize): ArmDeps {
   return {
     resources: store.resources,
     arm: store.arm,
     clock,
-    authorize: armAuthorize,
+    authorize,
     box: live.box,
     // The ARM catalog lists what the data plane can run; each entry names its backend.
     models: { list: () => live.models.listModels().map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
