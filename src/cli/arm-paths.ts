@@ -6,6 +6,9 @@ export const resourceGroupPath = (subscriptionId: string, group: string) => `/su
 export const accountPath = (subscriptionId: string, group: string, account: string) =>
   `${resourceGroupPath(subscriptionId, group)}/providers/Microsoft.CognitiveServices/accounts/${encodeURIComponent(account)}`;
 
+export const deploymentPath = (subscriptionId: string, group: string, account: string, deployment: string) =>
+  `${accountPath(subscriptionId, group, account)}/deployments/${encodeURIComponent(deployment)}`;
+
 export const identityPath = (subscriptionId: string, group: string, name: string) =>
   `${resourceGroupPath(subscriptionId, group)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${encodeURIComponent(name)}`;
 

@@ -1,5 +1,5 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { accountPath, awaitArmOperation } from "../../arm-paths.ts";
+import { awaitArmOperation, deploymentPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 
 export const options = {
@@ -22,7 +22,7 @@ export const spec = command({
   examples: [{ text: "Deploy a model (az 2.45 syntax).", command: "keyless cognitiveservices account deployment create -n acct1 -g rg-ai --deployment-name chat --model-name keyless-echo --model-version 1 --model-format Keyless --scale-settings-scale-type Standard" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`;
+    const path = deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!);
     const scaleSettings = opts["scale-settings-scale-type"]
       ? { scaleType: opts["scale-settings-scale-type"], ...(opts["scale-settings-capacity"] ? { capacity: Number(opts["scale-settings-capacity"]) } : {}) }
       : undefined;

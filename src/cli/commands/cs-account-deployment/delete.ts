@@ -1,5 +1,5 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { accountPath, awaitArmOperation } from "../../arm-paths.ts";
+import { awaitArmOperation, deploymentPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 
 export const options = {
@@ -15,7 +15,7 @@ export const spec = command({
   examples: [{ text: "Delete a deployment.", command: "keyless cognitiveservices account deployment delete -n acct1 -g rg-ai --deployment-name chat" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const response = await client.arm("DELETE", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`, { query: { "api-version": API_VERSIONS.cognitive } });
+    const response = await client.arm("DELETE", deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!), { query: { "api-version": API_VERSIONS.cognitive } });
     await awaitArmOperation(ctx, client, response);
     return undefined;
   },

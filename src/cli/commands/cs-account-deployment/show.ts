@@ -1,5 +1,5 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { accountPath } from "../../arm-paths.ts";
+import { deploymentPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 
 export const options = {
@@ -15,6 +15,6 @@ export const spec = command({
   examples: [{ text: "A deployment's model.", command: "keyless cognitiveservices account deployment show -n acct1 -g rg-ai --deployment-name chat --query properties.model" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return (await client.arm("GET", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments/${encodeURIComponent(opts["deployment-name"]!)}`, { query: { "api-version": API_VERSIONS.cognitive } })).body;
+    return (await client.arm("GET", deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!), { query: { "api-version": API_VERSIONS.cognitive } })).body;
   },
 });
