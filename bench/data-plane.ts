@@ -34,11 +34,18 @@ const STREAM = JSON.stringify({ model: "bench", stream: true, messages: [{ role:
 // ---- child roles -------------------------------------------------------------------------------------------
 
 const COMPLETION = JSON.stringify({
-  id: "chatcmpl-bench", object: "chat.completion", created: 1, model: "bench-upstream",
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1,
+  model: "bench-upstream",
   choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: "A short answer from the mock upstream." } }],
   usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 },
 });
-const CHUNKS = Array.from({ length: 20 }, (_, i) => `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1, model: "bench-upstream", choices: [{ index: 0, delta: { content: ` w${i}` }, finish_reason: null }] })}\n\n`);
+const CHUNKS = Array.from(
+  { length: 20 },
+  (_, i) =>
+    `data: ${JSON.stringify({ id: "chatcmpl-bench", object: "chat.completion.chunk", created: 1, model: "bench-upstream", choices: [{ index: 0, delta: { content: ` w${i}` }, finish_reason: null }] })}\n\n`,
+);
 
 /** The mock upstream: a fixed completion, or 20 SSE chunks then [DONE]; no model work at all. */
 function mockUpstream(req: IncomingMessage, res: ServerResponse): void {
@@ -59,16 +66,24 @@ function mockUpstream(req: IncomingMessage, res: ServerResponse): void {
 /** The bare proxy: HTTPS in, one undici keep-alive pool out, bodies piped both ways, nothing else. */
 function bareProxy(upstream: string, tlsDir: string) {
   const pool = new Pool(upstream, { connections: 128 });
-  return createHttpsServer({ key: readFileSync(join(tlsDir, "server-key.pem")), cert: readFileSync(join(tlsDir, "server.pem")) }, async (req, res) => {
-    try {
-      const { statusCode, headers, body } = await pool.request({ method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: req });
-      res.writeHead(statusCode, { "content-type": String(headers["content-type"]) });
-      for await (const chunk of body) res.write(chunk);
-      res.end();
-    } catch {
-      res.writeHead(502).end();
-    }
-  });
+  return createHttpsServer(
+    { key: readFileSync(join(tlsDir, "server-key.pem")), cert: readFileSync(join(tlsDir, "server.pem")) },
+    async (req, res) => {
+      try {
+        const { statusCode, headers, body } = await pool.request({
+          method: "POST",
+          path: "/v1/chat/completions",
+          headers: { "content-type": "application/json" },
+          body: req,
+        });
+        res.writeHead(statusCode, { "content-type": String(headers["content-type"]) });
+        for await (const chunk of body) res.write(chunk);
+        res.end();
+      } catch {
+        res.writeHead(502).end();
+      }
+    },
+  );
 }
 
 async function runRole(role: string): Promise<void> {
@@ -80,15 +95,38 @@ async function runRole(role: string): Promise<void> {
 
 // ---- load generation ---------------------------------------------------------------------------------------
 
-interface Target { name: string; origin: string; path: string; headers: (i: number) => Record<string, string>; ca?: string }
-interface Result { p50: number; p90: number; p99: number; rps: number; errors: number }
+interface Target {
+  name: string;
+  origin: string;
+  path: string;
+  headers: (i: number) => Record<string, string>;
+  ca?: string;
+}
+interface Result {
+  p50: number;
+  p90: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
 
 async function measure(target: Target, concurrency: number, requests: number, body: string, firstByteOnly: boolean): Promise<Result> {
   process.stderr.write(`  c=${concurrency} ${firstByteOnly ? "stream" : "chat"}\n`);
-  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1, headersTimeout: 15_000, bodyTimeout: 15_000, ...(target.ca ? { connect: { ca: target.ca } } : {}) });
+  const pool = new Pool(target.origin, {
+    connections: concurrency,
+    pipelining: 1,
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+    ...(target.ca ? { connect: { ca: target.ca } } : {}),
+  });
   const once = async (i: number) => {
     const started = performance.now();
-    const { statusCode, body: response } = await pool.request({ method: "POST", path: target.path, headers: { "content-type": "application/json", ...target.headers(i) }, body });
+    const { statusCode, body: response } = await pool.request({
+      method: "POST",
+      path: target.path,
+      headers: { "content-type": "application/json", ...target.headers(i) },
+      body,
+    });
     if (firstByteOnly) {
       // Time to the first body byte; the rest is read to the end so the connection stays in the pool.
       let ttfb: number | undefined;
@@ -103,14 +141,16 @@ async function measure(target: Target, concurrency: number, requests: number, bo
   let errors = 0;
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < requests) {
-      const i = next++;
-      const r = await once(i);
-      latencies.push(r.ms);
-      if (!r.ok) errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const i = next++;
+        const r = await once(i);
+        latencies.push(r.ms);
+        if (!r.ok) errors++;
+      }
+    }),
+  );
   const elapsed = performance.now() - started;
   await pool.close();
   latencies.sort((a, b) => a - b);
@@ -123,7 +163,11 @@ async function measure(target: Target, concurrency: number, requests: number, bo
 const children: ChildProcess[] = [];
 
 function spawnRole(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<number> {
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.push(child);
   return new Promise((done, fail) => {
     let out = "";
@@ -139,7 +183,11 @@ function spawnRole(args: string[], ready: RegExp, env: Record<string, string> = 
 }
 
 async function formPost(url: string, form: Record<string, string>): Promise<{ access_token: string }> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as { access_token: string };
 }
@@ -149,26 +197,47 @@ async function main(): Promise<void> {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   const dir = mkdtempSync(join(tmpdir(), "keyless-bench-"));
   const modelsFile = join(dir, "models.yaml");
-  writeFileSync(modelsFile, `backends:\n  - { name: mock, type: openai-compatible, baseUrl: "${upstream}/v1", maxConnections: 128 }\nmodels:\n  - { format: Bench, name: bench, version: "1", backend: mock, upstreamModel: bench-upstream }\n`);
-  const keyless = await startKeyless({ env: { KEYLESS_MODELS_FILE: modelsFile, KEYLESS_LOG_LEVEL: "error"} });
+  writeFileSync(
+    modelsFile,
+    `backends:\n  - { name: mock, type: openai-compatible, baseUrl: "${upstream}/v1", maxConnections: 128 }\nmodels:\n  - { format: Bench, name: bench, version: "1", backend: mock, upstreamModel: bench-upstream }\n`,
+  );
+  const keyless = await startKeyless({ env: { KEYLESS_MODELS_FILE: modelsFile, KEYLESS_LOG_LEVEL: "error" } });
   const { facts } = keyless;
   const ca = readFileSync(facts.caPath, "utf8");
   setGlobalDispatcher(new Agent({ connect: { ca } }));
   const tokenUrl = `${facts.url}/${facts.tenantId}/oauth2/v2.0/token`;
-  const adminToken = (scope: string) => formPost(tokenUrl, { grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: facts.adminUsername, password: ADMIN_PASSWORD, scope });
+  const adminToken = (scope: string) =>
+    formPost(tokenUrl, {
+      grant_type: "password",
+      client_id: AZURE_CLI_CLIENT_ID,
+      username: facts.adminUsername,
+      password: ADMIN_PASSWORD,
+      scope,
+    });
   const app = await registerApp(facts, (await adminToken(GRAPH_SCOPE)).access_token, "bench-app");
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
   const armToken = (await adminToken(ARM_SCOPE)).access_token;
-  const put = await call("PUT", `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-    properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId, principalType: "ServicePrincipal" },
-  });
+  const put = await call(
+    "PUT",
+    `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+    armToken,
+    {
+      properties: {
+        roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908",
+        principalId: app.objectId,
+        principalType: "ServicePrincipal",
+      },
+    },
+  );
   if (put.status !== 201) throw new Error(`role assignment: ${put.status} ${JSON.stringify(put.body)}`);
   // The largest capacity ARM accepts (600,000 requests a minute), so limits never refuse a bench call.
   const deployment = await call("PUT", `${facts.url}${accountId}/deployments/bench?api-version=2023-05-01`, armToken, {
-    sku: { name: "Standard", capacity: 100_000 }, properties: { model: { format: "Bench", name: "bench", version: "1" } },
+    sku: { name: "Standard", capacity: 100_000 },
+    properties: { model: { format: "Bench", name: "bench", version: "1" } },
   });
   if (deployment.status !== 201) throw new Error(`deployment: ${deployment.status} ${JSON.stringify(deployment.body)}`);
-  const appToken = () => formPost(tokenUrl, { grant_type: "client_credentials", client_id: app.appId, client_secret: app.secret, scope: COGNITIVE_SCOPE });
+  const appToken = () =>
+    formPost(tokenUrl, { grant_type: "client_credentials", client_id: app.appId, client_secret: app.secret, scope: COGNITIVE_SCOPE });
   const cached = (await appToken()).access_token;
   // Every request of the fresh-token path needs a token the server has not seen: mint them all first, 4 at a time
   // (each costs a scrypt secret check on the server, so this is the slow part of the run).
@@ -180,10 +249,17 @@ async function main(): Promise<void> {
   process.stderr.write(`minted in ${((performance.now() - mintStarted) / 1000).toFixed(1)} s\n`);
   let freshIndex = 0;
 
-  const proxyPort = await spawnRole(["bench/data-plane.ts", "--role", "proxy", "--upstream", upstream, "--tls", join(keyless.dataDir, "tls")], /READY (\d+)/);
+  const proxyPort = await spawnRole(
+    ["bench/data-plane.ts", "--role", "proxy", "--upstream", upstream, "--tls", join(keyless.dataDir, "tls")],
+    /READY (\d+)/,
+  );
   const portkeyEntry = join(ROOT, "node_modules/@portkey-ai/gateway/build/start-server.js");
   const portkeyPort = 18_000 + Math.floor(Math.random() * 2000);
-  const portkey = existsSync(portkeyEntry) ? await spawnRole([portkeyEntry, `--port=${portkeyPort}`, "--headless"], /Ready for connections/).then(() => portkeyPort).catch(() => undefined) : undefined;
+  const portkey = existsSync(portkeyEntry)
+    ? await spawnRole([portkeyEntry, `--port=${portkeyPort}`, "--headless"], /Ready for connections/)
+        .then(() => portkeyPort)
+        .catch(() => undefined)
+    : undefined;
 
   const keylessOrigin = facts.url.replace("localhost", "127.0.0.1");
   const v1 = `/accounts/${facts.demo!.account}/openai/v1/chat/completions`;
@@ -191,8 +267,23 @@ async function main(): Promise<void> {
     { name: "direct to mock upstream (http)", origin: upstream, path: "/v1/chat/completions", headers: () => ({}) },
     { name: "bare node:https + undici proxy", origin: `https://127.0.0.1:${proxyPort}`, path: "/", headers: () => ({}), ca },
     { name: "Keyless, cached token + RBAC", origin: keylessOrigin, path: v1, headers: () => ({ authorization: `Bearer ${cached}` }), ca },
-    { name: "Keyless, fresh token per request", origin: keylessOrigin, path: v1, headers: () => ({ authorization: `Bearer ${fresh[freshIndex++ % fresh.length]}` }), ca },
-    ...(portkey ? [{ name: "Portkey gateway 1.15 (http)", origin: `http://127.0.0.1:${portkey}`, path: "/v1/chat/completions", headers: () => ({ "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1`, authorization: "Bearer unused" }) }] : []),
+    {
+      name: "Keyless, fresh token per request",
+      origin: keylessOrigin,
+      path: v1,
+      headers: () => ({ authorization: `Bearer ${fresh[freshIndex++ % fresh.length]}` }),
+      ca,
+    },
+    ...(portkey
+      ? [
+          {
+            name: "Portkey gateway 1.15 (http)",
+            origin: `http://127.0.0.1:${portkey}`,
+            path: "/v1/chat/completions",
+            headers: () => ({ "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream}/v1`, authorization: "Bearer unused" }),
+          },
+        ]
+      : []),
   ];
 
   const rows: string[] = [];
@@ -203,18 +294,22 @@ async function main(): Promise<void> {
     const ttfb = await measure(target, 1, STREAM_REQUESTS, STREAM, true);
     const errors = c1.errors + c50.errors + ttfb.errors;
     const streamCell = ttfb.errors === STREAM_REQUESTS ? "failed (every stream errored)" : ttfb.p50.toFixed(3);
-    rows.push(`| ${target.name} | ${c1.p50.toFixed(3)} | ${c1.p99.toFixed(3)} | ${c50.rps.toFixed(0)} | ${c50.p50.toFixed(2)} | ${streamCell} | ${errors} |`);
+    rows.push(
+      `| ${target.name} | ${c1.p50.toFixed(3)} | ${c1.p99.toFixed(3)} | ${c50.rps.toFixed(0)} | ${c50.p50.toFixed(2)} | ${streamCell} | ${errors} |`,
+    );
     process.stderr.write(`${rows.at(-1)}\n`);
   }
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  process.stdout.write([
-    `Node ${process.version}, ${availableParallelism()} cores (${cpu}), ${REQUESTS} requests per phase, ${STREAM_REQUESTS} streams`,
-    "",
-    "| path | c=1 p50 ms | c=1 p99 ms | c=50 req/s | c=50 p50 ms | stream TTFB p50 ms | errors |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-    ...rows,
-    "",
-  ].join("\n"));
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${availableParallelism()} cores (${cpu}), ${REQUESTS} requests per phase, ${STREAM_REQUESTS} streams`,
+      "",
+      "| path | c=1 p50 ms | c=1 p99 ms | c=50 req/s | c=50 p50 ms | stream TTFB p50 ms | errors |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      ...rows,
+      "",
+    ].join("\n"),
+  );
   await keyless.stop();
   keyless.cleanup();
 }

@@ -8,7 +8,14 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { newEnforcer, newModelFromString } from "casbin";
-import { BuiltInRoleIds, createAuthorizer, createPolicy, type Membership, type RoleAssignment, type RoleDefinition } from "../src/authz/index.ts";
+import {
+  BuiltInRoleIds,
+  createAuthorizer,
+  createPolicy,
+  type Membership,
+  type RoleAssignment,
+  type RoleDefinition,
+} from "../src/authz/index.ts";
 
 const QUICK = process.argv.includes("--quick");
 const SIZES = [10, 10_000, 100_000];
@@ -33,10 +40,20 @@ const rg = (i: number) => `${SUB}/resourceGroups/rg-${i}`;
 const account = (g: number, a: number) => `${rg(g)}/providers/Microsoft.CognitiveServices/accounts/acct-${g}-${a}`;
 
 const MAAS_ROLE: RoleDefinition = {
-  id: "7b3c1e52-0000-4000-8000-00000000bench", roleName: "Bench MaaS Caller", roleType: "CustomRole", description: "bench",
-  assignableScopes: [SUB], permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"], notDataActions: [] }],
+  id: "7b3c1e52-0000-4000-8000-00000000bench",
+  roleName: "Bench MaaS Caller",
+  roleType: "CustomRole",
+  description: "bench",
+  assignableScopes: [SUB],
+  permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"], notDataActions: [] }],
 };
-const ROLES = [BuiltInRoleIds.READER, BuiltInRoleIds.CONTRIBUTOR, BuiltInRoleIds.COGNITIVE_SERVICES_USER, BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, MAAS_ROLE.id];
+const ROLES = [
+  BuiltInRoleIds.READER,
+  BuiltInRoleIds.CONTRIBUTOR,
+  BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+  BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER,
+  MAAS_ROLE.id,
+];
 
 interface Model {
   assignments: RoleAssignment[];
@@ -60,7 +77,14 @@ function buildModel(size: number, groups: number): Model {
   // Each group holds two unrelated Reader assignments, so the caller's principal set really is 1 + groups ids to look up.
   for (let g = 0; g < groups && assignments.length < size - 1; g++) {
     for (const scope of [rg((g + 1) % RESOURCE_GROUPS), account((g + 3) % RESOURCE_GROUPS, g % ACCOUNTS_PER_GROUP)]) {
-      if (assignments.length < size - 1) assignments.push({ id: `ra-${assignments.length}`, scope, roleDefinitionId: BuiltInRoleIds.READER, principalId: `grp-${g}`, principalType: "Group" });
+      if (assignments.length < size - 1)
+        assignments.push({
+          id: `ra-${assignments.length}`,
+          scope,
+          roleDefinitionId: BuiltInRoleIds.READER,
+          principalId: `grp-${g}`,
+          principalType: "Group",
+        });
     }
   }
   // Azure keeps (principal, role, scope) unique; so does the generator.
@@ -69,7 +93,8 @@ function buildModel(size: number, groups: number): Model {
     const g = Math.floor(next() * RESOURCE_GROUPS);
     const a = Math.floor(next() * ACCOUNTS_PER_GROUP);
     const level = Math.floor(next() * 4);
-    const scope = level === 0 ? SUB : level === 1 ? rg(g) : level === 2 ? account(g, a) : `${account(g, a)}/deployments/d${Math.floor(next() * 10)}`;
+    const scope =
+      level === 0 ? SUB : level === 1 ? rg(g) : level === 2 ? account(g, a) : `${account(g, a)}/deployments/d${Math.floor(next() * 10)}`;
     const principal = `p-${Math.floor(next() * principals)}`;
     const role = ROLES[Math.floor(next() * ROLES.length)]!;
     const key = `${principal} ${role} ${scope}`;
@@ -78,7 +103,13 @@ function buildModel(size: number, groups: number): Model {
     assignments.push({ id: `ra-${assignments.length}`, scope, roleDefinitionId: role, principalId: principal, principalType: "User" });
   }
   // Last, so casbin (which stops at the first allowing policy line) scans the whole policy as it must for a denial.
-  assignments.push({ id: "grant", scope: rg(7), roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: `grp-${groups - 1}`, principalType: "Group" });
+  assignments.push({
+    id: "grant",
+    scope: rg(7),
+    roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+    principalId: `grp-${groups - 1}`,
+    principalType: "Group",
+  });
   return { assignments, memberships, target };
 }
 
@@ -112,7 +143,10 @@ function measureFor(budgetMs: number, max: number, run: (i: number) => unknown):
 }
 
 function globRegex(pattern: string): string {
-  return `^${pattern.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`;
+  return `^${pattern
+    .toLowerCase()
+    .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")}$`;
 }
 
 const CASBIN_MODEL = `
@@ -155,16 +189,29 @@ async function casbinEnforcer(model: Model, roles: ReadonlyMap<string, RoleDefin
  * How many of `samples` random data-action requests (random principals and scopes) both engines answer alike:
  * the check that casbin is given the same model. Data actions only, which none of the roles here subtract from.
  */
-function agreeOn(model: Model, authorizer: ReturnType<typeof createAuthorizer>, enforcer: Awaited<ReturnType<typeof casbinEnforcer>>["enforcer"], samples: number): string {
+function agreeOn(
+  model: Model,
+  authorizer: ReturnType<typeof createAuthorizer>,
+  enforcer: Awaited<ReturnType<typeof casbinEnforcer>>["enforcer"],
+  samples: number,
+): string {
   const next = random(42);
-  const actions = [CHAT, "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action", "Microsoft.CognitiveServices/accounts/MaaS/embeddings/action"];
+  const actions = [
+    CHAT,
+    "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action",
+    "Microsoft.CognitiveServices/accounts/MaaS/embeddings/action",
+  ];
   let same = 0;
   for (let i = 0; i < samples; i++) {
     const picked = model.assignments[Math.floor(next() * model.assignments.length)]!;
     const principalId = next() < 0.2 ? "caller" : picked.principalId;
-    const scope = `${picked.scope}/providers/Microsoft.Web/sites/s${i}`.replace(/^(\/subscriptions\/[^/]+)\/providers/, "$1/resourceGroups/rg-x/providers");
+    const scope = `${picked.scope}/providers/Microsoft.Web/sites/s${i}`.replace(
+      /^(\/subscriptions\/[^/]+)\/providers/,
+      "$1/resourceGroups/rg-x/providers",
+    );
     const action = actions[Math.floor(next() * actions.length)]!;
-    const keyless = authorizer.evaluate({ principalId, groupIds: [], operation: { kind: "dataAction", name: action }, scope }).kind === "allowed";
+    const keyless =
+      authorizer.evaluate({ principalId, groupIds: [], operation: { kind: "dataAction", name: action }, scope }).kind === "allowed";
     if (keyless === enforcer.enforceSync(principalId, scope.toLowerCase(), `data:${action}`.toLowerCase())) same++;
   }
   return `${same}/${samples}`;
@@ -175,7 +222,9 @@ const us = (ns: number) => (ns / 1000).toFixed(ns < 10_000 ? 2 : 1);
 async function main(): Promise<void> {
   console.log(`# RBAC decision latency (${QUICK ? "quick" : "full"} run)`);
   console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown cpu"})\n`);
-  console.log("| assignments | groups | Keyless uncached p50 / p99 (µs) | Keyless cached p50 / p99 (µs) | casbin p50 / p99 (µs) | casbin policy lines | same answers | casbin p50 ÷ Keyless uncached p50 |");
+  console.log(
+    "| assignments | groups | Keyless uncached p50 / p99 (µs) | Keyless cached p50 / p99 (µs) | casbin p50 / p99 (µs) | casbin policy lines | same answers | casbin p50 ÷ Keyless uncached p50 |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const size of SIZES) {
     for (const groups of GROUP_COUNTS) {
@@ -183,7 +232,12 @@ async function main(): Promise<void> {
       const policy = createPolicy({ customRoles: [MAAS_ROLE], roleAssignments: model.assignments, memberships: model.memberships });
       const authorizer = createAuthorizer(policy);
       // Uncached: every request names a different deployment, so each one misses the decision cache.
-      const uncachedRequest = (i: number) => ({ principalId: "caller", groupIds: [], operation: { kind: "dataAction" as const, name: CHAT }, scope: `${model.target}/deployments/u${i}` });
+      const uncachedRequest = (i: number) => ({
+        principalId: "caller",
+        groupIds: [],
+        operation: { kind: "dataAction" as const, name: CHAT },
+        scope: `${model.target}/deployments/u${i}`,
+      });
       const cachedRequest = uncachedRequest(-1);
       const calls = QUICK ? 20_000 : 100_000;
       if (authorizer.evaluate(uncachedRequest(-2)).kind !== "allowed") throw new Error("Keyless denies the benchmark request");
@@ -191,10 +245,13 @@ async function main(): Promise<void> {
       const cached = measure(calls, 5_000, () => authorizer.evaluate(cachedRequest));
       // casbin is built after Keyless is measured, so neither pays for the other's heap.
       const { enforcer, rules } = await casbinEnforcer(model, policy.roleDefinitions);
-      if (enforcer.enforceSync("caller", `${model.target}/deployments/u-2`.toLowerCase(), `data:${CHAT}`.toLowerCase()) !== true) throw new Error("casbin denies the benchmark request");
+      if (enforcer.enforceSync("caller", `${model.target}/deployments/u-2`.toLowerCase(), `data:${CHAT}`.toLowerCase()) !== true)
+        throw new Error("casbin denies the benchmark request");
       // casbin takes seconds per decision at 100k assignments, so fewer agreement samples there.
       const agreement = agreeOn(model, authorizer, enforcer, size >= 100_000 ? 20 : 200);
-      const casbin = measureFor(QUICK ? 300 : 3_000, calls, (i) => enforcer.enforceSync("caller", `${model.target}/deployments/c${i}`.toLowerCase(), `data:${CHAT}`.toLowerCase()));
+      const casbin = measureFor(QUICK ? 300 : 3_000, calls, (i) =>
+        enforcer.enforceSync("caller", `${model.target}/deployments/c${i}`.toLowerCase(), `data:${CHAT}`.toLowerCase()),
+      );
       console.log(
         `| ${size} | ${groups} | ${us(uncached.p50)} / ${us(uncached.p99)} | ${us(cached.p50)} / ${us(cached.p99)} | ${us(casbin.p50)} / ${us(casbin.p99)} (${casbin.calls} calls) | ${rules} | ${agreement} | ${Math.round(casbin.p50 / uncached.p50)}× |`,
       );

@@ -70,8 +70,20 @@ function readyLine(child: ChildProcess, stderr: () => string): Promise<{ url: st
 /** One start of the service on `dataDir`: ms from spawn to the ready line and to the first 200 from /readyz. */
 async function startOnce(dataDir: string): Promise<{ line: number; ready: number }> {
   const start = performance.now();
-  const env = { ...process.env, KEYLESS_DATA_DIR: dataDir, KEYLESS_PORT: "0", KEYLESS_LOG_LEVEL: "warn", KEYLESS_ADMIN_PASSWORD: "x-bench-Password-1" };
-  const child = track(spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
+  const env = {
+    ...process.env,
+    KEYLESS_DATA_DIR: dataDir,
+    KEYLESS_PORT: "0",
+    KEYLESS_LOG_LEVEL: "warn",
+    KEYLESS_ADMIN_PASSWORD: "x-bench-Password-1",
+  };
+  const child = track(
+    spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -106,7 +118,13 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-const samples = { bare: [] as number[], firstLine: [] as number[], first: [] as number[], restartLine: [] as number[], restart: [] as number[] };
+const samples = {
+  bare: [] as number[],
+  firstLine: [] as number[],
+  first: [] as number[],
+  restartLine: [] as number[],
+  restart: [] as number[],
+};
 try {
   await bareNode(); // warm the file cache for node itself; not recorded
   for (let i = 0; i < RUNS; i++) {

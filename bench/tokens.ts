@@ -37,8 +37,15 @@ const CLI_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 async function issuance(): Promise<{ perSecond: number; p50: number; p95: number; count: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), "keyless-bench-tokens-"));
   const child: ChildProcess = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
-    cwd: ROOT, stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, KEYLESS_DATA_DIR: dataDir, KEYLESS_PORT: "0", KEYLESS_LOG_LEVEL: "warn", KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      KEYLESS_DATA_DIR: dataDir,
+      KEYLESS_PORT: "0",
+      KEYLESS_LOG_LEVEL: "warn",
+      KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    },
   });
   try {
     const ready = await new Promise<{ url: string; caPath: string; tenantId: string; adminUsername: string }>((done, fail) => {
@@ -51,34 +58,59 @@ async function issuance(): Promise<{ perSecond: number; p50: number; p95: number
     const post = async (path: string, body: URLSearchParams | object, token?: string) => {
       const json = !(body instanceof URLSearchParams);
       const response = await undiciFetch(`${ready.url}${path}`, {
-        method: "POST", dispatcher, body: json ? JSON.stringify(body) : body,
+        method: "POST",
+        dispatcher,
+        body: json ? JSON.stringify(body) : body,
         headers: { ...(json ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       });
       const parsed = (await response.json()) as Record<string, string>;
       if (response.status >= 300) throw new Error(`${path}: ${response.status} ${JSON.stringify(parsed)}`);
       return parsed;
     };
-    const admin = await post(`/${ready.tenantId}/oauth2/v2.0/token`, new URLSearchParams({
-      grant_type: "password", client_id: CLI_CLIENT, username: ready.adminUsername, password: ADMIN_PASSWORD, scope: "https://graph.microsoft.com/.default",
-    }));
+    const admin = await post(
+      `/${ready.tenantId}/oauth2/v2.0/token`,
+      new URLSearchParams({
+        grant_type: "password",
+        client_id: CLI_CLIENT,
+        username: ready.adminUsername,
+        password: ADMIN_PASSWORD,
+        scope: "https://graph.microsoft.com/.default",
+      }),
+    );
     const app = await post("/graph/v1.0/applications", { displayName: "bench" }, admin.access_token);
-    const secret = await post(`/graph/v1.0/applications/${app.id}/addPassword`, { passwordCredential: { displayName: "bench" } }, admin.access_token);
+    const secret = await post(
+      `/graph/v1.0/applications/${app.id}/addPassword`,
+      { passwordCredential: { displayName: "bench" } },
+      admin.access_token,
+    );
     await post("/graph/v1.0/servicePrincipals", { appId: app.appId }, admin.access_token);
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: app.appId!, client_secret: secret.secretText!, scope: `${AUDIENCE}/.default` });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: app.appId!,
+      client_secret: secret.secretText!,
+      scope: `${AUDIENCE}/.default`,
+    });
     const latencies: number[] = [];
     const end = performance.now() + SECONDS * 1000;
     const start = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now();
-        await post(`/${ready.tenantId}/oauth2/v2.0/token`, form);
-        latencies.push(performance.now() - t0);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < end) {
+          const t0 = performance.now();
+          await post(`/${ready.tenantId}/oauth2/v2.0/token`, form);
+          latencies.push(performance.now() - t0);
+        }
+      }),
+    );
     const elapsed = (performance.now() - start) / 1000;
     latencies.sort((a, b) => a - b);
     await dispatcher.close();
-    return { perSecond: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length / 2)]!, p95: latencies[Math.floor(latencies.length * 0.95)]!, count: latencies.length };
+    return {
+      perSecond: latencies.length / elapsed,
+      p50: latencies[Math.floor(latencies.length / 2)]!,
+      p95: latencies[Math.floor(latencies.length * 0.95)]!,
+      count: latencies.length,
+    };
   } finally {
     child.kill("SIGTERM");
     await new Promise((done) => child.once("exit", done));
@@ -91,12 +123,18 @@ async function validation() {
   const keys = await openKeyRing(store.keys, createSealedBox(Buffer.alloc(32, 1)));
   const clock = { now: () => Date.now() };
   const tenantId = "11111111-1111-4111-8111-111111111111";
-  const tokens = await Promise.all(Array.from({ length: TOKENS }, () =>
-    mintAccessToken(keys, clock, {
-      issuer: `https://localhost:8443/${tenantId}/`, tenantId, audience: AUDIENCE, scopes: [], lifetimeSeconds: 3600,
-      subject: { kind: "app", objectId: crypto.randomUUID(), appId: crypto.randomUUID(), displayName: "b", credential: "secret" },
-    }).then((m) => m.token),
-  ));
+  const tokens = await Promise.all(
+    Array.from({ length: TOKENS }, () =>
+      mintAccessToken(keys, clock, {
+        issuer: `https://localhost:8443/${tenantId}/`,
+        tenantId,
+        audience: AUDIENCE,
+        scopes: [],
+        lifetimeSeconds: 3600,
+        subject: { kind: "app", objectId: crypto.randomUUID(), appId: crypto.randomUUID(), displayName: "b", credential: "secret" },
+      }).then((m) => m.token),
+    ),
+  );
   const publicKey = await importJWK(keys.jwks().keys[0] as JWK, "RS256");
   const time = async (run: (token: string, i: number) => Promise<unknown>) => {
     const t0 = performance.now();

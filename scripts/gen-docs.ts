@@ -52,8 +52,16 @@ ${table(["setting", "flag", "environment variable", "type", "default", "descript
 
 function errorsDoc(): string {
   const statusTable = (catalog: Readonly<Record<string, { status: number }>>) =>
-    table(["code", "HTTP status"], Object.entries(catalog).map(([code, { status }]) => [`\`${code}\``, String(status)]));
-  const oauthRows = Object.entries(oauthCatalog).map(([name, e]) => [`\`${name}\``, `\`${e.error}\``, `AADSTS${e.aadsts}`, String(e.status)]);
+    table(
+      ["code", "HTTP status"],
+      Object.entries(catalog).map(([code, { status }]) => [`\`${code}\``, String(status)]),
+    );
+  const oauthRows = Object.entries(oauthCatalog).map(([name, e]) => [
+    `\`${name}\``,
+    `\`${e.error}\``,
+    `AADSTS${e.aadsts}`,
+    String(e.status),
+  ]);
   return `${banner("the error catalogs in src/")}
 # Error reference
 

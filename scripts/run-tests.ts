@@ -21,7 +21,13 @@ const child = spawn(
   ["--disable-warning=ExperimentalWarning", "--test", "--test-concurrency=2", ...(files.length > 0 ? files : ["test/**/*.test.ts"])],
   {
     stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caPath, KEYLESS_TEST_TLS_CERT: tls.certPath, KEYLESS_TEST_TLS_KEY: tls.keyPath, KEYLESS_TEST_CA: tls.caPath },
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: tls.caPath,
+      KEYLESS_TEST_TLS_CERT: tls.certPath,
+      KEYLESS_TEST_TLS_KEY: tls.keyPath,
+      KEYLESS_TEST_CA: tls.caPath,
+    },
   },
 );
 child.on("exit", async (code, signal) => {

@@ -25,43 +25,107 @@ export interface BootstrapFacts {
   demo: { resourceGroup: string; account: string; deployment: string } | undefined;
 }
 
-const DEMO = { resourceGroup: "keyless-demo", account: "keyless-demo", deployment: "echo", embeddings: "embed", location: "local" } as const;
+const DEMO = {
+  resourceGroup: "keyless-demo",
+  account: "keyless-demo",
+  deployment: "echo",
+  embeddings: "embed",
+  location: "local",
+} as const;
 
 /**
  * First start: a tenant, a subscription, the admin (Global Administrator, Owner of the subscription) and a demo
  * account with a deployment on a built-in model. Later starts find the facts in storage and change nothing.
  */
-export async function bootstrap(store: Store, directory: Directory, clock: Clock, input: BootstrapInput, box: SealedBox): Promise<BootstrapFacts> {
+export async function bootstrap(
+  store: Store,
+  directory: Directory,
+  clock: Clock,
+  input: BootstrapInput,
+  box: SealedBox,
+): Promise<BootstrapFacts> {
   const existing = await store.keys.getMeta("bootstrap");
   if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
 
   const at = new Date(clock.now()).toISOString();
   const tenant = await directory.createTenant("Keyless", input.tenantDomain);
   const subscriptionId = newGuid();
-  await store.resources.insertSubscription({ id: subscriptionId, tenantId: tenant.id, displayName: "Keyless Subscription", state: "Enabled", createdAt: at });
+  await store.resources.insertSubscription({
+    id: subscriptionId,
+    tenantId: tenant.id,
+    displayName: "Keyless Subscription",
+    state: "Enabled",
+    createdAt: at,
+  });
 
   const generatedAdminPassword = input.adminPassword === undefined ? newSecret(18) : undefined;
   const admin = await directory.createUser(tenant.id, {
-    userPrincipalName: input.adminUsername, displayName: "Keyless Administrator", password: input.adminPassword ?? generatedAdminPassword!,
+    userPrincipalName: input.adminUsername,
+    displayName: "Keyless Administrator",
+    password: input.adminPassword ?? generatedAdminPassword!,
   });
   await directory.grantDirectoryRole(tenant.id, DirectoryRoles.globalAdministrator, admin.id);
   await store.rbac.insertRoleAssignment({
-    id: newGuid(), tenantId: tenant.id, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId: admin.id,
-    principalType: "User", description: "Bootstrap administrator", condition: null, conditionVersion: null, createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
+    id: newGuid(),
+    tenantId: tenant.id,
+    scope: `/subscriptions/${subscriptionId}`,
+    roleDefinitionId: BuiltInRoleIds.OWNER,
+    principalId: admin.id,
+    principalType: "User",
+    description: "Bootstrap administrator",
+    condition: null,
+    conditionVersion: null,
+    createdOn: at,
+    createdBy: null,
+    updatedOn: at,
+    updatedBy: null,
   });
 
   const demo = input.demo ? await createDemo(store, box, subscriptionId, admin.id, at) : undefined;
-  const facts: BootstrapFacts = { tenantId: tenant.id, subscriptionId, adminUsername: admin.userPrincipalName, adminObjectId: admin.id, generatedAdminPassword: undefined, demo };
+  const facts: BootstrapFacts = {
+    tenantId: tenant.id,
+    subscriptionId,
+    adminUsername: admin.userPrincipalName,
+    adminObjectId: admin.id,
+    generatedAdminPassword: undefined,
+    demo,
+  };
   const stored = await store.keys.putMetaOnce("bootstrap", JSON.stringify(facts));
   return { ...(JSON.parse(stored) as BootstrapFacts), generatedAdminPassword };
 }
 
 async function createDemo(store: Store, box: SealedBox, subscriptionId: string, createdBy: string, at: string) {
-  await store.resources.upsertResource(newResourceGroup({ subscriptionId, name: DEMO.resourceGroup, location: DEMO.location, createdBy, at }));
-  const account = newAccount({ subscriptionId, resourceGroup: DEMO.resourceGroup, name: DEMO.account, location: DEMO.location, kind: "AIServices", createdBy, at });
+  await store.resources.upsertResource(
+    newResourceGroup({ subscriptionId, name: DEMO.resourceGroup, location: DEMO.location, createdBy, at }),
+  );
+  const account = newAccount({
+    subscriptionId,
+    resourceGroup: DEMO.resourceGroup,
+    name: DEMO.account,
+    location: DEMO.location,
+    kind: "AIServices",
+    createdBy,
+    at,
+  });
   // Like every account, the demo account gets its two keys at creation.
   await store.arm.insertResourceWithKeys(account, newAccountKeys(box, account.id, at), [account.name]);
-  await store.resources.upsertResource(newDeployment(account, { name: DEMO.deployment, model: { format: "Keyless", name: "keyless-echo", version: "1" }, capacity: 100, createdBy, at }));
-  await store.resources.upsertResource(newDeployment(account, { name: DEMO.embeddings, model: { format: "Keyless", name: "keyless-embed", version: "1" }, capacity: 100, createdBy, at }));
+  await store.resources.upsertResource(
+    newDeployment(account, {
+      name: DEMO.deployment,
+      model: { format: "Keyless", name: "keyless-echo", version: "1" },
+      capacity: 100,
+      createdBy,
+      at,
+    }),
+  );
+  await store.resources.upsertResource(
+    newDeployment(account, {
+      name: DEMO.embeddings,
+      model: { format: "Keyless", name: "keyless-embed", version: "1" },
+      capacity: 100,
+      createdBy,
+      at,
+    }),
+  );
   return { resourceGroup: DEMO.resourceGroup, account: DEMO.account, deployment: DEMO.deployment };
 }

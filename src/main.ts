@@ -55,13 +55,25 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const dataDir = resolve(config.dataDir ?? ".keyless");
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const box = createSealedBox(masterKey(config, dataDir));
-  const tls = config.tlsCert && config.tlsKey ? await loadUserTls(config.tlsCert, config.tlsKey) : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
+  const tls =
+    config.tlsCert && config.tlsKey
+      ? await loadUserTls(config.tlsCert, config.tlsKey)
+      : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
   const database = await openDatabase(config.storage, { schema: config.storageSchema ?? "public" });
   const store = createStore(database);
   const directory = createDirectory(store.directory, clock);
-  const facts = await bootstrap(store, directory, clock, {
-    tenantDomain: config.tenantDomain!, adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo ?? true,
-  }, box);
+  const facts = await bootstrap(
+    store,
+    directory,
+    clock,
+    {
+      tenantDomain: config.tenantDomain!,
+      adminUsername: config.adminUsername,
+      adminPassword: config.adminPassword,
+      demo: config.demo ?? true,
+    },
+    box,
+  );
   const rotation = rotationPolicy(config.signingKeyRotationDays ?? 30, config.tokenLifetimeSeconds ?? 3900);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
   const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
@@ -69,10 +81,24 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
-  const callLog = createCallLog(database.db, { flushEveryMs: 250, maxBatch: 500, onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`) });
+  const callLog = createCallLog(database.db, {
+    flushEveryMs: 250,
+    maxBatch: 500,
+    onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
+  });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const rateLimiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
-  const services = assembleServices(store, directory, facts, clock, config, { keys, policy, box, managedIdentities, appCredentials, rejections, models, callLog, rateLimiter });
+  const services = assembleServices(store, directory, facts, clock, config, {
+    keys,
+    policy,
+    box,
+    managedIdentities,
+    appCredentials,
+    rejections,
+    models,
+    callLog,
+    rateLimiter,
+  });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
@@ -117,42 +143,75 @@ type Live = {
   rateLimiter: RateLimiter;
 };
 
-function assembleServices(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
+function assembleServices(
+  store: Store,
+  directory: ReturnType<typeof createDirectory>,
+  facts: BootstrapFacts,
+  clock: Clock,
+  config: Config,
+  live: Live,
+): Services {
   const issuerKeys = remoteIssuerKeys();
   const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
   const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) =>
-    live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}) });
+    live.policy.authorizer.evaluate({
+      principalId,
+      groupIds: [],
+      operation,
+      scope,
+      ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}),
+    });
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
     decide(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId).kind === "allowed";
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
   const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
     const operation: Operation = { kind: "action", name: action };
-    return { ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes?.roleDefinitionId)) };
+    return {
+      ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes?.roleDefinitionId)),
+    };
   };
-  const findAccount = cachedLookup(LOOKUP_TTL_MS, (name: string) => name.toLowerCase(), async (name: string) => {
-    const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
-    if (!account) return undefined;
-    const sub = await store.resources.getSubscription(account.subscriptionId);
-    return { id: account.id, name: account.name, tenantId: sub?.tenantId ?? facts.tenantId, disableLocalAuth: account.properties.disableLocalAuth === true };
-  });
-  const findDeployment = cachedLookup(LOOKUP_TTL_MS, (account: AccountView, name: string) => `${account.id}/deployments/${name}`.toLowerCase(), async (account: AccountView, name: string) => {
-    const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
-    return deployment && deploymentView(deployment, live.models);
-  });
+  const findAccount = cachedLookup(
+    LOOKUP_TTL_MS,
+    (name: string) => name.toLowerCase(),
+    async (name: string) => {
+      const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
+      if (!account) return undefined;
+      const sub = await store.resources.getSubscription(account.subscriptionId);
+      return {
+        id: account.id,
+        name: account.name,
+        tenantId: sub?.tenantId ?? facts.tenantId,
+        disableLocalAuth: account.properties.disableLocalAuth === true,
+      };
+    },
+  );
+  const findDeployment = cachedLookup(
+    LOOKUP_TTL_MS,
+    (account: AccountView, name: string) => `${account.id}/deployments/${name}`.toLowerCase(),
+    async (account: AccountView, name: string) => {
+      const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
+      return deployment && deploymentView(deployment, live.models);
+    },
+  );
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const dataPlane: DataPlaneDeps = {
     findAccount,
     findDeployment,
     async listDeployments(account) {
       const children = await store.resources.listChildren(account.id);
-      return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase()).flatMap((r) => deploymentView(r, live.models) ?? []);
+      return children
+        .filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase())
+        .flatMap((r) => deploymentView(r, live.models) ?? []);
     },
     async authorizeDataAction(caller, dataAction, scope) {
       const decision = decide(caller.principalId, { kind: "dataAction", name: dataAction }, scope);
       return decision.kind === "allowed"
         ? { allowed: true, assignmentId: decision.grants[0]?.assignmentId }
-        : { allowed: false, explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) } };
+        : {
+            allowed: false,
+            explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) },
+          };
     },
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall: (record) => live.callLog.record(record),
@@ -163,7 +222,14 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
   return {
     arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
-    tokenService: { identities: identitySource(store, directory, facts, live.managedIdentities), keys: live.keys, clock, grants: store.grants, issuerKeys, tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900 },
+    tokenService: {
+      identities: identitySource(store, directory, facts, live.managedIdentities),
+      keys: live.keys,
+      clock,
+      grants: store.grants,
+      issuerKeys,
+      tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
+    },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
       federation,
@@ -206,7 +272,9 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       authorize: armAuthorize,
       explainDenial,
       effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
-      checkAccess: (principalId, operation, scope) => ({ ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope)) }),
+      checkAccess: (principalId, operation, scope) => ({
+        ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope)),
+      }),
       policyChanged: () => live.policy.refresh(),
     },
     subscriptions: {
@@ -216,7 +284,10 @@ function assembleServices(store: Store, directory: ReturnType<typeof createDirec
       async hasAccessWithin(caller, scope) {
         const key = scope.toLowerCase();
         // Assignments held through (nested) groups count too, as they do in every decision.
-        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([caller.principalId, ...live.policy.groupsOf(caller.principalId)]);
+        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
+          caller.principalId,
+          ...live.policy.groupsOf(caller.principalId),
+        ]);
         return assignments.some((a) => {
           const at = a.scope.toLowerCase();
           return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
@@ -242,7 +313,12 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
     authorize,
     box: live.box,
     // The ARM catalog lists what the data plane can run; each entry names its backend.
-    models: { list: () => live.models.listModels().map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })) },
+    models: {
+      list: () =>
+        live.models
+          .listModels()
+          .map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })),
+    },
     managedIdentities: {
       create: (input) => live.managedIdentities.createManagedIdentity({ ...input, kind: "UserAssigned" }),
       async delete(resourceId) {
@@ -253,7 +329,9 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
     async scopeDeleted(scope) {
       const key = scope.toLowerCase();
       const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`));
+      const doomed = (await store.rbac.listRoleAssignments()).filter(
+        (a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`),
+      );
       for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
       if (doomed.length > 0) await live.policy.refresh();
     },
@@ -261,8 +339,19 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       const principal = await directory.getPrincipal(principalId);
       const at = new Date(clock.now()).toISOString();
       await store.rbac.insertRoleAssignment({
-        id: newGuid(), tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: BuiltInRoleIds.OWNER, principalId, principalType: principal ? principalType(principal) : "User",
-        description: "Creator of the subscription", condition: null, conditionVersion: null, createdOn: at, createdBy: principalId, updatedOn: at, updatedBy: principalId,
+        id: newGuid(),
+        tenantId,
+        scope: `/subscriptions/${subscriptionId}`,
+        roleDefinitionId: BuiltInRoleIds.OWNER,
+        principalId,
+        principalType: principal ? principalType(principal) : "User",
+        description: "Creator of the subscription",
+        condition: null,
+        conditionVersion: null,
+        createdOn: at,
+        createdBy: principalId,
+        updatedOn: at,
+        updatedBy: principalId,
       });
       await live.policy.refresh();
     },
@@ -281,12 +370,23 @@ function deploymentView(deployment: ResourceRecord, models: ModelRegistry): Depl
   if (!catalog) return undefined;
   const capacity = deployment.sku?.capacity;
   return {
-    id: deployment.id, name: deployment.name, modelName: catalog.name, modelFormat: catalog.provider, modelType: catalog.modelType,
-    backend: catalog.backend, backendModel: catalog.backendModel, capacity: typeof capacity === "number" ? capacity : undefined,
+    id: deployment.id,
+    name: deployment.name,
+    modelName: catalog.name,
+    modelFormat: catalog.provider,
+    modelType: catalog.modelType,
+    backend: catalog.backend,
+    backendModel: catalog.backendModel,
+    capacity: typeof capacity === "number" ? capacity : undefined,
   };
 }
 
-function identitySource(store: Store, directory: ReturnType<typeof createDirectory>, facts: BootstrapFacts, managedIdentities: ManagedIdentities): IdentitySource {
+function identitySource(
+  store: Store,
+  directory: ReturnType<typeof createDirectory>,
+  facts: BootstrapFacts,
+  managedIdentities: ManagedIdentities,
+): IdentitySource {
   const asTenant = (t: { id: string; defaultDomain: string }) => ({ id: t.id, defaultDomain: t.defaultDomain });
   return {
     async findTenant(idOrDomain) {
@@ -306,17 +406,41 @@ function identitySource(store: Store, directory: ReturnType<typeof createDirecto
     verifyClientSecret: (applicationId, secret) => directory.verifyClientSecret(applicationId, secret),
     async verifyUserPassword(upn, password) {
       const user = await directory.verifyUserPassword(upn, password);
-      return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
+      return (
+        user && {
+          id: user.id,
+          tenantId: user.tenantId,
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          enabled: user.accountEnabled,
+        }
+      );
     },
     clientCertificates: (applicationId) => store.credentials.listKeyCredentials(applicationId),
     federatedCredentials: (applicationId) => store.credentials.listFederatedCredentials(applicationId),
     async findManagedIdentityBySecret(secret) {
       const identity = await managedIdentities.findByEndpointSecret(secret);
-      return identity && { clientId: identity.clientId, principalId: identity.principalId, tenantId: identity.tenantId, resourceId: identity.resourceId, name: identity.name };
+      return (
+        identity && {
+          clientId: identity.clientId,
+          principalId: identity.principalId,
+          tenantId: identity.tenantId,
+          resourceId: identity.resourceId,
+          name: identity.name,
+        }
+      );
     },
     async findUser(id) {
       const user = await store.directory.getUser(id);
-      return user && { id: user.id, tenantId: user.tenantId, userPrincipalName: user.userPrincipalName, displayName: user.displayName, enabled: user.accountEnabled };
+      return (
+        user && {
+          id: user.id,
+          tenantId: user.tenantId,
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          enabled: user.accountEnabled,
+        }
+      );
     },
   };
 }
@@ -338,7 +462,9 @@ export function startupReport(running: RunningKeyless, config: Config): string {
     `  token service (ADFS)      ${url}/adfs/.well-known/openid-configuration`,
     `  ARM                       ${url}/subscriptions/${facts.subscriptionId}`,
     `  Microsoft Graph           ${url}/graph/v1.0`,
-    ...(facts.demo ? [`  data plane (demo)         ${url}/accounts/${facts.demo.account}/models  (deployment '${facts.demo.deployment}')`] : []),
+    ...(facts.demo
+      ? [`  data plane (demo)         ${url}/accounts/${facts.demo.account}/models  (deployment '${facts.demo.deployment}')`]
+      : []),
     `  health                    ${url}/healthz  ${url}/readyz`,
     `tenant ${facts.tenantId}, subscription ${facts.subscriptionId}, administrator ${facts.adminUsername}`,
     ...(facts.generatedAdminPassword ? [`Generated administrator password (shown once): ${facts.generatedAdminPassword}`] : []),
@@ -347,8 +473,17 @@ export function startupReport(running: RunningKeyless, config: Config): string {
     `  export REQUESTS_CA_BUNDLE=${tls.caPath}`,
   ];
   const machine = {
-    event: "keyless.ready", url, port: running.port, caPath: tls.caPath, tenantId: facts.tenantId, subscriptionId: facts.subscriptionId,
-    adminUsername: facts.adminUsername, authorityHost: url, armEndpoint: url, graphEndpoint: `${url}/graph/`, storage: config.storage.startsWith("postgres") ? "postgres" : "sqlite",
+    event: "keyless.ready",
+    url,
+    port: running.port,
+    caPath: tls.caPath,
+    tenantId: facts.tenantId,
+    subscriptionId: facts.subscriptionId,
+    adminUsername: facts.adminUsername,
+    authorityHost: url,
+    armEndpoint: url,
+    graphEndpoint: `${url}/graph/`,
+    storage: config.storage.startsWith("postgres") ? "postgres" : "sqlite",
     demo: facts.demo ? { ...facts.demo, endpoint: `${url}/accounts/${facts.demo.account}/models` } : null,
   };
   return `${lines.join("\n")}\nKEYLESS_READY ${JSON.stringify(machine)}\n`;

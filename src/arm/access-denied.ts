@@ -3,7 +3,12 @@ import type { ArmCaller, Authorize } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /** The shared RBAC explanation of a denied action (`src/authz/explain.ts`), injected: arm never imports authz. */
-export type ExplainDenial = (caller: ArmCaller, action: string, scope: string, attributes?: { roleDefinitionId?: string }) => Record<string, unknown>;
+export type ExplainDenial = (
+  caller: ArmCaller,
+  action: string,
+  scope: string,
+  attributes?: { roleDefinitionId?: string },
+) => Record<string, unknown>;
 
 export interface ActionCheck {
   authorize: Authorize;
@@ -15,7 +20,14 @@ export interface ActionCheck {
  * explanation (what is missing, which built-in roles would grant it), the same one data-plane denials carry.
  * `shownScope` is what the message names (ARM names the target resource, e.g. the assignment id).
  */
-export async function requireAction(deps: ActionCheck, caller: ArmCaller, action: string, scope: string, attributes?: { roleDefinitionId?: string }, shownScope = scope): Promise<void> {
+export async function requireAction(
+  deps: ActionCheck,
+  caller: ArmCaller,
+  action: string,
+  scope: string,
+  attributes?: { roleDefinitionId?: string },
+  shownScope = scope,
+): Promise<void> {
   if (await deps.authorize(caller, action, scope, attributes)) return;
   const error = armError("AuthorizationFailed", caller.clientName, caller.principalId, action, shownScope);
   if (!deps.explainDenial) throw error;

@@ -54,9 +54,10 @@ export async function checkAccess(deps: AccessDeps, caller: ArmCaller, scopeText
   const text = (value: unknown) => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
   const action = text(input.action);
   const dataAction = text(input.dataAction);
-  if ((action === undefined) === (dataAction === undefined)) throw armError("InvalidRequestContent", "give exactly one of \"action\" or \"dataAction\" (a string).");
+  if ((action === undefined) === (dataAction === undefined))
+    throw armError("InvalidRequestContent", 'give exactly one of "action" or "dataAction" (a string).');
   if (input.principalId !== undefined && !(typeof input.principalId === "string" && isGuid(input.principalId))) {
-    throw armError("InvalidRequestContent", "\"principalId\" must be an object id (GUID); omit it to check your own access.");
+    throw armError("InvalidRequestContent", '"principalId" must be an object id (GUID); omit it to check your own access.');
   }
   const principalId = (input.principalId ?? caller.principalId).toLowerCase();
   if (principalId !== caller.principalId.toLowerCase()) await requireAction(deps, caller, READ_ASSIGNMENTS, scope.id);
@@ -100,19 +101,29 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
   if (!isGuid(id)) throw armError("InvalidDenyAssignment", `the deny assignment name '${id}' must be a GUID.`);
   await requireAction(deps, caller, WRITE_DENY, scope.id);
   if (input.principals.length === 0) throw armError("InvalidDenyAssignment", "principals must list at least one principal.");
-  if (input.principals.some((p) => p.type.toLowerCase() === "group")) throw armError("InvalidDenyAssignment", "group principals are not supported; deny each member or use everyone with exclusions.");
+  if (input.principals.some((p) => p.type.toLowerCase() === "group"))
+    throw armError("InvalidDenyAssignment", "group principals are not supported; deny each member or use everyone with exclusions.");
   const everyone = input.principals.some((p) => p.id === EVERYONE);
-  if (everyone && (input.excludePrincipals ?? []).length === 0) throw armError("InvalidDenyAssignment", "denying everyone requires at least one excluded principal.");
+  if (everyone && (input.excludePrincipals ?? []).length === 0)
+    throw armError("InvalidDenyAssignment", "denying everyone requires at least one excluded principal.");
   if (input.permissions.length === 0) throw armError("InvalidDenyAssignment", "permissions must list at least one block.");
   const record: DenyAssignmentRecord = {
-    id: id.toLowerCase(), tenantId: caller.tenantId, denyAssignmentName: input.denyAssignmentName, description: input.description ?? "", scope: scope.id,
-    permissions: input.permissions, principals: input.principals, excludePrincipals: input.excludePrincipals ?? [],
-    doNotApplyToChildScopes: input.doNotApplyToChildScopes ?? false, createdOn: new Date(deps.clock.now()).toISOString(),
+    id: id.toLowerCase(),
+    tenantId: caller.tenantId,
+    denyAssignmentName: input.denyAssignmentName,
+    description: input.description ?? "",
+    scope: scope.id,
+    permissions: input.permissions,
+    principals: input.principals,
+    excludePrincipals: input.excludePrincipals ?? [],
+    doNotApplyToChildScopes: input.doNotApplyToChildScopes ?? false,
+    createdOn: new Date(deps.clock.now()).toISOString(),
   };
   try {
     await deps.store.insertDenyAssignment(record);
   } catch (err) {
-    if (err instanceof ConflictError) throw armError("InvalidDenyAssignment", `deny assignment '${id}' already exists; deny assignments cannot be updated.`);
+    if (err instanceof ConflictError)
+      throw armError("InvalidDenyAssignment", `deny assignment '${id}' already exists; deny assignments cannot be updated.`);
     throw err;
   }
   await deps.policyChanged();
@@ -122,8 +133,14 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
 export function denyAssignmentJson(d: DenyAssignmentRecord) {
   return {
     properties: {
-      denyAssignmentName: d.denyAssignmentName, description: d.description, permissions: d.permissions, scope: d.scope,
-      doNotApplyToChildScopes: d.doNotApplyToChildScopes, principals: d.principals, excludePrincipals: d.excludePrincipals, isSystemProtected: false,
+      denyAssignmentName: d.denyAssignmentName,
+      description: d.description,
+      permissions: d.permissions,
+      scope: d.scope,
+      doNotApplyToChildScopes: d.doNotApplyToChildScopes,
+      principals: d.principals,
+      excludePrincipals: d.excludePrincipals,
+      isSystemProtected: false,
     },
     id: `${d.scope === "/" ? "" : d.scope}/providers/Microsoft.Authorization/denyAssignments/${d.id}`,
     type: "Microsoft.Authorization/denyAssignments",

@@ -18,7 +18,11 @@ const SKUS = ["S0"] as const;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}[a-zA-Z0-9]$/;
 const NAME_RULE = "An account name has 2 to 64 letters, digits or hyphens and starts and ends with a letter or digit.";
 
-export interface AccountAddress { subscriptionId: string; resourceGroup: string; name: string }
+export interface AccountAddress {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
 
 export function accountId(a: AccountAddress): string {
   return `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/${ACCOUNT_TYPE}/${a.name}`;
@@ -42,13 +46,27 @@ export async function putAccount(deps: ArmDeps, caller: ArmCaller, address: Acco
 
   const subdomain = input.customSubDomainName ?? address.name;
   await refuseTakenName(deps, address.name, subdomain);
-  const base = newAccount({ subscriptionId: address.subscriptionId, resourceGroup: group.name, name: address.name, location: input.location, kind: input.kind, createdBy: caller.principalId, at });
+  const base = newAccount({
+    subscriptionId: address.subscriptionId,
+    resourceGroup: group.name,
+    name: address.name,
+    location: input.location,
+    kind: input.kind,
+    createdBy: caller.principalId,
+    at,
+  });
   const account: ResourceRecord = {
     ...base,
     id: accountId({ ...address, resourceGroup: group.name }),
     sku: { name: input.sku },
     tags: input.tags ?? {},
-    properties: { ...base.properties, customSubDomainName: subdomain, disableLocalAuth: input.disableLocalAuth ?? false, publicNetworkAccess: input.publicNetworkAccess ?? "Enabled", dateCreated: at },
+    properties: {
+      ...base.properties,
+      customSubDomainName: subdomain,
+      disableLocalAuth: input.disableLocalAuth ?? false,
+      publicNetworkAccess: input.publicNetworkAccess ?? "Enabled",
+      dateCreated: at,
+    },
   };
   try {
     await deps.arm.insertResourceWithKeys(account, newAccountKeys(deps.box, account.id, at), [address.name, subdomain]);
@@ -67,7 +85,13 @@ export async function getAccount(deps: ArmDeps, caller: ArmCaller, address: Acco
 }
 
 /** Accounts of a subscription or of one resource group, those the caller may read. */
-export async function listAccounts(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, resourceGroup: string | undefined, origin: string) {
+export async function listAccounts(
+  deps: ArmDeps,
+  caller: ArmCaller,
+  subscriptionId: string,
+  resourceGroup: string | undefined,
+  origin: string,
+) {
   const visible = await listReadable(deps, caller, { subscriptionId, resourceGroup }, ACCOUNT_TYPE, READ);
   return { value: visible.map((a) => accountJson(a, origin)) };
 }
@@ -118,7 +142,8 @@ interface AccountInput {
 function parseAccountBody(body: unknown, options: { partial?: boolean } = {}): AccountInput {
   const input = bodyObject(body);
   const properties = input.properties ?? {};
-  if (typeof properties !== "object" || properties === null || Array.isArray(properties)) throw armError("InvalidRequestContent", "properties must be an object.");
+  if (typeof properties !== "object" || properties === null || Array.isArray(properties))
+    throw armError("InvalidRequestContent", "properties must be an object.");
   const p = properties as Record<string, unknown>;
   const location = typeof input.location === "string" ? normalizeLocation(input.location) : "";
   if (!location && !options.partial) throw armError("LocationRequired");
@@ -128,12 +153,18 @@ function parseAccountBody(body: unknown, options: { partial?: boolean } = {}): A
   const sku = skuName === undefined ? "S0" : SKUS.find((s) => typeof skuName === "string" && s.toLowerCase() === skuName.toLowerCase());
   if (!sku) throw armError("InvalidSkuId", String(skuName), SKUS.join(", "));
   const sub = p.customSubDomainName;
-  if (sub !== undefined && sub !== null && (typeof sub !== "string" || !NAME.test(sub))) throw armError("InvalidResourceName", String(sub), NAME_RULE);
-  if (p.disableLocalAuth !== undefined && typeof p.disableLocalAuth !== "boolean") throw armError("InvalidRequestContent", "properties.disableLocalAuth must be true or false.");
+  if (sub !== undefined && sub !== null && (typeof sub !== "string" || !NAME.test(sub)))
+    throw armError("InvalidResourceName", String(sub), NAME_RULE);
+  if (p.disableLocalAuth !== undefined && typeof p.disableLocalAuth !== "boolean")
+    throw armError("InvalidRequestContent", "properties.disableLocalAuth must be true or false.");
   const access = p.publicNetworkAccess;
-  if (access !== undefined && access !== "Enabled" && access !== "Disabled") throw armError("InvalidRequestContent", "properties.publicNetworkAccess must be 'Enabled' or 'Disabled'.");
+  if (access !== undefined && access !== "Enabled" && access !== "Disabled")
+    throw armError("InvalidRequestContent", "properties.publicNetworkAccess must be 'Enabled' or 'Disabled'.");
   return {
-    location, kind: kind ?? "", sku, tags: parseTags(input.tags),
+    location,
+    kind: kind ?? "",
+    sku,
+    tags: parseTags(input.tags),
     customSubDomainName: typeof sub === "string" ? sub : undefined,
     disableLocalAuth: p.disableLocalAuth as boolean | undefined,
     publicNetworkAccess: access as "Enabled" | "Disabled" | undefined,
@@ -143,7 +174,10 @@ function parseAccountBody(body: unknown, options: { partial?: boolean } = {}): A
 async function updateAccount(deps: ArmDeps, existing: ResourceRecord, input: AccountInput, at: string): Promise<ResourceRecord> {
   if (input.kind && input.kind !== existing.kind) throw armError("CannotChangeProperty", "kind");
   if (input.location && normalizeLocation(existing.location) !== input.location) throw armError("CannotChangeProperty", "location");
-  if (input.customSubDomainName && input.customSubDomainName.toLowerCase() !== String(existing.properties.customSubDomainName ?? existing.name).toLowerCase()) {
+  if (
+    input.customSubDomainName &&
+    input.customSubDomainName.toLowerCase() !== String(existing.properties.customSubDomainName ?? existing.name).toLowerCase()
+  ) {
     throw armError("CannotChangeProperty", "properties.customSubDomainName");
   }
   const properties = { ...existing.properties };

@@ -8,7 +8,11 @@ import { resourceGroupId } from "./resource-groups.ts";
 export { requireAction } from "./access-denied.ts";
 
 /** The subscription of a request, which must exist in the caller's tenant (else SubscriptionNotFound, as ARM says). */
-export async function requireSubscription(deps: Pick<ArmDeps, "resources">, caller: ArmCaller, subscriptionId: string): Promise<SubscriptionRecord> {
+export async function requireSubscription(
+  deps: Pick<ArmDeps, "resources">,
+  caller: ArmCaller,
+  subscriptionId: string,
+): Promise<SubscriptionRecord> {
   const subscription = await deps.resources.getSubscription(subscriptionId);
   if (!subscription || subscription.tenantId !== caller.tenantId) throw armError("SubscriptionNotFound", subscriptionId);
   return subscription;
@@ -18,7 +22,13 @@ export async function requireSubscription(deps: Pick<ArmDeps, "resources">, call
  * Resources of one type in a subscription, or in one of its resource groups, that the caller may read: what an
  * ARM list answers (others are left out, not refused).
  */
-export async function listReadable(deps: ArmDeps, caller: ArmCaller, scope: { subscriptionId: string; resourceGroup: string | undefined }, type: string, readAction: string) {
+export async function listReadable(
+  deps: ArmDeps,
+  caller: ArmCaller,
+  scope: { subscriptionId: string; resourceGroup: string | undefined },
+  type: string,
+  readAction: string,
+) {
   const subscription = await requireSubscription(deps, caller, scope.subscriptionId);
   let prefix = `/subscriptions/${subscription.id}/`.toLowerCase();
   if (scope.resourceGroup !== undefined) {
@@ -26,7 +36,9 @@ export async function listReadable(deps: ArmDeps, caller: ArmCaller, scope: { su
     if (!group) throw armError("ResourceGroupNotFound", scope.resourceGroup);
     prefix = `${group.id.toLowerCase()}/`;
   }
-  const candidates = (await deps.arm.listResourcesOfSubscription(subscription.id)).filter((r) => r.type === type && r.id.toLowerCase().startsWith(prefix));
+  const candidates = (await deps.arm.listResourcesOfSubscription(subscription.id)).filter(
+    (r) => r.type === type && r.id.toLowerCase().startsWith(prefix),
+  );
   const visible: ResourceRecord[] = [];
   for (const r of candidates) if (await deps.authorize(caller, readAction, r.id)) visible.push(r);
   return visible;

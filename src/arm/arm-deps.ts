@@ -6,7 +6,12 @@ import type { ExplainDenial } from "./access-denied.ts";
 import type { Authorize } from "./arm-caller.ts";
 
 /** A model an operator has configured, and the backend that runs it (the data plane owns the real registry). */
-export interface ModelCatalogEntry { format: string; name: string; version: string; backend: string }
+export interface ModelCatalogEntry {
+  format: string;
+  name: string;
+  version: string;
+  backend: string;
+}
 
 /** The model catalog, injected so ARM never imports the data plane. */
 export interface ModelCatalog {

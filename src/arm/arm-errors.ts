@@ -4,56 +4,101 @@ import { catalogErrors } from "../core/errors.ts";
 const catalog = {
   AuthenticationFailed: { status: 401, template: (detail: string) => `Authentication failed. ${detail}` },
   InvalidAuthenticationToken: { status: 401, template: (detail: string) => `The access token is invalid. ${detail}` },
-  ExpiredAuthenticationToken: { status: 401, template: (detail: string) => `The access token has expired. ${detail} Get a new token and try again.` },
+  ExpiredAuthenticationToken: {
+    status: 401,
+    template: (detail: string) => `The access token has expired. ${detail} Get a new token and try again.`,
+  },
   InvalidAuthenticationTokenAudience: {
     status: 401,
-    template: (aud: string, allowed: string) => `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences ${allowed}.`,
+    template: (aud: string, allowed: string) =>
+      `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences ${allowed}.`,
   },
   AuthorizationFailed: {
     status: 403,
     template: (client: string, objectId: string, action: string, scope: string) =>
       `The client '${client}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   },
-  MethodNotAllowed: { status: 405, template: (method: string, type: string) => `The HTTP method '${method}' is not supported for the resource type '${type}'.` },
-  MissingApiVersionParameter: { status: 400, template: () => "The api-version query parameter (?api-version=) is required for all requests." },
+  MethodNotAllowed: {
+    status: 405,
+    template: (method: string, type: string) => `The HTTP method '${method}' is not supported for the resource type '${type}'.`,
+  },
+  MissingApiVersionParameter: {
+    status: 400,
+    template: () => "The api-version query parameter (?api-version=) is required for all requests.",
+  },
   InvalidApiVersionParameter: {
     status: 400,
-    template: (version: string, type: string, supported: string) => `The api-version '${version}' is invalid. The supported versions for resource type '${type}' are '${supported}'.`,
+    template: (version: string, type: string, supported: string) =>
+      `The api-version '${version}' is invalid. The supported versions for resource type '${type}' are '${supported}'.`,
   },
-  InvalidRoleAssignmentId: { status: 400, template: (name: string) => `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.` },
-  InvalidScope: { status: 400, template: (scope: string) => `The scope '${scope}' is not valid. Use /subscriptions/{id}[/resourceGroups/{name}[/providers/{namespace}/{type}/{name}…]].` },
-  InvalidRequestContent: { status: 400, template: (detail: string) => `The request content was invalid and could not be deserialized: ${detail}` },
+  InvalidRoleAssignmentId: {
+    status: 400,
+    template: (name: string) => `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+  },
+  InvalidScope: {
+    status: 400,
+    template: (scope: string) =>
+      `The scope '${scope}' is not valid. Use /subscriptions/{id}[/resourceGroups/{name}[/providers/{namespace}/{type}/{name}…]].`,
+  },
+  InvalidRequestContent: {
+    status: 400,
+    template: (detail: string) => `The request content was invalid and could not be deserialized: ${detail}`,
+  },
   RoleDefinitionDoesNotExist: { status: 400, template: (id: string) => `The specified role definition with ID '${id}' does not exist.` },
   PrincipalNotFound: {
     status: 400,
     template: (principalId: string, tenantId: string) =>
       `Principal ${principalId} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
   },
-  RoleAssignmentExists: { status: 409, template: (existingId: string) => `The role assignment already exists. The ID of the existing role assignment is ${existingId}.` },
-  RoleAssignmentUpdateNotPermitted: { status: 400, template: () => "Tenant ID, application ID, principal ID, and scope are not allowed to be updated." },
+  RoleAssignmentExists: {
+    status: 409,
+    template: (existingId: string) => `The role assignment already exists. The ID of the existing role assignment is ${existingId}.`,
+  },
+  RoleAssignmentUpdateNotPermitted: {
+    status: 400,
+    template: () => "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+  },
   RoleAssignmentNotFound: { status: 404, template: (id: string) => `The role assignment '${id}' is not found.` },
   RoleDefinitionNotFound: { status: 404, template: (id: string) => `The role definition '${id}' could not be found.` },
-  RoleDefinitionWithSameNameExists: { status: 409, template: (name: string) => `A custom role with the same name '${name}' already exists in this directory. Use a different name.` },
+  RoleDefinitionWithSameNameExists: {
+    status: 409,
+    template: (name: string) => `A custom role with the same name '${name}' already exists in this directory. Use a different name.`,
+  },
   InvalidRoleDefinition: { status: 400, template: (detail: string) => `The role definition is invalid: ${detail}` },
   InvalidAssignableScope: {
     status: 400,
-    template: (scope: string) => `The assignable scope '${scope}' is not valid. Use subscriptions, resource groups, resources or one management group; '/' and wildcards are not allowed.`,
+    template: (scope: string) =>
+      `The assignable scope '${scope}' is not valid. Use subscriptions, resource groups, resources or one management group; '/' and wildcards are not allowed.`,
   },
   DataActionsNotAllowedWithManagementGroupScope: {
     status: 400,
-    template: () => "You cannot add data action permissions when you have a management group as an assignable scope. Remove the data actions or use subscription scopes.",
+    template: () =>
+      "You cannot add data action permissions when you have a management group as an assignable scope. Remove the data actions or use subscription scopes.",
   },
-  BuiltInRoleCannotBeModified: { status: 400, template: (id: string) => `The role definition '${id}' is a built-in role; built-in roles cannot be created, updated or deleted. Use a new GUID for a custom role.` },
+  BuiltInRoleCannotBeModified: {
+    status: 400,
+    template: (id: string) =>
+      `The role definition '${id}' is a built-in role; built-in roles cannot be created, updated or deleted. Use a new GUID for a custom role.`,
+  },
   LinkedAuthorizationFailed: {
     status: 403,
     template: (client: string, objectId: string, action: string, scope: string, linked: string) =>
       `The client '${client}' with object id '${objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action '${action}' on the linked scope(s) '${linked}' or the linked scope(s) are invalid.`,
   },
-  RoleDefinitionHasAssignments: { status: 409, template: (count: number) => `There are existing role assignments referencing role. Delete the ${count} role assignment(s) of this role first.` },
-  RoleAssignmentLimitExceeded: { status: 400, template: (limit: number) => `No more role assignments can be created. A subscription holds at most ${limit} role assignments; remove unused ones or assign to groups.` },
+  RoleDefinitionHasAssignments: {
+    status: 409,
+    template: (count: number) =>
+      `There are existing role assignments referencing role. Delete the ${count} role assignment(s) of this role first.`,
+  },
+  RoleAssignmentLimitExceeded: {
+    status: 400,
+    template: (limit: number) =>
+      `No more role assignments can be created. A subscription holds at most ${limit} role assignments; remove unused ones or assign to groups.`,
+  },
   RoleNotAssignableAtScope: {
     status: 400,
-    template: (role: string, scope: string) => `The role '${role}' is not available for assignment at scope '${scope}'. Add the scope (or one above it) to the role's assignableScopes.`,
+    template: (role: string, scope: string) =>
+      `The role '${role}' is not available for assignment at scope '${scope}'. Add the scope (or one above it) to the role's assignableScopes.`,
   },
   InvalidSkipToken: { status: 400, template: () => "The $skipToken is not valid. Use the nextLink of the previous page unchanged." },
   DenyAssignmentNotFound: { status: 404, template: (id: string) => `The deny assignment '${id}' could not be found.` },
@@ -69,17 +114,30 @@ const catalog = {
   LocationRequired: { status: 400, template: () => "The location property is required for this definition." },
   InvalidResourceGroupLocation: {
     status: 409,
-    template: (requested: string, existing: string) => `Invalid resource group location '${requested}'. The Resource group already exists in location '${existing}'.`,
+    template: (requested: string, existing: string) =>
+      `Invalid resource group location '${requested}'. The Resource group already exists in location '${existing}'.`,
   },
   InvalidResourceName: { status: 400, template: (name: string, rule: string) => `Resource name '${name}' is invalid. ${rule}` },
   InvalidResourceNamespace: { status: 404, template: (namespace: string) => `The resource namespace '${namespace}' is invalid.` },
-  InvalidApiSetId: { status: 400, template: (kind: string, supported: string) => `The account type '${kind}' is either invalid or unavailable in given region. Supported kinds: ${supported}.` },
-  InvalidSkuId: { status: 400, template: (sku: string, supported: string) => `The given sku '${sku}' is invalid. Supported skus: ${supported}.` },
+  InvalidApiSetId: {
+    status: 400,
+    template: (kind: string, supported: string) =>
+      `The account type '${kind}' is either invalid or unavailable in given region. Supported kinds: ${supported}.`,
+  },
+  InvalidSkuId: {
+    status: 400,
+    template: (sku: string, supported: string) => `The given sku '${sku}' is invalid. Supported skus: ${supported}.`,
+  },
   CustomDomainInUse: {
     status: 409,
-    template: (name: string) => `The subdomain name '${name}' is not available as it's already used by a resource. Choose another account name or customSubDomainName.`,
+    template: (name: string) =>
+      `The subdomain name '${name}' is not available as it's already used by a resource. Choose another account name or customSubDomainName.`,
   },
-  CannotChangeProperty: { status: 400, template: (property: string) => `The property '${property}' cannot be changed after the resource is created; delete and recreate the resource instead.` },
+  CannotChangeProperty: {
+    status: 400,
+    template: (property: string) =>
+      `The property '${property}' cannot be changed after the resource is created; delete and recreate the resource instead.`,
+  },
   InvalidResourceProperties: { status: 400, template: (detail: string) => `The resource properties are invalid: ${detail}` },
   DeploymentModelNotSupported: {
     status: 400,
@@ -88,15 +146,24 @@ const catalog = {
   },
   InvalidKeyName: { status: 400, template: (keyName: string) => `The key name '${keyName}' is invalid. Use 'Key1' or 'Key2'.` },
   OperationNotFound: { status: 404, template: (id: string) => `The operation '${id}' could not be found.` },
-  InvalidSubscriptionId: { status: 400, template: (id: string) => `The provided subscription identifier '${id}' is malformed or invalid. A subscription id is a GUID.` },
+  InvalidSubscriptionId: {
+    status: 400,
+    template: (id: string) => `The provided subscription identifier '${id}' is malformed or invalid. A subscription id is a GUID.`,
+  },
   InvalidFilter: { status: 400, template: (detail: string) => `The $filter is invalid: ${detail}` },
-  ManagedIdentitiesUnavailable: { status: 501, template: () => "Managed identities are not available on this server: the token service's identity directory is not configured." },
+  ManagedIdentitiesUnavailable: {
+    status: 501,
+    template: () => "Managed identities are not available on this server: the token service's identity directory is not configured.",
+  },
   InvalidResourceId: {
     status: 400,
     template: (path: string) =>
       `The request path '${path}' is not a valid resource id or collection. Resource ids look like /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.`,
   },
-  InternalServerError: { status: 500, template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.` },
+  InternalServerError: {
+    status: 500,
+    template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.`,
+  },
 } as const;
 
 export type ArmErrorName = keyof typeof catalog;

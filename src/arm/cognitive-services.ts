@@ -3,24 +3,46 @@ import type { ResourceRecord } from "../storage/records.ts";
 export const ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts";
 export const DEPLOYMENT_TYPE = "Microsoft.CognitiveServices/accounts/deployments";
 
-export interface ModelRef { format: string; name: string; version: string }
+export interface ModelRef {
+  format: string;
+  name: string;
+  version: string;
+}
 
 /**
  * A `Microsoft.CognitiveServices/accounts` resource. Its endpoints are not stored: they follow the service's
  * public URL, so `accountEndpoints` computes them whenever the account is shown.
  */
-export function newAccount(input: { subscriptionId: string; resourceGroup: string; name: string; location: string; kind: string; createdBy: string | null; at: string }): ResourceRecord {
+export function newAccount(input: {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  kind: string;
+  createdBy: string | null;
+  at: string;
+}): ResourceRecord {
   const id = `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/${ACCOUNT_TYPE}/${input.name}`;
   return {
-    id, type: ACCOUNT_TYPE, name: input.name, subscriptionId: input.subscriptionId, resourceGroup: input.resourceGroup, parentKey: null,
-    location: input.location, kind: input.kind, sku: { name: "S0" }, tags: {},
+    id,
+    type: ACCOUNT_TYPE,
+    name: input.name,
+    subscriptionId: input.subscriptionId,
+    resourceGroup: input.resourceGroup,
+    parentKey: null,
+    location: input.location,
+    kind: input.kind,
+    sku: { name: "S0" },
+    tags: {},
     properties: {
       customSubDomainName: input.name,
       disableLocalAuth: false,
       publicNetworkAccess: "Enabled",
       provisioningState: "Succeeded",
     },
-    createdAt: input.at, createdBy: input.createdBy, updatedAt: input.at,
+    createdAt: input.at,
+    createdBy: input.createdBy,
+    updatedAt: input.at,
   };
 }
 
@@ -37,11 +59,21 @@ export function accountEndpoints(publicUrl: string, accountName: string) {
   };
 }
 
-export function newDeployment(account: ResourceRecord, input: { name: string; model: ModelRef; capacity: number; createdBy: string | null; at: string }): ResourceRecord {
+export function newDeployment(
+  account: ResourceRecord,
+  input: { name: string; model: ModelRef; capacity: number; createdBy: string | null; at: string },
+): ResourceRecord {
   return {
-    id: `${account.id}/deployments/${input.name}`, type: DEPLOYMENT_TYPE, name: input.name, subscriptionId: account.subscriptionId,
-    resourceGroup: account.resourceGroup, parentKey: account.id.toLowerCase(), location: account.location, kind: null,
-    sku: { name: "GlobalStandard", capacity: input.capacity }, tags: {},
+    id: `${account.id}/deployments/${input.name}`,
+    type: DEPLOYMENT_TYPE,
+    name: input.name,
+    subscriptionId: account.subscriptionId,
+    resourceGroup: account.resourceGroup,
+    parentKey: account.id.toLowerCase(),
+    location: account.location,
+    kind: null,
+    sku: { name: "GlobalStandard", capacity: input.capacity },
+    tags: {},
     properties: {
       model: input.model,
       provisioningState: "Succeeded",
@@ -51,14 +83,33 @@ export function newDeployment(account: ResourceRecord, input: { name: string; mo
         { key: "token", renewalPeriod: 60, count: input.capacity * 1000 },
       ],
     },
-    createdAt: input.at, createdBy: input.createdBy, updatedAt: input.at,
+    createdAt: input.at,
+    createdBy: input.createdBy,
+    updatedAt: input.at,
   };
 }
 
-export function newResourceGroup(input: { subscriptionId: string; name: string; location: string; createdBy: string | null; at: string }): ResourceRecord {
+export function newResourceGroup(input: {
+  subscriptionId: string;
+  name: string;
+  location: string;
+  createdBy: string | null;
+  at: string;
+}): ResourceRecord {
   return {
-    id: `/subscriptions/${input.subscriptionId}/resourceGroups/${input.name}`, type: "Microsoft.Resources/resourceGroups", name: input.name,
-    subscriptionId: input.subscriptionId, resourceGroup: input.name, parentKey: null, location: input.location, kind: null, sku: null, tags: {},
-    properties: { provisioningState: "Succeeded" }, createdAt: input.at, createdBy: input.createdBy, updatedAt: input.at,
+    id: `/subscriptions/${input.subscriptionId}/resourceGroups/${input.name}`,
+    type: "Microsoft.Resources/resourceGroups",
+    name: input.name,
+    subscriptionId: input.subscriptionId,
+    resourceGroup: input.name,
+    parentKey: null,
+    location: input.location,
+    kind: null,
+    sku: null,
+    tags: {},
+    properties: { provisioningState: "Succeeded" },
+    createdAt: input.at,
+    createdBy: input.createdBy,
+    updatedAt: input.at,
   };
 }

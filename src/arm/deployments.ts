@@ -10,7 +10,16 @@ import { bodyObject, resourceJson } from "./resource-json.ts";
 const READ = "Microsoft.CognitiveServices/accounts/deployments/read";
 const WRITE = "Microsoft.CognitiveServices/accounts/deployments/write";
 const DELETE = "Microsoft.CognitiveServices/accounts/deployments/delete";
-const SKU_NAMES = ["Standard", "GlobalStandard", "DataZoneStandard", "ProvisionedManaged", "GlobalProvisionedManaged", "DataZoneProvisionedManaged", "GlobalBatch", "DataZoneBatch"];
+const SKU_NAMES = [
+  "Standard",
+  "GlobalStandard",
+  "DataZoneStandard",
+  "ProvisionedManaged",
+  "GlobalProvisionedManaged",
+  "DataZoneProvisionedManaged",
+  "GlobalBatch",
+  "DataZoneBatch",
+];
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 function deploymentId(address: AccountAddress, name: string): string {
@@ -22,7 +31,12 @@ function deploymentId(address: AccountAddress, name: string): string {
  * Accepts the current `sku {name, capacity}` form and the 2022-12-01 `properties.scaleSettings` form.
  */
 export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: AccountAddress, name: string, body: unknown) {
-  if (!NAME.test(name)) throw armError("InvalidResourceName", name, "A deployment name has 1 to 64 letters, digits, '.', '_' or '-' and starts with a letter or digit.");
+  if (!NAME.test(name))
+    throw armError(
+      "InvalidResourceName",
+      name,
+      "A deployment name has 1 to 64 letters, digits, '.', '_' or '-' and starts with a letter or digit.",
+    );
   const input = parseDeploymentBody(body);
   const id = deploymentId(address, name);
   await requireSubscription(deps, caller, address.subscriptionId);
@@ -31,11 +45,20 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
   requireCatalogModel(deps.models.list(), input.model);
   const existing = await deps.resources.getResource(id);
   const at = nowIso(deps);
-  const base = newDeployment(account, { name: existing?.name ?? name, model: input.model, capacity: input.capacity, createdBy: existing?.createdBy ?? caller.principalId, at });
+  const base = newDeployment(account, {
+    name: existing?.name ?? name,
+    model: input.model,
+    capacity: input.capacity,
+    createdBy: existing?.createdBy ?? caller.principalId,
+    at,
+  });
   const deployment: ResourceRecord = {
     ...base,
     sku: { name: input.skuName, capacity: input.capacity },
-    properties: { ...base.properties, ...(input.scaleType ? { scaleSettings: { scaleType: input.scaleType, capacity: input.capacity } } : {}) },
+    properties: {
+      ...base.properties,
+      ...(input.scaleType ? { scaleSettings: { scaleType: input.scaleType, capacity: input.capacity } } : {}),
+    },
     createdAt: existing?.createdAt ?? at,
   };
   await deps.resources.upsertResource(deployment);
@@ -55,12 +78,22 @@ export async function patchDeployment(deps: ArmDeps, caller: ArmCaller, address:
   const account = await findAccount(deps, address);
   const existing = await deps.resources.getResource(id);
   if (!existing || existing.type !== DEPLOYMENT_TYPE) throw armError("ResourceNotFound", DEPLOYMENT_TYPE, `${address.name}/${name}`);
-  const rescaled = newDeployment(account, { name: existing.name, model: existing.properties.model as ModelRef, capacity, createdBy: existing.createdBy, at: nowIso(deps) });
+  const rescaled = newDeployment(account, {
+    name: existing.name,
+    model: existing.properties.model as ModelRef,
+    capacity,
+    createdBy: existing.createdBy,
+    at: nowIso(deps),
+  });
   const scale = existing.properties.scaleSettings as Record<string, unknown> | undefined;
   const updated: ResourceRecord = {
     ...existing,
     sku: { ...existing.sku, capacity },
-    properties: { ...existing.properties, rateLimits: rescaled.properties.rateLimits, ...(scale ? { scaleSettings: { ...scale, capacity } } : {}) },
+    properties: {
+      ...existing.properties,
+      rateLimits: rescaled.properties.rateLimits,
+      ...(scale ? { scaleSettings: { ...scale, capacity } } : {}),
+    },
     updatedAt: rescaled.updatedAt,
   };
   await deps.resources.upsertResource(updated);
@@ -109,9 +142,18 @@ export async function accountModels(deps: ArmDeps, caller: ArmCaller, address: A
 
 function catalogModelJson(m: ModelCatalogEntry) {
   return {
-    format: m.format, name: m.name, version: m.version, backend: m.backend, lifecycleStatus: "GenerallyAvailable", isDefaultVersion: true,
+    format: m.format,
+    name: m.name,
+    version: m.version,
+    backend: m.backend,
+    lifecycleStatus: "GenerallyAvailable",
+    isDefaultVersion: true,
     capabilities: { chatCompletion: "true" },
-    skus: SKU_NAMES.slice(0, 2).map((name) => ({ name, usageName: `${m.format}.${name}.${m.name}`, capacity: { minimum: 1, maximum: 10000, default: 1 } })),
+    skus: SKU_NAMES.slice(0, 2).map((name) => ({
+      name,
+      usageName: `${m.format}.${name}.${m.name}`,
+      capacity: { minimum: 1, maximum: 10000, default: 1 },
+    })),
     deprecation: {},
   };
 }
@@ -121,30 +163,61 @@ function deploymentJson(d: ResourceRecord) {
   return { id, name, type, sku, etag, properties, systemData };
 }
 
-interface DeploymentInput { model: ModelRef; skuName: string; capacity: number; scaleType: "Standard" | "Manual" | undefined }
+interface DeploymentInput {
+  model: ModelRef;
+  skuName: string;
+  capacity: number;
+  scaleType: "Standard" | "Manual" | undefined;
+}
 
 function parseDeploymentBody(body: unknown): DeploymentInput {
   const input = bodyObject(body);
   const properties = (input.properties ?? {}) as Record<string, unknown>;
   const model = properties.model as Record<string, unknown> | undefined;
-  if (!model || typeof model !== "object") throw armError("InvalidResourceProperties", "properties.model {format, name, version} is required.");
+  if (!model || typeof model !== "object")
+    throw armError("InvalidResourceProperties", "properties.model {format, name, version} is required.");
   for (const field of ["format", "name", "version"]) {
-    if (typeof model[field] !== "string" || model[field] === "") throw armError("InvalidResourceProperties", `properties.model.${field} is required.`);
+    if (typeof model[field] !== "string" || model[field] === "")
+      throw armError("InvalidResourceProperties", `properties.model.${field} is required.`);
   }
   const scale = properties.scaleSettings as { scaleType?: unknown; capacity?: unknown } | undefined;
-  const scaleType = scale?.scaleType === undefined ? undefined : scale.scaleType === "Standard" || scale.scaleType === "Manual" ? scale.scaleType : "invalid";
-  if (scaleType === "invalid") throw armError("InvalidResourceProperties", "properties.scaleSettings.scaleType must be 'Standard' or 'Manual'.");
+  const scaleType =
+    scale?.scaleType === undefined
+      ? undefined
+      : scale.scaleType === "Standard" || scale.scaleType === "Manual"
+        ? scale.scaleType
+        : "invalid";
+  if (scaleType === "invalid")
+    throw armError("InvalidResourceProperties", "properties.scaleSettings.scaleType must be 'Standard' or 'Manual'.");
   const sku = input.sku as { name?: unknown; capacity?: unknown } | undefined;
-  const skuName = sku?.name === undefined ? "Standard" : SKU_NAMES.find((n) => typeof sku.name === "string" && n.toLowerCase() === sku.name.toLowerCase());
+  const skuName =
+    sku?.name === undefined
+      ? "Standard"
+      : SKU_NAMES.find((n) => typeof sku.name === "string" && n.toLowerCase() === sku.name.toLowerCase());
   if (!skuName) throw armError("InvalidSkuId", String(sku?.name), SKU_NAMES.join(", "));
   const capacity = sku?.capacity ?? scale?.capacity ?? 1;
-  if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 100000) throw armError("InvalidResourceProperties", "the capacity must be a whole number from 1 to 100000.");
-  return { model: { format: model.format as string, name: model.name as string, version: model.version as string }, skuName, capacity, scaleType };
+  if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 100000)
+    throw armError("InvalidResourceProperties", "the capacity must be a whole number from 1 to 100000.");
+  return {
+    model: { format: model.format as string, name: model.name as string, version: model.version as string },
+    skuName,
+    capacity,
+    scaleType,
+  };
 }
 
 function requireCatalogModel(models: readonly ModelCatalogEntry[], model: ModelRef): void {
-  const found = models.some((m) => m.format.toLowerCase() === model.format.toLowerCase() && m.name.toLowerCase() === model.name.toLowerCase() && m.version === model.version);
+  const found = models.some(
+    (m) =>
+      m.format.toLowerCase() === model.format.toLowerCase() &&
+      m.name.toLowerCase() === model.name.toLowerCase() &&
+      m.version === model.version,
+  );
   if (!found) {
-    throw armError("DeploymentModelNotSupported", `Format:${model.format},Name:${model.name},Version:${model.version}`, models.map((m) => `${m.format}/${m.name}/${m.version}`).join(", ") || "none");
+    throw armError(
+      "DeploymentModelNotSupported",
+      `Format:${model.format},Name:${model.name},Version:${model.version}`,
+      models.map((m) => `${m.format}/${m.name}/${m.version}`).join(", ") || "none",
+    );
   }
 }

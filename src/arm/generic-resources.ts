@@ -22,7 +22,13 @@ export async function listProviders(deps: ArmDeps, caller: ArmCaller, subscripti
 }
 
 /** `GET /subscriptions/{s}[/resourceGroups/{rg}]/resources`: top-level resources the caller may read. */
-export async function listResources(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, resourceGroup: string | undefined, filter: string | undefined) {
+export async function listResources(
+  deps: ArmDeps,
+  caller: ArmCaller,
+  subscriptionId: string,
+  resourceGroup: string | undefined,
+  filter: string | undefined,
+) {
   const matches = resourceFilter(filter);
   const subscription = await requireSubscription(deps, caller, subscriptionId);
   let prefix = `/subscriptions/${subscription.id}/resourcegroups/`.toLowerCase();
@@ -51,8 +57,22 @@ export async function getResourceById(deps: ArmDeps, caller: ArmCaller, id: stri
 }
 
 function genericJson(r: ResourceRecord) {
-  const { id, name, type, location, tags, sku, kind } = resourceJson(r) as ReturnType<typeof resourceJson> & { sku?: unknown; kind?: unknown };
-  return { id, name, type, location, tags, ...(sku ? { sku } : {}), ...(kind ? { kind } : {}), createdTime: r.createdAt, changedTime: r.updatedAt, provisioningState: "Succeeded" };
+  const { id, name, type, location, tags, sku, kind } = resourceJson(r) as ReturnType<typeof resourceJson> & {
+    sku?: unknown;
+    kind?: unknown;
+  };
+  return {
+    id,
+    name,
+    type,
+    location,
+    tags,
+    ...(sku ? { sku } : {}),
+    ...(kind ? { kind } : {}),
+    createdTime: r.createdAt,
+    changedTime: r.updatedAt,
+    provisioningState: "Succeeded",
+  };
 }
 
 /**
@@ -64,13 +84,27 @@ export function resourceFilter(filter: string | undefined): (r: ResourceRecord) 
   const wanted = new Map<string, string>();
   for (const clause of filter.split(/\s+and\s+/i)) {
     const match = /^\s*(resourceGroup|name|location|resourceType|tagName|tagValue)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
-    if (!match) throw armError("InvalidFilter", `unsupported clause '${clause.trim()}'; use resourceGroup, name, location, resourceType, tagName or tagValue eq '<value>'.`);
+    if (!match)
+      throw armError(
+        "InvalidFilter",
+        `unsupported clause '${clause.trim()}'; use resourceGroup, name, location, resourceType, tagName or tagValue eq '<value>'.`,
+      );
     wanted.set(match[1]!.toLowerCase(), match[2]!.toLowerCase());
   }
   const same = (field: string, value: string | null) => !wanted.has(field) || wanted.get(field) === (value ?? "").toLowerCase();
   return (r) => {
     const tag = wanted.get("tagname");
-    const tagOk = tag === undefined || Object.entries(r.tags).some(([k, v]) => k.toLowerCase() === tag && (!wanted.has("tagvalue") || v.toLowerCase() === wanted.get("tagvalue")));
-    return same("resourcegroup", r.resourceGroup) && same("name", r.name) && same("location", r.location) && same("resourcetype", r.type) && tagOk;
+    const tagOk =
+      tag === undefined ||
+      Object.entries(r.tags).some(
+        ([k, v]) => k.toLowerCase() === tag && (!wanted.has("tagvalue") || v.toLowerCase() === wanted.get("tagvalue")),
+      );
+    return (
+      same("resourcegroup", r.resourceGroup) &&
+      same("name", r.name) &&
+      same("location", r.location) &&
+      same("resourcetype", r.type) &&
+      tagOk
+    );
   };
 }

@@ -2,14 +2,75 @@
  * Resource provider metadata: the types Keyless serves and their api-versions, newest first. The ARM route table
  * takes its version lists from here, and `az resource show` picks the first non-preview version of this order.
  */
-export interface ProviderType { resourceType: string; apiVersions: readonly string[]; locations?: readonly string[]; capabilities?: string }
-export interface Provider { namespace: string; resourceTypes: readonly ProviderType[] }
+export interface ProviderType {
+  resourceType: string;
+  apiVersions: readonly string[];
+  locations?: readonly string[];
+  capabilities?: string;
+}
+export interface Provider {
+  namespace: string;
+  resourceTypes: readonly ProviderType[];
+}
 
-export const RESOURCES_VERSIONS = ["2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-07-01", "2022-12-01", "2022-09-01", "2021-04-01", "2021-01-01", "2020-10-01", "2020-06-01", "2020-01-01", "2019-11-01", "2019-10-01", "2019-08-01", "2019-07-01", "2019-06-01", "2019-05-10", "2019-05-01", "2018-05-01", "2018-02-01", "2017-05-10", "2016-09-01", "2016-06-01", "2016-02-01", "2016-01-01", "2015-11-01", "2015-01-01", "2014-04-01"];
-export const COGNITIVE_VERSIONS = ["2025-09-01", "2025-06-01", "2025-04-01-preview", "2024-10-01", "2024-06-01-preview", "2023-05-01", "2022-12-01", "2022-10-01", "2022-03-01", "2021-10-01", "2021-04-30", "2017-04-18"];
+export const RESOURCES_VERSIONS = [
+  "2025-04-01",
+  "2024-11-01",
+  "2024-07-01",
+  "2024-03-01",
+  "2023-07-01",
+  "2022-12-01",
+  "2022-09-01",
+  "2021-04-01",
+  "2021-01-01",
+  "2020-10-01",
+  "2020-06-01",
+  "2020-01-01",
+  "2019-11-01",
+  "2019-10-01",
+  "2019-08-01",
+  "2019-07-01",
+  "2019-06-01",
+  "2019-05-10",
+  "2019-05-01",
+  "2018-05-01",
+  "2018-02-01",
+  "2017-05-10",
+  "2016-09-01",
+  "2016-06-01",
+  "2016-02-01",
+  "2016-01-01",
+  "2015-11-01",
+  "2015-01-01",
+  "2014-04-01",
+];
+export const COGNITIVE_VERSIONS = [
+  "2025-09-01",
+  "2025-06-01",
+  "2025-04-01-preview",
+  "2024-10-01",
+  "2024-06-01-preview",
+  "2023-05-01",
+  "2022-12-01",
+  "2022-10-01",
+  "2022-03-01",
+  "2021-10-01",
+  "2021-04-30",
+  "2017-04-18",
+];
 export const IDENTITY_VERSIONS = ["2023-01-31", "2022-01-31-preview", "2021-09-30-preview", "2018-11-30", "2015-08-31-preview"];
 export const INSIGHTS_EVENT_VERSIONS = ["2017-03-01-preview", "2015-04-01", "2014-04-01"];
-export const AUTHORIZATION_VERSIONS = ["2022-04-01", "2022-01-01-preview", "2020-10-01-preview", "2020-08-01-preview", "2020-04-01-preview", "2020-03-01-preview", "2018-09-01-preview", "2018-01-01-preview", "2015-07-01"];
+export const AUTHORIZATION_VERSIONS = [
+  "2022-04-01",
+  "2022-01-01-preview",
+  "2020-10-01-preview",
+  "2020-08-01-preview",
+  "2020-04-01-preview",
+  "2020-03-01-preview",
+  "2018-09-01-preview",
+  "2018-01-01-preview",
+  "2015-07-01",
+];
 
 export const LOCATIONS = ["local"] as const;
 

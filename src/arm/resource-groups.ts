@@ -33,12 +33,22 @@ export async function putResourceGroup(deps: ArmDeps, caller: ArmCaller, subscri
   const existing = await deps.resources.getResource(id);
   const at = nowIso(deps);
   if (existing) {
-    if (normalizeLocation(existing.location) !== normalizeLocation(location)) throw armError("InvalidResourceGroupLocation", location, existing.location);
+    if (normalizeLocation(existing.location) !== normalizeLocation(location))
+      throw armError("InvalidResourceGroupLocation", location, existing.location);
     const updated: ResourceRecord = { ...existing, tags: tags ?? existing.tags, updatedAt: at };
     await deps.resources.upsertResource(updated);
     return { created: false, body: resourceGroupJson(updated) };
   }
-  const group = { ...newResourceGroup({ subscriptionId: subscription.id, name, location: normalizeLocation(location), createdBy: caller.principalId, at }), tags: tags ?? {} };
+  const group = {
+    ...newResourceGroup({
+      subscriptionId: subscription.id,
+      name,
+      location: normalizeLocation(location),
+      createdBy: caller.principalId,
+      at,
+    }),
+    tags: tags ?? {},
+  };
   await deps.resources.upsertResource(group);
   return { created: true, body: resourceGroupJson(group) };
 }
@@ -85,7 +95,14 @@ export async function deleteResourceGroup(deps: ArmDeps, caller: ArmCaller, subs
   await deps.arm.deleteResourceTree(group.id);
   await deps.scopeDeleted(group.id);
   const operationId = newGuid();
-  await deps.arm.insertOperation({ id: operationId, subscriptionId: group.subscriptionId, status: "Succeeded", resourceId: group.id, startedAt, endedAt: nowIso(deps) });
+  await deps.arm.insertOperation({
+    id: operationId,
+    subscriptionId: group.subscriptionId,
+    status: "Succeeded",
+    resourceId: group.id,
+    startedAt,
+    endedAt: nowIso(deps),
+  });
   return { operationId, subscriptionId: group.subscriptionId };
 }
 
@@ -94,7 +111,13 @@ export async function getOperationStatus(deps: ArmDeps, caller: ArmCaller, subsc
   const subscription = await requireSubscription(deps, caller, subscriptionId);
   const op = await deps.arm.getOperation(operationId);
   if (!op || op.subscriptionId !== subscription.id.toLowerCase()) throw armError("OperationNotFound", operationId);
-  return { id: `/subscriptions/${subscription.id}/providers/Microsoft.Resources/operations/${op.id}`, name: op.id, status: op.status, startTime: op.startedAt, endTime: op.endedAt };
+  return {
+    id: `/subscriptions/${subscription.id}/providers/Microsoft.Resources/operations/${op.id}`,
+    name: op.id,
+    status: op.status,
+    startTime: op.startedAt,
+    endTime: op.endedAt,
+  };
 }
 
 async function findGroup(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, name: string): Promise<ResourceRecord> {

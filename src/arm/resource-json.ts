@@ -14,8 +14,12 @@ export function resourceJson(r: ResourceRecord, properties: Record<string, unkno
     etag: `"${Buffer.from(r.updatedAt).toString("base64url")}"`,
     properties,
     systemData: {
-      createdBy: r.createdBy, createdByType: "User", createdAt: r.createdAt,
-      lastModifiedBy: r.createdBy, lastModifiedByType: "User", lastModifiedAt: r.updatedAt,
+      createdBy: r.createdBy,
+      createdByType: "User",
+      createdAt: r.createdAt,
+      lastModifiedBy: r.createdBy,
+      lastModifiedByType: "User",
+      lastModifiedAt: r.updatedAt,
     },
   };
 }
@@ -23,17 +27,20 @@ export function resourceJson(r: ResourceRecord, properties: Record<string, unkno
 /** Tags: a flat object of strings (ARM: at most 50, names up to 512 characters, values up to 256); undefined when absent. */
 export function parseTags(value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) throw armError("InvalidRequestContent", "tags must be an object of string values.");
+  if (typeof value !== "object" || Array.isArray(value))
+    throw armError("InvalidRequestContent", "tags must be an object of string values.");
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > 50) throw armError("InvalidRequestContent", "at most 50 tags are allowed.");
   for (const [name, v] of entries) {
-    if (typeof v !== "string" || name.length > 512 || v.length > 256) throw armError("InvalidRequestContent", `tag '${name}' must be a string of at most 256 characters.`);
+    if (typeof v !== "string" || name.length > 512 || v.length > 256)
+      throw armError("InvalidRequestContent", `tag '${name}' must be a string of at most 256 characters.`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** The body as an object, or InvalidRequestContent. */
 export function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) throw armError("InvalidRequestContent", "the request body must be a JSON object.");
+  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body))
+    throw armError("InvalidRequestContent", "the request body must be a JSON object.");
   return body as Record<string, unknown>;
 }

@@ -77,7 +77,8 @@ export async function listRoleAssignments(
 function pageSize(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_PAGE;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > DEFAULT_PAGE) throw armError("InvalidRequestContent", `$top must be an integer from 1 to ${DEFAULT_PAGE}.`);
+  if (!Number.isInteger(n) || n < 1 || n > DEFAULT_PAGE)
+    throw armError("InvalidRequestContent", `$top must be an integer from 1 to ${DEFAULT_PAGE}.`);
   return n;
 }
 

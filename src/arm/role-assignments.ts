@@ -38,7 +38,13 @@ const DELETE = "Microsoft.Authorization/roleAssignments/delete";
 const READ = "Microsoft.Authorization/roleAssignments/read";
 
 /** `PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{name}` as a pipeline of named steps. */
-export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string, input: RoleAssignmentInput) {
+export async function putRoleAssignment(
+  deps: RoleAssignmentDeps,
+  caller: ArmCaller,
+  scopeText: string,
+  name: string,
+  input: RoleAssignmentInput,
+) {
   const scope = checkScope(scopeText);
   if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
   const roleGuid = roleGuidOf(input.roleDefinitionId);
@@ -54,16 +60,29 @@ export async function putRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCal
   await checkSubscriptionLimit(deps.store, scope);
   const now = new Date(deps.clock.now()).toISOString();
   const record: RoleAssignmentRecord = {
-    id: name.toLowerCase(), tenantId: caller.tenantId, scope, roleDefinitionId: roleGuid, principalId: input.principalId.toLowerCase(), principalType,
-    description: input.description ?? null, condition: input.condition ?? null, conditionVersion: input.conditionVersion ?? null,
-    createdOn: now, createdBy: caller.principalId, updatedOn: now, updatedBy: caller.principalId,
+    id: name.toLowerCase(),
+    tenantId: caller.tenantId,
+    scope,
+    roleDefinitionId: roleGuid,
+    principalId: input.principalId.toLowerCase(),
+    principalType,
+    description: input.description ?? null,
+    condition: input.condition ?? null,
+    conditionVersion: input.conditionVersion ?? null,
+    createdOn: now,
+    createdBy: caller.principalId,
+    updatedOn: now,
+    updatedBy: caller.principalId,
   };
   try {
     await deps.store.insertRoleAssignment(record);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     const duplicate = await deps.store.findRoleAssignment(record.principalId, roleGuid, scope);
-    throw armError("RoleAssignmentExists", duplicate ? `${duplicate.scope}/providers/Microsoft.Authorization/roleAssignments/${duplicate.id}` : name);
+    throw armError(
+      "RoleAssignmentExists",
+      duplicate ? `${duplicate.scope}/providers/Microsoft.Authorization/roleAssignments/${duplicate.id}` : name,
+    );
   }
   await deps.policyChanged();
   return { created: true, record };
@@ -73,7 +92,14 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
-  await requireAction(deps, caller, DELETE, scope, { roleDefinitionId: existing.roleDefinitionId }, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
+  await requireAction(
+    deps,
+    caller,
+    DELETE,
+    scope,
+    { roleDefinitionId: existing.roleDefinitionId },
+    `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+  );
   await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
   await deps.policyChanged();
   return existing;
@@ -94,8 +120,16 @@ export function roleAssignmentJson(r: RoleAssignmentRecord) {
   return {
     properties: {
       roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${r.roleDefinitionId}`,
-      principalId: r.principalId, principalType: r.principalType, scope: r.scope, condition: r.condition, conditionVersion: r.conditionVersion,
-      description: r.description, createdOn: r.createdOn, updatedOn: r.updatedOn, createdBy: r.createdBy, updatedBy: r.updatedBy,
+      principalId: r.principalId,
+      principalType: r.principalType,
+      scope: r.scope,
+      condition: r.condition,
+      conditionVersion: r.conditionVersion,
+      description: r.description,
+      createdOn: r.createdOn,
+      updatedOn: r.updatedOn,
+      createdBy: r.createdBy,
+      updatedBy: r.updatedBy,
       delegatedManagedIdentityResourceId: null,
     },
     id: `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${r.id}`,
@@ -124,7 +158,10 @@ function roleGuidOf(roleDefinitionId: string): string | undefined {
 }
 
 function sameOrRefuse(existing: RoleAssignmentRecord, scope: string, roleGuid: string, input: RoleAssignmentInput): RoleAssignmentRecord {
-  const same = existing.scope.toLowerCase() === scope.toLowerCase() && existing.roleDefinitionId === roleGuid && existing.principalId === input.principalId.toLowerCase();
+  const same =
+    existing.scope.toLowerCase() === scope.toLowerCase() &&
+    existing.roleDefinitionId === roleGuid &&
+    existing.principalId === input.principalId.toLowerCase();
   if (!same) throw armError("RoleAssignmentUpdateNotPermitted");
   return existing;
 }

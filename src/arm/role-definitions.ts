@@ -38,13 +38,24 @@ const MAX_SCOPES = 2000;
 
 export function customRoleView(r: RoleDefinitionRecord): RoleDefinitionView {
   return {
-    id: r.id, roleName: r.roleName, roleType: "CustomRole", description: r.description, assignableScopes: r.assignableScopes,
-    permissions: r.permissions, createdOn: r.createdOn, updatedOn: r.updatedOn, createdBy: r.createdBy, updatedBy: r.updatedBy,
+    id: r.id,
+    roleName: r.roleName,
+    roleType: "CustomRole",
+    description: r.description,
+    assignableScopes: r.assignableScopes,
+    permissions: r.permissions,
+    createdOn: r.createdOn,
+    updatedOn: r.updatedOn,
+    createdBy: r.createdBy,
+    updatedBy: r.updatedBy,
   };
 }
 
 /** A built-in role, or a custom role of the tenant, by GUID. */
-export async function findRoleDefinition(deps: Pick<RoleDefinitionDeps, "store" | "builtInRoles">, guid: string): Promise<RoleDefinitionView | undefined> {
+export async function findRoleDefinition(
+  deps: Pick<RoleDefinitionDeps, "store" | "builtInRoles">,
+  guid: string,
+): Promise<RoleDefinitionView | undefined> {
   const key = guid.toLowerCase();
   const builtIn = deps.builtInRoles.find((r) => r.id.toLowerCase() === key);
   if (builtIn) return builtIn;
@@ -71,7 +82,10 @@ function parseFilter(raw: string | undefined): Filter {
     if (match[1]!.toLowerCase() === "rolename") return { kind: "roleName", value };
     if (value === "BuiltInRole" || value === "CustomRole") return { kind: "type", value };
   }
-  throw armError("InvalidFilter", `'${raw}' is not supported. Supported filters: roleName eq '{name}', type eq 'BuiltInRole', type eq 'CustomRole'.`);
+  throw armError(
+    "InvalidFilter",
+    `'${raw}' is not supported. Supported filters: roleName eq '{name}', type eq 'BuiltInRole', type eq 'CustomRole'.`,
+  );
 }
 
 /**
@@ -79,7 +93,12 @@ function parseFilter(raw: string | undefined): Filter {
  * ARM returns them at any scope, which `az role assignment create` relies on) plus the custom roles assignable at
  * the scope.
  */
-export async function listRoleDefinitions(deps: RoleDefinitionDeps, caller: ArmCaller, scopeText: string, filterText: string | undefined): Promise<RoleDefinitionView[]> {
+export async function listRoleDefinitions(
+  deps: RoleDefinitionDeps,
+  caller: ArmCaller,
+  scopeText: string,
+  filterText: string | undefined,
+): Promise<RoleDefinitionView[]> {
   const scope = checkScope(scopeText, true);
   const filter = parseFilter(filterText);
   const customs = (await deps.store.listRoleDefinitions()).filter((r) => r.tenantId === caller.tenantId).map(customRoleView);
@@ -107,7 +126,13 @@ export interface RoleDefinitionInput {
 }
 
 /** `PUT …/roleDefinitions/{guid}`: creates a custom role, or updates one keeping its id and creation stamp. */
-export async function putRoleDefinition(deps: RoleDefinitionDeps, caller: ArmCaller, scopeText: string, guid: string, input: RoleDefinitionInput) {
+export async function putRoleDefinition(
+  deps: RoleDefinitionDeps,
+  caller: ArmCaller,
+  scopeText: string,
+  guid: string,
+  input: RoleDefinitionInput,
+) {
   const scope = checkScope(scopeText, false);
   if (!isGuid(guid)) throw armError("InvalidRoleDefinition", `the role definition name '${guid}' must be a GUID.`);
   if (deps.builtInRoles.some((r) => r.id.toLowerCase() === guid.toLowerCase())) throw armError("BuiltInRoleCannotBeModified", guid);
@@ -117,8 +142,16 @@ export async function putRoleDefinition(deps: RoleDefinitionDeps, caller: ArmCal
   await requireOnScopes(deps, caller, WRITE, scope.id, [...assignableScopes, ...(existing?.assignableScopes ?? [])]);
   const now = new Date(deps.clock.now()).toISOString();
   const record: RoleDefinitionRecord = {
-    id: guid.toLowerCase(), tenantId: caller.tenantId, roleName: input.roleName.trim(), description: input.description, assignableScopes,
-    permissions: input.permissions, createdOn: existing?.createdOn ?? now, createdBy: existing?.createdBy ?? caller.principalId, updatedOn: now, updatedBy: caller.principalId,
+    id: guid.toLowerCase(),
+    tenantId: caller.tenantId,
+    roleName: input.roleName.trim(),
+    description: input.description,
+    assignableScopes,
+    permissions: input.permissions,
+    createdOn: existing?.createdOn ?? now,
+    createdBy: existing?.createdBy ?? caller.principalId,
+    updatedOn: now,
+    updatedBy: caller.principalId,
   };
   try {
     await deps.store.saveRoleDefinition(record);
@@ -131,7 +164,12 @@ export async function putRoleDefinition(deps: RoleDefinitionDeps, caller: ArmCal
 }
 
 /** `DELETE …/roleDefinitions/{guid}`: refused while any assignment references the role; 204 when already gone. */
-export async function deleteRoleDefinition(deps: RoleDefinitionDeps, caller: ArmCaller, scopeText: string, guid: string): Promise<RoleDefinitionView | undefined> {
+export async function deleteRoleDefinition(
+  deps: RoleDefinitionDeps,
+  caller: ArmCaller,
+  scopeText: string,
+  guid: string,
+): Promise<RoleDefinitionView | undefined> {
   const scope = checkScope(scopeText, true);
   if (!isGuid(guid)) return undefined;
   if (deps.builtInRoles.some((r) => r.id.toLowerCase() === guid.toLowerCase())) throw armError("BuiltInRoleCannotBeModified", guid);
@@ -154,12 +192,21 @@ export function roleDefinitionJson(role: RoleDefinitionView, scopeText: string) 
   const sub = scope && "subscriptionId" in scope ? `/subscriptions/${scope.subscriptionId}` : "";
   return {
     properties: {
-      roleName: role.roleName, type: role.roleType, description: role.description, assignableScopes: role.assignableScopes,
+      roleName: role.roleName,
+      type: role.roleType,
+      description: role.description,
+      assignableScopes: role.assignableScopes,
       permissions: role.permissions.map((p) => ({
-        actions: p.actions, notActions: p.notActions, dataActions: p.dataActions, notDataActions: p.notDataActions,
+        actions: p.actions,
+        notActions: p.notActions,
+        dataActions: p.dataActions,
+        notDataActions: p.notDataActions,
         ...(p.condition !== undefined ? { condition: p.condition, conditionVersion: p.conditionVersion ?? "2.0" } : {}),
       })),
-      createdOn: role.createdOn ?? null, updatedOn: role.updatedOn ?? null, createdBy: role.createdBy ?? null, updatedBy: role.updatedBy ?? null,
+      createdOn: role.createdOn ?? null,
+      updatedOn: role.updatedOn ?? null,
+      createdBy: role.createdBy ?? null,
+      updatedBy: role.updatedBy ?? null,
     },
     id: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${role.id}`,
     type: "Microsoft.Authorization/roleDefinitions",
@@ -176,7 +223,8 @@ function checkScope(scopeText: string, allowRoot: boolean): Scope {
 /** ARM's custom-role rules on assignable scopes; returns them normalised. */
 function checkAssignableScopes(input: RoleDefinitionInput): string[] {
   if (input.assignableScopes.length === 0) throw armError("InvalidRoleDefinition", "assignableScopes must list at least one scope.");
-  if (input.assignableScopes.length > MAX_SCOPES) throw armError("InvalidRoleDefinition", `assignableScopes may list at most ${MAX_SCOPES} scopes.`);
+  if (input.assignableScopes.length > MAX_SCOPES)
+    throw armError("InvalidRoleDefinition", `assignableScopes may list at most ${MAX_SCOPES} scopes.`);
   const scopes: Scope[] = [];
   for (const raw of input.assignableScopes) {
     const scope = raw.includes("*") ? undefined : parseScope(raw);
@@ -187,15 +235,24 @@ function checkAssignableScopes(input: RoleDefinitionInput): string[] {
   if (managementGroups.length > 1) throw armError("InvalidRoleDefinition", "assignableScopes may include only one management group.");
   const hasDataActions = input.permissions.some((p) => p.dataActions.length > 0 || p.notDataActions.length > 0);
   if (managementGroups.length > 0 && hasDataActions) throw armError("DataActionsNotAllowedWithManagementGroupScope");
-  if (input.roleName.trim() === "" || input.roleName.length > MAX_NAME) throw armError("InvalidRoleDefinition", `roleName is required and at most ${MAX_NAME} characters.`);
-  if (input.description.length > MAX_DESCRIPTION) throw armError("InvalidRoleDefinition", `description may be at most ${MAX_DESCRIPTION} characters.`);
+  if (input.roleName.trim() === "" || input.roleName.length > MAX_NAME)
+    throw armError("InvalidRoleDefinition", `roleName is required and at most ${MAX_NAME} characters.`);
+  if (input.description.length > MAX_DESCRIPTION)
+    throw armError("InvalidRoleDefinition", `description may be at most ${MAX_DESCRIPTION} characters.`);
   return [...new Map(scopes.map((s) => [s.key, s.id])).values()];
 }
 
 /** `action` is needed at the request scope and at every linked (assignable) scope. */
-async function requireOnScopes(deps: RoleDefinitionDeps, caller: ArmCaller, action: string, scope: string, linked: readonly string[]): Promise<void> {
+async function requireOnScopes(
+  deps: RoleDefinitionDeps,
+  caller: ArmCaller,
+  action: string,
+  scope: string,
+  linked: readonly string[],
+): Promise<void> {
   await requireAction(deps, caller, action, scope);
   const missing: string[] = [];
   for (const s of linked) if (!(await deps.authorize(caller, action, s))) missing.push(s);
-  if (missing.length > 0) throw armError("LinkedAuthorizationFailed", caller.clientName, caller.principalId, action, scope, missing.join("','"));
+  if (missing.length > 0)
+    throw armError("LinkedAuthorizationFailed", caller.clientName, caller.principalId, action, scope, missing.join("','"));
 }

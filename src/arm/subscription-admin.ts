@@ -18,7 +18,8 @@ export async function putSubscription(deps: ArmDeps, caller: ArmCaller, id: stri
   const input = bodyObject(body);
   const displayName = typeof input.displayName === "string" ? input.displayName.trim() : "";
   if (!displayName || displayName.length > 64) throw armError("InvalidRequestContent", "displayName is required (1 to 64 characters).");
-  if (!(await deps.isGlobalAdministrator(caller.principalId, caller.tenantId))) await requireAction(deps, caller, WRITE, "/", undefined, `/subscriptions/${id}`);
+  if (!(await deps.isGlobalAdministrator(caller.principalId, caller.tenantId)))
+    await requireAction(deps, caller, WRITE, "/", undefined, `/subscriptions/${id}`);
   const existing = await deps.resources.getSubscription(id);
   if (existing) {
     if (existing.tenantId !== caller.tenantId) throw armError("SubscriptionNotFound", id);

@@ -27,20 +27,37 @@ export async function listSubscriptions(deps: SubscriptionDeps, caller: ArmCalle
 
 export async function getSubscription(deps: SubscriptionDeps, caller: ArmCaller, id: string) {
   const subscription = await deps.getSubscription(id);
-  if (!subscription || subscription.tenantId !== caller.tenantId || !(await deps.hasAccessWithin(caller, `/subscriptions/${subscription.id}`))) {
+  if (
+    !subscription ||
+    subscription.tenantId !== caller.tenantId ||
+    !(await deps.hasAccessWithin(caller, `/subscriptions/${subscription.id}`))
+  ) {
     throw armError("SubscriptionNotFound", id);
   }
   return subscriptionJson(subscription);
 }
 
 function tenantJson(t: TenantRecord) {
-  return { id: `/tenants/${t.id}`, tenantId: t.id, tenantCategory: "Home", displayName: t.displayName, defaultDomain: t.defaultDomain, domains: [t.defaultDomain], tenantType: "AAD" };
+  return {
+    id: `/tenants/${t.id}`,
+    tenantId: t.id,
+    tenantCategory: "Home",
+    displayName: t.displayName,
+    defaultDomain: t.defaultDomain,
+    domains: [t.defaultDomain],
+    tenantType: "AAD",
+  };
 }
 
 export function subscriptionJson(s: SubscriptionRecord) {
   return {
-    id: `/subscriptions/${s.id}`, authorizationSource: "RoleBased", managedByTenants: [], subscriptionId: s.id, tenantId: s.tenantId,
-    displayName: s.displayName, state: s.state,
+    id: `/subscriptions/${s.id}`,
+    authorizationSource: "RoleBased",
+    managedByTenants: [],
+    subscriptionId: s.id,
+    tenantId: s.tenantId,
+    displayName: s.displayName,
+    state: s.state,
     subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
   };
 }

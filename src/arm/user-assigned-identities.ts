@@ -15,7 +15,11 @@ const LIST_WORKLOAD_ENVIRONMENT = `${IDENTITY_TYPE}/listWorkloadEnvironment/acti
 /** ARM's rule: 3–128 letters, digits, `-` and `_`, starting with a letter or digit. */
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
 
-export interface IdentityAddress { subscriptionId: string; resourceGroup: string; name: string }
+export interface IdentityAddress {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
 
 export function identityId(a: IdentityAddress): string {
   return `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/${IDENTITY_TYPE}/${a.name}`;
@@ -26,7 +30,12 @@ export function identityId(a: IdentityAddress): string {
  * names it (201), or updates tags (200). If storing the resource fails, the directory entry is removed again.
  */
 export async function putIdentity(deps: ArmDeps, caller: ArmCaller, address: IdentityAddress, body: unknown) {
-  if (!NAME.test(address.name)) throw armError("InvalidResourceName", address.name, "An identity name has 3 to 128 letters, digits, '-' or '_' and starts with a letter or digit.");
+  if (!NAME.test(address.name))
+    throw armError(
+      "InvalidResourceName",
+      address.name,
+      "An identity name has 3 to 128 letters, digits, '-' or '_' and starts with a letter or digit.",
+    );
   const input = bodyObject(body);
   const location = typeof input.location === "string" ? normalizeLocation(input.location) : "";
   if (!location) throw armError("LocationRequired");
@@ -46,10 +55,26 @@ export async function putIdentity(deps: ArmDeps, caller: ArmCaller, address: Ide
     return { created: false, body: identityJson(updated) };
   }
   const canonicalId = identityId({ ...address, resourceGroup: group.name });
-  const { clientId, principalId } = await directory.create({ tenantId: subscription.tenantId, resourceId: canonicalId, name: address.name });
+  const { clientId, principalId } = await directory.create({
+    tenantId: subscription.tenantId,
+    resourceId: canonicalId,
+    name: address.name,
+  });
   const record: ResourceRecord = {
-    id: canonicalId, type: IDENTITY_TYPE, name: address.name, subscriptionId: subscription.id, resourceGroup: group.name, parentKey: null, location, kind: null, sku: null,
-    tags: tags ?? {}, properties: { tenantId: subscription.tenantId, principalId, clientId }, createdAt: at, createdBy: caller.principalId, updatedAt: at,
+    id: canonicalId,
+    type: IDENTITY_TYPE,
+    name: address.name,
+    subscriptionId: subscription.id,
+    resourceGroup: group.name,
+    parentKey: null,
+    location,
+    kind: null,
+    sku: null,
+    tags: tags ?? {},
+    properties: { tenantId: subscription.tenantId, principalId, clientId },
+    createdAt: at,
+    createdBy: caller.principalId,
+    updatedAt: at,
   };
   try {
     await deps.resources.upsertResource(record);

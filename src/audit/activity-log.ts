@@ -19,7 +19,10 @@ export function createActivityLog(store: ActivityStore, clock: Clock) {
   return {
     async record(entry: ActivityEntry): Promise<void> {
       await store.insert({
-        ...entry, eventId: newGuid(), eventTimestamp: new Date(clock.now()).toISOString(), status: entry.statusCode < 400 ? "Succeeded" : "Failed",
+        ...entry,
+        eventId: newGuid(),
+        eventTimestamp: new Date(clock.now()).toISOString(),
+        status: entry.statusCode < 400 ? "Succeeded" : "Failed",
       });
     },
     /** Events in the window and matching the clauses a `$filter` names (see `parseEventFilter`), newest first. */
@@ -40,7 +43,10 @@ type Field = (typeof FIELDS)[number];
  * `<field> eq '<value>'` clauses `az monitor activity-log list` adds: correlationId, resourceGroupName,
  * resourceId, resourceProvider, caller, status. A start time is required, as in Azure; the end defaults to now.
  */
-export function parseEventFilter(filter: string | undefined, clock: Clock): { from: string; to: string; where: Partial<Record<Field, string>> } {
+export function parseEventFilter(
+  filter: string | undefined,
+  clock: Clock,
+): { from: string; to: string; where: Partial<Record<Field, string>> } {
   if (!filter) throw new InvalidInputError("a $filter with eventTimestamp ge '<ISO time>' is required.");
   let from: string | undefined;
   let to = new Date(clock.now()).toISOString();
@@ -56,7 +62,9 @@ export function parseEventFilter(filter: string | undefined, clock: Clock): { fr
     const eq = /^\s*(\w+)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
     const field = eq && FIELDS.find((f) => f.toLowerCase() === eq[1]!.toLowerCase());
     if (!eq || !field) {
-      throw new InvalidInputError(`unsupported clause '${clause.trim()}'; use eventTimestamp ge|le '<time>' and ${FIELDS.join(", ")} eq '<value>'.`);
+      throw new InvalidInputError(
+        `unsupported clause '${clause.trim()}'; use eventTimestamp ge|le '<time>' and ${FIELDS.join(", ")} eq '<value>'.`,
+      );
     }
     where[field] = eq[2]!.toLowerCase();
   }

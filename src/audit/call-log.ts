@@ -28,14 +28,21 @@ export interface CallLog {
   close(): Promise<void>;
 }
 
-export interface CallLogOptions { flushEveryMs: number; maxBatch: number; onError(err: unknown): void }
+export interface CallLogOptions {
+  flushEveryMs: number;
+  maxBatch: number;
+  onError(err: unknown): void;
+}
 
 /**
  * The per-call record, written off the hot path: records queue in memory and go to storage in one multi-row
  * insert per batch (every `flushEveryMs`, or at once when `maxBatch` are waiting). A failed write is reported
  * and dropped rather than retried forever, so a storage outage cannot grow memory without bound.
  */
-export function createCallLog(db: Kysely<Tables>, options: CallLogOptions = { flushEveryMs: 250, maxBatch: 500, onError: () => undefined }): CallLog {
+export function createCallLog(
+  db: Kysely<Tables>,
+  options: CallLogOptions = { flushEveryMs: 250, maxBatch: 500, onError: () => undefined },
+): CallLog {
   let queue: CallLogEntry[] = [];
   let writing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void flush(), options.flushEveryMs);
@@ -57,7 +64,11 @@ export function createCallLog(db: Kysely<Tables>, options: CallLogOptions = { fl
     flush,
     async list(filter = {}) {
       await flush();
-      let query = db.selectFrom("call_log").selectAll().orderBy("at", "desc").limit(filter.limit ?? 100);
+      let query = db
+        .selectFrom("call_log")
+        .selectAll()
+        .orderBy("at", "desc")
+        .limit(filter.limit ?? 100);
       if (filter.principalId) query = query.where("principal_id", "=", filter.principalId);
       if (filter.account) query = query.where("account", "=", filter.account);
       return (await query.execute()).map(fromRow);
@@ -75,16 +86,38 @@ async function write(db: Kysely<Tables>, batch: CallLogEntry[]): Promise<void> {
 
 function toRow(e: CallLogEntry): Tables["call_log"] {
   return {
-    request_id: e.requestId, at: e.at, principal_id: e.principalId, via: e.via, account: e.account, deployment: e.deployment ?? null, operation: e.operation,
-    decision: e.decision, assignment_id: e.assignmentId ?? null, status: e.status, prompt_tokens: e.promptTokens, completion_tokens: e.completionTokens,
-    latency_ms: Math.round(e.latencyMs), prompt_text: e.promptText ?? null,
+    request_id: e.requestId,
+    at: e.at,
+    principal_id: e.principalId,
+    via: e.via,
+    account: e.account,
+    deployment: e.deployment ?? null,
+    operation: e.operation,
+    decision: e.decision,
+    assignment_id: e.assignmentId ?? null,
+    status: e.status,
+    prompt_tokens: e.promptTokens,
+    completion_tokens: e.completionTokens,
+    latency_ms: Math.round(e.latencyMs),
+    prompt_text: e.promptText ?? null,
   };
 }
 
 function fromRow(r: Tables["call_log"]): CallLogEntry {
   return {
-    requestId: r.request_id, at: r.at, principalId: r.principal_id, via: r.via, account: r.account, deployment: r.deployment ?? undefined, operation: r.operation,
-    decision: r.decision, assignmentId: r.assignment_id ?? undefined, status: Number(r.status), promptTokens: Number(r.prompt_tokens),
-    completionTokens: Number(r.completion_tokens), latencyMs: Number(r.latency_ms), ...(r.prompt_text === null ? {} : { promptText: r.prompt_text }),
+    requestId: r.request_id,
+    at: r.at,
+    principalId: r.principal_id,
+    via: r.via,
+    account: r.account,
+    deployment: r.deployment ?? undefined,
+    operation: r.operation,
+    decision: r.decision,
+    assignmentId: r.assignment_id ?? undefined,
+    status: Number(r.status),
+    promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens),
+    latencyMs: Number(r.latency_ms),
+    ...(r.prompt_text === null ? {} : { promptText: r.prompt_text }),
   };
 }

@@ -20,10 +20,7 @@ export const FOUNDRY_PROJECT_MANAGER_ID = "eadc314b-1a2d-4efa-be10-5d325db5065e"
 export const AZURE_AI_ACCOUNT_OWNER_ID = "e47c6f54-e4a2-4754-9501-8e0985b135e1";
 export const AZURE_AI_INFERENCE_DEPLOYMENT_OPERATOR_ID = "3afb7f49-54cb-416e-8c09-6dc049efa503";
 
-const ROLE_ASSIGNMENT_WRITES = [
-  "Microsoft.Authorization/roleAssignments/write",
-  "Microsoft.Authorization/roleAssignments/delete",
-];
+const ROLE_ASSIGNMENT_WRITES = ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete"];
 
 /** Roles each delegating Foundry role may hand out (the `GuidEquals` sets of their conditions). */
 const PROJECT_MANAGER_DELEGABLE = ["eed3b665-ab3a-47b6-8f48-c9382fb1dad6", FOUNDRY_USER_ID];

@@ -41,12 +41,7 @@ export const generalRoles: readonly RoleDefinition[] = [
       ],
     }),
   ),
-  builtInRole(
-    READER_ID,
-    "Reader",
-    "View all resources, but does not allow you to make any changes.",
-    permission({ actions: ["*/read"] }),
-  ),
+  builtInRole(READER_ID, "Reader", "View all resources, but does not allow you to make any changes.", permission({ actions: ["*/read"] })),
   builtInRole(
     USER_ACCESS_ADMINISTRATOR_ID,
     "User Access Administrator",

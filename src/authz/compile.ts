@@ -34,11 +34,7 @@ export function compileRole(role: RoleDefinition): CompiledRole {
  * The pattern by which `role` grants `op`, if it does. A block grants only when its own condition (if any)
  * allows the operation; a role-level delegation condition therefore leaves the role's other operations alone.
  */
-export function rolePattern(
-  role: CompiledRole,
-  op: NormalizedOperation,
-  attributes: AccessRequest["attributes"],
-): string | undefined {
+export function rolePattern(role: CompiledRole, op: NormalizedOperation, attributes: AccessRequest["attributes"]): string | undefined {
   for (const block of role.blocks) {
     const pattern = block.permission.grants(op);
     if (pattern === undefined) continue;
@@ -79,12 +75,7 @@ export function compileDeny(deny: DenyAssignment): CompiledDeny {
  * with these principal ids (the user and its transitive groups). Exclusions match through groups as well, as an
  * excluded group exempts its members in Azure.
  */
-export function denyBlocks(
-  deny: CompiledDeny,
-  distance: number,
-  principals: ReadonlySet<string>,
-  op: NormalizedOperation,
-): boolean {
+export function denyBlocks(deny: CompiledDeny, distance: number, principals: ReadonlySet<string>, op: NormalizedOperation): boolean {
   if (distance > 0 && deny.deny.doNotApplyToChildScopes) return false;
   if (!deny.everyone && !intersects(deny.principals, principals)) return false;
   if (intersects(deny.excluded, principals)) return false;

@@ -2,15 +2,7 @@ import { parseScope } from "../core/scope.ts";
 import { type CompiledDeny, type CompiledRole, compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { type ParsedCondition, parseCondition, roleGuidOf } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
-import {
-  allowedVerdict,
-  assignmentGrant,
-  deniedVerdict,
-  principalSet,
-  type RankedGrant,
-  toDecision,
-  type Verdict,
-} from "./rules.ts";
+import { allowedVerdict, assignmentGrant, deniedVerdict, principalSet, type RankedGrant, toDecision, type Verdict } from "./rules.ts";
 import { createTwoLevelCache } from "./two-level-cache.ts";
 import { createScopeChains, type ScopeChain } from "./scope-chains.ts";
 import type { AccessEvaluator, AccessRequest, Decision, Policy, RoleAssignment } from "./types.ts";

@@ -22,9 +22,7 @@ export interface DelegationClause {
   roleIds: ReadonlySet<string>;
 }
 
-export type ParsedCondition =
-  | { kind: "delegation"; clauses: readonly DelegationClause[] }
-  | { kind: "unsupported"; text: string };
+export type ParsedCondition = { kind: "delegation"; clauses: readonly DelegationClause[] } | { kind: "unsupported"; text: string };
 
 const NOT_ACTION = String.raw`(?:\(\s*!\s*\(\s*ActionMatches\s*\{\s*'([^']*)'\s*\}\s*\)\s*\)|!\s*\(\s*ActionMatches\s*\{\s*'([^']*)'\s*\}\s*\))`;
 const ROLE_IN_SET = String.raw`\(\s*@(?:Request|Resource)\[Microsoft\.Authorization/roleAssignments:RoleDefinitionId\]\s*ForAnyOfAnyValues:GuidEquals\s*\{([^}]*)\}\s*\)`;
@@ -73,18 +71,17 @@ export function parseCondition(text: string | null | undefined): ParsedCondition
 
 /** The GUID of a role id given as a GUID or as a full `.../roleDefinitions/{guid}` ARM id, lower-cased. */
 export function roleGuidOf(roleDefinitionId: string): string {
-  return roleDefinitionId.slice(roleDefinitionId.lastIndexOf("/") + 1).trim().toLowerCase();
+  return roleDefinitionId
+    .slice(roleDefinitionId.lastIndexOf("/") + 1)
+    .trim()
+    .toLowerCase();
 }
 
 /**
  * Whether a condition lets `op` through. The caller passes the role being assigned (write) or the role of the
  * assignment being deleted (delete) as `attributes.roleDefinitionId`; without it a constrained write is refused.
  */
-export function conditionAllows(
-  condition: ParsedCondition,
-  op: NormalizedOperation,
-  attributes: AccessRequest["attributes"],
-): boolean {
+export function conditionAllows(condition: ParsedCondition, op: NormalizedOperation, attributes: AccessRequest["attributes"]): boolean {
   if (condition.kind === "unsupported") return false;
   return condition.clauses.every((clause) => {
     if (op.kind !== "action" || op.name !== clause.action) return true;

@@ -2,15 +2,7 @@ import { ancestorKeys, parseScope, type Scope } from "../core/scope.ts";
 import { compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { parseCondition } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
-import {
-  allowedVerdict,
-  assignmentGrant,
-  deniedVerdict,
-  principalSet,
-  type RankedGrant,
-  toDecision,
-  type Verdict,
-} from "./rules.ts";
+import { allowedVerdict, assignmentGrant, deniedVerdict, principalSet, type RankedGrant, toDecision, type Verdict } from "./rules.ts";
 import type { AccessRequest, Decision, DenyAssignment, Policy } from "./types.ts";
 
 /**

@@ -24,7 +24,11 @@ export function explainDecision(principalId: string, operation: Operation, scope
   const what = operation.kind === "action" ? { action: operation.name } : { dataAction: operation.name };
   if (decision.kind === "allowed") {
     const grants = decision.grants.map((g) => ({
-      roleAssignmentId: g.assignmentId, roleDefinitionId: g.roleDefinitionId, roleName: g.roleName, scope: g.scope, matchedPermission: g.pattern,
+      roleAssignmentId: g.assignmentId,
+      roleDefinitionId: g.roleDefinitionId,
+      roleName: g.roleName,
+      scope: g.scope,
+      matchedPermission: g.pattern,
     }));
     return { allowed: true, principalId, ...what, scope, grants, suggestedRoles: [] };
   }
@@ -36,7 +40,14 @@ export function explainDecision(principalId: string, operation: Operation, scope
         ? `'${decision.scope}' is not a valid scope.`
         : `No role assignment of the principal or its groups at scope '${decision.scope}' or above grants ${kindText} '${operation.name}'.`;
   const explanation: AccessExplanation = {
-    allowed: false, principalId, ...what, scope: decision.scope, grants: [], reason: decision.reason, missing, suggestedRoles: [...decision.suggestedRoles],
+    allowed: false,
+    principalId,
+    ...what,
+    scope: decision.scope,
+    grants: [],
+    reason: decision.reason,
+    missing,
+    suggestedRoles: [...decision.suggestedRoles],
   };
   if (decision.denyAssignmentId !== undefined) explanation.denyAssignmentId = decision.denyAssignmentId;
   return explanation;
@@ -59,7 +70,12 @@ export function effectivePermissions(policy: Policy, principalId: string, scopeT
     if (key === undefined || !chain.has(key)) continue;
     const role = policy.roleDefinitions.get(assignment.roleDefinitionId.toLowerCase());
     for (const block of role?.permissions ?? []) {
-      blocks.push({ actions: [...block.actions], notActions: [...block.notActions], dataActions: [...block.dataActions], notDataActions: [...block.notDataActions] });
+      blocks.push({
+        actions: [...block.actions],
+        notActions: [...block.notActions],
+        dataActions: [...block.dataActions],
+        notDataActions: [...block.notDataActions],
+      });
     }
   }
   return blocks;

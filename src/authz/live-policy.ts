@@ -36,10 +36,16 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     const generation = await store.latestChange();
     if (generation <= authorizer.generation) return;
     const [assignments, customs, denies, memberships] = await Promise.all([
-      store.listRoleAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships(),
+      store.listRoleAssignments(),
+      store.listRoleDefinitions(),
+      store.listDenyAssignments(),
+      sources.loadMemberships(),
     ]);
     const next = createPolicy({
-      roleAssignments: assignments.map(toAssignment), customRoles: customs.map(toRole), denyAssignments: denies.map(toDeny), memberships,
+      roleAssignments: assignments.map(toAssignment),
+      customRoles: customs.map(toRole),
+      denyAssignments: denies.map(toDeny),
+      memberships,
     });
     if (authorizer.update(next, generation)) snapshot = next;
   }
@@ -69,18 +75,34 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
 
 function toAssignment(r: RoleAssignmentRecord): RoleAssignment {
   return {
-    id: r.id, scope: r.scope, roleDefinitionId: r.roleDefinitionId, principalId: r.principalId,
-    principalType: r.principalType as PrincipalType, condition: r.condition, description: r.description,
+    id: r.id,
+    scope: r.scope,
+    roleDefinitionId: r.roleDefinitionId,
+    principalId: r.principalId,
+    principalType: r.principalType as PrincipalType,
+    condition: r.condition,
+    description: r.description,
   };
 }
 
 function toRole(r: RoleDefinitionRecord): RoleDefinition {
-  return { id: r.id, roleName: r.roleName, roleType: "CustomRole", description: r.description, assignableScopes: r.assignableScopes, permissions: r.permissions };
+  return {
+    id: r.id,
+    roleName: r.roleName,
+    roleType: "CustomRole",
+    description: r.description,
+    assignableScopes: r.assignableScopes,
+    permissions: r.permissions,
+  };
 }
 
 function toDeny(d: DenyAssignmentRecord): DenyAssignment {
   return {
-    id: d.id, scope: d.scope, permissions: d.permissions, principals: d.principals, excludePrincipals: d.excludePrincipals,
+    id: d.id,
+    scope: d.scope,
+    permissions: d.permissions,
+    principals: d.principals,
+    excludePrincipals: d.excludePrincipals,
     doNotApplyToChildScopes: d.doNotApplyToChildScopes,
   };
 }

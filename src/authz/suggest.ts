@@ -73,10 +73,12 @@ export function suggestRoles(op: NormalizedOperation, attributes: AccessRequest[
   const candidates: Candidate[] = [];
   for (const role of builtInRoles) {
     const pattern = rolePattern(compileRole(role), op, attributes);
-    if (pattern !== undefined) candidates.push({ role, documented: documentedRank(op, role), breadth: patternBreadth(pattern), score: scoreOf(role) });
+    if (pattern !== undefined)
+      candidates.push({ role, documented: documentedRank(op, role), breadth: patternBreadth(pattern), score: scoreOf(role) });
   }
   candidates.sort(
-    (a, b) => a.documented - b.documented || a.breadth - b.breadth || a.score - b.score || a.role.roleName.localeCompare(b.role.roleName, "en"),
+    (a, b) =>
+      a.documented - b.documented || a.breadth - b.breadth || a.score - b.score || a.role.roleName.localeCompare(b.role.roleName, "en"),
   );
   return Object.freeze(candidates.map(({ role }) => Object.freeze({ id: role.id, roleName: role.roleName })));
 }

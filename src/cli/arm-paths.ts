@@ -1,7 +1,8 @@
 import { API_VERSIONS, type KeylessClient } from "../client/keyless-client.ts";
 import type { Context } from "./command.ts";
 
-export const resourceGroupPath = (subscriptionId: string, group: string) => `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(group)}`;
+export const resourceGroupPath = (subscriptionId: string, group: string) =>
+  `/subscriptions/${subscriptionId}/resourcegroups/${encodeURIComponent(group)}`;
 
 export const accountPath = (subscriptionId: string, group: string, account: string) =>
   `${resourceGroupPath(subscriptionId, group)}/providers/Microsoft.CognitiveServices/accounts/${encodeURIComponent(account)}`;
@@ -28,7 +29,13 @@ export function parseTags(tags: string[] | undefined): Record<string, string> | 
  * Waits for an ARM long-running operation as az does: a 201/202 with `Azure-AsyncOperation` (or `Location`) is
  * polled until it reaches a terminal status; progress goes to stderr. Returns the final resource when `finalPath` is given.
  */
-export async function awaitArmOperation(ctx: Context, client: KeylessClient, response: { status: number; headers: Record<string, unknown>; body: unknown }, finalPath?: string, apiVersion?: string): Promise<unknown> {
+export async function awaitArmOperation(
+  ctx: Context,
+  client: KeylessClient,
+  response: { status: number; headers: Record<string, unknown>; body: unknown },
+  finalPath?: string,
+  apiVersion?: string,
+): Promise<unknown> {
   const header = (name: string) => {
     const value = response.headers[name];
     return typeof value === "string" ? value : undefined;

@@ -23,7 +23,9 @@ export function principalTypeOf(object: DirectoryObject): string | undefined {
 /** Objects by id through `directoryObjects/getByIds`. */
 export async function getByIds(client: KeylessClient, ids: string[]): Promise<DirectoryObject[]> {
   if (ids.length === 0) return [];
-  const { body } = await client.graph("POST", "/directoryObjects/getByIds", { body: { ids, types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"] } });
+  const { body } = await client.graph("POST", "/directoryObjects/getByIds", {
+    body: { ids, types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"] },
+  });
   return (body as { value: DirectoryObject[] }).value;
 }
 
@@ -37,13 +39,18 @@ export async function resolveAssignee(client: KeylessClient, assignee: string): 
     const users = (await client.list("graph", "/users", { $filter: `userPrincipalName eq '${quoted}'` })) as DirectoryObject[];
     if (users[0]) return { id: users[0].id, principalType: "User" };
   }
-  const sps = (await client.list("graph", "/servicePrincipals", { $filter: `servicePrincipalNames/any(c:c eq '${quoted}')` })) as DirectoryObject[];
+  const sps = (await client.list("graph", "/servicePrincipals", {
+    $filter: `servicePrincipalNames/any(c:c eq '${quoted}')`,
+  })) as DirectoryObject[];
   if (sps[0]) return { id: sps[0].id, principalType: "ServicePrincipal" };
   if (isGuid(assignee)) {
     const [object] = await getByIds(client, [assignee]);
     if (object) return { id: object.id, principalType: principalTypeOf(object) };
   }
-  throw new CliError(`Cannot find user or service principal in graph database for '${assignee}'. If the assignee is an appId, make sure the corresponding service principal is created with 'keyless ad sp create --id ${assignee}'.`, { code: "PrincipalNotFound" });
+  throw new CliError(
+    `Cannot find user or service principal in graph database for '${assignee}'. If the assignee is an appId, make sure the corresponding service principal is created with 'keyless ad sp create --id ${assignee}'.`,
+    { code: "PrincipalNotFound" },
+  );
 }
 
 /** The display name az shows for a principal. */

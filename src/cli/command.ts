@@ -17,7 +17,11 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** The parsed values of a command's options, typed from its specs. */
 export type OptionValues<S extends OptionSpecs> = {
-  [K in keyof S]: S[K]["type"] extends "boolean" ? boolean | undefined : S[K] extends { multiple: true } ? string[] | undefined : string | undefined;
+  [K in keyof S]: S[K]["type"] extends "boolean"
+    ? boolean | undefined
+    : S[K] extends { multiple: true }
+      ? string[] | undefined
+      : string | undefined;
 } & { positionals: string[] };
 
 /** What a command may touch besides its options: streams, environment, the profile and clients. */

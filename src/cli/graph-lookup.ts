@@ -10,8 +10,10 @@ const quote = (text: string) => text.replace(/'/g, "''");
 export async function findGroup(client: KeylessClient, group: string): Promise<GraphObject> {
   if (isGuid(group)) return (await client.graph("GET", `/groups/${group}`)).body as GraphObject;
   const matches = (await client.list("graph", "/groups", { $filter: `displayName eq '${quote(group)}'` })) as GraphObject[];
-  if (matches.length === 0) throw new NotFoundError(`Group '${group}' was not found. Check the display name or give the object id.`, "Request_ResourceNotFound");
-  if (matches.length > 1) throw new CliError(`More than one group has the display name '${group}'; give the object id instead.`, { code: "AmbiguousGroup" });
+  if (matches.length === 0)
+    throw new NotFoundError(`Group '${group}' was not found. Check the display name or give the object id.`, "Request_ResourceNotFound");
+  if (matches.length > 1)
+    throw new CliError(`More than one group has the display name '${group}'; give the object id instead.`, { code: "AmbiguousGroup" });
   return matches[0]!;
 }
 
@@ -25,9 +27,12 @@ export async function findApplication(client: KeylessClient, id: string): Promis
 
 /** A service principal by one of its names (the app id) or its object id. */
 export async function findServicePrincipal(client: KeylessClient, id: string): Promise<GraphObject> {
-  const byName = (await client.list("graph", "/servicePrincipals", { $filter: `servicePrincipalNames/any(c:c eq '${quote(id)}')` })) as GraphObject[];
+  const byName = (await client.list("graph", "/servicePrincipals", {
+    $filter: `servicePrincipalNames/any(c:c eq '${quote(id)}')`,
+  })) as GraphObject[];
   if (byName[0]) return byName[0];
-  if (!isGuid(id)) throw new NotFoundError(`Service principal '${id}' was not found; give its app id or object id.`, "Request_ResourceNotFound");
+  if (!isGuid(id))
+    throw new NotFoundError(`Service principal '${id}' was not found; give its app id or object id.`, "Request_ResourceNotFound");
   return (await client.graph("GET", `/servicePrincipals/${id}`)).body as GraphObject;
 }
 

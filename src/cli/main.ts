@@ -17,7 +17,10 @@ export interface CliDeps {
 }
 
 /** Finds the longest command path that prefixes the arguments. */
-export function findCommand(table: readonly CommandSpec[], argv: readonly string[]): { spec: CommandSpec; rest: string[] } | { prefix: string[] } {
+export function findCommand(
+  table: readonly CommandSpec[],
+  argv: readonly string[],
+): { spec: CommandSpec; rest: string[] } | { prefix: string[] } {
   const words: string[] = [];
   for (const arg of argv) {
     if (arg.startsWith("-")) break;
@@ -43,8 +46,13 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       io.stdout(groupHelp(found.prefix, table));
       return EXIT.ok;
     }
-    const what = extra === undefined ? `'${found.prefix.join(" ")}' is a group of commands, not a command` : `'${extra}' is misspelled or not recognized by the system`;
-    io.stderr(`ERROR: ${what}. Run 'keyless ${found.prefix.join(" ")}${found.prefix.length ? " " : ""}-h' to see the commands.\n${groupHelp(found.prefix, table)}`);
+    const what =
+      extra === undefined
+        ? `'${found.prefix.join(" ")}' is a group of commands, not a command`
+        : `'${extra}' is misspelled or not recognized by the system`;
+    io.stderr(
+      `ERROR: ${what}. Run 'keyless ${found.prefix.join(" ")}${found.prefix.length ? " " : ""}-h' to see the commands.\n${groupHelp(found.prefix, table)}`,
+    );
     return EXIT.usage;
   }
   const { spec, rest } = found;
@@ -75,7 +83,10 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       ...(deps.serve ? { serve: deps.serve } : {}),
     };
     const result = await spec.run(values as never, ctx);
-    const shown = globals.output === "table" && globals.query === undefined && spec.tableRows && result !== undefined ? spec.tableRows(result) : applyQuery(result, globals.query);
+    const shown =
+      globals.output === "table" && globals.query === undefined && spec.tableRows && result !== undefined
+        ? spec.tableRows(result)
+        : applyQuery(result, globals.query);
     io.stdout(render(shown, globals.output));
     return EXIT.ok;
   } catch (err) {
@@ -96,7 +107,9 @@ function reportError(err: unknown, io: Io): number {
   }
   const cause = err as { code?: string; message?: string };
   if (cause?.code && /^(ECONNREFUSED|ENOTFOUND|UND_ERR|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|ERR_TLS|CERT_)/.test(cause.code)) {
-    io.stderr(`ERROR: (ConnectionFailed) Cannot reach the server: ${cause.message ?? cause.code}. Check 'keyless cloud show' (endpoint and --ca-file).\n`);
+    io.stderr(
+      `ERROR: (ConnectionFailed) Cannot reach the server: ${cause.message ?? cause.code}. Check 'keyless cloud show' (endpoint and --ca-file).\n`,
+    );
     return EXIT.error;
   }
   io.stderr(`ERROR: (InternalError) ${cause?.message ?? String(err)}\n`);
@@ -118,7 +131,9 @@ function explanation(body: unknown): string {
 function describeValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (Array.isArray(value)) {
-    return value.map((item) => (typeof item === "object" && item !== null && "roleName" in item ? String(item.roleName) : JSON.stringify(item))).join(", ");
+    return value
+      .map((item) => (typeof item === "object" && item !== null && "roleName" in item ? String(item.roleName) : JSON.stringify(item)))
+      .join(", ");
   }
   return JSON.stringify(value);
 }

@@ -14,7 +14,9 @@ export function checkQuery(query: string | undefined): void {
   try {
     parser.compile(query);
   } catch (err) {
-    throw new UsageError(`argument --query: invalid jmespath_type value: '${query}' (${(err as Error).message}). See https://jmespath.org for the syntax.`);
+    throw new UsageError(
+      `argument --query: invalid jmespath_type value: '${query}' (${(err as Error).message}). See https://jmespath.org for the syntax.`,
+    );
   }
 }
 
@@ -84,8 +86,8 @@ function tsvCell(value: unknown): string {
 
 /** az's table: scalar fields as columns, headers with a capital first letter, a dashed rule under them. */
 function table(data: unknown): string {
-  const rows = (Array.isArray(data) ? data : [data]).map((row) =>
-    (row !== null && typeof row === "object" && !Array.isArray(row) ? row : { Result: row }) as Record<string, unknown>,
+  const rows = (Array.isArray(data) ? data : [data]).map(
+    (row) => (row !== null && typeof row === "object" && !Array.isArray(row) ? row : { Result: row }) as Record<string, unknown>,
   );
   const columns: string[] = [];
   for (const row of rows) {
@@ -97,6 +99,10 @@ function table(data: unknown): string {
   const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
   const cells = rows.map((row) => columns.map((c) => (row[c] === undefined || row[c] === null ? "" : tsvCell(row[c]))));
   const widths = columns.map((_, i) => Math.max(header[i]!.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return `${[line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n")}\n`;
 }

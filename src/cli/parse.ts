@@ -10,7 +10,10 @@ export const GLOBAL_OPTIONS = {
   "only-show-errors": { type: "boolean", help: "Only show errors, suppressing warnings." },
   debug: { type: "boolean", help: "Increase logging verbosity to show all requests (secrets are redacted)." },
   help: { type: "boolean", short: "h", help: "Show this help message and exit." },
-  subscription: { type: "string", help: "Name or ID of subscription. You can configure the default subscription using `keyless account set -s NAME_OR_ID`." },
+  subscription: {
+    type: "string",
+    help: "Name or ID of subscription. You can configure the default subscription using `keyless account set -s NAME_OR_ID`.",
+  },
 } as const satisfies OptionSpecs;
 
 export interface Globals {
@@ -32,7 +35,10 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
   if (spec.passThrough) return passThrough(args);
   const options = { ...GLOBAL_OPTIONS, ...spec.options } as OptionSpecs;
   const parseOptions = Object.fromEntries(
-    Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+    Object.entries(options).map(([name, o]) => [
+      name,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -53,14 +59,20 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[], env
   for (const [name, option] of Object.entries(options)) {
     const value = name === "output" ? globals.output : values[name];
     if (option.choices && value !== undefined && !option.choices.includes(value as string)) {
-      throw new UsageError(`argument --${name}: invalid choice: '${String(value)}' (choose from ${option.choices.map((c) => `'${c}'`).join(", ")}).`);
+      throw new UsageError(
+        `argument --${name}: invalid choice: '${String(value)}' (choose from ${option.choices.map((c) => `'${c}'`).join(", ")}).`,
+      );
     }
     if (option.required && value === undefined) {
-      throw new UsageError(`the following arguments are required: --${name}${option.short ? `/-${option.short}` : ""}. Run 'keyless ${spec.path.join(" ")} -h' for an example.`);
+      throw new UsageError(
+        `the following arguments are required: --${name}${option.short ? `/-${option.short}` : ""}. Run 'keyless ${spec.path.join(" ")} -h' for an example.`,
+      );
     }
   }
   if (!spec.positionals && parsed.positionals.length > 0) {
-    throw new UsageError(`unrecognized arguments: ${parsed.positionals.join(" ")}. Run 'keyless ${spec.path.join(" ")} -h' to see the options.`);
+    throw new UsageError(
+      `unrecognized arguments: ${parsed.positionals.join(" ")}. Run 'keyless ${spec.path.join(" ")} -h' to see the options.`,
+    );
   }
   return { globals, values: { ...values, positionals: parsed.positionals } };
 }

@@ -26,11 +26,16 @@ export function readRoleDefinition(text: string): RoleDefinitionInput {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new UsageError("argument --role-definition: must be a JSON object.");
   const input = Object.fromEntries(Object.entries(raw).map(([k, v]) => [lowerFirst(k), v])) as Record<string, unknown>;
   const roleName = (input.roleName ?? input.name) as string | undefined;
-  if (typeof roleName !== "string" || roleName === "") throw new UsageError("argument --role-definition: 'Name' (the role name) is required.");
+  if (typeof roleName !== "string" || roleName === "")
+    throw new UsageError("argument --role-definition: 'Name' (the role name) is required.");
   if (!Array.isArray(input.assignableScopes) || input.assignableScopes.length === 0) {
     throw new UsageError("argument --role-definition: 'AssignableScopes' is required, e.g. [\"/subscriptions/SUBSCRIPTION_ID\"].");
   }
-  return { ...(input as Omit<RoleDefinitionInput, "roleName">), roleName, ...(input.roleName ? { name: input.name as string } : {}) } as RoleDefinitionInput;
+  return {
+    ...(input as Omit<RoleDefinitionInput, "roleName">),
+    roleName,
+    ...(input.roleName ? { name: input.name as string } : {}),
+  } as RoleDefinitionInput;
 }
 
 /** The ARM body of a role definition PUT. */
@@ -40,7 +45,14 @@ export function roleDefinitionBody(input: RoleDefinitionInput) {
       roleName: input.roleName,
       description: input.description ?? "",
       type: "CustomRole",
-      permissions: [{ actions: input.actions ?? [], notActions: input.notActions ?? [], dataActions: input.dataActions ?? [], notDataActions: input.notDataActions ?? [] }],
+      permissions: [
+        {
+          actions: input.actions ?? [],
+          notActions: input.notActions ?? [],
+          dataActions: input.dataActions ?? [],
+          notDataActions: input.notDataActions ?? [],
+        },
+      ],
       assignableScopes: input.assignableScopes,
     },
   };

@@ -22,7 +22,8 @@ export async function resolveRoleId(client: KeylessClient, subscriptionId: strin
     "api-version": API_VERSIONS.roleDefinitions,
   })) as RoleDefinition[];
   if (matches.length === 0) throw new CliError(`Role '${role}' doesn't exist.`, { code: "RoleNotFound" });
-  if (matches.length > 1) throw new CliError(`Multiple roles named '${role}' exist; give the role's id (GUID) instead.`, { code: "RoleAmbiguous" });
+  if (matches.length > 1)
+    throw new CliError(`Multiple roles named '${role}' exist; give the role's id (GUID) instead.`, { code: "RoleAmbiguous" });
   return matches[0]!.id;
 }
 

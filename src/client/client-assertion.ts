@@ -22,6 +22,9 @@ function pemBlocks(text: string, path: string): { certificatePem: string; keyPem
   const block = (label: RegExp) => new RegExp(`-----BEGIN (${label.source})-----[\\s\\S]*?-----END \\1-----`).exec(text)?.[0];
   const certificatePem = block(/CERTIFICATE/);
   const keyPem = block(/(?:RSA |EC |ENCRYPTED )?PRIVATE KEY/);
-  if (!certificatePem || !keyPem) throw new Error(`${path} must hold the certificate and its private key as PEM (-----BEGIN CERTIFICATE----- and -----BEGIN PRIVATE KEY----- blocks).`);
+  if (!certificatePem || !keyPem)
+    throw new Error(
+      `${path} must hold the certificate and its private key as PEM (-----BEGIN CERTIFICATE----- and -----BEGIN PRIVATE KEY----- blocks).`,
+    );
   return { certificatePem: `${certificatePem}\n`, keyPem: `${keyPem}\n` };
 }

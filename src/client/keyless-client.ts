@@ -65,7 +65,12 @@ export function createKeylessClient(transport: Transport, baseUrl: string, token
 
   async function stream(path: string, body: unknown, query: CallOptions["query"] = {}): Promise<AsyncIterable<Buffer>> {
     const token = await tokens(RESOURCES.cognitive);
-    return transport.stream({ method: "POST", url: url("cognitive", path, query), headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" }, body });
+    return transport.stream({
+      method: "POST",
+      url: url("cognitive", path, query),
+      headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
+      body,
+    });
   }
 
   return {

@@ -28,6 +28,7 @@ export async function managedIdentityToken(transport: Transport, env: Env, resou
     throw new Error("No managed identity endpoint: set IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT.");
   }
   const answer = body as { access_token: string; expires_on?: string | number; expires_in?: string | number };
-  const expiresOn = answer.expires_on !== undefined ? Number(answer.expires_on) : Math.floor(Date.now() / 1000) + Number(answer.expires_in ?? 3600);
+  const expiresOn =
+    answer.expires_on !== undefined ? Number(answer.expires_on) : Math.floor(Date.now() / 1000) + Number(answer.expires_in ?? 3600);
   return { accessToken: answer.access_token, expiresOn };
 }

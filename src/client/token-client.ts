@@ -45,7 +45,9 @@ export function createTokenClient(transport: Transport, authority: string, now: 
   async function token(tenant: string, grant: Grant, resource: string): Promise<TokenSet> {
     // A device-code poll carries no scope (RFC 8628 §3.4): the server remembers the one asked for.
     const appOnly = grant.kind === "client_credentials" || grant.kind === "client_certificate";
-    const form = new URLSearchParams(grant.kind === "device_code" ? {} : { scope: `${defaultScope(resource)}${appOnly ? "" : " offline_access openid profile"}` });
+    const form = new URLSearchParams(
+      grant.kind === "device_code" ? {} : { scope: `${defaultScope(resource)}${appOnly ? "" : " offline_access openid profile"}` },
+    );
     if (grant.kind === "client_certificate") {
       form.set("grant_type", "client_credentials");
       form.set("client_id", grant.clientId);
@@ -71,13 +73,24 @@ export function createTokenClient(transport: Transport, authority: string, now: 
     }
     const { body } = await transport.send({ method: "POST", url: endpoint(tenant, "token"), body: form });
     const answer = body as { access_token: string; expires_in: number | string; refresh_token?: string };
-    return { accessToken: answer.access_token, expiresOn: Math.floor(now()) + Number(answer.expires_in), refreshToken: answer.refresh_token };
+    return {
+      accessToken: answer.access_token,
+      expiresOn: Math.floor(now()) + Number(answer.expires_in),
+      refreshToken: answer.refresh_token,
+    };
   }
 
   async function startDeviceCode(tenant: string, resource: string): Promise<DeviceCodeChallenge> {
     const form = new URLSearchParams({ client_id: CLI_CLIENT_ID, scope: `${defaultScope(resource)} offline_access openid profile` });
     const { body } = await transport.send({ method: "POST", url: endpoint(tenant, "devicecode"), body: form });
-    const answer = body as { device_code: string; user_code: string; verification_uri: string; message?: string; interval?: number; expires_in: number };
+    const answer = body as {
+      device_code: string;
+      user_code: string;
+      verification_uri: string;
+      message?: string;
+      interval?: number;
+      expires_in: number;
+    };
     return {
       deviceCode: answer.device_code,
       userCode: answer.user_code,

@@ -32,7 +32,8 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-const SECRET_FIELDS = /(password|client_secret|refresh_token|access_token|device_code|code|secretText|id_token|key1|key2|assertion)=([^&\s]*)|"(password|client_secret|refresh_token|access_token|secretText|id_token|key1|key2|secret)"\s*:\s*"[^"]*"/gi;
+const SECRET_FIELDS =
+  /(password|client_secret|refresh_token|access_token|device_code|code|secretText|id_token|key1|key2|assertion)=([^&\s]*)|"(password|client_secret|refresh_token|access_token|secretText|id_token|key1|key2|secret)"\s*:\s*"[^"]*"/gi;
 
 /** Removes secret values from text before it is traced. */
 export function redact(text: string): string {
@@ -43,7 +44,9 @@ export function redact(text: string): string {
 
 export function createTransport(options: TransportOptions = {}): Transport {
   // The server's CA is added to the default roots (which include NODE_EXTRA_CA_CERTS), not put in their place.
-  const dispatcher: Dispatcher = new Agent(options.caPath ? { connect: { ca: [...getCACertificates("default"), readFileSync(options.caPath, "utf8")] } } : {});
+  const dispatcher: Dispatcher = new Agent(
+    options.caPath ? { connect: { ca: [...getCACertificates("default"), readFileSync(options.caPath, "utf8")] } } : {},
+  );
   const trace = options.trace;
 
   async function open(req: HttpRequest) {
@@ -77,7 +80,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
 function encode(req: HttpRequest): { headers: Record<string, string>; body: string | undefined } {
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "keyless-cli", ...req.headers };
   if (req.body === undefined) return { headers, body: undefined };
-  if (req.body instanceof URLSearchParams) return { headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: req.body.toString() };
+  if (req.body instanceof URLSearchParams)
+    return { headers: { ...headers, "content-type": "application/x-www-form-urlencoded" }, body: req.body.toString() };
   return { headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(req.body) };
 }
 

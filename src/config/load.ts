@@ -101,7 +101,10 @@ function coerce(key: string, spec: SettingSpec<unknown>, raw: unknown): unknown 
     case "list":
       if (Array.isArray(text)) return text.map(String);
       if (typeof text !== "string") throw invalid(key, spec, "a comma-separated list");
-      return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+      return text
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
   }
 }
 

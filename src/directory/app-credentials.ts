@@ -5,8 +5,17 @@ import { newGuid } from "../core/ids.ts";
 import type { CredentialStore, FederatedCredentialRecord, KeyCredentialRecord } from "../storage/credential-store.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 
-export interface NewKeyCredential { certificatePem: string; displayName?: string | null }
-export interface NewFederatedCredential { name: string; issuer: string; subject: string; audiences?: string[]; description?: string | null }
+export interface NewKeyCredential {
+  certificatePem: string;
+  displayName?: string | null;
+}
+export interface NewFederatedCredential {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences?: string[];
+  description?: string | null;
+}
 
 /** Entra's default audience for workload identity federation. */
 export const DEFAULT_FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
@@ -27,29 +36,45 @@ export function createAppCredentials(credentials: CredentialStore, directory: Di
     async addKeyCredential(applicationId: string, input: NewKeyCredential): Promise<KeyCredentialRecord> {
       await requireApplication(applicationId);
       const certificate = parseCertificate(input.certificatePem);
-      if (Date.parse(certificate.validTo) <= clock.now()) throw new InvalidInputError("The certificate has already expired.", "keyCredentials");
+      if (Date.parse(certificate.validTo) <= clock.now())
+        throw new InvalidInputError("The certificate has already expired.", "keyCredentials");
       const record: KeyCredentialRecord = {
-        keyId: newGuid(), applicationId, displayName: input.displayName ?? certificate.subject.replaceAll("\n", ", "),
-        certificatePem: certificate.toString(), thumbprintSha1: thumbprint(certificate, "sha1"), thumbprintSha256: thumbprint(certificate, "sha256"),
-        startAt: new Date(certificate.validFrom).toISOString(), endAt: new Date(certificate.validTo).toISOString(),
+        keyId: newGuid(),
+        applicationId,
+        displayName: input.displayName ?? certificate.subject.replaceAll("\n", ", "),
+        certificatePem: certificate.toString(),
+        thumbprintSha1: thumbprint(certificate, "sha1"),
+        thumbprintSha256: thumbprint(certificate, "sha256"),
+        startAt: new Date(certificate.validFrom).toISOString(),
+        endAt: new Date(certificate.validTo).toISOString(),
       };
       await credentials.insertKeyCredential(record);
       return record;
     },
     listKeyCredentials: (applicationId: string) => credentials.listKeyCredentials(applicationId),
     async removeKeyCredential(applicationId: string, keyId: string): Promise<void> {
-      if (!(await credentials.deleteKeyCredential(applicationId, keyId))) throw new NotFoundError("keyCredential", `No certificate with key id '${keyId}' on this application.`);
+      if (!(await credentials.deleteKeyCredential(applicationId, keyId)))
+        throw new NotFoundError("keyCredential", `No certificate with key id '${keyId}' on this application.`);
     },
 
     async addFederatedCredential(applicationId: string, input: NewFederatedCredential): Promise<FederatedCredentialRecord> {
       await requireApplication(applicationId);
-      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/.test(input.name)) throw new InvalidInputError("name must be 1-120 letters, digits, '-' or '_'.", "name");
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/.test(input.name))
+        throw new InvalidInputError("name must be 1-120 letters, digits, '-' or '_'.", "name");
       if (!/^https:\/\/\S+$/.test(input.issuer)) throw new InvalidInputError("issuer must be an https URL.", "issuer");
-      if (input.subject.trim() === "" || input.subject.length > 600) throw new InvalidInputError("subject must be 1-600 characters.", "subject");
+      if (input.subject.trim() === "" || input.subject.length > 600)
+        throw new InvalidInputError("subject must be 1-600 characters.", "subject");
       const audiences = input.audiences ?? [DEFAULT_FEDERATION_AUDIENCE];
-      if (audiences.length !== 1 || audiences[0]!.trim() === "") throw new InvalidInputError("audiences must hold exactly one audience, as in Entra.", "audiences");
+      if (audiences.length !== 1 || audiences[0]!.trim() === "")
+        throw new InvalidInputError("audiences must hold exactly one audience, as in Entra.", "audiences");
       const record: FederatedCredentialRecord = {
-        id: newGuid(), applicationId, name: input.name, issuer: input.issuer, subject: input.subject, audiences, description: input.description ?? null,
+        id: newGuid(),
+        applicationId,
+        name: input.name,
+        issuer: input.issuer,
+        subject: input.subject,
+        audiences,
+        description: input.description ?? null,
         createdAt: new Date(clock.now()).toISOString(),
       };
       await credentials.insertFederatedCredential(record);

@@ -13,10 +13,26 @@ const WRITERS: Record<DirectoryArea, readonly string[]> = {
 
 /** The directory roles Keyless knows, with Entra's template ids, names and descriptions. */
 export const directoryRoleCatalog = [
-  { roleTemplateId: DirectoryRoles.globalAdministrator, displayName: "Global Administrator", description: "Can manage all aspects of the directory." },
-  { roleTemplateId: DirectoryRoles.userAdministrator, displayName: "User Administrator", description: "Can manage all aspects of users and groups, except Global Administrators." },
-  { roleTemplateId: DirectoryRoles.groupsAdministrator, displayName: "Groups Administrator", description: "Members of this role can create/manage groups and group membership." },
-  { roleTemplateId: DirectoryRoles.applicationAdministrator, displayName: "Application Administrator", description: "Can create and manage all aspects of app registrations and enterprise apps." },
+  {
+    roleTemplateId: DirectoryRoles.globalAdministrator,
+    displayName: "Global Administrator",
+    description: "Can manage all aspects of the directory.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.userAdministrator,
+    displayName: "User Administrator",
+    description: "Can manage all aspects of users and groups, except Global Administrators.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.groupsAdministrator,
+    displayName: "Groups Administrator",
+    description: "Members of this role can create/manage groups and group membership.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.applicationAdministrator,
+    displayName: "Application Administrator",
+    description: "Can create and manage all aspects of app registrations and enterprise apps.",
+  },
 ] as const;
 
 /** Directory-role checks and role membership. Reading needs no role: any member of the tenant may read the directory. */
@@ -54,13 +70,18 @@ export function directoryRoleChecks(store: DirectoryStore) {
     directoryRolesOf: rolesOf,
     directoryRole: knownRole,
     listDirectoryRoleDefinitions: () => [...directoryRoleCatalog],
-    listDirectoryRoleMembers: (tenantId: string, roleTemplateId: string) => store.listDirectoryRoleMembers(tenantId, knownRole(roleTemplateId).roleTemplateId),
+    listDirectoryRoleMembers: (tenantId: string, roleTemplateId: string) =>
+      store.listDirectoryRoleMembers(tenantId, knownRole(roleTemplateId).roleTemplateId),
     async addDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<void> {
       const role = knownRole(roleTemplateId);
       const user = await store.getUser(principalId);
       const sp = user ? undefined : await store.getServicePrincipal(principalId);
       const principal = user ?? sp;
-      if (!principal || principal.tenantId !== tenantId) throw new InvalidInputError(`'${principalId}' is not a user or service principal of this tenant; only those can hold directory roles.`, "members");
+      if (!principal || principal.tenantId !== tenantId)
+        throw new InvalidInputError(
+          `'${principalId}' is not a user or service principal of this tenant; only those can hold directory roles.`,
+          "members",
+        );
       if ((await rolesOf(principalId)).includes(role.roleTemplateId)) {
         throw new ConflictError("One or more added object references already exist for the following modified properties: 'members'.");
       }
@@ -72,7 +93,8 @@ export function directoryRoleChecks(store: DirectoryStore) {
       if (role.roleTemplateId === DirectoryRoles.globalAdministrator && holders.length === 1 && holders[0] === principalId.toLowerCase()) {
         throw new InvalidInputError("The last Global Administrator cannot be removed; assign another one first.", "members");
       }
-      if (!(await store.removeDirectoryRoleMember(tenantId, role.roleTemplateId, principalId.toLowerCase()))) throw new NotFoundError(principalId);
+      if (!(await store.removeDirectoryRoleMember(tenantId, role.roleTemplateId, principalId.toLowerCase())))
+        throw new NotFoundError(principalId);
     },
   };
 }

@@ -9,7 +9,14 @@ import type { Principal } from "./principals.ts";
 import { hashSecret, verifySecret } from "./secret-hash.ts";
 import { checkPasswordPolicy, createUsers } from "./users.ts";
 
-export interface NewPassword { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
+export interface NewPassword {
+  keyId: string;
+  secretText: string;
+  hint: string;
+  displayName: string | null;
+  startDateTime: string;
+  endDateTime: string;
+}
 
 const DEFAULT_SECRET_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 const timingDecoy = hashSecret("keyless-timing-decoy");
@@ -48,15 +55,27 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
 
     async createUser(
       tenantId: string,
-      input: { userPrincipalName: string; displayName: string; password: string; mailNickname?: string; accountEnabled?: boolean; enforcePasswordPolicy?: boolean },
+      input: {
+        userPrincipalName: string;
+        displayName: string;
+        password: string;
+        mailNickname?: string;
+        accountEnabled?: boolean;
+        enforcePasswordPolicy?: boolean;
+      },
     ): Promise<UserRecord> {
       if (!/^[^@\s]+@[^@\s]+$/.test(input.userPrincipalName)) {
         throw new InvalidInputError(`'${input.userPrincipalName}' is not a valid user principal name (name@domain).`, "userPrincipalName");
       }
       if (input.enforcePasswordPolicy) checkPasswordPolicy(input.password);
       const user: UserRecord = {
-        id: newGuid(), tenantId, userPrincipalName: input.userPrincipalName, displayName: input.displayName,
-        passwordHash: await hashSecret(input.password), accountEnabled: input.accountEnabled ?? true, createdAt: now(),
+        id: newGuid(),
+        tenantId,
+        userPrincipalName: input.userPrincipalName,
+        displayName: input.displayName,
+        passwordHash: await hashSecret(input.password),
+        accountEnabled: input.accountEnabled ?? true,
+        createdAt: now(),
         mailNickname: input.mailNickname ?? input.userPrincipalName.split("@")[0]!,
       };
       await store.insertUser(user);
@@ -64,7 +83,11 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     },
 
     /** Registers an application; like `az ad sp create-for-rbac`, it can create its service principal at once. */
-    async createApplication(tenantId: string, displayName: string, withServicePrincipal: boolean): Promise<{ application: ApplicationRecord; servicePrincipal?: ServicePrincipalRecord }> {
+    async createApplication(
+      tenantId: string,
+      displayName: string,
+      withServicePrincipal: boolean,
+    ): Promise<{ application: ApplicationRecord; servicePrincipal?: ServicePrincipalRecord }> {
       const application = { id: newGuid(), tenantId, appId: newGuid(), displayName, createdAt: now() };
       const sp = withServicePrincipal ? newServicePrincipal(application, now()) : undefined;
       await store.insertApplication(application, sp);
@@ -73,7 +96,8 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
 
     async createServicePrincipal(tenantId: string, appId: string): Promise<ServicePrincipalRecord> {
       const application = await store.findApplicationByAppId(appId);
-      if (!application || application.tenantId !== tenantId) throw new NotFoundError("application", `No application with appId '${appId}' exists in this tenant.`);
+      if (!application || application.tenantId !== tenantId)
+        throw new NotFoundError("application", `No application with appId '${appId}' exists in this tenant.`);
       const sp = newServicePrincipal(application, now());
       await store.insertServicePrincipal(sp);
       return sp;
@@ -93,11 +117,18 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     /** The application's secrets without their hashes. */
     async listPasswords(applicationId: string) {
       const credentials = await store.listPasswordCredentials(applicationId);
-      return credentials.map((c) => ({ keyId: c.keyId, displayName: c.displayName, hint: c.hint, startDateTime: c.startAt, endDateTime: c.endAt }));
+      return credentials.map((c) => ({
+        keyId: c.keyId,
+        displayName: c.displayName,
+        hint: c.hint,
+        startDateTime: c.startAt,
+        endDateTime: c.endAt,
+      }));
     },
     async removePassword(applicationId: string, keyId: string): Promise<void> {
       const application = await requireApplication(applicationId);
-      if (!(await store.removePasswordCredential(application.id, keyId))) throw new NotFoundError(keyId, `No password credential with keyId '${keyId}' exists on this application.`);
+      if (!(await store.removePasswordCredential(application.id, keyId)))
+        throw new NotFoundError(keyId, `No password credential with keyId '${keyId}' exists on this application.`);
     },
     getServicePrincipal: (id: string) => store.getServicePrincipal(id.toLowerCase()),
     listServicePrincipals: (tenantId: string) => store.listServicePrincipals(tenantId),
@@ -117,7 +148,15 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
       if (Number.isNaN(Date.parse(end)) || Date.parse(end) <= clock.now()) {
         throw new InvalidInputError("endDateTime must be a date-time in the future.", "endDateTime");
       }
-      const credential = { keyId: newGuid(), applicationId, displayName, secretHash: await hashSecret(secretText), hint: secretText.slice(0, 3), startAt: start, endAt: end };
+      const credential = {
+        keyId: newGuid(),
+        applicationId,
+        displayName,
+        secretHash: await hashSecret(secretText),
+        hint: secretText.slice(0, 3),
+        startAt: start,
+        endAt: end,
+      };
       await store.insertPasswordCredential(credential);
       return { keyId: credential.keyId, secretText, hint: credential.hint, displayName, startDateTime: start, endDateTime: end };
     },
@@ -145,7 +184,8 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     },
 
     findUserByUpn: (upn: string) => store.findUserByUpn(upn),
-    grantDirectoryRole: (tenantId: string, roleTemplateId: string, principalId: string) => store.addDirectoryRoleMember(tenantId, roleTemplateId, principalId),
+    grantDirectoryRole: (tenantId: string, roleTemplateId: string, principalId: string) =>
+      store.addDirectoryRoleMember(tenantId, roleTemplateId, principalId),
 
     /** Whether a principal may register applications (kept for callers that predate the per-area checks). */
     canWriteDirectory: (principalId: string) => roles.mayWrite(principalId, "applications"),
@@ -155,13 +195,34 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
 export type Directory = ReturnType<typeof createDirectory>;
 
 function newServicePrincipal(application: ApplicationRecord, createdAt: string): ServicePrincipalRecord {
-  return { id: newGuid(), tenantId: application.tenantId, appId: application.appId, displayName: application.displayName, servicePrincipalType: "Application", createdAt };
+  return {
+    id: newGuid(),
+    tenantId: application.tenantId,
+    appId: application.appId,
+    displayName: application.displayName,
+    servicePrincipalType: "Application",
+    createdAt,
+  };
 }
 
 function userPrincipal(u: UserRecord): Principal {
-  return { kind: "user", id: u.id, tenantId: u.tenantId, displayName: u.displayName, userPrincipalName: u.userPrincipalName, enabled: u.accountEnabled };
+  return {
+    kind: "user",
+    id: u.id,
+    tenantId: u.tenantId,
+    displayName: u.displayName,
+    userPrincipalName: u.userPrincipalName,
+    enabled: u.accountEnabled,
+  };
 }
 
 function servicePrincipal(sp: ServicePrincipalRecord): Principal {
-  return { kind: "servicePrincipal", id: sp.id, tenantId: sp.tenantId, displayName: sp.displayName, appId: sp.appId, servicePrincipalType: sp.servicePrincipalType };
+  return {
+    kind: "servicePrincipal",
+    id: sp.id,
+    tenantId: sp.tenantId,
+    displayName: sp.displayName,
+    appId: sp.appId,
+    servicePrincipalType: sp.servicePrincipalType,
+  };
 }

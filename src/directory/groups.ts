@@ -11,8 +11,18 @@ export type DirectoryObject =
   | { kind: "group"; id: string; tenantId: string; group: GroupRecord }
   | { kind: "servicePrincipal"; id: string; tenantId: string; servicePrincipal: ServicePrincipalRecord };
 
-export interface NewGroup { displayName: string; mailNickname: string; description?: string | null; securityEnabled?: boolean; mailEnabled?: boolean }
-export interface GroupChanges { displayName?: string; mailNickname?: string; description?: string | null }
+export interface NewGroup {
+  displayName: string;
+  mailNickname: string;
+  description?: string | null;
+  securityEnabled?: boolean;
+  mailEnabled?: boolean;
+}
+export interface GroupChanges {
+  displayName?: string;
+  mailNickname?: string;
+  description?: string | null;
+}
 
 /** Security groups: properties, direct members and owners, and membership through nested groups. */
 export function createGroups(store: DirectoryStore, clock: Clock) {
@@ -62,11 +72,19 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     transitiveGroupIds,
 
     async createGroup(tenantId: string, input: NewGroup): Promise<GroupRecord> {
-      if (input.securityEnabled === false) throw new InvalidInputError("Only security groups are supported: securityEnabled must be true.", "securityEnabled");
-      if (input.mailEnabled === true) throw new InvalidInputError("Mail-enabled groups are not supported: mailEnabled must be false.", "mailEnabled");
+      if (input.securityEnabled === false)
+        throw new InvalidInputError("Only security groups are supported: securityEnabled must be true.", "securityEnabled");
+      if (input.mailEnabled === true)
+        throw new InvalidInputError("Mail-enabled groups are not supported: mailEnabled must be false.", "mailEnabled");
       const group: GroupRecord = {
-        id: newGuid(), tenantId, displayName: input.displayName, mailNickname: input.mailNickname, description: input.description ?? null,
-        securityEnabled: true, mailEnabled: false, createdAt: now(),
+        id: newGuid(),
+        tenantId,
+        displayName: input.displayName,
+        mailNickname: input.mailNickname,
+        description: input.description ?? null,
+        securityEnabled: true,
+        mailEnabled: false,
+        createdAt: now(),
       };
       await store.insertGroup(group);
       return group;
@@ -89,7 +107,10 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
       if (!member || member.tenantId !== group.tenantId) throw new NotFoundError(memberId);
       await store.addGroupMember({ groupId: group.id, memberId: member.id, memberType: member.kind }, now(), (edges) => {
         if (member.kind === "group" && wouldCreateCycle(group.id, member.id, edges)) {
-          throw new InvalidInputError(`Adding group '${member.id}' to group '${group.id}' would make a group a member of itself.`, "members");
+          throw new InvalidInputError(
+            `Adding group '${member.id}' to group '${group.id}' would make a group a member of itself.`,
+            "members",
+          );
         }
       });
     },

@@ -14,7 +14,12 @@ export interface ManagedIdentity {
   name: string;
 }
 
-export interface NewManagedIdentity { tenantId: string; resourceId: string; name: string; kind?: "SystemAssigned" | "UserAssigned" }
+export interface NewManagedIdentity {
+  tenantId: string;
+  resourceId: string;
+  name: string;
+  kind?: "SystemAssigned" | "UserAssigned";
+}
 
 /** Where a managed identity's endpoints live on our origin; the secret segment proves which identity calls. */
 export const MANAGED_IDENTITY_PREFIX = "/managed-identity";
@@ -26,7 +31,14 @@ export const MANAGED_IDENTITY_PREFIX = "/managed-identity";
  * used for look-up, and a sealed copy lets an operator print the workload's settings again.
  */
 export function createManagedIdentities(credentials: CredentialStore, box: SealedBox, clock: Clock) {
-  const toIdentity = (r: ManagedIdentityRecord): ManagedIdentity => ({ clientId: r.clientId, principalId: r.principalId, tenantId: r.tenantId, resourceId: r.resourceId, kind: r.kind, name: r.name });
+  const toIdentity = (r: ManagedIdentityRecord): ManagedIdentity => ({
+    clientId: r.clientId,
+    principalId: r.principalId,
+    tenantId: r.tenantId,
+    resourceId: r.resourceId,
+    kind: r.kind,
+    name: r.name,
+  });
 
   async function require(clientIdOrResourceId: string): Promise<ManagedIdentityRecord> {
     const record = clientIdOrResourceId.startsWith("/")
@@ -44,8 +56,15 @@ export function createManagedIdentities(credentials: CredentialStore, box: Seale
       }
       const secret = newEndpointSecret();
       const record: ManagedIdentityRecord = {
-        clientId: newGuid(), principalId: newGuid(), tenantId: input.tenantId, resourceId: input.resourceId, kind: input.kind ?? "UserAssigned", name: input.name,
-        endpointSecretHash: box.lookupDigest(secret), sealedEndpointSecret: box.seal(secret), createdAt: new Date(clock.now()).toISOString(),
+        clientId: newGuid(),
+        principalId: newGuid(),
+        tenantId: input.tenantId,
+        resourceId: input.resourceId,
+        kind: input.kind ?? "UserAssigned",
+        name: input.name,
+        endpointSecretHash: box.lookupDigest(secret),
+        sealedEndpointSecret: box.seal(secret),
+        createdAt: new Date(clock.now()).toISOString(),
       };
       await credentials.insertManagedIdentityWithPrincipal(record, input.name);
       return toIdentity(record);
@@ -81,7 +100,10 @@ export function createManagedIdentities(credentials: CredentialStore, box: Seale
     },
 
     /** The environment lines a workload needs to use this identity through each supported endpoint style. */
-    async workloadEnvironment(clientIdOrResourceId: string, origin: string): Promise<{ appService: string[]; imds: string[]; azureCli: string[] }> {
+    async workloadEnvironment(
+      clientIdOrResourceId: string,
+      origin: string,
+    ): Promise<{ appService: string[]; imds: string[]; azureCli: string[] }> {
       const record = await require(clientIdOrResourceId);
       const secret = box.open(record.sealedEndpointSecret);
       const base = `${origin}${MANAGED_IDENTITY_PREFIX}`;

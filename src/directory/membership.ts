@@ -7,7 +7,11 @@ import type { GroupEdge } from "../storage/records.ts";
 
 /** Every group that `principalId` belongs to directly or through nested groups. */
 export function transitiveGroupsOf(principalId: string, edges: readonly GroupEdge[]): string[] {
-  const parents = indexBy(edges, (e) => e.memberId, (e) => e.groupId);
+  const parents = indexBy(
+    edges,
+    (e) => e.memberId,
+    (e) => e.groupId,
+  );
   return walk(principalId.toLowerCase(), parents);
 }
 

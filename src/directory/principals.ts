@@ -1,7 +1,14 @@
 /** What the rest of the system needs to know about a security principal. */
 export type Principal =
   | { kind: "user"; id: string; tenantId: string; displayName: string; userPrincipalName: string; enabled: boolean }
-  | { kind: "servicePrincipal"; id: string; tenantId: string; displayName: string; appId: string; servicePrincipalType: "Application" | "ManagedIdentity" };
+  | {
+      kind: "servicePrincipal";
+      id: string;
+      tenantId: string;
+      displayName: string;
+      appId: string;
+      servicePrincipalType: "Application" | "ManagedIdentity";
+    };
 
 /** The `principalType` ARM role assignments use for a principal. */
 export function principalType(p: Principal): "User" | "ServicePrincipal" {

@@ -4,7 +4,12 @@ import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { UserRecord } from "../storage/records.ts";
 import { hashSecret } from "./secret-hash.ts";
 
-export interface UserChanges { displayName?: string; mailNickname?: string; accountEnabled?: boolean; password?: string }
+export interface UserChanges {
+  displayName?: string;
+  mailNickname?: string;
+  accountEnabled?: boolean;
+  password?: string;
+}
 
 const MIN_PASSWORD_LENGTH = 8;
 

@@ -2,7 +2,16 @@ import { createHash, X509Certificate } from "node:crypto";
 import type { ApplicationLike, FederatedCredentialLike, GraphDirectory, GraphRequest } from "./graph-directory.ts";
 import { graphError } from "./graph-errors.ts";
 import { federatedCredentialJson } from "./graph-objects.ts";
-import { type Body, bodyObject, collectionContext, onlyProperties, requireSameTenant, requireWriter, requiredString, translate } from "./graph-guards.ts";
+import {
+  type Body,
+  bodyObject,
+  collectionContext,
+  onlyProperties,
+  requireSameTenant,
+  requireWriter,
+  requiredString,
+  translate,
+} from "./graph-guards.ts";
 
 /**
  * An application's certificates (`keyCredentials`, replaced as a whole by PATCH, as in Graph) and its federated
@@ -10,7 +19,9 @@ import { type Body, bodyObject, collectionContext, onlyProperties, requireSameTe
  */
 
 /** One entry of a PATCHed `keyCredentials` list: an existing certificate kept by keyId, or a new certificate. */
-type RequestedKey = { kind: "existing"; keyId: string; index: number } | { kind: "new"; certificatePem: string; thumbprintSha1: string; displayName: string | null; index: number };
+type RequestedKey =
+  | { kind: "existing"; keyId: string; index: number }
+  | { kind: "new"; certificatePem: string; thumbprintSha1: string; displayName: string | null; index: number };
 
 const KEY_PROPERTIES = ["customKeyIdentifier", "displayName", "endDateTime", "key", "keyId", "startDateTime", "type", "usage"];
 
@@ -21,11 +32,19 @@ export function parseKeyCredentials(value: unknown): RequestedKey[] {
     const entry = bodyObject(raw);
     onlyProperties(entry, KEY_PROPERTIES, "keyCredential");
     if (entry.type !== undefined && entry.type !== "AsymmetricX509Cert") {
-      throw graphError("Request_BadRequest", `keyCredentials[${index}].type must be 'AsymmetricX509Cert' (certificates that verify client assertions).`);
+      throw graphError(
+        "Request_BadRequest",
+        `keyCredentials[${index}].type must be 'AsymmetricX509Cert' (certificates that verify client assertions).`,
+      );
     }
-    if (entry.usage !== undefined && entry.usage !== "Verify") throw graphError("Request_BadRequest", `keyCredentials[${index}].usage must be 'Verify'.`);
+    if (entry.usage !== undefined && entry.usage !== "Verify")
+      throw graphError("Request_BadRequest", `keyCredentials[${index}].usage must be 'Verify'.`);
     if (entry.key === undefined || entry.key === null) {
-      if (typeof entry.keyId !== "string") throw graphError("Request_BadRequest", `keyCredentials[${index}] needs 'key' (a base64 DER certificate) or the keyId of a certificate to keep.`);
+      if (typeof entry.keyId !== "string")
+        throw graphError(
+          "Request_BadRequest",
+          `keyCredentials[${index}] needs 'key' (a base64 DER certificate) or the keyId of a certificate to keep.`,
+        );
       return { kind: "existing", keyId: entry.keyId.toLowerCase(), index };
     }
     const certificate = decodeCertificate(entry.key, index);
@@ -41,13 +60,18 @@ export async function replaceKeyCredentials(dir: GraphDirectory, applicationId: 
   const toAdd: Extract<RequestedKey, { kind: "new" }>[] = [];
   for (const entry of requested) {
     if (entry.kind === "existing") {
-      if (!existing.some((k) => k.keyId === entry.keyId)) throw graphError("Request_BadRequest", `keyCredentials[${entry.index}]: no certificate with keyId '${entry.keyId}' on this application; send its 'key' to add it.`);
+      if (!existing.some((k) => k.keyId === entry.keyId))
+        throw graphError(
+          "Request_BadRequest",
+          `keyCredentials[${entry.index}]: no certificate with keyId '${entry.keyId}' on this application; send its 'key' to add it.`,
+        );
       keep.add(entry.keyId);
       continue;
     }
     const same = existing.find((k) => k.thumbprintSha1 === entry.thumbprintSha1);
     if (same) keep.add(same.keyId);
-    else if (toAdd.some((k) => k.thumbprintSha1 === entry.thumbprintSha1)) throw graphError("Request_BadRequest", `keyCredentials[${entry.index}] repeats a certificate already in the list.`);
+    else if (toAdd.some((k) => k.thumbprintSha1 === entry.thumbprintSha1))
+      throw graphError("Request_BadRequest", `keyCredentials[${entry.index}] repeats a certificate already in the list.`);
     else toAdd.push(entry);
   }
   const added: string[] = [];
@@ -67,7 +91,10 @@ function decodeCertificate(key: unknown, index: number): X509Certificate {
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw new Error("not base64");
     return new X509Certificate(Buffer.from(base64, "base64"));
   } catch {
-    throw graphError("Request_BadRequest", `keyCredentials[${index}].key must be a base64-encoded DER X.509 certificate (the PEM body without its BEGIN/END lines).`);
+    throw graphError(
+      "Request_BadRequest",
+      `keyCredentials[${index}].key must be a base64-encoded DER X.509 certificate (the PEM body without its BEGIN/END lines).`,
+    );
   }
 }
 
@@ -84,7 +111,13 @@ export async function createFederatedCredential(dir: GraphDirectory, req: GraphR
   const body = bodyObject(rawBody);
   onlyProperties(body, FEDERATED_PROPERTIES, "federatedIdentityCredential");
   const audiences = audiencesOf(body);
-  const input = { name: requiredString(body, "name"), issuer: requiredString(body, "issuer"), subject: requiredString(body, "subject"), ...(audiences ? { audiences } : {}), description: descriptionOf(body) };
+  const input = {
+    name: requiredString(body, "name"),
+    issuer: requiredString(body, "issuer"),
+    subject: requiredString(body, "subject"),
+    ...(audiences ? { audiences } : {}),
+    description: descriptionOf(body),
+  };
   const created = await translate(() => dir.addFederatedCredential(application.id, input));
   return federatedEntity(req, application, created);
 }
@@ -92,7 +125,10 @@ export async function createFederatedCredential(dir: GraphDirectory, req: GraphR
 export async function listFederatedCredentials(dir: GraphDirectory, req: GraphRequest, applicationId: string) {
   const application = await findApplication(dir, req, applicationId);
   const items = await dir.listFederatedCredentials(application.id);
-  return { "@odata.context": collectionContext(req, `applications('${application.id}')/federatedIdentityCredentials`), value: items.map(federatedCredentialJson) };
+  return {
+    "@odata.context": collectionContext(req, `applications('${application.id}')/federatedIdentityCredentials`),
+    value: items.map(federatedCredentialJson),
+  };
 }
 
 export async function getFederatedCredential(dir: GraphDirectory, req: GraphRequest, applicationId: string, idOrName: string) {
@@ -100,7 +136,12 @@ export async function getFederatedCredential(dir: GraphDirectory, req: GraphRequ
   return federatedEntity(req, application, await findFederated(dir, application.id, idOrName));
 }
 
-export async function deleteFederatedCredential(dir: GraphDirectory, req: GraphRequest, applicationId: string, idOrName: string): Promise<void> {
+export async function deleteFederatedCredential(
+  dir: GraphDirectory,
+  req: GraphRequest,
+  applicationId: string,
+  idOrName: string,
+): Promise<void> {
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, applicationId);
   const credential = await findFederated(dir, application.id, idOrName);
@@ -118,13 +159,17 @@ async function findFederated(dir: GraphDirectory, applicationId: string, idOrNam
 }
 
 function federatedEntity(req: GraphRequest, application: ApplicationLike, credential: FederatedCredentialLike) {
-  return { "@odata.context": collectionContext(req, `applications('${application.id}')/federatedIdentityCredentials/$entity`), ...federatedCredentialJson(credential) };
+  return {
+    "@odata.context": collectionContext(req, `applications('${application.id}')/federatedIdentityCredentials/$entity`),
+    ...federatedCredentialJson(credential),
+  };
 }
 
 function audiencesOf(body: Body): string[] | undefined {
   const value = body.audiences;
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((a) => typeof a === "string")) throw graphError("Request_BadRequest", "Property 'audiences' must be a list of strings, for example [\"api://AzureADTokenExchange\"].");
+  if (!Array.isArray(value) || !value.every((a) => typeof a === "string"))
+    throw graphError("Request_BadRequest", "Property 'audiences' must be a list of strings, for example [\"api://AzureADTokenExchange\"].");
   return value;
 }
 

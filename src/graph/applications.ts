@@ -2,7 +2,16 @@ import { findApplication, parseKeyCredentials, replaceKeyCredentials } from "./a
 import type { ApplicationLike, GraphDirectory, GraphRequest } from "./graph-directory.ts";
 import { graphError } from "./graph-errors.ts";
 import { applicationJson, filterFields } from "./graph-objects.ts";
-import { bodyObject, collectionContext, entityContext, onlyProperties, optionalString, requireWriter, requiredString, translate } from "./graph-guards.ts";
+import {
+  bodyObject,
+  collectionContext,
+  entityContext,
+  onlyProperties,
+  optionalString,
+  requireWriter,
+  requiredString,
+  translate,
+} from "./graph-guards.ts";
 import { collectionResponse, selectFields } from "./odata-query.ts";
 
 /** `/applications`: registration, properties, certificates (`keyCredentials`) and client secrets (`addPassword`, `removePassword`). */
@@ -30,7 +39,12 @@ export async function createApplication(dir: GraphDirectory, req: GraphRequest, 
 export async function listApplications(dir: GraphDirectory, req: GraphRequest) {
   const applications = await dir.listApplications(req.caller.tenantId);
   const items = await Promise.all(applications.map((a) => fullJson(dir, a)));
-  return collectionResponse(items, { url: `${req.base}/applications`, context: collectionContext(req, "applications"), query: req.query, filterFields: filterFields.applications });
+  return collectionResponse(items, {
+    url: `${req.base}/applications`,
+    context: collectionContext(req, "applications"),
+    query: req.query,
+    filterFields: filterFields.applications,
+  });
 }
 
 export async function getApplication(dir: GraphDirectory, req: GraphRequest, id: string) {

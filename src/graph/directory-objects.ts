@@ -9,7 +9,11 @@ import { collectionResponse, selectFields } from "./odata-query.ts";
 const MAX_IDS = 1000;
 const MAX_CHECK_IDS = 20;
 const TYPES: Record<string, DirectoryObjectLike["kind"] | "none"> = {
-  user: "user", group: "group", serviceprincipal: "servicePrincipal", directoryobjectpartnerreference: "none", directoryobject: "none",
+  user: "user",
+  group: "group",
+  serviceprincipal: "servicePrincipal",
+  directoryobjectpartnerreference: "none",
+  directoryobject: "none",
 };
 
 export async function getByIds(dir: GraphDirectory, req: GraphRequest, rawBody: unknown) {
@@ -18,7 +22,9 @@ export async function getByIds(dir: GraphDirectory, req: GraphRequest, rawBody: 
   if (ids.length > MAX_IDS) throw graphError("Request_BadRequest", `At most ${MAX_IDS} ids can be looked up at once.`);
   const kinds = body.types === undefined ? undefined : requestedKinds(stringList(body.types, "types"));
   const found = await Promise.all(ids.map((id) => dir.getObject(id.toLowerCase())));
-  const visible = found.filter((o): o is DirectoryObjectLike => o !== undefined && o.tenantId === req.caller.tenantId && (!kinds || kinds.has(o.kind)));
+  const visible = found.filter(
+    (o): o is DirectoryObjectLike => o !== undefined && o.tenantId === req.caller.tenantId && (!kinds || kinds.has(o.kind)),
+  );
   return { "@odata.context": collectionContext(req, "directoryObjects"), value: visible.map(directoryObjectJson) };
 }
 
@@ -32,13 +38,21 @@ export async function memberOf(dir: GraphDirectory, req: GraphRequest, id: strin
   const object = await findMember(dir, req, id);
   const groups = await (transitive ? dir.transitiveMemberOf(object.id) : dir.memberOf(object.id));
   return collectionResponse(groups.map(groupObjectJson), {
-    url: `${req.base}/${segment}/${object.id}/${transitive ? "transitiveMemberOf" : "memberOf"}`, context: collectionContext(req, "directoryObjects"),
-    query: req.query, filterFields: filterFields.directoryObjects,
+    url: `${req.base}/${segment}/${object.id}/${transitive ? "transitiveMemberOf" : "memberOf"}`,
+    context: collectionContext(req, "directoryObjects"),
+    query: req.query,
+    filterFields: filterFields.directoryObjects,
   });
 }
 
 /** `checkMemberGroups` (`{groupIds}`) and `checkMemberObjects` (`{ids}`): which of the given groups the object is in, transitively. */
-export async function checkMemberGroups(dir: GraphDirectory, req: GraphRequest, id: string, rawBody: unknown, property: "groupIds" | "ids") {
+export async function checkMemberGroups(
+  dir: GraphDirectory,
+  req: GraphRequest,
+  id: string,
+  rawBody: unknown,
+  property: "groupIds" | "ids",
+) {
   const object = await findMember(dir, req, id);
   const asked = stringList(bodyObject(rawBody)[property], property);
   if (asked.length > MAX_CHECK_IDS) throw graphError("Request_BadRequest", `At most ${MAX_CHECK_IDS} ${property} can be checked at once.`);
@@ -65,13 +79,15 @@ function requestedKinds(types: string[]): Set<DirectoryObjectLike["kind"]> {
   const kinds = new Set<DirectoryObjectLike["kind"]>();
   for (const t of types) {
     const kind = TYPES[t.toLowerCase().replace(/^#?microsoft\.graph\./, "")];
-    if (kind === undefined) throw graphError("Request_BadRequest", `Unknown directory object type '${t}': use user, group or servicePrincipal.`);
+    if (kind === undefined)
+      throw graphError("Request_BadRequest", `Unknown directory object type '${t}': use user, group or servicePrincipal.`);
     if (kind !== "none") kinds.add(kind);
   }
   return kinds;
 }
 
 function stringList(value: unknown, name: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw graphError("Request_BadRequest", `Property '${name}' must be an array of strings.`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw graphError("Request_BadRequest", `Property '${name}' must be an array of strings.`);
   return value;
 }

@@ -11,7 +11,12 @@ import { collectionResponse, selectFields } from "./odata-query.ts";
 
 export async function listDirectoryRoles(dir: GraphDirectory, req: GraphRequest) {
   const roles = dir.listDirectoryRoleDefinitions().map(roleJson);
-  return collectionResponse(roles, { url: `${req.base}/directoryRoles`, context: collectionContext(req, "directoryRoles"), query: req.query, filterFields: { id: "string", displayName: "string", roleTemplateId: "string" } });
+  return collectionResponse(roles, {
+    url: `${req.base}/directoryRoles`,
+    context: collectionContext(req, "directoryRoles"),
+    query: req.query,
+    filterFields: { id: "string", displayName: "string", roleTemplateId: "string" },
+  });
 }
 
 export async function getDirectoryRole(dir: GraphDirectory, req: GraphRequest, id: string) {
@@ -23,7 +28,10 @@ export async function listRoleMembers(dir: GraphDirectory, req: GraphRequest, id
   const ids = await translate(() => dir.listDirectoryRoleMembers(req.caller.tenantId, templateId(id)));
   const members = (await Promise.all(ids.map((m) => dir.getObject(m)))).filter((o): o is DirectoryObjectLike => o !== undefined);
   return collectionResponse(members.map(directoryObjectJson), {
-    url: `${req.base}/directoryRoles/${templateId(id)}/members`, context: collectionContext(req, "directoryObjects"), query: req.query, filterFields: filterFields.directoryObjects,
+    url: `${req.base}/directoryRoles/${templateId(id)}/members`,
+    context: collectionContext(req, "directoryObjects"),
+    query: req.query,
+    filterFields: filterFields.directoryObjects,
   });
 }
 
@@ -43,9 +51,18 @@ async function requireRoleAssigner(dir: GraphDirectory, req: GraphRequest): Prom
 }
 
 function templateId(id: string): string {
-  return id.replace(/^roleTemplateId=/i, "").replace(/^'|'$/g, "").toLowerCase();
+  return id
+    .replace(/^roleTemplateId=/i, "")
+    .replace(/^'|'$/g, "")
+    .toLowerCase();
 }
 
 function roleJson(role: { roleTemplateId: string; displayName: string; description: string }) {
-  return { id: role.roleTemplateId, deletedDateTime: null, description: role.description, displayName: role.displayName, roleTemplateId: role.roleTemplateId };
+  return {
+    id: role.roleTemplateId,
+    deletedDateTime: null,
+    description: role.description,
+    displayName: role.displayName,
+    roleTemplateId: role.roleTemplateId,
+  };
 }

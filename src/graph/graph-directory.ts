@@ -21,14 +21,53 @@ export interface GroupLike {
   mailEnabled: boolean;
   createdAt: string;
 }
-export interface ApplicationLike { id: string; tenantId: string; appId: string; displayName: string; createdAt: string }
-export interface ServicePrincipalLike { id: string; tenantId: string; appId: string; displayName: string; servicePrincipalType: string; createdAt: string }
-export interface PasswordLike { keyId: string; secretText: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
-export interface StoredPasswordLike { keyId: string; hint: string; displayName: string | null; startDateTime: string; endDateTime: string }
+export interface ApplicationLike {
+  id: string;
+  tenantId: string;
+  appId: string;
+  displayName: string;
+  createdAt: string;
+}
+export interface ServicePrincipalLike {
+  id: string;
+  tenantId: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalType: string;
+  createdAt: string;
+}
+export interface PasswordLike {
+  keyId: string;
+  secretText: string;
+  hint: string;
+  displayName: string | null;
+  startDateTime: string;
+  endDateTime: string;
+}
+export interface StoredPasswordLike {
+  keyId: string;
+  hint: string;
+  displayName: string | null;
+  startDateTime: string;
+  endDateTime: string;
+}
 
 /** An application's certificate: `thumbprintSha1` is base64url (the x5t); the certificate itself never leaves. */
-export interface KeyCredentialLike { keyId: string; displayName: string | null; thumbprintSha1: string; startAt: string; endAt: string }
-export interface FederatedCredentialLike { id: string; name: string; issuer: string; subject: string; audiences: string[]; description: string | null }
+export interface KeyCredentialLike {
+  keyId: string;
+  displayName: string | null;
+  thumbprintSha1: string;
+  startAt: string;
+  endAt: string;
+}
+export interface FederatedCredentialLike {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description: string | null;
+}
 
 /** Certificates and federated identity credentials of applications (the directory's app-credentials part). */
 export interface GraphAppCredentials {
@@ -68,14 +107,27 @@ export interface GraphDirectory extends GraphAppCredentials {
   listUsers(tenantId: string): Promise<UserLike[]>;
   createUser(
     tenantId: string,
-    input: { userPrincipalName: string; displayName: string; password: string; mailNickname?: string; accountEnabled?: boolean; enforcePasswordPolicy?: boolean },
+    input: {
+      userPrincipalName: string;
+      displayName: string;
+      password: string;
+      mailNickname?: string;
+      accountEnabled?: boolean;
+      enforcePasswordPolicy?: boolean;
+    },
   ): Promise<UserLike>;
-  updateUser(idOrUpn: string, changes: { displayName?: string; mailNickname?: string; accountEnabled?: boolean; password?: string }): Promise<UserLike>;
+  updateUser(
+    idOrUpn: string,
+    changes: { displayName?: string; mailNickname?: string; accountEnabled?: boolean; password?: string },
+  ): Promise<UserLike>;
   deleteUser(idOrUpn: string): Promise<void>;
 
   getGroup(id: string): Promise<GroupLike | undefined>;
   listGroups(tenantId: string): Promise<GroupLike[]>;
-  createGroup(tenantId: string, input: { displayName: string; mailNickname: string; description?: string | null; securityEnabled?: boolean; mailEnabled?: boolean }): Promise<GroupLike>;
+  createGroup(
+    tenantId: string,
+    input: { displayName: string; mailNickname: string; description?: string | null; securityEnabled?: boolean; mailEnabled?: boolean },
+  ): Promise<GroupLike>;
   updateGroup(id: string, changes: { displayName?: string; mailNickname?: string; description?: string | null }): Promise<GroupLike>;
   deleteGroup(id: string): Promise<void>;
   addMember(groupId: string, memberId: string): Promise<void>;

@@ -4,7 +4,10 @@ import { catalogErrors } from "../core/errors.ts";
 const catalog = {
   InvalidAuthenticationToken: { status: 401, template: (detail: string) => `Access token validation failure. ${detail}` },
   Authorization_RequestDenied: { status: 403, template: () => "Insufficient privileges to complete the operation." },
-  Request_ResourceNotFound: { status: 404, template: (id: string) => `Resource '${id}' does not exist or one of its queried reference-property objects are not present.` },
+  Request_ResourceNotFound: {
+    status: 404,
+    template: (id: string) => `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  },
   Request_BadRequest: { status: 400, template: (detail: string) => detail },
   Request_UnsupportedQuery: { status: 400, template: (detail: string) => detail },
   BadRequest: { status: 400, template: (detail: string) => detail },

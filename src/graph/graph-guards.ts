@@ -16,20 +16,23 @@ export function requireSameTenant<T extends { tenantId: string }>(req: GraphRequ
 export type Body = Record<string, unknown>;
 
 export function bodyObject(body: unknown): Body {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw graphError("Request_BadRequest", "The request body must be a JSON object.");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw graphError("Request_BadRequest", "The request body must be a JSON object.");
   return body as Body;
 }
 
 export function requiredString(body: Body, name: string): string {
   const value = body[name];
-  if (typeof value !== "string" || value.trim() === "") throw graphError("Request_BadRequest", `Property '${name}' is required and must be a non-empty string.`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw graphError("Request_BadRequest", `Property '${name}' is required and must be a non-empty string.`);
   return value;
 }
 
 export function optionalString(body: Body, name: string): string | undefined {
   const value = body[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") throw graphError("Request_BadRequest", `Property '${name}' must be a non-empty string.`);
+  if (typeof value !== "string" || value.trim() === "")
+    throw graphError("Request_BadRequest", `Property '${name}' must be a non-empty string.`);
   return value;
 }
 
@@ -44,7 +47,10 @@ export function optionalBoolean(body: Body, name: string): boolean | undefined {
 export function onlyProperties(body: Body, allowed: readonly string[], type: string): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key) && !key.startsWith("@odata.")) {
-      throw graphError("Request_BadRequest", `Property '${key}' is not supported on type 'microsoft.graph.${type}' here; supported: ${allowed.join(", ")}.`);
+      throw graphError(
+        "Request_BadRequest",
+        `Property '${key}' is not supported on type 'microsoft.graph.${type}' here; supported: ${allowed.join(", ")}.`,
+      );
     }
   }
 }
@@ -53,7 +59,8 @@ export function onlyProperties(body: Body, allowed: readonly string[], type: str
 export function referencedId(body: unknown): string {
   const ref = bodyObject(body)["@odata.id"];
   const id = typeof ref === "string" ? /\/([0-9a-fA-F-]{36})\/?$/.exec(ref)?.[1] : undefined;
-  if (!id) throw graphError("Request_BadRequest", "The body must be {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}.");
+  if (!id)
+    throw graphError("Request_BadRequest", 'The body must be {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}.');
   return id.toLowerCase();
 }
 

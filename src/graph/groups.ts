@@ -2,8 +2,17 @@ import type { GraphDirectory, GraphRequest, GroupLike } from "./graph-directory.
 import { graphError } from "./graph-errors.ts";
 import { directoryObjectJson, filterFields, groupJson } from "./graph-objects.ts";
 import {
-  bodyObject, collectionContext, entityContext, onlyProperties, optionalBoolean, optionalString, referencedId, requireSameTenant, requireWriter,
-  requiredString, translate,
+  bodyObject,
+  collectionContext,
+  entityContext,
+  onlyProperties,
+  optionalBoolean,
+  optionalString,
+  referencedId,
+  requireSameTenant,
+  requireWriter,
+  requiredString,
+  translate,
 } from "./graph-guards.ts";
 import { collectionResponse, selectFields } from "./odata-query.ts";
 
@@ -11,7 +20,12 @@ import { collectionResponse, selectFields } from "./odata-query.ts";
 
 export async function listGroups(dir: GraphDirectory, req: GraphRequest) {
   const groups = await dir.listGroups(req.caller.tenantId);
-  return collectionResponse(groups.map(groupJson), { url: `${req.base}/groups`, context: collectionContext(req, "groups"), query: req.query, filterFields: filterFields.groups });
+  return collectionResponse(groups.map(groupJson), {
+    url: `${req.base}/groups`,
+    context: collectionContext(req, "groups"),
+    query: req.query,
+    filterFields: filterFields.groups,
+  });
 }
 
 export async function getGroup(dir: GraphDirectory, req: GraphRequest, id: string) {
@@ -23,14 +37,18 @@ export async function createGroup(dir: GraphDirectory, req: GraphRequest, rawBod
   await requireWriter(dir, req, "groups");
   const body = bodyObject(rawBody);
   onlyProperties(body, ["displayName", "mailNickname", "description", "securityEnabled", "mailEnabled", "groupTypes"], "group");
-  if (Array.isArray(body.groupTypes) && body.groupTypes.length > 0) throw graphError("Request_BadRequest", "Only security groups are supported: groupTypes must be empty.");
+  if (Array.isArray(body.groupTypes) && body.groupTypes.length > 0)
+    throw graphError("Request_BadRequest", "Only security groups are supported: groupTypes must be empty.");
   const securityEnabled = optionalBoolean(body, "securityEnabled");
   const mailEnabled = optionalBoolean(body, "mailEnabled");
   const description = optionalString(body, "description");
   const group = await translate(() =>
     dir.createGroup(req.caller.tenantId, {
-      displayName: requiredString(body, "displayName"), mailNickname: requiredString(body, "mailNickname"), description: description ?? null,
-      ...(securityEnabled !== undefined ? { securityEnabled } : {}), ...(mailEnabled !== undefined ? { mailEnabled } : {}),
+      displayName: requiredString(body, "displayName"),
+      mailNickname: requiredString(body, "mailNickname"),
+      description: description ?? null,
+      ...(securityEnabled !== undefined ? { securityEnabled } : {}),
+      ...(mailEnabled !== undefined ? { mailEnabled } : {}),
     }),
   );
   return { "@odata.context": entityContext(req, "groups"), ...groupJson(group) };
@@ -45,7 +63,9 @@ export async function updateGroup(dir: GraphDirectory, req: GraphRequest, id: st
   const description = body.description === null ? null : optionalString(body, "description");
   await translate(() =>
     dir.updateGroup(group.id, {
-      ...(displayName !== undefined ? { displayName } : {}), ...(mailNickname !== undefined ? { mailNickname } : {}), ...(description !== undefined ? { description } : {}),
+      ...(displayName !== undefined ? { displayName } : {}),
+      ...(mailNickname !== undefined ? { mailNickname } : {}),
+      ...(description !== undefined ? { description } : {}),
     }),
   );
 }
@@ -60,7 +80,10 @@ export async function listMembers(dir: GraphDirectory, req: GraphRequest, id: st
   const members = await (transitive ? dir.listTransitiveMembers(group.id) : dir.listMembers(group.id));
   const segment = transitive ? "transitiveMembers" : "members";
   return collectionResponse(members.map(directoryObjectJson), {
-    url: `${req.base}/groups/${group.id}/${segment}`, context: collectionContext(req, "directoryObjects"), query: req.query, filterFields: filterFields.directoryObjects,
+    url: `${req.base}/groups/${group.id}/${segment}`,
+    context: collectionContext(req, "directoryObjects"),
+    query: req.query,
+    filterFields: filterFields.directoryObjects,
   });
 }
 
@@ -79,7 +102,10 @@ export async function listOwners(dir: GraphDirectory, req: GraphRequest, id: str
   const group = await findGroup(dir, req, id);
   const owners = await dir.listOwners(group.id);
   return collectionResponse(owners.map(directoryObjectJson), {
-    url: `${req.base}/groups/${group.id}/owners`, context: collectionContext(req, "directoryObjects"), query: req.query, filterFields: filterFields.directoryObjects,
+    url: `${req.base}/groups/${group.id}/owners`,
+    context: collectionContext(req, "directoryObjects"),
+    query: req.query,
+    filterFields: filterFields.directoryObjects,
   });
 }
 

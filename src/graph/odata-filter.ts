@@ -186,7 +186,8 @@ class Parser {
     const match = Object.keys(this.fields).find((f) => f.toLowerCase() === name.toLowerCase());
     if (!match) throw unsupported(`filtering on the property '${name}'`);
     const kind = this.fields[match]!;
-    if (want && kind !== want) throw unsupported(want === "strings" ? `a lambda on '${match}', which is not a collection` : `startswith on '${match}'`);
+    if (want && kind !== want)
+      throw unsupported(want === "strings" ? `a lambda on '${match}', which is not a collection` : `startswith on '${match}'`);
     if (!want && kind === "strings") throw unsupported(`comparing the collection '${match}' directly; use ${match}/any(x:x eq '...')`);
     return match;
   }
@@ -216,7 +217,9 @@ class Parser {
       this.position++;
       return token.text === "null" ? null : token.text === "true";
     }
-    throw token ? invalid(this.text, token.at, `'${token.text}' where a literal was expected`) : invalid(this.text, this.text.length, "end of input where a literal was expected");
+    throw token
+      ? invalid(this.text, token.at, `'${token.text}' where a literal was expected`)
+      : invalid(this.text, this.text.length, "end of input where a literal was expected");
   }
 
   private stringLiteral(): string {
@@ -227,7 +230,8 @@ class Parser {
 
   private ident(): string {
     const token = this.tokens[this.position];
-    if (token?.type !== "ident") throw token ? invalid(this.text, token.at, `'${token.text}'`) : invalid(this.text, this.text.length, "end of input");
+    if (token?.type !== "ident")
+      throw token ? invalid(this.text, token.at, `'${token.text}'`) : invalid(this.text, this.text.length, "end of input");
     this.position++;
     return token.text;
   }
@@ -258,7 +262,9 @@ class Parser {
   private expectPunct(p: string): void {
     if (!this.punct(p)) {
       const token = this.tokens[this.position];
-      throw token ? invalid(this.text, token.at, `'${token.text}' where '${p}' was expected`) : invalid(this.text, this.text.length, `end of input where '${p}' was expected`);
+      throw token
+        ? invalid(this.text, token.at, `'${token.text}' where '${p}' was expected`)
+        : invalid(this.text, this.text.length, `end of input where '${p}' was expected`);
     }
   }
 }

@@ -25,9 +25,11 @@ const SUPPORTED = new Set(["$filter", "$select", "$top", "$skiptoken", "$count"]
 export function collectionResponse(items: readonly Record<string, unknown>[], request: CollectionRequest) {
   const { query } = request;
   for (const key of Object.keys(query)) {
-    if (key.startsWith("$") && !SUPPORTED.has(key.toLowerCase())) throw graphError("Request_UnsupportedQuery", `Unsupported query: the query option '${key}' is not supported.`);
+    if (key.startsWith("$") && !SUPPORTED.has(key.toLowerCase()))
+      throw graphError("Request_UnsupportedQuery", `Unsupported query: the query option '${key}' is not supported.`);
   }
-  if (query.$count !== undefined && query.$count !== "false") throw graphError("Request_UnsupportedQuery", "Unsupported query: $count is not supported.");
+  if (query.$count !== undefined && query.$count !== "false")
+    throw graphError("Request_UnsupportedQuery", "Unsupported query: $count is not supported.");
   const filter = query.$filter === undefined ? undefined : parseFilter(query.$filter, request.filterFields);
   const matched = filter ? items.filter((item) => matchesFilter(filter, item)) : items;
   const top = pageSize(query.$top);
@@ -47,7 +49,8 @@ export function selectFields(item: Record<string, unknown>, query: ODataQuery): 
 function pageSize(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PAGE;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw graphError("Request_BadRequest", `Invalid value '${value}' for $top: use an integer from 1 to ${MAX_PAGE}.`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE)
+    throw graphError("Request_BadRequest", `Invalid value '${value}' for $top: use an integer from 1 to ${MAX_PAGE}.`);
   return n;
 }
 
@@ -71,7 +74,10 @@ function nextLink(request: CollectionRequest, top: number, offset: number): stri
 
 function selection(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const fields = value.split(",").map((f) => f.trim()).filter((f) => f !== "");
+  const fields = value
+    .split(",")
+    .map((f) => f.trim())
+    .filter((f) => f !== "");
   if (fields.length === 0) throw graphError("Request_BadRequest", "$select needs at least one property name.");
   return fields;
 }

@@ -1,6 +1,15 @@
 import type { GraphDirectory, GraphRequest, ServicePrincipalLike } from "./graph-directory.ts";
 import { filterFields, servicePrincipalJson } from "./graph-objects.ts";
-import { bodyObject, collectionContext, entityContext, optionalBoolean, requireSameTenant, requireWriter, requiredString, translate } from "./graph-guards.ts";
+import {
+  bodyObject,
+  collectionContext,
+  entityContext,
+  optionalBoolean,
+  requireSameTenant,
+  requireWriter,
+  requiredString,
+  translate,
+} from "./graph-guards.ts";
 import { graphError } from "./graph-errors.ts";
 import { collectionResponse, selectFields } from "./odata-query.ts";
 
@@ -9,7 +18,8 @@ import { collectionResponse, selectFields } from "./odata-query.ts";
 export async function createServicePrincipal(dir: GraphDirectory, req: GraphRequest, rawBody: unknown) {
   await requireWriter(dir, req, "applications");
   const body = bodyObject(rawBody);
-  if (optionalBoolean(body, "accountEnabled") === false) throw graphError("Request_BadRequest", "Disabled service principals are not supported: accountEnabled must be true.");
+  if (optionalBoolean(body, "accountEnabled") === false)
+    throw graphError("Request_BadRequest", "Disabled service principals are not supported: accountEnabled must be true.");
   const appId = requiredString(body, "appId").toLowerCase();
   const sp = await translate(() => dir.createServicePrincipal(req.caller.tenantId, appId));
   return { "@odata.context": entityContext(req, "servicePrincipals"), ...servicePrincipalJson(sp) };
@@ -18,7 +28,10 @@ export async function createServicePrincipal(dir: GraphDirectory, req: GraphRequ
 export async function listServicePrincipals(dir: GraphDirectory, req: GraphRequest) {
   const sps = await dir.listServicePrincipals(req.caller.tenantId);
   return collectionResponse(sps.map(servicePrincipalJson), {
-    url: `${req.base}/servicePrincipals`, context: collectionContext(req, "servicePrincipals"), query: req.query, filterFields: filterFields.servicePrincipals,
+    url: `${req.base}/servicePrincipals`,
+    context: collectionContext(req, "servicePrincipals"),
+    query: req.query,
+    filterFields: filterFields.servicePrincipals,
   });
 }
 

@@ -2,7 +2,16 @@ import type { GraphDirectory, GraphRequest, UserLike } from "./graph-directory.t
 import { graphError } from "./graph-errors.ts";
 import { filterFields, userJson } from "./graph-objects.ts";
 import {
-  bodyObject, entityContext, onlyProperties, optionalBoolean, optionalString, requireSameTenant, requireWriter, requiredString, translate, type Body,
+  bodyObject,
+  entityContext,
+  onlyProperties,
+  optionalBoolean,
+  optionalString,
+  requireSameTenant,
+  requireWriter,
+  requiredString,
+  translate,
+  type Body,
 } from "./graph-guards.ts";
 import { collectionResponse, selectFields } from "./odata-query.ts";
 
@@ -16,7 +25,12 @@ export async function me(dir: GraphDirectory, req: GraphRequest) {
 
 export async function listUsers(dir: GraphDirectory, req: GraphRequest) {
   const users = await dir.listUsers(req.caller.tenantId);
-  return collectionResponse(users.map(userJson), { url: `${req.base}/users`, context: `${req.base}/$metadata#users`, query: req.query, filterFields: filterFields.users });
+  return collectionResponse(users.map(userJson), {
+    url: `${req.base}/users`,
+    context: `${req.base}/$metadata#users`,
+    query: req.query,
+    filterFields: filterFields.users,
+  });
 }
 
 export async function getUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string) {
@@ -34,8 +48,12 @@ export async function createUser(dir: GraphDirectory, req: GraphRequest, rawBody
   const accountEnabled = optionalBoolean(body, "accountEnabled");
   const user = await translate(() =>
     dir.createUser(req.caller.tenantId, {
-      userPrincipalName: requiredString(body, "userPrincipalName"), displayName: requiredString(body, "displayName"), password, enforcePasswordPolicy: true,
-      ...(mailNickname !== undefined ? { mailNickname } : {}), ...(accountEnabled !== undefined ? { accountEnabled } : {}),
+      userPrincipalName: requiredString(body, "userPrincipalName"),
+      displayName: requiredString(body, "displayName"),
+      password,
+      enforcePasswordPolicy: true,
+      ...(mailNickname !== undefined ? { mailNickname } : {}),
+      ...(accountEnabled !== undefined ? { accountEnabled } : {}),
     }),
   );
   return { "@odata.context": entityContext(req, "users"), ...userJson(user) };
@@ -52,8 +70,10 @@ export async function updateUser(dir: GraphDirectory, req: GraphRequest, idOrUpn
   const accountEnabled = optionalBoolean(body, "accountEnabled");
   await translate(() =>
     dir.updateUser(user.id, {
-      ...(displayName !== undefined ? { displayName } : {}), ...(mailNickname !== undefined ? { mailNickname } : {}),
-      ...(accountEnabled !== undefined ? { accountEnabled } : {}), ...(password !== undefined ? { password } : {}),
+      ...(displayName !== undefined ? { displayName } : {}),
+      ...(mailNickname !== undefined ? { mailNickname } : {}),
+      ...(accountEnabled !== undefined ? { accountEnabled } : {}),
+      ...(password !== undefined ? { password } : {}),
     }),
   );
 }
@@ -61,7 +81,8 @@ export async function updateUser(dir: GraphDirectory, req: GraphRequest, idOrUpn
 export async function deleteUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string): Promise<void> {
   const user = await findUser(dir, req, idOrUpn);
   await requireUserWriter(dir, req, user);
-  if (user.id === req.caller.principalId) throw graphError("Request_BadRequest", "You cannot delete your own account; ask another administrator.");
+  if (user.id === req.caller.principalId)
+    throw graphError("Request_BadRequest", "You cannot delete your own account; ask another administrator.");
   await translate(() => dir.deleteUser(user.id));
 }
 
@@ -79,12 +100,17 @@ async function requireUserWriter(dir: GraphDirectory, req: GraphRequest, target:
 function passwordOf(body: Body): string | undefined {
   const profile = body.passwordProfile;
   if (profile === undefined) return undefined;
-  if (typeof profile !== "object" || profile === null) throw graphError("Request_BadRequest", "Property 'passwordProfile' must be an object.");
+  if (typeof profile !== "object" || profile === null)
+    throw graphError("Request_BadRequest", "Property 'passwordProfile' must be an object.");
   const { password, forceChangePasswordNextSignIn } = profile as Body;
   if (forceChangePasswordNextSignIn === true) {
-    throw graphError("Request_BadRequest", "forceChangePasswordNextSignIn=true is not supported: Keyless sign-in has no password-change step. Send false or leave it out.");
+    throw graphError(
+      "Request_BadRequest",
+      "forceChangePasswordNextSignIn=true is not supported: Keyless sign-in has no password-change step. Send false or leave it out.",
+    );
   }
   if (password === undefined) return undefined;
-  if (typeof password !== "string" || password === "") throw graphError("Request_BadRequest", "Property 'passwordProfile.password' must be a non-empty string.");
+  if (typeof password !== "string" || password === "")
+    throw graphError("Request_BadRequest", "Property 'passwordProfile.password' must be a non-empty string.");
   return password;
 }

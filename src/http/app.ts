@@ -23,7 +23,15 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
         // Managed-identity endpoint secrets travel in the path for IMDS/MSI clients; never log them.
         req: (req) => ({ method: req.method, url: redactManagedIdentityUrl(req.url), host: req.host, remoteAddress: req.ip }),
       },
-      redact: { paths: ["req.headers.authorization", "req.headers['api-key']", "req.headers['ocp-apim-subscription-key']", "req.headers['x-identity-header']"], censor: "[redacted]" },
+      redact: {
+        paths: [
+          "req.headers.authorization",
+          "req.headers['api-key']",
+          "req.headers['ocp-apim-subscription-key']",
+          "req.headers['x-identity-header']",
+        ],
+        censor: "[redacted]",
+      },
     },
     // ARM clients vary path casing and sometimes send `//`.
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },

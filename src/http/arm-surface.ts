@@ -41,7 +41,11 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
       reply.status(status);
       if (result.body === undefined) return reply.send();
-      return reply.send(request.method === "GET" ? paged(result.body, request.query as Record<string, string | undefined>, `${requestOrigin(request)}${request.url}`) : result.body);
+      return reply.send(
+        request.method === "GET"
+          ? paged(result.body, request.query as Record<string, string | undefined>, `${requestOrigin(request)}${request.url}`)
+          : result.body,
+      );
     } catch (err) {
       status = err instanceof WireError ? err.status : 500;
       throw err;
@@ -62,12 +66,22 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
       throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
     }
-    const ctx: ArmContext = { request, services, params, apiVersion, origin: requestOrigin(request), query, body: request.body, caller: callerOnce };
+    const ctx: ArmContext = {
+      request,
+      services,
+      params,
+      apiVersion,
+      origin: requestOrigin(request),
+      query,
+      body: request.body,
+      caller: callerOnce,
+    };
     return handler(ctx);
   };
 
   const methods: ArmMethod[] = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"];
-  for (const url of ["/tenants", "/subscriptions", "/subscriptions/*", "/providers/*"]) app.route({ method: methods, url, handler: dispatch });
+  for (const url of ["/tenants", "/subscriptions", "/subscriptions/*", "/providers/*"])
+    app.route({ method: methods, url, handler: dispatch });
 }
 
 /** Decoded, repeated slashes folded (the CLI sends `//` before a type), no trailing slash. */
@@ -94,10 +108,18 @@ function findRoute(path: string): { route: ArmRoute; params: string[] } | undefi
 const WRITES = new Set(["PUT", "PATCH", "DELETE", "POST"]);
 
 /** Route types whose RBAC operation (the activity log's operationName, as Azure logs it) is spelled differently. */
-const OPERATION_TYPES: Record<string, string> = { "Microsoft.Resources/resourceGroups": "Microsoft.Resources/subscriptions/resourceGroups" };
+const OPERATION_TYPES: Record<string, string> = {
+  "Microsoft.Resources/resourceGroups": "Microsoft.Resources/subscriptions/resourceGroups",
+};
 
 /** Every authenticated control-plane write goes to the activity log, refused or not; the correlation id is the client's request id. */
-async function recordWrite(services: Services, request: FastifyRequest, path: string, caller: ArmCaller, statusCode: number): Promise<void> {
+async function recordWrite(
+  services: Services,
+  request: FastifyRequest,
+  path: string,
+  caller: ArmCaller,
+  statusCode: number,
+): Promise<void> {
   const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
   if (!subscriptionId) return;
   const found = findRoute(path);
@@ -105,8 +127,14 @@ async function recordWrite(services: Services, request: FastifyRequest, path: st
   const type = found ? (OPERATION_TYPES[found.route.type] ?? found.route.type) : "Microsoft.Resources";
   try {
     await services.activityLog.record({
-      subscriptionId, caller: caller.clientName, principalId: caller.principalId, operationName: `${type}/${verb}`,
-      httpMethod: request.method, resourceId: path, statusCode, correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
+      subscriptionId,
+      caller: caller.clientName,
+      principalId: caller.principalId,
+      operationName: `${type}/${verb}`,
+      httpMethod: request.method,
+      resourceId: path,
+      statusCode,
+      correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
     });
   } catch (err) {
     request.log.error({ err }, "activity log write failed");

@@ -9,7 +9,16 @@ import { requestOrigin } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 
 type Fields = Record<string, string | undefined>;
-const CARRIED = ["client_id", "redirect_uri", "response_type", "scope", "state", "code_challenge", "code_challenge_method", "nonce"] as const;
+const CARRIED = [
+  "client_id",
+  "redirect_uri",
+  "response_type",
+  "scope",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+  "nonce",
+] as const;
 
 /**
  * The authorization endpoint for the auth-code + PKCE flow: a sign-in page (GET) and its form post, which
@@ -27,7 +36,8 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
       return value;
     };
     const clientId = need("client_id");
-    if (!firstPartyPublicClients[clientId.toLowerCase()] && !(await identities.findClient(tenant.id, clientId))) throw oauthError("applicationNotFound", clientId, tenant.id);
+    if (!firstPartyPublicClients[clientId.toLowerCase()] && !(await identities.findClient(tenant.id, clientId)))
+      throw oauthError("applicationNotFound", clientId, tenant.id);
     const redirectUri = need("redirect_uri");
     checkRedirectUri(redirectUri, requestOrigin(req));
     if (need("response_type") !== "code") throw oauthError("unsupportedGrantType", `response_type=${fields.response_type}`);
@@ -57,7 +67,8 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
         if (!(err instanceof WireError)) throw err;
         return show(reply, fields, "Your account is locked after too many attempts. Try again in a few minutes.");
       }
-      if (!user || user.tenantId !== authorization.tenantId || !user.enabled) return show(reply, fields, "The user name or password is wrong, or the account is disabled.");
+      if (!user || user.tenantId !== authorization.tenantId || !user.enabled)
+        return show(reply, fields, "The user name or password is wrong, or the account is disabled.");
       const code = await issueAuthorizationCode(grants, clock, authorization, user.id);
       const target = new URL(authorization.redirectUri);
       target.searchParams.set("code", code);
@@ -69,7 +80,9 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
 
 function signInPage(fields: Fields, message: string): string {
   const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const hidden = CARRIED.filter((k) => fields[k] !== undefined).map((k) => `<input type="hidden" name="${k}" value="${esc(fields[k]!)}">`).join("\n");
+  const hidden = CARRIED.filter((k) => fields[k] !== undefined)
+    .map((k) => `<input type="hidden" name="${k}" value="${esc(fields[k]!)}">`)
+    .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign in to Keyless</title></head>
 <body>

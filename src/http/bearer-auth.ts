@@ -5,7 +5,11 @@ import { TokenRejectedError, type TokenValidator, type ValidatedToken } from "..
 import { bearerToken } from "./request-origin.ts";
 
 /** Validates the bearer token of an ARM or Graph call, translating refusals into ARM's 401 codes. */
-export async function authenticateArmStyle(validator: TokenValidator, request: FastifyRequest, audiences: readonly string[]): Promise<ValidatedToken> {
+export async function authenticateArmStyle(
+  validator: TokenValidator,
+  request: FastifyRequest,
+  audiences: readonly string[],
+): Promise<ValidatedToken> {
   const token = bearerToken(request);
   try {
     return await validator.validate(token, audiences);
@@ -18,7 +22,10 @@ export async function authenticateArmStyle(validator: TokenValidator, request: F
 function armRejection(err: TokenRejectedError, headerMissing: boolean, audiences: readonly string[]): WireError {
   switch (err.reason) {
     case "missing":
-      return armError("AuthenticationFailed", headerMissing ? "The 'Authorization' header is missing." : "The 'Authorization' header is provided in an invalid format.");
+      return armError(
+        "AuthenticationFailed",
+        headerMissing ? "The 'Authorization' header is missing." : "The 'Authorization' header is provided in an invalid format.",
+      );
     case "expired":
       return armError("ExpiredAuthenticationToken", err.message);
     case "wrong-audience": {

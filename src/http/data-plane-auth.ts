@@ -11,7 +11,12 @@ import { bearerToken } from "./request-origin.ts";
  * as both `api-key` and `Authorization: Bearer <key>`, and Foundry documents a key as a bearer; so a bearer that
  * is not a JWT, or equals the api-key header, is a key too.
  */
-export async function authenticateCaller(request: FastifyRequest, account: AccountView, validator: TokenValidator, deps: DataPlaneDeps): Promise<Caller> {
+export async function authenticateCaller(
+  request: FastifyRequest,
+  account: AccountView,
+  validator: TokenValidator,
+  deps: DataPlaneDeps,
+): Promise<Caller> {
   const bearer = bearerToken(request);
   const key = keyOf(request, bearer);
   if (key !== undefined) return authenticateKey(account, key, deps);

@@ -5,12 +5,26 @@ import type { CallRecord, DataPlaneDeps } from "../inference/data-plane.ts";
 export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs">;
 
 /** Starts the call's record; it is handed to the call log when the response finishes or the client goes away. */
-export function beginCall(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, account: string, operation: string): CallContext {
+export function beginCall(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: DataPlaneDeps,
+  account: string,
+  operation: string,
+): CallContext {
   const started = performance.now();
   const at = new Date().toISOString();
   const context: CallContext = {
-    requestId: String(request.id), principalId: "", via: "none", account, deployment: undefined, operation,
-    decision: "unauthenticated", assignmentId: undefined, promptTokens: 0, completionTokens: 0,
+    requestId: String(request.id),
+    principalId: "",
+    via: "none",
+    account,
+    deployment: undefined,
+    operation,
+    decision: "unauthenticated",
+    assignmentId: undefined,
+    promptTokens: 0,
+    completionTokens: 0,
   };
   reply.raw.once("close", () => {
     // A response closed before it finished is a client that went away: 499, as proxies record it.

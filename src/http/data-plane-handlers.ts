@@ -2,8 +2,19 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatCompletion, EmbeddingsResult } from "../inference/chat-types.ts";
 import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
 import {
-  authorizeCall, type Caller, type DataOperation, type DeploymentView, dataActions, parseChatRequest, parseCompletionsRequest, parseEmbeddingsRequest,
-  requireAccount, requireCapability, resolveDeployment, useActionOf, type AccountView,
+  authorizeCall,
+  type Caller,
+  type DataOperation,
+  type DeploymentView,
+  dataActions,
+  parseChatRequest,
+  parseCompletionsRequest,
+  parseEmbeddingsRequest,
+  requireAccount,
+  requireCapability,
+  resolveDeployment,
+  useActionOf,
+  type AccountView,
 } from "../inference/data-plane.ts";
 import { limitsFromCapacity } from "../inference/rate-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
@@ -11,7 +22,10 @@ import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-cal
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
 
-export type DataRequest = FastifyRequest<{ Params: { account: string; deployment?: string }; Querystring: Record<string, string | undefined> }>;
+export type DataRequest = FastifyRequest<{
+  Params: { account: string; deployment?: string };
+  Querystring: Record<string, string | undefined>;
+}>;
 
 /** How one route family names things: its api-version rule and where the deployment name comes from. */
 export interface RouteFamily {
@@ -48,11 +62,22 @@ async function deploymentFor(services: Services, account: AccountView, call: Cal
 /** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
 async function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): Promise<void> {
   if (deployment.capacity === undefined) return;
-  const admission = await services.dataPlane.rateLimiter.admit(deployment.id.toLowerCase(), limitsFromCapacity(deployment.capacity), estimatedTokens);
-  const counters = { "x-ratelimit-remaining-requests": String(admission.remainingRequests), "x-ratelimit-remaining-tokens": String(admission.remainingTokens) };
+  const admission = await services.dataPlane.rateLimiter.admit(
+    deployment.id.toLowerCase(),
+    limitsFromCapacity(deployment.capacity),
+    estimatedTokens,
+  );
+  const counters = {
+    "x-ratelimit-remaining-requests": String(admission.remainingRequests),
+    "x-ratelimit-remaining-tokens": String(admission.remainingTokens),
+  };
   if (!admission.admitted) {
     const seconds = admission.retryAfterSeconds;
-    throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), { ...counters, "retry-after": String(seconds), "retry-after-ms": String(seconds * 1000) });
+    throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), {
+      ...counters,
+      "retry-after": String(seconds),
+      "retry-after-ms": String(seconds * 1000),
+    });
   }
   reply.headers(counters);
 }
@@ -82,7 +107,12 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
       const stream = requireCapability(deployment, "stream", "chat/completions");
-      return streamChat(reply, stream(chat, deployment.backendModel, signal), (usage) => countUsage(call, usage), (err) => request.log.warn({ err }, "model stream failed mid-way"));
+      return streamChat(
+        reply,
+        stream(chat, deployment.backendModel, signal),
+        (usage) => countUsage(call, usage),
+        (err) => request.log.warn({ err }, "model stream failed mid-way"),
+      );
     }
     const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
     countUsage(call, completion.usage);
@@ -96,14 +126,27 @@ export function completionsHandler(services: Services, family: RouteFamily) {
     const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
     const { chat } = parseCompletionsRequest(request.body);
     keepPrompt(services, call, bodyOf(request).prompt);
-    if (chat.stream) throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
+    if (chat.stream)
+      throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
-    const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(chat, deployment.backendModel, abortOnDisconnect(reply));
+    const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
+      chat,
+      deployment.backendModel,
+      abortOnDisconnect(reply),
+    );
     countUsage(call, completion.usage);
     return {
-      id: completion.id.replace(/^chatcmpl-/, "cmpl-"), object: "text_completion", created: completion.created, model: completion.model,
-      choices: completion.choices.map((c) => ({ index: c.index, text: c.message.content ?? "", logprobs: null, finish_reason: c.finish_reason })),
+      id: completion.id.replace(/^chatcmpl-/, "cmpl-"),
+      object: "text_completion",
+      created: completion.created,
+      model: completion.model,
+      choices: completion.choices.map((c) => ({
+        index: c.index,
+        text: c.message.content ?? "",
+        logprobs: null,
+        finish_reason: c.finish_reason,
+      })),
       usage: completion.usage,
     };
   };
@@ -125,9 +168,13 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
 /** Floats as numbers, or base64 of little-endian float32 (the openai SDK's default request). */
 function embeddingsBody(result: EmbeddingsResult, format: "float" | "base64") {
   return {
-    object: "list", model: result.model, usage: result.usage,
+    object: "list",
+    model: result.model,
+    usage: result.usage,
     data: result.vectors.map((vector, index) => ({
-      object: "embedding", index, embedding: format === "base64" ? littleEndianBase64(vector) : Array.from(vector),
+      object: "embedding",
+      index,
+      embedding: format === "base64" ? littleEndianBase64(vector) : Array.from(vector),
     })),
   };
 }
@@ -156,11 +203,17 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
     const caller = await identify(services, request, account, call);
     call.decision = "allowed";
     const deployments = await services.dataPlane.listDeployments(account);
-    const usable = await Promise.all(deployments.map(async (d) => caller.via === "key" || (await services.dataPlane.authorizeDataAction(caller, useActionOf(d.modelType), d.id)).allowed));
+    const usable = await Promise.all(
+      deployments.map(
+        async (d) => caller.via === "key" || (await services.dataPlane.authorizeDataAction(caller, useActionOf(d.modelType), d.id)).allowed,
+      ),
+    );
     const created = Math.floor(Date.now() / 1000);
     return {
       object: "list",
-      data: deployments.filter((_, i) => usable[i]).map((d) => ({ id: d.name, object: "model", created, owned_by: d.modelFormat, model: d.modelName, type: d.modelType })),
+      data: deployments
+        .filter((_, i) => usable[i])
+        .map((d) => ({ id: d.name, object: "model", created, owned_by: d.modelFormat, model: d.modelName, type: d.modelType })),
     };
   };
 }

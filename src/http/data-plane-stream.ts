@@ -9,12 +9,22 @@ import type { Usage } from "../inference/chat-types.ts";
  * one, waiting for `drain` (backpressure); a failure mid-stream becomes one `data: {"error":…}` event (the openai
  * SDK raises it as an APIError) and the stream ends without `[DONE]`.
  */
-export async function streamChat(reply: FastifyReply, chunks: AsyncIterable<string>, onUsage: (usage: Usage) => void, onFailure: (err: unknown) => void): Promise<FastifyReply> {
+export async function streamChat(
+  reply: FastifyReply,
+  chunks: AsyncIterable<string>,
+  onUsage: (usage: Usage) => void,
+  onFailure: (err: unknown) => void,
+): Promise<FastifyReply> {
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { ...headersOf(reply), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+  res.writeHead(200, {
+    ...headersOf(reply),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
   try {
     for (let item = first; !item.done; item = await iterator.next()) {
       if (res.destroyed) break;

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import { checkApiVersion, checkOpenAiApiVersion, modelsApiVersions } from "../inference/data-plane.ts";
-import { chatHandler, completionsHandler, embeddingsHandler, infoHandler, modelsListHandler, type RouteFamily } from "./data-plane-handlers.ts";
+import {
+  chatHandler,
+  completionsHandler,
+  embeddingsHandler,
+  infoHandler,
+  modelsListHandler,
+  type RouteFamily,
+} from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
@@ -24,7 +31,10 @@ const openAiV1: RouteFamily = { checkVersion: () => undefined, deploymentOf: (_r
 export async function dataPlaneSurface(app: FastifyInstance, services: Services): Promise<void> {
   app.setErrorHandler(
     errorEnvelopeHandler(
-      (e) => (e.code?.startsWith("FST_ERR_CTP") || e.message.includes("JSON") ? dataPlaneError("InvalidJson", e.message) : dataPlaneError("InvalidRequest", e.message)),
+      (e) =>
+        e.code?.startsWith("FST_ERR_CTP") || e.message.includes("JSON")
+          ? dataPlaneError("InvalidJson", e.message)
+          : dataPlaneError("InvalidRequest", e.message),
       () => dataPlaneError("BackendUnavailable"),
     ),
   );

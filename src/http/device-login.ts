@@ -25,7 +25,9 @@ const REASONS: Record<Exclude<DeviceDecision, "approved" | "denied">, string> = 
 export async function deviceLoginRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { grants, clock, identities } = services.tokenService;
 
-  app.get(DEVICE_LOGIN_PATH, async (_req, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page("")));
+  app.get(DEVICE_LOGIN_PATH, async (_req, reply) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page("")),
+  );
 
   app.post<{ Body: Record<string, string | undefined> }>(DEVICE_LOGIN_PATH, async (req, reply) => {
     const form = req.body ?? {};
@@ -41,10 +43,16 @@ export async function deviceLoginRoutes(app: FastifyInstance, services: Services
       user = undefined;
     }
     let text: string;
-    if (!user?.enabled) text = "Sign-in failed: the user name or password is wrong, the account is disabled, or it is locked after too many attempts.";
+    if (!user?.enabled)
+      text = "Sign-in failed: the user name or password is wrong, the account is disabled, or it is locked after too many attempts.";
     else {
       const decision = await decideDeviceCode(grants, clock, form.user_code ?? "", user, form.decision !== "deny");
-      text = decision === "approved" ? "You have signed in. You can close this window and return to your device." : decision === "denied" ? "Sign-in declined." : `Sign-in failed: ${REASONS[decision]}.`;
+      text =
+        decision === "approved"
+          ? "You have signed in. You can close this window and return to your device."
+          : decision === "denied"
+            ? "Sign-in declined."
+            : `Sign-in failed: ${REASONS[decision]}.`;
     }
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(text));
   });
@@ -53,7 +61,12 @@ export async function deviceLoginRoutes(app: FastifyInstance, services: Services
     const origin = requestOrigin(req);
     let caller: Awaited<ReturnType<typeof services.validator.validate>>;
     try {
-      caller = await services.validator.validate(bearerToken(req), [...resourceAudiences.arm, ...resourceAudiences.graph, `${origin}/graph/`, `${origin}/graph`]);
+      caller = await services.validator.validate(bearerToken(req), [
+        ...resourceAudiences.arm,
+        ...resourceAudiences.graph,
+        `${origin}/graph/`,
+        `${origin}/graph`,
+      ]);
     } catch (err) {
       if (err instanceof TokenRejectedError) throw oauthError("bearerTokenRejected", err.message);
       throw err;

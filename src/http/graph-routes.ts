@@ -22,8 +22,16 @@ function membershipRoutes(segment: string): GraphRoute[] {
   return [
     { method: "GET", path: `/${segment}/:id/memberOf`, handle: (d, r, x) => objects.memberOf(d, r, p(x, "id"), false, segment) },
     { method: "GET", path: `/${segment}/:id/transitiveMemberOf`, handle: (d, r, x) => objects.memberOf(d, r, p(x, "id"), true, segment) },
-    { method: "POST", path: `/${segment}/:id/checkMemberGroups`, handle: (d, r, x, b) => objects.checkMemberGroups(d, r, p(x, "id"), b, "groupIds") },
-    { method: "POST", path: `/${segment}/:id/checkMemberObjects`, handle: (d, r, x, b) => objects.checkMemberGroups(d, r, p(x, "id"), b, "ids") },
+    {
+      method: "POST",
+      path: `/${segment}/:id/checkMemberGroups`,
+      handle: (d, r, x, b) => objects.checkMemberGroups(d, r, p(x, "id"), b, "groupIds"),
+    },
+    {
+      method: "POST",
+      path: `/${segment}/:id/checkMemberObjects`,
+      handle: (d, r, x, b) => objects.checkMemberGroups(d, r, p(x, "id"), b, "ids"),
+    },
     { method: "POST", path: `/${segment}/:id/getMemberGroups`, handle: (d, r, x, b) => objects.getMemberGroups(d, r, p(x, "id"), b) },
     { method: "POST", path: `/${segment}/:id/getMemberObjects`, handle: (d, r, x, b) => objects.getMemberGroups(d, r, p(x, "id"), b) },
   ];
@@ -49,10 +57,18 @@ export const graphRoutes: readonly GraphRoute[] = [
   { method: "GET", path: "/groups/:id/members", handle: (d, r, x) => groups.listMembers(d, r, p(x, "id"), false) },
   { method: "GET", path: "/groups/:id/transitiveMembers", handle: (d, r, x) => groups.listMembers(d, r, p(x, "id"), true) },
   { method: "POST", path: "/groups/:id/members/$ref", handle: (d, r, x, b) => groups.addMember(d, r, p(x, "id"), b) },
-  { method: "DELETE", path: "/groups/:id/members/:memberId/$ref", handle: (d, r, x) => groups.removeMember(d, r, p(x, "id"), p(x, "memberId")) },
+  {
+    method: "DELETE",
+    path: "/groups/:id/members/:memberId/$ref",
+    handle: (d, r, x) => groups.removeMember(d, r, p(x, "id"), p(x, "memberId")),
+  },
   { method: "GET", path: "/groups/:id/owners", handle: (d, r, x) => groups.listOwners(d, r, p(x, "id")) },
   { method: "POST", path: "/groups/:id/owners/$ref", handle: (d, r, x, b) => groups.addOwner(d, r, p(x, "id"), b) },
-  { method: "DELETE", path: "/groups/:id/owners/:ownerId/$ref", handle: (d, r, x) => groups.removeOwner(d, r, p(x, "id"), p(x, "ownerId")) },
+  {
+    method: "DELETE",
+    path: "/groups/:id/owners/:ownerId/$ref",
+    handle: (d, r, x) => groups.removeOwner(d, r, p(x, "id"), p(x, "ownerId")),
+  },
   ...membershipRoutes("groups"),
 
   { method: "GET", path: "/applications", handle: (d, r) => apps.listApplications(d, r) },
@@ -62,10 +78,27 @@ export const graphRoutes: readonly GraphRoute[] = [
   { method: "DELETE", path: "/applications/:id", handle: (d, r, x) => apps.deleteApplication(d, r, p(x, "id")) },
   { method: "POST", path: "/applications/:id/addPassword", handle: (d, r, x, b) => apps.addPassword(d, r, p(x, "id"), b) },
   { method: "POST", path: "/applications/:id/removePassword", handle: (d, r, x, b) => apps.removePassword(d, r, p(x, "id"), b) },
-  { method: "GET", path: "/applications/:id/federatedIdentityCredentials", handle: (d, r, x) => appCredentials.listFederatedCredentials(d, r, p(x, "id")) },
-  { method: "POST", path: "/applications/:id/federatedIdentityCredentials", status: 201, handle: (d, r, x, b) => appCredentials.createFederatedCredential(d, r, p(x, "id"), b) },
-  { method: "GET", path: "/applications/:id/federatedIdentityCredentials/:credential", handle: (d, r, x) => appCredentials.getFederatedCredential(d, r, p(x, "id"), p(x, "credential")) },
-  { method: "DELETE", path: "/applications/:id/federatedIdentityCredentials/:credential", handle: (d, r, x) => appCredentials.deleteFederatedCredential(d, r, p(x, "id"), p(x, "credential")) },
+  {
+    method: "GET",
+    path: "/applications/:id/federatedIdentityCredentials",
+    handle: (d, r, x) => appCredentials.listFederatedCredentials(d, r, p(x, "id")),
+  },
+  {
+    method: "POST",
+    path: "/applications/:id/federatedIdentityCredentials",
+    status: 201,
+    handle: (d, r, x, b) => appCredentials.createFederatedCredential(d, r, p(x, "id"), b),
+  },
+  {
+    method: "GET",
+    path: "/applications/:id/federatedIdentityCredentials/:credential",
+    handle: (d, r, x) => appCredentials.getFederatedCredential(d, r, p(x, "id"), p(x, "credential")),
+  },
+  {
+    method: "DELETE",
+    path: "/applications/:id/federatedIdentityCredentials/:credential",
+    handle: (d, r, x) => appCredentials.deleteFederatedCredential(d, r, p(x, "id"), p(x, "credential")),
+  },
 
   { method: "GET", path: "/servicePrincipals", handle: (d, r) => sps.listServicePrincipals(d, r) },
   { method: "POST", path: "/servicePrincipals", status: 201, handle: (d, r, _x, b) => sps.createServicePrincipal(d, r, b) },
@@ -77,7 +110,11 @@ export const graphRoutes: readonly GraphRoute[] = [
   { method: "GET", path: "/directoryRoles/:id", handle: (d, r, x) => roles.getDirectoryRole(d, r, p(x, "id")) },
   { method: "GET", path: "/directoryRoles/:id/members", handle: (d, r, x) => roles.listRoleMembers(d, r, p(x, "id")) },
   { method: "POST", path: "/directoryRoles/:id/members/$ref", handle: (d, r, x, b) => roles.addRoleMember(d, r, p(x, "id"), b) },
-  { method: "DELETE", path: "/directoryRoles/:id/members/:memberId/$ref", handle: (d, r, x) => roles.removeRoleMember(d, r, p(x, "id"), p(x, "memberId")) },
+  {
+    method: "DELETE",
+    path: "/directoryRoles/:id/members/:memberId/$ref",
+    handle: (d, r, x) => roles.removeRoleMember(d, r, p(x, "id"), p(x, "memberId")),
+  },
 
   { method: "POST", path: "/directoryObjects/getByIds", handle: (d, r, _x, b) => objects.getByIds(d, r, b) },
   { method: "GET", path: "/directoryObjects/:id", handle: (d, r, x) => objects.getDirectoryObject(d, r, p(x, "id")) },

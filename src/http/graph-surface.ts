@@ -35,7 +35,11 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
       if (!principal || (principal.kind === "user" && !principal.enabled)) {
         throw graphError("InvalidAuthenticationToken", "The principal of this token is disabled or no longer exists.");
       }
-      return { caller: { principalId: token.objectId, tenantId: token.tenantId, kind: token.kind }, base: `${origin}${BASE}`, query: queryOptions(request.query) };
+      return {
+        caller: { principalId: token.objectId, tenantId: token.tenantId, kind: token.kind },
+        base: `${origin}${BASE}`,
+        query: queryOptions(request.query),
+      };
     } catch (err) {
       if (err instanceof TokenRejectedError) throw graphError("InvalidAuthenticationToken", err.message);
       throw err;
@@ -49,7 +53,12 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
       method: route.method,
       url: `${BASE}${route.path}`,
       handler: async (request, reply) => {
-        const result = await route.handle(directory, await graphRequest(request), (request.params ?? {}) as Record<string, string>, request.body);
+        const result = await route.handle(
+          directory,
+          await graphRequest(request),
+          (request.params ?? {}) as Record<string, string>,
+          request.body,
+        );
         if (result === undefined) return reply.status(204).send();
         return reply.status(route.status ?? 200).send(result);
       },
@@ -63,7 +72,10 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
     handler: async (request) => {
       await graphRequest(request);
       const path = request.url.split("?")[0]!.slice(BASE.length + 1);
-      throw graphError("BadRequest", `Resource not found for the segment '${path.split("/").pop()}' (${request.method} /${path} is not part of the Keyless Graph subset).`);
+      throw graphError(
+        "BadRequest",
+        `Resource not found for the segment '${path.split("/").pop()}' (${request.method} /${path} is not part of the Keyless Graph subset).`,
+      );
     },
   });
 }

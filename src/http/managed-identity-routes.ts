@@ -18,8 +18,12 @@ type Fields = Record<string, string | undefined>;
 export async function managedIdentityRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const issue = (req: FastifyRequest, secret: string | undefined, fields: Fields) =>
     managedIdentityToken(services.tokenService, {
-      secret, resource: fields.resource, clientId: fields.client_id ?? fields.clientid, objectId: fields.object_id ?? fields.principal_id,
-      resourceId: fields.mi_res_id ?? fields.msi_res_id, origin: requestOrigin(req),
+      secret,
+      resource: fields.resource,
+      clientId: fields.client_id ?? fields.clientid,
+      objectId: fields.object_id ?? fields.principal_id,
+      resourceId: fields.mi_res_id ?? fields.msi_res_id,
+      origin: requestOrigin(req),
     });
   const requireMetadata = (req: FastifyRequest) => {
     if (String(req.headers.metadata).toLowerCase() !== "true") throw oauthError("miMetadataHeaderMissing");

@@ -45,7 +45,9 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
     const basic = basicCredentials(req.headers.authorization);
     return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, sourceIp: req.ip, ...(basic ? { basic } : {}) };
   };
-  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v2")));
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) =>
+    handleTokenRequest(services.tokenService, tokenRequest(req, "v2")),
+  );
   app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v1")));
 
   const deviceCode = async (req: FastifyRequest<{ Params: TenantParams }>, version: "v1" | "v2") => {

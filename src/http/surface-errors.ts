@@ -6,7 +6,10 @@ import { WireError } from "../core/errors.ts";
  * share. `translate` maps framework failures (bad JSON, body too large) into the surface's own catalog; any
  * other error is a 5xx whose cause goes to the log, never to the client.
  */
-export function errorEnvelopeHandler(translate: (error: { statusCode?: number; code?: string; message: string }) => WireError | undefined, internal: (requestId: string) => WireError) {
+export function errorEnvelopeHandler(
+  translate: (error: { statusCode?: number; code?: string; message: string }) => WireError | undefined,
+  internal: (requestId: string) => WireError,
+) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     let wire = error instanceof WireError ? error : undefined;
     if (!wire && typeof error === "object" && error !== null && "message" in error) {

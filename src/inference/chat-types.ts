@@ -1,5 +1,9 @@
 /** The OpenAI-compatible wire types both data-plane surfaces share, and the contract every backend fulfils. */
-export interface ToolCall { id: string; type: "function"; function: { name: string; arguments: string } }
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant" | "tool" | "developer";
@@ -11,7 +15,11 @@ export interface ChatMessage {
 
 export interface ToolDefinition {
   type: "function";
-  function: { name: string; description?: string; parameters?: { type?: string; properties?: Record<string, { type?: string }>; required?: string[] } };
+  function: {
+    name: string;
+    description?: string;
+    parameters?: { type?: string; properties?: Record<string, { type?: string }>; required?: string[] };
+  };
 }
 
 export type ToolChoice = "none" | "auto" | "required" | { type: "function"; function: { name: string } };
@@ -32,11 +40,19 @@ export interface ChatRequest {
   [extra: string]: unknown;
 }
 
-export interface Usage { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
-export interface AssistantMessage { role: "assistant"; content: string | null; tool_calls?: ToolCall[] }
+export interface AssistantMessage {
+  role: "assistant";
+  content: string | null;
+  tool_calls?: ToolCall[];
+}
 
 export interface ChatCompletion {
   id: string;
@@ -47,7 +63,11 @@ export interface ChatCompletion {
   usage: Usage;
 }
 
-export interface ChatDelta { role?: "assistant"; content?: string; tool_calls?: Array<ToolCall & { index: number }> }
+export interface ChatDelta {
+  role?: "assistant";
+  content?: string;
+  tool_calls?: Array<ToolCall & { index: number }>;
+}
 
 export interface ChatCompletionChunk {
   id: string;
@@ -67,7 +87,11 @@ export interface EmbeddingsRequest {
 }
 
 /** Embeddings as numbers; the HTTP edge encodes them as the caller asked (float array or base64). */
-export interface EmbeddingsResult { model: string; vectors: Float32Array[]; usage: { prompt_tokens: number; total_tokens: number } }
+export interface EmbeddingsResult {
+  model: string;
+  vectors: Float32Array[];
+  usage: { prompt_tokens: number; total_tokens: number };
+}
 
 export type ModelType = "chat-completions" | "embeddings";
 

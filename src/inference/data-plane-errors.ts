@@ -9,7 +9,8 @@ const AUDIENCE = "https://cognitiveservices.azure.com";
 const catalog = {
   Unauthorized: {
     status: 401,
-    template: (detail: string) => `Unauthorized. Access token is missing, invalid, audience is incorrect (${AUDIENCE}), or have expired. ${detail}`,
+    template: (detail: string) =>
+      `Unauthorized. Access token is missing, invalid, audience is incorrect (${AUDIENCE}), or have expired. ${detail}`,
   },
   PermissionDenied: {
     status: 401,
@@ -23,27 +24,52 @@ const catalog = {
   },
   AuthenticationTypeDisabled: {
     status: 403,
-    template: () => "Key based authentication is disabled for this resource. Use a Microsoft Entra ID token (scope https://cognitiveservices.azure.com/.default) instead of the key.",
+    template: () =>
+      "Key based authentication is disabled for this resource. Use a Microsoft Entra ID token (scope https://cognitiveservices.azure.com/.default) instead of the key.",
   },
   AccountHostNotRecognized: {
     status: 404,
-    template: (host: string, suffix: string) => `The host name '${host}' does not name an account: use {account}.${suffix}, or the …/accounts/{account}/… path on this service's own host.`,
+    template: (host: string, suffix: string) =>
+      `The host name '${host}' does not name an account: use {account}.${suffix}, or the …/accounts/{account}/… path on this service's own host.`,
   },
-  AccountNotFound: { status: 404, template: (account: string) => `No account named '${account}' exists on this service. Check the endpoint URL: it names the account (…/accounts/{account}/…).` },
+  AccountNotFound: {
+    status: 404,
+    template: (account: string) =>
+      `No account named '${account}' exists on this service. Check the endpoint URL: it names the account (…/accounts/{account}/…).`,
+  },
   DeploymentNotFound: {
     status: 404,
     template: (deployment: string, account: string) =>
       `The API deployment '${deployment}' does not exist in account '${account}'. List deployments with 'az cognitiveservices account deployment list' and use a deployment name as 'model'.`,
   },
-  MissingApiVersion: { status: 400, template: (examples: string) => `Missing required query parameter 'api-version'. Use one of: ${examples}.` },
-  UnsupportedApiVersion: { status: 400, template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.` },
+  MissingApiVersion: {
+    status: 400,
+    template: (examples: string) => `Missing required query parameter 'api-version'. Use one of: ${examples}.`,
+  },
+  UnsupportedApiVersion: {
+    status: 400,
+    template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.`,
+  },
   InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
   InvalidRequest: { status: 400, template: (detail: string) => detail },
-  OperationNotSupported: { status: 400, template: (operation: string, modelType: string) => `The deployment's model is of type '${modelType}' and does not support '${operation}'.` },
+  OperationNotSupported: {
+    status: 400,
+    template: (operation: string, modelType: string) =>
+      `The deployment's model is of type '${modelType}' and does not support '${operation}'.`,
+  },
   RateLimitExceeded: { status: 429, template: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.` },
-  BackendUnavailable: { status: 502, template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health." },
-  BackendTimeout: { status: 504, template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts." },
-  BackendRejected: { status: 400, template: (status: number, message: string) => `The model backend rejected the request (${status}): ${message}` },
+  BackendUnavailable: {
+    status: 502,
+    template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",
+  },
+  BackendTimeout: {
+    status: 504,
+    template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
+  },
+  BackendRejected: {
+    status: 400,
+    template: (status: number, message: string) => `The model backend rejected the request (${status}): ${message}`,
+  },
 } as const;
 
 export type DataPlaneErrorName = keyof typeof catalog;

@@ -3,7 +3,12 @@ import { dataPlaneError, withDetails } from "./data-plane-errors.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
-export interface AccountView { id: string; name: string; tenantId: string; disableLocalAuth: boolean }
+export interface AccountView {
+  id: string;
+  name: string;
+  tenantId: string;
+  disableLocalAuth: boolean;
+}
 
 /** A deployment bound to the backend that serves its model. */
 export interface DeploymentView {
@@ -19,9 +24,15 @@ export interface DeploymentView {
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
-export interface Caller { principalId: string; displayName: string; via: "token" | "key" }
+export interface Caller {
+  principalId: string;
+  displayName: string;
+  via: "token" | "key";
+}
 
-export type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | { allowed: false; explanation: Record<string, unknown> };
+export type DataActionVerdict =
+  | { allowed: true; assignmentId: string | undefined }
+  | { allowed: false; explanation: Record<string, unknown> };
 
 /** One record per call (never prompt or completion text). */
 export interface CallRecord {
@@ -75,7 +86,8 @@ export const dataActions = {
 export type DataOperation = keyof typeof dataActions;
 
 /** The data action that lets a caller use a deployment of this model type on the OpenAI v1 surface (model list). */
-export const useActionOf = (modelType: ModelType): string => (modelType === "embeddings" ? dataActions.v1Embeddings.dataAction : dataActions.v1Chat.dataAction);
+export const useActionOf = (modelType: ModelType): string =>
+  modelType === "embeddings" ? dataActions.v1Embeddings.dataAction : dataActions.v1Chat.dataAction;
 
 export const modelsApiVersions = ["2024-04-01-preview", "2024-05-01-preview", "2024-08-01-preview", "2025-04-01", "2025-05-01"] as const;
 
@@ -99,7 +111,12 @@ export async function requireAccount(deps: DataPlaneDeps, accountName: string): 
 }
 
 /** Checks the caller holds the operation's data action at the account's scope; a key holder holds them all. */
-export async function authorizeCall(deps: DataPlaneDeps, account: AccountView, caller: Caller, operation: DataOperation): Promise<string | undefined> {
+export async function authorizeCall(
+  deps: DataPlaneDeps,
+  account: AccountView,
+  caller: Caller,
+  operation: DataOperation,
+): Promise<string | undefined> {
   if (caller.via === "key") return undefined;
   const { dataAction, operation: opText } = dataActions[operation];
   const verdict = await deps.authorizeDataAction(caller, dataAction, account.id);
@@ -110,14 +127,16 @@ export async function authorizeCall(deps: DataPlaneDeps, account: AccountView, c
 }
 
 function requireObject(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
   return body as Record<string, unknown>;
 }
 
 /** Checks the body is a chat request: a non-empty `messages` array of `{role, content}`. */
 export function parseChatRequest(body: unknown): ChatRequest {
   const messages = requireObject(body).messages;
-  if (!Array.isArray(messages) || messages.length === 0) throw dataPlaneError("InvalidRequest", "'messages' is required: a non-empty array of {role, content} objects.");
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw dataPlaneError("InvalidRequest", "'messages' is required: a non-empty array of {role, content} objects.");
   const roles = new Set(["system", "user", "assistant", "tool", "developer"]);
   messages.forEach((m, i) => {
     if (m === null || typeof m !== "object" || !roles.has((m as { role?: unknown }).role as string)) {
@@ -126,7 +145,8 @@ export function parseChatRequest(body: unknown): ChatRequest {
   });
   for (const field of ["max_tokens", "max_completion_tokens"]) {
     const value = (body as Record<string, unknown>)[field];
-    if (value !== undefined && value !== null && (!Number.isInteger(value) || (value as number) < 0)) throw dataPlaneError("InvalidRequest", `'${field}' must be a non-negative integer.`);
+    if (value !== undefined && value !== null && (!Number.isInteger(value) || (value as number) < 0))
+      throw dataPlaneError("InvalidRequest", `'${field}' must be a non-negative integer.`);
   }
   return body as ChatRequest;
 }
@@ -144,7 +164,8 @@ export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   const input = b.input;
   const valid = typeof input === "string" || (Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string"));
   if (!valid) throw dataPlaneError("InvalidRequest", "'input' is required: a string or a non-empty array of strings.");
-  if (b.encoding_format !== undefined && b.encoding_format !== "float" && b.encoding_format !== "base64") throw dataPlaneError("InvalidRequest", "'encoding_format' must be 'float' or 'base64'.");
+  if (b.encoding_format !== undefined && b.encoding_format !== "float" && b.encoding_format !== "base64")
+    throw dataPlaneError("InvalidRequest", "'encoding_format' must be 'float' or 'base64'.");
   if (b.dimensions !== undefined && (!Number.isInteger(b.dimensions) || (b.dimensions as number) < 1 || (b.dimensions as number) > 8192)) {
     throw dataPlaneError("InvalidRequest", "'dimensions' must be an integer from 1 to 8192.");
   }
@@ -162,7 +183,11 @@ export async function resolveDeployment(deps: DataPlaneDeps, account: AccountVie
 }
 
 /** The backend function for an operation, or 400 OperationNotSupported when the deployment's model lacks it. */
-export function requireCapability<K extends "complete" | "stream" | "embed">(deployment: DeploymentView, capability: K, operation: string): NonNullable<ModelBackend[K]> {
+export function requireCapability<K extends "complete" | "stream" | "embed">(
+  deployment: DeploymentView,
+  capability: K,
+  operation: string,
+): NonNullable<ModelBackend[K]> {
   const fn = deployment.backend[capability];
   if (!fn) throw dataPlaneError("OperationNotSupported", operation, deployment.modelType);
   return fn.bind(deployment.backend) as NonNullable<ModelBackend[K]>;

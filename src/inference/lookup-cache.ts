@@ -4,7 +4,12 @@
  * and Azure itself takes minutes to propagate `disableLocalAuth` or deployment changes. `clear()` drops every
  * entry: a write on this node is effective at once, other nodes follow within the TTL.
  */
-export function cachedLookup<A extends unknown[], V>(ttlMs: number, key: (...args: A) => string, load: (...args: A) => Promise<V | undefined>, now: () => number = Date.now) {
+export function cachedLookup<A extends unknown[], V>(
+  ttlMs: number,
+  key: (...args: A) => string,
+  load: (...args: A) => Promise<V | undefined>,
+  now: () => number = Date.now,
+) {
   const entries = new Map<string, { value: V; until: number }>();
   const lookup = async (...args: A): Promise<V | undefined> => {
     const k = key(...args);

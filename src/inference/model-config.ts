@@ -9,12 +9,30 @@ import type { ModelType } from "./chat-types.ts";
  * that holds it (`apiKeyEnv`).
  */
 export type BackendDeclaration =
-  | { name: string; type: "openai-compatible"; baseUrl: string; apiKeyEnv: string | undefined; timeouts: { connectMs: number; firstByteMs: number; totalMs: number }; maxConnections: number }
+  | {
+      name: string;
+      type: "openai-compatible";
+      baseUrl: string;
+      apiKeyEnv: string | undefined;
+      timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+      maxConnections: number;
+    }
   | { name: string; type: "scripted"; file: string };
 
-export interface ModelDeclaration { format: string; name: string; version: string; type: ModelType; backend: string; upstreamModel: string; provider: string }
+export interface ModelDeclaration {
+  format: string;
+  name: string;
+  version: string;
+  type: ModelType;
+  backend: string;
+  upstreamModel: string;
+  provider: string;
+}
 
-export interface ModelsFile { backends: BackendDeclaration[]; models: ModelDeclaration[] }
+export interface ModelsFile {
+  backends: BackendDeclaration[];
+  models: ModelDeclaration[];
+}
 
 export class ModelsFileError extends Error {}
 
@@ -46,8 +64,13 @@ export function checkModelsFile(parsed: unknown, baseDir: string, where: string)
     if (!names.has(backend)) fail(`${at}.backend '${backend}' is not declared; known: ${[...names].join(", ")}.`);
     const name = text(m.name, `${at}.name`, fail);
     return {
-      format: text(m.format, `${at}.format`, fail), name, version: String(m.version ?? "1"), type: type as ModelType, backend,
-      upstreamModel: typeof m.upstreamModel === "string" ? m.upstreamModel : name, provider: typeof m.provider === "string" ? m.provider : String(m.format),
+      format: text(m.format, `${at}.format`, fail),
+      name,
+      version: String(m.version ?? "1"),
+      type: type as ModelType,
+      backend,
+      upstreamModel: typeof m.upstreamModel === "string" ? m.upstreamModel : name,
+      provider: typeof m.provider === "string" ? m.provider : String(m.format),
     };
   });
   return { backends, models };
@@ -62,7 +85,8 @@ function backendOf(b: Record<string, unknown>, i: number, baseDir: string, fail:
   const baseUrl = text(b.baseUrl, `${at}.baseUrl`, fail);
   if (!/^https?:\/\//.test(baseUrl)) fail(`${at}.baseUrl must be an http(s) URL such as http://127.0.0.1:11434/v1.`);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...(isRecord(b.timeouts) ? b.timeouts : {}) };
-  for (const [key, value] of Object.entries(timeouts)) if (!Number.isInteger(value) || (value as number) <= 0) fail(`${at}.timeouts.${key} must be a positive integer (milliseconds).`);
+  for (const [key, value] of Object.entries(timeouts))
+    if (!Number.isInteger(value) || (value as number) <= 0) fail(`${at}.timeouts.${key} must be a positive integer (milliseconds).`);
   const apiKeyEnv = b.apiKeyEnv === undefined ? undefined : text(b.apiKeyEnv, `${at}.apiKeyEnv`, fail);
   const maxConnections = b.maxConnections === undefined ? 64 : Number(b.maxConnections);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) fail(`${at}.maxConnections must be a positive integer.`);

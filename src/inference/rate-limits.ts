@@ -4,7 +4,10 @@
  * so a burst up to the minute's budget passes and then calls are admitted at the sustained rate. A request is
  * charged its prompt tokens plus `max_tokens` up front, as Azure estimates.
  */
-export interface Limits { requestsPerMinute: number; tokensPerMinute: number }
+export interface Limits {
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+}
 
 export function limitsFromCapacity(capacity: number): Limits {
   return { requestsPerMinute: capacity * 6, tokensPerMinute: capacity * 1000 };
@@ -24,7 +27,11 @@ export interface MemoryRateLimiter extends RateLimiter {
   admit(key: string, limits: Limits, tokens: number): Admission;
 }
 
-interface Bucket { requests: number; tokens: number; at: number }
+interface Bucket {
+  requests: number;
+  tokens: number;
+  at: number;
+}
 
 /** In-process counters: correct for one node (many nodes each enforce the full limit). */
 export function createRateLimiter(now: () => number = Date.now): MemoryRateLimiter {
@@ -59,8 +66,10 @@ export function refused(left: { requests: number; tokens: number }, limits: Limi
   const waitRequests = left.requests >= 1 ? 0 : ((1 - left.requests) * 60_000) / limits.requestsPerMinute;
   const waitTokens = left.tokens >= charge ? 0 : ((charge - left.tokens) * 60_000) / limits.tokensPerMinute;
   return {
-    admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(waitRequests, waitTokens) / 1000)),
-    remainingRequests: Math.floor(left.requests), remainingTokens: Math.floor(left.tokens),
+    admitted: false,
+    retryAfterSeconds: Math.max(1, Math.ceil(Math.max(waitRequests, waitTokens) / 1000)),
+    remainingRequests: Math.floor(left.requests),
+    remainingTokens: Math.floor(left.tokens),
   };
 }
 

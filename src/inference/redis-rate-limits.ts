@@ -75,7 +75,13 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
       if (connected) await connected;
       try {
         const run = (redis as unknown as { keylessAdmit(key: string, ...args: number[]): Promise<[number, string, string]> }).keylessAdmit;
-        const [ok, requests, tokensLeft] = await run.call(redis, `${KEY_PREFIX}${key}`, limits.requestsPerMinute, limits.tokensPerMinute, charge);
+        const [ok, requests, tokensLeft] = await run.call(
+          redis,
+          `${KEY_PREFIX}${key}`,
+          limits.requestsPerMinute,
+          limits.tokensPerMinute,
+          charge,
+        );
         if (down) {
           down = false;
           options.onRecovered();

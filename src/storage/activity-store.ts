@@ -22,8 +22,17 @@ export function activityStore(db: Kysely<Tables>) {
       await db
         .insertInto("activity_log")
         .values({
-          event_id: a.eventId, subscription_id: a.subscriptionId.toLowerCase(), event_timestamp: a.eventTimestamp, caller: a.caller, principal_id: a.principalId,
-          operation_name: a.operationName, http_method: a.httpMethod, resource_id: a.resourceId, status: a.status, status_code: a.statusCode, correlation_id: a.correlationId,
+          event_id: a.eventId,
+          subscription_id: a.subscriptionId.toLowerCase(),
+          event_timestamp: a.eventTimestamp,
+          caller: a.caller,
+          principal_id: a.principalId,
+          operation_name: a.operationName,
+          http_method: a.httpMethod,
+          resource_id: a.resourceId,
+          status: a.status,
+          status_code: a.statusCode,
+          correlation_id: a.correlationId,
         })
         .execute();
     },
@@ -38,8 +47,17 @@ export function activityStore(db: Kysely<Tables>) {
         .orderBy("event_timestamp", "desc")
         .execute();
       return rows.map((r) => ({
-        eventId: r.event_id, subscriptionId: r.subscription_id, eventTimestamp: r.event_timestamp, caller: r.caller, principalId: r.principal_id, operationName: r.operation_name,
-        httpMethod: r.http_method, resourceId: r.resource_id, status: r.status as "Succeeded" | "Failed", statusCode: Number(r.status_code), correlationId: r.correlation_id,
+        eventId: r.event_id,
+        subscriptionId: r.subscription_id,
+        eventTimestamp: r.event_timestamp,
+        caller: r.caller,
+        principalId: r.principal_id,
+        operationName: r.operation_name,
+        httpMethod: r.http_method,
+        resourceId: r.resource_id,
+        status: r.status as "Succeeded" | "Failed",
+        statusCode: Number(r.status_code),
+        correlationId: r.correlation_id,
       }));
     },
   };

@@ -46,17 +46,32 @@ export function credentialStore(db: Kysely<Tables>) {
       await db
         .insertInto("key_credentials")
         .values({
-          key_id: k.keyId, application_id: k.applicationId, display_name: k.displayName, certificate_pem: k.certificatePem,
-          thumbprint_sha1: k.thumbprintSha1, thumbprint_sha256: k.thumbprintSha256, start_at: k.startAt, end_at: k.endAt,
+          key_id: k.keyId,
+          application_id: k.applicationId,
+          display_name: k.displayName,
+          certificate_pem: k.certificatePem,
+          thumbprint_sha1: k.thumbprintSha1,
+          thumbprint_sha256: k.thumbprintSha256,
+          start_at: k.startAt,
+          end_at: k.endAt,
         })
         .execute();
     },
     async listKeyCredentials(applicationId: string): Promise<KeyCredentialRecord[]> {
-      const rows = await db.selectFrom("key_credentials").selectAll().where("application_id", "=", applicationId).orderBy("start_at").execute();
+      const rows = await db
+        .selectFrom("key_credentials")
+        .selectAll()
+        .where("application_id", "=", applicationId)
+        .orderBy("start_at")
+        .execute();
       return rows.map(toKeyCredential);
     },
     async deleteKeyCredential(applicationId: string, keyId: string): Promise<boolean> {
-      const result = await db.deleteFrom("key_credentials").where("application_id", "=", applicationId).where("key_id", "=", keyId).executeTakeFirst();
+      const result = await db
+        .deleteFrom("key_credentials")
+        .where("application_id", "=", applicationId)
+        .where("key_id", "=", keyId)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
 
@@ -66,15 +81,26 @@ export function credentialStore(db: Kysely<Tables>) {
           db
             .insertInto("federated_credentials")
             .values({
-              id: f.id, application_id: f.applicationId, name: f.name, issuer: f.issuer, subject: f.subject,
-              audiences: JSON.stringify(f.audiences), description: f.description, created_at: f.createdAt,
+              id: f.id,
+              application_id: f.applicationId,
+              name: f.name,
+              issuer: f.issuer,
+              subject: f.subject,
+              audiences: JSON.stringify(f.audiences),
+              description: f.description,
+              created_at: f.createdAt,
             })
             .execute(),
         `A federated identity credential named '${f.name}' already exists on this application.`,
       );
     },
     async listFederatedCredentials(applicationId: string): Promise<FederatedCredentialRecord[]> {
-      const rows = await db.selectFrom("federated_credentials").selectAll().where("application_id", "=", applicationId).orderBy("created_at").execute();
+      const rows = await db
+        .selectFrom("federated_credentials")
+        .selectAll()
+        .where("application_id", "=", applicationId)
+        .orderBy("created_at")
+        .execute();
       return rows.map(toFederatedCredential);
     },
     async deleteFederatedCredential(applicationId: string, idOrName: string): Promise<boolean> {
@@ -91,7 +117,11 @@ export function credentialStore(db: Kysely<Tables>) {
       return row && toManagedIdentity(row);
     },
     async findManagedIdentityByResourceId(resourceId: string): Promise<ManagedIdentityRecord | undefined> {
-      const row = await db.selectFrom("managed_identities").selectAll().where("resource_id_key", "=", resourceId.toLowerCase()).executeTakeFirst();
+      const row = await db
+        .selectFrom("managed_identities")
+        .selectAll()
+        .where("resource_id_key", "=", resourceId.toLowerCase())
+        .executeTakeFirst();
       return row && toManagedIdentity(row);
     },
     async getManagedIdentity(clientId: string): Promise<ManagedIdentityRecord | undefined> {
@@ -99,7 +129,11 @@ export function credentialStore(db: Kysely<Tables>) {
       return row && toManagedIdentity(row);
     },
     async updateManagedIdentitySecret(clientId: string, hash: string, sealed: string): Promise<void> {
-      await db.updateTable("managed_identities").set({ endpoint_secret_hash: hash, sealed_endpoint_secret: sealed }).where("client_id", "=", clientId).execute();
+      await db
+        .updateTable("managed_identities")
+        .set({ endpoint_secret_hash: hash, sealed_endpoint_secret: sealed })
+        .where("client_id", "=", clientId)
+        .execute();
     },
     /** Deletes the identity and its service principal together. */
     async deleteManagedIdentity(clientId: string): Promise<ManagedIdentityRecord | undefined> {
@@ -118,13 +152,28 @@ export function credentialStore(db: Kysely<Tables>) {
           db.transaction().execute(async (tx) => {
             await tx
               .insertInto("service_principals")
-              .values({ id: m.principalId, tenant_id: m.tenantId, app_id: m.clientId, display_name: displayName, service_principal_type: "ManagedIdentity", created_at: m.createdAt })
+              .values({
+                id: m.principalId,
+                tenant_id: m.tenantId,
+                app_id: m.clientId,
+                display_name: displayName,
+                service_principal_type: "ManagedIdentity",
+                created_at: m.createdAt,
+              })
               .execute();
             await tx
               .insertInto("managed_identities")
               .values({
-                client_id: m.clientId, principal_id: m.principalId, tenant_id: m.tenantId, resource_id_key: m.resourceId.toLowerCase(), resource_id: m.resourceId,
-                kind: m.kind, name: m.name, endpoint_secret_hash: m.endpointSecretHash, sealed_endpoint_secret: m.sealedEndpointSecret, created_at: m.createdAt,
+                client_id: m.clientId,
+                principal_id: m.principalId,
+                tenant_id: m.tenantId,
+                resource_id_key: m.resourceId.toLowerCase(),
+                resource_id: m.resourceId,
+                kind: m.kind,
+                name: m.name,
+                endpoint_secret_hash: m.endpointSecretHash,
+                sealed_endpoint_secret: m.sealedEndpointSecret,
+                created_at: m.createdAt,
               })
               .execute();
           }),
@@ -138,21 +187,40 @@ export type CredentialStore = ReturnType<typeof credentialStore>;
 
 function toKeyCredential(r: Selectable<Tables["key_credentials"]>): KeyCredentialRecord {
   return {
-    keyId: r.key_id, applicationId: r.application_id, displayName: r.display_name, certificatePem: r.certificate_pem,
-    thumbprintSha1: r.thumbprint_sha1, thumbprintSha256: r.thumbprint_sha256, startAt: r.start_at, endAt: r.end_at,
+    keyId: r.key_id,
+    applicationId: r.application_id,
+    displayName: r.display_name,
+    certificatePem: r.certificate_pem,
+    thumbprintSha1: r.thumbprint_sha1,
+    thumbprintSha256: r.thumbprint_sha256,
+    startAt: r.start_at,
+    endAt: r.end_at,
   };
 }
 
 function toFederatedCredential(r: Selectable<Tables["federated_credentials"]>): FederatedCredentialRecord {
   return {
-    id: r.id, applicationId: r.application_id, name: r.name, issuer: r.issuer, subject: r.subject,
-    audiences: JSON.parse(r.audiences) as string[], description: r.description, createdAt: r.created_at,
+    id: r.id,
+    applicationId: r.application_id,
+    name: r.name,
+    issuer: r.issuer,
+    subject: r.subject,
+    audiences: JSON.parse(r.audiences) as string[],
+    description: r.description,
+    createdAt: r.created_at,
   };
 }
 
 function toManagedIdentity(r: Selectable<Tables["managed_identities"]>): ManagedIdentityRecord {
   return {
-    clientId: r.client_id, principalId: r.principal_id, tenantId: r.tenant_id, resourceId: r.resource_id, kind: r.kind as ManagedIdentityRecord["kind"],
-    name: r.name, endpointSecretHash: r.endpoint_secret_hash, sealedEndpointSecret: r.sealed_endpoint_secret, createdAt: r.created_at,
+    clientId: r.client_id,
+    principalId: r.principal_id,
+    tenantId: r.tenant_id,
+    resourceId: r.resource_id,
+    kind: r.kind as ManagedIdentityRecord["kind"],
+    name: r.name,
+    endpointSecretHash: r.endpoint_secret_hash,
+    sealedEndpointSecret: r.sealed_endpoint_secret,
+    createdAt: r.created_at,
   };
 }

@@ -23,9 +23,10 @@ export interface OpenOptions {
 
 /** Opens `sqlite:PATH`, `sqlite::memory:` or `postgres://…` and brings its schema to the newest migration. */
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  const database = url.startsWith("postgres://") || url.startsWith("postgresql://")
-    ? await openPostgres(url, options.schema ?? "public")
-    : openSqliteDatabase(url);
+  const database =
+    url.startsWith("postgres://") || url.startsWith("postgresql://")
+      ? await openPostgres(url, options.schema ?? "public")
+      : openSqliteDatabase(url);
   await migrate(database, options.schema ?? "public");
   return database;
 }

@@ -9,7 +9,11 @@ export function directoryStore(db: Kysely<Tables>) {
     ...groupStore(db),
     async insertTenant(t: TenantRecord): Promise<void> {
       await conflictOnDuplicate(
-        () => db.insertInto("tenants").values({ id: t.id, display_name: t.displayName, default_domain: t.defaultDomain, created_at: t.createdAt }).execute(),
+        () =>
+          db
+            .insertInto("tenants")
+            .values({ id: t.id, display_name: t.displayName, default_domain: t.defaultDomain, created_at: t.createdAt })
+            .execute(),
         `A tenant with domain '${t.defaultDomain}' already exists.`,
       );
     },
@@ -19,7 +23,12 @@ export function directoryStore(db: Kysely<Tables>) {
     },
     async listTenants(): Promise<TenantRecord[]> {
       const rows = await db.selectFrom("tenants").selectAll().orderBy("created_at").execute();
-      return rows.map((row) => ({ id: row.id, displayName: row.display_name, defaultDomain: row.default_domain, createdAt: row.created_at }));
+      return rows.map((row) => ({
+        id: row.id,
+        displayName: row.display_name,
+        defaultDomain: row.default_domain,
+        createdAt: row.created_at,
+      }));
     },
 
     async insertUser(u: UserRecord): Promise<void> {
@@ -28,8 +37,14 @@ export function directoryStore(db: Kysely<Tables>) {
           db
             .insertInto("users")
             .values({
-              id: u.id, tenant_id: u.tenantId, user_principal_name: u.userPrincipalName, upn_key: u.userPrincipalName.toLowerCase(),
-              display_name: u.displayName, password_hash: u.passwordHash, account_enabled: u.accountEnabled ? 1 : 0, created_at: u.createdAt,
+              id: u.id,
+              tenant_id: u.tenantId,
+              user_principal_name: u.userPrincipalName,
+              upn_key: u.userPrincipalName.toLowerCase(),
+              display_name: u.displayName,
+              password_hash: u.passwordHash,
+              account_enabled: u.accountEnabled ? 1 : 0,
+              created_at: u.createdAt,
               mail_nickname: u.mailNickname ?? null,
             })
             .execute(),
@@ -54,7 +69,12 @@ export function directoryStore(db: Kysely<Tables>) {
       await db.transaction().execute(async (tx) => {
         await tx
           .updateTable("users")
-          .set({ display_name: u.displayName, password_hash: u.passwordHash, account_enabled: u.accountEnabled ? 1 : 0, mail_nickname: u.mailNickname ?? null })
+          .set({
+            display_name: u.displayName,
+            password_hash: u.passwordHash,
+            account_enabled: u.accountEnabled ? 1 : 0,
+            mail_nickname: u.mailNickname ?? null,
+          })
           .where("id", "=", u.id)
           .execute();
         await tx.insertInto("changes").values({ topic: "directory", at }).execute();
@@ -71,7 +91,10 @@ export function directoryStore(db: Kysely<Tables>) {
 
     async insertApplication(a: ApplicationRecord, sp: ServicePrincipalRecord | undefined): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        await tx.insertInto("applications").values({ id: a.id, tenant_id: a.tenantId, app_id: a.appId, display_name: a.displayName, created_at: a.createdAt }).execute();
+        await tx
+          .insertInto("applications")
+          .values({ id: a.id, tenant_id: a.tenantId, app_id: a.appId, display_name: a.displayName, created_at: a.createdAt })
+          .execute();
         if (sp) await insertServicePrincipalWith(tx, sp);
       });
     },
@@ -85,7 +108,13 @@ export function directoryStore(db: Kysely<Tables>) {
     },
 
     async listApplications(tenantId: string): Promise<ApplicationRecord[]> {
-      const rows = await db.selectFrom("applications").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      const rows = await db
+        .selectFrom("applications")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
       return rows.map(toApplication);
     },
     async updateApplication(a: ApplicationRecord): Promise<void> {
@@ -94,7 +123,12 @@ export function directoryStore(db: Kysely<Tables>) {
     /** Deletes an application, its secrets and its service principal (as Entra does), with the principal's edges. */
     async deleteApplication(a: ApplicationRecord, at: string): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        const sp = await tx.selectFrom("service_principals").select("id").where("tenant_id", "=", a.tenantId).where("app_id", "=", a.appId).executeTakeFirst();
+        const sp = await tx
+          .selectFrom("service_principals")
+          .select("id")
+          .where("tenant_id", "=", a.tenantId)
+          .where("app_id", "=", a.appId)
+          .executeTakeFirst();
         if (sp) {
           await removeEdgesOf(tx, sp.id, at);
           await tx.deleteFrom("service_principals").where("id", "=", sp.id).execute();
@@ -105,19 +139,33 @@ export function directoryStore(db: Kysely<Tables>) {
     },
 
     async insertServicePrincipal(sp: ServicePrincipalRecord): Promise<void> {
-      await conflictOnDuplicate(() => insertServicePrincipalWith(db, sp), `A service principal for application '${sp.appId}' already exists in this tenant.`);
+      await conflictOnDuplicate(
+        () => insertServicePrincipalWith(db, sp),
+        `A service principal for application '${sp.appId}' already exists in this tenant.`,
+      );
     },
     async getServicePrincipal(id: string): Promise<ServicePrincipalRecord | undefined> {
       const row = await db.selectFrom("service_principals").selectAll().where("id", "=", id).executeTakeFirst();
       return row && toServicePrincipal(row);
     },
     async findServicePrincipal(tenantId: string, appId: string): Promise<ServicePrincipalRecord | undefined> {
-      const row = await db.selectFrom("service_principals").selectAll().where("tenant_id", "=", tenantId).where("app_id", "=", appId).executeTakeFirst();
+      const row = await db
+        .selectFrom("service_principals")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .where("app_id", "=", appId)
+        .executeTakeFirst();
       return row && toServicePrincipal(row);
     },
 
     async listServicePrincipals(tenantId: string): Promise<ServicePrincipalRecord[]> {
-      const rows = await db.selectFrom("service_principals").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      const rows = await db
+        .selectFrom("service_principals")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
       return rows.map(toServicePrincipal);
     },
     async deleteServicePrincipal(id: string, at: string): Promise<boolean> {
@@ -129,18 +177,43 @@ export function directoryStore(db: Kysely<Tables>) {
     },
 
     async removePasswordCredential(applicationId: string, keyId: string): Promise<boolean> {
-      const result = await db.deleteFrom("password_credentials").where("application_id", "=", applicationId).where("key_id", "=", keyId.toLowerCase()).executeTakeFirst();
+      const result = await db
+        .deleteFrom("password_credentials")
+        .where("application_id", "=", applicationId)
+        .where("key_id", "=", keyId.toLowerCase())
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
     async insertPasswordCredential(p: PasswordCredentialRecord): Promise<void> {
       await db
         .insertInto("password_credentials")
-        .values({ key_id: p.keyId, application_id: p.applicationId, display_name: p.displayName, secret_hash: p.secretHash, hint: p.hint, start_at: p.startAt, end_at: p.endAt })
+        .values({
+          key_id: p.keyId,
+          application_id: p.applicationId,
+          display_name: p.displayName,
+          secret_hash: p.secretHash,
+          hint: p.hint,
+          start_at: p.startAt,
+          end_at: p.endAt,
+        })
         .execute();
     },
     async listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]> {
-      const rows = await db.selectFrom("password_credentials").selectAll().where("application_id", "=", applicationId).orderBy("start_at").execute();
-      return rows.map((r) => ({ keyId: r.key_id, applicationId: r.application_id, displayName: r.display_name, secretHash: r.secret_hash, hint: r.hint, startAt: r.start_at, endAt: r.end_at }));
+      const rows = await db
+        .selectFrom("password_credentials")
+        .selectAll()
+        .where("application_id", "=", applicationId)
+        .orderBy("start_at")
+        .execute();
+      return rows.map((r) => ({
+        keyId: r.key_id,
+        applicationId: r.application_id,
+        displayName: r.display_name,
+        secretHash: r.secret_hash,
+        hint: r.hint,
+        startAt: r.start_at,
+        endAt: r.end_at,
+      }));
     },
 
     async addDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<void> {
@@ -160,11 +233,20 @@ export function directoryStore(db: Kysely<Tables>) {
       return Number(result.numDeletedRows) > 0;
     },
     async listDirectoryRoleMembers(tenantId: string, roleTemplateId: string): Promise<string[]> {
-      const rows = await db.selectFrom("directory_role_members").select("principal_id").where("tenant_id", "=", tenantId).where("role_template_id", "=", roleTemplateId).execute();
+      const rows = await db
+        .selectFrom("directory_role_members")
+        .select("principal_id")
+        .where("tenant_id", "=", tenantId)
+        .where("role_template_id", "=", roleTemplateId)
+        .execute();
       return rows.map((r) => r.principal_id);
     },
     async directoryRolesOf(principalId: string): Promise<string[]> {
-      const rows = await db.selectFrom("directory_role_members").select("role_template_id").where("principal_id", "=", principalId).execute();
+      const rows = await db
+        .selectFrom("directory_role_members")
+        .select("role_template_id")
+        .where("principal_id", "=", principalId)
+        .execute();
       return rows.map((r) => r.role_template_id);
     },
   };
@@ -175,14 +257,27 @@ export type DirectoryStore = ReturnType<typeof directoryStore>;
 function insertServicePrincipalWith(db: Kysely<Tables>, sp: ServicePrincipalRecord) {
   return db
     .insertInto("service_principals")
-    .values({ id: sp.id, tenant_id: sp.tenantId, app_id: sp.appId, display_name: sp.displayName, service_principal_type: sp.servicePrincipalType, created_at: sp.createdAt })
+    .values({
+      id: sp.id,
+      tenant_id: sp.tenantId,
+      app_id: sp.appId,
+      display_name: sp.displayName,
+      service_principal_type: sp.servicePrincipalType,
+      created_at: sp.createdAt,
+    })
     .execute();
 }
 
 function toUser(row: Selectable<Tables["users"]>): UserRecord {
   return {
-    id: row.id, tenantId: row.tenant_id, userPrincipalName: row.user_principal_name, displayName: row.display_name,
-    passwordHash: row.password_hash, accountEnabled: row.account_enabled === 1, createdAt: row.created_at, mailNickname: row.mail_nickname,
+    id: row.id,
+    tenantId: row.tenant_id,
+    userPrincipalName: row.user_principal_name,
+    displayName: row.display_name,
+    passwordHash: row.password_hash,
+    accountEnabled: row.account_enabled === 1,
+    createdAt: row.created_at,
+    mailNickname: row.mail_nickname,
   };
 }
 
@@ -192,7 +287,11 @@ function toApplication(row: Selectable<Tables["applications"]>): ApplicationReco
 
 function toServicePrincipal(row: Selectable<Tables["service_principals"]>): ServicePrincipalRecord {
   return {
-    id: row.id, tenantId: row.tenant_id, appId: row.app_id, displayName: row.display_name,
-    servicePrincipalType: row.service_principal_type as ServicePrincipalRecord["servicePrincipalType"], createdAt: row.created_at,
+    id: row.id,
+    tenantId: row.tenant_id,
+    appId: row.app_id,
+    displayName: row.display_name,
+    servicePrincipalType: row.service_principal_type as ServicePrincipalRecord["servicePrincipalType"],
+    createdAt: row.created_at,
   };
 }

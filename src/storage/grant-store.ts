@@ -48,8 +48,16 @@ export function grantStore(db: Kysely<Tables>) {
       await db
         .insertInto("refresh_tokens")
         .values({
-          token_hash: r.tokenHash, family_id: r.familyId, tenant_id: r.tenantId, user_id: r.userId, client_id: r.clientId,
-          auth_methods: JSON.stringify(r.authMethods), created_at: r.createdAt, expires_at: r.expiresAt, used_at: r.usedAt, revoked_at: r.revokedAt,
+          token_hash: r.tokenHash,
+          family_id: r.familyId,
+          tenant_id: r.tenantId,
+          user_id: r.userId,
+          client_id: r.clientId,
+          auth_methods: JSON.stringify(r.authMethods),
+          created_at: r.createdAt,
+          expires_at: r.expiresAt,
+          used_at: r.usedAt,
+          revoked_at: r.revokedAt,
         })
         .execute();
     },
@@ -59,27 +67,54 @@ export function grantStore(db: Kysely<Tables>) {
     },
     /** Marks a token used; false when another request used it first (the caller treats that as reuse). */
     async markRefreshTokenUsed(tokenHash: string, at: string): Promise<boolean> {
-      const result = await db.updateTable("refresh_tokens").set({ used_at: at }).where("token_hash", "=", tokenHash).where("used_at", "is", null).executeTakeFirst();
+      const result = await db
+        .updateTable("refresh_tokens")
+        .set({ used_at: at })
+        .where("token_hash", "=", tokenHash)
+        .where("used_at", "is", null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async revokeRefreshFamily(familyId: string, at: string): Promise<void> {
-      await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("family_id", "=", familyId).where("revoked_at", "is", null).execute();
+      await db
+        .updateTable("refresh_tokens")
+        .set({ revoked_at: at })
+        .where("family_id", "=", familyId)
+        .where("revoked_at", "is", null)
+        .execute();
     },
     /** Whether any member of the family was revoked (a family, once revoked, stays dead, even for members issued later). */
     async isRefreshFamilyRevoked(familyId: string): Promise<boolean> {
-      const row = await db.selectFrom("refresh_tokens").select("token_hash").where("family_id", "=", familyId).where("revoked_at", "is not", null).executeTakeFirst();
+      const row = await db
+        .selectFrom("refresh_tokens")
+        .select("token_hash")
+        .where("family_id", "=", familyId)
+        .where("revoked_at", "is not", null)
+        .executeTakeFirst();
       return row !== undefined;
     },
     async revokeRefreshTokensOfUser(userId: string, at: string): Promise<void> {
-      await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+      await db
+        .updateTable("refresh_tokens")
+        .set({ revoked_at: at })
+        .where("user_id", "=", userId)
+        .where("revoked_at", "is", null)
+        .execute();
     },
 
     async insertDeviceCode(d: DeviceCodeRecord): Promise<void> {
       await db
         .insertInto("device_codes")
         .values({
-          device_code_hash: d.deviceCodeHash, user_code: d.userCode, tenant_id: d.tenantId, client_id: d.clientId, scope: d.scope,
-          status: d.status, user_id: d.userId, created_at: d.createdAt, expires_at: d.expiresAt,
+          device_code_hash: d.deviceCodeHash,
+          user_code: d.userCode,
+          tenant_id: d.tenantId,
+          client_id: d.clientId,
+          scope: d.scope,
+          status: d.status,
+          user_id: d.userId,
+          created_at: d.createdAt,
+          expires_at: d.expiresAt,
         })
         .execute();
     },
@@ -92,7 +127,12 @@ export function grantStore(db: Kysely<Tables>) {
       return row && toDeviceCode(row);
     },
     /** Moves a device code from one status to the next; false when it was not in `from` any more. */
-    async transitionDeviceCode(deviceCodeHash: string, from: DeviceCodeRecord["status"], to: DeviceCodeRecord["status"], userId?: string): Promise<boolean> {
+    async transitionDeviceCode(
+      deviceCodeHash: string,
+      from: DeviceCodeRecord["status"],
+      to: DeviceCodeRecord["status"],
+      userId?: string,
+    ): Promise<boolean> {
       const result = await db
         .updateTable("device_codes")
         .set({ status: to, ...(userId ? { user_id: userId } : {}) })
@@ -106,19 +146,42 @@ export function grantStore(db: Kysely<Tables>) {
       await db
         .insertInto("authorization_codes")
         .values({
-          code_hash: c.codeHash, tenant_id: c.tenantId, client_id: c.clientId, user_id: c.userId, redirect_uri: c.redirectUri, scope: c.scope,
-          code_challenge: c.codeChallenge, code_challenge_method: c.codeChallengeMethod, nonce: c.nonce, expires_at: c.expiresAt, used_at: c.usedAt,
+          code_hash: c.codeHash,
+          tenant_id: c.tenantId,
+          client_id: c.clientId,
+          user_id: c.userId,
+          redirect_uri: c.redirectUri,
+          scope: c.scope,
+          code_challenge: c.codeChallenge,
+          code_challenge_method: c.codeChallengeMethod,
+          nonce: c.nonce,
+          expires_at: c.expiresAt,
+          used_at: c.usedAt,
         })
         .execute();
     },
     /** Spends a code: returns it only for the first caller (a code is single-use). */
     async spendAuthorizationCode(codeHash: string, at: string): Promise<AuthorizationCodeRecord | undefined> {
-      const result = await db.updateTable("authorization_codes").set({ used_at: at }).where("code_hash", "=", codeHash).where("used_at", "is", null).executeTakeFirst();
+      const result = await db
+        .updateTable("authorization_codes")
+        .set({ used_at: at })
+        .where("code_hash", "=", codeHash)
+        .where("used_at", "is", null)
+        .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
       const r = await db.selectFrom("authorization_codes").selectAll().where("code_hash", "=", codeHash).executeTakeFirstOrThrow();
       return {
-        codeHash: r.code_hash, tenantId: r.tenant_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri, scope: r.scope,
-        codeChallenge: r.code_challenge, codeChallengeMethod: r.code_challenge_method, nonce: r.nonce, expiresAt: r.expires_at, usedAt: r.used_at,
+        codeHash: r.code_hash,
+        tenantId: r.tenant_id,
+        clientId: r.client_id,
+        userId: r.user_id,
+        redirectUri: r.redirect_uri,
+        scope: r.scope,
+        codeChallenge: r.code_challenge,
+        codeChallengeMethod: r.code_challenge_method,
+        nonce: r.nonce,
+        expiresAt: r.expires_at,
+        usedAt: r.used_at,
       };
     },
 
@@ -142,7 +205,11 @@ export function grantStore(db: Kysely<Tables>) {
       await db
         .insertInto("sign_in_failures")
         .values({ throttle_key: key, failures: value.failures, window_start: value.windowStart, locked_until: value.lockedUntil })
-        .onConflict((oc) => oc.column("throttle_key").doUpdateSet({ failures: value.failures, window_start: value.windowStart, locked_until: value.lockedUntil }))
+        .onConflict((oc) =>
+          oc
+            .column("throttle_key")
+            .doUpdateSet({ failures: value.failures, window_start: value.windowStart, locked_until: value.lockedUntil }),
+        )
         .execute();
     },
     async clearSignInFailures(key: string): Promise<void> {
@@ -155,14 +222,29 @@ export type GrantStore = ReturnType<typeof grantStore>;
 
 function toRefreshToken(row: Selectable<Tables["refresh_tokens"]>): RefreshTokenRecord {
   return {
-    tokenHash: row.token_hash, familyId: row.family_id, tenantId: row.tenant_id, userId: row.user_id, clientId: row.client_id,
-    authMethods: JSON.parse(row.auth_methods) as string[], createdAt: row.created_at, expiresAt: row.expires_at, usedAt: row.used_at, revokedAt: row.revoked_at,
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    tenantId: row.tenant_id,
+    userId: row.user_id,
+    clientId: row.client_id,
+    authMethods: JSON.parse(row.auth_methods) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+    revokedAt: row.revoked_at,
   };
 }
 
 function toDeviceCode(row: Selectable<Tables["device_codes"]>): DeviceCodeRecord {
   return {
-    deviceCodeHash: row.device_code_hash, userCode: row.user_code, tenantId: row.tenant_id, clientId: row.client_id, scope: row.scope,
-    status: row.status as DeviceCodeRecord["status"], userId: row.user_id, createdAt: row.created_at, expiresAt: row.expires_at,
+    deviceCodeHash: row.device_code_hash,
+    userCode: row.user_code,
+    tenantId: row.tenant_id,
+    clientId: row.client_id,
+    scope: row.scope,
+    status: row.status as DeviceCodeRecord["status"],
+    userId: row.user_id,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
   };
 }

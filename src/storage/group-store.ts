@@ -20,7 +20,13 @@ export function groupStore(db: Kysely<Tables>) {
       return row && toGroup(row);
     },
     async listGroups(tenantId: string): Promise<GroupRecord[]> {
-      const rows = await db.selectFrom("groups").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
+      const rows = await db
+        .selectFrom("groups")
+        .selectAll()
+        .where("tenant_id", "=", tenantId)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute();
       return rows.map(toGroup);
     },
     async updateGroup(g: GroupRecord): Promise<void> {
@@ -29,8 +35,14 @@ export function groupStore(db: Kysely<Tables>) {
     /** Deletes a group and every edge that names it, as member, container or owner. */
     async deleteGroup(id: string, at: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
-        await tx.deleteFrom("group_members").where((eb) => eb.or([eb("group_id", "=", id), eb("member_id", "=", id)])).execute();
-        await tx.deleteFrom("group_owners").where((eb) => eb.or([eb("group_id", "=", id), eb("owner_id", "=", id)])).execute();
+        await tx
+          .deleteFrom("group_members")
+          .where((eb) => eb.or([eb("group_id", "=", id), eb("member_id", "=", id)]))
+          .execute();
+        await tx
+          .deleteFrom("group_owners")
+          .where((eb) => eb.or([eb("group_id", "=", id), eb("owner_id", "=", id)]))
+          .execute();
         const result = await tx.deleteFrom("groups").where("id", "=", id).executeTakeFirst();
         await recordChange(tx, at);
         return Number(result.numDeletedRows) > 0;
@@ -49,7 +61,10 @@ export function groupStore(db: Kysely<Tables>) {
               await serializeNesting(tx);
               acceptEdge(await groupEdges(tx));
             }
-            await tx.insertInto("group_members").values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at }).execute();
+            await tx
+              .insertInto("group_members")
+              .values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at })
+              .execute();
             await recordChange(tx, at);
           }),
         "One or more added object references already exist for the following modified properties: 'members'.",
@@ -57,7 +72,11 @@ export function groupStore(db: Kysely<Tables>) {
     },
     async removeGroupMember(groupId: string, memberId: string, at: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
-        const result = await tx.deleteFrom("group_members").where("group_id", "=", groupId).where("member_id", "=", memberId).executeTakeFirst();
+        const result = await tx
+          .deleteFrom("group_members")
+          .where("group_id", "=", groupId)
+          .where("member_id", "=", memberId)
+          .executeTakeFirst();
         const removed = Number(result.numDeletedRows) > 0;
         if (removed) await recordChange(tx, at);
         return removed;
@@ -65,7 +84,13 @@ export function groupStore(db: Kysely<Tables>) {
     },
     /** Direct members of one group. */
     async listGroupMembers(groupId: string): Promise<GroupEdge[]> {
-      const rows = await db.selectFrom("group_members").selectAll().where("group_id", "=", groupId).orderBy("added_at").orderBy("member_id").execute();
+      const rows = await db
+        .selectFrom("group_members")
+        .selectAll()
+        .where("group_id", "=", groupId)
+        .orderBy("added_at")
+        .orderBy("member_id")
+        .execute();
       return rows.map(toEdge);
     },
     /** Groups the object is a direct member of. */
@@ -76,12 +101,26 @@ export function groupStore(db: Kysely<Tables>) {
     /** The groups any of `memberIds` is a direct member of (one indexed query per nesting level of a walk). */
     async listDirectGroupsOfAny(memberIds: readonly string[]): Promise<string[]> {
       if (memberIds.length === 0) return [];
-      const rows = await db.selectFrom("group_members").select("group_id").distinct().where("member_id", "in", memberIds.map((id) => id.toLowerCase())).execute();
+      const rows = await db
+        .selectFrom("group_members")
+        .select("group_id")
+        .distinct()
+        .where(
+          "member_id",
+          "in",
+          memberIds.map((id) => id.toLowerCase()),
+        )
+        .execute();
       return rows.map((r) => r.group_id);
     },
     /** Every direct membership edge, for consumers (RBAC) that expand nested groups themselves. */
     async listGroupMemberships(): Promise<{ groupId: string; memberId: string }[]> {
-      const rows = await db.selectFrom("group_members").select(["group_id", "member_id"]).orderBy("group_id").orderBy("member_id").execute();
+      const rows = await db
+        .selectFrom("group_members")
+        .select(["group_id", "member_id"])
+        .orderBy("group_id")
+        .orderBy("member_id")
+        .execute();
       return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
     },
     /** Every edge with its member type (for closure computations inside the directory). */
@@ -102,7 +141,12 @@ export function groupStore(db: Kysely<Tables>) {
       return rows.map((r) => ({ ownerId: r.owner_id, ownerType: r.owner_type as DirectoryObjectType }));
     },
     async isGroupOwner(groupId: string, ownerId: string): Promise<boolean> {
-      const row = await db.selectFrom("group_owners").select("owner_id").where("group_id", "=", groupId).where("owner_id", "=", ownerId).executeTakeFirst();
+      const row = await db
+        .selectFrom("group_owners")
+        .select("owner_id")
+        .where("group_id", "=", groupId)
+        .where("owner_id", "=", ownerId)
+        .executeTakeFirst();
       return row !== undefined;
     },
   };
@@ -139,14 +183,26 @@ function toEdge(r: Selectable<Tables["group_members"]>): GroupEdge {
 
 function toRow(g: GroupRecord): Tables["groups"] {
   return {
-    id: g.id, tenant_id: g.tenantId, display_name: g.displayName, mail_nickname: g.mailNickname, description: g.description,
-    security_enabled: g.securityEnabled ? 1 : 0, mail_enabled: g.mailEnabled ? 1 : 0, created_at: g.createdAt,
+    id: g.id,
+    tenant_id: g.tenantId,
+    display_name: g.displayName,
+    mail_nickname: g.mailNickname,
+    description: g.description,
+    security_enabled: g.securityEnabled ? 1 : 0,
+    mail_enabled: g.mailEnabled ? 1 : 0,
+    created_at: g.createdAt,
   };
 }
 
 function toGroup(r: Selectable<Tables["groups"]>): GroupRecord {
   return {
-    id: r.id, tenantId: r.tenant_id, displayName: r.display_name, mailNickname: r.mail_nickname, description: r.description,
-    securityEnabled: r.security_enabled === 1, mailEnabled: r.mail_enabled === 1, createdAt: r.created_at,
+    id: r.id,
+    tenantId: r.tenant_id,
+    displayName: r.display_name,
+    mailNickname: r.mail_nickname,
+    description: r.description,
+    securityEnabled: r.security_enabled === 1,
+    mailEnabled: r.mail_enabled === 1,
+    createdAt: r.created_at,
   };
 }

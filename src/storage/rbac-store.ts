@@ -46,12 +46,23 @@ export function rbacStore(db: Kysely<Tables>) {
     },
     async listRoleAssignmentsOfPrincipals(principalIds: readonly string[]): Promise<RoleAssignmentRecord[]> {
       if (principalIds.length === 0) return [];
-      const rows = await db.selectFrom("role_assignments").selectAll().where("principal_id", "in", principalIds.map((id) => id.toLowerCase())).execute();
+      const rows = await db
+        .selectFrom("role_assignments")
+        .selectAll()
+        .where(
+          "principal_id",
+          "in",
+          principalIds.map((id) => id.toLowerCase()),
+        )
+        .execute();
       return rows.map(toRecord);
     },
     /** The newest change number; a node compares it with what it loaded to know its policy is current. */
     async latestChange(): Promise<number> {
-      const row = await db.selectFrom("changes").select((eb) => eb.fn.max("seq").as("seq")).executeTakeFirst();
+      const row = await db
+        .selectFrom("changes")
+        .select((eb) => eb.fn.max("seq").as("seq"))
+        .executeTakeFirst();
       return Number(row?.seq ?? 0);
     },
   };
@@ -61,17 +72,37 @@ export type RbacStore = ReturnType<typeof rbacStore>;
 
 function toRow(a: RoleAssignmentRecord): Tables["role_assignments"] {
   return {
-    id: a.id.toLowerCase(), tenant_id: a.tenantId, scope: a.scope, scope_key: a.scope.toLowerCase(),
-    role_definition_id: a.roleDefinitionId.toLowerCase(), principal_id: a.principalId.toLowerCase(), principal_type: a.principalType,
-    description: a.description, condition: a.condition, condition_version: a.conditionVersion, created_on: a.createdOn,
-    created_by: a.createdBy, updated_on: a.updatedOn, updated_by: a.updatedBy,
+    id: a.id.toLowerCase(),
+    tenant_id: a.tenantId,
+    scope: a.scope,
+    scope_key: a.scope.toLowerCase(),
+    role_definition_id: a.roleDefinitionId.toLowerCase(),
+    principal_id: a.principalId.toLowerCase(),
+    principal_type: a.principalType,
+    description: a.description,
+    condition: a.condition,
+    condition_version: a.conditionVersion,
+    created_on: a.createdOn,
+    created_by: a.createdBy,
+    updated_on: a.updatedOn,
+    updated_by: a.updatedBy,
   };
 }
 
 function toRecord(row: Selectable<Tables["role_assignments"]>): RoleAssignmentRecord {
   return {
-    id: row.id, tenantId: row.tenant_id, scope: row.scope, roleDefinitionId: row.role_definition_id, principalId: row.principal_id,
-    principalType: row.principal_type, description: row.description, condition: row.condition, conditionVersion: row.condition_version,
-    createdOn: row.created_on, createdBy: row.created_by, updatedOn: row.updated_on, updatedBy: row.updated_by,
+    id: row.id,
+    tenantId: row.tenant_id,
+    scope: row.scope,
+    roleDefinitionId: row.role_definition_id,
+    principalId: row.principal_id,
+    principalType: row.principal_type,
+    description: row.description,
+    condition: row.condition,
+    conditionVersion: row.condition_version,
+    createdOn: row.created_on,
+    createdBy: row.created_by,
+    updatedOn: row.updated_on,
+    updatedBy: row.updated_by,
   };
 }

@@ -1,5 +1,10 @@
 /** What the repositories hand out: camelCase records, parsed JSON, booleans as booleans. */
-export interface TenantRecord { id: string; displayName: string; defaultDomain: string; createdAt: string }
+export interface TenantRecord {
+  id: string;
+  displayName: string;
+  defaultDomain: string;
+  createdAt: string;
+}
 
 export interface UserRecord {
   id: string;
@@ -28,9 +33,19 @@ export interface GroupRecord {
 export type DirectoryObjectType = "user" | "group" | "servicePrincipal";
 
 /** One direct edge: `memberId` is a direct member of `groupId`. */
-export interface GroupEdge { groupId: string; memberId: string; memberType: DirectoryObjectType }
+export interface GroupEdge {
+  groupId: string;
+  memberId: string;
+  memberType: DirectoryObjectType;
+}
 
-export interface ApplicationRecord { id: string; tenantId: string; appId: string; displayName: string; createdAt: string }
+export interface ApplicationRecord {
+  id: string;
+  tenantId: string;
+  appId: string;
+  displayName: string;
+  createdAt: string;
+}
 
 export interface ServicePrincipalRecord {
   id: string;
@@ -51,9 +66,21 @@ export interface PasswordCredentialRecord {
   endAt: string;
 }
 
-export interface SigningKeyRecord { kid: string; sealedPrivateJwk: string; publicJwk: string; createdAt: string; retiredAt: string | null }
+export interface SigningKeyRecord {
+  kid: string;
+  sealedPrivateJwk: string;
+  publicJwk: string;
+  createdAt: string;
+  retiredAt: string | null;
+}
 
-export interface SubscriptionRecord { id: string; tenantId: string; displayName: string; state: string; createdAt: string }
+export interface SubscriptionRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  state: string;
+  createdAt: string;
+}
 
 export interface ResourceRecord {
   id: string;

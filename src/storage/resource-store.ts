@@ -8,7 +8,11 @@ export function resourceStore(db: Kysely<Tables>) {
   return {
     async insertSubscription(s: SubscriptionRecord): Promise<void> {
       await conflictOnDuplicate(
-        () => db.insertInto("subscriptions").values({ id: s.id, tenant_id: s.tenantId, display_name: s.displayName, state: s.state, created_at: s.createdAt }).execute(),
+        () =>
+          db
+            .insertInto("subscriptions")
+            .values({ id: s.id, tenant_id: s.tenantId, display_name: s.displayName, state: s.state, created_at: s.createdAt })
+            .execute(),
         `Subscription '${s.id}' already exists.`,
       );
     },
@@ -18,7 +22,13 @@ export function resourceStore(db: Kysely<Tables>) {
     },
     async listSubscriptions(tenantId: string): Promise<SubscriptionRecord[]> {
       const rows = await db.selectFrom("subscriptions").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").execute();
-      return rows.map((row) => ({ id: row.id, tenantId: row.tenant_id, displayName: row.display_name, state: row.state, createdAt: row.created_at }));
+      return rows.map((row) => ({
+        id: row.id,
+        tenantId: row.tenant_id,
+        displayName: row.display_name,
+        state: row.state,
+        createdAt: row.created_at,
+      }));
     },
 
     /** Creates or replaces a resource, keyed by its case-insensitive id. */
@@ -29,7 +39,12 @@ export function resourceStore(db: Kysely<Tables>) {
         .values(values)
         .onConflict((oc) =>
           oc.column("id_key").doUpdateSet({
-            location: values.location, kind: values.kind, sku: values.sku, tags: values.tags, properties: values.properties, updated_at: values.updated_at,
+            location: values.location,
+            kind: values.kind,
+            sku: values.sku,
+            tags: values.tags,
+            properties: values.properties,
+            updated_at: values.updated_at,
           }),
         )
         .execute();
@@ -58,18 +73,39 @@ export type ResourceStore = ReturnType<typeof resourceStore>;
 
 export function resourceRow(r: ResourceRecord): Tables["resources"] {
   return {
-    id_key: r.id.toLowerCase(), id: r.id, type: r.type, name: r.name, subscription_id: r.subscriptionId.toLowerCase(),
-    resource_group: r.resourceGroup, parent_key: r.parentKey, location: r.location, kind: r.kind,
-    sku: r.sku === null ? null : JSON.stringify(r.sku), tags: JSON.stringify(r.tags), properties: JSON.stringify(r.properties),
-    created_at: r.createdAt, created_by: r.createdBy, updated_at: r.updatedAt,
+    id_key: r.id.toLowerCase(),
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    subscription_id: r.subscriptionId.toLowerCase(),
+    resource_group: r.resourceGroup,
+    parent_key: r.parentKey,
+    location: r.location,
+    kind: r.kind,
+    sku: r.sku === null ? null : JSON.stringify(r.sku),
+    tags: JSON.stringify(r.tags),
+    properties: JSON.stringify(r.properties),
+    created_at: r.createdAt,
+    created_by: r.createdBy,
+    updated_at: r.updatedAt,
   };
 }
 
 export function resourceRecord(row: Selectable<Tables["resources"]>): ResourceRecord {
   return {
-    id: row.id, type: row.type, name: row.name, subscriptionId: row.subscription_id, resourceGroup: row.resource_group,
-    parentKey: row.parent_key, location: row.location, kind: row.kind, sku: row.sku === null ? null : JSON.parse(row.sku),
-    tags: JSON.parse(row.tags), properties: JSON.parse(row.properties), createdAt: row.created_at, createdBy: row.created_by,
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    subscriptionId: row.subscription_id,
+    resourceGroup: row.resource_group,
+    parentKey: row.parent_key,
+    location: row.location,
+    kind: row.kind,
+    sku: row.sku === null ? null : JSON.parse(row.sku),
+    tags: JSON.parse(row.tags),
+    properties: JSON.parse(row.properties),
+    createdAt: row.created_at,
+    createdBy: row.created_by,
     updatedAt: row.updated_at,
   };
 }

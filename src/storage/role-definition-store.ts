@@ -91,32 +91,62 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
 
 function definitionRow(r: RoleDefinitionRecord): Tables["role_definitions"] {
   return {
-    id: r.id.toLowerCase(), tenant_id: r.tenantId, role_name: r.roleName, role_name_key: r.roleName.trim().toLowerCase(),
-    description: r.description, assignable_scopes: JSON.stringify(r.assignableScopes), permissions: JSON.stringify(r.permissions),
-    created_on: r.createdOn, created_by: r.createdBy, updated_on: r.updatedOn, updated_by: r.updatedBy,
+    id: r.id.toLowerCase(),
+    tenant_id: r.tenantId,
+    role_name: r.roleName,
+    role_name_key: r.roleName.trim().toLowerCase(),
+    description: r.description,
+    assignable_scopes: JSON.stringify(r.assignableScopes),
+    permissions: JSON.stringify(r.permissions),
+    created_on: r.createdOn,
+    created_by: r.createdBy,
+    updated_on: r.updatedOn,
+    updated_by: r.updatedBy,
   };
 }
 
 function definitionRecord(row: Selectable<Tables["role_definitions"]>): RoleDefinitionRecord {
   return {
-    id: row.id, tenantId: row.tenant_id, roleName: row.role_name, description: row.description,
-    assignableScopes: JSON.parse(row.assignable_scopes), permissions: JSON.parse(row.permissions),
-    createdOn: row.created_on, createdBy: row.created_by, updatedOn: row.updated_on, updatedBy: row.updated_by,
+    id: row.id,
+    tenantId: row.tenant_id,
+    roleName: row.role_name,
+    description: row.description,
+    assignableScopes: JSON.parse(row.assignable_scopes),
+    permissions: JSON.parse(row.permissions),
+    createdOn: row.created_on,
+    createdBy: row.created_by,
+    updatedOn: row.updated_on,
+    updatedBy: row.updated_by,
   };
 }
 
 function denyRow(d: DenyAssignmentRecord): Tables["deny_assignments"] {
   return {
-    id: d.id.toLowerCase(), tenant_id: d.tenantId, deny_assignment_name: d.denyAssignmentName, description: d.description,
-    scope: d.scope, scope_key: d.scope.toLowerCase(), permissions: JSON.stringify(d.permissions), principals: JSON.stringify(d.principals),
-    exclude_principals: JSON.stringify(d.excludePrincipals), do_not_apply_to_child_scopes: d.doNotApplyToChildScopes ? 1 : 0, created_on: d.createdOn,
+    id: d.id.toLowerCase(),
+    tenant_id: d.tenantId,
+    deny_assignment_name: d.denyAssignmentName,
+    description: d.description,
+    scope: d.scope,
+    scope_key: d.scope.toLowerCase(),
+    permissions: JSON.stringify(d.permissions),
+    principals: JSON.stringify(d.principals),
+    exclude_principals: JSON.stringify(d.excludePrincipals),
+    do_not_apply_to_child_scopes: d.doNotApplyToChildScopes ? 1 : 0,
+    created_on: d.createdOn,
   };
 }
 
 function denyRecord(row: Selectable<Tables["deny_assignments"]>): DenyAssignmentRecord {
   return {
-    id: row.id, tenantId: row.tenant_id, denyAssignmentName: row.deny_assignment_name, description: row.description, scope: row.scope,
-    permissions: JSON.parse(row.permissions), principals: JSON.parse(row.principals), excludePrincipals: JSON.parse(row.exclude_principals),
-    doNotApplyToChildScopes: Number(row.do_not_apply_to_child_scopes) === 1, createdOn: row.created_on,
+    id: row.id,
+    tenantId: row.tenant_id,
+    denyAssignmentName: row.deny_assignment_name,
+    description: row.description,
+    scope: row.scope,
+    permissions: JSON.parse(row.permissions),
+    principals: JSON.parse(row.principals),
+    excludePrincipals: JSON.parse(row.exclude_principals),
+    doNotApplyToChildScopes: Number(row.do_not_apply_to_child_scopes) === 1,
+    createdOn: row.created_on,
   };
 }

@@ -12,6 +12,12 @@ export async function clientCredentialsGrant(deps: TokenServiceDeps, tenant: Tok
   const scope = resourceScope(required(request.form, "scope"), tenant);
   const { client, credential } = await authenticateClient(deps, tenant, clientId, request);
   if (!client.servicePrincipalId) throw oauthError("servicePrincipalMissing", clientId);
-  const subject: TokenSubject = { kind: "app", objectId: client.servicePrincipalId, appId: client.appId, displayName: client.displayName, credential };
+  const subject: TokenSubject = {
+    kind: "app",
+    objectId: client.servicePrincipalId,
+    appId: client.appId,
+    displayName: client.displayName,
+    credential,
+  };
   return respond(scope, await mintFor(deps, tenant, request.origin, scope, subject));
 }

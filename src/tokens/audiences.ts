@@ -5,9 +5,19 @@
 export type ResourceKind = "arm" | "graph" | "cognitive";
 
 export const resourceAudiences: Readonly<Record<ResourceKind, readonly string[]>> = {
-  arm: ["https://management.core.windows.net/", "https://management.core.windows.net", "https://management.azure.com/", "https://management.azure.com"],
+  arm: [
+    "https://management.core.windows.net/",
+    "https://management.core.windows.net",
+    "https://management.azure.com/",
+    "https://management.azure.com",
+  ],
   graph: ["https://graph.microsoft.com", "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"],
-  cognitive: ["https://cognitiveservices.azure.com", "https://cognitiveservices.azure.com/", "https://ai.azure.com", "https://ai.azure.com/"],
+  cognitive: [
+    "https://cognitiveservices.azure.com",
+    "https://cognitiveservices.azure.com/",
+    "https://ai.azure.com",
+    "https://ai.azure.com/",
+  ],
 };
 
 /** Classifies an audience; our own Graph URL (`{origin}/graph/`, as the Azure CLI is configured) counts as Graph. */

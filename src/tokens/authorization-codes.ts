@@ -33,20 +33,42 @@ export function checkRedirectUri(redirectUri: string, origin: string): void {
 }
 
 /** Issues a code for a signed-in user; only its hash is stored. PKCE (S256) is mandatory. */
-export async function issueAuthorizationCode(grants: GrantStore, clock: Clock, request: AuthorizationRequest, userId: string): Promise<string> {
+export async function issueAuthorizationCode(
+  grants: GrantStore,
+  clock: Clock,
+  request: AuthorizationRequest,
+  userId: string,
+): Promise<string> {
   const code = newSecret(32);
   await grants.insertAuthorizationCode({
-    codeHash: hash(code), tenantId: request.tenantId, clientId: request.clientId.toLowerCase(), userId, redirectUri: request.redirectUri, scope: request.scope,
-    codeChallenge: request.codeChallenge, codeChallengeMethod: "S256", nonce: request.nonce ?? null,
-    expiresAt: new Date(clock.now() + AUTHORIZATION_CODE_LIFETIME_SECONDS * 1000).toISOString(), usedAt: null,
+    codeHash: hash(code),
+    tenantId: request.tenantId,
+    clientId: request.clientId.toLowerCase(),
+    userId,
+    redirectUri: request.redirectUri,
+    scope: request.scope,
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: "S256",
+    nonce: request.nonce ?? null,
+    expiresAt: new Date(clock.now() + AUTHORIZATION_CODE_LIFETIME_SECONDS * 1000).toISOString(),
+    usedAt: null,
   });
   return code;
 }
 
 /** Redeems a code: once, by the same client, with the same redirect URI and the PKCE verifier. */
-export async function redeemAuthorizationCode(grants: GrantStore, clock: Clock, input: { code: string; clientId: string; tenantId: string; redirectUri: string; codeVerifier: string | undefined }) {
+export async function redeemAuthorizationCode(
+  grants: GrantStore,
+  clock: Clock,
+  input: { code: string; clientId: string; tenantId: string; redirectUri: string; codeVerifier: string | undefined },
+) {
   const record = await grants.spendAuthorizationCode(hash(input.code), new Date(clock.now()).toISOString());
-  if (!record || record.tenantId !== input.tenantId || record.clientId !== input.clientId.toLowerCase() || Date.parse(record.expiresAt) <= clock.now()) {
+  if (
+    !record ||
+    record.tenantId !== input.tenantId ||
+    record.clientId !== input.clientId.toLowerCase() ||
+    Date.parse(record.expiresAt) <= clock.now()
+  ) {
     throw oauthError("authorizationCodeInvalid");
   }
   if (record.redirectUri !== input.redirectUri) throw oauthError("redirectUriMismatch");

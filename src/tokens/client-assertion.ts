@@ -14,7 +14,13 @@ const FEDERATED_ALGORITHMS = ["RS256", "PS256", "ES256", "ES384", "RS384", "RS51
  * (header x5t or x5t#S256), or a token from an external issuer that one of the application's federated
  * identity credentials trusts (workload identity federation).
  */
-export async function verifyClientAssertion(deps: TokenServiceDeps, tenant: TokenTenant, client: TokenClient, request: TokenRequest, assertion: string): Promise<"certificate" | "federated"> {
+export async function verifyClientAssertion(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  client: TokenClient,
+  request: TokenRequest,
+  assertion: string,
+): Promise<"certificate" | "federated"> {
   const type = request.form.client_assertion_type ?? "";
   if (type !== JWT_BEARER_ASSERTION) throw oauthError("assertionTypeUnsupported", type);
   let header: ProtectedHeaderParameters;
@@ -31,24 +37,43 @@ export async function verifyClientAssertion(deps: TokenServiceDeps, tenant: Toke
   return "federated";
 }
 
-async function verifyCertificateAssertion(deps: TokenServiceDeps, tenant: TokenTenant, client: TokenClient, request: TokenRequest, assertion: string, header: ProtectedHeaderParameters): Promise<void> {
+async function verifyCertificateAssertion(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  client: TokenClient,
+  request: TokenRequest,
+  assertion: string,
+  header: ProtectedHeaderParameters,
+): Promise<void> {
   const sha256 = header["x5t#S256"] as string | undefined;
   const sha1 = header.x5t;
   const certificates = await deps.identities.clientCertificates(client.applicationId);
-  const registered = certificates.find((c) => (sha256 !== undefined && c.thumbprintSha256 === sha256) || (sha1 !== undefined && c.thumbprintSha1 === sha1));
+  const registered = certificates.find(
+    (c) => (sha256 !== undefined && c.thumbprintSha256 === sha256) || (sha1 !== undefined && c.thumbprintSha1 === sha1),
+  );
   if (!registered) throw oauthError("certificateNotRegistered", sha256 ?? sha1 ?? "", client.appId);
   if (Date.parse(registered.endAt) <= deps.clock.now()) throw oauthError("assertionOutsideValidity");
   const key = createPublicKey(new X509Certificate(registered.certificatePem).publicKey.export({ format: "pem", type: "spki" }));
   const audiences = tokenEndpointAudiences(request, tenant);
-  const payload = await verifyOrExplain(() =>
-    jwtVerify(assertion, key, {
-      algorithms: CERTIFICATE_ALGORITHMS, audience: audiences, requiredClaims: ["exp", "jti", "iss", "sub"], currentDate: new Date(deps.clock.now()), clockTolerance: CLOCK_SKEW_SECONDS,
-    }),
+  const payload = await verifyOrExplain(
+    () =>
+      jwtVerify(assertion, key, {
+        algorithms: CERTIFICATE_ALGORITHMS,
+        audience: audiences,
+        requiredClaims: ["exp", "jti", "iss", "sub"],
+        currentDate: new Date(deps.clock.now()),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      }),
     audiences[0]!,
   );
-  if (payload.iss?.toLowerCase() !== client.appId || payload.sub?.toLowerCase() !== client.appId) throw oauthError("assertionClientMismatch", client.appId);
+  if (payload.iss?.toLowerCase() !== client.appId || payload.sub?.toLowerCase() !== client.appId)
+    throw oauthError("assertionClientMismatch", client.appId);
   const jtiKey = createHash("sha256").update(`${client.appId}\n${payload.jti}`).digest("base64url");
-  const spent = await deps.grants.spendAssertion(jtiKey, new Date((payload.exp! + CLOCK_SKEW_SECONDS) * 1000).toISOString(), new Date(deps.clock.now()).toISOString());
+  const spent = await deps.grants.spendAssertion(
+    jtiKey,
+    new Date((payload.exp! + CLOCK_SKEW_SECONDS) * 1000).toISOString(),
+    new Date(deps.clock.now()).toISOString(),
+  );
   if (!spent) throw oauthError("assertionReplayed");
 }
 
@@ -68,14 +93,22 @@ async function verifyFederatedAssertion(deps: TokenServiceDeps, client: TokenCli
   } catch {
     throw oauthError("federatedIssuerUnreachable", issuer);
   }
-  const payload = await verifyOrExplain(() =>
-    jwtVerify(assertion, keys, { algorithms: FEDERATED_ALGORITHMS, issuer, requiredClaims: ["exp", "sub", "aud"], currentDate: new Date(deps.clock.now()), clockTolerance: CLOCK_SKEW_SECONDS }),
+  const payload = await verifyOrExplain(
+    () =>
+      jwtVerify(assertion, keys, {
+        algorithms: FEDERATED_ALGORITHMS,
+        issuer,
+        requiredClaims: ["exp", "sub", "aud"],
+        currentDate: new Date(deps.clock.now()),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      }),
     "",
   );
   const bySubject = trusted.filter((f) => f.subject === payload.sub);
   if (bySubject.length === 0) throw oauthError("federatedSubjectNoMatch", payload.sub ?? "");
   const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
-  if (!bySubject.some((f) => f.audiences.some((a) => audiences.includes(a)))) throw oauthError("federatedAudienceNoMatch", audiences.join(", "));
+  if (!bySubject.some((f) => f.audiences.some((a) => audiences.includes(a))))
+    throw oauthError("federatedAudienceNoMatch", audiences.join(", "));
 }
 
 /** The token endpoint URLs an assertion may name as `aud`: both versions, for the segment used and the tenant id. */

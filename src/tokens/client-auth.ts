@@ -9,7 +9,12 @@ export function clientIdOf(request: TokenRequest): string | undefined {
 }
 
 /** A confidential client proving itself with a secret (post or basic) or a signed assertion; returns the registered client. */
-export async function authenticateClient(deps: TokenServiceDeps, tenant: TokenTenant, clientId: string, request: TokenRequest): Promise<{ client: TokenClient; credential: "secret" | "certificate" }> {
+export async function authenticateClient(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  clientId: string,
+  request: TokenRequest,
+): Promise<{ client: TokenClient; credential: "secret" | "certificate" }> {
   const client = await deps.identities.findClient(tenant.id, clientId);
   if (!client) throw oauthError("applicationNotFound", clientId, tenant.id);
   const assertion = request.form.client_assertion;
@@ -23,14 +28,25 @@ export async function authenticateClient(deps: TokenServiceDeps, tenant: TokenTe
 }
 
 /** A user-facing grant needs a public client (first-party, like the Azure CLI) or a confidential one proving itself. */
-export async function checkUserFacingClient(deps: TokenServiceDeps, tenant: TokenTenant, clientId: string, request: TokenRequest): Promise<void> {
+export async function checkUserFacingClient(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  clientId: string,
+  request: TokenRequest,
+): Promise<void> {
   if (firstPartyPublicClients[clientId.toLowerCase()]) return;
   if (!(await deps.identities.findClient(tenant.id, clientId))) throw oauthError("applicationNotFound", clientId, tenant.id);
-  if (!request.basic && request.form.client_secret === undefined && request.form.client_assertion === undefined) throw oauthError("publicClientNeeded", clientId);
+  if (!request.basic && request.form.client_secret === undefined && request.form.client_assertion === undefined)
+    throw oauthError("publicClientNeeded", clientId);
   await authenticateClient(deps, tenant, clientId, request);
 }
 
-async function checkClientSecret(identities: IdentitySource, applicationId: string, clientId: string, request: TokenRequest): Promise<void> {
+async function checkClientSecret(
+  identities: IdentitySource,
+  applicationId: string,
+  clientId: string,
+  request: TokenRequest,
+): Promise<void> {
   const secret = request.basic?.clientSecret ?? request.form.client_secret;
   if (secret === undefined || secret === "") throw oauthError("clientCredentialMissing");
   const verdict = await identities.verifyClientSecret(applicationId, secret);

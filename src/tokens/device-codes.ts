@@ -10,7 +10,12 @@ export const DEVICE_CODE_POLL_INTERVAL_SECONDS = 2;
 // No vowels (no words) and no look-alikes (0/O, 1/I).
 const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789";
 
-export interface DeviceCodeStart { tenantId: string; clientId: string; scope: string; verificationUri: string }
+export interface DeviceCodeStart {
+  tenantId: string;
+  clientId: string;
+  scope: string;
+  verificationUri: string;
+}
 
 export interface DeviceCodeResponse {
   user_code: string;
@@ -26,8 +31,15 @@ export async function startDeviceCode(grants: GrantStore, clock: Clock, start: D
   const deviceCode = newSecret(32);
   const userCode = Array.from({ length: 9 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join("");
   await grants.insertDeviceCode({
-    deviceCodeHash: hashCode(deviceCode), userCode, tenantId: start.tenantId, clientId: start.clientId.toLowerCase(), scope: start.scope, status: "pending", userId: null,
-    createdAt: new Date(clock.now()).toISOString(), expiresAt: new Date(clock.now() + DEVICE_CODE_LIFETIME_SECONDS * 1000).toISOString(),
+    deviceCodeHash: hashCode(deviceCode),
+    userCode,
+    tenantId: start.tenantId,
+    clientId: start.clientId.toLowerCase(),
+    scope: start.scope,
+    status: "pending",
+    userId: null,
+    createdAt: new Date(clock.now()).toISOString(),
+    expiresAt: new Date(clock.now() + DEVICE_CODE_LIFETIME_SECONDS * 1000).toISOString(),
   });
   return {
     user_code: userCode,
@@ -40,13 +52,23 @@ export async function startDeviceCode(grants: GrantStore, clock: Clock, start: D
 }
 
 /** The poll: throws the OAuth error for pending, declined, expired or unknown codes; spends an approved one. */
-export async function redeemDeviceCode(grants: GrantStore, clock: Clock, deviceCode: string, clientId: string, tenantId: string): Promise<{ userId: string; scope: string }> {
+export async function redeemDeviceCode(
+  grants: GrantStore,
+  clock: Clock,
+  deviceCode: string,
+  clientId: string,
+  tenantId: string,
+): Promise<{ userId: string; scope: string }> {
   const record = await grants.getDeviceCode(hashCode(deviceCode));
   if (!record || record.clientId !== clientId.toLowerCase() || record.tenantId !== tenantId) throw oauthError("deviceCodeUnknown");
   if (Date.parse(record.expiresAt) <= clock.now()) throw oauthError("deviceCodeExpired");
   if (record.status === "pending") throw oauthError("authorizationPending");
   if (record.status === "denied") throw oauthError("deviceCodeDeclined");
-  if (record.status !== "approved" || !record.userId || !(await grants.transitionDeviceCode(record.deviceCodeHash, "approved", "redeemed"))) {
+  if (
+    record.status !== "approved" ||
+    !record.userId ||
+    !(await grants.transitionDeviceCode(record.deviceCodeHash, "approved", "redeemed"))
+  ) {
     throw oauthError("deviceCodeExpired");
   }
   return { userId: record.userId, scope: record.scope };
@@ -55,7 +77,13 @@ export async function redeemDeviceCode(grants: GrantStore, clock: Clock, deviceC
 export type DeviceDecision = "approved" | "denied" | "unknown" | "expired" | "already-decided" | "wrong-tenant";
 
 /** The signed-in user's answer to a user code (from the approval page or the JSON API). */
-export async function decideDeviceCode(grants: GrantStore, clock: Clock, userCode: string, user: { id: string; tenantId: string }, approve: boolean): Promise<DeviceDecision> {
+export async function decideDeviceCode(
+  grants: GrantStore,
+  clock: Clock,
+  userCode: string,
+  user: { id: string; tenantId: string },
+  approve: boolean,
+): Promise<DeviceDecision> {
   const record = await grants.findDeviceCodeByUserCode(userCode.trim().toUpperCase().replaceAll("-", ""));
   if (!record) return "unknown";
   if (Date.parse(record.expiresAt) <= clock.now()) return "expired";

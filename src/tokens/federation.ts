@@ -55,12 +55,16 @@ function parseEntry(raw: IssuerEntry, where: string, baseDir: string, remote: Is
   if (typeof raw.issuer !== "string" || !/^https:\/\/\S+$/.test(raw.issuer)) throw new Error(`${where}: 'issuer' must be an https URL.`);
   const issuer = raw.issuer;
   const audiences = new Map<string, ResourceKind>();
-  if (typeof raw.audiences !== "object" || raw.audiences === null) throw new Error(`${where}: 'audiences' must map each accepted audience to arm, graph or cognitive.`);
+  if (typeof raw.audiences !== "object" || raw.audiences === null)
+    throw new Error(`${where}: 'audiences' must map each accepted audience to arm, graph or cognitive.`);
   for (const [audience, kind] of Object.entries(raw.audiences)) {
-    if (!(typeof kind === "string" && kind in resourceAudiences)) throw new Error(`${where}: audience '${audience}' must map to arm, graph or cognitive, not '${String(kind)}'.`);
+    if (!(typeof kind === "string" && kind in resourceAudiences))
+      throw new Error(`${where}: audience '${audience}' must map to arm, graph or cognitive, not '${String(kind)}'.`);
     audiences.set(audience, kind as ResourceKind);
   }
-  const principals = new Map<string, string>(Object.entries((raw.principals ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v).toLowerCase()]));
+  const principals = new Map<string, string>(
+    Object.entries((raw.principals ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v).toLowerCase()]),
+  );
   let keys: () => Promise<JWTVerifyGetKey>;
   if (typeof raw.jwksFile === "string") {
     const jwks = JSON.parse(readFileSync(resolve(baseDir, raw.jwksFile), "utf8")) as JSONWebKeySet;
@@ -74,7 +78,10 @@ function parseEntry(raw: IssuerEntry, where: string, baseDir: string, remote: Is
     keys = () => remote.keysFor(issuer);
   }
   return {
-    issuer, keys, audiences, principals,
+    issuer,
+    keys,
+    audiences,
+    principals,
     subjectClaim: typeof raw.subjectClaim === "string" ? raw.subjectClaim : "sub",
     tenantId: typeof raw.tenantId === "string" ? raw.tenantId : defaultTenantId,
   };

@@ -2,7 +2,10 @@
  * What the token service needs from the directory. The composition root adapts the directory to it, so the
  * token service never imports the directory (DESIGN: siblings never import each other).
  */
-export interface TokenTenant { id: string; defaultDomain: string }
+export interface TokenTenant {
+  id: string;
+  defaultDomain: string;
+}
 
 export interface TokenClient {
   applicationId: string;
@@ -12,12 +15,34 @@ export interface TokenClient {
   servicePrincipalId: string | undefined;
 }
 
-export interface TokenUser { id: string; tenantId: string; userPrincipalName: string; displayName: string; enabled: boolean }
+export interface TokenUser {
+  id: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  enabled: boolean;
+}
 
-export interface TokenClientCertificate { keyId: string; thumbprintSha1: string; thumbprintSha256: string; certificatePem: string; endAt: string }
-export interface TokenFederatedCredential { issuer: string; subject: string; audiences: string[] }
+export interface TokenClientCertificate {
+  keyId: string;
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+  certificatePem: string;
+  endAt: string;
+}
+export interface TokenFederatedCredential {
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
 
-export interface TokenManagedIdentity { clientId: string; principalId: string; tenantId: string; resourceId: string; name: string }
+export interface TokenManagedIdentity {
+  clientId: string;
+  principalId: string;
+  tenantId: string;
+  resourceId: string;
+  name: string;
+}
 
 export interface IdentitySource {
   /** A tenant by GUID or by domain name. */

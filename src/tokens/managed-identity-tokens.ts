@@ -26,19 +26,34 @@ export interface ManagedIdentityTokenResponse {
   token_type: "Bearer";
 }
 
-export async function managedIdentityToken(deps: TokenServiceDeps, request: ManagedIdentityTokenRequest): Promise<ManagedIdentityTokenResponse> {
+export async function managedIdentityToken(
+  deps: TokenServiceDeps,
+  request: ManagedIdentityTokenRequest,
+): Promise<ManagedIdentityTokenResponse> {
   const identity = request.secret ? await deps.identities.findManagedIdentityBySecret(request.secret) : undefined;
   if (!identity) throw oauthError("miSecretInvalid");
   if (request.clientId && request.clientId.toLowerCase() !== identity.clientId) throw oauthError("miIdentityMismatch", request.clientId);
   if (request.objectId && request.objectId.toLowerCase() !== identity.principalId) throw oauthError("miIdentityMismatch", request.objectId);
-  if (request.resourceId && request.resourceId.toLowerCase() !== identity.resourceId.toLowerCase()) throw oauthError("miIdentityMismatch", request.resourceId);
+  if (request.resourceId && request.resourceId.toLowerCase() !== identity.resourceId.toLowerCase())
+    throw oauthError("miIdentityMismatch", request.resourceId);
   if (!request.resource) throw oauthError("missingParameter", "resource");
   // The resource may come as a scope (`…/.default`) from some clients.
   const resource = request.resource.replace(/\/\.default$/, "");
   if (!resourceKindOf(resource)) throw oauthError("resourceNotFound", resource, identity.tenantId);
   const minted = await mintAccessToken(deps.keys, deps.clock, {
-    issuer: `${request.origin}/${identity.tenantId}/`, tenantId: identity.tenantId, audience: resource, scopes: [], lifetimeSeconds: deps.tokenLifetimeSeconds,
-    subject: { kind: "app", objectId: identity.principalId, appId: identity.clientId, displayName: identity.name, credential: "certificate", managedIdentityResourceId: identity.resourceId },
+    issuer: `${request.origin}/${identity.tenantId}/`,
+    tenantId: identity.tenantId,
+    audience: resource,
+    scopes: [],
+    lifetimeSeconds: deps.tokenLifetimeSeconds,
+    subject: {
+      kind: "app",
+      objectId: identity.principalId,
+      appId: identity.clientId,
+      displayName: identity.name,
+      credential: "certificate",
+      managedIdentityResourceId: identity.resourceId,
+    },
   });
   return {
     access_token: minted.token,

@@ -5,7 +5,14 @@ import type { KeyRing } from "./signing-keys.ts";
 
 /** Who a token is for: an application acting as itself, or a user through a client application. */
 export type TokenSubject =
-  | { kind: "app"; objectId: string; appId: string; displayName: string; credential: "secret" | "certificate" | "none"; managedIdentityResourceId?: string }
+  | {
+      kind: "app";
+      objectId: string;
+      appId: string;
+      displayName: string;
+      credential: "secret" | "certificate" | "none";
+      managedIdentityResourceId?: string;
+    }
   | { kind: "user"; objectId: string; userPrincipalName: string; displayName: string; clientAppId: string; authMethods: string[] };
 
 export interface MintRequest {
@@ -18,7 +25,11 @@ export interface MintRequest {
   lifetimeSeconds: number;
 }
 
-export interface MintedToken { token: string; expiresOn: number; expiresIn: number }
+export interface MintedToken {
+  token: string;
+  expiresOn: number;
+  expiresIn: number;
+}
 
 const APPIDACR = { none: "0", secret: "1", certificate: "2" } as const;
 
@@ -40,7 +51,14 @@ export async function mintAccessToken(keys: KeyRing, clock: Clock, request: Mint
 
 function claimsFor(request: MintRequest): Record<string, unknown> {
   const { subject } = request;
-  const common = { tid: request.tenantId, oid: subject.objectId, sub: subject.objectId, uti: newGuid().replaceAll("-", ""), ver: "1.0", xms_cc: ["CP1"] };
+  const common = {
+    tid: request.tenantId,
+    oid: subject.objectId,
+    sub: subject.objectId,
+    uti: newGuid().replaceAll("-", ""),
+    ver: "1.0",
+    xms_cc: ["CP1"],
+  };
   if (subject.kind === "app") {
     return {
       ...common,

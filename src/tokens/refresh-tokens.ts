@@ -7,7 +7,12 @@ import { oauthError } from "./oauth-errors.ts";
 /** Entra's refresh tokens live 90 days; each use rotates the token, so an active session never hits this. */
 export const REFRESH_TOKEN_LIFETIME_SECONDS = 90 * 24 * 3600;
 
-export interface RefreshBinding { tenantId: string; userId: string; clientId: string; authMethods: string[] }
+export interface RefreshBinding {
+  tenantId: string;
+  userId: string;
+  clientId: string;
+  authMethods: string[];
+}
 
 /**
  * Refresh tokens are opaque 256-bit random strings. Only a SHA-256 hash is stored: with that much entropy a
@@ -20,8 +25,16 @@ export function refreshTokens(grants: GrantStore, clock: Clock) {
   async function issue(binding: RefreshBinding, familyId: string = newGuid()): Promise<string> {
     const token = `1.${newSecret(32)}`;
     await grants.insertRefreshToken({
-      tokenHash: hashToken(token), familyId, tenantId: binding.tenantId, userId: binding.userId, clientId: binding.clientId.toLowerCase(),
-      authMethods: binding.authMethods, createdAt: iso(clock.now()), expiresAt: iso(clock.now() + REFRESH_TOKEN_LIFETIME_SECONDS * 1000), usedAt: null, revokedAt: null,
+      tokenHash: hashToken(token),
+      familyId,
+      tenantId: binding.tenantId,
+      userId: binding.userId,
+      clientId: binding.clientId.toLowerCase(),
+      authMethods: binding.authMethods,
+      createdAt: iso(clock.now()),
+      expiresAt: iso(clock.now() + REFRESH_TOKEN_LIFETIME_SECONDS * 1000),
+      usedAt: null,
+      revokedAt: null,
     });
     return token;
   }

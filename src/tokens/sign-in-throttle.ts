@@ -2,7 +2,11 @@ import type { Clock } from "../core/clock.ts";
 import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
 
-interface Policy { failures: number; windowMs: number; lockMs: number }
+interface Policy {
+  failures: number;
+  windowMs: number;
+  lockMs: number;
+}
 
 /** Like Entra smart lockout: ten wrong passwords for one account lock it for a minute. */
 export const USER_LOCKOUT: Policy = { failures: 10, windowMs: 15 * 60_000, lockMs: 60_000 };
@@ -35,7 +39,10 @@ export function signInThrottle(grants: GrantStore, clock: Clock) {
         const windowStart = fresh ? new Date(clock.now()).toISOString() : state.windowStart;
         const lockedUntil = failures >= policy.failures ? new Date(clock.now() + policy.lockMs).toISOString() : null;
         // A lock starts a new count, so the next lock needs another full run of failures.
-        await grants.putSignInFailures(key, lockedUntil ? { failures: 0, windowStart, lockedUntil } : { failures, windowStart, lockedUntil: state?.lockedUntil ?? null });
+        await grants.putSignInFailures(
+          key,
+          lockedUntil ? { failures: 0, windowStart, lockedUntil } : { failures, windowStart, lockedUntil: state?.lockedUntil ?? null },
+        );
       }
     },
     async recordSuccess(username: string): Promise<void> {

@@ -4,14 +4,23 @@ import { type Clock, systemClock } from "../core/clock.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { KeyStore } from "../storage/key-store.ts";
 
-export interface SigningKey { kid: string; privateKey: CryptoKey; publicJwk: JWK; createdAt: number }
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  createdAt: number;
+}
 
 /**
  * Scheduled rotation with overlap: a new key is published `publishLeadMs` before it signs (relying parties that
  * cache our JWKS see it first), and an old key stays published `retireAfterMs` after it stopped signing (its
  * tokens stay valid until they expire).
  */
-export interface RotationPolicy { rotateAfterMs: number; publishLeadMs: number; retireAfterMs: number }
+export interface RotationPolicy {
+  rotateAfterMs: number;
+  publishLeadMs: number;
+  retireAfterMs: number;
+}
 
 export function rotationPolicy(rotationDays: number, tokenLifetimeSeconds: number): RotationPolicy {
   return { rotateAfterMs: rotationDays * 86_400_000, publishLeadMs: 86_400_000, retireAfterMs: (tokenLifetimeSeconds + 600) * 1000 };
@@ -65,8 +74,15 @@ export async function openKeyRing(store: KeyStore, box: SealedBox, clock: Clock 
 }
 
 /** One rotation step: add a key when the newest is due, retire keys whose successor has signed long enough. */
-export async function rotateSigningKeys(store: KeyStore, box: SealedBox, clock: Clock, policy: RotationPolicy): Promise<{ added: string | undefined; retired: string[] }> {
-  const live = (await store.listSigningKeys()).filter((k) => k.retiredAt === null).map((k) => ({ kid: k.kid, createdAt: Date.parse(k.createdAt) }));
+export async function rotateSigningKeys(
+  store: KeyStore,
+  box: SealedBox,
+  clock: Clock,
+  policy: RotationPolicy,
+): Promise<{ added: string | undefined; retired: string[] }> {
+  const live = (await store.listSigningKeys())
+    .filter((k) => k.retiredAt === null)
+    .map((k) => ({ kid: k.kid, createdAt: Date.parse(k.createdAt) }));
   const now = clock.now();
   let added: string | undefined;
   const newest = live[live.length - 1];

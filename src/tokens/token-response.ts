@@ -26,9 +26,20 @@ export function resourceScope(scope: string, tenant: TokenTenant): ParsedScope {
   return parsed;
 }
 
-export function mintFor(deps: TokenServiceDeps, tenant: TokenTenant, origin: string, scope: ParsedScope, subject: TokenSubject): Promise<MintedToken> {
+export function mintFor(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  origin: string,
+  scope: ParsedScope,
+  subject: TokenSubject,
+): Promise<MintedToken> {
   return mintAccessToken(deps.keys, deps.clock, {
-    issuer: `${origin}/${tenant.id}/`, tenantId: tenant.id, audience: scope.resource, subject, scopes: scope.permissions, lifetimeSeconds: deps.tokenLifetimeSeconds,
+    issuer: `${origin}/${tenant.id}/`,
+    tenantId: tenant.id,
+    audience: scope.resource,
+    subject,
+    scopes: scope.permissions,
+    lifetimeSeconds: deps.tokenLifetimeSeconds,
   });
 }
 

@@ -38,8 +38,17 @@ export async function refreshTokenGrant(deps: TokenServiceDeps, tenant: TokenTen
   const record = await refreshTokens(deps.grants, deps.clock).redeem(presented, clientId, tenant.id);
   const user = await activeUser(deps, record.userId);
   // Rotation: the family continues even when the client did not repeat offline_access.
-  const withOffline = scope.oidc.some((s) => s.toLowerCase() === "offline_access") ? scope : { ...scope, oidc: [...scope.oidc, "offline_access"] };
-  return issueUserTokens(deps, request, { tenant, user, clientId, scope: withOffline, authMethods: record.authMethods, familyId: record.familyId });
+  const withOffline = scope.oidc.some((s) => s.toLowerCase() === "offline_access")
+    ? scope
+    : { ...scope, oidc: [...scope.oidc, "offline_access"] };
+  return issueUserTokens(deps, request, {
+    tenant,
+    user,
+    clientId,
+    scope: withOffline,
+    authMethods: record.authMethods,
+    familyId: record.familyId,
+  });
 }
 
 /** The device-code poll: pending until approved, then tokens for the scope remembered from the start. */
@@ -48,7 +57,13 @@ export async function deviceCodeGrant(deps: TokenServiceDeps, tenant: TokenTenan
   const deviceCode = request.form.device_code ?? required(request.form, "code");
   const approved = await redeemDeviceCode(deps.grants, deps.clock, deviceCode, clientId, tenant.id);
   const user = await activeUser(deps, approved.userId);
-  return issueUserTokens(deps, request, { tenant, user, clientId, scope: resourceScope(approved.scope, tenant), authMethods: ["pwd", "mfa"] });
+  return issueUserTokens(deps, request, {
+    tenant,
+    user,
+    clientId,
+    scope: resourceScope(approved.scope, tenant),
+    authMethods: ["pwd", "mfa"],
+  });
 }
 
 async function activeUser(deps: TokenServiceDeps, userId: string): Promise<TokenUser> {
@@ -59,9 +74,18 @@ async function activeUser(deps: TokenServiceDeps, userId: string): Promise<Token
 }
 
 /** The device authorization request (`/oauth2/v2.0/devicecode`, `/adfs/oauth2/devicecode`). */
-export async function deviceAuthorization(deps: TokenServiceDeps, tenant: TokenTenant, request: TokenRequest, verificationUri: string): Promise<DeviceCodeResponse> {
+export async function deviceAuthorization(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  request: TokenRequest,
+  verificationUri: string,
+): Promise<DeviceCodeResponse> {
   const clientId = required(request.form, "client_id");
-  const scopeText = request.form.scope ?? (request.form.resource ? `${request.form.resource.replace(/\/$/, "")}/.default openid profile offline_access` : required(request.form, "scope"));
+  const scopeText =
+    request.form.scope ??
+    (request.form.resource
+      ? `${request.form.resource.replace(/\/$/, "")}/.default openid profile offline_access`
+      : required(request.form, "scope"));
   resourceScope(scopeText, tenant);
   await checkUserFacingClient(deps, tenant, clientId, request);
   return startDeviceCode(deps.grants, deps.clock, { tenantId: tenant.id, clientId, scope: scopeText, verificationUri });
@@ -75,11 +99,24 @@ export async function authorizationCodeGrant(deps: TokenServiceDeps, tenant: Tok
   const code = required(request.form, "code");
   const redirectUri = required(request.form, "redirect_uri");
   await checkUserFacingClient(deps, tenant, clientId, request);
-  const granted = await redeemAuthorizationCode(deps.grants, deps.clock, { code, clientId, tenantId: tenant.id, redirectUri, codeVerifier: request.form.code_verifier });
+  const granted = await redeemAuthorizationCode(deps.grants, deps.clock, {
+    code,
+    clientId,
+    tenantId: tenant.id,
+    redirectUri,
+    codeVerifier: request.form.code_verifier,
+  });
   const user = await activeUser(deps, granted.userId);
   // The token request may narrow to one resource; the authorization request's OIDC scopes still apply.
   const scope = resourceScope(request.form.scope ?? granted.scope, tenant);
   const grantedOidc = granted.scope.split(/\s+/).filter((s) => OIDC_SCOPE_NAMES.has(s.toLowerCase()));
   const oidc = [...new Set([...scope.oidc, ...grantedOidc])];
-  return issueUserTokens(deps, request, { tenant, user, clientId, scope: { ...scope, oidc }, authMethods: ["pwd"], ...(granted.nonce ? { nonce: granted.nonce } : {}) });
+  return issueUserTokens(deps, request, {
+    tenant,
+    user,
+    clientId,
+    scope: { ...scope, oidc },
+    authMethods: ["pwd"],
+    ...(granted.nonce ? { nonce: granted.nonce } : {}),
+  });
 }

@@ -31,15 +31,26 @@ export function authorityVersion(request: TokenRequest): "adfs" | "v1" | "v2" {
 export async function issueUserTokens(deps: TokenServiceDeps, request: TokenRequest, signIn: UserSignIn): Promise<TokenResponse> {
   const { tenant, user, clientId, scope } = signIn;
   const subject: TokenSubject = {
-    kind: "user", objectId: user.id, userPrincipalName: user.userPrincipalName, displayName: user.displayName, clientAppId: clientId, authMethods: signIn.authMethods,
+    kind: "user",
+    objectId: user.id,
+    userPrincipalName: user.userPrincipalName,
+    displayName: user.displayName,
+    clientAppId: clientId,
+    authMethods: signIn.authMethods,
   };
   const response = respond(scope, await mintFor(deps, tenant, request.origin, scope, subject));
   const oidc = new Set(scope.oidc.map((s) => s.toLowerCase()));
   const version = authorityVersion(request);
   if (oidc.has("openid")) {
     response.id_token = await mintIdToken(deps.keys, deps.clock, {
-      issuer: discoveryIssuer(request.origin, tenant.id, version), version: version === "v2" ? "2.0" : "1.0", tenantId: tenant.id, clientId, user,
-      authMethods: signIn.authMethods, lifetimeSeconds: deps.tokenLifetimeSeconds, ...(signIn.nonce ? { nonce: signIn.nonce } : {}),
+      issuer: discoveryIssuer(request.origin, tenant.id, version),
+      version: version === "v2" ? "2.0" : "1.0",
+      tenantId: tenant.id,
+      clientId,
+      user,
+      authMethods: signIn.authMethods,
+      lifetimeSeconds: deps.tokenLifetimeSeconds,
+      ...(signIn.nonce ? { nonce: signIn.nonce } : {}),
     });
   }
   if (oidc.has("offline_access")) {

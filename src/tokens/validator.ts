@@ -54,7 +54,13 @@ const PRINCIPAL_STATUS_TTL_MS = 5000;
 export type PrincipalStatus = "active" | "disabled" | "deleted";
 
 /** What is recorded about a refused token: never the token, only a short digest to correlate repeats. */
-export interface TokenRejectionEvent { reason: TokenRejection; detail: string; tokenDigest: string | undefined; tenantId?: string; objectId?: string }
+export interface TokenRejectionEvent {
+  reason: TokenRejection;
+  detail: string;
+  tokenDigest: string | undefined;
+  tenantId?: string;
+  objectId?: string;
+}
 
 const FEDERATED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"];
 
@@ -98,7 +104,11 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
       throw new TokenRejectedError("bad-signature", "The access token was not signed by a key this service trusts.");
     }
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["RS256"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ["RS256"],
+        currentDate: new Date(clock.now()),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      });
       return toValidated(payload);
     } catch (err) {
       throw translate(err);
@@ -121,16 +131,32 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     let payload: JWTPayload;
     try {
       const keySet = await federated.keys();
-      ({ payload } = await jwtVerify(token, keySet, { algorithms: FEDERATED_ALGORITHMS, issuer: federated.issuer, requiredClaims: ["exp", "aud"], currentDate: new Date(clock.now()), clockTolerance: CLOCK_SKEW_SECONDS }));
+      ({ payload } = await jwtVerify(token, keySet, {
+        algorithms: FEDERATED_ALGORITHMS,
+        issuer: federated.issuer,
+        requiredClaims: ["exp", "aud"],
+        currentDate: new Date(clock.now()),
+        clockTolerance: CLOCK_SKEW_SECONDS,
+      }));
     } catch (err) {
       throw translate(err);
     }
     const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
     const kind = audiences.map((a) => federated.audiences.get(a)).find((k) => k !== undefined);
-    if (!kind) throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${audiences.join(", ")}', which issuer '${federated.issuer}' may not present here.`, payload);
+    if (!kind)
+      throw new TokenRejectedError(
+        "wrong-audience",
+        `The access token was issued for audience '${audiences.join(", ")}', which issuer '${federated.issuer}' may not present here.`,
+        payload,
+      );
     const subject = payload[federated.subjectClaim];
     const objectId = typeof subject === "string" ? federated.principals.get(subject) : undefined;
-    if (!objectId) throw new TokenRejectedError("principal-deleted", `No Keyless principal is mapped to ${federated.subjectClaim} '${String(subject)}' of issuer '${federated.issuer}'.`, payload);
+    if (!objectId)
+      throw new TokenRejectedError(
+        "principal-deleted",
+        `No Keyless principal is mapped to ${federated.subjectClaim} '${String(subject)}' of issuer '${federated.issuer}'.`,
+        payload,
+      );
     const str = (name: string) => (typeof payload[name] === "string" ? (payload[name] as string) : undefined);
     return {
       kind: str("idtyp") === "app" ? "app" : "user",
@@ -146,8 +172,10 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
   }
 
   async function check(token: string | undefined, audiences: readonly string[], cacheKey: string | undefined): Promise<ValidatedToken> {
-    if (token === undefined || token === "" || cacheKey === undefined) throw new TokenRejectedError("missing", "No access token was presented.");
-    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError("malformed", `The access token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+    if (token === undefined || token === "" || cacheKey === undefined)
+      throw new TokenRejectedError("missing", "No access token was presented.");
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw new TokenRejectedError("malformed", `The access token is longer than ${MAX_TOKEN_LENGTH} characters.`);
     let result = verified.get(cacheKey);
     if (!result) {
       result = await verify(token);
@@ -164,7 +192,8 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     }
     const status = await principalStatus(result.objectId);
     if (status === "disabled") throw new TokenRejectedError("principal-disabled", `The account '${result.objectId}' is disabled.`);
-    if (status === "deleted") throw new TokenRejectedError("principal-deleted", `The principal '${result.objectId}' no longer exists in the tenant.`);
+    if (status === "deleted")
+      throw new TokenRejectedError("principal-deleted", `The principal '${result.objectId}' no longer exists in the tenant.`);
     return result;
   }
 
@@ -176,7 +205,9 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
       } catch (err) {
         if (err instanceof TokenRejectedError && options.onRejection) {
           options.onRejection({
-            reason: err.reason, detail: err.message, tokenDigest: cacheKey?.slice(0, 12),
+            reason: err.reason,
+            detail: err.message,
+            tokenDigest: cacheKey?.slice(0, 12),
             ...(typeof err.claims?.tid === "string" ? { tenantId: err.claims.tid } : {}),
             ...(typeof err.claims?.oid === "string" ? { objectId: err.claims.oid } : {}),
           });
@@ -203,7 +234,10 @@ function toValidated(payload: JWTPayload): ValidatedToken {
   }
   return {
     kind: str("idtyp") === "user" || str("scp") !== undefined ? "user" : "app",
-    tenantId, objectId, audience, issuer,
+    tenantId,
+    objectId,
+    audience,
+    issuer,
     appId: str("appid") ?? str("azp") ?? "",
     expiresAt: payload.exp,
     userPrincipalName: str("upn") ?? str("preferred_username"),

@@ -34,7 +34,10 @@ export function runBinary(argv: readonly string[], env: Record<string, string | 
 }
 
 /** Runs the CLI in this process (as `run(opts, io)` is meant to be tested), with an optional scripted transport. */
-export async function runInProcess(argv: readonly string[], options: { env?: Record<string, string>; transport?: Transport; input?: string[] } = {}): Promise<CliRun> {
+export async function runInProcess(
+  argv: readonly string[],
+  options: { env?: Record<string, string>; transport?: Transport; input?: string[] } = {},
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const input = [...(options.input ?? [])];
@@ -57,18 +60,32 @@ export async function runInProcess(argv: readonly string[], options: { env?: Rec
 }
 
 /** A config dir with a registered cloud and a signed-in account whose tokens do not expire during a test. */
-export function signedInConfigDir(subscriptionId = "00000000-0000-0000-0000-0000000000aa", tenantId = "00000000-0000-0000-0000-0000000000bb"): string {
+export function signedInConfigDir(
+  subscriptionId = "00000000-0000-0000-0000-0000000000aa",
+  tenantId = "00000000-0000-0000-0000-0000000000bb",
+): string {
   const dir = mkdtempSync(join(tmpdir(), "keyless-cli-"));
   const profile = openProfile(dir);
   profile.putCloud({ name: "test", endpoint: "https://keyless.test" });
   profile.setActiveCloud("test");
   const expiresOn = Math.floor(Date.now() / 1000) + 3600;
   profile.putCredential("test", {
-    kind: "user", tenantId, username: "admin@keyless.test",
+    kind: "user",
+    tenantId,
+    username: "admin@keyless.test",
     tokens: Object.fromEntries(Object.values(RESOURCES).map((r) => [r, { accessToken: `token-for-${r}`, expiresOn }])),
   });
   profile.putAccounts("test", "admin@keyless.test", [
-    { cloudName: "test", id: subscriptionId, name: "Test", state: "Enabled", tenantId, homeTenantId: tenantId, isDefault: true, user: { name: "admin@keyless.test", type: "user" } },
+    {
+      cloudName: "test",
+      id: subscriptionId,
+      name: "Test",
+      state: "Enabled",
+      tenantId,
+      homeTenantId: tenantId,
+      isDefault: true,
+      user: { name: "admin@keyless.test", type: "user" },
+    },
   ]);
   return dir;
 }
@@ -83,7 +100,10 @@ export function recordingTransport(responder: Responder): Transport & { requests
   const requests: HttpRequest[] = [];
   const answer = async (req: HttpRequest): Promise<HttpResponse> => {
     requests.push(req);
-    const reply = responder(req) ?? { status: 404, body: { error: { code: "ResourceNotFound", message: `No answer scripted for ${req.method} ${req.url}` } } };
+    const reply = responder(req) ?? {
+      status: 404,
+      body: { error: { code: "ResourceNotFound", message: `No answer scripted for ${req.method} ${req.url}` } },
+    };
     const status = reply.status ?? 200;
     if (status >= 400) throw restErrorFrom(status, reply.body);
     return { status, headers: reply.headers ?? {}, body: reply.body };

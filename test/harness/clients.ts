@@ -22,10 +22,18 @@ export function appCredential(facts: ReadyFacts, appId: string, secret: string):
 }
 
 /** A JSON call to one of our surfaces with a bearer token. */
-export async function call(method: string, url: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: Json }> {
+export async function call(
+  method: string,
+  url: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
   const response = await fetch(url, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -36,7 +44,14 @@ export async function call(method: string, url: string, token: string | undefine
 export async function registerApp(facts: ReadyFacts, adminGraphToken: string, displayName: string) {
   const graph = `${facts.url}/graph/v1.0`;
   const app = await call("POST", `${graph}/applications`, adminGraphToken, { displayName });
-  const secret = await call("POST", `${graph}/applications/${app.body.id}/addPassword`, adminGraphToken, { passwordCredential: { displayName: "test" } });
+  const secret = await call("POST", `${graph}/applications/${app.body.id}/addPassword`, adminGraphToken, {
+    passwordCredential: { displayName: "test" },
+  });
   const sp = await call("POST", `${graph}/servicePrincipals`, adminGraphToken, { appId: app.body.appId });
-  return { appId: app.body.appId as string, secret: secret.body.secretText as string, objectId: sp.body.id as string, applicationId: app.body.id as string };
+  return {
+    appId: app.body.appId as string,
+    secret: secret.body.secretText as string,
+    objectId: sp.body.id as string,
+    applicationId: app.body.id as string,
+  };
 }

@@ -4,7 +4,10 @@ import { type Database, openDatabase } from "../../src/storage/database.ts";
 export const POSTGRES_URL = process.env.KEYLESS_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** The dialects the storage suite runs against; `KEYLESS_TEST_DIALECTS=sqlite` narrows it. */
-export const dialects = (process.env.KEYLESS_TEST_DIALECTS ?? "sqlite,postgres").split(",").map((d) => d.trim()) as ("sqlite" | "postgres")[];
+export const dialects = (process.env.KEYLESS_TEST_DIALECTS ?? "sqlite,postgres").split(",").map((d) => d.trim()) as (
+  | "sqlite"
+  | "postgres"
+)[];
 
 /** Every test schema's name starts with this; `scripts/run-tests.ts` drops them all once the run is over. */
 export const TEST_SCHEMA_PREFIX = "keyless_t_";
@@ -22,7 +25,9 @@ export async function dropTestSchemas(): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [`${TEST_SCHEMA_PREFIX}%`]);
+    const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like $1", [
+      `${TEST_SCHEMA_PREFIX}%`,
+    ]);
     for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
   } finally {
     await client.end();

@@ -8,7 +8,13 @@ export function certificateKey(certificatePem: string): string {
 }
 
 /** Adds a certificate to an application through Graph (PATCH keyCredentials keeps the ones already there). */
-export async function addCertificate(facts: ReadyFacts, adminGraphToken: string, applicationId: string, certificatePem: string, displayName = "test certificate") {
+export async function addCertificate(
+  facts: ReadyFacts,
+  adminGraphToken: string,
+  applicationId: string,
+  certificatePem: string,
+  displayName = "test certificate",
+) {
   const graph = `${facts.url}/graph/v1.0`;
   const current = await call("GET", `${graph}/applications/${applicationId}`, adminGraphToken);
   const kept = (current.body.keyCredentials as { keyId: string }[]).map((k) => ({ keyId: k.keyId }));
@@ -19,8 +25,18 @@ export async function addCertificate(facts: ReadyFacts, adminGraphToken: string,
 }
 
 /** Trusts an external issuer's tokens for one subject on an application, through Graph. */
-export async function addFederatedCredential(facts: ReadyFacts, adminGraphToken: string, applicationId: string, credential: { name: string; issuer: string; subject: string; audiences?: string[] }) {
-  const created = await call("POST", `${facts.url}/graph/v1.0/applications/${applicationId}/federatedIdentityCredentials`, adminGraphToken, credential);
+export async function addFederatedCredential(
+  facts: ReadyFacts,
+  adminGraphToken: string,
+  applicationId: string,
+  credential: { name: string; issuer: string; subject: string; audiences?: string[] },
+) {
+  const created = await call(
+    "POST",
+    `${facts.url}/graph/v1.0/applications/${applicationId}/federatedIdentityCredentials`,
+    adminGraphToken,
+    credential,
+  );
   if (created.status !== 201) throw new Error(`adding a federated credential failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body as { id: string; name: string; audiences: string[] };
 }

@@ -27,7 +27,9 @@ export interface KeylessProcess {
 export const ADMIN_PASSWORD = "Test-Admin-Password-1";
 
 /** Starts the real service (`src/main.ts`) as a child process on a free loopback port. */
-export async function startKeyless(options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void } = {}): Promise<KeylessProcess> {
+export async function startKeyless(
+  options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void } = {},
+): Promise<KeylessProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "keyless-it-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -35,10 +37,15 @@ export async function startKeyless(options: { dataDir?: string; env?: Record<str
     KEYLESS_PORT: "0",
     KEYLESS_LOG_LEVEL: "warn",
     KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    ...(process.env.KEYLESS_TEST_TLS_CERT ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! } : {}),
+    ...(process.env.KEYLESS_TEST_TLS_CERT
+      ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! }
+      : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   if (options.onOutput) {
     child.stdout!.on("data", (d) => options.onOutput!(String(d)));
     child.stderr!.on("data", (d) => options.onOutput!(String(d)));

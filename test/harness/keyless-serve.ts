@@ -20,11 +20,23 @@ export interface ServedKeyless {
  */
 export async function serveKeyless(options: { seed?: string; env?: Record<string, string> } = {}): Promise<ServedKeyless> {
   const dataDir = mkdtempSync(join(tmpdir(), "keyless-serve-"));
-  const args = [BIN, "serve", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...(options.seed ? ["--seed", options.seed] : [])];
+  const args = [
+    BIN,
+    "serve",
+    "--port",
+    "0",
+    "--data-dir",
+    dataDir,
+    "--log-level",
+    "warn",
+    ...(options.seed ? ["--seed", options.seed] : []),
+  ];
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    ...(process.env.KEYLESS_TEST_TLS_CERT ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! } : {}),
+    ...(process.env.KEYLESS_TEST_TLS_CERT
+      ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! }
+      : {}),
     ...options.env,
   };
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -58,6 +70,8 @@ function readLines(child: ChildProcess): Promise<{ facts: ReadyFacts; seeded: Se
       if (line.startsWith("KEYLESS_SEEDED ")) seeded = JSON.parse(line.slice("KEYLESS_SEEDED ".length));
       if (line.startsWith("KEYLESS_READY ")) done({ facts: JSON.parse(line.slice("KEYLESS_READY ".length)) as ReadyFacts, seeded });
     });
-    child.once("exit", (code) => fail(Object.assign(new Error(`keyless serve exited with ${code}:\n${stderr}`), { exitCode: code, stderr })));
+    child.once("exit", (code) =>
+      fail(Object.assign(new Error(`keyless serve exited with ${code}:\n${stderr}`), { exitCode: code, stderr })),
+    );
   });
 }

@@ -18,9 +18,18 @@ export async function managedIdentityFixture(keyless: KeylessProcess, name: stri
   const environment = await call("POST", `${url}${resourceId}/listWorkloadEnvironment?${V}`, armToken);
   if (environment.status !== 200) throw new Error(`listWorkloadEnvironment failed: ${JSON.stringify(environment.body)}`);
   const env = (lines: string[]) => Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  const assignment = await call("PUT", `${url}/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-    properties: { roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.READER}`, principalId: identity.principalId, principalType: "ServicePrincipal" },
-  });
+  const assignment = await call(
+    "PUT",
+    `${url}/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+    armToken,
+    {
+      properties: {
+        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.READER}`,
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+      },
+    },
+  );
   if (assignment.status !== 201) throw new Error(`role assignment failed: ${JSON.stringify(assignment.body)}`);
   return {
     identity,

@@ -10,18 +10,29 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 export async function startOidcIssuer() {
   const { privateKey, publicKey } = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "issuer-key-1", use: "sig", alg: "RS256" };
-  const server = createServer({ key: readFileSync(process.env.KEYLESS_TEST_TLS_KEY!), cert: readFileSync(process.env.KEYLESS_TEST_TLS_CERT!) }, (req, res) => {
-    res.setHeader("content-type", "application/json");
-    if (req.url === "/.well-known/openid-configuration") res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ["RS256"] }));
-    else if (req.url === "/keys") res.end(JSON.stringify({ keys: [jwk] }));
-    else res.writeHead(404).end("{}");
-  });
+  const server = createServer(
+    { key: readFileSync(process.env.KEYLESS_TEST_TLS_KEY!), cert: readFileSync(process.env.KEYLESS_TEST_TLS_CERT!) },
+    (req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/.well-known/openid-configuration")
+        res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ["RS256"] }));
+      else if (req.url === "/keys") res.end(JSON.stringify({ keys: [jwk] }));
+      else res.writeHead(404).end("{}");
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `https://localhost:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
     mint: (subject: string, audience: string, lifetimeSeconds = 600) =>
-      new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: jwk.kid }).setIssuer(issuer).setSubject(subject).setAudience(audience).setIssuedAt().setExpirationTime(`${lifetimeSeconds}s`).sign(privateKey),
+      new SignJWT({})
+        .setProtectedHeader({ alg: "RS256", kid: jwk.kid })
+        .setIssuer(issuer)
+        .setSubject(subject)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(`${lifetimeSeconds}s`)
+        .sign(privateKey),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -5,7 +5,10 @@ import * as x509 from "@peculiar/x509";
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** A self-signed RSA certificate and its private key, as PEM, for client-certificate tests. */
-export async function selfSignedCertificate(commonName: string, validDays = 30): Promise<{ certificatePem: string; privateKeyPem: string }> {
+export async function selfSignedCertificate(
+  commonName: string,
+  validDays = 30,
+): Promise<{ certificatePem: string; privateKeyPem: string }> {
   const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const now = Date.now();

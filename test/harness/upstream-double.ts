@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 /** What the double saw of one request. */
-export interface SeenRequest { path: string; model: string; authorization: string | undefined; stream: boolean; closedEarly: boolean; closedAt?: number }
+export interface SeenRequest {
+  path: string;
+  model: string;
+  authorization: string | undefined;
+  stream: boolean;
+  closedEarly: boolean;
+  closedAt?: number;
+}
 
 /**
  * An OpenAI-compatible server shaped like vLLM/Ollama (`/v1/chat/completions`, `/v1/embeddings`, SSE with
@@ -13,8 +20,19 @@ export interface SeenRequest { path: string; model: string; authorization: strin
 export async function startUpstreamDouble(): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server: Server = createServer(async (req, res) => {
-    const body = JSON.parse(await readBody(req)) as { model: string; stream?: boolean; input?: string | string[]; messages?: Array<{ content: string }> };
-    const record: SeenRequest = { path: req.url ?? "", model: body.model, authorization: req.headers.authorization, stream: body.stream === true, closedEarly: false };
+    const body = JSON.parse(await readBody(req)) as {
+      model: string;
+      stream?: boolean;
+      input?: string | string[];
+      messages?: Array<{ content: string }>;
+    };
+    const record: SeenRequest = {
+      path: req.url ?? "",
+      model: body.model,
+      authorization: req.headers.authorization,
+      stream: body.stream === true,
+      closedEarly: false,
+    };
     seen.push(record);
     res.on("close", () => {
       if (!res.writableFinished) {
@@ -40,25 +58,41 @@ export async function startUpstreamDouble(): Promise<{ url: string; seen: SeenRe
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function behave(record: SeenRequest, body: { model: string; input?: string | string[]; messages?: Array<{ content: string }> }, res: ServerResponse) {
+async function behave(
+  record: SeenRequest,
+  body: { model: string; input?: string | string[]; messages?: Array<{ content: string }> },
+  res: ServerResponse,
+) {
   const model = body.model;
   if (model === "stall") return;
-  if (model === "ratelimited") return json(res, 429, { error: { message: "too many requests", type: "rate_limit" } }, { "retry-after": "7" });
+  if (model === "ratelimited")
+    return json(res, 429, { error: { message: "too many requests", type: "rate_limit" } }, { "retry-after": "7" });
   if (model === "broken") return json(res, 500, { error: { message: "CUDA out of memory", type: "internal" } });
-  if (model === "rejects") return json(res, 400, { object: "error", message: "This model's maximum context length is 8 tokens.", type: "BadRequestError" });
+  if (model === "rejects")
+    return json(res, 400, { object: "error", message: "This model's maximum context length is 8 tokens.", type: "BadRequestError" });
   if (record.path.endsWith("/embeddings")) {
     const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
-    return json(res, 200, { object: "list", model, data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.6, 0.8, index] })), usage: { prompt_tokens: 4, total_tokens: 4 } });
+    return json(res, 200, {
+      object: "list",
+      model,
+      data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.6, 0.8, index] })),
+      usage: { prompt_tokens: 4, total_tokens: 4 },
+    });
   }
   const content = `upstream says: ${body.messages?.at(-1)?.content ?? ""}`;
   if (!record.stream) {
     return json(res, 200, {
-      id: "chatcmpl-up", object: "chat.completion", created: 1, model, choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+      id: "chatcmpl-up",
+      object: "chat.completion",
+      created: 1,
+      model,
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
       usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 },
     });
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
-  const chunk = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  const chunk = (delta: object, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   res.write(chunk({ role: "assistant", content: "" }));
   const pieces = model === "slow" ? Array.from({ length: 50 }, (_, i) => ` w${i}`) : content.split(/(?= )/);
   for (const [i, piece] of pieces.entries()) {
@@ -73,7 +107,9 @@ async function behave(record: SeenRequest, body: { model: string; input?: string
     if (model === "slow") await sleep(100);
   }
   res.write(chunk({}, "stop"));
-  res.write(`data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } })}\n\n`);
+  res.write(
+    `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } })}\n\n`,
+  );
   res.end("data: [DONE]\n\n");
 }
 

@@ -25,7 +25,9 @@ test("account keys from listKeys call the data plane; regenerating one and disab
   const keys = await call("POST", `${accountUrl}/listKeys?${V}`, arm);
   assert.equal(keys.status, 200, JSON.stringify(keys.body));
   const chatWith = (key: string) =>
-    ModelClient(facts.demo!.endpoint, new AzureKeyCredential(key)).path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "with a key" }] } });
+    ModelClient(facts.demo!.endpoint, new AzureKeyCredential(key))
+      .path("/chat/completions")
+      .post({ body: { model: "echo", messages: [{ role: "user", content: "with a key" }] } });
 
   const byKey = await chatWith(keys.body.key1);
   assert.equal(byKey.status, "200", JSON.stringify(byKey.body));
@@ -41,9 +43,17 @@ test("account keys from listKeys call the data plane; regenerating one and disab
   assert.equal((await chatWith(regenerated.body.key1)).status, "200");
 
   const app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "keys-and-tokens");
-  const grant = await call("PUT", `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, arm, {
-    properties: { roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_USER}`, principalId: app.objectId },
-  });
+  const grant = await call(
+    "PUT",
+    `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+    arm,
+    {
+      properties: {
+        roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_USER}`,
+        principalId: app.objectId,
+      },
+    },
+  );
   assert.equal(grant.status, 201);
 
   const disable = await call("PATCH", `${accountUrl}?${V}`, arm, { properties: { disableLocalAuth: true } });
@@ -53,7 +63,9 @@ test("account keys from listKeys call the data plane; regenerating one and disab
   assert.equal(refused.status, "403");
   assert.ok(isUnexpected(refused));
   assert.equal(refused.body.error.code, "AuthenticationTypeDisabled");
-  const byToken = await ModelClient(facts.demo!.endpoint, appCredential(facts, app.appId, app.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } })
+  const byToken = await ModelClient(facts.demo!.endpoint, appCredential(facts, app.appId, app.secret), {
+    credentials: { scopes: [COGNITIVE_SCOPE] },
+  })
     .path("/chat/completions")
     .post({ body: { model: "echo", messages: [{ role: "user", content: "with a token" }] } });
   assert.equal(byToken.status, "200", JSON.stringify(byToken.body));

@@ -42,7 +42,12 @@ describe("ARM through the official SDKs", () => {
   });
 
   test("accounts, keys and deployments through CognitiveServicesManagementClient", async () => {
-    const account = await cognitive.accounts.beginCreateAndWait("sdk-rg", "sdk-ai", { kind: "AIServices", sku: { name: "S0" }, location: "local", properties: { customSubDomainName: "sdk-ai" } });
+    const account = await cognitive.accounts.beginCreateAndWait("sdk-rg", "sdk-ai", {
+      kind: "AIServices",
+      sku: { name: "S0" },
+      location: "local",
+      properties: { customSubDomainName: "sdk-ai" },
+    });
     assert.equal(account.properties?.endpoint, `${keyless.facts.url}/accounts/sdk-ai/`);
     assert.equal(account.properties?.provisioningState, "Succeeded");
     const keys = await cognitive.accounts.listKeys("sdk-rg", "sdk-ai");
@@ -54,14 +59,28 @@ describe("ARM through the official SDKs", () => {
       properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
     });
     assert.equal(deployment.properties?.provisioningState, "Succeeded");
-    assert.deepEqual((await collect(cognitive.deployments.list("sdk-rg", "sdk-ai"))).map((d) => d.name), ["echo"]);
-    const rescaled = await cognitive.deployments.beginUpdateAndWait("sdk-rg", "sdk-ai", "echo", { sku: { name: "GlobalStandard", capacity: 7 } });
+    assert.deepEqual(
+      (await collect(cognitive.deployments.list("sdk-rg", "sdk-ai"))).map((d) => d.name),
+      ["echo"],
+    );
+    const rescaled = await cognitive.deployments.beginUpdateAndWait("sdk-rg", "sdk-ai", "echo", {
+      sku: { name: "GlobalStandard", capacity: 7 },
+    });
     assert.equal(rescaled.sku?.capacity, 7);
-    assert.deepEqual(rescaled.properties?.rateLimits?.map((r) => r.count), [7, 7000]);
-    assert.deepEqual((await collect(cognitive.accounts.listByResourceGroup("sdk-rg"))).map((a) => a.name), ["sdk-ai"]);
+    assert.deepEqual(
+      rescaled.properties?.rateLimits?.map((r) => r.count),
+      [7, 7000],
+    );
+    assert.deepEqual(
+      (await collect(cognitive.accounts.listByResourceGroup("sdk-rg"))).map((a) => a.name),
+      ["sdk-ai"],
+    );
     const generic = await resources.resources.getById(account.id!, "2025-06-01");
     assert.equal(generic.name, "sdk-ai");
-    assert.deepEqual((await collect(resources.resources.listByResourceGroup("sdk-rg"))).map((r) => r.name), ["sdk-ai"]);
+    assert.deepEqual(
+      (await collect(resources.resources.listByResourceGroup("sdk-rg"))).map((r) => r.name),
+      ["sdk-ai"],
+    );
     await cognitive.deployments.beginDeleteAndWait("sdk-rg", "sdk-ai", "echo");
     await cognitive.accounts.beginCreateAndWait("sdk-rg", "sdk-ai-2", { kind: "OpenAI", sku: { name: "S0" }, location: "local" });
     await cognitive.accounts.beginDeleteAndWait("sdk-rg", "sdk-ai-2");
@@ -70,9 +89,15 @@ describe("ARM through the official SDKs", () => {
   });
 
   test("errors come back as RestError with ARM's code", async () => {
-    await assert.rejects(cognitive.accounts.get("sdk-rg", "missing"), (err: { statusCode?: number; code?: string }) => err.statusCode === 404 && err.code === "ResourceNotFound");
     await assert.rejects(
-      cognitive.deployments.beginCreateOrUpdateAndWait("sdk-rg", "sdk-ai", "bad", { sku: { name: "Standard", capacity: 1 }, properties: { model: { format: "OpenAI", name: "nope", version: "1" } } }),
+      cognitive.accounts.get("sdk-rg", "missing"),
+      (err: { statusCode?: number; code?: string }) => err.statusCode === 404 && err.code === "ResourceNotFound",
+    );
+    await assert.rejects(
+      cognitive.deployments.beginCreateOrUpdateAndWait("sdk-rg", "sdk-ai", "bad", {
+        sku: { name: "Standard", capacity: 1 },
+        properties: { model: { format: "OpenAI", name: "nope", version: "1" } },
+      }),
       (err: { code?: string }) => err.code === "DeploymentModelNotSupported",
     );
   });
@@ -80,6 +105,9 @@ describe("ARM through the official SDKs", () => {
   test("resource group delete is a long-running operation the SDK polls to completion", async () => {
     await resources.resourceGroups.delete("sdk-rg").pollUntilDone();
     await assert.rejects(resources.resourceGroups.get("sdk-rg"), (err: { statusCode?: number }) => err.statusCode === 404);
-    assert.deepEqual((await collect(resources.resources.list())).map((r) => r.name), ["keyless-demo"]);
+    assert.deepEqual(
+      (await collect(resources.resources.list())).map((r) => r.name),
+      ["keyless-demo"],
+    );
   });
 });

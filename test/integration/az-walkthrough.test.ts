@@ -24,9 +24,18 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     const arm = (await admin.getToken(ARM_SCOPE))!.token;
     operator = await registerApp(keyless.facts, graph, "az-operator");
     const sub = `/subscriptions/${keyless.facts.subscriptionId}`;
-    const owner = await call("PUT", `${keyless.facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, arm, {
-      properties: { roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.OWNER}`, principalId: operator.objectId, principalType: "ServicePrincipal" },
-    });
+    const owner = await call(
+      "PUT",
+      `${keyless.facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      arm,
+      {
+        properties: {
+          roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.OWNER}`,
+          principalId: operator.objectId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    );
     assert.equal(owner.status, 201, JSON.stringify(owner.body));
     az = await azureCli(keyless.facts);
   });
@@ -40,7 +49,10 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     await az.ok(["login", "--service-principal", "-u", operator.appId, "-p", operator.secret, "--tenant", keyless.facts.tenantId]);
     await az.ok(["account", "set", "--subscription", keyless.facts.subscriptionId]);
     const accounts = await az.ok(["account", "list"]);
-    assert.deepEqual(accounts.map((a: { id: string }) => a.id), [keyless.facts.subscriptionId]);
+    assert.deepEqual(
+      accounts.map((a: { id: string }) => a.id),
+      [keyless.facts.subscriptionId],
+    );
     assert.equal(accounts[0].tenantId, keyless.facts.tenantId);
   });
 
@@ -54,53 +66,169 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
   });
 
   test("az cognitiveservices account create / show / list / keys list / keys regenerate", async () => {
-    const created = await az.ok(["cognitiveservices", "account", "create", "-n", "walk-ai", "-g", "walk-rg", "--kind", "AIServices", "--sku", "S0", "-l", "westeurope", "--yes"]);
+    const created = await az.ok([
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "walk-ai",
+      "-g",
+      "walk-rg",
+      "--kind",
+      "AIServices",
+      "--sku",
+      "S0",
+      "-l",
+      "westeurope",
+      "--yes",
+    ]);
     assert.equal(created.properties.endpoint, `${keyless.facts.url}/accounts/walk-ai/`);
     assert.equal(created.properties.provisioningState, "Succeeded");
     const shown = await az.ok(["cognitiveservices", "account", "show", "-n", "walk-ai", "-g", "walk-rg"]);
     assert.equal(shown.kind, "AIServices");
     const listed = await az.ok(["cognitiveservices", "account", "list", "-g", "walk-rg"]);
-    assert.deepEqual(listed.map((a: { name: string }) => a.name), ["walk-ai"]);
+    assert.deepEqual(
+      listed.map((a: { name: string }) => a.name),
+      ["walk-ai"],
+    );
     const keys = await az.ok(["cognitiveservices", "account", "keys", "list", "-n", "walk-ai", "-g", "walk-rg"]);
     assert.match(keys.key1, /^[0-9a-f]{64}$/);
-    const regenerated = await az.ok(["cognitiveservices", "account", "keys", "regenerate", "-n", "walk-ai", "-g", "walk-rg", "--key-name", "key1"]);
+    const regenerated = await az.ok([
+      "cognitiveservices",
+      "account",
+      "keys",
+      "regenerate",
+      "-n",
+      "walk-ai",
+      "-g",
+      "walk-rg",
+      "--key-name",
+      "key1",
+    ]);
     assert.notEqual(regenerated.key1, keys.key1);
     assert.equal(regenerated.key2, keys.key2);
     const models = await az.ok(["cognitiveservices", "account", "list-models", "-n", "walk-ai", "-g", "walk-rg"]);
-    assert.ok(models.some((m: { name: string; format: string }) => m.name === "keyless-echo" && m.format === "Keyless"), JSON.stringify(models));
+    assert.ok(
+      models.some((m: { name: string; format: string }) => m.name === "keyless-echo" && m.format === "Keyless"),
+      JSON.stringify(models),
+    );
     const updated = await az.ok(["cognitiveservices", "account", "update", "-n", "walk-ai", "-g", "walk-rg", "--tags", "stage=walk"]);
     assert.deepEqual(updated.tags, { stage: "walk" });
-    await az.ok(["cognitiveservices", "account", "create", "-n", "walk-ai-2", "-g", "walk-rg", "--kind", "OpenAI", "--sku", "S0", "-l", "westeurope", "--yes"]);
+    await az.ok([
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "walk-ai-2",
+      "-g",
+      "walk-rg",
+      "--kind",
+      "OpenAI",
+      "--sku",
+      "S0",
+      "-l",
+      "westeurope",
+      "--yes",
+    ]);
     await az.ok(["cognitiveservices", "account", "delete", "-n", "walk-ai-2", "-g", "walk-rg"]);
     assert.equal((await az.run(["cognitiveservices", "account", "show", "-n", "walk-ai-2", "-g", "walk-rg"])).code, 3);
-    const taken = await az.run(["cognitiveservices", "account", "create", "-n", "walk-ai", "-g", "keyless-demo", "--kind", "AIServices", "--sku", "S0", "-l", "westeurope", "--yes"]);
+    const taken = await az.run([
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "walk-ai",
+      "-g",
+      "keyless-demo",
+      "--kind",
+      "AIServices",
+      "--sku",
+      "S0",
+      "-l",
+      "westeurope",
+      "--yes",
+    ]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /CustomDomainInUse/);
   });
 
   test("az cognitiveservices account deployment create (2.45 syntax) / list / delete", async () => {
     const deployment = await az.ok([
-      "cognitiveservices", "account", "deployment", "create", "-n", "walk-ai", "-g", "walk-rg", "--deployment-name", "echo",
-      "--model-name", "keyless-echo", "--model-version", "1", "--model-format", "Keyless", "--scale-settings-scale-type", "Standard",
+      "cognitiveservices",
+      "account",
+      "deployment",
+      "create",
+      "-n",
+      "walk-ai",
+      "-g",
+      "walk-rg",
+      "--deployment-name",
+      "echo",
+      "--model-name",
+      "keyless-echo",
+      "--model-version",
+      "1",
+      "--model-format",
+      "Keyless",
+      "--scale-settings-scale-type",
+      "Standard",
     ]);
     assert.equal(deployment.properties.model.name, "keyless-echo");
     assert.equal(deployment.properties.provisioningState, "Succeeded");
     const unknown = await az.run([
-      "cognitiveservices", "account", "deployment", "create", "-n", "walk-ai", "-g", "walk-rg", "--deployment-name", "gpt",
-      "--model-name", "gpt-4o", "--model-version", "2024-08-06", "--model-format", "OpenAI", "--scale-settings-scale-type", "Standard",
+      "cognitiveservices",
+      "account",
+      "deployment",
+      "create",
+      "-n",
+      "walk-ai",
+      "-g",
+      "walk-rg",
+      "--deployment-name",
+      "gpt",
+      "--model-name",
+      "gpt-4o",
+      "--model-version",
+      "2024-08-06",
+      "--model-format",
+      "OpenAI",
+      "--scale-settings-scale-type",
+      "Standard",
     ]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /DeploymentModelNotSupported/);
     const list = await az.ok(["cognitiveservices", "account", "deployment", "list", "-n", "walk-ai", "-g", "walk-rg"]);
-    assert.deepEqual(list.map((d: { name: string }) => d.name), ["echo"]);
+    assert.deepEqual(
+      list.map((d: { name: string }) => d.name),
+      ["echo"],
+    );
   });
 
   test("az resource show gives the id the role assignment scope takes; az resource list lists the account", async () => {
-    const id = await az.run(["resource", "show", "-g", "walk-rg", "-n", "walk-ai", "--resource-type", "Microsoft.CognitiveServices/accounts", "--query", "id", "--output", "tsv"]);
+    const id = await az.run([
+      "resource",
+      "show",
+      "-g",
+      "walk-rg",
+      "-n",
+      "walk-ai",
+      "--resource-type",
+      "Microsoft.CognitiveServices/accounts",
+      "--query",
+      "id",
+      "--output",
+      "tsv",
+    ]);
     assert.equal(id.code, 0, id.stderr);
-    assert.equal(id.stdout.trim(), `/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/walk-rg/providers/Microsoft.CognitiveServices/accounts/walk-ai`);
+    assert.equal(
+      id.stdout.trim(),
+      `/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/walk-rg/providers/Microsoft.CognitiveServices/accounts/walk-ai`,
+    );
     const resources = await az.ok(["resource", "list", "-g", "walk-rg"]);
-    assert.deepEqual(resources.map((r: { name: string }) => r.name), ["walk-ai"]);
+    assert.deepEqual(
+      resources.map((r: { name: string }) => r.name),
+      ["walk-ai"],
+    );
     const all = await az.ok(["resource", "list"]);
     assert.deepEqual(all.map((r: { name: string }) => r.name).sort(), ["keyless-demo", "walk-ai"]);
   });
@@ -108,11 +236,42 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
   test("the walkthrough's role assignment at the resource id lets an app call chat completions keylessly", async () => {
     const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const app = await registerApp(keyless.facts, graph, "az-walk-client");
-    const resourceId = (await az.run(["resource", "show", "-g", "walk-rg", "-n", "walk-ai", "--resource-type", "Microsoft.CognitiveServices/accounts", "--query", "id", "--output", "tsv"])).stdout.trim();
+    const resourceId = (
+      await az.run([
+        "resource",
+        "show",
+        "-g",
+        "walk-rg",
+        "-n",
+        "walk-ai",
+        "--resource-type",
+        "Microsoft.CognitiveServices/accounts",
+        "--query",
+        "id",
+        "--output",
+        "tsv",
+      ])
+    ).stdout.trim();
     // The role by GUID: the CLI then skips the role-definition lookup, which the `rbac` branch serves.
-    await az.ok(["role", "assignment", "create", "--assignee-object-id", app.objectId, "--assignee-principal-type", "ServicePrincipal", "--role", BuiltInRoleIds.COGNITIVE_SERVICES_USER, "--scope", resourceId]);
-    const client = ModelClient(`${keyless.facts.url}/accounts/walk-ai/models`, appCredential(keyless.facts, app.appId, app.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } });
-    const response = await client.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "via az" }] } });
+    await az.ok([
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      app.objectId,
+      "--assignee-principal-type",
+      "ServicePrincipal",
+      "--role",
+      BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+      "--scope",
+      resourceId,
+    ]);
+    const client = ModelClient(`${keyless.facts.url}/accounts/walk-ai/models`, appCredential(keyless.facts, app.appId, app.secret), {
+      credentials: { scopes: [COGNITIVE_SCOPE] },
+    });
+    const response = await client
+      .path("/chat/completions")
+      .post({ body: { model: "echo", messages: [{ role: "user", content: "via az" }] } });
     assert.equal(response.status, "200", JSON.stringify(response.body));
     assert.ok(!isUnexpected(response));
     assert.equal(response.body.choices[0]!.message.content, 'You said: "via az"');
@@ -125,7 +284,10 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     assert.ok(operations.has("Microsoft.CognitiveServices/accounts/deployments/write"));
     assert.ok(operations.has("Microsoft.CognitiveServices/accounts/regenerateKey/action"));
     assert.ok(events.every((e: { caller: string }) => e.caller === operator.objectId));
-    assert.ok(events.some((e: { status: { value: string } }) => e.status.value === "Failed"), "the refused deployment is logged too");
+    assert.ok(
+      events.some((e: { status: { value: string } }) => e.status.value === "Failed"),
+      "the refused deployment is logged too",
+    );
   });
 
   test("az identity create / show / list / delete", async (t) => {
@@ -141,7 +303,10 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     assert.match(created.json.principalId, guid);
     assert.equal(created.json.tenantId, keyless.facts.tenantId);
     assert.equal((await az.ok(["identity", "show", "-n", "walk-id", "-g", "walk-rg"])).clientId, created.json.clientId);
-    assert.deepEqual((await az.ok(["identity", "list", "-g", "walk-rg"])).map((i: { name: string }) => i.name), ["walk-id"]);
+    assert.deepEqual(
+      (await az.ok(["identity", "list", "-g", "walk-rg"])).map((i: { name: string }) => i.name),
+      ["walk-id"],
+    );
     await az.ok(["identity", "delete", "-n", "walk-id", "-g", "walk-rg"]);
     assert.equal((await az.run(["identity", "show", "-n", "walk-id", "-g", "walk-rg"])).code, 3);
   });
@@ -154,7 +319,10 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     assert.equal(gone.code, 3);
     assert.match(gone.stderr, /ResourceGroupNotFound/);
     const all = await az.ok(["resource", "list"]);
-    assert.deepEqual(all.map((r: { name: string }) => r.name), ["keyless-demo"]);
+    assert.deepEqual(
+      all.map((r: { name: string }) => r.name),
+      ["keyless-demo"],
+    );
   });
 });
 
@@ -186,11 +354,51 @@ describe("Azure CLI 2.45 walkthrough as a signed-in user", { skip }, () => {
     assert.equal(login.code, 0, login.stderr);
     await az.ok(["account", "set", "--subscription", keyless.facts.subscriptionId]);
     await az.ok(["group", "create", "-n", "user-rg", "-l", "local"]);
-    await az.ok(["cognitiveservices", "account", "create", "-n", "user-ai", "-g", "user-rg", "--kind", "AIServices", "--sku", "S0", "-l", "local", "--yes"]);
-    const resourceId = (await az.run(["resource", "show", "-g", "user-rg", "-n", "user-ai", "--resource-type", "Microsoft.CognitiveServices/accounts", "--query", "id", "--output", "tsv"])).stdout.trim();
+    await az.ok([
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "user-ai",
+      "-g",
+      "user-rg",
+      "--kind",
+      "AIServices",
+      "--sku",
+      "S0",
+      "-l",
+      "local",
+      "--yes",
+    ]);
+    const resourceId = (
+      await az.run([
+        "resource",
+        "show",
+        "-g",
+        "user-rg",
+        "-n",
+        "user-ai",
+        "--resource-type",
+        "Microsoft.CognitiveServices/accounts",
+        "--query",
+        "id",
+        "--output",
+        "tsv",
+      ])
+    ).stdout.trim();
     assert.match(resourceId, /\/accounts\/user-ai$/);
     const objectId = (await az.run(["ad", "signed-in-user", "show", "--query", "id", "--output", "tsv"])).stdout.trim();
-    await az.ok(["role", "assignment", "create", "--assignee-object-id", objectId, "--role", "Cognitive Services User", "--scope", resourceId]);
+    await az.ok([
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      objectId,
+      "--role",
+      "Cognitive Services User",
+      "--scope",
+      resourceId,
+    ]);
     await az.ok(["group", "delete", "-n", "user-rg", "--yes"]);
   });
 });

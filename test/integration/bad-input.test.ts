@@ -20,9 +20,14 @@ describe("bad input on the data plane, ARM and the token service", () => {
     chatUrl = (account = keyless.facts.demo!.account, version = "2024-05-01-preview") =>
       `${keyless.facts.url}/accounts/${account}/models/chat/completions?api-version=${version}`;
     const accountId = `/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/keyless-demo/providers/Microsoft.CognitiveServices/accounts/keyless-demo`;
-    const put = await call("PUT", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId },
-    });
+    const put = await call(
+      "PUT",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId },
+      },
+    );
     assert.equal(put.status, 201);
   });
   after(async () => {
@@ -67,7 +72,11 @@ describe("bad input on the data plane, ARM and the token service", () => {
   });
 
   test("wrong audience on ARM: 401 InvalidAuthenticationTokenAudience", async () => {
-    const r = await call("GET", `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, appToken);
+    const r = await call(
+      "GET",
+      `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      appToken,
+    );
     assert.equal(r.status, 401);
     assert.equal(r.body.error.code, "InvalidAuthenticationTokenAudience");
   });
@@ -107,12 +116,18 @@ describe("bad input on the data plane, ARM and the token service", () => {
 
   test("ARM: non-GUID assignment name, unknown role, unknown principal; nothing is created", async () => {
     const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments`;
-    const notGuid = await call("PUT", `${base}/not-a-guid?api-version=2022-04-01`, armToken, { properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId } });
+    const notGuid = await call("PUT", `${base}/not-a-guid?api-version=2022-04-01`, armToken, {
+      properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId },
+    });
     assert.equal(notGuid.body.error.code, "InvalidRoleAssignmentId");
     const name = crypto.randomUUID();
-    const badRole = await call("PUT", `${base}/${name}?api-version=2022-04-01`, armToken, { properties: { roleDefinitionId: crypto.randomUUID(), principalId: app.objectId } });
+    const badRole = await call("PUT", `${base}/${name}?api-version=2022-04-01`, armToken, {
+      properties: { roleDefinitionId: crypto.randomUUID(), principalId: app.objectId },
+    });
     assert.equal(badRole.body.error.code, "RoleDefinitionDoesNotExist");
-    const badPrincipal = await call("PUT", `${base}/${name}?api-version=2022-04-01`, armToken, { properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: crypto.randomUUID() } });
+    const badPrincipal = await call("PUT", `${base}/${name}?api-version=2022-04-01`, armToken, {
+      properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: crypto.randomUUID() },
+    });
     assert.equal(badPrincipal.status, 400);
     assert.equal(badPrincipal.body.error.code, "PrincipalNotFound");
     const get = await call("GET", `${base}/${name}?api-version=2022-04-01`, armToken);
@@ -123,16 +138,26 @@ describe("bad input on the data plane, ARM and the token service", () => {
 
   test("ARM: a principal without roleAssignments/write gets 403 AuthorizationFailed", async () => {
     const spArmToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(ARM_SCOPE))!.token;
-    const r = await call("PUT", `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, spArmToken, {
-      properties: { roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", principalId: app.objectId },
-    });
+    const r = await call(
+      "PUT",
+      `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      spArmToken,
+      {
+        properties: { roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", principalId: app.objectId },
+      },
+    );
     assert.equal(r.status, 403);
     assert.equal(r.body.error.code, "AuthorizationFailed");
     assert.match(r.body.error.message, /Microsoft\.Authorization\/roleAssignments\/write/);
   });
 
   test("token service: a wrong secret gets invalid_client AADSTS7000215", async () => {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: app.appId, client_secret: "wrong", scope: COGNITIVE_SCOPE });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: app.appId,
+      client_secret: "wrong",
+      scope: COGNITIVE_SCOPE,
+    });
     const r = await fetch(`${keyless.facts.url}/${keyless.facts.tenantId}/oauth2/v2.0/token`, { method: "POST", body: form });
     const json = (await r.json()) as { error: string; error_codes: number[] };
     assert.equal(r.status, 401);
@@ -141,7 +166,12 @@ describe("bad input on the data plane, ARM and the token service", () => {
   });
 
   test("token service: an unknown resource gets invalid_resource AADSTS500011", async () => {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: app.appId, client_secret: app.secret, scope: "https://example.com/.default" });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: app.appId,
+      client_secret: app.secret,
+      scope: "https://example.com/.default",
+    });
     const r = await fetch(`${keyless.facts.url}/${keyless.facts.tenantId}/oauth2/v2.0/token`, { method: "POST", body: form });
     assert.equal(((await r.json()) as { error_codes: number[] }).error_codes[0], 500011);
   });
@@ -154,7 +184,10 @@ describe("bad input on the data plane, ARM and the token service", () => {
     });
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /text\/event-stream/);
-    const events = (await response.text()).split("\n\n").filter((e) => e.startsWith("data: ")).map((e) => e.slice(6));
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((e) => e.startsWith("data: "))
+      .map((e) => e.slice(6));
     assert.equal(events.at(-1), "[DONE]");
     const chunks = events.slice(0, -1).map((e) => JSON.parse(e));
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");

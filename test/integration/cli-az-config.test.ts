@@ -24,7 +24,9 @@ const ok = async (...argv: string[]) => {
 
 function az(args: string[], azEnv: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile("az", args, { env: azEnv, timeout: 120_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }));
+    execFile("az", args, { env: azEnv, timeout: 120_000 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -40,12 +42,16 @@ after(async () => {
   server.cleanup();
 });
 
-test("az 2.45 registers the cloud from keyless cloud az-config and signs in", { skip: !azureCliInstalled && "azure-cli not installed" }, async () => {
+test("az 2.45 registers the cloud from keyless cloud az-config and signs in", {
+  skip: !azureCliInstalled && "azure-cli not installed",
+}, async () => {
   const { facts } = server;
   const ca = process.env.KEYLESS_TEST_CA ?? facts.caPath;
   await ok("cloud", "register", "-n", "keyless", "--endpoint", facts.url, "--ca-file", ca);
   await ok("login", "-u", facts.adminUsername, "-p", ADMIN_PASSWORD);
-  const sp = JSON.parse(await ok("ad", "sp", "create-for-rbac", "-n", "az-config-app", "--role", READER, "--scopes", `/subscriptions/${facts.subscriptionId}`));
+  const sp = JSON.parse(
+    await ok("ad", "sp", "create-for-rbac", "-n", "az-config-app", "--role", READER, "--scopes", `/subscriptions/${facts.subscriptionId}`),
+  );
 
   const azDir = mkdtempSync(join(tmpdir(), "keyless-az-config-"));
   const cloudFile = join(azDir, "cloud.json");
@@ -53,14 +59,25 @@ test("az 2.45 registers the cloud from keyless cloud az-config and signs in", { 
   const envLines = await ok("cloud", "az-config", "--env");
   assert.ok(envLines.includes(`export REQUESTS_CA_BUNDLE=${ca}`));
   const azEnv = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: azDir, AZURE_CONFIG_DIR: azDir, REQUESTS_CA_BUNDLE: ca,
-    AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_NO_COLOR: "true", AZURE_CORE_ONLY_SHOW_ERRORS: "true",
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: azDir,
+    AZURE_CONFIG_DIR: azDir,
+    REQUESTS_CA_BUNDLE: ca,
+    AZURE_CORE_COLLECT_TELEMETRY: "false",
+    AZURE_CORE_NO_COLOR: "true",
+    AZURE_CORE_ONLY_SHOW_ERRORS: "true",
   };
-  for (const args of [["cloud", "register", "-n", "keyless", "--cloud-config", `@${cloudFile}`], ["cloud", "set", "-n", "keyless"]]) {
+  for (const args of [
+    ["cloud", "register", "-n", "keyless", "--cloud-config", `@${cloudFile}`],
+    ["cloud", "set", "-n", "keyless"],
+  ]) {
     const run = await az(args, azEnv);
     assert.equal(run.code, 0, `az ${args.join(" ")}: ${run.stderr}`);
   }
-  const login = await az(["login", "--service-principal", "-u", sp.appId, "-p", sp.password, "--tenant", facts.tenantId, "-o", "json"], azEnv);
+  const login = await az(
+    ["login", "--service-principal", "-u", sp.appId, "-p", sp.password, "--tenant", facts.tenantId, "-o", "json"],
+    azEnv,
+  );
   assert.equal(login.code, 0, login.stderr);
   const shown = await az(["account", "show", "--query", "id", "-o", "tsv"], azEnv);
   assert.equal(shown.stdout.trim(), facts.subscriptionId);

@@ -19,7 +19,10 @@ let env: Record<string, string>;
 before(async () => {
   server = await startKeyless();
   env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-dc-")), "config") };
-  const registered = await runBinary(["cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? server.facts.caPath], env);
+  const registered = await runBinary(
+    ["cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? server.facts.caPath],
+    env,
+  );
   assert.equal(registered.code, 0, registered.stderr);
 });
 
@@ -29,11 +32,20 @@ after(async () => {
 });
 
 test("keyless login with a device code, approved on the server's device-login page", async (t) => {
-  const probe = await fetch(`${server.facts.url}/organizations/oauth2/v2.0/devicecode`, { method: "POST", body: new URLSearchParams({ client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46", scope: "https://management.core.windows.net//.default" }) });
+  const probe = await fetch(`${server.facts.url}/organizations/oauth2/v2.0/devicecode`, {
+    method: "POST",
+    body: new URLSearchParams({
+      client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+      scope: "https://management.core.windows.net//.default",
+    }),
+  });
   const login = await fetch(`${server.facts.url}/devicelogin`);
   if (probe.status !== 200 || login.status !== 200) return t.skip("this server has no device-code endpoints (tokens branch)");
 
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, "..", "..", "bin", "keyless.js"), "login"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, "..", "..", "bin", "keyless.js"), "login"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {

@@ -41,11 +41,23 @@ async function missingRoutes(needed: readonly string[]): Promise<string[]> {
   const graph = (await credential.getToken(GRAPH_SCOPE)).token;
   const account = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${demo!.account}`;
   const probes: [string, string, string][] = [
-    ["providers metadata (arm)", `${url}/subscriptions/${subscriptionId}/providers/Microsoft.CognitiveServices?api-version=2021-04-01`, arm],
+    [
+      "providers metadata (arm)",
+      `${url}/subscriptions/${subscriptionId}/providers/Microsoft.CognitiveServices?api-version=2021-04-01`,
+      arm,
+    ],
     ["account GET (arm)", `${url}${account}?api-version=2022-12-01`, arm],
     ["GET /me (graph)", `${url}/graph/v1.0/me`, graph],
-    ["groups and service principals by filter (graph)", `${url}/graph/v1.0/servicePrincipals?$filter=${encodeURIComponent("servicePrincipalNames/any(c:c eq 'x')")}`, graph],
-    ["role definitions by name (rbac)", `${url}${account}/providers/Microsoft.Authorization/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Cognitive Services User'")}&api-version=2018-01-01-preview`, arm],
+    [
+      "groups and service principals by filter (graph)",
+      `${url}/graph/v1.0/servicePrincipals?$filter=${encodeURIComponent("servicePrincipalNames/any(c:c eq 'x')")}`,
+      graph,
+    ],
+    [
+      "role definitions by name (rbac)",
+      `${url}${account}/providers/Microsoft.Authorization/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Cognitive Services User'")}&api-version=2018-01-01-preview`,
+      arm,
+    ],
   ];
   const missing: string[] = [];
   for (const [name, target, token] of probes.filter(([n]) => needed.some((k) => n.includes(k)))) {
@@ -62,10 +74,27 @@ test("the walkthrough with keyless for az, then chat as that principal, then ref
 
   await ok("login", "-u", facts.adminUsername, "-p", ADMIN_PASSWORD);
   await ok("account", "set", "--subscription", facts.subscriptionId);
-  const resourceId = (await ok("resource", "show", "-g", facts.demo!.resourceGroup, "-n", facts.demo!.account, "--resource-type", "Microsoft.CognitiveServices/accounts", "--query", "id", "--output", "tsv")).trim();
+  const resourceId = (
+    await ok(
+      "resource",
+      "show",
+      "-g",
+      facts.demo!.resourceGroup,
+      "-n",
+      facts.demo!.account,
+      "--resource-type",
+      "Microsoft.CognitiveServices/accounts",
+      "--query",
+      "id",
+      "--output",
+      "tsv",
+    )
+  ).trim();
   assert.match(resourceId, /\/providers\/Microsoft\.CognitiveServices\/accounts\//i);
   const objectId = (await ok("ad", "signed-in-user", "show", "--query", "id", "--output", "tsv")).trim();
-  const created = JSON.parse(await ok("role", "assignment", "create", "--assignee-object-id", objectId, "--role", "Cognitive Services User", "--scope", resourceId));
+  const created = JSON.parse(
+    await ok("role", "assignment", "create", "--assignee-object-id", objectId, "--role", "Cognitive Services User", "--scope", resourceId),
+  );
 
   const answered = await keyless("chat", "--account", facts.demo!.account, "--deployment", facts.demo!.deployment, "hello walkthrough");
   assert.equal(answered.code, 0, answered.stderr);
@@ -81,7 +110,16 @@ test("the walkthrough with keyless for az, then chat as that principal, then ref
 test("the walkthrough's other principals: ad group show --group and ad sp show --id give the object ids", async (t) => {
   const missing = await missingRoutes(["by filter (graph)"]);
   if (missing.length > 0) return t.skip(`this server lacks: ${missing.join(", ")}`);
-  await ok("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? server.facts.caPath);
+  await ok(
+    "cloud",
+    "register",
+    "-n",
+    "local",
+    "--endpoint",
+    server.facts.url,
+    "--ca-file",
+    process.env.KEYLESS_TEST_CA ?? server.facts.caPath,
+  );
   await ok("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD);
   const group = JSON.parse(await ok("ad", "group", "create", "--display-name", "walkthrough-devs", "--mail-nickname", "walkthrough-devs"));
   assert.equal((await ok("ad", "group", "show", "--group", "walkthrough-devs", "--query", "id", "--output", "tsv")).trim(), group.id);

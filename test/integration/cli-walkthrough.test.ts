@@ -26,7 +26,16 @@ const ok = async (...argv: string[]) => {
 before(async () => {
   server = await startKeyless();
   env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-it-")), "config") };
-  await ok("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? server.facts.caPath);
+  await ok(
+    "cloud",
+    "register",
+    "-n",
+    "local",
+    "--endpoint",
+    server.facts.url,
+    "--ca-file",
+    process.env.KEYLESS_TEST_CA ?? server.facts.caPath,
+  );
 });
 
 after(async () => {
@@ -47,16 +56,35 @@ test("walkthrough: login as a user, account set/show, chat refused with the expl
   assert.equal(await ok("account", "show", "--query", "id", "--output", "tsv"), `${facts.subscriptionId}\n`);
 
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-  const me = oidOf((await ok("account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "--query", "accessToken", "-o", "tsv")).trim());
+  const me = oidOf(
+    (
+      await ok("account", "get-access-token", "--resource", "https://cognitiveservices.azure.com", "--query", "accessToken", "-o", "tsv")
+    ).trim(),
+  );
   const chat = () => keyless("chat", "--account", facts.demo!.account, "--deployment", facts.demo!.deployment, "hello keyless");
 
   const refused = await chat();
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^ERROR: \(PermissionDenied\) .*Microsoft\.CognitiveServices\/accounts\/MaaS\/chat\/completions\/action/);
-  assert.match(refused.stderr, /Explanation:\n(?: {2}.*\n)* {2}reason: no-matching-assignment\n(?: {2}.*\n)* {2}suggestedRoles: Cognitive Services User, /);
+  assert.match(
+    refused.stderr,
+    /Explanation:\n(?: {2}.*\n)* {2}reason: no-matching-assignment\n(?: {2}.*\n)* {2}suggestedRoles: Cognitive Services User, /,
+  );
 
   const assignment = JSON.parse(
-    await ok("role", "assignment", "create", "--assignee-object-id", me, "--assignee-principal-type", "User", "--role", COGNITIVE_SERVICES_USER, "--scope", accountId),
+    await ok(
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      me,
+      "--assignee-principal-type",
+      "User",
+      "--role",
+      COGNITIVE_SERVICES_USER,
+      "--scope",
+      accountId,
+    ),
   );
   assert.equal(assignment.properties.principalId, me);
   assert.equal(assignment.properties.scope.toLowerCase(), accountId.toLowerCase());
@@ -75,13 +103,30 @@ test("a service principal made with ad sp create-for-rbac signs in with --servic
   const { facts } = server;
   await ok("login", "-u", facts.adminUsername, "-p", ADMIN_PASSWORD);
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-  const sp = JSON.parse(await ok("ad", "sp", "create-for-rbac", "-n", "cli-it-app", "--role", COGNITIVE_SERVICES_USER, "--scopes", accountId));
+  const sp = JSON.parse(
+    await ok("ad", "sp", "create-for-rbac", "-n", "cli-it-app", "--role", COGNITIVE_SERVICES_USER, "--scopes", accountId),
+  );
   assert.equal(sp.tenant, facts.tenantId);
   assert.ok(sp.password.length > 20);
 
   const accounts = JSON.parse(await ok("login", "--service-principal", "-u", sp.appId, "-p", sp.password, "--tenant", facts.tenantId));
-  assert.deepEqual(accounts.map((a: { user: unknown }) => a.user), [{ name: sp.appId, type: "servicePrincipal" }]);
-  const answer = JSON.parse(await ok("chat", "--account", facts.demo!.account, "--deployment", facts.demo!.deployment, "--no-stream", "ping", "--query", "choices[0].message"));
+  assert.deepEqual(
+    accounts.map((a: { user: unknown }) => a.user),
+    [{ name: sp.appId, type: "servicePrincipal" }],
+  );
+  const answer = JSON.parse(
+    await ok(
+      "chat",
+      "--account",
+      facts.demo!.account,
+      "--deployment",
+      facts.demo!.deployment,
+      "--no-stream",
+      "ping",
+      "--query",
+      "choices[0].message",
+    ),
+  );
   assert.equal(answer.role, "assistant");
   assert.match(answer.content, /ping/);
 

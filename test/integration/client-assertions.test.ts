@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ClientAssertionCredential, ClientCertificateCredential, DefaultAzureCredential, EnvironmentCredential, WorkloadIdentityCredential } from "@azure/identity";
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  DefaultAzureCredential,
+  EnvironmentCredential,
+  WorkloadIdentityCredential,
+} from "@azure/identity";
 import { decodeJwt, SignJWT } from "jose";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
 import { addCertificate, addFederatedCredential } from "../harness/graph-credentials.ts";
@@ -29,7 +35,11 @@ describe("client assertions: certificates and workload identity federation", () 
     app = await registerApp(keyless.facts, graphToken, "assertion-app");
     certificate = await selfSignedCertificate("assertion-app");
     await addCertificate(keyless.facts, graphToken, app.applicationId, certificate.certificatePem);
-    await addFederatedCredential(keyless.facts, graphToken, app.applicationId, { name: "workload", issuer: issuer.issuer, subject: "system:serviceaccount:default:worker" });
+    await addFederatedCredential(keyless.facts, graphToken, app.applicationId, {
+      name: "workload",
+      issuer: issuer.issuer,
+      subject: "system:serviceaccount:default:worker",
+    });
   });
   after(async () => {
     await issuer?.close();
@@ -43,7 +53,13 @@ describe("client assertions: certificates and workload identity federation", () 
   const postAssertion = async (assertion: string) => {
     const response = await fetch(tokenEndpoint(), {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: app.appId, scope: COGNITIVE_SCOPE, client_assertion_type: JWT_BEARER, client_assertion: assertion }),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: app.appId,
+        scope: COGNITIVE_SCOPE,
+        client_assertion_type: JWT_BEARER,
+        client_assertion: assertion,
+      }),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
@@ -51,14 +67,20 @@ describe("client assertions: certificates and workload identity federation", () 
     const der = new X509Certificate(pem.certificatePem).raw;
     return new SignJWT({ jti: claims.jti ?? crypto.randomUUID() })
       .setProtectedHeader({ alg, typ: "JWT", x5t: claims.x5t ?? createHash("sha1").update(der).digest("base64url") })
-      .setIssuer(app.appId).setSubject(app.appId).setAudience(claims.aud ?? tokenEndpoint()).setIssuedAt().setExpirationTime(claims.exp ?? "10m")
+      .setIssuer(app.appId)
+      .setSubject(app.appId)
+      .setAudience(claims.aud ?? tokenEndpoint())
+      .setIssuedAt()
+      .setExpirationTime(claims.exp ?? "10m")
       .sign(createPrivateKey(pem.privateKeyPem));
   };
 
   test("ClientCertificateCredential (PS256, x5t#S256) gets an app token with appidacr 2", async () => {
     const path = join(workDir, "client.pem");
     writeFileSync(path, certificate.privateKeyPem + certificate.certificatePem);
-    const token = await new ClientCertificateCredential(keyless.facts.tenantId, app.appId, { certificatePath: path }, options()).getToken(COGNITIVE_SCOPE);
+    const token = await new ClientCertificateCredential(keyless.facts.tenantId, app.appId, { certificatePath: path }, options()).getToken(
+      COGNITIVE_SCOPE,
+    );
     const claims = decodeJwt(token!.token);
     assert.equal(claims.oid, app.objectId);
     assert.equal(claims.appidacr, "2");
@@ -81,18 +103,34 @@ describe("client assertions: certificates and workload identity federation", () 
     assert.match(unregistered.body.error_description as string, /not registered on application/);
 
     // A stranger's key claiming the registered certificate's thumbprint fails signature validation.
-    const forged = await postAssertion(await certificateAssertion({ x5t: createHash("sha1").update(new X509Certificate(certificate.certificatePem).raw).digest("base64url") }, "RS256", { ...stranger, certificatePem: certificate.certificatePem }));
+    const forged = await postAssertion(
+      await certificateAssertion(
+        { x5t: createHash("sha1").update(new X509Certificate(certificate.certificatePem).raw).digest("base64url") },
+        "RS256",
+        { ...stranger, certificatePem: certificate.certificatePem },
+      ),
+    );
     assert.equal(forged.status, 401);
     assert.match(forged.body.error_description as string, /^AADSTS700027: Client assertion failed signature validation/);
 
     const expired = await postAssertion(await certificateAssertion({ exp: "-10m" }));
     assert.deepEqual(expired.body.error_codes, [700024]);
-    const hs256 = await postAssertion(await new SignJWT({}).setProtectedHeader({ alg: "HS256", x5t: "abc" }).setIssuer(app.appId).sign(new TextEncoder().encode("k".repeat(32))));
+    const hs256 = await postAssertion(
+      await new SignJWT({})
+        .setProtectedHeader({ alg: "HS256", x5t: "abc" })
+        .setIssuer(app.appId)
+        .sign(new TextEncoder().encode("k".repeat(32))),
+    );
     assert.equal(hs256.status, 401);
   });
 
   test("ClientAssertionCredential with a token from a trusted external issuer", async () => {
-    const credential = new ClientAssertionCredential(keyless.facts.tenantId, app.appId, () => issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange"), options());
+    const credential = new ClientAssertionCredential(
+      keyless.facts.tenantId,
+      app.appId,
+      () => issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange"),
+      options(),
+    );
     const claims = decodeJwt((await credential.getToken(COGNITIVE_SCOPE))!.token);
     assert.equal(claims.oid, app.objectId);
     assert.equal(claims.aud, "https://cognitiveservices.azure.com");
@@ -101,20 +139,37 @@ describe("client assertions: certificates and workload identity federation", () 
   test("WorkloadIdentityCredential reads the projected token file", async () => {
     const tokenFilePath = join(workDir, "sa-token");
     writeFileSync(tokenFilePath, await issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange"));
-    const credential = new WorkloadIdentityCredential({ tenantId: keyless.facts.tenantId, clientId: app.appId, tokenFilePath, ...options() });
+    const credential = new WorkloadIdentityCredential({
+      tenantId: keyless.facts.tenantId,
+      clientId: app.appId,
+      tokenFilePath,
+      ...options(),
+    });
     assert.equal(decodeJwt((await credential.getToken(COGNITIVE_SCOPE))!.token).appid, app.appId);
   });
 
   test("federated assertions with another subject, audience or issuer are refused with the matching AADSTS code", async () => {
-    assert.deepEqual((await postAssertion(await issuer.mint("system:serviceaccount:default:intruder", "api://AzureADTokenExchange"))).body.error_codes, [700213]);
-    assert.deepEqual((await postAssertion(await issuer.mint("system:serviceaccount:default:worker", "api://other"))).body.error_codes, [700212]);
+    assert.deepEqual(
+      (await postAssertion(await issuer.mint("system:serviceaccount:default:intruder", "api://AzureADTokenExchange"))).body.error_codes,
+      [700213],
+    );
+    assert.deepEqual(
+      (await postAssertion(await issuer.mint("system:serviceaccount:default:worker", "api://other"))).body.error_codes,
+      [700212],
+    );
     const rogue = await startOidcIssuer();
     try {
-      assert.deepEqual((await postAssertion(await rogue.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange"))).body.error_codes, [700211]);
+      assert.deepEqual(
+        (await postAssertion(await rogue.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange"))).body.error_codes,
+        [700211],
+      );
     } finally {
       await rogue.close();
     }
-    assert.deepEqual((await postAssertion(await issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange", -600))).body.error_codes, [700024]);
+    assert.deepEqual(
+      (await postAssertion(await issuer.mint("system:serviceaccount:default:worker", "api://AzureADTokenExchange", -600))).body.error_codes,
+      [700024],
+    );
   });
 
   test("EnvironmentCredential and DefaultAzureCredential from environment variables only (tenant adfs): secret, then certificate", async () => {
@@ -142,10 +197,18 @@ describe("client assertions: certificates and workload identity federation", () 
   });
 
   test("a confidential client may sign a user in with a certificate assertion instead of a secret, and must prove itself", async () => {
-    const ropc = (extra: Record<string, string>) => fetch(tokenEndpoint(), {
-      method: "POST",
-      body: new URLSearchParams({ grant_type: "password", client_id: app.appId, username: keyless.facts.adminUsername, password: ADMIN_PASSWORD, scope: `${COGNITIVE_SCOPE} openid`, ...extra }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
+    const ropc = (extra: Record<string, string>) =>
+      fetch(tokenEndpoint(), {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "password",
+          client_id: app.appId,
+          username: keyless.facts.adminUsername,
+          password: ADMIN_PASSWORD,
+          scope: `${COGNITIVE_SCOPE} openid`,
+          ...extra,
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
     const signed = await ropc({ client_assertion_type: JWT_BEARER, client_assertion: await certificateAssertion({}) });
     assert.equal(signed.status, 200, JSON.stringify(signed.body));
     assert.equal(decodeJwt(signed.body.access_token!).appid, app.appId);

@@ -31,7 +31,11 @@ describe("the account in the host name", () => {
     keyless = await startKeyless({ env: { KEYLESS_ACCOUNT_HOST_SUFFIX: "localhost" } });
     const { facts } = keyless;
     const arm = (await adminCredential(facts).getToken(ARM_SCOPE))!.token;
-    const keys = await call("POST", `${facts.url}/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}/listKeys?api-version=2023-05-01`, arm);
+    const keys = await call(
+      "POST",
+      `${facts.url}/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}/listKeys?api-version=2023-05-01`,
+      arm,
+    );
     assert.equal(keys.status, 200, JSON.stringify(keys.body));
     key = keys.body.key1;
     hostUrl = `https://${facts.demo!.account}.localhost:${facts.port}`;
@@ -43,7 +47,14 @@ describe("the account in the host name", () => {
   });
 
   test("AzureOpenAI on https://{account}.localhost: chat on the deployment path, as against {account}.openai.azure.com", async () => {
-    const client = new AzureOpenAI({ endpoint: hostUrl, apiKey: key, deployment: "echo", apiVersion: "2024-10-21", fetch: viaLoopback, maxRetries: 0 });
+    const client = new AzureOpenAI({
+      endpoint: hostUrl,
+      apiKey: key,
+      deployment: "echo",
+      apiVersion: "2024-10-21",
+      fetch: viaLoopback,
+      maxRetries: 0,
+    });
     const chat = await client.chat.completions.create({ model: "echo", messages: [{ role: "user", content: "by host" }] });
     assert.equal(chat.choices[0]!.message.content, 'You said: "by host"');
   });
@@ -51,7 +62,9 @@ describe("the account in the host name", () => {
   test("Foundry /models on the account host; an unknown account is AccountNotFound; a host that names none is 404 saying how", async () => {
     const chat = (base: string) =>
       viaLoopback(`${base}/models/chat/completions?api-version=2024-05-01-preview`, {
-        method: "POST", headers: { "api-key": key, "content-type": "application/json" }, body: JSON.stringify({ model: "echo", messages: [{ role: "user", content: "x" }] }),
+        method: "POST",
+        headers: { "api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ model: "echo", messages: [{ role: "user", content: "x" }] }),
       });
     const ok = await chat(hostUrl);
     assert.equal(ok.status, 200, await ok.clone().text());
@@ -68,9 +81,14 @@ describe("the account in the host name", () => {
     assert.match(error.message, /\{account\}\.localhost/);
 
     // The path form keeps working beside it.
-    const byPath = await viaLoopback(`${keyless.facts.url}/accounts/${keyless.facts.demo!.account}/openai/deployments/echo/chat/completions?api-version=2024-10-21`, {
-      method: "POST", headers: { "api-key": key, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
-    });
+    const byPath = await viaLoopback(
+      `${keyless.facts.url}/accounts/${keyless.facts.demo!.account}/openai/deployments/echo/chat/completions?api-version=2024-10-21`,
+      {
+        method: "POST",
+        headers: { "api-key": key, "content-type": "application/json" },
+        body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+      },
+    );
     assert.equal(byPath.status, 200);
   });
 });

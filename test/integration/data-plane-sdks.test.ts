@@ -29,9 +29,18 @@ describe("data plane with the official SDKs", () => {
     const { subscriptionId, demo } = keyless.facts;
     account = demo!.account;
     const accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${account}`;
-    const put = await call("PUT", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`, principalId: app.objectId, principalType: "ServicePrincipal" },
-    });
+    const put = await call(
+      "PUT",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: {
+          roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+          principalId: app.objectId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    );
     assert.equal(put.status, 201, JSON.stringify(put.body));
     accountUrl = `${keyless.facts.url}${accountId}`;
   });
@@ -43,20 +52,32 @@ describe("data plane with the official SDKs", () => {
   const credential = () => appCredential(keyless.facts, app.appId, app.secret);
   const modelClient = () => ModelClient(keyless.facts.demo!.endpoint, credential(), { credentials: { scopes: [COGNITIVE_SCOPE] } });
   const azureOpenAi = (deployment: string) =>
-    new AzureOpenAI({ endpoint: `${keyless.facts.url}/accounts/${account}`, deployment, apiVersion: "2024-10-21", azureADTokenProvider: getBearerTokenProvider(credential(), COGNITIVE_SCOPE) });
-  const openAiV1 = (cred = credential()) => new OpenAI({ baseURL: `${keyless.facts.url}/accounts/${account}/openai/v1/`, apiKey: getBearerTokenProvider(cred, COGNITIVE_SCOPE) });
+    new AzureOpenAI({
+      endpoint: `${keyless.facts.url}/accounts/${account}`,
+      deployment,
+      apiVersion: "2024-10-21",
+      azureADTokenProvider: getBearerTokenProvider(credential(), COGNITIVE_SCOPE),
+    });
+  const openAiV1 = (cred = credential()) =>
+    new OpenAI({ baseURL: `${keyless.facts.url}/accounts/${account}/openai/v1/`, apiKey: getBearerTokenProvider(cred, COGNITIVE_SCOPE) });
 
   test("ai-inference: chat, info and embeddings with a token credential", async () => {
-    const chat = await modelClient().path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "hi there" }] } });
+    const chat = await modelClient()
+      .path("/chat/completions")
+      .post({ body: { model: "echo", messages: [{ role: "user", content: "hi there" }] } });
     assert.equal(chat.status, "200", JSON.stringify(chat.body));
     assert.ok(!isUnexpected(chat));
     assert.equal(chat.body.choices[0]!.message.content, 'You said: "hi there"');
 
-    const info = await modelClient().path("/info").get({ queryParameters: { model: "echo" } as never });
+    const info = await modelClient()
+      .path("/info")
+      .get({ queryParameters: { model: "echo" } as never });
     assert.equal(info.status, "200", JSON.stringify(info.body));
     assert.deepEqual(info.body, { model_name: "keyless-echo", model_type: "chat-completions", model_provider_name: "Keyless" });
 
-    const embeddings = await modelClient().path("/embeddings").post({ body: { model: "embed", input: ["first text", "second text"], dimensions: 32 } });
+    const embeddings = await modelClient()
+      .path("/embeddings")
+      .post({ body: { model: "embed", input: ["first text", "second text"], dimensions: 32 } });
     assert.equal(embeddings.status, "200", JSON.stringify(embeddings.body));
     assert.ok(!isUnexpected(embeddings));
     assert.equal(embeddings.body.data.length, 2);
@@ -65,7 +86,12 @@ describe("data plane with the official SDKs", () => {
 
   test("ai-inference: streaming chat parsed with core-sse ends with [DONE] and carries usage", async () => {
     // A variable, not a literal: the SDK's body type lacks stream_options, which the service honours.
-    const body = { model: "echo", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user" as const, content: "stream this please" }] };
+    const body = {
+      model: "echo",
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: "user" as const, content: "stream this please" }],
+    };
     const response = await modelClient().path("/chat/completions").post({ body }).asNodeStream();
     assert.equal(response.status, "200");
     let text = "";
@@ -105,11 +131,15 @@ describe("data plane with the official SDKs", () => {
     };
     await setDisableLocalAuth(true); // takes effect on the next call: ARM writes clear the data plane's lookup cache
     try {
-      const disabled = await keyClient.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
+      const disabled = await keyClient
+        .path("/chat/completions")
+        .post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
       assert.equal(disabled.status, "403");
       assert.ok(isUnexpected(disabled));
       assert.equal(disabled.body.error.code, "AuthenticationTypeDisabled");
-      const viaToken = await modelClient().path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
+      const viaToken = await modelClient()
+        .path("/chat/completions")
+        .post({ body: { model: "echo", messages: [{ role: "user", content: "x" }] } });
       assert.equal(viaToken.status, "200");
     } finally {
       await setDisableLocalAuth(false);
@@ -117,10 +147,17 @@ describe("data plane with the official SDKs", () => {
   });
 
   test("AzureOpenAI with getBearerTokenProvider: chat, streaming, embeddings in base64 (the SDK default)", async () => {
-    const chat = await azureOpenAi("echo").chat.completions.create({ model: "echo", messages: [{ role: "user", content: "azure openai" }] });
+    const chat = await azureOpenAi("echo").chat.completions.create({
+      model: "echo",
+      messages: [{ role: "user", content: "azure openai" }],
+    });
     assert.equal(chat.choices[0]!.message.content, 'You said: "azure openai"');
 
-    const stream = await azureOpenAi("echo").chat.completions.create({ model: "echo", stream: true, messages: [{ role: "user", content: "one two three" }] });
+    const stream = await azureOpenAi("echo").chat.completions.create({
+      model: "echo",
+      stream: true,
+      messages: [{ role: "user", content: "one two three" }],
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
     assert.equal(text, 'You said: "one two three"');
@@ -136,17 +173,22 @@ describe("data plane with the official SDKs", () => {
 
   test("AzureOpenAI: a missing data action is 401 PermissionDenied naming principal, action and operation", async () => {
     const client = new AzureOpenAI({
-      endpoint: `${keyless.facts.url}/accounts/${account}`, deployment: "echo", apiVersion: "2024-10-21",
+      endpoint: `${keyless.facts.url}/accounts/${account}`,
+      deployment: "echo",
+      apiVersion: "2024-10-21",
       azureADTokenProvider: getBearerTokenProvider(appCredential(keyless.facts, outsider.appId, outsider.secret), COGNITIVE_SCOPE),
     });
-    await assert.rejects(client.chat.completions.create({ model: "echo", messages: [{ role: "user", content: "x" }] }), (err: { status: number; code: string; message: string }) => {
-      assert.equal(err.status, 401);
-      assert.equal(err.code, "PermissionDenied");
-      assert.match(err.message, new RegExp(outsider.objectId));
-      assert.match(err.message, /OpenAI\/deployments\/chat\/completions\/action/);
-      assert.match(err.message, /POST \/openai\/deployments\/\{deployment-id\}\/chat\/completions/);
-      return true;
-    });
+    await assert.rejects(
+      client.chat.completions.create({ model: "echo", messages: [{ role: "user", content: "x" }] }),
+      (err: { status: number; code: string; message: string }) => {
+        assert.equal(err.status, 401);
+        assert.equal(err.code, "PermissionDenied");
+        assert.match(err.message, new RegExp(outsider.objectId));
+        assert.match(err.message, /OpenAI\/deployments\/chat\/completions\/action/);
+        assert.match(err.message, /POST \/openai\/deployments\/\{deployment-id\}\/chat\/completions/);
+        return true;
+      },
+    );
   });
 
   test("OpenAI on /openai/v1/: chat, embeddings, and a model list showing only usable deployments", async () => {
@@ -164,12 +206,18 @@ describe("data plane with the official SDKs", () => {
 
   test("per-deployment limits from capacity: the 7th call in a minute on capacity 1 is 429 with Retry-After and remaining counters", async () => {
     const tiny = await call("PUT", `${accountUrl}/deployments/tiny?api-version=2023-05-01`, armToken, {
-      sku: { name: "Standard", capacity: 1 }, properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
+      sku: { name: "Standard", capacity: 1 },
+      properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
     });
     assert.equal(tiny.status, 201, JSON.stringify(tiny.body));
     const token = (await credential().getToken(COGNITIVE_SCOPE))!.token;
     const url = `${keyless.facts.url}/accounts/${account}/openai/deployments/tiny/chat/completions?api-version=2024-10-21`;
-    const send = () => fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }) });
+    const send = () =>
+      fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+      });
     for (let i = 0; i < 6; i++) {
       const ok = await send();
       assert.equal(ok.status, 200);
@@ -187,9 +235,15 @@ describe("data plane with the official SDKs", () => {
   test("every call left one record: principal, decision, granting assignment, status, tokens, latency; no prompt text", async () => {
     await new Promise((resolve) => setTimeout(resolve, 600)); // the log is written in batches every 250 ms
     const rows = await readCallLog(keyless.dataDir);
-    const chats = rows.filter((r) => r.principal_id === app.objectId && r.operation === "POST /models/chat/completions" && r.status === 200);
+    const chats = rows.filter(
+      (r) => r.principal_id === app.objectId && r.operation === "POST /models/chat/completions" && r.status === 200,
+    );
     assert.ok(chats.length >= 3);
-    assert.ok(chats.every((r) => r.decision === "allowed" && r.assignment_id && r.prompt_tokens > 0 && r.completion_tokens > 0 && r.deployment === "echo"));
+    assert.ok(
+      chats.every(
+        (r) => r.decision === "allowed" && r.assignment_id && r.prompt_tokens > 0 && r.completion_tokens > 0 && r.deployment === "echo",
+      ),
+    );
     assert.ok(rows.some((r) => r.principal_id === outsider.objectId && r.decision === "denied" && r.status === 401));
     assert.ok(rows.some((r) => r.status === 429 && r.deployment === "tiny"));
     assert.ok(!JSON.stringify(rows).includes("stream this please"));

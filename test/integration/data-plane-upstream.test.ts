@@ -25,21 +25,24 @@ describe("openai-compatible backend against an upstream double", () => {
     const closedPort = await freePort();
     const dir = (await import("node:fs")).mkdtempSync(join((await import("node:os")).tmpdir(), "keyless-models-"));
     const modelsFile = join(dir, "models.yaml");
-    writeFileSync(modelsFile, [
-      "backends:",
-      "  - name: double",
-      "    type: openai-compatible",
-      `    baseUrl: ${upstream.url}`,
-      "    apiKeyEnv: DOUBLE_API_KEY",
-      "    timeouts: { connectMs: 1000, firstByteMs: 800, totalMs: 20000 }",
-      "  - name: nowhere",
-      "    type: openai-compatible",
-      `    baseUrl: http://127.0.0.1:${closedPort}/v1`,
-      "models:",
-      ...BEHAVIOURS.map((b) => `  - { format: Upstream, name: ${b}, version: "1", backend: double }`),
-      '  - { format: Upstream, name: embedder, version: "1", type: embeddings, backend: double, upstreamModel: "nomic-embed" }',
-      '  - { format: Upstream, name: refused, version: "1", backend: nowhere }',
-    ].join("\n"));
+    writeFileSync(
+      modelsFile,
+      [
+        "backends:",
+        "  - name: double",
+        "    type: openai-compatible",
+        `    baseUrl: ${upstream.url}`,
+        "    apiKeyEnv: DOUBLE_API_KEY",
+        "    timeouts: { connectMs: 1000, firstByteMs: 800, totalMs: 20000 }",
+        "  - name: nowhere",
+        "    type: openai-compatible",
+        `    baseUrl: http://127.0.0.1:${closedPort}/v1`,
+        "models:",
+        ...BEHAVIOURS.map((b) => `  - { format: Upstream, name: ${b}, version: "1", backend: double }`),
+        '  - { format: Upstream, name: embedder, version: "1", type: embeddings, backend: double, upstreamModel: "nomic-embed" }',
+        '  - { format: Upstream, name: refused, version: "1", backend: nowhere }',
+      ].join("\n"),
+    );
     keyless = await startKeyless({ env: { KEYLESS_MODELS_FILE: modelsFile, DOUBLE_API_KEY: "upstream-secret" } });
     const admin = adminCredential(keyless.facts);
     const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
@@ -48,13 +51,23 @@ describe("openai-compatible backend against an upstream double", () => {
     const { subscriptionId, demo } = keyless.facts;
     account = demo!.account;
     const accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${account}`;
-    const put = await call("PUT", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId, principalType: "ServicePrincipal" },
-    });
+    const put = await call(
+      "PUT",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: {
+          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+          principalId: app.objectId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    );
     assert.equal(put.status, 201, JSON.stringify(put.body));
     for (const name of [...BEHAVIOURS, "embedder", "refused"]) {
       const deployment = await call("PUT", `${keyless.facts.url}${accountId}/deployments/${name}?api-version=2023-05-01`, armToken, {
-        sku: { name: "Standard", capacity: 100 }, properties: { model: { format: "Upstream", name, version: "1" } },
+        sku: { name: "Standard", capacity: 100 },
+        properties: { model: { format: "Upstream", name, version: "1" } },
       });
       assert.equal(deployment.status, 201, JSON.stringify(deployment.body));
     }
@@ -66,17 +79,33 @@ describe("openai-compatible backend against an upstream double", () => {
     await upstream?.close();
   });
 
-  const url = (deployment: string, op = "chat/completions") => `${keyless.facts.url}/accounts/${account}/openai/deployments/${deployment}/${op}?api-version=2024-10-21`;
+  const url = (deployment: string, op = "chat/completions") =>
+    `${keyless.facts.url}/accounts/${account}/openai/deployments/${deployment}/${op}?api-version=2024-10-21`;
   const post = (deployment: string, body: object, init: RequestInit = {}, op?: string) =>
-    fetch(url(deployment, op), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], ...body }), ...init });
+    fetch(url(deployment, op), {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hello" }], ...body }),
+      ...init,
+    });
   const client = (deployment: string) =>
-    new AzureOpenAI({ endpoint: `${keyless.facts.url}/accounts/${account}`, deployment, apiVersion: "2024-10-21", maxRetries: 0, azureADTokenProvider: getBearerTokenProvider(appCredential(keyless.facts, app.appId, app.secret), COGNITIVE_SCOPE) });
+    new AzureOpenAI({
+      endpoint: `${keyless.facts.url}/accounts/${account}`,
+      deployment,
+      apiVersion: "2024-10-21",
+      maxRetries: 0,
+      azureADTokenProvider: getBearerTokenProvider(appCredential(keyless.facts, app.appId, app.secret), COGNITIVE_SCOPE),
+    });
   const seenFor = (model: string) => upstream.seen.filter((s) => s.model === model);
 
   test("chat and streaming pass through; the upstream gets its own model name and key, never the caller's token", async () => {
     const chat = await client("ok").chat.completions.create({ model: "ok", messages: [{ role: "user", content: "hi" }] });
     assert.equal(chat.choices[0]!.message.content, "upstream says: hi");
-    const stream = await client("ok").chat.completions.create({ model: "ok", stream: true, messages: [{ role: "user", content: "a b c" }] });
+    const stream = await client("ok").chat.completions.create({
+      model: "ok",
+      stream: true,
+      messages: [{ role: "user", content: "a b c" }],
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
     assert.equal(text, "upstream says: a b c");
@@ -85,7 +114,13 @@ describe("openai-compatible backend against an upstream double", () => {
 
   test("embeddings map the model name and come back as base64 for the openai SDK", async () => {
     const result = await client("embedder").embeddings.create({ model: "embedder", input: ["x", "y"] });
-    assert.deepEqual(result.data.map((d) => Array.from(d.embedding, (v) => Math.round(v * 10) / 10)), [[0.6, 0.8, 0], [0.6, 0.8, 1]]);
+    assert.deepEqual(
+      result.data.map((d) => Array.from(d.embedding, (v) => Math.round(v * 10) / 10)),
+      [
+        [0.6, 0.8, 0],
+        [0.6, 0.8, 1],
+      ],
+    );
     assert.equal(seenFor("nomic-embed").length, 1);
   });
 
@@ -98,12 +133,15 @@ describe("openai-compatible backend against an upstream double", () => {
   });
 
   test("upstream 500 becomes a generic 502 in the Azure shape, sent once: no retry after the request went out", async () => {
-    await assert.rejects(client("broken").chat.completions.create({ model: "broken", messages: [{ role: "user", content: "x" }] }), (err: { status: number; code: string; message: string }) => {
-      assert.equal(err.status, 502);
-      assert.equal(err.code, "BackendUnavailable");
-      assert.doesNotMatch(err.message, /CUDA/);
-      return true;
-    });
+    await assert.rejects(
+      client("broken").chat.completions.create({ model: "broken", messages: [{ role: "user", content: "x" }] }),
+      (err: { status: number; code: string; message: string }) => {
+        assert.equal(err.status, 502);
+        assert.equal(err.code, "BackendUnavailable");
+        assert.doesNotMatch(err.message, /CUDA/);
+        return true;
+      },
+    );
     assert.equal(seenFor("broken").length, 1);
   });
 
@@ -132,7 +170,11 @@ describe("openai-compatible backend against an upstream double", () => {
     assert.match(raw, /upstream/);
     assert.match(raw, /data: \{"error":\{"code":"BackendUnavailable"/);
     assert.doesNotMatch(raw, /\[DONE\]/);
-    const stream = await client("midfail").chat.completions.create({ model: "midfail", stream: true, messages: [{ role: "user", content: "x" }] });
+    const stream = await client("midfail").chat.completions.create({
+      model: "midfail",
+      stream: true,
+      messages: [{ role: "user", content: "x" }],
+    });
     await assert.rejects(async () => {
       for await (const _ of stream) void _;
     }, /backend failed/);

@@ -19,12 +19,16 @@ describe("device code sign-in", () => {
     keyless?.cleanup();
   });
 
-  const approve = (userCode: string, token = adminArmToken, approveIt = true) => call("POST", `${keyless.facts.url}/devicelogin/decisions`, token, { user_code: userCode, approve: approveIt });
+  const approve = (userCode: string, token = adminArmToken, approveIt = true) =>
+    call("POST", `${keyless.facts.url}/devicelogin/decisions`, token, { user_code: userCode, approve: approveIt });
 
   test("DeviceCodeCredential: the prompt carries the message; approval through the API yields the user's token", async () => {
     const approvals: Promise<{ status: number }>[] = [];
     const credential = new DeviceCodeCredential({
-      tenantId: keyless.facts.tenantId, clientId: AZURE_CLI_CLIENT_ID, authorityHost: keyless.facts.url, disableInstanceDiscovery: true,
+      tenantId: keyless.facts.tenantId,
+      clientId: AZURE_CLI_CLIENT_ID,
+      authorityHost: keyless.facts.url,
+      disableInstanceDiscovery: true,
       userPromptCallback: (info) => {
         assert.match(info.message, new RegExp(`${keyless.facts.url}/devicelogin.*${info.userCode}`));
         approvals.push(approve(info.userCode));
@@ -39,13 +43,32 @@ describe("device code sign-in", () => {
 
   test("the poll is authorization_pending until a decision; a declined code answers authorization_declined", async () => {
     const start = await fetch(`${keyless.facts.url}/adfs/oauth2/devicecode`, {
-      method: "POST", body: new URLSearchParams({ client_id: AZURE_CLI_CLIENT_ID, scope: "https://management.core.windows.net//.default offline_access openid profile" }),
+      method: "POST",
+      body: new URLSearchParams({
+        client_id: AZURE_CLI_CLIENT_ID,
+        scope: "https://management.core.windows.net//.default offline_access openid profile",
+      }),
     });
-    const codes = (await start.json()) as { device_code: string; user_code: string; interval: number; message: string; verification_uri: string };
+    const codes = (await start.json()) as {
+      device_code: string;
+      user_code: string;
+      interval: number;
+      message: string;
+      verification_uri: string;
+    };
     assert.equal(codes.verification_uri, `${keyless.facts.url}/devicelogin`);
-    const poll = async () => (await fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
-      method: "POST", body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: AZURE_CLI_CLIENT_ID, device_code: codes.device_code, code: codes.device_code }),
-    })).json() as Promise<Record<string, unknown>>;
+    const poll = async () =>
+      (
+        await fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
+          method: "POST",
+          body: new URLSearchParams({
+            grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+            client_id: AZURE_CLI_CLIENT_ID,
+            device_code: codes.device_code,
+            code: codes.device_code,
+          }),
+        })
+      ).json() as Promise<Record<string, unknown>>;
     assert.equal((await poll()).error, "authorization_pending");
     const unauthenticated = await call("POST", `${keyless.facts.url}/devicelogin/decisions`, undefined, { user_code: codes.user_code });
     assert.equal(unauthenticated.status, 401);
@@ -59,20 +82,35 @@ describe("device code sign-in", () => {
 
   test("the HTML page approves with a user name and password", async () => {
     const start = await fetch(`${keyless.facts.url}/${keyless.facts.tenantId}/oauth2/v2.0/devicecode`, {
-      method: "POST", body: new URLSearchParams({ client_id: AZURE_CLI_CLIENT_ID, scope: "https://cognitiveservices.azure.com/.default openid offline_access" }),
+      method: "POST",
+      body: new URLSearchParams({
+        client_id: AZURE_CLI_CLIENT_ID,
+        scope: "https://cognitiveservices.azure.com/.default openid offline_access",
+      }),
     });
     const codes = (await start.json()) as { device_code: string; user_code: string };
     const page = await fetch(`${keyless.facts.url}/devicelogin`);
     assert.match(await page.text(), /<form method="post"/);
-    const submit = (password: string) => fetch(`${keyless.facts.url}/devicelogin`, {
-      method: "POST", body: new URLSearchParams({ user_code: codes.user_code, username: keyless.facts.adminUsername, password, decision: "approve" }),
-    }).then((r) => r.text());
+    const submit = (password: string) =>
+      fetch(`${keyless.facts.url}/devicelogin`, {
+        method: "POST",
+        body: new URLSearchParams({ user_code: codes.user_code, username: keyless.facts.adminUsername, password, decision: "approve" }),
+      }).then((r) => r.text());
     assert.match(await submit("wrong"), /Sign-in failed/);
     assert.match(await submit(ADMIN_PASSWORD), /You have signed in/);
     const token = await fetch(`${keyless.facts.url}/${keyless.facts.tenantId}/oauth2/v2.0/token`, {
-      method: "POST", body: new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: AZURE_CLI_CLIENT_ID, device_code: codes.device_code }),
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        client_id: AZURE_CLI_CLIENT_ID,
+        device_code: codes.device_code,
+      }),
     }).then((r) => r.json() as Promise<Record<string, string>>);
-    assert.equal(decodeJwt(token.access_token!).aud, "https://cognitiveservices.azure.com", "the scope of the start request was remembered");
+    assert.equal(
+      decodeJwt(token.access_token!).aud,
+      "https://cognitiveservices.azure.com",
+      "the scope of the start request was remembered",
+    );
     assert.equal(decodeJwt(token.id_token!).iss, `${keyless.facts.url}/${keyless.facts.tenantId}/v2.0`);
     assert.ok(token.refresh_token);
   });

@@ -21,17 +21,29 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
     issuer = await startOidcIssuer();
     const pair = await generateKeyPair("ES256");
     airGappedKey = pair.privateKey;
-    writeFileSync(join(dir, "airgapped-keys.json"), JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "ag-1", alg: "ES256", use: "sig" }] }));
+    writeFileSync(
+      join(dir, "airgapped-keys.json"),
+      JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "ag-1", alg: "ES256", use: "sig" }] }),
+    );
     // The administrator's object id is needed for the mapping, so sign in once on a plain server first.
     const probe = await startKeyless();
     adminObjectId = decodeJwt((await adminCredential(probe.facts).getToken(ARM_SCOPE))!.token).oid as string;
     await probe.stop();
-    writeFileSync(join(dir, "federation.yaml"), stringify({
-      issuers: [
-        { issuer: issuer.issuer, audiences: { "api://keyless": "arm" }, principals: { "alice@corp": adminObjectId } },
-        { issuer: airGapped, jwksFile: "airgapped-keys.json", subjectClaim: "oid", audiences: { "api://keyless-ai": "cognitive", "api://keyless-arm": "arm" }, principals: { "e1d3c7c2-0000-4000-8000-000000000001": adminObjectId } },
-      ],
-    }));
+    writeFileSync(
+      join(dir, "federation.yaml"),
+      stringify({
+        issuers: [
+          { issuer: issuer.issuer, audiences: { "api://keyless": "arm" }, principals: { "alice@corp": adminObjectId } },
+          {
+            issuer: airGapped,
+            jwksFile: "airgapped-keys.json",
+            subjectClaim: "oid",
+            audiences: { "api://keyless-ai": "cognitive", "api://keyless-arm": "arm" },
+            principals: { "e1d3c7c2-0000-4000-8000-000000000001": adminObjectId },
+          },
+        ],
+      }),
+    );
     keyless = await startKeyless({ dataDir: probe.dataDir, env: { KEYLESS_FEDERATION_FILE: join(dir, "federation.yaml") } });
   });
   after(async () => {
@@ -43,7 +55,13 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
 
   const arm = (token: string) => call("GET", `${keyless.facts.url}/subscriptions?api-version=2022-12-01`, token);
   const airGappedToken = (claims: Record<string, unknown>, audience: string) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: "ag-1" }).setIssuer(airGapped).setAudience(audience).setIssuedAt().setExpirationTime("10m").sign(airGappedKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "ES256", kid: "ag-1" })
+      .setIssuer(airGapped)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(airGappedKey);
 
   test("a token from an issuer found by discovery acts as the mapped principal on ARM", async () => {
     const response = await arm(await issuer.mint("alice@corp", "api://keyless"));
@@ -68,7 +86,13 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
       await rogue.close();
     }
     const { privateKey } = await generateKeyPair("ES256");
-    const foreign = await new SignJWT({ oid: "e1d3c7c2-0000-4000-8000-000000000001" }).setProtectedHeader({ alg: "ES256", kid: "ag-1" }).setIssuer(airGapped).setAudience("api://keyless-arm").setIssuedAt().setExpirationTime("10m").sign(privateKey);
+    const foreign = await new SignJWT({ oid: "e1d3c7c2-0000-4000-8000-000000000001" })
+      .setProtectedHeader({ alg: "ES256", kid: "ag-1" })
+      .setIssuer(airGapped)
+      .setAudience("api://keyless-arm")
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(privateKey);
     assert.equal((await arm(foreign)).status, 401, "the trusted issuer's name with someone else's key");
   });
 });

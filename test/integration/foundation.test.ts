@@ -27,8 +27,13 @@ describe("foundation: keyless chat completion through token service, RBAC and da
   });
 
   const modelClient = () =>
-    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, app.appId, app.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } });
-  const chat = (content: string) => modelClient().path("/chat/completions").post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content }] } });
+    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, app.appId, app.secret), {
+      credentials: { scopes: [COGNITIVE_SCOPE] },
+    });
+  const chat = (content: string) =>
+    modelClient()
+      .path("/chat/completions")
+      .post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content }] } });
 
   test("without a role assignment the service principal gets 401 PermissionDenied naming it and the data action", async () => {
     const response = await chat("hello");
@@ -37,14 +42,24 @@ describe("foundation: keyless chat completion through token service, RBAC and da
     assert.equal(response.body.error.code, "PermissionDenied");
     assert.match(response.body.error.message, new RegExp(app.objectId));
     assert.match(response.body.error.message, /Microsoft\.CognitiveServices\/accounts\/MaaS\/chat\/completions\/action/);
-    const suggested = (response.body.error as unknown as { explanation: { suggestedRoles: { roleName: string }[] } }).explanation.suggestedRoles;
+    const suggested = (response.body.error as unknown as { explanation: { suggestedRoles: { roleName: string }[] } }).explanation
+      .suggestedRoles;
     assert.ok(suggested.some((r) => r.roleName === "Cognitive Services User"));
   });
 
   test("with Cognitive Services User at the account, the chat completion comes back", async () => {
-    const put = await call("PUT", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: `/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`, principalId: app.objectId, principalType: "ServicePrincipal" },
-    });
+    const put = await call(
+      "PUT",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: {
+          roleDefinitionId: `/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+          principalId: app.objectId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    );
     assert.equal(put.status, 201, JSON.stringify(put.body));
     const response = await chat("hello keyless");
     assert.equal(response.status, "200", JSON.stringify(response.body));
@@ -54,9 +69,14 @@ describe("foundation: keyless chat completion through token service, RBAC and da
   });
 
   test("a second identical assignment is refused with 409 RoleAssignmentExists and changes nothing", async () => {
-    const again = await call("PUT", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId },
-    });
+    const again = await call(
+      "PUT",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId },
+      },
+    );
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, "RoleAssignmentExists");
   });
@@ -71,7 +91,11 @@ describe("foundation: keyless chat completion through token service, RBAC and da
   });
 
   test("deleting the assignment takes effect at once", async () => {
-    const del = await call("DELETE", `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}?api-version=2022-04-01`, armToken);
+    const del = await call(
+      "DELETE",
+      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${assignmentName}?api-version=2022-04-01`,
+      armToken,
+    );
     assert.equal(del.status, 200);
     const response = await chat("hello");
     assert.equal(response.status, "401");

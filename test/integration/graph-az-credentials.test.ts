@@ -28,11 +28,22 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
-    const granted = await call("POST", `${graph}/directoryRoles/${APPLICATION_ADMINISTRATOR}/members/$ref`, admin, { "@odata.id": `${graph}/directoryObjects/${operator.objectId}` });
+    const granted = await call("POST", `${graph}/directoryRoles/${APPLICATION_ADMINISTRATOR}/members/$ref`, admin, {
+      "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
+    });
     assert.equal(granted.status, 204, JSON.stringify(granted.body));
     az = await azureCli(keyless.facts);
     // `-p=` because a generated secret may start with "-", which argparse would take for an option.
-    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
+    await az.ok([
+      "login",
+      "--service-principal",
+      "-u",
+      operator.appId,
+      `-p=${operator.secret}`,
+      "--tenant",
+      keyless.facts.tenantId,
+      "--allow-no-subscriptions",
+    ]);
     appId = (await az.ok(["ad", "app", "create", "--display-name", "az-cert-app"])).appId;
     await az.ok(["ad", "sp", "create", "--id", appId]);
   });
@@ -54,62 +65,122 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     const reset = await az.ok(["ad", "app", "credential", "reset", "--id", appId, "--cert", `@${firstFile}`]);
     assert.equal(reset.appId, appId);
     await az.ok(["ad", "app", "credential", "reset", "--id", appId, "--cert", `@${secondFile}`, "--append"]);
-    const listed = (await az.ok(["ad", "app", "credential", "list", "--id", appId, "--cert"])) as { customKeyIdentifier: string; keyId: string; key: unknown }[];
+    const listed = (await az.ok(["ad", "app", "credential", "list", "--id", appId, "--cert"])) as {
+      customKeyIdentifier: string;
+      keyId: string;
+      key: unknown;
+    }[];
     const thumbprint = (pem: string) => createHash("sha1").update(new X509Certificate(pem).raw).digest("hex").toUpperCase();
-    assert.deepEqual(listed.map((k) => k.customKeyIdentifier).sort(), [thumbprint(first.certificatePem), thumbprint(second.certificatePem)].sort());
+    assert.deepEqual(
+      listed.map((k) => k.customKeyIdentifier).sort(),
+      [thumbprint(first.certificatePem), thumbprint(second.certificatePem)].sort(),
+    );
     assert.ok(listed.every((k) => k.key === null));
 
     const pemFile = join(az.configDir, "second-with-key.pem");
     writeFileSync(pemFile, second.privateKeyPem + second.certificatePem);
-    const token = await new ClientCertificateCredential(keyless.facts.tenantId, appId, { certificatePath: pemFile }, options()).getToken(COGNITIVE_SCOPE);
+    const token = await new ClientCertificateCredential(keyless.facts.tenantId, appId, { certificatePath: pemFile }, options()).getToken(
+      COGNITIVE_SCOPE,
+    );
     assert.equal(decodeJwt(token!.token).appid, appId);
 
     const firstKey = listed.find((k) => k.customKeyIdentifier === thumbprint(first.certificatePem))!.keyId;
     await az.ok(["ad", "app", "credential", "delete", "--id", appId, "--key-id", firstKey, "--cert"]);
     const remaining = (await az.ok(["ad", "app", "credential", "list", "--id", appId, "--cert"])) as { customKeyIdentifier: string }[];
-    assert.deepEqual(remaining.map((k) => k.customKeyIdentifier), [thumbprint(second.certificatePem)]);
+    assert.deepEqual(
+      remaining.map((k) => k.customKeyIdentifier),
+      [thumbprint(second.certificatePem)],
+    );
 
     // Without --append a reset replaces every certificate, as in Entra.
     await az.ok(["ad", "app", "credential", "reset", "--id", appId, "--cert", `@${firstFile}`]);
     const replaced = (await az.ok(["ad", "app", "credential", "list", "--id", appId, "--cert"])) as { customKeyIdentifier: string }[];
-    assert.deepEqual(replaced.map((k) => k.customKeyIdentifier), [thumbprint(first.certificatePem)]);
+    assert.deepEqual(
+      replaced.map((k) => k.customKeyIdentifier),
+      [thumbprint(first.certificatePem)],
+    );
   });
 
   test("credential reset --create-cert writes a PEM with the private key that signs the app in", async () => {
     const created = await az.ok(["ad", "app", "credential", "reset", "--id", appId, "--create-cert", "--append"]);
     const pemFile = created.fileWithCertAndPrivateKey as string;
     assert.match(readFileSync(pemFile, "utf8"), /BEGIN PRIVATE KEY/);
-    const token = await new ClientCertificateCredential(keyless.facts.tenantId, appId, { certificatePath: pemFile }, options()).getToken(COGNITIVE_SCOPE);
+    const token = await new ClientCertificateCredential(keyless.facts.tenantId, appId, { certificatePath: pemFile }, options()).getToken(
+      COGNITIVE_SCOPE,
+    );
     assert.equal(decodeJwt(token!.token).appidacr, "2");
   });
 
   test("app create --key-value registers the certificate with the application", async () => {
     const certificate = await selfSignedCertificate("az-create");
     const der = new X509Certificate(certificate.certificatePem).raw;
-    const created = await az.ok(["ad", "app", "create", "--display-name", "az-created-with-cert", "--key-value", der.toString("base64"), "--key-display-name", "from create"]);
+    const created = await az.ok([
+      "ad",
+      "app",
+      "create",
+      "--display-name",
+      "az-created-with-cert",
+      "--key-value",
+      der.toString("base64"),
+      "--key-display-name",
+      "from create",
+    ]);
     const [key] = created.keyCredentials as { customKeyIdentifier: string; displayName: string }[];
     assert.equal(key!.customKeyIdentifier, createHash("sha1").update(der).digest("hex").toUpperCase());
     assert.equal(key!.displayName, "from create");
   });
 
   test("federated-credential create / list / show / delete, and the credential admits a workload token", async () => {
-    const parameters = { name: "k8s-worker", issuer: issuer.issuer, subject: "system:serviceaccount:default:az-worker", description: "from az", audiences: ["api://AzureADTokenExchange"] };
+    const parameters = {
+      name: "k8s-worker",
+      issuer: issuer.issuer,
+      subject: "system:serviceaccount:default:az-worker",
+      description: "from az",
+      audiences: ["api://AzureADTokenExchange"],
+    };
     const created = await az.ok(["ad", "app", "federated-credential", "create", "--id", appId, "--parameters", JSON.stringify(parameters)]);
     assert.equal(created.name, "k8s-worker");
     assert.equal(created.subject, parameters.subject);
     const listed = (await az.ok(["ad", "app", "federated-credential", "list", "--id", appId])) as { id: string }[];
-    assert.deepEqual(listed.map((f) => f.id), [created.id]);
-    assert.equal((await az.ok(["ad", "app", "federated-credential", "show", "--id", appId, "--federated-credential-id", "k8s-worker"])).id, created.id);
+    assert.deepEqual(
+      listed.map((f) => f.id),
+      [created.id],
+    );
+    assert.equal(
+      (await az.ok(["ad", "app", "federated-credential", "show", "--id", appId, "--federated-credential-id", "k8s-worker"])).id,
+      created.id,
+    );
 
-    const credential = new ClientAssertionCredential(keyless.facts.tenantId, appId, () => issuer.mint(parameters.subject, "api://AzureADTokenExchange"), options());
+    const credential = new ClientAssertionCredential(
+      keyless.facts.tenantId,
+      appId,
+      () => issuer.mint(parameters.subject, "api://AzureADTokenExchange"),
+      options(),
+    );
     assert.equal(decodeJwt((await credential.getToken(COGNITIVE_SCOPE))!.token).appid, appId);
 
-    const duplicate = await az.run(["ad", "app", "federated-credential", "create", "--id", appId, "--parameters", JSON.stringify(parameters)]);
+    const duplicate = await az.run([
+      "ad",
+      "app",
+      "federated-credential",
+      "create",
+      "--id",
+      appId,
+      "--parameters",
+      JSON.stringify(parameters),
+    ]);
     assert.notEqual(duplicate.code, 0);
     assert.match(duplicate.stderr, /already exists/);
 
     await az.ok(["ad", "app", "federated-credential", "delete", "--id", appId, "--federated-credential-id", created.id]);
     assert.deepEqual(await az.ok(["ad", "app", "federated-credential", "list", "--id", appId]), []);
-    await assert.rejects(new ClientAssertionCredential(keyless.facts.tenantId, appId, () => issuer.mint(parameters.subject, "api://AzureADTokenExchange"), options()).getToken(COGNITIVE_SCOPE));
+    await assert.rejects(
+      new ClientAssertionCredential(
+        keyless.facts.tenantId,
+        appId,
+        () => issuer.mint(parameters.subject, "api://AzureADTokenExchange"),
+        options(),
+      ).getToken(COGNITIVE_SCOPE),
+    );
   });
 });

@@ -24,12 +24,23 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     operator = await registerApp(keyless.facts, admin, "az-graph-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
     for (const role of [USER_ADMINISTRATOR, APPLICATION_ADMINISTRATOR]) {
-      const granted = await call("POST", `${graph}/directoryRoles/${role}/members/$ref`, admin, { "@odata.id": `${graph}/directoryObjects/${operator.objectId}` });
+      const granted = await call("POST", `${graph}/directoryRoles/${role}/members/$ref`, admin, {
+        "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
+      });
       assert.equal(granted.status, 204, JSON.stringify(granted.body));
     }
     az = await azureCli(keyless.facts);
     // `-p=` because a generated secret may start with "-", which argparse would take for an option.
-    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
+    await az.ok([
+      "login",
+      "--service-principal",
+      "-u",
+      operator.appId,
+      `-p=${operator.secret}`,
+      "--tenant",
+      keyless.facts.tenantId,
+      "--allow-no-subscriptions",
+    ]);
   });
   after(async () => {
     az?.cleanup();
@@ -39,12 +50,28 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
 
   test("az ad user create / show / list / update / delete", async () => {
     const upn = "grace@keyless.local";
-    const created = await az.ok(["ad", "user", "create", "--display-name", "Grace Hopper", "--user-principal-name", upn, "--password", "Cobol-1959-Navy!"]);
+    const created = await az.ok([
+      "ad",
+      "user",
+      "create",
+      "--display-name",
+      "Grace Hopper",
+      "--user-principal-name",
+      upn,
+      "--password",
+      "Cobol-1959-Navy!",
+    ]);
     assert.equal(created.userPrincipalName, upn);
     assert.equal((await az.ok(["ad", "user", "show", "--id", upn])).id, created.id);
     assert.equal((await az.ok(["ad", "user", "show", "--id", created.id])).displayName, "Grace Hopper");
-    assert.deepEqual((await az.ok(["ad", "user", "list", "--upn", upn])).map((u: { id: string }) => u.id), [created.id]);
-    assert.deepEqual((await az.ok(["ad", "user", "list", "--display-name", "Grace"])).map((u: { id: string }) => u.id), [created.id]);
+    assert.deepEqual(
+      (await az.ok(["ad", "user", "list", "--upn", upn])).map((u: { id: string }) => u.id),
+      [created.id],
+    );
+    assert.deepEqual(
+      (await az.ok(["ad", "user", "list", "--display-name", "Grace"])).map((u: { id: string }) => u.id),
+      [created.id],
+    );
     await az.ok(["ad", "user", "update", "--id", upn, "--display-name", "Rear Admiral Hopper", "--account-enabled", "false"]);
     const updated = await az.ok(["ad", "user", "show", "--id", upn]);
     assert.equal(updated.displayName, "Rear Admiral Hopper");
@@ -62,20 +89,50 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
   });
 
   test("az ad group create / show --group NAME / list / member add, list, check (nested), remove / delete", async () => {
-    const user = await az.ok(["ad", "user", "create", "--display-name", "Linus", "--user-principal-name", "linus@keyless.local", "--password", "Kernel-1991-Fin!"]);
+    const user = await az.ok([
+      "ad",
+      "user",
+      "create",
+      "--display-name",
+      "Linus",
+      "--user-principal-name",
+      "linus@keyless.local",
+      "--password",
+      "Kernel-1991-Fin!",
+    ]);
     const team = await az.ok(["ad", "group", "create", "--display-name", "kernel-team", "--mail-nickname", "kernel-team"]);
     const again = await az.ok(["ad", "group", "create", "--display-name", "kernel-team", "--mail-nickname", "kernel-team"]);
     assert.equal(again.id, team.id, "create is idempotent by displayName and mailNickname, as the CLI expects");
-    const maintainers = await az.ok(["ad", "group", "create", "--display-name", "kernel-maintainers", "--mail-nickname", "kernel-maintainers", "--description", "nested"]);
+    const maintainers = await az.ok([
+      "ad",
+      "group",
+      "create",
+      "--display-name",
+      "kernel-maintainers",
+      "--mail-nickname",
+      "kernel-maintainers",
+      "--description",
+      "nested",
+    ]);
     assert.equal((await az.ok(["ad", "group", "show", "--group", "kernel-team"])).id, team.id);
     assert.equal((await az.ok(["ad", "group", "show", "--group", maintainers.id])).description, "nested");
-    assert.deepEqual((await az.ok(["ad", "group", "list", "--display-name", "kernel-"])).map((g: { id: string }) => g.id).sort(), [team.id, maintainers.id].sort());
+    assert.deepEqual(
+      (await az.ok(["ad", "group", "list", "--display-name", "kernel-"])).map((g: { id: string }) => g.id).sort(),
+      [team.id, maintainers.id].sort(),
+    );
 
     await az.ok(["ad", "group", "member", "add", "--group", "kernel-team", "--member-id", maintainers.id]);
     await az.ok(["ad", "group", "member", "add", "--group", "kernel-maintainers", "--member-id", user.id]);
     const members = await az.ok(["ad", "group", "member", "list", "--group", "kernel-team"]);
-    assert.deepEqual(members.map((m: { id: string }) => m.id), [maintainers.id]);
-    assert.deepEqual(await az.ok(["ad", "group", "member", "check", "--group", team.id, "--member-id", user.id]), { value: true }, "membership through a nested group counts");
+    assert.deepEqual(
+      members.map((m: { id: string }) => m.id),
+      [maintainers.id],
+    );
+    assert.deepEqual(
+      await az.ok(["ad", "group", "member", "check", "--group", team.id, "--member-id", user.id]),
+      { value: true },
+      "membership through a nested group counts",
+    );
 
     const cycle = await az.run(["ad", "group", "member", "add", "--group", "kernel-maintainers", "--member-id", team.id]);
     assert.equal(cycle.code, 1);
@@ -85,7 +142,10 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     assert.deepEqual(groupsOfUser.map((g: { displayName: string }) => g.displayName).sort(), ["kernel-maintainers", "kernel-team"]);
 
     await az.ok(["ad", "group", "owner", "add", "--group", team.id, "--owner-object-id", user.id]);
-    assert.deepEqual((await az.ok(["ad", "group", "owner", "list", "--group", team.id])).map((o: { id: string }) => o.id), [user.id]);
+    assert.deepEqual(
+      (await az.ok(["ad", "group", "owner", "list", "--group", team.id])).map((o: { id: string }) => o.id),
+      [user.id],
+    );
     await az.ok(["ad", "group", "owner", "remove", "--group", team.id, "--owner-object-id", user.id]);
     assert.deepEqual(await az.ok(["ad", "group", "owner", "list", "--group", team.id]), []);
 
@@ -102,14 +162,24 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     assert.equal(shown.id, operator.objectId);
     assert.ok(shown.servicePrincipalNames.includes(operator.appId));
     const listed = await az.ok(["ad", "sp", "list", "--display-name", "az-graph-"]);
-    assert.deepEqual(listed.map((s: { id: string }) => s.id), [operator.objectId]);
+    assert.deepEqual(
+      listed.map((s: { id: string }) => s.id),
+      [operator.objectId],
+    );
   });
 
   test("az ad app create / show / list / update / credential reset / delete", async () => {
     const app = await az.ok(["ad", "app", "create", "--display-name", "az-created-app"]);
-    assert.equal((await az.ok(["ad", "app", "create", "--display-name", "az-created-app"])).id, app.id, "create finds the existing app by name");
+    assert.equal(
+      (await az.ok(["ad", "app", "create", "--display-name", "az-created-app"])).id,
+      app.id,
+      "create finds the existing app by name",
+    );
     assert.equal((await az.ok(["ad", "app", "show", "--id", app.appId])).id, app.id);
-    assert.deepEqual((await az.ok(["ad", "app", "list", "--display-name", "az-created"])).map((a: { appId: string }) => a.appId), [app.appId]);
+    assert.deepEqual(
+      (await az.ok(["ad", "app", "list", "--display-name", "az-created"])).map((a: { appId: string }) => a.appId),
+      [app.appId],
+    );
     await az.ok(["ad", "app", "update", "--id", app.appId, "--display-name", "az-renamed-app"]);
     assert.equal((await az.ok(["ad", "app", "show", "--id", app.id])).displayName, "az-renamed-app");
 
@@ -120,7 +190,10 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     assert.ok(await appCredential(keyless.facts, app.appId, first.password).getToken(GRAPH_SCOPE));
     const second = await az.ok(["ad", "app", "credential", "reset", "--id", app.appId]);
     assert.notEqual(second.password, first.password);
-    await assert.rejects(appCredential(keyless.facts, app.appId, first.password).getToken(GRAPH_SCOPE), "a reset without --append removes the old secret");
+    await assert.rejects(
+      appCredential(keyless.facts, app.appId, first.password).getToken(GRAPH_SCOPE),
+      "a reset without --append removes the old secret",
+    );
     assert.ok(await appCredential(keyless.facts, app.appId, second.password).getToken(GRAPH_SCOPE));
 
     await az.ok(["ad", "app", "delete", "--id", app.appId]);
@@ -157,7 +230,17 @@ describe("az ad as a signed-in user", { skip }, () => {
 
   test("the Global Administrator creates a user and adds it to a group as itself", async (t) => {
     if (loginError) return t.skip("az login -u -p does not work on this branch yet (tokens branch)");
-    const user = await az.ok(["ad", "user", "create", "--display-name", "Barbara", "--user-principal-name", "barbara@keyless.local", "--password", "Liskov-1987-Sub!"]);
+    const user = await az.ok([
+      "ad",
+      "user",
+      "create",
+      "--display-name",
+      "Barbara",
+      "--user-principal-name",
+      "barbara@keyless.local",
+      "--password",
+      "Liskov-1987-Sub!",
+    ]);
     const group = await az.ok(["ad", "group", "create", "--display-name", "substitutes", "--mail-nickname", "substitutes"]);
     await az.ok(["ad", "group", "member", "add", "--group", "substitutes", "--member-id", user.id]);
     assert.deepEqual(await az.ok(["ad", "group", "member", "check", "--group", group.id, "--member-id", user.id]), { value: true });

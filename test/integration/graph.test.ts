@@ -11,17 +11,28 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
   let graph: string;
   let admin: string;
   const userToken = async (upn: string, password: string) =>
-    (await new UsernamePasswordCredential(keyless.facts.tenantId, AZURE_CLI_CLIENT_ID, upn, password, { authorityHost: keyless.facts.url, disableInstanceDiscovery: true }).getToken(GRAPH_SCOPE))!.token;
+    (await new UsernamePasswordCredential(keyless.facts.tenantId, AZURE_CLI_CLIENT_ID, upn, password, {
+      authorityHost: keyless.facts.url,
+      disableInstanceDiscovery: true,
+    }).getToken(GRAPH_SCOPE))!.token;
   const newUser = async (name: string, password = "Str0ng-Passw0rd!") => {
     const created = await call("POST", `${graph}/users`, admin, {
-      accountEnabled: true, displayName: name, mailNickname: name, userPrincipalName: `${name}@keyless.local`,
+      accountEnabled: true,
+      displayName: name,
+      mailNickname: name,
+      userPrincipalName: `${name}@keyless.local`,
       passwordProfile: { password, forceChangePasswordNextSignIn: false },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     return created.body as { id: string; userPrincipalName: string };
   };
   const newGroup = async (name: string) => {
-    const created = await call("POST", `${graph}/groups`, admin, { displayName: name, mailNickname: name, mailEnabled: false, securityEnabled: true });
+    const created = await call("POST", `${graph}/groups`, admin, {
+      displayName: name,
+      mailNickname: name,
+      mailEnabled: false,
+      securityEnabled: true,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     return created.body as { id: string };
   };
@@ -48,11 +59,23 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     assert.equal(patch.status, 204);
     const after = await call("GET", `${graph}/users/${ada.id}?$select=displayName,accountEnabled`, admin);
     assert.deepEqual(after.body, { "@odata.context": after.body["@odata.context"], displayName: "Ada Lovelace", accountEnabled: false });
-    const weak = await call("POST", `${graph}/users`, admin, { accountEnabled: true, displayName: "w", mailNickname: "w", userPrincipalName: "w@keyless.local", passwordProfile: { password: "short" } });
+    const weak = await call("POST", `${graph}/users`, admin, {
+      accountEnabled: true,
+      displayName: "w",
+      mailNickname: "w",
+      userPrincipalName: "w@keyless.local",
+      passwordProfile: { password: "short" },
+    });
     assert.equal(weak.status, 400);
     assert.equal(weak.body.error.code, "Request_BadRequest");
     assert.ok(!weak.body.error.message.includes("short"));
-    const duplicate = await call("POST", `${graph}/users`, admin, { accountEnabled: true, displayName: "a", mailNickname: "a", userPrincipalName: "Ada@keyless.local", passwordProfile: { password: "Str0ng-Passw0rd!" } });
+    const duplicate = await call("POST", `${graph}/users`, admin, {
+      accountEnabled: true,
+      displayName: "a",
+      mailNickname: "a",
+      userPrincipalName: "Ada@keyless.local",
+      passwordProfile: { password: "Str0ng-Passw0rd!" },
+    });
     assert.equal(duplicate.status, 400);
     assert.equal(duplicate.body.error.code, "Request_MultipleObjectsWithSameKeyValue");
   });
@@ -60,8 +83,15 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
   test("$filter forms the CLI sends, unknown filters refused, $top pages with an absolute @odata.nextLink", async () => {
     for (const n of ["page-a", "page-b", "page-c"]) await newGroup(n);
     const eq = await call("GET", `${graph}/groups?$filter=${encodeURIComponent("displayName eq 'page-b'")}`, admin);
-    assert.deepEqual(eq.body.value.map((g: { displayName: string }) => g.displayName), ["page-b"]);
-    const both = await call("GET", `${graph}/groups?$filter=${encodeURIComponent("displayName eq 'page-b' and mailNickname eq 'page-b'")}`, admin);
+    assert.deepEqual(
+      eq.body.value.map((g: { displayName: string }) => g.displayName),
+      ["page-b"],
+    );
+    const both = await call(
+      "GET",
+      `${graph}/groups?$filter=${encodeURIComponent("displayName eq 'page-b' and mailNickname eq 'page-b'")}`,
+      admin,
+    );
     assert.equal(both.body.value.length, 1);
     const prefix = await call("GET", `${graph}/groups?$filter=${encodeURIComponent("startswith(displayName,'PAGE-')")}&$top=2`, admin);
     assert.equal(prefix.body.value.length, 2);
@@ -94,13 +124,18 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     assert.equal(cycle.body.error.code, "Request_BadRequest");
 
     const direct = await call("GET", `${graph}/groups/${outer.id}/members`, admin);
-    assert.deepEqual(direct.body.value.map((o: { id: string }) => o.id), [inner.id]);
+    assert.deepEqual(
+      direct.body.value.map((o: { id: string }) => o.id),
+      [inner.id],
+    );
     assert.equal(direct.body.value[0]["@odata.type"], "#microsoft.graph.group");
     const transitive = await call("GET", `${graph}/groups/${outer.id}/transitiveMembers`, admin);
     assert.deepEqual(transitive.body.value.map((o: { id: string }) => o.id).sort(), [inner.id, bob.id].sort());
     const memberOf = await call("GET", `${graph}/users/${bob.id}/transitiveMemberOf`, admin);
     assert.deepEqual(memberOf.body.value.map((o: { id: string }) => o.id).sort(), [inner.id, outer.id].sort());
-    const check = await call("POST", `${graph}/directoryObjects/${bob.id}/checkMemberGroups`, admin, { groupIds: [outer.id, crypto.randomUUID()] });
+    const check = await call("POST", `${graph}/directoryObjects/${bob.id}/checkMemberGroups`, admin, {
+      groupIds: [outer.id, crypto.randomUUID()],
+    });
     assert.deepEqual(check.body.value, [outer.id]);
 
     assert.equal((await call("DELETE", `${graph}/groups/${outer.id}/members/${inner.id}/$ref`, admin)).status, 204);
@@ -118,7 +153,10 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     const grace = await newUser("grace");
     assert.equal((await call("POST", `${graph}/groups/${own.id}/owners/$ref`, admin, ref(frank.id))).status, 204);
     const owners = await call("GET", `${graph}/groups/${own.id}/owners`, frankToken);
-    assert.deepEqual(owners.body.value.map((o: Record<string, string>) => [o.id, o["@odata.type"]]), [[frank.id, "#microsoft.graph.user"]]);
+    assert.deepEqual(
+      owners.body.value.map((o: Record<string, string>) => [o.id, o["@odata.type"]]),
+      [[frank.id, "#microsoft.graph.user"]],
+    );
     assert.equal((await call("PATCH", `${graph}/groups/${own.id}`, frankToken, { description: "mine" })).status, 204);
     assert.equal((await call("GET", `${graph}/groups/${own.id}`, frankToken)).body.description, "mine");
     assert.equal((await call("POST", `${graph}/groups/${own.id}/members/$ref`, frankToken, ref(grace.id))).status, 204);
@@ -128,18 +166,38 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     const badPatch = await call("PATCH", `${graph}/groups/${own.id}`, frankToken, { visibility: "Public" });
     assert.equal(badPatch.status, 400);
     assert.equal((await call("DELETE", `${graph}/groups/${own.id}/owners/${frank.id}/$ref`, admin)).status, 204);
-    assert.equal((await call("POST", `${graph}/groups/${own.id}/members/$ref`, frankToken, ref(frank.id))).status, 403, "no longer an owner");
+    assert.equal(
+      (await call("POST", `${graph}/groups/${own.id}/members/$ref`, frankToken, ref(frank.id))).status,
+      403,
+      "no longer an owner",
+    );
   });
 
   test("getByIds returns @odata.type per object and honours types; service principals are found by servicePrincipalNames", async () => {
     const app = await registerApp(keyless.facts, admin, "graph-getbyids-app");
     const carol = await newUser("carol");
-    const byIds = await call("POST", `${graph}/directoryObjects/getByIds`, admin, { ids: [app.objectId, carol.id, crypto.randomUUID()], types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"] });
-    assert.deepEqual(byIds.body.value.map((o: Record<string, string>) => o["@odata.type"]).sort(), ["#microsoft.graph.servicePrincipal", "#microsoft.graph.user"]);
+    const byIds = await call("POST", `${graph}/directoryObjects/getByIds`, admin, {
+      ids: [app.objectId, carol.id, crypto.randomUUID()],
+      types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"],
+    });
+    assert.deepEqual(byIds.body.value.map((o: Record<string, string>) => o["@odata.type"]).sort(), [
+      "#microsoft.graph.servicePrincipal",
+      "#microsoft.graph.user",
+    ]);
     const onlyUsers = await call("POST", `${graph}/directoryObjects/getByIds`, admin, { ids: [app.objectId, carol.id], types: ["user"] });
-    assert.deepEqual(onlyUsers.body.value.map((o: { id: string }) => o.id), [carol.id]);
-    const spn = await call("GET", `${graph}/servicePrincipals?$filter=${encodeURIComponent(`servicePrincipalNames/any(c:c eq '${app.appId}')`)}`, admin);
-    assert.deepEqual(spn.body.value.map((o: { id: string }) => o.id), [app.objectId]);
+    assert.deepEqual(
+      onlyUsers.body.value.map((o: { id: string }) => o.id),
+      [carol.id],
+    );
+    const spn = await call(
+      "GET",
+      `${graph}/servicePrincipals?$filter=${encodeURIComponent(`servicePrincipalNames/any(c:c eq '${app.appId}')`)}`,
+      admin,
+    );
+    assert.deepEqual(
+      spn.body.value.map((o: { id: string }) => o.id),
+      [app.objectId],
+    );
     const appByAppId = await call("GET", `${graph}/applications?$filter=${encodeURIComponent(`appId eq '${app.appId}'`)}`, admin);
     assert.equal(appByAppId.body.value.length, 1);
     assert.equal(appByAppId.body.value[0].passwordCredentials.length, 1);
@@ -166,19 +224,32 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     assert.equal(me.status, 200);
     assert.equal(me.body.id, dave.id);
     assert.equal((await call("GET", `${graph}/users`, daveToken)).status, 200);
-    const denied = await call("POST", `${graph}/groups`, daveToken, { displayName: "x", mailNickname: "x", mailEnabled: false, securityEnabled: true });
+    const denied = await call("POST", `${graph}/groups`, daveToken, {
+      displayName: "x",
+      mailNickname: "x",
+      mailEnabled: false,
+      securityEnabled: true,
+    });
     assert.equal(denied.status, 403);
     assert.equal(denied.body.error.code, "Authorization_RequestDenied");
     const selfPromote = await call("POST", `${graph}/directoryRoles/${USER_ADMINISTRATOR}/members/$ref`, daveToken, ref(dave.id));
     assert.equal(selfPromote.status, 403);
 
-    assert.equal((await call("POST", `${graph}/directoryRoles/roleTemplateId=${USER_ADMINISTRATOR}/members/$ref`, admin, ref(dave.id))).status, 204);
+    assert.equal(
+      (await call("POST", `${graph}/directoryRoles/roleTemplateId=${USER_ADMINISTRATOR}/members/$ref`, admin, ref(dave.id))).status,
+      204,
+    );
     const members = await call("GET", `${graph}/directoryRoles/${USER_ADMINISTRATOR}/members`, admin);
-    assert.deepEqual(members.body.value.map((o: { id: string }) => o.id), [dave.id]);
+    assert.deepEqual(
+      members.body.value.map((o: { id: string }) => o.id),
+      [dave.id],
+    );
     const erin = await newUser("erin");
     assert.equal((await call("PATCH", `${graph}/users/${erin.id}`, daveToken, { displayName: "Erin E" })).status, 204);
     const adminUser = await call("GET", `${graph}/users/${keyless.facts.adminUsername}`, daveToken);
-    const takeover = await call("PATCH", `${graph}/users/${adminUser.body.id}`, daveToken, { passwordProfile: { password: "Taken-0ver-pass!" } });
+    const takeover = await call("PATCH", `${graph}/users/${adminUser.body.id}`, daveToken, {
+      passwordProfile: { password: "Taken-0ver-pass!" },
+    });
     assert.equal(takeover.status, 403);
     assert.equal((await call("POST", `${graph}/applications`, daveToken, { displayName: "nope" })).status, 403);
     assert.equal((await call("PATCH", `${graph}/users/${dave.id}`, admin, { accountEnabled: false })).status, 204);

@@ -22,7 +22,14 @@ test("a role held by a group reaches members of nested groups; removing the memb
   const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
   const app = await registerApp(facts, graphToken, "group-member-app");
   const group = async (name: string) =>
-    (await call("POST", `${graph}/groups`, graphToken, { displayName: name, mailNickname: name, mailEnabled: false, securityEnabled: true })).body.id as string;
+    (
+      await call("POST", `${graph}/groups`, graphToken, {
+        displayName: name,
+        mailNickname: name,
+        mailEnabled: false,
+        securityEnabled: true,
+      })
+    ).body.id as string;
   const ref = (id: string) => ({ "@odata.id": `${graph}/directoryObjects/${id}` });
   const outer = await group("model-users");
   const inner = await group("team-a");
@@ -30,14 +37,25 @@ test("a role held by a group reaches members of nested groups; removing the memb
   assert.equal((await call("POST", `${graph}/groups/${inner}/members/$ref`, graphToken, ref(app.objectId))).status, 204);
 
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/keyless-demo/providers/Microsoft.CognitiveServices/accounts/keyless-demo`;
-  const assignment = await call("PUT", `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, (await admin.getToken(ARM_SCOPE))!.token, {
-    properties: { roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_USER}`, principalId: outer },
-  });
+  const assignment = await call(
+    "PUT",
+    `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+    (await admin.getToken(ARM_SCOPE))!.token,
+    {
+      properties: {
+        roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${COGNITIVE_SERVICES_USER}`,
+        principalId: outer,
+      },
+    },
+  );
   assert.equal(assignment.status, 201, JSON.stringify(assignment.body));
   assert.equal(assignment.body.properties.principalType, "Group");
 
-  const client = ModelClient(facts.demo!.endpoint, appCredential(facts, app.appId, app.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } });
-  const chat = () => client.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "through my group" }] } });
+  const client = ModelClient(facts.demo!.endpoint, appCredential(facts, app.appId, app.secret), {
+    credentials: { scopes: [COGNITIVE_SCOPE] },
+  });
+  const chat = () =>
+    client.path("/chat/completions").post({ body: { model: "echo", messages: [{ role: "user", content: "through my group" }] } });
   const allowed = await chat();
   assert.equal(allowed.status, "200", JSON.stringify(allowed.body));
 

@@ -18,22 +18,39 @@ describe("logs at info level carry no passwords, tokens or managed-identity secr
   test("sign-in, a refused token and managed-identity calls are logged without their secrets", async () => {
     const signIn = await fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
       method: "POST",
-      body: new URLSearchParams({ grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: keyless.facts.adminUsername, password: ADMIN_PASSWORD, scope: "https://management.core.windows.net//.default offline_access" }),
+      body: new URLSearchParams({
+        grant_type: "password",
+        client_id: AZURE_CLI_CLIENT_ID,
+        username: keyless.facts.adminUsername,
+        password: ADMIN_PASSWORD,
+        scope: "https://management.core.windows.net//.default offline_access",
+      }),
     }).then((r) => r.json() as Promise<{ access_token: string; refresh_token: string }>);
     const tampered = `${signIn.access_token.slice(0, -6)}AAAAAA`;
     assert.equal((await call("GET", `${keyless.facts.url}/subscriptions?api-version=2022-12-01`, tampered)).status, 401);
 
     const mi = await managedIdentityFixture(keyless, "log-check");
     const secret = mi.appServiceEnv.IDENTITY_HEADER!;
-    const imds = await fetch(`${mi.imdsEnv.AZURE_POD_IDENTITY_AUTHORITY_HOST}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/`, { headers: { Metadata: "true" } });
+    const imds = await fetch(
+      `${mi.imdsEnv.AZURE_POD_IDENTITY_AUTHORITY_HOST}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/`,
+      { headers: { Metadata: "true" } },
+    );
     assert.equal(imds.status, 200);
-    const appService = await fetch(`${mi.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://management.azure.com/`, { headers: { "x-identity-header": secret } });
+    const appService = await fetch(`${mi.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://management.azure.com/`, {
+      headers: { "x-identity-header": secret },
+    });
     assert.equal(appService.status, 200);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     assert.match(output, /access token rejected/, "the refusal itself is logged");
     assert.match(output, /managed-identity\/\[redacted\]\/metadata/, "requests are logged, with the path secret masked");
-    for (const [what, value] of Object.entries({ password: ADMIN_PASSWORD, accessToken: signIn.access_token.split(".")[1]!, tamperedSignature: tampered.split(".")[2]!, refreshToken: signIn.refresh_token, miSecret: secret })) {
+    for (const [what, value] of Object.entries({
+      password: ADMIN_PASSWORD,
+      accessToken: signIn.access_token.split(".")[1]!,
+      tamperedSignature: tampered.split(".")[2]!,
+      refreshToken: signIn.refresh_token,
+      miSecret: secret,
+    })) {
       assert.ok(!output.includes(value), `${what} must not appear in the logs`);
     }
   });

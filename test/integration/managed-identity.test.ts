@@ -48,20 +48,31 @@ describe("managed identity: App Service endpoint and MSI_ENDPOINT", () => {
     const resource = "resource=https%3A%2F%2Fcognitiveservices.azure.com";
     const noSecret = await fetch(`${base}/app-service?api-version=2019-08-01&${resource}`);
     assert.equal(noSecret.status, 401);
-    const wrongSecret = await fetch(`${base}/app-service?api-version=2019-08-01&${resource}`, { headers: { "x-identity-header": "x".repeat(43) } });
+    const wrongSecret = await fetch(`${base}/app-service?api-version=2019-08-01&${resource}`, {
+      headers: { "x-identity-header": "x".repeat(43) },
+    });
     assert.equal(wrongSecret.status, 401);
-    const otherIdentity = await fetch(`${base}/app-service?api-version=2019-08-01&${resource}&client_id=${crypto.randomUUID()}`, { headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! } });
+    const otherIdentity = await fetch(`${base}/app-service?api-version=2019-08-01&${resource}&client_id=${crypto.randomUUID()}`, {
+      headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! },
+    });
     assert.equal(otherIdentity.status, 400);
     assert.match(((await otherIdentity.json()) as { error_description: string }).error_description, /Identity not found/);
-    const noMetadata = await fetch(`${mi.imdsEnv.AZURE_POD_IDENTITY_AUTHORITY_HOST}/metadata/identity/oauth2/token?api-version=2018-02-01&${resource}`);
+    const noMetadata = await fetch(
+      `${mi.imdsEnv.AZURE_POD_IDENTITY_AUTHORITY_HOST}/metadata/identity/oauth2/token?api-version=2018-02-01&${resource}`,
+    );
     assert.equal(noMetadata.status, 400);
-    const unknownResource = await fetch(`${base}/app-service?api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net`, { headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! } });
+    const unknownResource = await fetch(`${base}/app-service?api-version=2019-08-01&resource=https%3A%2F%2Fvault.azure.net`, {
+      headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! },
+    });
     assert.equal(unknownResource.status, 400);
   });
 
   test("a deleted identity's secret stops working", async () => {
     const doomed = await managedIdentityFixture(keyless, "short-lived");
-    const get = () => fetch(`${doomed.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://management.azure.com/`, { headers: { "x-identity-header": doomed.appServiceEnv.IDENTITY_HEADER! } });
+    const get = () =>
+      fetch(`${doomed.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=https://management.azure.com/`, {
+        headers: { "x-identity-header": doomed.appServiceEnv.IDENTITY_HEADER! },
+      });
     assert.equal((await get()).status, 200);
     await doomed.delete();
     assert.equal((await get()).status, 401);
@@ -77,7 +88,10 @@ describe("managed identity: App Service endpoint and MSI_ENDPOINT", () => {
     test("az login --identity with MSI_ENDPOINT, then account show and a Cognitive Services token", async () => {
       const msi = { MSI_ENDPOINT: mi.azureCliEnv.MSI_ENDPOINT! };
       const subscriptions = await az.ok(["login", "--identity"], msi);
-      assert.ok(subscriptions.some((s: { id: string }) => s.id === keyless.facts.subscriptionId), JSON.stringify(subscriptions));
+      assert.ok(
+        subscriptions.some((s: { id: string }) => s.id === keyless.facts.subscriptionId),
+        JSON.stringify(subscriptions),
+      );
       const account = await az.ok(["account", "show"], msi);
       assert.equal(account.user.type, "servicePrincipal");
       assert.equal(account.user.assignedIdentityInfo, "MSI");

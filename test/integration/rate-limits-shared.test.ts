@@ -30,9 +30,18 @@ describe("rate limits shared across nodes through Redis", { skip: !redisAvailabl
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "shared-limits-app");
     accountUrl = `${facts.url}/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    const grant = await call("PUT", `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId, principalType: "ServicePrincipal" },
-    });
+    const grant = await call(
+      "PUT",
+      `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      armToken,
+      {
+        properties: {
+          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+          principalId: app.objectId,
+          principalType: "ServicePrincipal",
+        },
+      },
+    );
     assert.equal(grant.status, 201, JSON.stringify(grant.body));
     // A second node on the same data directory (the same database), so both serve the same deployments.
     second = await startKeyless({ env, dataDir: first.dataDir });
@@ -45,24 +54,44 @@ describe("rate limits shared across nodes through Redis", { skip: !redisAvailabl
 
   const deploy = async (name: string, capacity: number) => {
     const put = await call("PUT", `${accountUrl}/deployments/${name}?api-version=2023-05-01`, armToken, {
-      sku: { name: "Standard", capacity }, properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
+      sku: { name: "Standard", capacity },
+      properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
     });
     assert.equal(put.status, 201, JSON.stringify(put.body));
   };
   const chatOn = async (node: KeylessProcess, deployment: string) => {
     const token = (await appCredential(node.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
-    const response = await fetch(`${node.facts.url}/accounts/${node.facts.demo!.account}/openai/deployments/${deployment}/chat/completions?api-version=2024-10-21`, {
-      method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
-    });
+    const response = await fetch(
+      `${node.facts.url}/accounts/${node.facts.demo!.account}/openai/deployments/${deployment}/chat/completions?api-version=2024-10-21`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+      },
+    );
     await response.text();
-    return { status: response.status, remaining: response.headers.get("x-ratelimit-remaining-requests"), retryAfter: response.headers.get("retry-after") };
+    return {
+      status: response.status,
+      remaining: response.headers.get("x-ratelimit-remaining-requests"),
+      retryAfter: response.headers.get("retry-after"),
+    };
   };
 
   test("capacity 1 allows 6 requests a minute in total, alternating between the nodes; the 7th on either is 429", async () => {
     await deploy("tiny", 1);
     const seen = [];
     for (let i = 0; i < 6; i++) seen.push(await chatOn(i % 2 === 0 ? first : second, "tiny"));
-    assert.deepEqual(seen.map((r) => [r.status, r.remaining]), [[200, "5"], [200, "4"], [200, "3"], [200, "2"], [200, "1"], [200, "0"]]);
+    assert.deepEqual(
+      seen.map((r) => [r.status, r.remaining]),
+      [
+        [200, "5"],
+        [200, "4"],
+        [200, "3"],
+        [200, "2"],
+        [200, "1"],
+        [200, "0"],
+      ],
+    );
     for (const node of [first, second]) {
       const refused = await chatOn(node, "tiny");
       assert.equal(refused.status, 429);
@@ -86,22 +115,31 @@ test("an unreachable rate-limit store: calls are still served and limited per no
     });
   });
   const chunks: string[] = [];
-  const node = await startKeyless({ env: { KEYLESS_RATE_LIMIT_STORE: `redis://127.0.0.1:${closedPort}` }, onOutput: (chunk) => chunks.push(chunk) });
+  const node = await startKeyless({
+    env: { KEYLESS_RATE_LIMIT_STORE: `redis://127.0.0.1:${closedPort}` },
+    onOutput: (chunk) => chunks.push(chunk),
+  });
   try {
     const { facts } = node;
     const admin = adminCredential(facts);
     const arm = (await admin.getToken(ARM_SCOPE))!.token;
     const accountUrl = `${facts.url}/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
     const put = await call("PUT", `${accountUrl}/deployments/tiny?api-version=2023-05-01`, arm, {
-      sku: { name: "Standard", capacity: 1 }, properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
+      sku: { name: "Standard", capacity: 1 },
+      properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
     });
     assert.equal(put.status, 201, JSON.stringify(put.body));
     const keys = await call("POST", `${accountUrl}/listKeys?api-version=2023-05-01`, arm);
     const statuses = [];
     for (let i = 0; i < 7; i++) {
-      const response = await fetch(`${facts.url}/accounts/${facts.demo!.account}/openai/deployments/tiny/chat/completions?api-version=2024-10-21`, {
-        method: "POST", headers: { "api-key": keys.body.key1, "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
-      });
+      const response = await fetch(
+        `${facts.url}/accounts/${facts.demo!.account}/openai/deployments/tiny/chat/completions?api-version=2024-10-21`,
+        {
+          method: "POST",
+          headers: { "api-key": keys.body.key1, "content-type": "application/json" },
+          body: JSON.stringify({ messages: [{ role: "user", content: "x" }] }),
+        },
+      );
       await response.text();
       statuses.push(response.status);
     }

@@ -24,10 +24,17 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
   const arm = (method: string, path: string, body?: unknown, token = armToken) =>
     call(method, `${keyless.facts.url}${path}${path.includes("?") ? "&" : "?"}api-version=2022-04-01`, token, body);
   const maasRole = (name: string, scopes: string[], dataActions = ["Microsoft.CognitiveServices/accounts/MaaS/*"]) => ({
-    properties: { roleName: name, description: "Calls Foundry Models", assignableScopes: scopes, permissions: [{ actions: [], notActions: [], dataActions, notDataActions: [] }] },
+    properties: {
+      roleName: name,
+      description: "Calls Foundry Models",
+      assignableScopes: scopes,
+      permissions: [{ actions: [], notActions: [], dataActions, notDataActions: [] }],
+    },
   });
   const chat = () =>
-    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, app.appId, app.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } })
+    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, app.appId, app.secret), {
+      credentials: { scopes: [COGNITIVE_SCOPE] },
+    })
       .path("/chat/completions")
       .post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content: "hi" }] } });
 
@@ -39,7 +46,10 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     sub = `/subscriptions/${keyless.facts.subscriptionId}`;
     rg = `${sub}/resourceGroups/${keyless.facts.demo!.resourceGroup}`;
     account = `${rg}/providers/Microsoft.CognitiveServices/accounts/${keyless.facts.demo!.account}`;
-    client = new AuthorizationManagementClient(admin, keyless.facts.subscriptionId, { endpoint: keyless.facts.url, credentialScopes: [ARM_SCOPE] });
+    client = new AuthorizationManagementClient(admin, keyless.facts.subscriptionId, {
+      endpoint: keyless.facts.url,
+      credentialScopes: [ARM_SCOPE],
+    });
   });
   after(async () => {
     await keyless?.stop();
@@ -48,7 +58,10 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
 
   test("built-in roles are listed at every scope, filtered by name, with the scope's subscription in the id", async () => {
     for (const scope of [sub, rg, account, `${account}/deployments/echo`]) {
-      const found = await arm("GET", `${scope}/${AUTHZ}/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Cognitive Services User'")}`);
+      const found = await arm(
+        "GET",
+        `${scope}/${AUTHZ}/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Cognitive Services User'")}`,
+      );
       assert.equal(found.status, 200, JSON.stringify(found.body));
       assert.equal(found.body.value.length, 1);
       assert.equal(found.body.value[0].id, `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`);
@@ -68,7 +81,11 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     await bad(maasRole("No scopes", []), 400, "InvalidRoleDefinition");
     await bad(maasRole("Root scope", ["/"]), 400, "InvalidAssignableScope");
     await bad(maasRole("Wildcard scope", [`${sub}/resourceGroups/*`]), 400, "InvalidAssignableScope");
-    await bad(maasRole("MG data role", ["/providers/Microsoft.Management/managementGroups/mg1"]), 400, "DataActionsNotAllowedWithManagementGroupScope");
+    await bad(
+      maasRole("MG data role", ["/providers/Microsoft.Management/managementGroups/mg1"]),
+      400,
+      "DataActionsNotAllowedWithManagementGroupScope",
+    );
     await bad({ properties: { roleName: 7 } }, 400, "InvalidRequestContent");
     const builtIn = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.OWNER}`, maasRole("Owner again", [sub]));
     assert.equal(builtIn.body.error.code, "BuiltInRoleCannotBeModified");
@@ -84,11 +101,16 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     const clash = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${crypto.randomUUID()}`, maasRole("foundry models caller", [sub]));
     assert.equal(clash.status, 409);
     assert.equal(clash.body.error.code, "RoleDefinitionWithSameNameExists");
-    const updated = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`, { properties: { ...maasRole("Foundry Models Caller", [sub]).properties, description: "v2" } });
+    const updated = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`, {
+      properties: { ...maasRole("Foundry Models Caller", [sub]).properties, description: "v2" },
+    });
     assert.equal(updated.status, 200);
     assert.equal(updated.body.properties.description, "v2");
     assert.equal(updated.body.properties.createdOn, created.body.properties.createdOn);
-    const atAccount = await arm("GET", `${account}/${AUTHZ}/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Foundry Models Caller'")}`);
+    const atAccount = await arm(
+      "GET",
+      `${account}/${AUTHZ}/roleDefinitions?$filter=${encodeURIComponent("roleName eq 'Foundry Models Caller'")}`,
+    );
     assert.equal(atAccount.body.value[0].id, `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`);
     const viaSdk = await client.roleDefinitions.get(sdk(sub), customRoleId);
     assert.equal(viaSdk.roleName, "Foundry Models Caller");
@@ -98,10 +120,14 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
   test("a custom role cannot be assigned above its assignable scopes", async () => {
     const narrowId = crypto.randomUUID();
     assert.equal((await arm("PUT", `${rg}/${AUTHZ}/roleDefinitions/${narrowId}`, maasRole("Resource group only", [rg]))).status, 201);
-    const above = await arm("PUT", `${sub}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, { properties: { roleDefinitionId: narrowId, principalId: app.objectId } });
+    const above = await arm("PUT", `${sub}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, {
+      properties: { roleDefinitionId: narrowId, principalId: app.objectId },
+    });
     assert.equal(above.status, 400);
     assert.equal(above.body.error.code, "RoleNotAssignableAtScope");
-    const inside = await arm("PUT", `${account}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, { properties: { roleDefinitionId: narrowId, principalId: app.objectId } });
+    const inside = await arm("PUT", `${account}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, {
+      properties: { roleDefinitionId: narrowId, principalId: app.objectId },
+    });
     assert.equal(inside.status, 201, JSON.stringify(inside.body));
     assert.equal((await arm("DELETE", `${account}/${AUTHZ}/roleAssignments/${inside.body.name}`)).status, 200);
     assert.equal((await arm("DELETE", `${rg}/${AUTHZ}/roleDefinitions/${narrowId}`)).status, 200);
@@ -116,7 +142,10 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     const explanation = response.body.error.explanation;
     assert.equal(explanation.allowed, false, "ARM denials carry the shared explanation");
     assert.equal(explanation.action, "Microsoft.Authorization/roleDefinitions/write");
-    assert.ok(explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "User Access Administrator"), JSON.stringify(explanation.suggestedRoles));
+    assert.ok(
+      explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "User Access Administrator"),
+      JSON.stringify(explanation.suggestedRoles),
+    );
   });
 
   test("a resource provider's AuthorizationFailed (reading an account) carries the same explanation", async () => {
@@ -129,22 +158,32 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.equal(explanation.allowed, false, JSON.stringify(response.body));
     assert.equal(explanation.action, "Microsoft.CognitiveServices/accounts/read");
     assert.equal(explanation.scope.toLowerCase(), account.toLowerCase());
-    assert.ok(explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "Reader"), JSON.stringify(explanation.suggestedRoles));
+    assert.ok(
+      explanation.suggestedRoles.some((r: { roleName: string }) => r.roleName === "Reader"),
+      JSON.stringify(explanation.suggestedRoles),
+    );
   });
 
   test("Contributor on the account manages it but gets 401 on chat; the custom MaaS role gets 200; deleting it denies the next call", async () => {
     const contributor = await client.roleAssignments.create(sdk(account), crypto.randomUUID(), {
-      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.CONTRIBUTOR}`, principalId: app.objectId, principalType: "ServicePrincipal",
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.CONTRIBUTOR}`,
+      principalId: app.objectId,
+      principalType: "ServicePrincipal",
     });
     const spToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(ARM_SCOPE))!.token;
-    const manage = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, spToken, { action: "Microsoft.CognitiveServices/accounts/write" });
+    const manage = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, spToken, {
+      action: "Microsoft.CognitiveServices/accounts/write",
+    });
     assert.equal(manage.body.allowed, true, "Contributor may manage the account");
     const denied = await chat();
     assert.equal(denied.status, "401");
     assert.equal((denied.body as { error: { code: string } }).error.code, "PermissionDenied");
 
     const name = crypto.randomUUID();
-    const custom = await client.roleAssignments.create(sdk(account), name, { roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`, principalId: app.objectId });
+    const custom = await client.roleAssignments.create(sdk(account), name, {
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`,
+      principalId: app.objectId,
+    });
     assert.equal(custom.name, name);
     assert.equal((await chat()).status, "200");
     const byId = await client.roleAssignments.getById(sdk(custom.id!));
@@ -163,11 +202,18 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     const names = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
     const reader = `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.READER}`;
     await client.roleAssignments.create(sdk(sub), names[0]!, { roleDefinitionId: reader, principalId: app.objectId });
-    await client.roleAssignments.create(sdk(rg), names[1]!, { roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`, principalId: app.objectId });
-    await client.roleAssignments.create(sdk(account), names[2]!, { roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`, principalId: app.objectId });
+    await client.roleAssignments.create(sdk(rg), names[1]!, {
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+      principalId: app.objectId,
+    });
+    await client.roleAssignments.create(sdk(account), names[2]!, {
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`,
+      principalId: app.objectId,
+    });
     const list = async (scope: string, filter?: string) => {
       const out: string[] = [];
-      for await (const a of client.roleAssignments.listForScope(sdk(scope), filter ? { filter } : {})) if (a.principalId === app.objectId) out.push(a.name!);
+      for await (const a of client.roleAssignments.listForScope(sdk(scope), filter ? { filter } : {}))
+        if (a.principalId === app.objectId) out.push(a.name!);
       return out.sort();
     };
     assert.deepEqual(await list(rg, "atScope()"), [names[0]!, names[1]!].sort(), "at and above");
@@ -198,34 +244,64 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
   test("permissions shows the caller's effective permissions at a scope", async () => {
     const response = await arm("GET", `${account}/${AUTHZ}/permissions`);
     assert.equal(response.status, 200);
-    assert.ok(response.body.value.some((p: { actions: string[] }) => p.actions.includes("*")), "the administrator is Owner");
-    assert.ok(response.body.value.every((p: { dataActions: string[] }) => p.dataActions.length === 0), "Owner holds no data actions");
+    assert.ok(
+      response.body.value.some((p: { actions: string[] }) => p.actions.includes("*")),
+      "the administrator is Owner",
+    );
+    assert.ok(
+      response.body.value.every((p: { dataActions: string[] }) => p.dataActions.length === 0),
+      "Owner holds no data actions",
+    );
   });
 
   test("check-access answers with the granting assignment, or with what is missing and which role to assign", async () => {
-    const denied = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, { principalId: app.objectId, dataAction: CHAT });
+    const denied = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, {
+      principalId: app.objectId,
+      dataAction: CHAT,
+    });
     assert.equal(denied.status, 200, JSON.stringify(denied.body));
     assert.equal(denied.body.allowed, false);
     assert.equal(denied.body.suggestedRoles[0].roleName, "Cognitive Services User");
     assert.match(denied.body.missing, /MaaS\/chat\/completions/);
     const name = crypto.randomUUID();
-    await client.roleAssignments.create(sdk(account), name, { roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`, principalId: app.objectId });
-    const allowed = await call("POST", `${keyless.facts.url}${account}/deployments/echo/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, { principalId: app.objectId, dataAction: CHAT });
+    await client.roleAssignments.create(sdk(account), name, {
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+      principalId: app.objectId,
+    });
+    const allowed = await call(
+      "POST",
+      `${keyless.facts.url}${account}/deployments/echo/${AUTHZ}/checkAccess?api-version=2022-04-01`,
+      armToken,
+      { principalId: app.objectId, dataAction: CHAT },
+    );
     assert.equal(allowed.body.allowed, true);
     assert.equal(allowed.body.grants[0].roleName, "Cognitive Services User");
     assert.equal(allowed.body.grants[0].roleAssignmentId, name);
-    const both = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, { action: "a", dataAction: "b" });
+    const both = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, {
+      action: "a",
+      dataAction: "b",
+    });
     assert.equal(both.body.error.code, "InvalidRequestContent");
 
     const denyId = crypto.randomUUID();
     const deny = await arm("PUT", `${account}/${AUTHZ}/denyAssignments/${denyId}`, {
-      properties: { denyAssignmentName: "no chat", principals: [{ id: app.objectId, type: "ServicePrincipal" }], permissions: [{ dataActions: [CHAT] }] },
+      properties: {
+        denyAssignmentName: "no chat",
+        principals: [{ id: app.objectId, type: "ServicePrincipal" }],
+        permissions: [{ dataActions: [CHAT] }],
+      },
     });
     assert.equal(deny.status, 201, JSON.stringify(deny.body));
     assert.equal((await chat()).status, "401", "a deny assignment wins over the role");
     const listed = await arm("GET", `${rg}/${AUTHZ}/denyAssignments`);
-    assert.deepEqual(listed.body.value.map((d: { name: string }) => d.name), [denyId]);
-    const explained = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, { principalId: app.objectId, dataAction: CHAT });
+    assert.deepEqual(
+      listed.body.value.map((d: { name: string }) => d.name),
+      [denyId],
+    );
+    const explained = await call("POST", `${keyless.facts.url}${account}/${AUTHZ}/checkAccess?api-version=2022-04-01`, armToken, {
+      principalId: app.objectId,
+      dataAction: CHAT,
+    });
     assert.equal(explained.body.reason, "deny-assignment");
     assert.equal(explained.body.denyAssignmentId, denyId);
   });

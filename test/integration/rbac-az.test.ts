@@ -19,7 +19,9 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
   let graphToken: string;
 
   const chat = () =>
-    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, target.appId, target.secret), { credentials: { scopes: [COGNITIVE_SCOPE] } })
+    ModelClient(keyless.facts.demo!.endpoint, appCredential(keyless.facts, target.appId, target.secret), {
+      credentials: { scopes: [COGNITIVE_SCOPE] },
+    })
       .path("/chat/completions")
       .post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content: "hi" }] } });
 
@@ -32,9 +34,14 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     target = await registerApp(facts, graphToken, "az-target");
     sub = `/subscriptions/${facts.subscriptionId}`;
     account = `${sub}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    const owner = await call("PUT", `${facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`, (await admin.getToken(ARM_SCOPE))!.token, {
-      properties: { roleDefinitionId: BuiltInRoleIds.OWNER, principalId: operator.objectId, principalType: "ServicePrincipal" },
-    });
+    const owner = await call(
+      "PUT",
+      `${facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+      (await admin.getToken(ARM_SCOPE))!.token,
+      {
+        properties: { roleDefinitionId: BuiltInRoleIds.OWNER, principalId: operator.objectId, principalType: "ServicePrincipal" },
+      },
+    );
     assert.equal(owner.status, 201, JSON.stringify(owner.body));
     az = await azureCli(facts);
     // `-p=…`: a generated secret may start with `-`, which argparse would take for an option.
@@ -49,7 +56,16 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
   // With `--assignee-principal-type` the CLI trusts the caller; without it, it asks Graph `directoryObjects/getByIds`.
   const create = (role = "Cognitive Services User", principalType: string | undefined = "ServicePrincipal") =>
     az.ok([
-      "role", "assignment", "create", "--assignee-object-id", target.objectId, ...(principalType ? ["--assignee-principal-type", principalType] : []), "--role", role, "--scope", account,
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      target.objectId,
+      ...(principalType ? ["--assignee-principal-type", principalType] : []),
+      "--role",
+      role,
+      "--scope",
+      account,
     ]);
 
   let created: { id: string; scope: string; roleDefinitionId: string };
@@ -58,7 +74,10 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.equal((await chat()).status, "401");
     created = await create();
     assert.equal(created.scope.toLowerCase(), account.toLowerCase());
-    assert.equal(created.roleDefinitionId, `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`);
+    assert.equal(
+      created.roleDefinitionId,
+      `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+    );
     assert.equal((await chat()).status, "200");
   });
 
@@ -92,18 +111,38 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.equal(created.roleName, definition.Name);
     assert.equal(created.roleType, "CustomRole");
     const customs = await az.ok(["role", "definition", "list", "--custom-role-only", "true"]);
-    assert.deepEqual(customs.map((r: { roleName: string }) => r.roleName), [definition.Name]);
+    assert.deepEqual(
+      customs.map((r: { roleName: string }) => r.roleName),
+      [definition.Name],
+    );
     await create(definition.Name);
     assert.equal((await chat()).status, "200");
   });
 
   test("create --assignee-object-id of a Graph group: the CLI resolves it as a Group, list names it and --include-groups finds it for a member", async () => {
     const graph = `${keyless.facts.url}/graph/v1.0`;
-    const group = await call("POST", `${graph}/groups`, graphToken, { displayName: "az-callers", mailNickname: "az-callers", mailEnabled: false, securityEnabled: true });
+    const group = await call("POST", `${graph}/groups`, graphToken, {
+      displayName: "az-callers",
+      mailNickname: "az-callers",
+      mailEnabled: false,
+      securityEnabled: true,
+    });
     assert.equal(group.status, 201, JSON.stringify(group.body));
-    const member = await call("POST", `${graph}/groups/${group.body.id}/members/$ref`, graphToken, { "@odata.id": `${graph}/directoryObjects/${target.objectId}` });
+    const member = await call("POST", `${graph}/groups/${group.body.id}/members/$ref`, graphToken, {
+      "@odata.id": `${graph}/directoryObjects/${target.objectId}`,
+    });
     assert.equal(member.status, 204, JSON.stringify(member.body));
-    const viaGroup = await az.ok(["role", "assignment", "create", "--assignee-object-id", group.body.id, "--role", "Cognitive Services User", "--scope", account]);
+    const viaGroup = await az.ok([
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      group.body.id,
+      "--role",
+      "Cognitive Services User",
+      "--scope",
+      account,
+    ]);
     assert.equal(viaGroup.principalType, "Group");
     assert.equal(viaGroup.principalId, group.body.id);
     const listed = await az.ok(["role", "assignment", "list", "--scope", account]);
@@ -111,7 +150,10 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.equal(row?.principalName, "az-callers", "a group is shown by its display name");
     // Through the group: listing what the target holds with --include-groups (`assignedTo`) shows the group's grant.
     const inherited = await az.ok(["role", "assignment", "list", "--assignee", target.objectId, "--all", "--include-groups"]);
-    assert.ok(inherited.some((a: { id: string }) => a.id === viaGroup.id), JSON.stringify(inherited));
+    assert.ok(
+      inherited.some((a: { id: string }) => a.id === viaGroup.id),
+      JSON.stringify(inherited),
+    );
     const direct = await az.ok(["role", "assignment", "list", "--assignee", target.objectId, "--all"]);
     assert.ok(!direct.some((a: { id: string }) => a.id === viaGroup.id), "without --include-groups only the target's own assignments");
   });
@@ -125,6 +167,9 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.ok(row, JSON.stringify(listed));
     assert.equal(row.roleDefinitionName, "Reader");
     assert.equal(row.principalName.toLowerCase(), upn.toLowerCase());
-    assert.ok(listed.every((a: { principalId: string }) => a.principalId === granted.principalId), "only that user's assignments");
+    assert.ok(
+      listed.every((a: { principalId: string }) => a.principalId === granted.principalId),
+      "only that user's assignments",
+    );
   });
 });

@@ -30,13 +30,31 @@ describe("token attack suite: every forged or stale token gets 401, and password
   const graph = (token: string) => call("POST", `${keyless.facts.url}/graph/v1.0/applications`, token, { displayName: "must-not-exist" });
   const adminClaims = () => decodeJwt(adminToken);
   /** A token signed with the server's real key but with chosen claims. */
-  const mintReal = async (overrides: { audience?: string; tenantId?: string; issuer?: string; lifetimeSeconds?: number; nowOffsetMs?: number; objectId?: string }) => {
+  const mintReal = async (overrides: {
+    audience?: string;
+    tenantId?: string;
+    issuer?: string;
+    lifetimeSeconds?: number;
+    nowOffsetMs?: number;
+    objectId?: string;
+  }) => {
     const claims = adminClaims();
     const tenantId = overrides.tenantId ?? keyless.facts.tenantId;
     const clock = { now: () => systemClock.now() + (overrides.nowOffsetMs ?? 0) };
     const minted = await mintAccessToken(directory.keys, clock, {
-      issuer: overrides.issuer ?? `${keyless.facts.url}/${tenantId}/`, tenantId, audience: overrides.audience ?? ARM, scopes: [], lifetimeSeconds: overrides.lifetimeSeconds ?? 3600,
-      subject: { kind: "user", objectId: overrides.objectId ?? (claims.oid as string), userPrincipalName: claims.upn as string, displayName: "x", clientAppId: AZURE_CLI_CLIENT_ID, authMethods: ["pwd"] },
+      issuer: overrides.issuer ?? `${keyless.facts.url}/${tenantId}/`,
+      tenantId,
+      audience: overrides.audience ?? ARM,
+      scopes: [],
+      lifetimeSeconds: overrides.lifetimeSeconds ?? 3600,
+      subject: {
+        kind: "user",
+        objectId: overrides.objectId ?? (claims.oid as string),
+        userPrincipalName: claims.upn as string,
+        displayName: "x",
+        clientAppId: AZURE_CLI_CLIENT_ID,
+        authMethods: ["pwd"],
+      },
     });
     return minted.token;
   };
@@ -78,18 +96,38 @@ describe("token attack suite: every forged or stale token gets 401, and password
     const wrongAudience = await arm(await mintReal({ audience: "https://cognitiveservices.azure.com" }));
     assert.equal(wrongAudience.status, 401);
     assert.equal(wrongAudience.body.error.code, "InvalidAuthenticationTokenAudience");
-    assert.equal((await arm(await mintReal({ issuer: `https://evil.example/${keyless.facts.tenantId}/` }))).status, 200, "the issuer host follows the request origin, only its tenant is bound");
-    assert.equal((await arm(await mintReal({ issuer: `${keyless.facts.url}/${crypto.randomUUID()}/` }))).status, 401, "issuer of another tenant");
+    assert.equal(
+      (await arm(await mintReal({ issuer: `https://evil.example/${keyless.facts.tenantId}/` }))).status,
+      200,
+      "the issuer host follows the request origin, only its tenant is bound",
+    );
+    assert.equal(
+      (await arm(await mintReal({ issuer: `${keyless.facts.url}/${crypto.randomUUID()}/` }))).status,
+      401,
+      "issuer of another tenant",
+    );
     assert.equal((await arm(await mintReal({ issuer: `${keyless.facts.url}/adfs` }))).status, 401, "an id-token style issuer");
     assert.equal((await arm(await mintReal({ objectId: crypto.randomUUID() }))).status, 401, "a principal that does not exist");
     assert.equal((await arm(undefined)).status, 401);
   });
 
   test("a disabled user's token and a deleted managed identity's token are refused; the disabled user cannot get new ones", async () => {
-    const user = await directory.directory.createUser(keyless.facts.tenantId, { userPrincipalName: `victim@${keyless.facts.adminUsername.split("@")[1]}`, displayName: "Victim", password: "Victim-Password-1" });
-    const login = (password: string) => fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
-      method: "POST", body: new URLSearchParams({ grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: user.userPrincipalName, password, scope: `${ARM}/.default offline_access` }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const user = await directory.directory.createUser(keyless.facts.tenantId, {
+      userPrincipalName: `victim@${keyless.facts.adminUsername.split("@")[1]}`,
+      displayName: "Victim",
+      password: "Victim-Password-1",
+    });
+    const login = (password: string) =>
+      fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
+        method: "POST",
+        body: new URLSearchParams({
+          grant_type: "password",
+          client_id: AZURE_CLI_CLIENT_ID,
+          username: user.userPrincipalName,
+          password,
+          scope: `${ARM}/.default offline_access`,
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
     const signedIn = await login("Victim-Password-1");
     assert.equal((await arm(signedIn.body.access_token as string)).status, 200);
     await directory.disableUser(user.id);
@@ -97,13 +135,20 @@ describe("token attack suite: every forged or stale token gets 401, and password
     assert.equal((await arm(signedIn.body.access_token as string)).status, 401);
     assert.deepEqual((await login("Victim-Password-1")).body.error_codes, [50057]);
     const refreshed = await fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
-      method: "POST", body: new URLSearchParams({ grant_type: "refresh_token", client_id: AZURE_CLI_CLIENT_ID, refresh_token: signedIn.body.refresh_token as string, scope: `${ARM}/.default` }),
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        client_id: AZURE_CLI_CLIENT_ID,
+        refresh_token: signedIn.body.refresh_token as string,
+        scope: `${ARM}/.default`,
+      }),
     }).then((r) => r.json() as Promise<Record<string, unknown>>);
     assert.deepEqual(refreshed.error_codes, [50057]);
 
     const mi = await managedIdentityFixture(keyless, "to-be-deleted");
-    const miToken = await fetch(`${mi.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(ARM)}`, { headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! } })
-      .then((r) => r.json() as Promise<{ access_token: string }>);
+    const miToken = await fetch(`${mi.appServiceEnv.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent(ARM)}`, {
+      headers: { "x-identity-header": mi.appServiceEnv.IDENTITY_HEADER! },
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
     assert.equal((await arm(miToken.access_token)).status, 200);
     await mi.delete();
     await new Promise((resolve) => setTimeout(resolve, 5200));
@@ -111,11 +156,23 @@ describe("token attack suite: every forged or stale token gets 401, and password
   });
 
   test("ten wrong passwords lock the account (AADSTS50053) even for the right password; errors carry timestamp, trace and correlation ids", async () => {
-    const user = await directory.directory.createUser(keyless.facts.tenantId, { userPrincipalName: `guessed@${keyless.facts.adminUsername.split("@")[1]}`, displayName: "Guessed", password: "Guessed-Password-1" });
-    const attempt = (password: string) => fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
-      method: "POST", headers: { "client-request-id": "5d1c0bd2-56a1-4a5e-9d6c-3e5f1d1f0c11" },
-      body: new URLSearchParams({ grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: user.userPrincipalName, password, scope: `${ARM}/.default` }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const user = await directory.directory.createUser(keyless.facts.tenantId, {
+      userPrincipalName: `guessed@${keyless.facts.adminUsername.split("@")[1]}`,
+      displayName: "Guessed",
+      password: "Guessed-Password-1",
+    });
+    const attempt = (password: string) =>
+      fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
+        method: "POST",
+        headers: { "client-request-id": "5d1c0bd2-56a1-4a5e-9d6c-3e5f1d1f0c11" },
+        body: new URLSearchParams({
+          grant_type: "password",
+          client_id: AZURE_CLI_CLIENT_ID,
+          username: user.userPrincipalName,
+          password,
+          scope: `${ARM}/.default`,
+        }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
     for (let i = 0; i < 10; i++) {
       const wrong = await attempt(`wrong-${i}`);
       assert.deepEqual(wrong.body.error_codes, [50126], `attempt ${i}`);
@@ -131,9 +188,11 @@ describe("token attack suite: every forged or stale token gets 401, and password
   });
 
   test("one source guessing across many accounts is locked out, whoever it tries next (run last: it locks this address)", async () => {
-    const attempt = (username: string, password: string) => fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
-      method: "POST", body: new URLSearchParams({ grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username, password, scope: `${ARM}/.default` }),
-    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const attempt = (username: string, password: string) =>
+      fetch(`${keyless.facts.url}/adfs/oauth2/token`, {
+        method: "POST",
+        body: new URLSearchParams({ grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username, password, scope: `${ARM}/.default` }),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
     for (let i = 0; i < 30; i++) await attempt(`nobody-${i}@example.com`, "guess");
     assert.deepEqual((await attempt(keyless.facts.adminUsername, ADMIN_PASSWORD)).error_codes, [50053]);
   });

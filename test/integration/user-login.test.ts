@@ -10,7 +10,11 @@ import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/ke
 const ARM_LOGIN_SCOPE = "https://management.core.windows.net//.default offline_access openid profile";
 
 async function tokenCall(url: string, form: Record<string, string>) {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -25,13 +29,25 @@ describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
   });
 
   const passwordGrant = (path: string, scope = ARM_LOGIN_SCOPE) =>
-    tokenCall(`${keyless.facts.url}${path}`, { grant_type: "password", client_id: AZURE_CLI_CLIENT_ID, username: keyless.facts.adminUsername, password: ADMIN_PASSWORD, scope });
+    tokenCall(`${keyless.facts.url}${path}`, {
+      grant_type: "password",
+      client_id: AZURE_CLI_CLIENT_ID,
+      username: keyless.facts.adminUsername,
+      password: ADMIN_PASSWORD,
+      scope,
+    });
 
   test("ROPC on /adfs returns an id token whose iss is the ADFS discovery issuer, signed by a published key", async () => {
     const { status, body } = await passwordGrant("/adfs/oauth2/token");
     assert.equal(status, 200, JSON.stringify(body));
-    const discovery = (await (await fetch(`${keyless.facts.url}/adfs/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
-    const { payload } = await jwtVerify(body.id_token as string, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer: discovery.issuer, audience: AZURE_CLI_CLIENT_ID });
+    const discovery = (await (await fetch(`${keyless.facts.url}/adfs/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+    };
+    const { payload } = await jwtVerify(body.id_token as string, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+      issuer: discovery.issuer,
+      audience: AZURE_CLI_CLIENT_ID,
+    });
     assert.equal(discovery.issuer, `${keyless.facts.url}/adfs`);
     assert.equal(payload.tid, keyless.facts.tenantId);
     assert.equal(payload.preferred_username, keyless.facts.adminUsername);
@@ -56,7 +72,12 @@ describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
     const url = `${keyless.facts.url}/adfs/oauth2/token`;
     const first = (await passwordGrant("/adfs/oauth2/token")).body.refresh_token as string;
     const refresh = (token: string, clientId = AZURE_CLI_CLIENT_ID) =>
-      tokenCall(url, { grant_type: "refresh_token", client_id: clientId, refresh_token: token, scope: "https://cognitiveservices.azure.com/.default offline_access openid profile" });
+      tokenCall(url, {
+        grant_type: "refresh_token",
+        client_id: clientId,
+        refresh_token: token,
+        scope: "https://cognitiveservices.azure.com/.default offline_access openid profile",
+      });
 
     const wrongClient = await refresh(first, "1950a258-227b-4e31-a9cf-717495945fc2");
     assert.equal(wrongClient.status, 400);
@@ -96,7 +117,10 @@ describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
 
     test("az login -u -p, az account show, and get-access-token for Cognitive Services through the refresh token", async () => {
       const subscriptions = await az.ok(["login", "-u", keyless.facts.adminUsername, "-p", ADMIN_PASSWORD]);
-      assert.ok(subscriptions.some((s: { id: string }) => s.id === keyless.facts.subscriptionId), JSON.stringify(subscriptions));
+      assert.ok(
+        subscriptions.some((s: { id: string }) => s.id === keyless.facts.subscriptionId),
+        JSON.stringify(subscriptions),
+      );
       const account = await az.ok(["account", "show"]);
       assert.equal(account.user.name, keyless.facts.adminUsername);
       assert.equal(account.user.type, "user");
@@ -123,7 +147,17 @@ describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
     test("az login --service-principal with a secret, then a Cognitive Services token", async () => {
       const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
       const app = await registerApp(keyless.facts, graphToken, "az-sp-login");
-      await az.ok(["login", "--service-principal", "-u", app.appId, "-p", app.secret, "--tenant", keyless.facts.tenantId, "--allow-no-subscriptions"]);
+      await az.ok([
+        "login",
+        "--service-principal",
+        "-u",
+        app.appId,
+        "-p",
+        app.secret,
+        "--tenant",
+        keyless.facts.tenantId,
+        "--allow-no-subscriptions",
+      ]);
       const account = await az.ok(["account", "show"]);
       assert.equal(account.user.type, "servicePrincipal");
       const token = await az.ok(["account", "get-access-token", "--resource", "https://cognitiveservices.azure.com"]);
@@ -134,6 +168,8 @@ describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
 });
 
 function cachedRefreshTokens(configDir: string): string[] {
-  const cache = JSON.parse(readFileSync(join(configDir, "msal_token_cache.json"), "utf8")) as { RefreshToken?: Record<string, { secret: string }> };
+  const cache = JSON.parse(readFileSync(join(configDir, "msal_token_cache.json"), "utf8")) as {
+    RefreshToken?: Record<string, { secret: string }>;
+  };
   return Object.values(cache.RefreshToken ?? {}).map((t) => t.secret);
 }

@@ -7,7 +7,13 @@ import type { ArmCaller } from "../../src/arm/arm-caller.ts";
 import type { ArmDeps, ManagedIdentityDirectory } from "../../src/arm/arm-deps.ts";
 import { resourceFilter } from "../../src/arm/generic-resources.ts";
 import { deleteResourceGroup, putResourceGroup } from "../../src/arm/resource-groups.ts";
-import { deleteIdentity, getIdentity, listIdentities, listWorkloadEnvironment, putIdentity } from "../../src/arm/user-assigned-identities.ts";
+import {
+  deleteIdentity,
+  getIdentity,
+  listIdentities,
+  listWorkloadEnvironment,
+  putIdentity,
+} from "../../src/arm/user-assigned-identities.ts";
 import { createActivityLog, parseEventFilter } from "../../src/audit/activity-log.ts";
 import { WireError } from "../../src/core/errors.ts";
 import { createSealedBox } from "../../src/core/sealed-box.ts";
@@ -36,7 +42,11 @@ function recordingDirectory(): ManagedIdentityDirectory & { live: Map<string, { 
     async workloadEnvironment(resourceId, origin) {
       const entry = live.get(resourceId.toLowerCase());
       if (!entry) throw new Error(`no identity ${resourceId}`);
-      return { appService: [`IDENTITY_ENDPOINT=${origin}/managed-identity/app-service`, `IDENTITY_HEADER=${entry.clientId}`], imds: [], azureCli: [] };
+      return {
+        appService: [`IDENTITY_ENDPOINT=${origin}/managed-identity/app-service`, `IDENTITY_HEADER=${entry.clientId}`],
+        imds: [],
+        azureCli: [],
+      };
     },
   };
 }
@@ -54,11 +64,25 @@ for (const dialect of dialects) {
     before(async () => {
       database = await freshDatabase(dialect);
       store = createStore(database);
-      await store.directory.insertTenant({ id: tenantId, displayName: "T", defaultDomain: "t.example", createdAt: "2026-01-01T00:00:00.000Z" });
-      await store.resources.insertSubscription({ id: subscriptionId, tenantId, displayName: "S", state: "Enabled", createdAt: "2026-01-01T00:00:00.000Z" });
+      await store.directory.insertTenant({
+        id: tenantId,
+        displayName: "T",
+        defaultDomain: "t.example",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      });
+      await store.resources.insertSubscription({
+        id: subscriptionId,
+        tenantId,
+        displayName: "S",
+        state: "Enabled",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      });
       directory = recordingDirectory();
       deps = {
-        resources: store.resources, arm: store.arm, clock, box: createSealedBox(randomBytes(32)),
+        resources: store.resources,
+        arm: store.arm,
+        clock,
+        box: createSealedBox(randomBytes(32)),
         authorize: async (_caller, action) => !denied.has(action),
         models: { list: () => [{ format: "Keyless", name: "keyless-echo", version: "1", backend: "builtin" }] },
         managedIdentities: directory,
@@ -71,7 +95,13 @@ for (const dialect of dialects) {
     after(async () => database?.close());
 
     test("account keys are sealed at rest, found by digest, and a regenerated key stops verifying", async () => {
-      const created = await putAccount(deps, caller, { subscriptionId, resourceGroup: "rg", name: "acct" }, { kind: "OpenAI", sku: { name: "S0" }, location: "local" }, "https://h");
+      const created = await putAccount(
+        deps,
+        caller,
+        { subscriptionId, resourceGroup: "rg", name: "acct" },
+        { kind: "OpenAI", sku: { name: "S0" }, location: "local" },
+        "https://h",
+      );
       const accountId = created.body.id;
       const keys = await listAccountKeys(deps, caller, accountId);
       const stored = await store.arm.listAccountKeys(accountId);
@@ -133,7 +163,10 @@ for (const dialect of dialects) {
 
     test("without a managed identity directory, identity writes answer 501 and store nothing", async () => {
       const without = { ...deps, managedIdentities: undefined };
-      await assert.rejects(putIdentity(without, caller, { subscriptionId, resourceGroup: "rg", name: "nope-id" }, { location: "local" }), code("ManagedIdentitiesUnavailable"));
+      await assert.rejects(
+        putIdentity(without, caller, { subscriptionId, resourceGroup: "rg", name: "nope-id" }, { location: "local" }),
+        code("ManagedIdentitiesUnavailable"),
+      );
       assert.equal((await listIdentities(deps, caller, subscriptionId, "rg")).value.length, 0);
     });
 
@@ -147,33 +180,73 @@ for (const dialect of dialects) {
       await deleteResourceGroup(deps, caller, subscriptionId, "rg");
       assert.equal(directory.live.size, 0);
       assert.deepEqual(await store.arm.listResourcesOfSubscription(subscriptionId), []);
-      assert.deepEqual(await store.arm.listAccountKeys(`/subscriptions/${subscriptionId}/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acct`), []);
+      assert.deepEqual(
+        await store.arm.listAccountKeys(
+          `/subscriptions/${subscriptionId}/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acct`,
+        ),
+        [],
+      );
     });
 
     test("activity log lists the events of a time window, newest first", async () => {
       let now = Date.parse("2026-03-01T10:00:00.000Z");
       const log = createActivityLog(store.activity, { now: () => now });
-      const entry = { subscriptionId, caller: "op", principalId: caller.principalId, operationName: "X/write", httpMethod: "PUT", resourceId: "/subscriptions/s/x", correlationId: "c" };
+      const entry = {
+        subscriptionId,
+        caller: "op",
+        principalId: caller.principalId,
+        operationName: "X/write",
+        httpMethod: "PUT",
+        resourceId: "/subscriptions/s/x",
+        correlationId: "c",
+      };
       await log.record({ ...entry, statusCode: 201, correlationId: "first" });
       now += 60_000;
       await log.record({ ...entry, statusCode: 403, correlationId: "second" });
       const all = await log.list(subscriptionId, "eventTimestamp ge '2026-03-01T09:00:00Z'");
-      assert.deepEqual(all.map((e) => [e.correlationId, e.status]), [["second", "Failed"], ["first", "Succeeded"]]);
-      const window = await log.list(subscriptionId, "eventTimestamp ge '2026-03-01T09:00:00Z' and eventTimestamp le '2026-03-01T10:00:30Z'");
-      assert.deepEqual(window.map((e) => e.correlationId), ["first"]);
+      assert.deepEqual(
+        all.map((e) => [e.correlationId, e.status]),
+        [
+          ["second", "Failed"],
+          ["first", "Succeeded"],
+        ],
+      );
+      const window = await log.list(
+        subscriptionId,
+        "eventTimestamp ge '2026-03-01T09:00:00Z' and eventTimestamp le '2026-03-01T10:00:30Z'",
+      );
+      assert.deepEqual(
+        window.map((e) => e.correlationId),
+        ["first"],
+      );
       const failed = await log.list(subscriptionId, "eventTimestamp ge '2026-03-01T09:00:00Z' and status eq 'Failed'");
-      assert.deepEqual(failed.map((e) => e.correlationId), ["second"]);
+      assert.deepEqual(
+        failed.map((e) => e.correlationId),
+        ["second"],
+      );
     });
   });
 }
 
 describe("ARM filters", () => {
   test("event filter needs a start time and accepts only eventTimestamp clauses", () => {
-    assert.deepEqual(parseEventFilter("eventTimestamp ge '2026-01-01T00:00:00Z'", clock), { from: "2026-01-01T00:00:00.000Z", to: "2026-03-01T10:00:00.000Z", where: {} });
-    // As az 2.45 sends it: unquoted, no zone (UTC), microseconds, plus an eq clause.
-    assert.deepEqual(parseEventFilter("eventTimestamp ge 2026-01-01T00:00:00.123456 and eventTimestamp le 2026-01-02T00:00:00 and resourceGroupName eq 'RG'", clock), {
-      from: "2026-01-01T00:00:00.123Z", to: "2026-01-02T00:00:00.000Z", where: { resourceGroupName: "rg" },
+    assert.deepEqual(parseEventFilter("eventTimestamp ge '2026-01-01T00:00:00Z'", clock), {
+      from: "2026-01-01T00:00:00.000Z",
+      to: "2026-03-01T10:00:00.000Z",
+      where: {},
     });
+    // As az 2.45 sends it: unquoted, no zone (UTC), microseconds, plus an eq clause.
+    assert.deepEqual(
+      parseEventFilter(
+        "eventTimestamp ge 2026-01-01T00:00:00.123456 and eventTimestamp le 2026-01-02T00:00:00 and resourceGroupName eq 'RG'",
+        clock,
+      ),
+      {
+        from: "2026-01-01T00:00:00.123Z",
+        to: "2026-01-02T00:00:00.000Z",
+        where: { resourceGroupName: "rg" },
+      },
+    );
     assert.throws(() => parseEventFilter(undefined, clock));
     assert.throws(() => parseEventFilter("eventTimestamp le '2026-01-01'", clock));
     assert.throws(() => parseEventFilter("eventTimestamp ge 'yesterday'", clock));
@@ -182,7 +255,22 @@ describe("ARM filters", () => {
   });
 
   test("resource filter matches az's clauses case-insensitively and refuses others", () => {
-    const r = { id: "/x", type: "Microsoft.CognitiveServices/accounts", name: "Acct", subscriptionId, resourceGroup: "RG", parentKey: null, location: "local", kind: null, sku: null, tags: { Team: "ML" }, properties: {}, createdAt: "", createdBy: null, updatedAt: "" };
+    const r = {
+      id: "/x",
+      type: "Microsoft.CognitiveServices/accounts",
+      name: "Acct",
+      subscriptionId,
+      resourceGroup: "RG",
+      parentKey: null,
+      location: "local",
+      kind: null,
+      sku: null,
+      tags: { Team: "ML" },
+      properties: {},
+      createdAt: "",
+      createdBy: null,
+      updatedAt: "",
+    };
     assert.equal(resourceFilter("resourceGroup eq 'rg' and resourceType eq 'microsoft.cognitiveservices/accounts'")(r), true);
     assert.equal(resourceFilter("name eq 'other'")(r), false);
     assert.equal(resourceFilter("tagName eq 'team' and tagValue eq 'ml'")(r), true);

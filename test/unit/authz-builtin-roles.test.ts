@@ -62,7 +62,10 @@ describe("built-in role catalog", () => {
   });
   it("gives the general roles no data actions", () => {
     for (const name of ["Owner", "Contributor", "Reader", "User Access Administrator", "Azure AI Account Owner"]) {
-      assert.ok(builtInRoleByName(name)!.permissions.every((p) => p.dataActions.length === 0), name);
+      assert.ok(
+        builtInRoleByName(name)!.permissions.every((p) => p.dataActions.length === 0),
+        name,
+      );
     }
   });
   it("is frozen, so no caller can change what a role grants", () => {

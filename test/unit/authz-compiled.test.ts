@@ -21,9 +21,16 @@ function vocabularyOf(policy: Policy, requests: readonly AccessRequest[]): Vocab
     principals.add(r.principalId);
     for (const g of r.groupIds) groups.add(g);
   }
-  const scopes = new Set<string>([...requests.map((r) => r.scope), ...policy.roleAssignments.map((a) => a.scope), ...policy.denyAssignments.map((d) => d.scope)]);
+  const scopes = new Set<string>([
+    ...requests.map((r) => r.scope),
+    ...policy.roleAssignments.map((a) => a.scope),
+    ...policy.denyAssignments.map((d) => d.scope),
+  ]);
   const operations: Operation[] = requests.map((r) => r.operation);
-  const roleIds = [...requests.flatMap((r) => (r.attributes?.roleDefinitionId ? [r.attributes.roleDefinitionId] : [])), BuiltInRoleIds.OWNER];
+  const roleIds = [
+    ...requests.flatMap((r) => (r.attributes?.roleDefinitionId ? [r.attributes.roleDefinitionId] : [])),
+    BuiltInRoleIds.OWNER,
+  ];
   return { principals: [...principals], groups: [...groups], scopes: [...scopes], operations, roleIds };
 }
 
@@ -44,7 +51,10 @@ function* draw(rng: Rng, vocabulary: Vocabulary, n: number): Generator<AccessReq
 describe("compiled authorizer agrees with the pure evaluator", () => {
   for (const fixture of loadAllFixtures()) {
     it(`on random requests over ${fixture.file}`, () => {
-      const vocabulary = vocabularyOf(fixture.policy, fixture.cases.map((c) => c.request));
+      const vocabulary = vocabularyOf(
+        fixture.policy,
+        fixture.cases.map((c) => c.request),
+      );
       const rng = seededRng(0x5eed + fixture.file.length);
       // Draws repeat often, so the cached path is compared as much as the cold one.
       assertSameDecisions(fixture.policy, draw(rng, vocabulary, 3000));
@@ -63,8 +73,19 @@ describe("compiled authorizer agrees with the pure evaluator", () => {
 
 describe("compiled authorizer cache", () => {
   const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111";
-  const grant: RoleAssignment = { id: "a1", principalId: "alice", principalType: "User", roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, scope: SUB };
-  const request: AccessRequest = { principalId: "alice", groupIds: [], operation: { kind: "dataAction", name: "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action" }, scope: SUB };
+  const grant: RoleAssignment = {
+    id: "a1",
+    principalId: "alice",
+    principalType: "User",
+    roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+    scope: SUB,
+  };
+  const request: AccessRequest = {
+    principalId: "alice",
+    groupIds: [],
+    operation: { kind: "dataAction", name: "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action" },
+    scope: SUB,
+  };
 
   it("swaps in a newer generation and drops cached decisions", () => {
     const authorizer = createAuthorizer(createPolicy({}), { generation: 1 });
@@ -93,7 +114,9 @@ describe("compiled authorizer cache", () => {
   it("shares cached decisions only in frozen form", () => {
     const authorizer = createAuthorizer(createPolicy({ roleAssignments: [grant] }));
     const decision = authorizer.evaluate(request);
-    assert.ok(decision.kind === "allowed" && Object.isFrozen(decision) && Object.isFrozen(decision.grants) && Object.isFrozen(decision.grants[0]));
+    assert.ok(
+      decision.kind === "allowed" && Object.isFrozen(decision) && Object.isFrozen(decision.grants) && Object.isFrozen(decision.grants[0]),
+    );
     assert.equal(authorizer.evaluate({ ...request, principalId: "ALICE" }), decision, "case-folded principal hits the same entry");
   });
 

@@ -17,7 +17,11 @@ describe("parseCondition", () => {
     assert.equal(parseCondition("  "), undefined);
   });
   it("parses the delegation condition of every built-in Foundry role", () => {
-    for (const id of ["eadc314b-1a2d-4efa-be10-5d325db5065e", "e47c6f54-e4a2-4754-9501-8e0985b135e1", "c883944f-8b7b-4483-af10-35834be79c4a"]) {
+    for (const id of [
+      "eadc314b-1a2d-4efa-be10-5d325db5065e",
+      "e47c6f54-e4a2-4754-9501-8e0985b135e1",
+      "c883944f-8b7b-4483-af10-35834be79c4a",
+    ]) {
       const parsed = parseCondition(builtInRoleById(id)!.permissions[0]!.condition);
       assert.equal(parsed?.kind, "delegation", id);
     }
@@ -61,7 +65,13 @@ describe("conditionAllows", () => {
   });
   it("leaves every other operation alone", () => {
     assert.ok(conditionAllows(condition, READ, undefined));
-    assert.ok(conditionAllows(condition, normalizeOperation({ kind: "dataAction", name: "Microsoft.Authorization/roleAssignments/write" }), undefined));
+    assert.ok(
+      conditionAllows(
+        condition,
+        normalizeOperation({ kind: "dataAction", name: "Microsoft.Authorization/roleAssignments/write" }),
+        undefined,
+      ),
+    );
   });
   it("never allows anything under an unsupported condition", () => {
     assert.ok(!conditionAllows({ kind: "unsupported", text: "x" }, READ, undefined));

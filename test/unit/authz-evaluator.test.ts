@@ -44,9 +44,27 @@ describe("evaluate: allowed decisions", () => {
     assert.deepEqual(evaluate(policy, chat(ACCT)), {
       kind: "allowed",
       grants: [
-        { assignmentId: "a-acct", roleDefinitionId: "53ca6127-db72-4b80-b1b0-d745d6d5456d", roleName: "Foundry User", scope: ACCT, pattern: "Microsoft.CognitiveServices/*" },
-        { assignmentId: "z-acct", roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, roleName: "Cognitive Services User", scope: ACCT, pattern: "Microsoft.CognitiveServices/*" },
-        { assignmentId: "b-sub", roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, roleName: "Cognitive Services User", scope: SUB, pattern: "Microsoft.CognitiveServices/*" },
+        {
+          assignmentId: "a-acct",
+          roleDefinitionId: "53ca6127-db72-4b80-b1b0-d745d6d5456d",
+          roleName: "Foundry User",
+          scope: ACCT,
+          pattern: "Microsoft.CognitiveServices/*",
+        },
+        {
+          assignmentId: "z-acct",
+          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+          roleName: "Cognitive Services User",
+          scope: ACCT,
+          pattern: "Microsoft.CognitiveServices/*",
+        },
+        {
+          assignmentId: "b-sub",
+          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+          roleName: "Cognitive Services User",
+          scope: SUB,
+          pattern: "Microsoft.CognitiveServices/*",
+        },
       ],
     });
   });
@@ -54,7 +72,12 @@ describe("evaluate: allowed decisions", () => {
 
 describe("evaluate: denials explain themselves", () => {
   it("echoes the operation and the normalised scope, and suggests the documented role, then least privileged first", () => {
-    const request: AccessRequest = { principalId: "alice", groupIds: [], operation: { kind: "dataAction", name: MAAS_CHAT }, scope: `${ACCT}/` };
+    const request: AccessRequest = {
+      principalId: "alice",
+      groupIds: [],
+      operation: { kind: "dataAction", name: MAAS_CHAT },
+      scope: `${ACCT}/`,
+    };
     assert.deepEqual(evaluate(createPolicy({}), request), {
       kind: "denied",
       reason: "no-matching-assignment",
@@ -72,15 +95,24 @@ describe("evaluate: denials explain themselves", () => {
   });
   it("suggests the narrowest role first for OpenAI chat and for deployments", () => {
     const first = (kind: "action" | "dataAction", name: string) =>
-      denial(evaluate(createPolicy({}), { principalId: "a", groupIds: [], operation: { kind, name }, scope: ACCT })).suggestedRoles[0]?.roleName;
-    assert.equal(first("dataAction", "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"), "Cognitive Services OpenAI User");
+      denial(evaluate(createPolicy({}), { principalId: "a", groupIds: [], operation: { kind, name }, scope: ACCT })).suggestedRoles[0]
+        ?.roleName;
+    assert.equal(
+      first("dataAction", "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"),
+      "Cognitive Services OpenAI User",
+    );
     assert.equal(first("action", "Microsoft.CognitiveServices/accounts/deployments/write"), "Cognitive Services OpenAI Contributor");
     assert.equal(first("action", "Microsoft.Authorization/roleAssignments/write"), "Role Based Access Control Administrator");
     assert.equal(first("action", "Microsoft.Unknown/things/write"), "Contributor");
   });
   it("suggests delegating roles only when the role being assigned is one they may assign", () => {
     const names = (roleDefinitionId?: string) => {
-      const request: AccessRequest = { principalId: "a", groupIds: [], operation: { kind: "action", name: "Microsoft.Authorization/roleAssignments/write" }, scope: ACCT };
+      const request: AccessRequest = {
+        principalId: "a",
+        groupIds: [],
+        operation: { kind: "action", name: "Microsoft.Authorization/roleAssignments/write" },
+        scope: ACCT,
+      };
       if (roleDefinitionId) request.attributes = { roleDefinitionId };
       return denial(evaluate(createPolicy({}), request)).suggestedRoles.map((r) => r.roleName);
     };
@@ -122,7 +154,14 @@ describe("createPolicy", () => {
     assert.equal(createPolicy({}).roleDefinitions.get(BuiltInRoleIds.OWNER)?.roleName, "Owner");
   });
   it("rejects a custom role that reuses a role GUID", () => {
-    const clash = { id: BuiltInRoleIds.OWNER.toUpperCase(), roleName: "Fake Owner", roleType: "CustomRole" as const, description: "", assignableScopes: [SUB], permissions: [] };
+    const clash = {
+      id: BuiltInRoleIds.OWNER.toUpperCase(),
+      roleName: "Fake Owner",
+      roleType: "CustomRole" as const,
+      description: "",
+      assignableScopes: [SUB],
+      permissions: [],
+    };
     assert.throws(() => createPolicy({ customRoles: [clash] }), InvalidInputError);
   });
 });

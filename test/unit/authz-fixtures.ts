@@ -115,7 +115,9 @@ function assignment(row: Row, index: number, file: string, custom: readonly Role
 function denyPrincipals(value: unknown): DenyPrincipal[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Error("deny principals must be a list");
-  return value.map((p: unknown) => (typeof p === "string" ? { id: p, type: "User" } : { id: text(p as Row, "id"), type: text(p as Row, "type") }));
+  return value.map((p: unknown) =>
+    typeof p === "string" ? { id: p, type: "User" } : { id: text(p as Row, "id"), type: text(p as Row, "type") },
+  );
 }
 
 function denyAssignment(row: Row): DenyAssignment {
@@ -131,8 +133,14 @@ function denyAssignment(row: Row): DenyAssignment {
 
 function fixtureCase(row: Row): FixtureCase {
   const action = optionalText(row, "action");
-  const operation = action !== undefined ? { kind: "action" as const, name: action } : { kind: "dataAction" as const, name: text(row, "dataAction") };
-  const request: AccessRequest = { principalId: text(row, "principal"), groupIds: texts(row, "groups"), operation, scope: text(row, "scope") };
+  const operation =
+    action !== undefined ? { kind: "action" as const, name: action } : { kind: "dataAction" as const, name: text(row, "dataAction") };
+  const request: AccessRequest = {
+    principalId: text(row, "principal"),
+    groupIds: texts(row, "groups"),
+    operation,
+    scope: text(row, "scope"),
+  };
   const roleDefinitionId = optionalText(row, "roleDefinitionId");
   if (roleDefinitionId !== undefined) request.attributes = { roleDefinitionId };
   const expect = text(row, "expect");

@@ -29,15 +29,36 @@ for (const dialect of dialects) {
     test("a custom role assigned to a nested group grants its member; removing the membership denies after the change row", async () => {
       const live = await openLivePolicy({ store: store.rbac, loadMemberships: async () => memberships });
       await store.rbac.saveRoleDefinition({
-        id: MAAS_ROLE, tenantId, roleName: "MaaS caller", description: "", assignableScopes: [sub],
+        id: MAAS_ROLE,
+        tenantId,
+        roleName: "MaaS caller",
+        description: "",
+        assignableScopes: [sub],
         permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"], notDataActions: [] }],
-        createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
+        createdOn: at,
+        createdBy: null,
+        updatedOn: at,
+        updatedBy: null,
       });
       await store.rbac.insertRoleAssignment({
-        id: "ra-group", tenantId, scope: account, roleDefinitionId: MAAS_ROLE, principalId: "outer-group", principalType: "Group",
-        description: null, condition: null, conditionVersion: null, createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
+        id: "ra-group",
+        tenantId,
+        scope: account,
+        roleDefinitionId: MAAS_ROLE,
+        principalId: "outer-group",
+        principalType: "Group",
+        description: null,
+        condition: null,
+        conditionVersion: null,
+        createdOn: at,
+        createdBy: null,
+        updatedOn: at,
+        updatedBy: null,
       });
-      memberships = [{ groupId: "inner-group", memberId: "user-1" }, { groupId: "outer-group", memberId: "inner-group" }];
+      memberships = [
+        { groupId: "inner-group", memberId: "user-1" },
+        { groupId: "outer-group", memberId: "inner-group" },
+      ];
       await live.refresh();
       assert.deepEqual(live.groupsOf("USER-1"), ["inner-group", "outer-group"]);
       const allowed = live.authorizer.evaluate(chat);
@@ -54,16 +75,34 @@ for (const dialect of dialects) {
     test("a stored deny assignment wins over a role assignment", async () => {
       const live = await openLivePolicy({ store: store.rbac, loadMemberships: async () => [] });
       await store.rbac.insertRoleAssignment({
-        id: "ra-user", tenantId, scope: sub, roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: "user-2", principalType: "User",
-        description: null, condition: null, conditionVersion: null, createdOn: at, createdBy: null, updatedOn: at, updatedBy: null,
+        id: "ra-user",
+        tenantId,
+        scope: sub,
+        roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+        principalId: "user-2",
+        principalType: "User",
+        description: null,
+        condition: null,
+        conditionVersion: null,
+        createdOn: at,
+        createdBy: null,
+        updatedOn: at,
+        updatedBy: null,
       });
       await live.refresh();
       const request = { ...chat, principalId: "user-2" };
       assert.equal(live.authorizer.evaluate(request).kind, "allowed");
       await store.rbac.insertDenyAssignment({
-        id: "deny-1", tenantId, denyAssignmentName: "no chat", description: "", scope: account,
-        permissions: [{ actions: [], notActions: [], dataActions: [CHAT], notDataActions: [] }], principals: [{ id: "user-2", type: "User" }],
-        excludePrincipals: [], doNotApplyToChildScopes: false, createdOn: at,
+        id: "deny-1",
+        tenantId,
+        denyAssignmentName: "no chat",
+        description: "",
+        scope: account,
+        permissions: [{ actions: [], notActions: [], dataActions: [CHAT], notDataActions: [] }],
+        principals: [{ id: "user-2", type: "User" }],
+        excludePrincipals: [],
+        doNotApplyToChildScopes: false,
+        createdOn: at,
       });
       await live.refresh();
       const denied = live.authorizer.evaluate(request);

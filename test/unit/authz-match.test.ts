@@ -34,7 +34,10 @@ describe("compilePatterns", () => {
   it("returns the first matching pattern as written", () => {
     assert.equal(matcher.match("microsoft.support/tickets/read"), "Microsoft.Support/*");
     assert.equal(matcher.match("microsoft.compute/virtualmachines/read"), "*/read");
-    assert.equal(matcher.match("microsoft.cognitiveservices/accounts/listkeys/action"), "Microsoft.CognitiveServices/accounts/listkeys/action");
+    assert.equal(
+      matcher.match("microsoft.cognitiveservices/accounts/listkeys/action"),
+      "Microsoft.CognitiveServices/accounts/listkeys/action",
+    );
   });
   it("returns undefined when nothing matches", () => {
     assert.equal(matcher.match("microsoft.compute/virtualmachines/write"), undefined);
@@ -55,7 +58,12 @@ describe("compilePermission", () => {
     assert.equal(p.grants(action("MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE")), undefined);
   });
   it("grants data actions minus notDataActions", () => {
-    const p = compilePermission(block({ dataActions: ["Microsoft.CognitiveServices/*"], notDataActions: ["Microsoft.CognitiveServices/accounts/OpenAI/stored-completions/read"] }));
+    const p = compilePermission(
+      block({
+        dataActions: ["Microsoft.CognitiveServices/*"],
+        notDataActions: ["Microsoft.CognitiveServices/accounts/OpenAI/stored-completions/read"],
+      }),
+    );
     assert.equal(p.grants(data("Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action")), "Microsoft.CognitiveServices/*");
     assert.equal(p.grants(data("Microsoft.CognitiveServices/accounts/OpenAI/stored-completions/read")), undefined);
   });

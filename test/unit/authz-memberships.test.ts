@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createAuthorizer, createPolicy, effectivePermissions, evaluate, explainDecision, transitiveGroups } from "../../src/authz/index.ts";
+import {
+  createAuthorizer,
+  createPolicy,
+  effectivePermissions,
+  evaluate,
+  explainDecision,
+  transitiveGroups,
+} from "../../src/authz/index.ts";
 import type { AccessRequest } from "../../src/authz/types.ts";
 
 const ACCT = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/a1";
@@ -60,19 +67,42 @@ describe("groups held by the policy snapshot", () => {
 
 describe("explainDecision", () => {
   it("names the granting assignment when allowed", () => {
-    const policy = createPolicy({ roleAssignments: [{ id: "ra1", scope: ACCT, roleDefinitionId: CS_USER, principalId: "alice", principalType: "User" }] });
+    const policy = createPolicy({
+      roleAssignments: [{ id: "ra1", scope: ACCT, roleDefinitionId: CS_USER, principalId: "alice", principalType: "User" }],
+    });
     const operation = { kind: "dataAction" as const, name: CHAT };
-    const explanation = explainDecision("alice", operation, ACCT, evaluate(policy, { principalId: "alice", groupIds: [], operation, scope: ACCT }));
+    const explanation = explainDecision(
+      "alice",
+      operation,
+      ACCT,
+      evaluate(policy, { principalId: "alice", groupIds: [], operation, scope: ACCT }),
+    );
     assert.equal(explanation.allowed, true);
     assert.equal(explanation.dataAction, CHAT);
-    assert.deepEqual(explanation.grants, [{ roleAssignmentId: "ra1", roleDefinitionId: CS_USER, roleName: "Cognitive Services User", scope: ACCT, matchedPermission: "Microsoft.CognitiveServices/*" }]);
+    assert.deepEqual(explanation.grants, [
+      {
+        roleAssignmentId: "ra1",
+        roleDefinitionId: CS_USER,
+        roleName: "Cognitive Services User",
+        scope: ACCT,
+        matchedPermission: "Microsoft.CognitiveServices/*",
+      },
+    ]);
   });
   it("says what is missing and suggests Cognitive Services User first for Foundry chat", () => {
     const operation = { kind: "dataAction" as const, name: CHAT };
-    const explanation = explainDecision("bob", operation, ACCT, evaluate(createPolicy({}), { principalId: "bob", groupIds: [], operation, scope: ACCT }));
+    const explanation = explainDecision(
+      "bob",
+      operation,
+      ACCT,
+      evaluate(createPolicy({}), { principalId: "bob", groupIds: [], operation, scope: ACCT }),
+    );
     assert.equal(explanation.allowed, false);
     assert.equal(explanation.reason, "no-matching-assignment");
     assert.match(explanation.missing!, /data action 'Microsoft\.CognitiveServices\/accounts\/MaaS\/chat\/completions\/action'/);
-    assert.deepEqual(explanation.suggestedRoles.slice(0, 2).map((r) => r.roleName), ["Cognitive Services User", "Azure AI Developer"]);
+    assert.deepEqual(
+      explanation.suggestedRoles.slice(0, 2).map((r) => r.roleName),
+      ["Cognitive Services User", "Azure AI Developer"],
+    );
   });
 });

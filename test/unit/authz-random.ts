@@ -91,14 +91,26 @@ const CUSTOM: RoleDefinition = {
   assignableScopes: ["/subscriptions/aaaa"],
   permissions: [
     { actions: ["Microsoft.CognitiveServices/*"], notActions: ["*/write"], dataActions: ["*/MaaS/*"], notDataActions: [] },
-    { actions: ["Microsoft.Authorization/*"], notActions: [], dataActions: [], notDataActions: [], condition: delegationCondition([builtInRoles[2]!.id]) },
+    {
+      actions: ["Microsoft.Authorization/*"],
+      notActions: [],
+      dataActions: [],
+      notDataActions: [],
+      condition: delegationCondition([builtInRoles[2]!.id]),
+    },
   ],
 };
 const ROLE_IDS = [...builtInRoles.map((r) => r.id), CUSTOM.id, "dddddddd-0000-0000-0000-00000000dead"];
 const CONDITIONS = [undefined, undefined, undefined, delegationCondition([ROLE_IDS[0]!, ROLE_IDS[6]!]), "@Resource[x] StringEquals 'y'"];
 
 function randomAssignment(rng: Rng, i: number): RoleAssignment {
-  const a: RoleAssignment = { id: `ra-${i}`, scope: scramble(rng, pick(rng, SCOPES)), roleDefinitionId: pick(rng, ROLE_IDS), principalId: pick(rng, PRINCIPALS), principalType: "User" };
+  const a: RoleAssignment = {
+    id: `ra-${i}`,
+    scope: scramble(rng, pick(rng, SCOPES)),
+    roleDefinitionId: pick(rng, ROLE_IDS),
+    principalId: pick(rng, PRINCIPALS),
+    principalType: "User",
+  };
   const condition = pick(rng, CONDITIONS);
   if (condition !== undefined) a.condition = condition;
   return a;
@@ -110,7 +122,14 @@ function randomDeny(rng: Rng, i: number): DenyAssignment {
     // Ids descend with i so that storage order is not id order, and scopes cluster so that ties happen.
     id: `deny-${String.fromCharCode(122 - i)}`,
     scope: pick(rng, rng() < 0.5 ? SCOPES.slice(1, 4) : SCOPES),
-    permissions: [{ actions: someOf(rng, ["*/write", "Microsoft.CognitiveServices/*"], 1), notActions: [], dataActions: someOf(rng, ["*/MaaS/*", "Microsoft.CognitiveServices/*"], 1), notDataActions: someOf(rng, ["*/OpenAI/*"], 1) }],
+    permissions: [
+      {
+        actions: someOf(rng, ["*/write", "Microsoft.CognitiveServices/*"], 1),
+        notActions: [],
+        dataActions: someOf(rng, ["*/MaaS/*", "Microsoft.CognitiveServices/*"], 1),
+        notDataActions: someOf(rng, ["*/OpenAI/*"], 1),
+      },
+    ],
     principals: rng() < 0.4 ? [everyone] : someOf(rng, PRINCIPALS, 2).map((id) => ({ id, type: "User" })),
     excludePrincipals: someOf(rng, PRINCIPALS, 1).map((id) => ({ id, type: "User" })),
     doNotApplyToChildScopes: rng() < 0.5,
@@ -121,9 +140,18 @@ export function randomPolicy(rng: Rng): { policy: Policy; vocabulary: Vocabulary
   const roleAssignments = Array.from({ length: 5 + Math.floor(rng() * 25) }, (_, i) => randomAssignment(rng, i));
   const denyAssignments = Array.from({ length: Math.floor(rng() * 6) }, (_, i) => randomDeny(rng, i));
   // Random (possibly nested, possibly cyclic) memberships among the same ids, resolved by the policy snapshot.
-  const memberships = Array.from({ length: Math.floor(rng() * 8) }, () => ({ groupId: pick(rng, PRINCIPALS), memberId: pick(rng, PRINCIPALS) }));
+  const memberships = Array.from({ length: Math.floor(rng() * 8) }, () => ({
+    groupId: pick(rng, PRINCIPALS),
+    memberId: pick(rng, PRINCIPALS),
+  }));
   const policy = createPolicy({ customRoles: [CUSTOM], roleAssignments, denyAssignments, memberships });
   // Requests pass no groups half the time, which is how the service calls the authorizer (groups from the snapshot).
-  const vocabulary = { principals: PRINCIPALS, groups: rng() < 0.5 ? [] : PRINCIPALS, scopes: SCOPES, operations: OPERATIONS, roleIds: ROLE_IDS };
+  const vocabulary = {
+    principals: PRINCIPALS,
+    groups: rng() < 0.5 ? [] : PRINCIPALS,
+    scopes: SCOPES,
+    operations: OPERATIONS,
+    roleIds: ROLE_IDS,
+  };
   return { policy, vocabulary };
 }

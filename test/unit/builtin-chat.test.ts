@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { builtinChat } from "../../src/inference/backends/builtin/chat.ts";
 
 const signal = new AbortController().signal;
-const ask = (content: string, extra: Record<string, unknown> = {}) => builtinChat.complete!({ messages: [{ role: "user", content }], ...extra }, "keyless-echo", signal);
+const ask = (content: string, extra: Record<string, unknown> = {}) =>
+  builtinChat.complete!({ messages: [{ role: "user", content }], ...extra }, "keyless-echo", signal);
 
 describe("built-in deterministic chat model", () => {
   test("answers the same messages the same way", async () => {
@@ -35,15 +36,31 @@ describe("built-in deterministic chat model", () => {
   });
 
   test("calls the tool named in the last user message, filling required parameters deterministically", async () => {
-    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city", "days"] } } }];
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "get_weather",
+          parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } }, required: ["city", "days"] },
+        },
+      },
+    ];
     const r = await builtinChat.complete!({ messages: [{ role: "user", content: "please get_weather" }], tools }, "keyless-echo", signal);
     assert.equal(r.choices[0]!.finish_reason, "tool_calls");
     const call = r.choices[0]!.message.tool_calls![0]!;
     assert.equal(call.function.name, "get_weather");
     assert.deepEqual(JSON.parse(call.function.arguments), { city: "please get_weather", days: 0 });
     const after = await builtinChat.complete!(
-      { messages: [{ role: "user", content: "please get_weather" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "sunny" }], tools },
-      "keyless-echo", signal,
+      {
+        messages: [
+          { role: "user", content: "please get_weather" },
+          { role: "assistant", content: null, tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "sunny" },
+        ],
+        tools,
+      },
+      "keyless-echo",
+      signal,
     );
     assert.equal(after.choices[0]!.message.content, "Tool get_weather returned: sunny");
   });
@@ -52,7 +69,11 @@ describe("built-in deterministic chat model", () => {
     const tools = [{ type: "function" as const, function: { name: "lookup" } }];
     const none = await builtinChat.complete!({ messages: [{ role: "user", content: "lookup" }], tools, tool_choice: "none" }, "m", signal);
     assert.equal(none.choices[0]!.finish_reason, "stop");
-    const required = await builtinChat.complete!({ messages: [{ role: "user", content: "hi" }], tools, tool_choice: "required" }, "m", signal);
+    const required = await builtinChat.complete!(
+      { messages: [{ role: "user", content: "hi" }], tools, tool_choice: "required" },
+      "m",
+      signal,
+    );
     assert.equal(required.choices[0]!.message.tool_calls![0]!.function.name, "lookup");
   });
 

@@ -15,7 +15,14 @@ const UPDATE = process.env.KEYLESS_UPDATE_GOLDEN === "1";
 /** A list the way ARM returns one: scalars, a nested object and a nested list per item, a null. */
 const SAMPLE = [
   { name: "rg-ai", location: "eastus", managedBy: null, properties: { provisioningState: "Succeeded" }, tags: ["a", "b"], enabled: true },
-  { name: "rg-data", location: "westeurope", managedBy: "someone", properties: { provisioningState: "Deleting" }, tags: [], enabled: false },
+  {
+    name: "rg-data",
+    location: "westeurope",
+    managedBy: "someone",
+    properties: { provisioningState: "Deleting" },
+    tags: [],
+    enabled: false,
+  },
 ];
 
 function golden(name: string, actual: string): void {
@@ -37,9 +44,19 @@ test("--query then -o tsv prints a bare value, as the walkthrough's --query id -
 });
 
 test("the whole CLI path formats a command's result: -o and --query on a real command run", async () => {
-  const echo = command({ path: ["echo"], summary: "test", options: {}, examples: [{ text: "t", command: "keyless echo" }], run: async () => SAMPLE });
+  const echo = command({
+    path: ["echo"],
+    summary: "test",
+    options: {},
+    examples: [{ text: "t", command: "keyless echo" }],
+    run: async () => SAMPLE,
+  });
   let stdout = "";
-  const code = await runCli(["echo", "-o", "yaml", "--query", "[?enabled]"], { stdout: (t) => (stdout += t), stderr: () => {}, env: {} }, { table: [echo] });
+  const code = await runCli(
+    ["echo", "-o", "yaml", "--query", "[?enabled]"],
+    { stdout: (t) => (stdout += t), stderr: () => {}, env: {} },
+    { table: [echo] },
+  );
   assert.equal(code, 0);
   golden("command-query.yaml.txt", stdout);
 });
@@ -48,7 +65,9 @@ test("KEYLESS_OUTPUT sets the default format and -o overrides it", async () => {
   const run = await runInProcess(["cloud", "list"], { env: { KEYLESS_CONFIG_DIR: join(FIXTURES, "no-such-dir"), KEYLESS_OUTPUT: "tsv" } });
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, "");
-  const json = await runInProcess(["cloud", "list", "-o", "json"], { env: { KEYLESS_CONFIG_DIR: join(FIXTURES, "no-such-dir"), KEYLESS_OUTPUT: "tsv" } });
+  const json = await runInProcess(["cloud", "list", "-o", "json"], {
+    env: { KEYLESS_CONFIG_DIR: join(FIXTURES, "no-such-dir"), KEYLESS_OUTPUT: "tsv" },
+  });
   assert.equal(json.stdout, "[]\n");
   assert.ok(commandTable.length > 0);
 });

@@ -31,38 +31,81 @@ async function run(argv: string[], responder: Responder, configDir = signedInCon
 }
 
 test("role assignment create --assignee UPN --role NAME: Graph user look-up, roleName filter at the scope, PUT with principalType", async () => {
-  const r = await run(["role", "assignment", "create", "--assignee", "alice@keyless.local", "--role", "Cognitive Services User", "--scope", ACCOUNT], (req) => {
-    if (req.url.includes("/graph/v1.0/users")) return { body: { value: [{ id: OID }] } };
-    if (req.url.includes("roleDefinitions")) return { body: { value: [{ id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CSU}`, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
-    if (req.method === "PUT") return { status: 201, body: { id: "x", properties: {} } };
-    return undefined;
-  });
+  const r = await run(
+    ["role", "assignment", "create", "--assignee", "alice@keyless.local", "--role", "Cognitive Services User", "--scope", ACCOUNT],
+    (req) => {
+      if (req.url.includes("/graph/v1.0/users")) return { body: { value: [{ id: OID }] } };
+      if (req.url.includes("roleDefinitions"))
+        return {
+          body: {
+            value: [
+              {
+                id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CSU}`,
+                name: CSU,
+                properties: { roleName: "Cognitive Services User" },
+              },
+            ],
+          },
+        };
+      if (req.method === "PUT") return { status: 201, body: { id: "x", properties: {} } };
+      return undefined;
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.lines.slice(0, 2), [
     "GET /graph/v1.0/users?$filter=userPrincipalName eq 'alice@keyless.local'",
     `GET ${ACCOUNT}/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName eq 'Cognitive Services User'&api-version=2018-01-01-preview`,
   ]);
-  assert.match(r.lines[2]!, new RegExp(`^PUT ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/[0-9a-f-]{36}\\?api-version=2020-04-01-preview$`));
-  assert.deepEqual(r.requests[2]!.body, { properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" } });
+  assert.match(
+    r.lines[2]!,
+    new RegExp(`^PUT ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/[0-9a-f-]{36}\\?api-version=2020-04-01-preview$`),
+  );
+  assert.deepEqual(r.requests[2]!.body, {
+    properties: {
+      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CSU}`,
+      principalId: OID,
+      principalType: "User",
+    },
+  });
   assert.equal(r.requests[2]!.headers!.authorization, "Bearer token-for-https://management.core.windows.net/");
   assert.equal(r.requests[0]!.headers!.authorization, "Bearer token-for-https://graph.microsoft.com");
 });
 
 test("role assignment create: an existing assignment (409) is returned, as az's idempotent create", async () => {
   const existing = { id: "existing", properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID } };
-  const r = await run(["role", "assignment", "create", "--assignee-object-id", OID, "--assignee-principal-type", "User", "--role", CSU, "--scope", ACCOUNT], (req) => {
-    if (req.method === "PUT") return { status: 409, body: { error: { code: "RoleAssignmentExists", message: "The role assignment already exists." } } };
-    if (req.url.includes("atScope")) return { body: { value: [existing] } };
-    return undefined;
-  });
+  const r = await run(
+    ["role", "assignment", "create", "--assignee-object-id", OID, "--assignee-principal-type", "User", "--role", CSU, "--scope", ACCOUNT],
+    (req) => {
+      if (req.method === "PUT")
+        return { status: 409, body: { error: { code: "RoleAssignmentExists", message: "The role assignment already exists." } } };
+      if (req.url.includes("atScope")) return { body: { value: [existing] } };
+      return undefined;
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), existing);
-  assert.equal(r.lines[1], `GET ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()&api-version=2020-04-01-preview`);
+  assert.equal(
+    r.lines[1],
+    `GET ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()&api-version=2020-04-01-preview`,
+  );
 });
 
 test("role assignment create --role NAME that does not exist: az's message, exit 1, no PUT", async () => {
-  const r = await run(["role", "assignment", "create", "--assignee-object-id", OID, "--assignee-principal-type", "User", "--role", "Nope", "--scope", ACCOUNT], (req) =>
-    req.url.includes("roleDefinitions") ? { body: { value: [] } } : undefined,
+  const r = await run(
+    [
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      OID,
+      "--assignee-principal-type",
+      "User",
+      "--role",
+      "Nope",
+      "--scope",
+      ACCOUNT,
+    ],
+    (req) => (req.url.includes("roleDefinitions") ? { body: { value: [] } } : undefined),
   );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ERROR: \(RoleNotFound\) Role 'Nope' doesn't exist\./);
@@ -70,12 +113,19 @@ test("role assignment create --role NAME that does not exist: az's message, exit
 });
 
 test("role assignment list --scope keeps assignments at exactly that scope and names roles and principals", async () => {
-  const at = { id: "a1", name: "a1", type: "Microsoft.Authorization/roleAssignments", properties: { scope: ACCOUNT.toLowerCase(), roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" } };
+  const at = {
+    id: "a1",
+    name: "a1",
+    type: "Microsoft.Authorization/roleAssignments",
+    properties: { scope: ACCOUNT.toLowerCase(), roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" },
+  };
   const above = { ...at, id: "a2", name: "a2", properties: { ...at.properties, scope: `/subscriptions/${SUB}` } };
   const r = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "json"], (req) => {
     if (req.url.includes("roleAssignments")) return { body: { value: [at, above] } };
-    if (req.url.includes("roleDefinitions")) return { body: { value: [{ id: CSU, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
-    if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, "@odata.type": "#microsoft.graph.user", userPrincipalName: "alice@keyless.local" }] } };
+    if (req.url.includes("roleDefinitions"))
+      return { body: { value: [{ id: CSU, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
+    if (req.url.includes("getByIds"))
+      return { body: { value: [{ id: OID, "@odata.type": "#microsoft.graph.user", userPrincipalName: "alice@keyless.local" }] } };
     return undefined;
   });
   assert.equal(r.code, 0, r.stderr);
@@ -83,11 +133,17 @@ test("role assignment list --scope keeps assignments at exactly that scope and n
   assert.equal(listed.length, 1);
   assert.equal(listed[0].roleDefinitionName, "Cognitive Services User");
   assert.equal(listed[0].principalName, "alice@keyless.local");
-  assert.deepEqual(r.requests.find((q) => q.url.includes("getByIds"))!.body, { ids: [OID], types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"] });
+  assert.deepEqual(r.requests.find((q) => q.url.includes("getByIds"))!.body, {
+    ids: [OID],
+    types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"],
+  });
 });
 
 test("role assignment delete --assignee --role --scope deletes the matching assignment by id; none matching is az's error", async () => {
-  const match = { id: `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/r1`, properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID } };
+  const match = {
+    id: `${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments/r1`,
+    properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID },
+  };
   const responder: Responder = (req) => {
     if (req.url.includes("/graph/v1.0/servicePrincipals")) return { body: { value: [] } };
     if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, "@odata.type": "#microsoft.graph.user" }] } };
@@ -97,19 +153,48 @@ test("role assignment delete --assignee --role --scope deletes the matching assi
   };
   const r = await run(["role", "assignment", "delete", "--assignee", OID, "--role", CSU, "--scope", ACCOUNT], responder);
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(r.lines.includes(`GET ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments?$filter=principalId eq '${OID}'&api-version=2020-04-01-preview`));
+  assert.ok(
+    r.lines.includes(
+      `GET ${ACCOUNT}/providers/Microsoft.Authorization/roleAssignments?$filter=principalId eq '${OID}'&api-version=2020-04-01-preview`,
+    ),
+  );
   assert.equal(r.lines.at(-1), `DELETE ${match.id}?api-version=2020-04-01-preview`);
-  const none = await run(["role", "assignment", "delete", "--assignee", OID, "--role", "b24988ac-6180-42a0-ab88-20f7382dd24c", "--scope", ACCOUNT], responder);
+  const none = await run(
+    ["role", "assignment", "delete", "--assignee", OID, "--role", "b24988ac-6180-42a0-ab88-20f7382dd24c", "--scope", ACCOUNT],
+    responder,
+  );
   assert.equal(none.code, 1);
   assert.match(none.stderr, /No matched assignments were found to delete/);
 });
 
 test("resource show picks the provider's first non-preview api-version, as az", async () => {
-  const r = await run(["resource", "show", "-g", "rg-ai", "-n", "acct1", "--resource-type", "Microsoft.CognitiveServices/accounts", "--query", "id", "-o", "tsv"], (req) => {
-    if (req.url.includes("/providers/Microsoft.CognitiveServices?")) return { body: { namespace: "Microsoft.CognitiveServices", resourceTypes: [{ resourceType: "accounts", apiVersions: ["2025-01-01-preview", "2024-10-01", "2023-05-01"] }] } };
-    if (req.url.includes("/accounts/acct1")) return { body: { id: ACCOUNT } };
-    return undefined;
-  });
+  const r = await run(
+    [
+      "resource",
+      "show",
+      "-g",
+      "rg-ai",
+      "-n",
+      "acct1",
+      "--resource-type",
+      "Microsoft.CognitiveServices/accounts",
+      "--query",
+      "id",
+      "-o",
+      "tsv",
+    ],
+    (req) => {
+      if (req.url.includes("/providers/Microsoft.CognitiveServices?"))
+        return {
+          body: {
+            namespace: "Microsoft.CognitiveServices",
+            resourceTypes: [{ resourceType: "accounts", apiVersions: ["2025-01-01-preview", "2024-10-01", "2023-05-01"] }],
+          },
+        };
+      if (req.url.includes("/accounts/acct1")) return { body: { id: ACCOUNT } };
+      return undefined;
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `${ACCOUNT}\n`);
   assert.deepEqual(r.lines, [
@@ -119,14 +204,20 @@ test("resource show picks the provider's first non-preview api-version, as az", 
 });
 
 test("group create / delete: the ARM bodies, and a 202 delete is polled until it succeeds", async () => {
-  const create = await run(["group", "create", "-n", "rg-ai", "-l", "eastus", "--tags", "team=ai", "--tags", "env"], (req) => (req.method === "PUT" ? { status: 201, body: { id: "rg" } } : undefined));
+  const create = await run(["group", "create", "-n", "rg-ai", "-l", "eastus", "--tags", "team=ai", "--tags", "env"], (req) =>
+    req.method === "PUT" ? { status: 201, body: { id: "rg" } } : undefined,
+  );
   assert.equal(create.code, 0, create.stderr);
   assert.equal(create.lines[0], `PUT /subscriptions/${SUB}/resourcegroups/rg-ai?api-version=2021-04-01`);
   assert.deepEqual(create.requests[0]!.body, { location: "eastus", tags: { team: "ai", env: "" } });
 
   let polls = 0;
   const del = await run(["group", "delete", "-n", "rg-ai", "--yes"], (req) => {
-    if (req.method === "DELETE") return { status: 202, headers: { location: `https://keyless.test/subscriptions/${SUB}/operationresults/op1?api-version=2021-04-01`, "retry-after": "0" } };
+    if (req.method === "DELETE")
+      return {
+        status: 202,
+        headers: { location: `https://keyless.test/subscriptions/${SUB}/operationresults/op1?api-version=2021-04-01`, "retry-after": "0" },
+      };
     if (req.url.includes("operationresults")) return ++polls < 3 ? { status: 202 } : { status: 200 };
     return undefined;
   });
@@ -159,34 +250,62 @@ test("ad group show by display name, member add/check bodies", async () => {
 });
 
 test("ad user create / sp show / app credential reset send Graph's shapes", async () => {
-  const user = await run(["ad", "user", "create", "--display-name", "Alice", "--user-principal-name", "alice@keyless.local", "--password", "Pw-123456"], () => ({ status: 201, body: { id: OID } }));
+  const user = await run(
+    ["ad", "user", "create", "--display-name", "Alice", "--user-principal-name", "alice@keyless.local", "--password", "Pw-123456"],
+    () => ({ status: 201, body: { id: OID } }),
+  );
   assert.deepEqual(user.requests[0]!.body, {
-    accountEnabled: true, displayName: "Alice", userPrincipalName: "alice@keyless.local", mailNickname: "alice",
+    accountEnabled: true,
+    displayName: "Alice",
+    userPrincipalName: "alice@keyless.local",
+    mailNickname: "alice",
     passwordProfile: { password: "Pw-123456", forceChangePasswordNextSignIn: false },
   });
-  const sp = await run(["ad", "sp", "show", "--id", "app-1"], (req) => (req.url.includes("servicePrincipals") ? { body: { value: [{ id: OID, appId: "app-1" }] } } : undefined));
+  const sp = await run(["ad", "sp", "show", "--id", "app-1"], (req) =>
+    req.url.includes("servicePrincipals") ? { body: { value: [{ id: OID, appId: "app-1" }] } } : undefined,
+  );
   assert.equal(sp.lines[0], "GET /graph/v1.0/servicePrincipals?$filter=servicePrincipalNames/any(c:c eq 'app-1')");
   const reset = await run(["ad", "app", "credential", "reset", "--id", "app-1"], (req) => {
-    if (req.url.includes("/applications?")) return { body: { value: [{ id: "obj-1", appId: "app-1", passwordCredentials: [{ keyId: "k-old" }] }] } };
+    if (req.url.includes("/applications?"))
+      return { body: { value: [{ id: "obj-1", appId: "app-1", passwordCredentials: [{ keyId: "k-old" }] }] } };
     if (req.url.endsWith("/addPassword")) return { body: { secretText: "new-secret" } };
     if (req.url.endsWith("/removePassword")) return { status: 204 };
     return undefined;
   });
   assert.equal(reset.code, 0, reset.stderr);
-  assert.deepEqual(reset.lines.slice(1), ["POST /graph/v1.0/applications/obj-1/removePassword", "POST /graph/v1.0/applications/obj-1/addPassword"]);
+  assert.deepEqual(reset.lines.slice(1), [
+    "POST /graph/v1.0/applications/obj-1/removePassword",
+    "POST /graph/v1.0/applications/obj-1/addPassword",
+  ]);
   assert.deepEqual(reset.requests[1]!.body, { keyId: "k-old" });
   assert.deepEqual(JSON.parse(reset.stdout), { appId: "app-1", password: "new-secret", tenant: TENANT });
 });
 
 test("role definition create reads az's PascalCase file and PUTs at the first assignable scope", async () => {
   const file = join(mkdtempSync(join(tmpdir(), "keyless-role-")), "role.json");
-  writeFileSync(file, JSON.stringify({ Name: "MaaS caller", Description: "Calls models", Actions: [], DataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"], AssignableScopes: [`/subscriptions/${SUB}`] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      Name: "MaaS caller",
+      Description: "Calls models",
+      Actions: [],
+      DataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"],
+      AssignableScopes: [`/subscriptions/${SUB}`],
+    }),
+  );
   const r = await run(["role", "definition", "create", "--role-definition", `@${file}`], () => ({ status: 201, body: { id: "d" } }));
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.lines[0]!, new RegExp(`^PUT /subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/[0-9a-f-]{36}\\?api-version=2018-01-01-preview$`));
+  assert.match(
+    r.lines[0]!,
+    new RegExp(
+      `^PUT /subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/[0-9a-f-]{36}\\?api-version=2018-01-01-preview$`,
+    ),
+  );
   assert.deepEqual(r.requests[0]!.body, {
     properties: {
-      roleName: "MaaS caller", description: "Calls models", type: "CustomRole",
+      roleName: "MaaS caller",
+      description: "Calls models",
+      type: "CustomRole",
       permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.CognitiveServices/accounts/MaaS/*"], notDataActions: [] }],
       assignableScopes: [`/subscriptions/${SUB}`],
     },
@@ -197,34 +316,111 @@ test("role definition create reads az's PascalCase file and PUTs at the first as
 });
 
 test("role check-access posts the principal and the data action to checkAccess at the scope", async () => {
-  const r = await run(["role", "check-access", "--assignee", OID, "--data-action", "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action", "--scope", ACCOUNT], (req) => {
-    if (req.url.includes("servicePrincipals")) return { body: { value: [] } };
-    if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, "@odata.type": "#microsoft.graph.user" }] } };
-    if (req.url.includes("checkAccess")) return { body: { allowed: false, reason: "no-matching-assignment" } };
-    return undefined;
-  });
+  const r = await run(
+    [
+      "role",
+      "check-access",
+      "--assignee",
+      OID,
+      "--data-action",
+      "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action",
+      "--scope",
+      ACCOUNT,
+    ],
+    (req) => {
+      if (req.url.includes("servicePrincipals")) return { body: { value: [] } };
+      if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, "@odata.type": "#microsoft.graph.user" }] } };
+      if (req.url.includes("checkAccess")) return { body: { allowed: false, reason: "no-matching-assignment" } };
+      return undefined;
+    },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.lines.at(-1), `POST ${ACCOUNT}/providers/Microsoft.Authorization/checkAccess?api-version=2020-04-01-preview`);
-  assert.deepEqual(r.requests.at(-1)!.body, { principalId: OID, dataAction: "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action" });
+  assert.deepEqual(r.requests.at(-1)!.body, {
+    principalId: OID,
+    dataAction: "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action",
+  });
 });
 
 test("cognitiveservices account create / deployment create (2.45 syntax) / keys regenerate bodies", async () => {
-  const created = await run(["cognitiveservices", "account", "create", "-n", "acct1", "-g", "rg-ai", "--kind", "AIServices", "--sku", "S0", "-l", "eastus", "--disable-local-auth", "--yes"], () => ({ status: 200, body: { id: ACCOUNT, properties: { provisioningState: "Succeeded" } } }));
+  const created = await run(
+    [
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "acct1",
+      "-g",
+      "rg-ai",
+      "--kind",
+      "AIServices",
+      "--sku",
+      "S0",
+      "-l",
+      "eastus",
+      "--disable-local-auth",
+      "--yes",
+    ],
+    () => ({ status: 200, body: { id: ACCOUNT, properties: { provisioningState: "Succeeded" } } }),
+  );
   assert.equal(created.code, 0, created.stderr);
-  assert.equal(created.lines[0], `PUT /subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct1?api-version=2022-12-01`);
-  assert.deepEqual(created.requests[0]!.body, { kind: "AIServices", sku: { name: "S0" }, location: "eastus", properties: { disableLocalAuth: true } });
-  const deployment = await run(["cognitiveservices", "account", "deployment", "create", "-n", "acct1", "-g", "rg-ai", "--deployment-name", "chat", "--model-name", "gpt-4o-mini", "--model-version", "2024-07-18", "--model-format", "OpenAI", "--scale-settings-scale-type", "Standard"], () => ({ status: 200, body: {} }));
+  assert.equal(
+    created.lines[0],
+    `PUT /subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct1?api-version=2022-12-01`,
+  );
+  assert.deepEqual(created.requests[0]!.body, {
+    kind: "AIServices",
+    sku: { name: "S0" },
+    location: "eastus",
+    properties: { disableLocalAuth: true },
+  });
+  const deployment = await run(
+    [
+      "cognitiveservices",
+      "account",
+      "deployment",
+      "create",
+      "-n",
+      "acct1",
+      "-g",
+      "rg-ai",
+      "--deployment-name",
+      "chat",
+      "--model-name",
+      "gpt-4o-mini",
+      "--model-version",
+      "2024-07-18",
+      "--model-format",
+      "OpenAI",
+      "--scale-settings-scale-type",
+      "Standard",
+    ],
+    () => ({ status: 200, body: {} }),
+  );
   assert.equal(deployment.code, 0, deployment.stderr);
-  assert.deepEqual(deployment.requests[0]!.body, { properties: { model: { format: "OpenAI", name: "gpt-4o-mini", version: "2024-07-18" }, scaleSettings: { scaleType: "Standard" } } });
-  const regenerate = await run(["cognitiveservices", "account", "keys", "regenerate", "-n", "acct1", "-g", "rg-ai", "--key-name", "key2"], () => ({ body: { key1: "a", key2: "b" } }));
-  assert.equal(regenerate.lines[0], `POST /subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct1/regenerateKey?api-version=2022-12-01`);
+  assert.deepEqual(deployment.requests[0]!.body, {
+    properties: { model: { format: "OpenAI", name: "gpt-4o-mini", version: "2024-07-18" }, scaleSettings: { scaleType: "Standard" } },
+  });
+  const regenerate = await run(
+    ["cognitiveservices", "account", "keys", "regenerate", "-n", "acct1", "-g", "rg-ai", "--key-name", "key2"],
+    () => ({ body: { key1: "a", key2: "b" } }),
+  );
+  assert.equal(
+    regenerate.lines[0],
+    `POST /subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct1/regenerateKey?api-version=2022-12-01`,
+  );
   assert.deepEqual(regenerate.requests[0]!.body, { keyName: "Key2" });
 });
 
 test("audit list asks the activity log for the offset's window", async () => {
   const r = await run(["audit", "list", "--offset", "1d", "-g", "rg-ai"], () => ({ body: { value: [] } }));
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.lines[0]!, new RegExp(`^GET /subscriptions/${SUB}/providers/Microsoft.Insights/eventtypes/management/values\\?api-version=2015-04-01&\\$filter=eventTimestamp ge '\\d{4}-\\d\\d-\\d\\dT[^']+' and resourceGroupName eq 'rg-ai'$`));
+  assert.match(
+    r.lines[0]!,
+    new RegExp(
+      `^GET /subscriptions/${SUB}/providers/Microsoft.Insights/eventtypes/management/values\\?api-version=2015-04-01&\\$filter=eventTimestamp ge '\\d{4}-\\d\\d-\\d\\dT[^']+' and resourceGroupName eq 'rg-ai'$`,
+    ),
+  );
 });
 
 test("login with a device code: prints the message, polls through authorization_pending, then refreshes for Graph and the data plane", async () => {
@@ -233,20 +429,40 @@ test("login with a device code: prints the message, polls through authorization_
   openProfile(dir).setActiveCloud("test");
   const claims = Buffer.from(JSON.stringify({ upn: "alice@keyless.local", tid: TENANT, oid: OID })).toString("base64url");
   let polls = 0;
-  const r = await run(["login"], (req) => {
-    const form = req.body instanceof URLSearchParams ? req.body : undefined;
-    if (req.url.endsWith("/devicecode")) return { body: { device_code: "dc", user_code: "ABC-123", verification_uri: "https://keyless.test/device", expires_in: 900, interval: 1, message: "Open https://keyless.test/device and enter ABC-123" } };
-    if (form?.get("grant_type") === "urn:ietf:params:oauth:grant-type:device_code") {
-      return ++polls < 2 ? { status: 400, body: { error: "authorization_pending", error_description: "pending" } } : { body: { access_token: `h.${claims}.s`, expires_in: 3600, refresh_token: "rt-1" } };
-    }
-    if (form?.get("grant_type") === "refresh_token") return { body: { access_token: `h.${claims}.s`, expires_in: 3600, refresh_token: "rt-2" } };
-    if (req.url.includes("/subscriptions?")) return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
-    return undefined;
-  }, dir);
+  const r = await run(
+    ["login"],
+    (req) => {
+      const form = req.body instanceof URLSearchParams ? req.body : undefined;
+      if (req.url.endsWith("/devicecode"))
+        return {
+          body: {
+            device_code: "dc",
+            user_code: "ABC-123",
+            verification_uri: "https://keyless.test/device",
+            expires_in: 900,
+            interval: 1,
+            message: "Open https://keyless.test/device and enter ABC-123",
+          },
+        };
+      if (form?.get("grant_type") === "urn:ietf:params:oauth:grant-type:device_code") {
+        return ++polls < 2
+          ? { status: 400, body: { error: "authorization_pending", error_description: "pending" } }
+          : { body: { access_token: `h.${claims}.s`, expires_in: 3600, refresh_token: "rt-1" } };
+      }
+      if (form?.get("grant_type") === "refresh_token")
+        return { body: { access_token: `h.${claims}.s`, expires_in: 3600, refresh_token: "rt-2" } };
+      if (req.url.includes("/subscriptions?"))
+        return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
+      return undefined;
+    },
+    dir,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Open https:\/\/keyless\.test\/device and enter ABC-123/);
   assert.equal(polls, 2);
-  const grants = r.requests.filter((q) => q.body instanceof URLSearchParams).map((q) => `${(q.body as URLSearchParams).get("grant_type") ?? "devicecode"} ${(q.body as URLSearchParams).get("scope") ?? ""}`);
+  const grants = r.requests
+    .filter((q) => q.body instanceof URLSearchParams)
+    .map((q) => `${(q.body as URLSearchParams).get("grant_type") ?? "devicecode"} ${(q.body as URLSearchParams).get("scope") ?? ""}`);
   assert.deepEqual(grants, [
     "devicecode https://management.core.windows.net//.default offline_access openid profile",
     "urn:ietf:params:oauth:grant-type:device_code ",
@@ -263,11 +479,19 @@ test("an expired token is renewed with the cached refresh token before the call"
   const dir = signedInConfigDir(SUB, TENANT);
   const profile = openProfile(dir);
   const credential = profile.credential("test", "admin@keyless.test")!;
-  profile.putCredential("test", { ...credential, refreshToken: "rt-old", tokens: { ...credential.tokens, "https://management.core.windows.net/": { accessToken: "stale", expiresOn: 1 } } });
-  const r = await run(["group", "list"], (req) => {
-    if (req.body instanceof URLSearchParams) return { body: { access_token: "fresh", expires_in: 3600, refresh_token: "rt-new" } };
-    return { body: { value: [] } };
-  }, dir);
+  profile.putCredential("test", {
+    ...credential,
+    refreshToken: "rt-old",
+    tokens: { ...credential.tokens, "https://management.core.windows.net/": { accessToken: "stale", expiresOn: 1 } },
+  });
+  const r = await run(
+    ["group", "list"],
+    (req) => {
+      if (req.body instanceof URLSearchParams) return { body: { access_token: "fresh", expires_in: 3600, refresh_token: "rt-new" } };
+      return { body: { value: [] } };
+    },
+    dir,
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal((r.requests[0]!.body as URLSearchParams).get("refresh_token"), "rt-old");
   assert.equal(r.lines[0], `POST /${TENANT}/oauth2/v2.0/token`);
@@ -276,17 +500,26 @@ test("an expired token is renewed with the cached refresh token before the call"
 });
 
 test("-o table uses az's columns for role assignment list; --query turns them off", async () => {
-  const assignment = { id: "a1", name: "a1", type: "t", properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" } };
+  const assignment = {
+    id: "a1",
+    name: "a1",
+    type: "t",
+    properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID, principalType: "User" },
+  };
   const responder: Responder = (req) => {
     if (req.url.includes("roleAssignments")) return { body: { value: [assignment] } };
-    if (req.url.includes("roleDefinitions")) return { body: { value: [{ id: CSU, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
+    if (req.url.includes("roleDefinitions"))
+      return { body: { value: [{ id: CSU, name: CSU, properties: { roleName: "Cognitive Services User" } }] } };
     if (req.url.includes("getByIds")) return { body: { value: [{ id: OID, userPrincipalName: "alice@keyless.local" }] } };
     return undefined;
   };
   const table = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table"], responder);
   assert.equal(table.stdout.split("\n")[0]!.replace(/ +/g, " "), "Principal Role Scope");
   assert.match(table.stdout.split("\n")[2]!, /^alice@keyless\.local +Cognitive Services User +\/subscriptions\//);
-  const queried = await run(["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table", "--query", "[].{Who:principalId}"], responder);
+  const queried = await run(
+    ["role", "assignment", "list", "--scope", ACCOUNT, "-o", "table", "--query", "[].{Who:principalId}"],
+    responder,
+  );
   assert.equal(queried.stdout.split("\n")[0]!.trim(), "Who");
 });
 
@@ -296,16 +529,38 @@ test("login --identity: App Service protocol per resource, accounts listed, rene
   openProfile(dir).setActiveCloud("test");
   const claims = Buffer.from(JSON.stringify({ tid: TENANT, oid: OID })).toString("base64url");
   const transport = recordingTransport((req) => {
-    if (req.url.startsWith("https://keyless.test/managed-identity/app-service")) return { body: { access_token: `h.${claims}.s`, expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: new URL(req.url).searchParams.get("resource") } };
-    if (req.url.includes("/subscriptions?")) return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
+    if (req.url.startsWith("https://keyless.test/managed-identity/app-service"))
+      return {
+        body: {
+          access_token: `h.${claims}.s`,
+          expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+          resource: new URL(req.url).searchParams.get("resource"),
+        },
+      };
+    if (req.url.includes("/subscriptions?"))
+      return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
     return undefined;
   });
-  const env = { KEYLESS_CONFIG_DIR: dir, IDENTITY_ENDPOINT: "https://keyless.test/managed-identity/app-service", IDENTITY_HEADER: "mi-secret" };
+  const env = {
+    KEYLESS_CONFIG_DIR: dir,
+    IDENTITY_ENDPOINT: "https://keyless.test/managed-identity/app-service",
+    IDENTITY_HEADER: "mi-secret",
+  };
   const r = await runInProcess(["login", "--identity", "-u", "client-1"], { env, transport });
   assert.equal(r.code, 0, r.stderr);
   const miCalls = transport.requests.filter((q) => q.url.includes("managed-identity"));
-  assert.deepEqual(miCalls.map((q) => new URL(q.url).searchParams.get("resource")), ["https://management.core.windows.net/", "https://graph.microsoft.com", "https://cognitiveservices.azure.com"]);
-  assert.ok(miCalls.every((q) => q.headers!["x-identity-header"] === "mi-secret" && new URL(q.url).searchParams.get("client_id") === "client-1" && new URL(q.url).searchParams.get("api-version") === "2019-08-01"));
+  assert.deepEqual(
+    miCalls.map((q) => new URL(q.url).searchParams.get("resource")),
+    ["https://management.core.windows.net/", "https://graph.microsoft.com", "https://cognitiveservices.azure.com"],
+  );
+  assert.ok(
+    miCalls.every(
+      (q) =>
+        q.headers!["x-identity-header"] === "mi-secret" &&
+        new URL(q.url).searchParams.get("client_id") === "client-1" &&
+        new URL(q.url).searchParams.get("api-version") === "2019-08-01",
+    ),
+  );
   assert.deepEqual(JSON.parse(r.stdout)[0].user, { name: "client-1", type: "servicePrincipal" });
 
   const missing = await runInProcess(["login", "--identity"], { env: { KEYLESS_CONFIG_DIR: dir }, transport });
@@ -329,10 +584,14 @@ test("login --service-principal --certificate sends a signed client assertion (x
   const claims = Buffer.from(JSON.stringify({ tid: TENANT, oid: OID })).toString("base64url");
   const transport = recordingTransport((req) => {
     if (req.url.endsWith("/oauth2/v2.0/token")) return { body: { access_token: `h.${claims}.s`, expires_in: 3600 } };
-    if (req.url.includes("/subscriptions?")) return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
+    if (req.url.includes("/subscriptions?"))
+      return { body: { value: [{ subscriptionId: SUB, displayName: "Sub", state: "Enabled", tenantId: TENANT }] } };
     return undefined;
   });
-  const r = await runInProcess(["login", "--service-principal", "-u", "app-1", "--certificate", pemPath, "--tenant", TENANT], { env: { KEYLESS_CONFIG_DIR: dir }, transport });
+  const r = await runInProcess(["login", "--service-principal", "-u", "app-1", "--certificate", pemPath, "--tenant", TENANT], {
+    env: { KEYLESS_CONFIG_DIR: dir },
+    transport,
+  });
   assert.equal(r.code, 0, r.stderr);
   const form = transport.requests[0]!.body as URLSearchParams;
   assert.equal(form.get("grant_type"), "client_credentials");
@@ -340,7 +599,10 @@ test("login --service-principal --certificate sends a signed client assertion (x
   assert.equal(form.get("client_secret"), null);
   const [header, payload, signature] = form.get("client_assertion")!.split(".");
   const certificate = new X509Certificate(certPem);
-  assert.equal(JSON.parse(Buffer.from(header!, "base64url").toString()).x5t, createHash("sha1").update(certificate.raw).digest("base64url"));
+  assert.equal(
+    JSON.parse(Buffer.from(header!, "base64url").toString()).x5t,
+    createHash("sha1").update(certificate.raw).digest("base64url"),
+  );
   const body = JSON.parse(Buffer.from(payload!, "base64url").toString());
   assert.equal(body.aud, `https://keyless.test/${TENANT}/oauth2/v2.0/token`);
   assert.equal(body.iss, "app-1");
@@ -349,10 +611,15 @@ test("login --service-principal --certificate sends a signed client assertion (x
 });
 
 test("chat without a prompt is a session: each line is a turn, the history grows, answers stream to stdout", async () => {
-  const sse = (text: string) => `data: {"choices":[{"delta":{"content":"${text}"}}]}\r\n\r\ndata: {"choices":[{"delta":{"content":"!"}}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+  const sse = (text: string) =>
+    `data: {"choices":[{"delta":{"content":"${text}"}}]}\r\n\r\ndata: {"choices":[{"delta":{"content":"!"}}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
   let turn = 0;
   const transport = recordingTransport(() => ({ body: sse(`answer ${++turn}`) }));
-  const r = await runInProcess(["chat", "--account", "acct1", "--deployment", "chat", "--system", "Be brief."], { env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB, TENANT) }, transport, input: ["hello", "", "again"] });
+  const r = await runInProcess(["chat", "--account", "acct1", "--deployment", "chat", "--system", "Be brief."], {
+    env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB, TENANT) },
+    transport,
+    input: ["hello", "", "again"],
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "answer 1!\nanswer 2!\n");
   assert.equal(transport.requests.length, 2);

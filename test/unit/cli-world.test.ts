@@ -49,11 +49,17 @@ test("YAML syntax errors carry their position", () => {
 
 test("apply -f with a bad file exits 2 without any request", async () => {
   const transport = recordingTransport(() => undefined);
-  const run = await runInProcess(["apply", "-f", join(WORLDS, "bad.yaml")], { env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB) }, transport });
+  const run = await runInProcess(["apply", "-f", join(WORLDS, "bad.yaml")], {
+    env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB) },
+    transport,
+  });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^ERROR: The world file is not valid:\n {2}.*bad\.yaml:2:5: users\[0\]\.password: required/);
   assert.deepEqual(transport.requests, []);
-  const missing = await runInProcess(["apply", "-f", join(WORLDS, "nope.yaml")], { env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB) }, transport });
+  const missing = await runInProcess(["apply", "-f", join(WORLDS, "nope.yaml")], {
+    env: { KEYLESS_CONFIG_DIR: signedInConfigDir(SUB) },
+    transport,
+  });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read '.*nope\.yaml' \(ENOENT\)/);
 });
@@ -63,7 +69,12 @@ test("apply -f with a bad file exits 2 without any request", async () => {
  * shapes them) for apply to find what exists, so a second apply must change nothing.
  */
 function worldServer() {
-  const objects: Record<string, { id: string; [k: string]: unknown }[]> = { users: [], groups: [], applications: [], servicePrincipals: [] };
+  const objects: Record<string, { id: string; [k: string]: unknown }[]> = {
+    users: [],
+    groups: [],
+    applications: [],
+    servicePrincipals: [],
+  };
   const members: Record<string, string[]> = {};
   const arm = new Map<string, unknown>();
   const assignments: { id: string; properties: { scope: string; roleDefinitionId: string; principalId: string } }[] = [];
@@ -94,13 +105,25 @@ function worldServer() {
     const groupMembers = /^\/graph\/v1\.0\/groups\/([^/]+)\/members(\/\$ref)?$/.exec(path);
     if (groupMembers && req.method === "GET") return { body: { value: (members[groupMembers[1]!] ?? []).map((m) => ({ id: m })) } };
     if (groupMembers && req.method === "POST") {
-      const member = String((req.body as Record<string, string>)["@odata.id"]).split("/").at(-1)!;
+      const member = String((req.body as Record<string, string>)["@odata.id"])
+        .split("/")
+        .at(-1)!;
       members[groupMembers[1]!] = [...(members[groupMembers[1]!] ?? []), member];
       return { status: 204 };
     }
     if (path.endsWith("/providers/Microsoft.Authorization/roleDefinitions")) {
       const name = /roleName eq '([^']*)'/.exec(filter)![1]!;
-      return { body: { value: [{ id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/role-${name.replace(/ /g, "-")}`, name: `role-${name}`, properties: { roleName: name } }] } };
+      return {
+        body: {
+          value: [
+            {
+              id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/role-${name.replace(/ /g, "-")}`,
+              name: `role-${name}`,
+              properties: { roleName: name },
+            },
+          ],
+        },
+      };
     }
     if (path.endsWith("/providers/Microsoft.Authorization/roleAssignments") && req.method === "GET") {
       const principal = /principalId eq '([^']*)'/.exec(filter)?.[1];
@@ -108,11 +131,18 @@ function worldServer() {
     }
     const assignment = /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/([^/]+)$/.exec(path);
     if (assignment && req.method === "PUT") {
-      const created = { id: path, properties: { ...(req.body as { properties: { roleDefinitionId: string; principalId: string } }).properties, scope: assignment[1]! } };
+      const created = {
+        id: path,
+        properties: {
+          ...(req.body as { properties: { roleDefinitionId: string; principalId: string } }).properties,
+          scope: assignment[1]!,
+        },
+      };
       assignments.push(created);
       return { status: 201, body: created };
     }
-    if (path.startsWith("/subscriptions/") && req.method === "GET") return arm.has(path.toLowerCase()) ? { body: arm.get(path.toLowerCase()) } : undefined;
+    if (path.startsWith("/subscriptions/") && req.method === "GET")
+      return arm.has(path.toLowerCase()) ? { body: arm.get(path.toLowerCase()) } : undefined;
     if (path.startsWith("/subscriptions/") && req.method === "PUT") {
       arm.set(path.toLowerCase(), { id: path, ...(req.body as object) });
       return { status: 201, body: { id: path } };
@@ -131,25 +161,42 @@ test("apply -f makes the world through Azure's REST shapes, reports it, and a se
   assert.deepEqual(
     changes.map((c) => `${c.action} ${c.kind} ${c.name}`),
     [
-      "created user alice@keyless.local", "created user bob@keyless.local",
-      "created app ci-pipeline", "created servicePrincipal ci-pipeline", "created secret ci-pipeline/ci",
-      "created group ai-devs", "added member ai-devs ← alice@keyless.local", "added member ai-devs ← app:ci-pipeline",
-      "created resourceGroup rg-ai", "created account rg-ai/acct-ai", "created deployment rg-ai/acct-ai/chat",
-      "created roleAssignment Cognitive Services User → group:ai-devs @ rg-ai/acct-ai", "created roleAssignment Reader → bob@keyless.local @ rg-ai",
+      "created user alice@keyless.local",
+      "created user bob@keyless.local",
+      "created app ci-pipeline",
+      "created servicePrincipal ci-pipeline",
+      "created secret ci-pipeline/ci",
+      "created group ai-devs",
+      "added member ai-devs ← alice@keyless.local",
+      "added member ai-devs ← app:ci-pipeline",
+      "created resourceGroup rg-ai",
+      "created account rg-ai/acct-ai",
+      "created deployment rg-ai/acct-ai/chat",
+      "created roleAssignment Cognitive Services User → group:ai-devs @ rg-ai/acct-ai",
+      "created roleAssignment Reader → bob@keyless.local @ rg-ai",
     ],
   );
   assert.equal(changes.find((c) => c.kind === "secret")!.secret, "secret-ci");
   const account = server.arm.get(`/subscriptions/${SUB}/resourcegroups/rg-ai/providers/microsoft.cognitiveservices/accounts/acct-ai`);
   assert.deepEqual(account, {
     id: `/subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct-ai`,
-    kind: "AIServices", sku: { name: "S0" }, location: "eastus", properties: { disableLocalAuth: true },
+    kind: "AIServices",
+    sku: { name: "S0" },
+    location: "eastus",
+    properties: { disableLocalAuth: true },
   });
   const groupAssignment = server.assignments[0]!;
-  assert.equal(groupAssignment.properties.scope, `/subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct-ai`);
+  assert.equal(
+    groupAssignment.properties.scope,
+    `/subscriptions/${SUB}/resourcegroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/acct-ai`,
+  );
   assert.match(groupAssignment.properties.roleDefinitionId, /roleDefinitions\/role-Cognitive-Services-User$/);
 
   const before = server.transport.requests.length;
-  const second = await runInProcess(["apply", "-f", join(WORLDS, "complete.yaml"), "--query", "[?action!='unchanged']"], { env, transport: server.transport });
+  const second = await runInProcess(["apply", "-f", join(WORLDS, "complete.yaml"), "--query", "[?action!='unchanged']"], {
+    env,
+    transport: server.transport,
+  });
   assert.equal(second.code, 0, second.stderr);
   assert.equal(second.stdout, "[]\n");
   const writes = server.transport.requests.slice(before).filter((r) => r.method !== "GET" && !r.url.includes("getByIds"));

@@ -10,13 +10,22 @@ import { createStore, type Store } from "../../src/storage/store.ts";
 import { dialects, freshDatabase } from "../harness/databases.ts";
 
 const clock = { now: () => Date.parse("2026-01-01T00:00:00Z") };
-const edge = (groupId: string, memberId: string, memberType: GroupEdge["memberType"] = "group"): GroupEdge => ({ groupId, memberId, memberType });
+const edge = (groupId: string, memberId: string, memberType: GroupEdge["memberType"] = "group"): GroupEdge => ({
+  groupId,
+  memberId,
+  memberType,
+});
 
 describe("membership closure (pure)", () => {
   test("a chain and a diamond give each group once", () => {
     const edges = [edge("b", "u", "user"), edge("a", "b"), edge("c", "b"), edge("d", "a"), edge("d", "c")];
     assert.deepEqual(transitiveGroupsOf("u", edges).sort(), ["a", "b", "c", "d"]);
-    assert.deepEqual(transitiveMembersOf("d", edges).map((e) => e.memberId).sort(), ["a", "b", "c", "u"]);
+    assert.deepEqual(
+      transitiveMembersOf("d", edges)
+        .map((e) => e.memberId)
+        .sort(),
+      ["a", "b", "c", "u"],
+    );
   });
   test("a cycle that reached storage still terminates, and never lists the start as its own group", () => {
     const edges = [edge("a", "b"), edge("b", "a"), edge("a", "u", "user")];
@@ -46,7 +55,8 @@ for (const dialect of dialects) {
     after(() => database.close());
 
     const group = (name: string) => directory.createGroup(tenantId, { displayName: name, mailNickname: name });
-    const user = (name: string) => directory.createUser(tenantId, { userPrincipalName: `${name}@t.example`, displayName: name, password: "Pass-word-1" });
+    const user = (name: string) =>
+      directory.createUser(tenantId, { userPrincipalName: `${name}@t.example`, displayName: name, password: "Pass-word-1" });
 
     test("nested membership is transitive, refuses cycles, and follows removals and deletions", async () => {
       const [outer, middle, inner] = [await group("outer"), await group("middle"), await group("inner")];
@@ -58,7 +68,12 @@ for (const dialect of dialects) {
       await directory.addMember(middle.id, sp.id);
       assert.deepEqual((await directory.transitiveGroupIds(ada.id)).sort(), [outer.id, middle.id, inner.id].sort());
       assert.deepEqual((await directory.transitiveGroupIds(sp.id)).sort(), [outer.id, middle.id].sort());
-      assert.deepEqual((await directory.listTransitiveMembers(outer.id)).map((o) => o.kind).sort(), ["group", "group", "servicePrincipal", "user"]);
+      assert.deepEqual((await directory.listTransitiveMembers(outer.id)).map((o) => o.kind).sort(), [
+        "group",
+        "group",
+        "servicePrincipal",
+        "user",
+      ]);
 
       const before = await store.rbac.latestChange();
       await assert.rejects(directory.addMember(inner.id, outer.id), InvalidInputError);
@@ -134,16 +149,36 @@ for (const dialect of dialects) {
     });
 
     test("directory roles: each area needs its role, owners manage their group, User Administrators cannot touch Global Administrators", async () => {
-      const [ga, ua, gra, aa, owner, plain] = await Promise.all(["ga", "ua", "gra", "aa", "owner", "plain"].map((n) => user(`${n}-${dialect}`)));
+      const [ga, ua, gra, aa, owner, plain] = await Promise.all(
+        ["ga", "ua", "gra", "aa", "owner", "plain"].map((n) => user(`${n}-${dialect}`)),
+      );
       await directory.grantDirectoryRole(tenantId, DirectoryRoles.globalAdministrator, ga!.id);
       await directory.grantDirectoryRole(tenantId, DirectoryRoles.userAdministrator, ua!.id);
       await directory.grantDirectoryRole(tenantId, DirectoryRoles.groupsAdministrator, gra!.id);
       await directory.grantDirectoryRole(tenantId, DirectoryRoles.applicationAdministrator, aa!.id);
       const g = await group("owned");
       await directory.addOwner(g.id, owner!.id);
-      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "users"))), [true, true, false, false, false]);
-      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "groups"))), [true, true, true, false, false]);
-      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "applications"))), [true, false, false, true, false]);
+      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "users"))), [
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
+      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "groups"))), [
+        true,
+        true,
+        true,
+        false,
+        false,
+      ]);
+      assert.deepEqual(await Promise.all([ga, ua, gra, aa, plain].map((p) => directory.mayWrite(p!.id, "applications"))), [
+        true,
+        false,
+        false,
+        true,
+        false,
+      ]);
       assert.equal(await directory.mayManageGroup(owner!.id, g.id), true);
       assert.equal(await directory.mayManageGroup(plain!.id, g.id), false);
       assert.equal(await directory.mayChangeUser(ua!.id, ga!.id), false);

@@ -4,8 +4,22 @@ import { WireError } from "../../src/core/errors.ts";
 import { type FilterFields, matchesFilter, parseFilter } from "../../src/graph/odata-filter.ts";
 import { collectionResponse } from "../../src/graph/odata-query.ts";
 
-const fields: FilterFields = { displayName: "string", userPrincipalName: "string", appId: "string", mail: "string", accountEnabled: "boolean", servicePrincipalNames: "strings" };
-const ada = { displayName: "Ada Lovelace", userPrincipalName: "ada@t.example", appId: null, mail: null, accountEnabled: true, servicePrincipalNames: ["api://ada", "1234"] };
+const fields: FilterFields = {
+  displayName: "string",
+  userPrincipalName: "string",
+  appId: "string",
+  mail: "string",
+  accountEnabled: "boolean",
+  servicePrincipalNames: "strings",
+};
+const ada = {
+  displayName: "Ada Lovelace",
+  userPrincipalName: "ada@t.example",
+  appId: null,
+  mail: null,
+  accountEnabled: true,
+  servicePrincipalNames: ["api://ada", "1234"],
+};
 const matches = (filter: string, object: Record<string, unknown> = ada) => matchesFilter(parseFilter(filter, fields), object);
 const code = (fn: () => unknown) => {
   try {
@@ -42,27 +56,68 @@ describe("OData $filter parser", () => {
   test("quotes are escaped by doubling, and an injected quote cannot widen the filter", () => {
     const obrien = { ...ada, displayName: "O'Brien" };
     assert.equal(matches("displayName eq 'O''Brien'", obrien), true);
-    assert.equal(code(() => parseFilter("displayName eq 'x' or 'a' eq 'a'", fields)), "400 Request_BadRequest");
+    assert.equal(
+      code(() => parseFilter("displayName eq 'x' or 'a' eq 'a'", fields)),
+      "400 Request_BadRequest",
+    );
   });
 
   test("unknown properties and operators are Request_UnsupportedQuery; syntax errors are Request_BadRequest", () => {
-    assert.equal(code(() => parseFilter("jobTitle eq 'x'", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("displayName gt 'x'", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("endswith(displayName,'x')", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("servicePrincipalNames eq 'x'", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("displayName/any(c:c eq 'x')", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("servicePrincipalNames/all(c:c eq 'x')", fields)), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => parseFilter("displayName eq 'x", fields)), "400 Request_BadRequest");
-    assert.equal(code(() => parseFilter("displayName eq 'x')", fields)), "400 Request_BadRequest");
-    assert.equal(code(() => parseFilter("(displayName eq 'x'", fields)), "400 Request_BadRequest");
-    assert.equal(code(() => parseFilter("", fields)), "400 Request_BadRequest");
-    assert.equal(code(() => parseFilter("displayName eq 'x' ; drop", fields)), "400 Request_BadRequest");
+    assert.equal(
+      code(() => parseFilter("jobTitle eq 'x'", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("displayName gt 'x'", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("endswith(displayName,'x')", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("servicePrincipalNames eq 'x'", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("displayName/any(c:c eq 'x')", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("servicePrincipalNames/all(c:c eq 'x')", fields)),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => parseFilter("displayName eq 'x", fields)),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => parseFilter("displayName eq 'x')", fields)),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => parseFilter("(displayName eq 'x'", fields)),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => parseFilter("", fields)),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => parseFilter("displayName eq 'x' ; drop", fields)),
+      "400 Request_BadRequest",
+    );
   });
 });
 
 describe("collection responses", () => {
   const items = Array.from({ length: 5 }, (_, i) => ({ id: `id-${i}`, displayName: `name-${i}` }));
-  const request = (query: Record<string, string>) => ({ url: "https://h/graph/v1.0/groups", context: "ctx", query, filterFields: { id: "string", displayName: "string" } as const });
+  const request = (query: Record<string, string>) => ({
+    url: "https://h/graph/v1.0/groups",
+    context: "ctx",
+    query,
+    filterFields: { id: "string", displayName: "string" } as const,
+  });
 
   test("$top pages through everything exactly once with absolute next links that keep the filter", () => {
     const seen: string[] = [];
@@ -76,16 +131,34 @@ describe("collection responses", () => {
       query = Object.fromEntries(new URL(next).searchParams);
       assert.equal(query.$filter, "startswith(displayName,'name')");
     }
-    assert.deepEqual(seen, items.map((i) => i.id));
+    assert.deepEqual(
+      seen,
+      items.map((i) => i.id),
+    );
   });
 
   test("$select projects; bad $top, $skiptoken and unknown options are refused", () => {
     const page = collectionResponse(items, request({ $select: "displayName" })) as { value: unknown[] };
     assert.deepEqual(page.value[0], { displayName: "name-0" });
-    assert.equal(code(() => collectionResponse(items, request({ $top: "0" }))), "400 Request_BadRequest");
-    assert.equal(code(() => collectionResponse(items, request({ $top: "1000" }))), "400 Request_BadRequest");
-    assert.equal(code(() => collectionResponse(items, request({ $skiptoken: "garbage" }))), "400 Request_BadRequest");
-    assert.equal(code(() => collectionResponse(items, request({ $expand: "members" }))), "400 Request_UnsupportedQuery");
-    assert.equal(code(() => collectionResponse(items, request({ $select: "nope" }))), "400 Request_BadRequest");
+    assert.equal(
+      code(() => collectionResponse(items, request({ $top: "0" }))),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => collectionResponse(items, request({ $top: "1000" }))),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => collectionResponse(items, request({ $skiptoken: "garbage" }))),
+      "400 Request_BadRequest",
+    );
+    assert.equal(
+      code(() => collectionResponse(items, request({ $expand: "members" }))),
+      "400 Request_UnsupportedQuery",
+    );
+    assert.equal(
+      code(() => collectionResponse(items, request({ $select: "nope" }))),
+      "400 Request_BadRequest",
+    );
   });
 });

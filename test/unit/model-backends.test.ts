@@ -15,12 +15,19 @@ const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum
 
 describe("built-in embeddings", () => {
   test("unit length, deterministic, honours dimensions, related texts are closer", async () => {
-    const r = await builtinEmbeddings.embed!({ input: ["the cat sat", "the cat sat", "stock prices fell"], dimensions: 64 }, "keyless-embed", signal);
+    const r = await builtinEmbeddings.embed!(
+      { input: ["the cat sat", "the cat sat", "stock prices fell"], dimensions: 64 },
+      "keyless-embed",
+      signal,
+    );
     assert.equal(r.vectors.length, 3);
     assert.equal(r.vectors[0]!.length, 64);
     assert.ok(Math.abs(cosine(r.vectors[0]!, r.vectors[0]!) - 1) < 1e-5);
     assert.deepEqual(r.vectors[0], r.vectors[1]);
-    assert.ok(cosine(embed("the cat sat on the mat", 256), embed("a cat sat", 256)) > cosine(embed("the cat sat on the mat", 256), embed("stock prices fell", 256)));
+    assert.ok(
+      cosine(embed("the cat sat on the mat", 256), embed("a cat sat", 256)) >
+        cosine(embed("the cat sat on the mat", 256), embed("stock prices fell", 256)),
+    );
     assert.ok(r.usage.prompt_tokens > 0);
   });
 });
@@ -29,9 +36,13 @@ describe("scripted model", () => {
   test("answers from the first matching pattern with capture groups, else the default", async () => {
     const dir = mkdtempSync(join(tmpdir(), "keyless-script-"));
     const file = join(dir, "script.yaml");
-    writeFileSync(file, '- match: "weather in (\\\\w+)"\n  reply: "It is sunny in $1."\n- contains: refund\n  reply: Refunds take 5 days.\n- default: I cannot help with that.\n');
+    writeFileSync(
+      file,
+      '- match: "weather in (\\\\w+)"\n  reply: "It is sunny in $1."\n- contains: refund\n  reply: Refunds take 5 days.\n- default: I cannot help with that.\n',
+    );
     const model = scriptedModel(loadScript(file));
-    const ask = async (content: string) => (await model.complete!({ messages: [{ role: "user", content }] }, "faq", signal)).choices[0]!.message.content;
+    const ask = async (content: string) =>
+      (await model.complete!({ messages: [{ role: "user", content }] }, "faq", signal)).choices[0]!.message.content;
     assert.equal(await ask("What is the weather in Paris?"), "It is sunny in Paris.");
     assert.equal(await ask("I want a REFUND"), "Refunds take 5 days.");
     assert.equal(await ask("hello"), "I cannot help with that.");
@@ -40,17 +51,27 @@ describe("scripted model", () => {
 
 describe("models file", () => {
   test("declares backends and models; unknown backends and shadowed built-ins are refused", () => {
-    const file = checkModelsFile({
-      backends: [{ name: "ollama", type: "openai-compatible", baseUrl: "http://127.0.0.1:11434/v1", timeouts: { firstByteMs: 1000 } }],
-      models: [{ format: "Meta", name: "llama", version: "1", backend: "ollama", upstreamModel: "llama3.2:1b" }],
-    }, ".", "test");
+    const file = checkModelsFile(
+      {
+        backends: [{ name: "ollama", type: "openai-compatible", baseUrl: "http://127.0.0.1:11434/v1", timeouts: { firstByteMs: 1000 } }],
+        models: [{ format: "Meta", name: "llama", version: "1", backend: "ollama", upstreamModel: "llama3.2:1b" }],
+      },
+      ".",
+      "test",
+    );
     const registry = createModelRegistry(file);
     const model = registry.findModel("meta", "LLAMA", "1")!;
     assert.equal(model.backendModel, "llama3.2:1b");
     assert.equal(model.backend.kind, "openai-compatible");
     assert.ok(registry.findModel("Keyless", "keyless-echo", "1"));
     assert.throws(() => checkModelsFile({ models: [{ format: "X", name: "y", backend: "nope" }] }, ".", "test"), ModelsFileError);
-    assert.throws(() => createModelRegistry(checkModelsFile({ models: [{ format: "Keyless", name: "keyless-echo", version: "1", backend: "builtin-chat" }] }, ".", "t")), ModelsFileError);
+    assert.throws(
+      () =>
+        createModelRegistry(
+          checkModelsFile({ models: [{ format: "Keyless", name: "keyless-echo", version: "1", backend: "builtin-chat" }] }, ".", "t"),
+        ),
+      ModelsFileError,
+    );
     void registry.close();
   });
 });
@@ -78,7 +99,8 @@ describe("SSE pass-through parser", () => {
       for (const p of parts) yield Buffer.from(p);
     }
     const got: string[] = [];
-    for await (const d of sseData(body(['data: {"a":1}\n', "\ndata: {\"b\"", ':2}\r\n\r\n: comment\n\ndata: [DONE]\n\n', "data: late\n\n"]))) got.push(d);
+    for await (const d of sseData(body(['data: {"a":1}\n', '\ndata: {"b"', ":2}\r\n\r\n: comment\n\ndata: [DONE]\n\n", "data: late\n\n"])))
+      got.push(d);
     assert.deepEqual(got, ['{"a":1}', '{"b":2}']);
     await assert.rejects(async () => {
       for await (const _ of sseData(body(['data: {"a":1}\n\n']))) void _;

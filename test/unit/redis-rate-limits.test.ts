@@ -18,17 +18,22 @@ test("rateLimitStore: memory by default, a redis:// or rediss:// URL, anything e
   assert.equal(loadConfig().rateLimitStore, "memory");
   assert.equal(loadConfig({ env: { KEYLESS_RATE_LIMIT_STORE: "rediss://:pw@cache:6380/2" } }).rateLimitStore, "rediss://:pw@cache:6380/2");
   assert.equal(loadConfig({ argv: ["--rate-limit-store", REDIS_URL] }).rateLimitStore, REDIS_URL);
-  assert.throws(() => loadConfig({ env: { KEYLESS_RATE_LIMIT_STORE: "memcached://secret@host" } }), (err: Error) => {
-    assert.ok(err instanceof ConfigError);
-    assert.match(err.message, /rateLimitStore must be 'memory' or a redis:\/\//);
-    assert.doesNotMatch(err.message, /secret/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ env: { KEYLESS_RATE_LIMIT_STORE: "memcached://secret@host" } }),
+    (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /rateLimitStore must be 'memory' or a redis:\/\//);
+      assert.doesNotMatch(err.message, /secret/);
+      return true;
+    },
+  );
 });
 
 const quiet = { commandTimeoutMs: 500, onUnavailable: () => undefined, onRecovered: () => undefined };
 
-test("Redis limiter: 20 concurrent calls from two limiters on one key admit exactly the 6 a capacity-1 minute allows", { skip: !redisAvailable && "no Redis on 127.0.0.1:6379" }, async () => {
+test("Redis limiter: 20 concurrent calls from two limiters on one key admit exactly the 6 a capacity-1 minute allows", {
+  skip: !redisAvailable && "no Redis on 127.0.0.1:6379",
+}, async () => {
   const a = createRedisRateLimiter(REDIS_URL, quiet);
   const b = createRedisRateLimiter(REDIS_URL, quiet);
   try {
@@ -38,7 +43,13 @@ test("Redis limiter: 20 concurrent calls from two limiters on one key admit exac
     assert.equal(results.filter((r) => r.admitted).length, 6);
     const refused = results.find((r) => !r.admitted)!;
     assert.ok(!refused.admitted && refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 10);
-    assert.deepEqual(results.filter((r) => r.admitted).map((r) => r.remainingRequests).sort(), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      results
+        .filter((r) => r.admitted)
+        .map((r) => r.remainingRequests)
+        .sort(),
+      [0, 1, 2, 3, 4, 5],
+    );
 
     const tokenKey = `unit-${crypto.randomUUID()}`;
     assert.equal((await a.admit(tokenKey, limits, 900)).admitted, true);

@@ -36,19 +36,43 @@ describe("role assignment limit per subscription", () => {
 
   test(`refuses the ${ASSIGNMENTS_PER_SUBSCRIPTION + 1}th assignment in a subscription with RoleAssignmentLimitExceeded, and writes nothing`, async () => {
     const rows = Array.from({ length: ASSIGNMENTS_PER_SUBSCRIPTION }, (_, i) => ({
-      id: `ra-${i}`, tenant_id: tenantId, scope: `/subscriptions/${subscriptionId}/resourceGroups/rg-${i % 40}`,
-      scope_key: `/subscriptions/${subscriptionId}/resourcegroups/rg-${i % 40}`, role_definition_id: BuiltInRoleIds.READER, principal_id: `p-${i}`,
-      principal_type: "User", description: null, condition: null, condition_version: null, created_on: at, created_by: null, updated_on: at, updated_by: null,
+      id: `ra-${i}`,
+      tenant_id: tenantId,
+      scope: `/subscriptions/${subscriptionId}/resourceGroups/rg-${i % 40}`,
+      scope_key: `/subscriptions/${subscriptionId}/resourcegroups/rg-${i % 40}`,
+      role_definition_id: BuiltInRoleIds.READER,
+      principal_id: `p-${i}`,
+      principal_type: "User",
+      description: null,
+      condition: null,
+      condition_version: null,
+      created_on: at,
+      created_by: null,
+      updated_on: at,
+      updated_by: null,
     }));
-    for (let i = 0; i < rows.length; i += 500) await database.db.insertInto("role_assignments").values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await database.db
+        .insertInto("role_assignments")
+        .values(rows.slice(i, i + 500))
+        .execute();
     const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: "44444444-4444-4444-8444-444444444444" };
-    await assert.rejects(putRoleAssignment(deps, caller, `/subscriptions/${subscriptionId}`, crypto.randomUUID(), input), (err: WireError) => {
-      assert.equal(err.code, "RoleAssignmentLimitExceeded");
-      assert.equal(err.status, 400);
-      return true;
-    });
+    await assert.rejects(
+      putRoleAssignment(deps, caller, `/subscriptions/${subscriptionId}`, crypto.randomUUID(), input),
+      (err: WireError) => {
+        assert.equal(err.code, "RoleAssignmentLimitExceeded");
+        assert.equal(err.status, 400);
+        return true;
+      },
+    );
     assert.equal(await store.rbac.countAssignmentsInSubscription(subscriptionId), ASSIGNMENTS_PER_SUBSCRIPTION);
-    const elsewhere = await putRoleAssignment(deps, caller, "/subscriptions/55555555-5555-4555-8555-555555555555", crypto.randomUUID(), input);
+    const elsewhere = await putRoleAssignment(
+      deps,
+      caller,
+      "/subscriptions/55555555-5555-4555-8555-555555555555",
+      crypto.randomUUID(),
+      input,
+    );
     assert.equal(elsewhere.created, true, "another subscription has its own limit");
   });
 });

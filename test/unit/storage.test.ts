@@ -12,9 +12,20 @@ const subscriptionId = "22222222-2222-4222-8222-222222222222";
 
 function assignment(id: string, overrides: Partial<RoleAssignmentRecord> = {}): RoleAssignmentRecord {
   return {
-    id, tenantId, scope: `/subscriptions/${subscriptionId}`, roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908",
-    principalId: "33333333-3333-4333-8333-333333333333", principalType: "User", description: null, condition: null, conditionVersion: null,
-    createdOn: at, createdBy: null, updatedOn: at, updatedBy: null, ...overrides,
+    id,
+    tenantId,
+    scope: `/subscriptions/${subscriptionId}`,
+    roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908",
+    principalId: "33333333-3333-4333-8333-333333333333",
+    principalType: "User",
+    description: null,
+    condition: null,
+    conditionVersion: null,
+    createdOn: at,
+    createdBy: null,
+    updatedOn: at,
+    updatedBy: null,
+    ...overrides,
   };
 }
 
@@ -35,15 +46,40 @@ for (const dialect of dialects) {
     });
 
     test("users are unique by user principal name, case-insensitively", async () => {
-      const user = { id: "44444444-4444-4444-8444-444444444444", tenantId, userPrincipalName: "Ada@t.example", displayName: "Ada", passwordHash: "h", accountEnabled: true, createdAt: at, mailNickname: null };
+      const user = {
+        id: "44444444-4444-4444-8444-444444444444",
+        tenantId,
+        userPrincipalName: "Ada@t.example",
+        displayName: "Ada",
+        passwordHash: "h",
+        accountEnabled: true,
+        createdAt: at,
+        mailNickname: null,
+      };
       await store.directory.insertUser(user);
       assert.deepEqual(await store.directory.findUserByUpn("ada@T.EXAMPLE"), user);
-      await assert.rejects(store.directory.insertUser({ ...user, id: "55555555-5555-4555-8555-555555555555", userPrincipalName: "ADA@t.example" }), ConflictError);
+      await assert.rejects(
+        store.directory.insertUser({ ...user, id: "55555555-5555-4555-8555-555555555555", userPrincipalName: "ADA@t.example" }),
+        ConflictError,
+      );
     });
 
     test("an application and its service principal are written together", async () => {
-      const app = { id: "66666666-6666-4666-8666-666666666666", tenantId, appId: "77777777-7777-4777-8777-777777777777", displayName: "App", createdAt: at };
-      const sp = { id: "88888888-8888-4888-8888-888888888888", tenantId, appId: app.appId, displayName: "App", servicePrincipalType: "Application" as const, createdAt: at };
+      const app = {
+        id: "66666666-6666-4666-8666-666666666666",
+        tenantId,
+        appId: "77777777-7777-4777-8777-777777777777",
+        displayName: "App",
+        createdAt: at,
+      };
+      const sp = {
+        id: "88888888-8888-4888-8888-888888888888",
+        tenantId,
+        appId: app.appId,
+        displayName: "App",
+        servicePrincipalType: "Application" as const,
+        createdAt: at,
+      };
       await store.directory.insertApplication(app, sp);
       assert.deepEqual(await store.directory.findApplicationByAppId(app.appId), app);
       assert.deepEqual(await store.directory.findServicePrincipal(tenantId, app.appId), sp);
@@ -53,8 +89,20 @@ for (const dialect of dialects) {
     test("resources are keyed case-insensitively and keep JSON properties", async () => {
       const id = `/subscriptions/${subscriptionId}/resourceGroups/RG/providers/Microsoft.CognitiveServices/accounts/Acct`;
       const record = {
-        id, type: "Microsoft.CognitiveServices/accounts", name: "Acct", subscriptionId, resourceGroup: "RG", parentKey: null, location: "local", kind: "AIServices",
-        sku: { name: "S0" }, tags: { team: "a" }, properties: { disableLocalAuth: false, nested: { n: 1 } }, createdAt: at, createdBy: null, updatedAt: at,
+        id,
+        type: "Microsoft.CognitiveServices/accounts",
+        name: "Acct",
+        subscriptionId,
+        resourceGroup: "RG",
+        parentKey: null,
+        location: "local",
+        kind: "AIServices",
+        sku: { name: "S0" },
+        tags: { team: "a" },
+        properties: { disableLocalAuth: false, nested: { n: 1 } },
+        createdAt: at,
+        createdBy: null,
+        updatedAt: at,
       };
       await store.resources.upsertResource(record);
       assert.deepEqual(await store.resources.getResource(id.toUpperCase()), record);

@@ -15,8 +15,18 @@ async function fixture() {
   const clock = { now: () => now };
   const mint = (audience: string, tenantId = "11111111-1111-4111-8111-111111111111") =>
     mintAccessToken(keys, clock, {
-      issuer: `https://localhost:8443/${tenantId}/`, tenantId, audience, scopes: [], lifetimeSeconds: 3600,
-      subject: { kind: "app", objectId: "22222222-2222-4222-8222-222222222222", appId: "33333333-3333-4333-8333-333333333333", displayName: "a", credential: "secret" },
+      issuer: `https://localhost:8443/${tenantId}/`,
+      tenantId,
+      audience,
+      scopes: [],
+      lifetimeSeconds: 3600,
+      subject: {
+        kind: "app",
+        objectId: "22222222-2222-4222-8222-222222222222",
+        appId: "33333333-3333-4333-8333-333333333333",
+        displayName: "a",
+        credential: "secret",
+      },
     });
   return { store, keys, clock, mint, advance: (ms: number) => (now += ms) };
 }
@@ -36,14 +46,23 @@ describe("token validation", () => {
     const validator = createTokenValidator(f.keys, f.clock);
     await validator.validate(token, ["https://cognitiveservices.azure.com"]);
     f.advance(3600_000 + 301_000);
-    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "expired");
-    await assert.rejects(createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "expired");
+    await assert.rejects(
+      validator.validate(token, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "expired",
+    );
+    await assert.rejects(
+      createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "expired",
+    );
   });
 
   test("refuses a token for another audience", async () => {
     const f = await fixture();
     const { token } = await f.mint("https://management.azure.com/");
-    await assert.rejects(createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "wrong-audience");
+    await assert.rejects(
+      createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "wrong-audience",
+    );
   });
 
   test("signing keys survive a reopen: tokens minted before still validate", async () => {
@@ -58,7 +77,9 @@ describe("token validation", () => {
 describe("scope parameter", () => {
   test("maps `.default` scopes to their resource, keeping the double slash of ARM's", () => {
     assert.deepEqual(parseScopeParameter("https://management.core.windows.net//.default offline_access openid profile"), {
-      resource: "https://management.core.windows.net/", permissions: [], oidc: ["offline_access", "openid", "profile"],
+      resource: "https://management.core.windows.net/",
+      permissions: [],
+      oidc: ["offline_access", "openid", "profile"],
     });
     assert.equal(parseScopeParameter("https://a/.default https://b/.default"), "several-resources");
     assert.equal(parseScopeParameter("openid"), undefined);
@@ -72,11 +93,20 @@ describe("token rejection records and log redaction", () => {
     const events: unknown[] = [];
     let status: "active" | "disabled" | "deleted" = "disabled";
     const validator = createTokenValidator(f.keys, f.clock, { principalStatus: async () => status, onRejection: (e) => events.push(e) });
-    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "principal-disabled");
+    await assert.rejects(
+      validator.validate(token, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "principal-disabled",
+    );
     f.advance(6000);
     status = "deleted";
-    await assert.rejects(validator.validate(token, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "principal-deleted");
-    await assert.rejects(validator.validate("x".repeat(13_000), ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError && e.reason === "malformed");
+    await assert.rejects(
+      validator.validate(token, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "principal-deleted",
+    );
+    await assert.rejects(
+      validator.validate("x".repeat(13_000), ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError && e.reason === "malformed",
+    );
     assert.equal(events.length, 3);
     const logged = JSON.stringify(events);
     assert.ok(!logged.includes(token.split(".")[2]!) && !logged.includes(token.split(".")[1]!.slice(0, 30)));
@@ -86,7 +116,10 @@ describe("token rejection records and log redaction", () => {
   test("managed-identity path secrets are masked in logged URLs; the App Service path is left alone", async () => {
     const { redactManagedIdentityUrl } = await import("../../src/http/managed-identity-routes.ts");
     const secret = "a".repeat(64);
-    assert.equal(redactManagedIdentityUrl(`/managed-identity/${secret}/metadata/identity/oauth2/token?resource=x`), "/managed-identity/[redacted]/metadata/identity/oauth2/token?resource=x");
+    assert.equal(
+      redactManagedIdentityUrl(`/managed-identity/${secret}/metadata/identity/oauth2/token?resource=x`),
+      "/managed-identity/[redacted]/metadata/identity/oauth2/token?resource=x",
+    );
     assert.equal(redactManagedIdentityUrl(`/managed-identity/${secret}/msi/token`), "/managed-identity/[redacted]/msi/token");
     assert.equal(redactManagedIdentityUrl("/managed-identity/app-service?resource=x"), "/managed-identity/app-service?resource=x");
   });
@@ -102,10 +135,21 @@ describe("signing key rotation", () => {
     const policy = rotationPolicy(30, 3600);
     const ring = await openKeyRing(store.keys, box, clock, policy);
     const first = ring.active().kid;
-    const mint = () => mintAccessToken(ring, clock, {
-      issuer: "https://localhost:8443/11111111-1111-4111-8111-111111111111/", tenantId: "11111111-1111-4111-8111-111111111111", audience: "https://cognitiveservices.azure.com", scopes: [], lifetimeSeconds: 3600,
-      subject: { kind: "app", objectId: "22222222-2222-4222-8222-222222222222", appId: "33333333-3333-4333-8333-333333333333", displayName: "a", credential: "secret" },
-    });
+    const mint = () =>
+      mintAccessToken(ring, clock, {
+        issuer: "https://localhost:8443/11111111-1111-4111-8111-111111111111/",
+        tenantId: "11111111-1111-4111-8111-111111111111",
+        audience: "https://cognitiveservices.azure.com",
+        scopes: [],
+        lifetimeSeconds: 3600,
+        subject: {
+          kind: "app",
+          objectId: "22222222-2222-4222-8222-222222222222",
+          appId: "33333333-3333-4333-8333-333333333333",
+          displayName: "a",
+          credential: "secret",
+        },
+      });
     assert.deepEqual(await rotateSigningKeys(store.keys, box, clock, policy), { added: undefined, retired: [] }, "not due yet");
     now += 30 * 86_400_000;
     const oldToken = (await mint()).token;
@@ -123,7 +167,13 @@ describe("signing key rotation", () => {
     const retire = await rotateSigningKeys(store.keys, box, clock, policy);
     assert.deepEqual(retire.retired, [first]);
     await ring.reload();
-    assert.deepEqual(ring.jwks().keys.map((k) => k.kid), [step.added]);
-    await assert.rejects(createTokenValidator(ring, clock).validate(oldToken, ["https://cognitiveservices.azure.com"]), (e) => e instanceof TokenRejectedError);
+    assert.deepEqual(
+      ring.jwks().keys.map((k) => k.kid),
+      [step.added],
+    );
+    await assert.rejects(
+      createTokenValidator(ring, clock).validate(oldToken, ["https://cognitiveservices.azure.com"]),
+      (e) => e instanceof TokenRejectedError,
+    );
   });
 });

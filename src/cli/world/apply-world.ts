@@ -83,15 +83,27 @@ async function ensureApp(client: KeylessClient, app: World["apps"][number]): Pro
       changes.push({ action: "unchanged", kind: "secret", name: `${app.displayName}/${secret.displayName}`, appId: application.appId! });
       continue;
     }
-    const { body } = await client.graph("POST", `/applications/${application.id}/addPassword`, { body: { passwordCredential: { displayName: secret.displayName } } });
-    changes.push({ action: "created", kind: "secret", name: `${app.displayName}/${secret.displayName}`, appId: application.appId!, secret: (body as { secretText: string }).secretText });
+    const { body } = await client.graph("POST", `/applications/${application.id}/addPassword`, {
+      body: { passwordCredential: { displayName: secret.displayName } },
+    });
+    changes.push({
+      action: "created",
+      kind: "secret",
+      name: `${app.displayName}/${secret.displayName}`,
+      appId: application.appId!,
+      secret: (body as { secretText: string }).secretText,
+    });
   }
   return changes;
 }
 
 /** The object id of `alice@x`, `user:alice@x`, `group:NAME` or `app:NAME` (the app's service principal). */
 export async function principalId(client: KeylessClient, ref: string): Promise<string> {
-  const [kind, name] = ref.startsWith("group:") ? ["group", ref.slice(6)] : ref.startsWith("app:") ? ["app", ref.slice(4)] : ["user", ref.replace(/^user:/, "")];
+  const [kind, name] = ref.startsWith("group:")
+    ? ["group", ref.slice(6)]
+    : ref.startsWith("app:")
+      ? ["app", ref.slice(4)]
+      : ["user", ref.replace(/^user:/, "")];
   let found: GraphObject | undefined;
   if (kind === "user") found = await findOne(client, "/users", `userPrincipalName eq '${quote(name!)}'`);
   else if (kind === "group") found = await findOne(client, "/groups", `displayName eq '${quote(name!)}'`);
@@ -99,7 +111,10 @@ export async function principalId(client: KeylessClient, ref: string): Promise<s
     const app = await findOne(client, "/applications", `displayName eq '${quote(name!)}'`);
     found = app && (await findOne(client, "/servicePrincipals", `appId eq '${app.appId}'`));
   }
-  if (!found) throw new CliError(`The principal '${ref}' does not exist; declare it in the world file (users, groups or apps) or create it first.`, { code: "PrincipalNotFound" });
+  if (!found)
+    throw new CliError(`The principal '${ref}' does not exist; declare it in the world file (users, groups or apps) or create it first.`, {
+      code: "PrincipalNotFound",
+    });
   return found.id;
 }
 
@@ -108,9 +123,17 @@ async function ensureGroup(client: KeylessClient, group: World["groups"][number]
   let existing = await findOne(client, "/groups", `displayName eq '${quote(group.displayName)}'`);
   if (existing) changes.push({ action: "unchanged", kind: "group", name: group.displayName, id: existing.id });
   else {
-    existing = (await client.graph("POST", "/groups", {
-      body: { displayName: group.displayName, mailNickname: group.mailNickname ?? group.displayName.replace(/[^\w-]/g, ""), mailEnabled: false, securityEnabled: true, ...(group.description ? { description: group.description } : {}) },
-    })).body as GraphObject;
+    existing = (
+      await client.graph("POST", "/groups", {
+        body: {
+          displayName: group.displayName,
+          mailNickname: group.mailNickname ?? group.displayName.replace(/[^\w-]/g, ""),
+          mailEnabled: false,
+          securityEnabled: true,
+          ...(group.description ? { description: group.description } : {}),
+        },
+      })
+    ).body as GraphObject;
     changes.push({ action: "created", kind: "group", name: group.displayName, id: existing.id });
   }
   if (!group.members?.length) return changes;
@@ -118,7 +141,9 @@ async function ensureGroup(client: KeylessClient, group: World["groups"][number]
   for (const member of group.members) {
     const id = await principalId(client, member);
     if (current.has(id.toLowerCase())) continue;
-    await client.graph("POST", `/groups/${existing.id}/members/$ref`, { body: { "@odata.id": client.url("graph", `/directoryObjects/${id}`) } });
+    await client.graph("POST", `/groups/${existing.id}/members/$ref`, {
+      body: { "@odata.id": client.url("graph", `/directoryObjects/${id}`) },
+    });
     changes.push({ action: "added", kind: "member", name: `${group.displayName} ← ${member}`, id });
   }
   return changes;
@@ -134,11 +159,17 @@ async function ensureResourceGroup(client: KeylessClient, subscriptionId: string
   }
   for (const account of rg.accounts ?? []) {
     const accountId = accountPath(subscriptionId, rg.name, account.name);
-    if (await armGet(client, accountId, API_VERSIONS.cognitive)) changes.push({ action: "unchanged", kind: "account", name: `${rg.name}/${account.name}` });
+    if (await armGet(client, accountId, API_VERSIONS.cognitive))
+      changes.push({ action: "unchanged", kind: "account", name: `${rg.name}/${account.name}` });
     else {
       await client.arm("PUT", accountId, {
         query: { "api-version": API_VERSIONS.cognitive },
-        body: { kind: account.kind ?? "AIServices", sku: { name: account.sku ?? "S0" }, location: account.location ?? rg.location, properties: account.disableLocalAuth ? { disableLocalAuth: true } : {} },
+        body: {
+          kind: account.kind ?? "AIServices",
+          sku: { name: account.sku ?? "S0" },
+          location: account.location ?? rg.location,
+          properties: account.disableLocalAuth ? { disableLocalAuth: true } : {},
+        },
       });
       changes.push({ action: "created", kind: "account", name: `${rg.name}/${account.name}` });
     }
@@ -148,7 +179,10 @@ async function ensureResourceGroup(client: KeylessClient, subscriptionId: string
         changes.push({ action: "unchanged", kind: "deployment", name: `${rg.name}/${account.name}/${deployment.name}` });
         continue;
       }
-      await client.arm("PUT", deploymentPath, { query: { "api-version": API_VERSIONS.cognitive }, body: { properties: { model: deployment.model, scaleSettings: { scaleType: "Standard" } } } });
+      await client.arm("PUT", deploymentPath, {
+        query: { "api-version": API_VERSIONS.cognitive },
+        body: { properties: { model: deployment.model, scaleSettings: { scaleType: "Standard" } } },
+      });
       changes.push({ action: "created", kind: "deployment", name: `${rg.name}/${account.name}/${deployment.name}` });
     }
   }
@@ -163,15 +197,25 @@ export function scopeFromRef(subscriptionId: string, ref: string): string {
   return account ? accountPath(subscriptionId, group!, account) : resourceGroupPath(subscriptionId, group!);
 }
 
-async function ensureAssignment(client: KeylessClient, subscriptionId: string, assignment: World["roleAssignments"][number]): Promise<Change> {
+async function ensureAssignment(
+  client: KeylessClient,
+  subscriptionId: string,
+  assignment: World["roleAssignments"][number],
+): Promise<Change> {
   const scope = scopeFromRef(subscriptionId, assignment.scope);
   const principal = await principalId(client, assignment.principal);
   const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, assignment.role);
   const name = `${assignment.role} → ${assignment.principal} @ ${assignment.scope}`;
   const guid = (id: string) => id.split("/").at(-1)!.toLowerCase();
-  const existing = ((await client.list("arm", `${scope}/providers/Microsoft.Authorization/roleAssignments`, { $filter: `principalId eq '${principal}'`, "api-version": API_VERSIONS.roleAssignments })) as {
-    id: string; properties: { scope: string; roleDefinitionId: string };
-  }[]).find((a) => a.properties.scope.toLowerCase() === scope.toLowerCase() && guid(a.properties.roleDefinitionId) === guid(roleDefinitionId));
+  const existing = (
+    (await client.list("arm", `${scope}/providers/Microsoft.Authorization/roleAssignments`, {
+      $filter: `principalId eq '${principal}'`,
+      "api-version": API_VERSIONS.roleAssignments,
+    })) as {
+      id: string;
+      properties: { scope: string; roleDefinitionId: string };
+    }[]
+  ).find((a) => a.properties.scope.toLowerCase() === scope.toLowerCase() && guid(a.properties.roleDefinitionId) === guid(roleDefinitionId));
   if (existing) return { action: "unchanged", kind: "roleAssignment", name, id: existing.id };
   const { body } = await client.arm("PUT", `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}`, {
     query: { "api-version": API_VERSIONS.roleAssignments },

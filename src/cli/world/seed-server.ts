@@ -12,7 +12,10 @@ import type { World } from "./world-file.ts";
  */
 export async function seedServer(file: string, world: World, server: StartedServer, ctx: Context): Promise<void> {
   if (!server.adminPassword) {
-    throw new CliError("serve --seed needs the administrator's password on a data dir that already exists: set KEYLESS_ADMIN_PASSWORD (or --admin-password).", { code: "AdminPasswordUnknown" });
+    throw new CliError(
+      "serve --seed needs the administrator's password on a data dir that already exists: set KEYLESS_ADMIN_PASSWORD (or --admin-password).",
+      { code: "AdminPasswordUnknown" },
+    );
   }
   const transport = createTransport({ caPath: server.caPath });
   try {
@@ -24,7 +27,9 @@ export async function seedServer(file: string, world: World, server: StartedServ
       cache.set(resource, cached);
       return cached;
     });
-    const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": API_VERSIONS.subscriptions })) as { subscriptionId: string }[];
+    const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": API_VERSIONS.subscriptions })) as {
+      subscriptionId: string;
+    }[];
     const subscriptionId = subscriptions[0]?.subscriptionId;
     if (!subscriptionId) throw new CliError("The administrator sees no subscription to seed.", { code: "NoSubscriptions" });
     const changes = await applyWorld(client, subscriptionId, world);

@@ -28,7 +28,12 @@ type Shape =
   | { kind: "list"; of: Shape; required?: boolean }
   | { kind: "object"; fields: Record<string, Shape>; required?: boolean };
 
-const str = (required = false, pattern?: RegExp, hint?: string): Shape => ({ kind: "string", required, ...(pattern ? { pattern } : {}), ...(hint ? { hint } : {}) });
+const str = (required = false, pattern?: RegExp, hint?: string): Shape => ({
+  kind: "string",
+  required,
+  ...(pattern ? { pattern } : {}),
+  ...(hint ? { hint } : {}),
+});
 const bool: Shape = { kind: "boolean" };
 const list = (of: Shape): Shape => ({ kind: "list", of });
 const object = (fields: Record<string, Shape>, required = false): Shape => ({ kind: "object", fields, required });
@@ -37,8 +42,17 @@ const PRINCIPAL = /^(user:|group:|app:)?[^:\s]+.*$/;
 const PRINCIPAL_HINT = "a UPN (alice@contoso.keyless), 'group:DISPLAY_NAME' or 'app:DISPLAY_NAME'";
 
 const WORLD: Shape = object({
-  users: list(object({ userPrincipalName: str(true, /^[^@\s]+@[^@\s]+$/, "a user principal name such as alice@contoso.keyless"), displayName: str(), password: str(true), accountEnabled: bool })),
-  groups: list(object({ displayName: str(true), mailNickname: str(), description: str(), members: list(str(true, PRINCIPAL, PRINCIPAL_HINT)) })),
+  users: list(
+    object({
+      userPrincipalName: str(true, /^[^@\s]+@[^@\s]+$/, "a user principal name such as alice@contoso.keyless"),
+      displayName: str(),
+      password: str(true),
+      accountEnabled: bool,
+    }),
+  ),
+  groups: list(
+    object({ displayName: str(true), mailNickname: str(), description: str(), members: list(str(true, PRINCIPAL, PRINCIPAL_HINT)) }),
+  ),
   apps: list(object({ displayName: str(true), servicePrincipal: bool, secrets: list(object({ displayName: str(true) })) })),
   resourceGroups: list(
     object({
@@ -60,7 +74,11 @@ const WORLD: Shape = object({
     object({
       principal: str(true, PRINCIPAL, PRINCIPAL_HINT),
       role: str(true),
-      scope: str(true, /^(subscription|\/.+|[^/\s]+(\/[^/\s]+)?)$/, "'subscription', 'RESOURCE_GROUP', 'RESOURCE_GROUP/ACCOUNT' or a full resource id"),
+      scope: str(
+        true,
+        /^(subscription|\/.+|[^/\s]+(\/[^/\s]+)?)$/,
+        "'subscription', 'RESOURCE_GROUP', 'RESOURCE_GROUP/ACCOUNT' or a full resource id",
+      ),
     }),
   ),
 });
@@ -81,12 +99,22 @@ export function parseWorld(text: string, fileName: string): World {
   if (problems.length === 0) check(doc.contents as Node | null, WORLD, "", where, problems, doc.contents as Node | null);
   if (problems.length > 0) throw new UsageError(`The world file is not valid:\n  ${inFileOrder(problems, fileName).join("\n  ")}`);
   const value = (doc.toJS() ?? {}) as Partial<World>;
-  return { users: value.users ?? [], groups: value.groups ?? [], apps: value.apps ?? [], resourceGroups: value.resourceGroups ?? [], roleAssignments: value.roleAssignments ?? [] };
+  return {
+    users: value.users ?? [],
+    groups: value.groups ?? [],
+    apps: value.apps ?? [],
+    resourceGroups: value.resourceGroups ?? [],
+    roleAssignments: value.roleAssignments ?? [],
+  };
 }
 
 /** Problems sorted by line, then column, as an editor lists them. */
 function inFileOrder(problems: string[], fileName: string): string[] {
-  const position = (p: string) => p.slice(fileName.length + 1).split(":", 2).map(Number) as [number, number];
+  const position = (p: string) =>
+    p
+      .slice(fileName.length + 1)
+      .split(":", 2)
+      .map(Number) as [number, number];
   return [...problems].sort((a, b) => {
     const [la, ca] = position(a);
     const [lb, cb] = position(b);
@@ -94,7 +122,14 @@ function inFileOrder(problems: string[], fileName: string): string[] {
   });
 }
 
-function check(node: Node | null, shape: Shape, path: string, where: (n: Node | null | undefined) => string, problems: string[], parent: Node | null): void {
+function check(
+  node: Node | null,
+  shape: Shape,
+  path: string,
+  where: (n: Node | null | undefined) => string,
+  problems: string[],
+  parent: Node | null,
+): void {
   const label = path === "" ? "the document" : path;
   const at = node ?? parent;
   if (node === null || (isScalar(node) && node.value === null)) {
@@ -106,7 +141,8 @@ function check(node: Node | null, shape: Shape, path: string, where: (n: Node | 
     if (shape.kind === "boolean" && typeof value !== "boolean") problems.push(`${where(node)}: ${label}: expected true or false.`);
     if (shape.kind === "string") {
       if (typeof value !== "string" && typeof value !== "number") problems.push(`${where(node)}: ${label}: expected a string.`);
-      else if (shape.pattern && !shape.pattern.test(String(value))) problems.push(`${where(node)}: ${label}: '${value}' is not ${shape.hint ?? "valid"}.`);
+      else if (shape.pattern && !shape.pattern.test(String(value)))
+        problems.push(`${where(node)}: ${label}: '${value}' is not ${shape.hint ?? "valid"}.`);
     }
     return;
   }
@@ -119,7 +155,10 @@ function check(node: Node | null, shape: Shape, path: string, where: (n: Node | 
   const known = Object.keys(shape.fields);
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-    if (!known.includes(key)) problems.push(`${where(pair.key as Node)}: ${path === "" ? "" : `${path}.`}${key}: unknown key; expected one of ${known.join(", ")}.`);
+    if (!known.includes(key))
+      problems.push(
+        `${where(pair.key as Node)}: ${path === "" ? "" : `${path}.`}${key}: unknown key; expected one of ${known.join(", ")}.`,
+      );
   }
   for (const [key, fieldShape] of Object.entries(shape.fields)) {
     const child = node.get(key, true) as Node | undefined;
@@ -131,5 +170,8 @@ function describe(shape: Shape): string {
   if (shape.kind === "string") return shape.hint ? `${shape.hint}` : "a string";
   if (shape.kind === "boolean") return "true or false";
   if (shape.kind === "list") return "a list";
-  return `a mapping with ${Object.entries(shape.fields).filter(([, s]) => s.required).map(([k]) => k).join(", ")}`;
+  return `a mapping with ${Object.entries(shape.fields)
+    .filter(([, s]) => s.required)
+    .map(([k]) => k)
+    .join(", ")}`;
 }

@@ -9,13 +9,15 @@ type Json = Record<string, unknown>;
 
 function propertiesOf(body: unknown, example: string): Json {
   const properties = (body as { properties?: unknown } | null)?.properties;
-  if (!properties || typeof properties !== "object" || Array.isArray(properties)) throw armError("InvalidRequestContent", `the body must be {"properties": ${example}}.`);
+  if (!properties || typeof properties !== "object" || Array.isArray(properties))
+    throw armError("InvalidRequestContent", `the body must be {"properties": ${example}}.`);
   return properties as Json;
 }
 
 function stringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) throw armError("InvalidRequestContent", `${field} must be a list of non-empty strings.`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === ""))
+    throw armError("InvalidRequestContent", `${field} must be a list of non-empty strings.`);
   return value.map((v: string) => v.trim());
 }
 
@@ -26,7 +28,8 @@ function optionalString(value: unknown, field: string): string | undefined {
 }
 
 export function permissionList(value: unknown, field: string): PermissionRecord[] {
-  if (!Array.isArray(value)) throw armError("InvalidRequestContent", `${field} must be a list of {actions, notActions, dataActions, notDataActions}.`);
+  if (!Array.isArray(value))
+    throw armError("InvalidRequestContent", `${field} must be a list of {actions, notActions, dataActions, notDataActions}.`);
   return value.map((raw, i) => {
     if (!raw || typeof raw !== "object") throw armError("InvalidRequestContent", `${field}[${i}] must be an object.`);
     const block = raw as Json;
@@ -62,7 +65,8 @@ function principalList(value: unknown, field: string): { id: string; type: strin
   if (!Array.isArray(value)) throw armError("InvalidRequestContent", `${field} must be a list of {id, type}.`);
   return value.map((raw, i) => {
     const p = (raw ?? {}) as Json;
-    if (typeof p.id !== "string" || typeof p.type !== "string") throw armError("InvalidRequestContent", `${field}[${i}] must be {"id": …, "type": …}.`);
+    if (typeof p.id !== "string" || typeof p.type !== "string")
+      throw armError("InvalidRequestContent", `${field}[${i}] must be {"id": …, "type": …}.`);
     return { id: p.id.toLowerCase(), type: p.type };
   });
 }

@@ -1,12 +1,41 @@
-import { callerPermissions, checkAccess, denyAssignmentJson, getDenyAssignment, listDenyAssignments, putDenyAssignment } from "../../arm/access.ts";
+import {
+  callerPermissions,
+  checkAccess,
+  denyAssignmentJson,
+  getDenyAssignment,
+  listDenyAssignments,
+  putDenyAssignment,
+} from "../../arm/access.ts";
 import { armError } from "../../arm/arm-errors.ts";
 import { encodeSkipToken, listRoleAssignments } from "../../arm/role-assignment-list.ts";
-import { deleteRoleAssignment, getRoleAssignment, putRoleAssignment, type RoleAssignmentInput, roleAssignmentJson } from "../../arm/role-assignments.ts";
-import { deleteRoleDefinition, getRoleDefinition, listRoleDefinitions, putRoleDefinition, roleDefinitionJson } from "../../arm/role-definitions.ts";
+import {
+  deleteRoleAssignment,
+  getRoleAssignment,
+  putRoleAssignment,
+  type RoleAssignmentInput,
+  roleAssignmentJson,
+} from "../../arm/role-assignments.ts";
+import {
+  deleteRoleDefinition,
+  getRoleDefinition,
+  listRoleDefinitions,
+  putRoleDefinition,
+  roleDefinitionJson,
+} from "../../arm/role-definitions.ts";
 import { denyAssignmentInput, roleDefinitionInput } from "./authorization-bodies.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
-const ROLE_ASSIGNMENT_VERSIONS = ["2022-04-01", "2022-01-01-preview", "2020-10-01-preview", "2020-08-01-preview", "2020-04-01-preview", "2020-03-01-preview", "2018-09-01-preview", "2018-01-01-preview", "2015-07-01"];
+const ROLE_ASSIGNMENT_VERSIONS = [
+  "2022-04-01",
+  "2022-01-01-preview",
+  "2020-10-01-preview",
+  "2020-08-01-preview",
+  "2020-04-01-preview",
+  "2020-03-01-preview",
+  "2018-09-01-preview",
+  "2018-01-01-preview",
+  "2015-07-01",
+];
 const ROLE_DEFINITION_VERSIONS = ["2022-05-01-preview", "2022-04-01", "2018-01-01-preview", "2015-07-01"];
 const DENY_ASSIGNMENT_VERSIONS = ["2024-07-01-preview", "2022-04-01", "2018-07-01-preview", "2015-07-01"];
 const PERMISSIONS_VERSIONS = ["2022-04-01", "2018-07-01-preview", "2018-01-01-preview", "2015-07-01"];
@@ -44,7 +73,13 @@ export const authorizationRoutes: ArmRoute[] = [
     handlers: {
       async PUT(ctx) {
         const [scope, name] = ctx.params as [string, string];
-        const { created, record } = await putRoleAssignment(ctx.services.roleAssignments, await ctx.caller(), scope, name, roleAssignmentInput(ctx.body));
+        const { created, record } = await putRoleAssignment(
+          ctx.services.roleAssignments,
+          await ctx.caller(),
+          scope,
+          name,
+          roleAssignmentInput(ctx.body),
+        );
         return { status: created ? 201 : 200, body: roleAssignmentJson(record) };
       },
       async DELETE(ctx) {
@@ -82,7 +117,13 @@ export const authorizationRoutes: ArmRoute[] = [
       },
       async PUT(ctx) {
         const [scope, guid] = ctx.params as [string, string];
-        const { created, role } = await putRoleDefinition(ctx.services.roleDefinitions, await ctx.caller(), scope, guid, roleDefinitionInput(ctx.body));
+        const { created, role } = await putRoleDefinition(
+          ctx.services.roleDefinitions,
+          await ctx.caller(),
+          scope,
+          guid,
+          roleDefinitionInput(ctx.body),
+        );
         return { status: created ? 201 : 200, body: roleDefinitionJson(role, scope) };
       },
       async DELETE(ctx) {
@@ -114,7 +155,12 @@ export const authorizationRoutes: ArmRoute[] = [
       },
       async PUT(ctx) {
         const [scope, id] = ctx.params as [string, string];
-        return { status: 201, body: denyAssignmentJson(await putDenyAssignment(ctx.services.access, await ctx.caller(), scope, id, denyAssignmentInput(ctx.body))) };
+        return {
+          status: 201,
+          body: denyAssignmentJson(
+            await putDenyAssignment(ctx.services.access, await ctx.caller(), scope, id, denyAssignmentInput(ctx.body)),
+          ),
+        };
       },
     },
   },
@@ -144,7 +190,8 @@ export const authorizationRoutes: ArmRoute[] = [
 
 function roleAssignmentInput(body: unknown): RoleAssignmentInput {
   const properties = (body as { properties?: Record<string, unknown> } | null)?.properties;
-  if (!properties || typeof properties !== "object") throw armError("InvalidRequestContent", "the body must be {\"properties\": {\"roleDefinitionId\": …, \"principalId\": …}}.");
+  if (!properties || typeof properties !== "object")
+    throw armError("InvalidRequestContent", 'the body must be {"properties": {"roleDefinitionId": …, "principalId": …}}.');
   const text = (name: string, required: boolean): string | undefined => {
     const value = properties[name];
     if (value === undefined || value === null) {

@@ -1,7 +1,15 @@
 import { listAccountKeys, regenerateAccountKey } from "../../arm/account-keys.ts";
 import { type AccountAddress, accountId, deleteAccount, getAccount, listAccounts, patchAccount, putAccount } from "../../arm/accounts.ts";
 import { requireSubscription } from "../../arm/arm-access.ts";
-import { accountModels, deleteDeployment, getDeployment, listDeployments, locationModelsJson, patchDeployment, putDeployment } from "../../arm/deployments.ts";
+import {
+  accountModels,
+  deleteDeployment,
+  getDeployment,
+  listDeployments,
+  locationModelsJson,
+  patchDeployment,
+  putDeployment,
+} from "../../arm/deployments.ts";
 import { COGNITIVE_VERSIONS } from "../../arm/providers.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
@@ -10,7 +18,11 @@ const ACCOUNT = `${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.CognitiveSe
 const ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts";
 const DEPLOYMENT_TYPE = "Microsoft.CognitiveServices/accounts/deployments";
 
-const address = (ctx: ArmContext): AccountAddress => ({ subscriptionId: ctx.params[0]!, resourceGroup: ctx.params[1]!, name: ctx.params[2]! });
+const address = (ctx: ArmContext): AccountAddress => ({
+  subscriptionId: ctx.params[0]!,
+  resourceGroup: ctx.params[1]!,
+  name: ctx.params[2]!,
+});
 
 /** `Microsoft.CognitiveServices`: accounts, keys, deployments and the model catalog. */
 export const cognitiveServicesRoutes: ArmRoute[] = [
@@ -18,13 +30,17 @@ export const cognitiveServicesRoutes: ArmRoute[] = [
     type: ACCOUNT_TYPE,
     pattern: new RegExp(`^${SUB}/providers/Microsoft\\.CognitiveServices/accounts$`, "i"),
     apiVersions: COGNITIVE_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.origin) }) },
+    handlers: {
+      GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.origin) }),
+    },
   },
   {
     type: ACCOUNT_TYPE,
     pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.CognitiveServices/accounts$`, "i"),
     apiVersions: COGNITIVE_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.origin) }) },
+    handlers: {
+      GET: async (ctx) => ({ body: await listAccounts(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.origin) }),
+    },
   },
   {
     type: ACCOUNT_TYPE,
@@ -50,7 +66,9 @@ export const cognitiveServicesRoutes: ArmRoute[] = [
     type: `${ACCOUNT_TYPE}/regenerateKey`,
     pattern: new RegExp(`^${ACCOUNT}/regenerateKey$`, "i"),
     apiVersions: COGNITIVE_VERSIONS,
-    handlers: { POST: async (ctx) => ({ body: await regenerateAccountKey(ctx.services.arm, await ctx.caller(), accountId(address(ctx)), ctx.body) }) },
+    handlers: {
+      POST: async (ctx) => ({ body: await regenerateAccountKey(ctx.services.arm, await ctx.caller(), accountId(address(ctx)), ctx.body) }),
+    },
   },
   {
     type: `${ACCOUNT_TYPE}/models`,
@@ -75,7 +93,9 @@ export const cognitiveServicesRoutes: ArmRoute[] = [
       },
       GET: async (ctx) => ({ body: await getDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!) }),
       PATCH: async (ctx) => ({ body: await patchDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!, ctx.body) }),
-      DELETE: async (ctx) => ({ status: (await deleteDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204 }),
+      DELETE: async (ctx) => ({
+        status: (await deleteDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204,
+      }),
     },
   },
   {

@@ -1,10 +1,21 @@
 import { IDENTITY_VERSIONS } from "../../arm/providers.ts";
-import { deleteIdentity, getIdentity, type IdentityAddress, listIdentities, listWorkloadEnvironment, putIdentity } from "../../arm/user-assigned-identities.ts";
+import {
+  deleteIdentity,
+  getIdentity,
+  type IdentityAddress,
+  listIdentities,
+  listWorkloadEnvironment,
+  putIdentity,
+} from "../../arm/user-assigned-identities.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
 const SUB = "/subscriptions/([^/]+)";
 const TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
-const address = (ctx: ArmContext): IdentityAddress => ({ subscriptionId: ctx.params[0]!, resourceGroup: ctx.params[1]!, name: ctx.params[2]! });
+const address = (ctx: ArmContext): IdentityAddress => ({
+  subscriptionId: ctx.params[0]!,
+  resourceGroup: ctx.params[1]!,
+  name: ctx.params[2]!,
+});
 
 /** `Microsoft.ManagedIdentity/userAssignedIdentities` (`az identity create|show|list|delete`). */
 export const managedIdentityRoutes: ArmRoute[] = [
@@ -18,7 +29,9 @@ export const managedIdentityRoutes: ArmRoute[] = [
     type: TYPE,
     pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities$`, "i"),
     apiVersions: IDENTITY_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listIdentities(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }) },
+    handlers: {
+      GET: async (ctx) => ({ body: await listIdentities(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }),
+    },
   },
   {
     type: TYPE,
@@ -35,8 +48,13 @@ export const managedIdentityRoutes: ArmRoute[] = [
   },
   {
     type: `${TYPE}/listWorkloadEnvironment`,
-    pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/([^/]+)/listWorkloadEnvironment$`, "i"),
+    pattern: new RegExp(
+      `^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/([^/]+)/listWorkloadEnvironment$`,
+      "i",
+    ),
     apiVersions: IDENTITY_VERSIONS,
-    handlers: { POST: async (ctx) => ({ body: await listWorkloadEnvironment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }) },
+    handlers: {
+      POST: async (ctx) => ({ body: await listWorkloadEnvironment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }),
+    },
   },
 ];

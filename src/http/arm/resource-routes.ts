@@ -1,7 +1,14 @@
 import { armError } from "../../arm/arm-errors.ts";
 import { getProvider, getResourceById, listProviders, listResources } from "../../arm/generic-resources.ts";
 import { RESOURCES_VERSIONS, apiVersionsOf } from "../../arm/providers.ts";
-import { deleteResourceGroup, getOperationStatus, getResourceGroup, listResourceGroups, patchResourceGroup, putResourceGroup } from "../../arm/resource-groups.ts";
+import {
+  deleteResourceGroup,
+  getOperationStatus,
+  getResourceGroup,
+  listResourceGroups,
+  patchResourceGroup,
+  putResourceGroup,
+} from "../../arm/resource-groups.ts";
 import { WireError } from "../../core/errors.ts";
 import type { ArmRoute } from "./arm-route.ts";
 
@@ -35,9 +42,16 @@ export const resourceRoutes: ArmRoute[] = [
           throw err;
         }
       },
-      PATCH: async (ctx) => ({ body: await patchResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.body) }),
+      PATCH: async (ctx) => ({
+        body: await patchResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.body),
+      }),
       async DELETE(ctx) {
-        const { operationId, subscriptionId } = await deleteResourceGroup(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!);
+        const { operationId, subscriptionId } = await deleteResourceGroup(
+          ctx.services.arm,
+          await ctx.caller(),
+          ctx.params[0]!,
+          ctx.params[1]!,
+        );
         const base = `${ctx.origin}/subscriptions/${subscriptionId}`;
         return {
           status: 202,
@@ -65,19 +79,29 @@ export const resourceRoutes: ArmRoute[] = [
     type: "Microsoft.Resources/asyncOperations",
     pattern: new RegExp(`^${SUB}/providers/Microsoft\\.Resources/asyncOperations/([^/]+)$`, "i"),
     apiVersions: RESOURCES_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await getOperationStatus(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }) },
+    handlers: {
+      GET: async (ctx) => ({ body: await getOperationStatus(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }),
+    },
   },
   {
     type: "Microsoft.Resources/resources",
     pattern: new RegExp(`^${SUB}/resources$`, "i"),
     apiVersions: RESOURCES_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.query.$filter) }) },
+    handlers: {
+      GET: async (ctx) => ({
+        body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, undefined, ctx.query.$filter),
+      }),
+    },
   },
   {
     type: "Microsoft.Resources/resources",
     pattern: new RegExp(`^${SUB}/resourcegroups/([^/]+)/resources$`, "i"),
     apiVersions: RESOURCES_VERSIONS,
-    handlers: { GET: async (ctx) => ({ body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.query.$filter) }) },
+    handlers: {
+      GET: async (ctx) => ({
+        body: await listResources(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!, ctx.query.$filter),
+      }),
+    },
   },
   {
     type: "Microsoft.Resources/providers",
@@ -103,7 +127,8 @@ export const genericResourceRoute: ArmRoute = {
       const [id, , namespace, type] = ctx.params as [string, string, string, string];
       const versions = apiVersionsOf(`${namespace}/${type}`);
       if (!versions) throw armError("InvalidResourceNamespace", namespace);
-      if (!versions.includes(ctx.apiVersion)) throw armError("InvalidApiVersionParameter", ctx.apiVersion, `${namespace}/${type}`, versions.join(","));
+      if (!versions.includes(ctx.apiVersion))
+        throw armError("InvalidApiVersionParameter", ctx.apiVersion, `${namespace}/${type}`, versions.join(","));
       return { body: await getResourceById(ctx.services.arm, await ctx.caller(), id) };
     },
   },

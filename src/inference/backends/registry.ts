@@ -7,12 +7,36 @@ import { openaiCompatible } from "./openai-compatible/index.ts";
 import { loadScript, scriptedModel } from "./scripted/index.ts";
 
 /** A model an operator can deploy, and the backend that runs it. */
-export interface CatalogModel { format: string; name: string; version: string; modelType: ModelType; provider: string; backend: ModelBackend; backendModel: string }
+export interface CatalogModel {
+  format: string;
+  name: string;
+  version: string;
+  modelType: ModelType;
+  provider: string;
+  backend: ModelBackend;
+  backendModel: string;
+}
 
 /** Built-in models, available offline on every installation. */
 export const builtinModels: readonly CatalogModel[] = [
-  { format: "Keyless", name: "keyless-echo", version: "1", modelType: "chat-completions", provider: "Keyless", backend: builtinChat, backendModel: "keyless-echo" },
-  { format: "Keyless", name: "keyless-embed", version: "1", modelType: "embeddings", provider: "Keyless", backend: builtinEmbeddings, backendModel: "keyless-embed" },
+  {
+    format: "Keyless",
+    name: "keyless-echo",
+    version: "1",
+    modelType: "chat-completions",
+    provider: "Keyless",
+    backend: builtinChat,
+    backendModel: "keyless-echo",
+  },
+  {
+    format: "Keyless",
+    name: "keyless-embed",
+    version: "1",
+    modelType: "embeddings",
+    provider: "Keyless",
+    backend: builtinEmbeddings,
+    backendModel: "keyless-embed",
+  },
 ];
 
 export interface ModelRegistry {
@@ -22,12 +46,21 @@ export interface ModelRegistry {
 }
 
 /** Every adapter, by the `type` a models file names (STYLE rule 8: backends are data). */
-function backendFor(declaration: BackendDeclaration, env: Readonly<Record<string, string | undefined>>): ModelBackend & { close?(): Promise<void> } {
+function backendFor(
+  declaration: BackendDeclaration,
+  env: Readonly<Record<string, string | undefined>>,
+): ModelBackend & { close?(): Promise<void> } {
   switch (declaration.type) {
     case "openai-compatible": {
       const apiKey = declaration.apiKeyEnv === undefined ? undefined : env[declaration.apiKeyEnv];
-      if (declaration.apiKeyEnv !== undefined && !apiKey) throw new ModelsFileError(`Backend '${declaration.name}' names apiKeyEnv ${declaration.apiKeyEnv}, which is not set.`);
-      return openaiCompatible({ baseUrl: declaration.baseUrl, apiKey, timeouts: declaration.timeouts, maxConnections: declaration.maxConnections });
+      if (declaration.apiKeyEnv !== undefined && !apiKey)
+        throw new ModelsFileError(`Backend '${declaration.name}' names apiKeyEnv ${declaration.apiKeyEnv}, which is not set.`);
+      return openaiCompatible({
+        baseUrl: declaration.baseUrl,
+        apiKey,
+        timeouts: declaration.timeouts,
+        maxConnections: declaration.maxConnections,
+      });
     }
     case "scripted":
       return scriptedModel(loadScript(declaration.file));
@@ -36,12 +69,24 @@ function backendFor(declaration: BackendDeclaration, env: Readonly<Record<string
 
 /** The built-in models plus the operator's declared ones; a declared model may not shadow a built-in one. */
 export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<Record<string, string | undefined>> = {}): ModelRegistry {
-  const backends = new Map<string, ModelBackend & { close?(): Promise<void> }>([["builtin-chat", builtinChat], ["builtin-embeddings", builtinEmbeddings]]);
+  const backends = new Map<string, ModelBackend & { close?(): Promise<void> }>([
+    ["builtin-chat", builtinChat],
+    ["builtin-embeddings", builtinEmbeddings],
+  ]);
   for (const declaration of file?.backends ?? []) backends.set(declaration.name, backendFor(declaration, env));
   const models: CatalogModel[] = [...builtinModels];
   for (const m of file?.models ?? []) {
-    if (lookup(models, m.format, m.name, m.version)) throw new ModelsFileError(`Model ${m.format}/${m.name}/${m.version} is declared twice (or shadows a built-in model).`);
-    models.push({ format: m.format, name: m.name, version: m.version, modelType: m.type, provider: m.provider, backend: backends.get(m.backend)!, backendModel: m.upstreamModel });
+    if (lookup(models, m.format, m.name, m.version))
+      throw new ModelsFileError(`Model ${m.format}/${m.name}/${m.version} is declared twice (or shadows a built-in model).`);
+    models.push({
+      format: m.format,
+      name: m.name,
+      version: m.version,
+      modelType: m.type,
+      provider: m.provider,
+      backend: backends.get(m.backend)!,
+      backendModel: m.upstreamModel,
+    });
   }
   return {
     listModels: () => models,
@@ -53,10 +98,13 @@ export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<
 }
 
 function lookup(models: readonly CatalogModel[], format: string, name: string, version: string): CatalogModel | undefined {
-  return models.find((m) => m.format.toLowerCase() === format.toLowerCase() && m.name.toLowerCase() === name.toLowerCase() && m.version === version);
+  return models.find(
+    (m) => m.format.toLowerCase() === format.toLowerCase() && m.name.toLowerCase() === name.toLowerCase() && m.version === version,
+  );
 }
 
 /** The built-in catalog alone (no operator file): what ARM's model catalog lists when nothing is configured. */
 const builtinRegistry = createModelRegistry(undefined);
 export const listModels = (): readonly CatalogModel[] => builtinRegistry.listModels();
-export const findModel = (format: string, name: string, version: string): CatalogModel | undefined => builtinRegistry.findModel(format, name, version);
+export const findModel = (format: string, name: string, version: string): CatalogModel | undefined =>
+  builtinRegistry.findModel(format, name, version);

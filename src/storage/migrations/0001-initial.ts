@@ -4,7 +4,11 @@ import type { Dialect } from "../database.ts";
 /** The foundation schema: directory, signing keys, subscriptions, generic resources, role assignments, change feed. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.createTable("meta").addColumn("key", "text", (c) => c.primaryKey()).addColumn("value", "text", (c) => c.notNull()).execute();
+  await db.schema
+    .createTable("meta")
+    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("value", "text", (c) => c.notNull())
+    .execute();
   await db.schema
     .createTable("tenants")
     .addColumn("id", "text", (c) => c.primaryKey())

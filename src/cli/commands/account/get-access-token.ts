@@ -15,7 +15,10 @@ export const spec = command({
   summary: "Get a token for utilities to access the server.",
   options,
   examples: [
-    { text: "Get a token for the data plane.", command: "keyless account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv" },
+    {
+      text: "Get a token for the data plane.",
+      command: "keyless account get-access-token --resource https://cognitiveservices.azure.com --query accessToken -o tsv",
+    },
   ],
   async run(opts, ctx) {
     const cloud = requireCloud(ctx.profile);

@@ -14,6 +14,11 @@ export const spec = command({
   },
   tableRows: (result) =>
     (result as { name: string; cloudName: string; id: string; tenantId: string; state: string; isDefault: boolean }[]).map((a) => ({
-      Name: a.name, CloudName: a.cloudName, SubscriptionId: a.id, TenantId: a.tenantId, State: a.state, IsDefault: a.isDefault,
+      Name: a.name,
+      CloudName: a.cloudName,
+      SubscriptionId: a.id,
+      TenantId: a.tenantId,
+      State: a.state,
+      IsDefault: a.isDefault,
     })),
 });

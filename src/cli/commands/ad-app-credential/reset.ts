@@ -17,13 +17,16 @@ export const spec = command({
     const { client, tenantId } = await ctx.client();
     const app = await findApplication(client, opts.id!);
     if (!opts.append) {
-      for (const credential of app.passwordCredentials ?? []) await client.graph("POST", `/applications/${app.id}/removePassword`, { body: { keyId: credential.keyId } });
+      for (const credential of app.passwordCredentials ?? [])
+        await client.graph("POST", `/applications/${app.id}/removePassword`, { body: { keyId: credential.keyId } });
     }
     const endDateTime = new Date(Date.now() + Number(opts.years ?? 1) * 365 * 86400_000).toISOString();
     const { body } = await client.graph("POST", `/applications/${app.id}/addPassword`, {
       body: { passwordCredential: { displayName: opts["display-name"] ?? "rbac", endDateTime } },
     });
-    ctx.warn("The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control.");
+    ctx.warn(
+      "The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control.",
+    );
     return { appId: app.appId, password: (body as { secretText: string }).secretText, tenant: tenantId };
   },
 });

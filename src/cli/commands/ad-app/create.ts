@@ -6,7 +6,9 @@ export const spec = command({
   path: ["ad", "app", "create"],
   summary: "Create an application registration.",
   options,
-  examples: [{ text: "Register an application and print its app id.", command: "keyless ad app create --display-name my-app --query appId -o tsv" }],
+  examples: [
+    { text: "Register an application and print its app id.", command: "keyless ad app create --display-name my-app --query appId -o tsv" },
+  ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
     return (await client.graph("POST", "/applications", { body: { displayName: opts["display-name"] } })).body;

@@ -9,10 +9,14 @@ export const spec = command({
   path: ["ad", "app", "list"],
   summary: "List applications.",
   options,
-  examples: [{ text: "List applications.", command: "keyless ad app list --query \"[].{name:displayName,appId:appId}\" -o table" }],
+  examples: [{ text: "List applications.", command: 'keyless ad app list --query "[].{name:displayName,appId:appId}" -o table' }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const filter = opts["app-id"] ? `appId eq '${opts["app-id"]}'` : opts["display-name"] ? `startswith(displayName,'${opts["display-name"]}')` : undefined;
+    const filter = opts["app-id"]
+      ? `appId eq '${opts["app-id"]}'`
+      : opts["display-name"]
+        ? `startswith(displayName,'${opts["display-name"]}')`
+        : undefined;
     return client.list("graph", "/applications", { $filter: filter });
   },
 });

@@ -14,7 +14,9 @@ export const spec = command({
   async run(opts, ctx) {
     const { client } = await ctx.client();
     const group = await findGroup(client, opts.group!);
-    await client.graph("POST", `/groups/${group.id}/members/$ref`, { body: { "@odata.id": `${client.url("graph", `/directoryObjects/${opts["member-id"]}`)}` } });
+    await client.graph("POST", `/groups/${group.id}/members/$ref`, {
+      body: { "@odata.id": `${client.url("graph", `/directoryObjects/${opts["member-id"]}`)}` },
+    });
     return undefined;
   },
 });

@@ -14,7 +14,13 @@ export const spec = command({
   async run(opts, ctx) {
     const { client } = await ctx.client();
     const { body } = await client.graph("POST", "/groups", {
-      body: { displayName: opts["display-name"], mailNickname: opts["mail-nickname"], mailEnabled: false, securityEnabled: true, ...(opts.description ? { description: opts.description } : {}) },
+      body: {
+        displayName: opts["display-name"],
+        mailNickname: opts["mail-nickname"],
+        mailEnabled: false,
+        securityEnabled: true,
+        ...(opts.description ? { description: opts.description } : {}),
+      },
     });
     return body;
   },

@@ -12,6 +12,8 @@ export const spec = command({
   examples: [{ text: "List groups.", command: "keyless ad group list -o table" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    return client.list("graph", "/groups", { $filter: opts.filter ?? (opts["display-name"] ? `startswith(displayName,'${opts["display-name"]}')` : undefined) });
+    return client.list("graph", "/groups", {
+      $filter: opts.filter ?? (opts["display-name"] ? `startswith(displayName,'${opts["display-name"]}')` : undefined),
+    });
   },
 });

@@ -15,7 +15,12 @@ export const spec = command({
   path: ["ad", "sp", "create-for-rbac"],
   summary: "Create an application, its service principal and a secret, and optionally assign it a role.",
   options,
-  examples: [{ text: "An app that may call the models of an account.", command: "keyless ad sp create-for-rbac -n my-app --role \"Cognitive Services User\" --scopes $ACCOUNT_ID" }],
+  examples: [
+    {
+      text: "An app that may call the models of an account.",
+      command: 'keyless ad sp create-for-rbac -n my-app --role "Cognitive Services User" --scopes $ACCOUNT_ID',
+    },
+  ],
   async run(opts, ctx) {
     if (opts.role && !opts.scopes?.length) throw new UsageError("--role needs --scopes (the resource ids to assign it at).");
     const { client, subscriptionId, tenantId } = await ctx.client();
@@ -23,7 +28,11 @@ export const spec = command({
     const app = (await client.graph("POST", "/applications", { body: { displayName } })).body as { id: string; appId: string };
     const sp = (await client.graph("POST", "/servicePrincipals", { body: { appId: app.appId } })).body as { id: string };
     const endDateTime = new Date(Date.now() + Number(opts.years ?? 1) * 365 * 86400_000).toISOString();
-    const secret = (await client.graph("POST", `/applications/${app.id}/addPassword`, { body: { passwordCredential: { displayName: "rbac", endDateTime } } })).body as { secretText: string };
+    const secret = (
+      await client.graph("POST", `/applications/${app.id}/addPassword`, {
+        body: { passwordCredential: { displayName: "rbac", endDateTime } },
+      })
+    ).body as { secretText: string };
     for (const scope of opts.role ? (opts.scopes ?? []) : []) {
       const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role!);
       await client.arm("PUT", `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}`, {
@@ -31,7 +40,9 @@ export const spec = command({
         body: { properties: { roleDefinitionId, principalId: sp.id, principalType: "ServicePrincipal" } },
       });
     }
-    ctx.warn("The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control.");
+    ctx.warn(
+      "The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control.",
+    );
     return { appId: app.appId, displayName, password: secret.secretText, tenant: tenantId };
   },
 });

@@ -10,10 +10,16 @@ export const spec = command({
   path: ["ad", "sp", "list"],
   summary: "List service principals.",
   options,
-  examples: [{ text: "List service principals.", command: "keyless ad sp list --query \"[].{name:displayName,appId:appId}\" -o table" }],
+  examples: [{ text: "List service principals.", command: 'keyless ad sp list --query "[].{name:displayName,appId:appId}" -o table' }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const filter = opts.filter ?? (opts.spn ? `servicePrincipalNames/any(c:c eq '${opts.spn}')` : opts["display-name"] ? `startswith(displayName,'${opts["display-name"]}')` : undefined);
+    const filter =
+      opts.filter ??
+      (opts.spn
+        ? `servicePrincipalNames/any(c:c eq '${opts.spn}')`
+        : opts["display-name"]
+          ? `startswith(displayName,'${opts["display-name"]}')`
+          : undefined);
     return client.list("graph", "/servicePrincipals", { $filter: filter });
   },
 });

@@ -12,7 +12,12 @@ export const spec = command({
   path: ["ad", "user", "create"],
   summary: "Create a user.",
   options,
-  examples: [{ text: "Create a user.", command: "keyless ad user create --display-name Alice --user-principal-name alice@contoso.keyless --password 'S3cret-pass'" }],
+  examples: [
+    {
+      text: "Create a user.",
+      command: "keyless ad user create --display-name Alice --user-principal-name alice@contoso.keyless --password 'S3cret-pass'",
+    },
+  ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
     const upn = opts["user-principal-name"]!;

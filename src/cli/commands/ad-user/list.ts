@@ -10,10 +10,18 @@ export const spec = command({
   path: ["ad", "user", "list"],
   summary: "List users.",
   options,
-  examples: [{ text: "List users as a table.", command: "keyless ad user list -o table --query \"[].{upn:userPrincipalName,name:displayName}\"" }],
+  examples: [
+    { text: "List users as a table.", command: 'keyless ad user list -o table --query "[].{upn:userPrincipalName,name:displayName}"' },
+  ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const filter = opts.filter ?? (opts.upn ? `userPrincipalName eq '${opts.upn}'` : opts["display-name"] ? `startswith(displayName,'${opts["display-name"]}')` : undefined);
+    const filter =
+      opts.filter ??
+      (opts.upn
+        ? `userPrincipalName eq '${opts.upn}'`
+        : opts["display-name"]
+          ? `startswith(displayName,'${opts["display-name"]}')`
+          : undefined);
     return client.list("graph", "/users", { $filter: filter });
   },
 });

@@ -19,7 +19,14 @@ export const spec = command({
     const body = {
       ...(opts["display-name"] ? { displayName: opts["display-name"] } : {}),
       ...(opts["account-enabled"] ? { accountEnabled: opts["account-enabled"] === "true" } : {}),
-      ...(opts.password ? { passwordProfile: { password: opts.password, forceChangePasswordNextSignIn: opts["force-change-password-next-sign-in"] === true } } : {}),
+      ...(opts.password
+        ? {
+            passwordProfile: {
+              password: opts.password,
+              forceChangePasswordNextSignIn: opts["force-change-password-next-sign-in"] === true,
+            },
+          }
+        : {}),
     };
     if (Object.keys(body).length === 0) throw new UsageError("Nothing to update: give --display-name, --password or --account-enabled.");
     const { client } = await ctx.client();

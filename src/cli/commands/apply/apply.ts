@@ -22,7 +22,8 @@ export function readWorld(file: string) {
 
 export const spec = command({
   path: ["apply"],
-  summary: "Make a declared world exist (users, groups, apps, resource groups, accounts, deployments, role assignments); idempotent; prints what changed.",
+  summary:
+    "Make a declared world exist (users, groups, apps, resource groups, accounts, deployments, role assignments); idempotent; prints what changed.",
   options,
   examples: [
     { text: "Apply a world and show what changed.", command: "keyless apply -f world.yaml -o table" },

@@ -20,7 +20,12 @@ export const spec = command({
   path: ["audit", "list"],
   summary: "List control-plane events (the ARM activity log): who changed what, when, and whether it succeeded.",
   options,
-  examples: [{ text: "Role changes of the last day.", command: "keyless audit list --offset 1d --query \"[?contains(operationName.value, 'roleAssignments')]\" -o table" }],
+  examples: [
+    {
+      text: "Role changes of the last day.",
+      command: "keyless audit list --offset 1d --query \"[?contains(operationName.value, 'roleAssignments')]\" -o table",
+    },
+  ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const since = new Date(Date.now() - offsetMs(opts.offset ?? "6h")).toISOString();
@@ -30,6 +35,9 @@ export const spec = command({
       ...(opts["resource-id"] ? [`resourceId eq '${opts["resource-id"]}'`] : []),
       ...(opts.caller ? [`caller eq '${opts.caller}'`] : []),
     ].join(" and ");
-    return client.list("arm", `/subscriptions/${subscriptionId}/providers/Microsoft.Insights/eventtypes/management/values`, { "api-version": API_VERSIONS.activityLog, $filter: filter });
+    return client.list("arm", `/subscriptions/${subscriptionId}/providers/Microsoft.Insights/eventtypes/management/values`, {
+      "api-version": API_VERSIONS.activityLog,
+      $filter: filter,
+    });
   },
 });

@@ -18,7 +18,7 @@ export const spec = command({
   options,
   positionals: "[PROMPT]",
   examples: [
-    { text: "One question, streamed to the terminal.", command: "keyless chat --account acct1 --deployment chat \"Say hello\"" },
+    { text: "One question, streamed to the terminal.", command: 'keyless chat --account acct1 --deployment chat "Say hello"' },
     { text: "An interactive session (end with Ctrl-D).", command: "keyless chat --account acct1 --deployment chat" },
   ],
   async run(opts, ctx) {
@@ -36,14 +36,27 @@ export const spec = command({
   },
 });
 
-async function turn(ctx: Context, client: KeylessClient, opts: OptionValues<typeof options>, history: Message[], prompt: string): Promise<unknown> {
+async function turn(
+  ctx: Context,
+  client: KeylessClient,
+  opts: OptionValues<typeof options>,
+  history: Message[],
+  prompt: string,
+): Promise<unknown> {
   history.push({ role: "user", content: prompt });
   const path = `/accounts/${encodeURIComponent(opts.account!)}/models/chat/completions`;
-  const body = { model: opts.deployment, messages: [...history], ...(opts["max-tokens"] ? { max_tokens: Number(opts["max-tokens"]) } : {}) };
+  const body = {
+    model: opts.deployment,
+    messages: [...history],
+    ...(opts["max-tokens"] ? { max_tokens: Number(opts["max-tokens"]) } : {}),
+  };
   const query = { "api-version": API_VERSIONS.dataPlane };
   if (opts["no-stream"]) {
     const { body: answer } = await client.dataPlane("POST", path, { query, body });
-    history.push({ role: "assistant", content: (answer as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "" });
+    history.push({
+      role: "assistant",
+      content: (answer as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "",
+    });
     return answer;
   }
   let text = "";

@@ -5,7 +5,10 @@ import { requireCloud } from "../../session.ts";
 
 export const options = {
   name: { type: "string", short: "n", help: "Name of a registered cloud; default: the active one." },
-  env: { type: "boolean", help: "Print the shell lines (REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR, az cloud register/set) instead of the JSON." },
+  env: {
+    type: "boolean",
+    help: "Print the shell lines (REQUESTS_CA_BUNDLE, AZURE_CONFIG_DIR, az cloud register/set) instead of the JSON.",
+  },
 } as const;
 
 /** The `az cloud register --cloud-config` document for a server: an ADFS authority avoids MSAL instance discovery. */
@@ -24,7 +27,9 @@ export function azCloudConfig(cloud: Cloud) {
 
 export function azEnvLines(cloud: Cloud): string {
   return [
-    ...(cloud.caPath ? [`export REQUESTS_CA_BUNDLE=${cloud.caPath}`] : ["# the server's certificate is publicly trusted: REQUESTS_CA_BUNDLE is not needed"]),
+    ...(cloud.caPath
+      ? [`export REQUESTS_CA_BUNDLE=${cloud.caPath}`]
+      : ["# the server's certificate is publicly trusted: REQUESTS_CA_BUNDLE is not needed"]),
     `# optional, keeps this cloud apart from your usual Azure CLI profile:`,
     `export AZURE_CONFIG_DIR=$HOME/.azure-keyless-${cloud.name}`,
     `az cloud register -n ${cloud.name} --cloud-config @${cloud.name}-cloud.json   # the JSON from 'keyless cloud az-config -n ${cloud.name}'`,
@@ -38,7 +43,10 @@ export const spec = command({
   summary: "Print what the real Azure CLI needs to use this server (az cloud register JSON, or --env lines).",
   options,
   examples: [
-    { text: "Register the active server with the Azure CLI.", command: "keyless cloud az-config > local-cloud.json && az cloud register -n local --cloud-config @local-cloud.json" },
+    {
+      text: "Register the active server with the Azure CLI.",
+      command: "keyless cloud az-config > local-cloud.json && az cloud register -n local --cloud-config @local-cloud.json",
+    },
     { text: "Print the environment lines.", command: "keyless cloud az-config --env" },
   ],
   async run(opts, ctx) {
@@ -48,7 +56,9 @@ export const spec = command({
       ctx.io.stdout(azEnvLines(cloud));
       return undefined;
     }
-    ctx.warn(`Save this JSON to a file and run (or see 'keyless cloud az-config --env'):\n${azEnvLines(cloud).trimEnd().replace(/^/gm, "  ")}`);
+    ctx.warn(
+      `Save this JSON to a file and run (or see 'keyless cloud az-config --env'):\n${azEnvLines(cloud).trimEnd().replace(/^/gm, "  ")}`,
+    );
     return azCloudConfig(cloud);
   },
 });

@@ -13,7 +13,12 @@ export const spec = command({
   path: ["cloud", "register"],
   summary: "Register a Keyless server as a named cloud.",
   options,
-  examples: [{ text: "Register a local server and trust its CA.", command: "keyless cloud register -n local --endpoint https://localhost:8443 --ca-file .keyless/tls/ca.pem" }],
+  examples: [
+    {
+      text: "Register a local server and trust its CA.",
+      command: "keyless cloud register -n local --endpoint https://localhost:8443 --ca-file .keyless/tls/ca.pem",
+    },
+  ],
   async run(opts, ctx) {
     let endpoint: URL;
     try {

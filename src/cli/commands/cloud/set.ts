@@ -10,7 +10,11 @@ export const spec = command({
   examples: [{ text: "Switch to the cloud named staging.", command: "keyless cloud set -n staging" }],
   async run(opts, ctx) {
     const cloud = ctx.profile.cloud(opts.name!);
-    if (!cloud) throw new NotFoundError(`The cloud '${opts.name}' is not registered. Run 'keyless cloud register -n ${opts.name} --endpoint URL' first.`, "CloudNotFound");
+    if (!cloud)
+      throw new NotFoundError(
+        `The cloud '${opts.name}' is not registered. Run 'keyless cloud register -n ${opts.name} --endpoint URL' first.`,
+        "CloudNotFound",
+      );
     ctx.profile.setActiveCloud(cloud.name);
     return undefined;
   },

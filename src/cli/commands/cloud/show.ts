@@ -12,6 +12,11 @@ export const spec = command({
   async run(opts, ctx) {
     const cloud = opts.name ? ctx.profile.cloud(opts.name) : requireCloud(ctx.profile);
     if (!cloud) throw new NotFoundError(`The cloud '${opts.name}' is not registered. Run 'keyless cloud list'.`, "CloudNotFound");
-    return { isActive: ctx.profile.activeCloud()?.name === cloud.name, name: cloud.name, endpoint: cloud.endpoint, caPath: cloud.caPath ?? null };
+    return {
+      isActive: ctx.profile.activeCloud()?.name === cloud.name,
+      name: cloud.name,
+      endpoint: cloud.endpoint,
+      caPath: cloud.caPath ?? null,
+    };
   },
 });

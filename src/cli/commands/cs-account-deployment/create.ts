@@ -19,19 +19,33 @@ export const spec = command({
   path: ["cognitiveservices", "account", "deployment", "create"],
   summary: "Deploy a model to an account.",
   options,
-  examples: [{ text: "Deploy a model (az 2.45 syntax).", command: "keyless cognitiveservices account deployment create -n acct1 -g rg-ai --deployment-name chat --model-name keyless-echo --model-version 1 --model-format Keyless --scale-settings-scale-type Standard" }],
+  examples: [
+    {
+      text: "Deploy a model (az 2.45 syntax).",
+      command:
+        "keyless cognitiveservices account deployment create -n acct1 -g rg-ai --deployment-name chat --model-name keyless-echo --model-version 1 --model-format Keyless --scale-settings-scale-type Standard",
+    },
+  ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const path = deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!);
     const scaleSettings = opts["scale-settings-scale-type"]
-      ? { scaleType: opts["scale-settings-scale-type"], ...(opts["scale-settings-capacity"] ? { capacity: Number(opts["scale-settings-capacity"]) } : {}) }
+      ? {
+          scaleType: opts["scale-settings-scale-type"],
+          ...(opts["scale-settings-capacity"] ? { capacity: Number(opts["scale-settings-capacity"]) } : {}),
+        }
       : undefined;
-    const sku = opts["sku-name"] ? { name: opts["sku-name"], ...(opts["sku-capacity"] ? { capacity: Number(opts["sku-capacity"]) } : {}) } : undefined;
+    const sku = opts["sku-name"]
+      ? { name: opts["sku-name"], ...(opts["sku-capacity"] ? { capacity: Number(opts["sku-capacity"]) } : {}) }
+      : undefined;
     const response = await client.arm("PUT", path, {
       query: { "api-version": API_VERSIONS.cognitive },
       body: {
         ...(sku ? { sku } : {}),
-        properties: { model: { format: opts["model-format"], name: opts["model-name"], version: opts["model-version"] }, ...(scaleSettings ? { scaleSettings } : {}) },
+        properties: {
+          model: { format: opts["model-format"], name: opts["model-name"], version: opts["model-version"] },
+          ...(scaleSettings ? { scaleSettings } : {}),
+        },
       },
     });
     return awaitArmOperation(ctx, client, response, path, API_VERSIONS.cognitive);

@@ -14,6 +14,10 @@ export const spec = command({
   examples: [{ text: "The first key.", command: "keyless cognitiveservices account keys list -n acct1 -g rg-ai --query key1 -o tsv" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return (await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/listKeys`, { query: { "api-version": API_VERSIONS.cognitive } })).body;
+    return (
+      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/listKeys`, {
+        query: { "api-version": API_VERSIONS.cognitive },
+      })
+    ).body;
   },
 });

@@ -16,6 +16,11 @@ export const spec = command({
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const keyName = opts["key-name"] === "key1" ? "Key1" : "Key2";
-    return (await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/regenerateKey`, { query: { "api-version": API_VERSIONS.cognitive }, body: { keyName } })).body;
+    return (
+      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/regenerateKey`, {
+        query: { "api-version": API_VERSIONS.cognitive },
+        body: { keyName },
+      })
+    ).body;
   },
 });

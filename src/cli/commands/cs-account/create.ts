@@ -18,7 +18,12 @@ export const spec = command({
   path: ["cognitiveservices", "account", "create"],
   summary: "Create a Cognitive Services account.",
   options,
-  examples: [{ text: "A keyless AIServices account.", command: "keyless cognitiveservices account create -n acct1 -g rg-ai --kind AIServices --sku S0 -l eastus --disable-local-auth --yes" }],
+  examples: [
+    {
+      text: "A keyless AIServices account.",
+      command: "keyless cognitiveservices account create -n acct1 -g rg-ai --kind AIServices --sku S0 -l eastus --disable-local-auth --yes",
+    },
+  ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const path = accountPath(subscriptionId, opts["resource-group"]!, opts.name!);

@@ -2,7 +2,9 @@ import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { resourceGroupPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 
-export const options = { "resource-group": { type: "string", short: "g", help: "Name of the resource group; default: the subscription." } } as const;
+export const options = {
+  "resource-group": { type: "string", short: "g", help: "Name of the resource group; default: the subscription." },
+} as const;
 
 export const spec = command({
   path: ["cognitiveservices", "account", "list"],

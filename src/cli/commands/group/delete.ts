@@ -18,10 +18,13 @@ export const spec = command({
     if (!opts.yes) {
       ctx.io.stderr(`Are you sure you want to perform this operation? (y/n): `);
       const answer = await ctx.io.readLine?.();
-      if (!answer || !/^y(es)?$/i.test(answer.trim())) throw new CliError("Operation cancelled. Pass --yes to delete without a prompt.", { code: "Cancelled" });
+      if (!answer || !/^y(es)?$/i.test(answer.trim()))
+        throw new CliError("Operation cancelled. Pass --yes to delete without a prompt.", { code: "Cancelled" });
     }
     const { client, subscriptionId } = await ctx.client();
-    const response = await client.arm("DELETE", resourceGroupPath(subscriptionId, opts.name!), { query: { "api-version": API_VERSIONS.resources } });
+    const response = await client.arm("DELETE", resourceGroupPath(subscriptionId, opts.name!), {
+      query: { "api-version": API_VERSIONS.resources },
+    });
     if (!opts["no-wait"]) await awaitArmOperation(ctx, client, response);
     return undefined;
   },

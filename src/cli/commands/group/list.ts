@@ -12,8 +12,15 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     const [key, value] = opts.tag?.split("=") ?? [];
     const filter = key ? `tagName eq '${key}'${value !== undefined ? ` and tagValue eq '${value}'` : ""}` : undefined;
-    return client.list("arm", `/subscriptions/${subscriptionId}/resourcegroups`, { "api-version": API_VERSIONS.resources, $filter: filter });
+    return client.list("arm", `/subscriptions/${subscriptionId}/resourcegroups`, {
+      "api-version": API_VERSIONS.resources,
+      $filter: filter,
+    });
   },
   tableRows: (result) =>
-    (result as { name: string; location: string; properties?: { provisioningState?: string } }[]).map((g) => ({ Name: g.name, Location: g.location, Status: g.properties?.provisioningState })),
+    (result as { name: string; location: string; properties?: { provisioningState?: string } }[]).map((g) => ({
+      Name: g.name,
+      Location: g.location,
+      Status: g.properties?.provisioningState,
+    })),
 });

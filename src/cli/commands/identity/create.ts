@@ -16,11 +16,21 @@ export const spec = command({
   examples: [{ text: "Create an identity.", command: "keyless identity create -n app-id -g rg-ai" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const location = opts.location ?? ((await client.arm("GET", `/subscriptions/${subscriptionId}/resourcegroups/${opts["resource-group"]}`, { query: { "api-version": API_VERSIONS.resources } })).body as { location: string }).location;
+    const location =
+      opts.location ??
+      (
+        (
+          await client.arm("GET", `/subscriptions/${subscriptionId}/resourcegroups/${opts["resource-group"]}`, {
+            query: { "api-version": API_VERSIONS.resources },
+          })
+        ).body as { location: string }
+      ).location;
     const tags = parseTags(opts.tags);
-    return (await client.arm("PUT", identityPath(subscriptionId, opts["resource-group"]!, opts.name!), {
-      query: { "api-version": API_VERSIONS.identity },
-      body: { location, ...(tags ? { tags } : {}) },
-    })).body;
+    return (
+      await client.arm("PUT", identityPath(subscriptionId, opts["resource-group"]!, opts.name!), {
+        query: { "api-version": API_VERSIONS.identity },
+        body: { location, ...(tags ? { tags } : {}) },
+      })
+    ).body;
   },
 });

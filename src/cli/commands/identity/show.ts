@@ -11,7 +11,11 @@ export const options = {
   },
 } as const;
 
-interface WorkloadEnvironment { appService: string[]; imds: string[]; azureCli: string[] }
+interface WorkloadEnvironment {
+  appService: string[];
+  imds: string[];
+  azureCli: string[];
+}
 
 /** The server's lines as `export` lines, one block per client style, each saying who reads it. */
 export function workloadEnvLines(env: WorkloadEnvironment): string {
@@ -30,13 +34,17 @@ export const spec = command({
   options,
   examples: [
     { text: "An identity's principal id.", command: "keyless identity show -n app-id -g rg-ai --query principalId -o tsv" },
-    { text: "The environment of a workload that runs as the identity.", command: "keyless identity show -n app-id -g rg-ai --workload-env > app-id.env" },
+    {
+      text: "The environment of a workload that runs as the identity.",
+      command: "keyless identity show -n app-id -g rg-ai --workload-env > app-id.env",
+    },
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const path = identityPath(subscriptionId, opts["resource-group"]!, opts.name!);
     if (opts["workload-env"]) {
-      const env = (await client.arm("POST", `${path}/listWorkloadEnvironment`, { query: { "api-version": API_VERSIONS.identity } })).body as WorkloadEnvironment;
+      const env = (await client.arm("POST", `${path}/listWorkloadEnvironment`, { query: { "api-version": API_VERSIONS.identity } }))
+        .body as WorkloadEnvironment;
       ctx.io.stdout(workloadEnvLines(env));
       return undefined;
     }

@@ -15,7 +15,10 @@ export const options = {
   certificate: { type: "string", help: "With --service-principal: a PEM file with the certificate and its private key, instead of -p." },
   tenant: { type: "string", short: "t", help: "The tenant (id or domain). Default: the server's default tenant." },
   "use-device-code": { type: "boolean", help: "Sign in with a code on another device (the default without -u/-p)." },
-  identity: { type: "boolean", help: "Sign in as this machine's managed identity (IDENTITY_ENDPOINT/IDENTITY_HEADER or MSI_ENDPOINT); -u CLIENT_ID picks a user-assigned one." },
+  identity: {
+    type: "boolean",
+    help: "Sign in as this machine's managed identity (IDENTITY_ENDPOINT/IDENTITY_HEADER or MSI_ENDPOINT); -u CLIENT_ID picks a user-assigned one.",
+  },
   "allow-no-subscriptions": { type: "boolean", help: "Sign in even when the principal can see no subscription." },
 } as const;
 
@@ -26,7 +29,10 @@ export const spec = command({
   examples: [
     { text: "Log in as a user with a password.", command: "keyless login -u admin@contoso.keyless -p PASSWORD" },
     { text: "Log in as a service principal.", command: "keyless login --service-principal -u APP_ID -p SECRET --tenant TENANT_ID" },
-    { text: "Log in as a service principal with a certificate.", command: "keyless login --service-principal -u APP_ID --certificate sp.pem --tenant TENANT_ID" },
+    {
+      text: "Log in as a service principal with a certificate.",
+      command: "keyless login --service-principal -u APP_ID --certificate sp.pem --tenant TENANT_ID",
+    },
     { text: "Log in with a device code.", command: "keyless login" },
     { text: "Log in as the managed identity of the machine.", command: "keyless login --identity" },
   ],
@@ -47,10 +53,10 @@ export const spec = command({
     const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = certificatePath
       ? { grant: { kind: "client_certificate", clientId: opts.username!, certificatePath }, username: opts.username }
       : opts["service-principal"]
-      ? { grant: { kind: "client_credentials", clientId: opts.username!, clientSecret: opts.password! }, username: opts.username }
-      : opts.username
-        ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
-        : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
+        ? { grant: { kind: "client_credentials", clientId: opts.username!, clientSecret: opts.password! }, username: opts.username }
+        : opts.username
+          ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
+          : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
     const { tokens: acquired, refreshToken } = await acquireAll(tokens, tenant, first.grant, first.armToken);
     const claims = decodeClaims(acquired[RESOURCES.arm]!.accessToken);
     const username = first.username ?? String(claims.upn ?? claims.unique_name ?? claims.oid);
@@ -66,7 +72,10 @@ export const spec = command({
     const accounts = await listAccounts(ctx, cloud, acquired[RESOURCES.arm]!.accessToken, { name: username, type: kind }, tenantId);
     if (accounts.length === 0 && !opts["allow-no-subscriptions"]) {
       ctx.profile.removeUser(cloud.name, username);
-      throw new CliError(`No subscriptions found for ${username}. Ask for a role assignment on a subscription or resource, or pass --allow-no-subscriptions.`, { code: "NoSubscriptions" });
+      throw new CliError(
+        `No subscriptions found for ${username}. Ask for a role assignment on a subscription or resource, or pass --allow-no-subscriptions.`,
+        { code: "NoSubscriptions" },
+      );
     }
     ctx.profile.putAccounts(cloud.name, username, accounts);
     return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
@@ -77,13 +86,22 @@ export const spec = command({
  * Tokens for ARM, Graph and Cognitive Services at once: the first with the grant, the others with the newest
  * refresh token when the server gives one (they rotate), else with the grant again.
  */
-async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: string, grant: Grant, armToken?: TokenSet): Promise<{ tokens: Record<string, TokenSet>; refreshToken: string | undefined }> {
+async function acquireAll(
+  tokens: ReturnType<typeof createTokenClient>,
+  tenant: string,
+  grant: Grant,
+  armToken?: TokenSet,
+): Promise<{ tokens: Record<string, TokenSet>; refreshToken: string | undefined }> {
   const result: Record<string, TokenSet> = {};
   result[RESOURCES.arm] = armToken ?? (await tokens.token(tenant, grant, RESOURCES.arm));
-  let refreshToken = grant.kind === "client_credentials" || grant.kind === "client_certificate" ? undefined : result[RESOURCES.arm]!.refreshToken;
+  let refreshToken =
+    grant.kind === "client_credentials" || grant.kind === "client_certificate" ? undefined : result[RESOURCES.arm]!.refreshToken;
   for (const resource of LOGIN_RESOURCES.filter((r) => r !== RESOURCES.arm)) {
     if (grant.kind === "device_code" && !refreshToken) {
-      throw new CliError("The server returned no refresh token after the device-code sign-in, so no token for other resources can be had. Use -u/-p.", { code: "NoRefreshToken" });
+      throw new CliError(
+        "The server returned no refresh token after the device-code sign-in, so no token for other resources can be had. Use -u/-p.",
+        { code: "NoRefreshToken" },
+      );
     }
     result[resource] = await tokens.token(tenant, refreshToken ? { kind: "refresh_token", refreshToken } : grant, resource);
     refreshToken = result[resource]!.refreshToken ?? refreshToken;
@@ -91,7 +109,11 @@ async function acquireAll(tokens: ReturnType<typeof createTokenClient>, tenant: 
   return { tokens: result, refreshToken };
 }
 
-async function deviceCodeGrant(ctx: Context, tokens: ReturnType<typeof createTokenClient>, tenant: string): Promise<{ grant: Grant; armToken: TokenSet }> {
+async function deviceCodeGrant(
+  ctx: Context,
+  tokens: ReturnType<typeof createTokenClient>,
+  tenant: string,
+): Promise<{ grant: Grant; armToken: TokenSet }> {
   const challenge = await tokens.startDeviceCode(tenant, RESOURCES.arm);
   ctx.io.stderr(`${challenge.message}\n`);
   const sleep = ctx.io.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
@@ -117,18 +139,29 @@ function decodeClaims(jwt: string): Record<string, unknown> {
 async function listAccounts(ctx: Context, cloud: Cloud, armToken: string, user: Account["user"], tenantId: string): Promise<Account[]> {
   const client = createKeylessClient(ctx.transport(), cloud.endpoint, async () => armToken);
   const subscriptions = (await client.list("arm", "/subscriptions", { "api-version": API_VERSIONS.subscriptions })) as {
-    subscriptionId: string; displayName: string; state: string; tenantId?: string;
+    subscriptionId: string;
+    displayName: string;
+    state: string;
+    tenantId?: string;
   }[];
   return subscriptions.map((s) => ({
-    cloudName: cloud.name, id: s.subscriptionId, name: s.displayName, state: s.state,
-    tenantId: s.tenantId ?? tenantId, homeTenantId: s.tenantId ?? tenantId, isDefault: false, user,
+    cloudName: cloud.name,
+    id: s.subscriptionId,
+    name: s.displayName,
+    state: s.state,
+    tenantId: s.tenantId ?? tenantId,
+    homeTenantId: s.tenantId ?? tenantId,
+    isDefault: false,
+    user,
   }));
 }
 
 /** `login --identity`: tokens from the managed identity endpoint for each resource; renewed the same way later. */
 async function loginWithIdentity(ctx: Context, cloud: Cloud, clientId: string | undefined): Promise<Account[]> {
   if (!managedIdentityAvailable(ctx.io.env)) {
-    throw new UsageError("--identity needs a managed identity endpoint in the environment: IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT.");
+    throw new UsageError(
+      "--identity needs a managed identity endpoint in the environment: IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT.",
+    );
   }
   const tokens: Record<string, TokenSet> = {};
   for (const resource of LOGIN_RESOURCES) tokens[resource] = await managedIdentityToken(ctx.transport(), ctx.io.env, resource, clientId);
@@ -136,7 +169,13 @@ async function loginWithIdentity(ctx: Context, cloud: Cloud, clientId: string | 
   const tenantId = String(claims.tid);
   const username = clientId ?? "systemAssignedIdentity";
   ctx.profile.putCredential(cloud.name, { kind: "managedIdentity", tenantId, username, identityClientId: clientId, tokens });
-  const accounts = await listAccounts(ctx, cloud, tokens[RESOURCES.arm]!.accessToken, { name: username, type: "servicePrincipal" }, tenantId);
+  const accounts = await listAccounts(
+    ctx,
+    cloud,
+    tokens[RESOURCES.arm]!.accessToken,
+    { name: username, type: "servicePrincipal" },
+    tenantId,
+  );
   ctx.profile.putAccounts(cloud.name, username, accounts);
   return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
 }

@@ -2,7 +2,9 @@ import { CliError } from "../../cli-error.ts";
 import { command } from "../../command.ts";
 import { requireCloud } from "../../session.ts";
 
-export const options = { username: { type: "string", help: "Account user to log out; default: the user of the default account." } } as const;
+export const options = {
+  username: { type: "string", help: "Account user to log out; default: the user of the default account." },
+} as const;
 
 export const spec = command({
   path: ["logout"],

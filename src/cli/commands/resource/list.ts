@@ -12,7 +12,12 @@ export const spec = command({
   path: ["resource", "list"],
   summary: "List resources.",
   options,
-  examples: [{ text: "List the Cognitive Services accounts of a group.", command: "keyless resource list -g rg-ai --resource-type Microsoft.CognitiveServices/accounts -o table" }],
+  examples: [
+    {
+      text: "List the Cognitive Services accounts of a group.",
+      command: "keyless resource list -g rg-ai --resource-type Microsoft.CognitiveServices/accounts -o table",
+    },
+  ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const base = opts["resource-group"] ? resourceGroupPath(subscriptionId, opts["resource-group"]) : `/subscriptions/${subscriptionId}`;
@@ -20,6 +25,9 @@ export const spec = command({
       ...(opts["resource-type"] ? [`resourceType eq '${opts["resource-type"]}'`] : []),
       ...(opts.name ? [`name eq '${opts.name}'`] : []),
     ];
-    return client.list("arm", `${base}/resources`, { "api-version": API_VERSIONS.resources, $filter: filters.length ? filters.join(" and ") : undefined });
+    return client.list("arm", `${base}/resources`, {
+      "api-version": API_VERSIONS.resources,
+      $filter: filters.length ? filters.join(" and ") : undefined,
+    });
   },
 });

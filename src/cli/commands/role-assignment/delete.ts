@@ -17,14 +17,18 @@ export const spec = command({
   summary: "Delete role assignments.",
   options,
   examples: [
-    { text: "Take a role away from a user at an account.", command: "keyless role assignment delete --assignee $OID --role \"Cognitive Services User\" --scope $ACCOUNT_ID" },
+    {
+      text: "Take a role away from a user at an account.",
+      command: 'keyless role assignment delete --assignee $OID --role "Cognitive Services User" --scope $ACCOUNT_ID',
+    },
     { text: "Delete by id.", command: "keyless role assignment delete --ids $ASSIGNMENT_ID" },
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     let ids = opts.ids ?? [];
     if (ids.length === 0) {
-      if (!opts.assignee && !opts.role) throw new UsageError("Give --ids, or --assignee and/or --role (with --scope or -g) to say which assignments to delete.");
+      if (!opts.assignee && !opts.role)
+        throw new UsageError("Give --ids, or --assignee and/or --role (with --scope or -g) to say which assignments to delete.");
       const scope = scopeOf(subscriptionId, opts.scope, opts["resource-group"]);
       ids = (await listAssignments(client, subscriptionId, scope, { assignee: opts.assignee, role: opts.role })).map((a) => a.id);
       if (ids.length === 0) throw new CliError("No matched assignments were found to delete", { code: "NoMatchedAssignments" });

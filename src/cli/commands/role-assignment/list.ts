@@ -35,18 +35,28 @@ export const spec = command({
     return describe(ctx, client, scope, assignments);
   },
   tableRows: (result) =>
-    (result as { principalName?: string; principalId: string; roleDefinitionName?: string; roleDefinitionId: string; scope: string }[]).map((a) => ({
-      Principal: a.principalName ?? a.principalId,
-      Role: a.roleDefinitionName ?? a.roleDefinitionId.split("/").at(-1),
-      Scope: a.scope,
-    })),
+    (result as { principalName?: string; principalId: string; roleDefinitionName?: string; roleDefinitionId: string; scope: string }[]).map(
+      (a) => ({
+        Principal: a.principalName ?? a.principalId,
+        Role: a.roleDefinitionName ?? a.roleDefinitionId.split("/").at(-1),
+        Scope: a.scope,
+      }),
+    ),
 });
 
-export async function listAssignments(client: KeylessClient, subscriptionId: string, scope: string, opts: { assignee?: string | undefined; role?: string | undefined; all?: boolean | undefined }): Promise<Assignment[]> {
+export async function listAssignments(
+  client: KeylessClient,
+  subscriptionId: string,
+  scope: string,
+  opts: { assignee?: string | undefined; role?: string | undefined; all?: boolean | undefined },
+): Promise<Assignment[]> {
   const principalId = opts.assignee ? (await resolveAssignee(client, opts.assignee)).id : undefined;
   const at = principalId && opts.all ? `/subscriptions/${subscriptionId}` : scope;
   const filter = principalId ? `principalId eq '${principalId}'` : "atScope()";
-  let assignments = (await client.list("arm", `${at === "/" ? "" : at}/providers/Microsoft.Authorization/roleAssignments`, { $filter: filter, "api-version": API_VERSIONS.roleAssignments })) as Assignment[];
+  let assignments = (await client.list("arm", `${at === "/" ? "" : at}/providers/Microsoft.Authorization/roleAssignments`, {
+    $filter: filter,
+    "api-version": API_VERSIONS.roleAssignments,
+  })) as Assignment[];
   if (!opts.all) assignments = assignments.filter((a) => a.properties.scope.toLowerCase() === scope.toLowerCase());
   if (opts.role) {
     const roleGuid = (await resolveRoleId(client, subscriptionId, scope, opts.role)).split("/").at(-1)!.toLowerCase();
@@ -59,7 +69,9 @@ export async function listAssignments(client: KeylessClient, subscriptionId: str
 async function describe(ctx: Context, client: KeylessClient, scope: string, assignments: Assignment[]) {
   if (assignments.length === 0) return [];
   const roles = await optional(ctx, "role names", () => listRoleDefinitions(client, scope));
-  const principals = await optional(ctx, "principal names", () => getByIds(client, [...new Set(assignments.map((a) => a.properties.principalId))]));
+  const principals = await optional(ctx, "principal names", () =>
+    getByIds(client, [...new Set(assignments.map((a) => a.properties.principalId))]),
+  );
   return assignments.map((a) => {
     const role = roles?.find((r) => r.name.toLowerCase() === a.properties.roleDefinitionId.split("/").at(-1)!.toLowerCase());
     const principal = principals?.find((p) => p.id.toLowerCase() === a.properties.principalId.toLowerCase());

@@ -5,7 +5,11 @@ import { readRoleDefinition, roleDefinitionBody } from "../../role-definition-fi
 import { azRoleDefinition, definitionsPath } from "../../role-lookup.ts";
 
 export const options = {
-  "role-definition": { type: "string", required: true, help: "The role as JSON, or @FILE (az's format: Name, Description, Actions, DataActions, AssignableScopes…)." },
+  "role-definition": {
+    type: "string",
+    required: true,
+    help: "The role as JSON, or @FILE (az's format: Name, Description, Actions, DataActions, AssignableScopes…).",
+  },
 } as const;
 
 export const spec = command({

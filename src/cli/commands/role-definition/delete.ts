@@ -12,11 +12,13 @@ export const spec = command({
   path: ["role", "definition", "delete"],
   summary: "Delete a custom role definition.",
   options,
-  examples: [{ text: "Delete a custom role.", command: "keyless role definition delete -n \"MaaS caller\"" }],
+  examples: [{ text: "Delete a custom role.", command: 'keyless role definition delete -n "MaaS caller"' }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const scope = opts.scope ?? `/subscriptions/${subscriptionId}`;
-    const found = (await listRoleDefinitions(client, scope)).find((d) => d.properties.roleName === opts.name || d.name.toLowerCase() === opts.name!.toLowerCase());
+    const found = (await listRoleDefinitions(client, scope)).find(
+      (d) => d.properties.roleName === opts.name || d.name.toLowerCase() === opts.name!.toLowerCase(),
+    );
     if (!found) throw new NotFoundError(`Role '${opts.name}' doesn't exist at ${scope}.`, "RoleDefinitionDoesNotExist");
     await client.arm("DELETE", `${definitionsPath(scope)}/${found.name}`, { query: { "api-version": API_VERSIONS.roleDefinitions } });
     return undefined;

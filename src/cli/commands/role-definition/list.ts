@@ -12,7 +12,10 @@ export const spec = command({
   summary: "List role definitions.",
   options,
   examples: [
-    { text: "Show the permissions of a built-in role.", command: "keyless role definition list -n \"Cognitive Services User\" --query [0].permissions" },
+    {
+      text: "Show the permissions of a built-in role.",
+      command: 'keyless role definition list -n "Cognitive Services User" --query [0].permissions',
+    },
     { text: "List custom roles.", command: "keyless role definition list --custom-role-only -o table" },
   ],
   async run(opts, ctx) {

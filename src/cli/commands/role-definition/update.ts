@@ -18,10 +18,19 @@ export const spec = command({
     const input = readRoleDefinition(opts["role-definition"]!);
     const scope = input.assignableScopes[0]!;
     const existing = (await listRoleDefinitions(client, scope)).find(
-      (d) => d.properties.type === "CustomRole" && (d.properties.roleName === input.roleName || (input.id && d.id.toLowerCase().endsWith(input.id.toLowerCase()))),
+      (d) =>
+        d.properties.type === "CustomRole" &&
+        (d.properties.roleName === input.roleName || (input.id && d.id.toLowerCase().endsWith(input.id.toLowerCase()))),
     );
-    if (!existing) throw new NotFoundError(`No custom role named '${input.roleName}' at ${scope}. Create it with 'keyless role definition create'.`, "RoleDefinitionDoesNotExist");
-    const { body } = await client.arm("PUT", `${definitionsPath(scope)}/${existing.name}`, { query: { "api-version": API_VERSIONS.roleDefinitions }, body: roleDefinitionBody(input) });
+    if (!existing)
+      throw new NotFoundError(
+        `No custom role named '${input.roleName}' at ${scope}. Create it with 'keyless role definition create'.`,
+        "RoleDefinitionDoesNotExist",
+      );
+    const { body } = await client.arm("PUT", `${definitionsPath(scope)}/${existing.name}`, {
+      query: { "api-version": API_VERSIONS.roleDefinitions },
+      body: roleDefinitionBody(input),
+    });
     return azRoleDefinition(body);
   },
 });

@@ -17,10 +17,15 @@ export const spec = command({
   summary: "Explain whether a principal may perform an action at a scope: the decision, the assignment or what is missing.",
   options,
   examples: [
-    { text: "May this app call chat completions on the account?", command: "keyless role check-access --assignee $APP_ID --data-action Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action --scope $ACCOUNT_ID" },
+    {
+      text: "May this app call chat completions on the account?",
+      command:
+        "keyless role check-access --assignee $APP_ID --data-action Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action --scope $ACCOUNT_ID",
+    },
   ],
   async run(opts, ctx) {
-    if ((opts.action === undefined) === (opts["data-action"] === undefined)) throw new UsageError("Give exactly one of --action or --data-action.");
+    if ((opts.action === undefined) === (opts["data-action"] === undefined))
+      throw new UsageError("Give exactly one of --action or --data-action.");
     const { client, subscriptionId } = await ctx.client();
     const scope = scopeOf(subscriptionId, opts.scope, opts["resource-group"]);
     const principalId = opts.assignee ? (await resolveAssignee(client, opts.assignee)).id : undefined;

@@ -6,7 +6,9 @@ import { seedServer } from "../../world/seed-server.ts";
 
 /** The server's flags come from the one configuration schema; shown in `-h`, parsed by the configuration loader. */
 export const options: OptionSpecs = Object.fromEntries([
-  ...Object.values(schema).map((s) => [s.flag.slice(2), { type: s.type === "boolean" ? "boolean" : "string", help: `${s.description} (env ${s.env})` }] as const),
+  ...Object.values(schema).map(
+    (s) => [s.flag.slice(2), { type: s.type === "boolean" ? "boolean" : "string", help: `${s.description} (env ${s.env})` }] as const,
+  ),
   ["config", { type: "string", help: "A JSON or YAML file of settings." }],
   ["seed", { type: "string", help: "A world file (docs/seed-file.md) applied once the server is up, before the KEYLESS_READY line." }],
 ]);
@@ -33,10 +35,14 @@ export const spec = command({
   passThrough: true,
   examples: [
     { text: "Start on the default port with data in ./.keyless.", command: "keyless serve" },
-    { text: "Start on a free port with a temporary data dir and a seeded world.", command: "keyless serve --port 0 --data-dir $(mktemp -d) --seed world.yaml" },
+    {
+      text: "Start on a free port with a temporary data dir and a seeded world.",
+      command: "keyless serve --port 0 --data-dir $(mktemp -d) --seed world.yaml",
+    },
   ],
   async run(opts, ctx) {
-    if (!ctx.serve) throw new CliError("This build of the CLI cannot start a server (no server module wired in).", { code: "ServeUnavailable" });
+    if (!ctx.serve)
+      throw new CliError("This build of the CLI cannot start a server (no server module wired in).", { code: "ServeUnavailable" });
     const { seed, rest } = splitSeed(opts.positionals);
     const world = seed === undefined ? undefined : readWorld(seed);
     const server = await ctx.serve(rest, ctx.io.env);

@@ -44,7 +44,8 @@ function callOf(request: ChatRequest, tool: ToolDefinition): ToolCall {
   const args: Record<string, unknown> = {};
   for (const name of tool.function.parameters?.required ?? []) {
     const type = properties[name]?.type;
-    args[name] = type === "number" || type === "integer" ? 0 : type === "boolean" ? false : type === "array" ? [] : type === "object" ? {} : text;
+    args[name] =
+      type === "number" || type === "integer" ? 0 : type === "boolean" ? false : type === "array" ? [] : type === "object" ? {} : text;
   }
   const id = `call_${createHash("sha256").update(JSON.stringify(request.messages)).digest("hex").slice(0, 24)}`;
   return { id, type: "function", function: { name: tool.function.name, arguments: JSON.stringify(args) } };

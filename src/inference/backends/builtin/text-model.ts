@@ -17,8 +17,21 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
     async complete(request, model) {
       const answer = answerFor(request, replyTo(request));
       return {
-        id: completionId(request), object: "chat.completion", created: nowSeconds(), model,
-        choices: [{ index: 0, finish_reason: answer.finishReason, message: { role: "assistant", content: answer.calls ? null : answer.text, ...(answer.calls ? { tool_calls: answer.calls } : {}) } }],
+        id: completionId(request),
+        object: "chat.completion",
+        created: nowSeconds(),
+        model,
+        choices: [
+          {
+            index: 0,
+            finish_reason: answer.finishReason,
+            message: {
+              role: "assistant",
+              content: answer.calls ? null : answer.text,
+              ...(answer.calls ? { tool_calls: answer.calls } : {}),
+            },
+          },
+        ],
         usage: answer.usage,
       } satisfies ChatCompletion;
     },
@@ -28,7 +41,9 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
       const chunk = (c: Omit<ChatCompletionChunk, keyof typeof base>) => JSON.stringify({ ...base, ...c });
       yield chunk({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
       if (answer.calls) {
-        yield chunk({ choices: [{ index: 0, delta: { tool_calls: answer.calls.map((call, index) => ({ index, ...call })) }, finish_reason: null }] });
+        yield chunk({
+          choices: [{ index: 0, delta: { tool_calls: answer.calls.map((call, index) => ({ index, ...call })) }, finish_reason: null }],
+        });
       }
       for (const piece of answer.pieces) {
         if (signal.aborted) return;
@@ -40,7 +55,13 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
   };
 }
 
-interface Answer { text: string; pieces: string[]; calls: ToolCall[] | undefined; finishReason: FinishReason; usage: Usage }
+interface Answer {
+  text: string;
+  pieces: string[];
+  calls: ToolCall[] | undefined;
+  finishReason: FinishReason;
+  usage: Usage;
+}
 
 function answerFor(request: ChatRequest, reply: Reply): Answer {
   const promptTokens = countPromptTokens(request.messages.map(messageText));
@@ -60,11 +81,18 @@ function answerFor(request: ChatRequest, reply: Reply): Answer {
   return { text, pieces: piecesOf(text), calls: undefined, finishReason, usage: usage(promptTokens, countTokens(text)) };
 }
 
-const usage = (prompt: number, completion: number): Usage => ({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
+const usage = (prompt: number, completion: number): Usage => ({
+  prompt_tokens: prompt,
+  completion_tokens: completion,
+  total_tokens: prompt + completion,
+});
 
 function firstStop(text: string, stop: string | string[] | undefined): number | undefined {
   const stops = stop === undefined ? [] : Array.isArray(stop) ? stop : [stop];
-  const positions = stops.filter((s) => s !== "").map((s) => text.indexOf(s)).filter((i) => i >= 0);
+  const positions = stops
+    .filter((s) => s !== "")
+    .map((s) => text.indexOf(s))
+    .filter((i) => i >= 0);
   return positions.length > 0 ? Math.min(...positions) : undefined;
 }
 

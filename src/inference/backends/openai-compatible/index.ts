@@ -33,10 +33,17 @@ export function openaiCompatible(options: UpstreamOptions): ModelBackend & { clo
     async embed(request, model, signal) {
       const response = await upstream.post("/embeddings", { ...request, model, encoding_format: "float" }, signal);
       try {
-        const body = (await response.body.json()) as { data: Array<{ index: number; embedding: number[] }>; usage?: { prompt_tokens?: number; total_tokens?: number } };
+        const body = (await response.body.json()) as {
+          data: Array<{ index: number; embedding: number[] }>;
+          usage?: { prompt_tokens?: number; total_tokens?: number };
+        };
         const vectors = [...body.data].sort((a, b) => a.index - b.index).map((d) => Float32Array.from(d.embedding));
         const tokens = body.usage?.prompt_tokens ?? 0;
-        return { model, vectors, usage: { prompt_tokens: tokens, total_tokens: body.usage?.total_tokens ?? tokens } } satisfies EmbeddingsResult;
+        return {
+          model,
+          vectors,
+          usage: { prompt_tokens: tokens, total_tokens: body.usage?.total_tokens ?? tokens },
+        } satisfies EmbeddingsResult;
       } catch (err) {
         throw translate(err);
       }

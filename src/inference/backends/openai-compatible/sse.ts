@@ -29,6 +29,9 @@ function nextBoundary(text: string): { index: number; length: number } | undefin
 }
 
 function dataOf(block: string): string | undefined {
-  const lines = block.split(/\r?\n/).filter((line) => line.startsWith("data:")).map((line) => line.slice(line.startsWith("data: ") ? 6 : 5));
+  const lines = block
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith("data:"))
+    .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5));
   return lines.length > 0 ? lines.join("\n") : undefined;
 }

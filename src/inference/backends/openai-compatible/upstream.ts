@@ -34,7 +34,14 @@ export function upstreamClient(options: UpstreamOptions) {
     const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await pool.request({ origin: url.origin, path: `${url.pathname}${path}`, method: "POST", headers, body: payload, signal: total });
+        const response = await pool.request({
+          origin: url.origin,
+          path: `${url.pathname}${path}`,
+          method: "POST",
+          headers,
+          body: payload,
+          signal: total,
+        });
         if (response.statusCode >= 200 && response.statusCode < 300) return response;
         throw await statusError(response);
       } catch (err) {
@@ -58,7 +65,12 @@ export function translate(err: unknown): Error {
   if (err instanceof WireError) return err;
   const code = (err as { code?: string; name?: string }).code;
   const name = (err as { name?: string }).name;
-  if (name === "TimeoutError" || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (
+    name === "TimeoutError" ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    code === "UND_ERR_CONNECT_TIMEOUT"
+  ) {
     return withCause(dataPlaneError("BackendTimeout"), err);
   }
   return withCause(dataPlaneError("BackendUnavailable"), err);
@@ -69,9 +81,13 @@ async function statusError(response: Dispatcher.ResponseData): Promise<Error> {
   const status = response.statusCode;
   if (status === 429) {
     const seconds = Math.max(1, Math.ceil(Number(response.headers["retry-after"] ?? 1)) || 1);
-    return withHeaders(dataPlaneError("RateLimitExceeded", seconds), { "retry-after": String(seconds), "retry-after-ms": String(seconds * 1000) });
+    return withHeaders(dataPlaneError("RateLimitExceeded", seconds), {
+      "retry-after": String(seconds),
+      "retry-after-ms": String(seconds * 1000),
+    });
   }
-  if (status >= 400 && status < 500 && status !== 401 && status !== 403) return dataPlaneError("BackendRejected", status, upstreamMessage(text));
+  if (status >= 400 && status < 500 && status !== 401 && status !== 403)
+    return dataPlaneError("BackendRejected", status, upstreamMessage(text));
   return withCause(dataPlaneError("BackendUnavailable"), new Error(`upstream answered ${status}: ${text.slice(0, 500)}`));
 }
 

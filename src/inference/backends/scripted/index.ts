@@ -16,12 +16,19 @@ import { textModel } from "../builtin/text-model.ts";
  * - default: "I cannot help with that."
  * ```
  */
-export interface ScriptRule { pattern: RegExp; reply: string }
-export interface Script { rules: ScriptRule[]; fallback: string }
+export interface ScriptRule {
+  pattern: RegExp;
+  reply: string;
+}
+export interface Script {
+  rules: ScriptRule[];
+  fallback: string;
+}
 
 export function loadScript(path: string): Script {
   const parsed: unknown = parseYaml(readFileSync(path, "utf8"));
-  if (!Array.isArray(parsed)) throw new Error(`The script '${path}' must be a YAML list of {match|contains, reply} entries and one {default}.`);
+  if (!Array.isArray(parsed))
+    throw new Error(`The script '${path}' must be a YAML list of {match|contains, reply} entries and one {default}.`);
   const rules: ScriptRule[] = [];
   let fallback = "";
   parsed.forEach((entry: Record<string, unknown>, i) => {
