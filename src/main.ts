@@ -17,6 +17,7 @@ import { type AppCredentials, createAppCredentials } from "./directory/app-crede
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
+import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
@@ -80,7 +81,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
-  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlMaxBytes) : undefined, process.env);
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
     maxBatch: 500,
@@ -152,7 +153,9 @@ function assembleServices(
   live: Live,
 ): Services {
   const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
+  const federation = config.federationFile
+    ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlMaxBytes)
+    : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
   const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) =>
     live.policy.authorizer.evaluate({
@@ -220,6 +223,7 @@ function assembleServices(
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
+    limits: httpLimits(config),
     arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {

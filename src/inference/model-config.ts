@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { readYamlFile } from "../config/yaml-input.ts";
 import type { ModelType } from "./chat-types.ts";
 
 /**
@@ -39,10 +38,10 @@ export class ModelsFileError extends Error {}
 const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000 };
 const BUILTIN_BACKENDS = ["builtin-chat", "builtin-embeddings"];
 
-export function readModelsFile(path: string): ModelsFile {
+export function readModelsFile(path: string, yamlMaxBytes?: number): ModelsFile {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(path, "utf8"));
+    parsed = readYamlFile(path, yamlMaxBytes);
   } catch (err) {
     throw new ModelsFileError(`Cannot read the models file '${path}': ${(err as Error).message}`);
   }
