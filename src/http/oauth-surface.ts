@@ -11,6 +11,7 @@ import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
 import { noStore } from "./response-policy.ts";
 import type { Services } from "./services.ts";
+import { grantLabel } from "../telemetry/observers.ts";
 
 type TenantParams = { tenant: string };
 
@@ -50,10 +51,20 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
     const basic = basicCredentials(req.headers.authorization);
     return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, sourceIp: req.ip, ...(basic ? { basic } : {}) };
   };
-  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) =>
-    handleTokenRequest(services.tokenService, tokenRequest(req, "v2")),
-  );
-  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v1")));
+  const issue = async (req: FastifyRequest<{ Params: TenantParams }>, endpointVersion: "v1" | "v2") => {
+    const request = tokenRequest(req, endpointVersion);
+    const grant = grantLabel(request.form.grant_type);
+    try {
+      const answer = await handleTokenRequest(services.tokenService, request);
+      services.metrics?.tokensIssued.inc({ grant, result: "issued" });
+      return answer;
+    } catch (err) {
+      services.metrics?.tokensIssued.inc({ grant, result: err instanceof WireError ? err.code : "server_error" });
+      throw err;
+    }
+  };
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) => issue(req, "v2"));
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => issue(req, "v1"));
 
   const deviceCode = async (req: FastifyRequest<{ Params: TenantParams }>, version: "v1" | "v2") => {
     const tenant = await resolveTenant(services.tokenService.identities, req.params.tenant);
