@@ -13,6 +13,7 @@ import type { KeyRing } from "../tokens/signing-keys.ts";
 import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
 import type { HttpLimits } from "./limits.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 
 /** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
 export interface Services {
@@ -42,4 +43,6 @@ export interface Services {
   ready(): Promise<boolean>;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */
   limits: HttpLimits;
+  /** Prometheus instruments, when the operator turned metrics on (`metricsPort`). */
+  metrics: Metrics | undefined;
 }

@@ -16,8 +16,14 @@ import { readModelsFile } from "../../src/inference/model-config.ts";
  */
 
 test("an endless input such as /dev/zero is refused after reading one byte past the cap", () => {
-  assert.throws(() => readYamlFile("/dev/zero"), (err: Error) => err instanceof YamlInputError && /larger than 4194304 bytes/.test(err.message));
-  assert.throws(() => readWorld("/dev/zero"), (err: Error) => err instanceof UsageError && /--file\/-f: '\/dev\/zero' is larger than/.test(err.message));
+  assert.throws(
+    () => readYamlFile("/dev/zero"),
+    (err: Error) => err instanceof YamlInputError && /larger than 4194304 bytes/.test(err.message),
+  );
+  assert.throws(
+    () => readWorld("/dev/zero"),
+    (err: Error) => err instanceof UsageError && /--file\/-f: '\/dev\/zero' is larger than/.test(err.message),
+  );
   assert.throws(() => readModelsFile("/dev/zero"), /Cannot read the models file '\/dev\/zero': .*larger than/);
   assert.throws(() => loadConfig({ argv: ["--config", "/dev/zero"] }), /larger than/);
 });
