@@ -20,7 +20,6 @@ type TenantParams = { tenant: string };
 export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
   limitBodies(app, services.limits.tokenMaxBodyBytes);
   app.setErrorHandler((error, request, reply) => sendOAuthError(clientFault(error, services.limits.tokenMaxBodyBytes), request, reply));
-  app.setErrorHandler((error, request, reply) => sendOAuthError(error, request, reply));
   // Every answer here but the public metadata may carry a token, a code or a sign-in page: none may be cached.
   app.addHook("onSend", async (request, reply) => {
     if (!/\/\.well-known\/|\/discovery\//.test(request.url)) noStore(reply);
