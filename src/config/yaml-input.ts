@@ -7,8 +7,8 @@ import { type Document, isMap, isScalar, type LineCounter, parseDocument, visit,
  * capped before parsing, and duplicate keys are found in one pass. The `yaml` package's own duplicate check
  * (`uniqueKeys`) compares each key with every earlier one — quadratic, 85 s for 80,000 keys — so it is off.
  */
-/** The `yamlMaxBytes` setting's default: what the configuration file itself and the CLI's world files are held to. */
-export const YAML_MAX_BYTES = schema.yamlMaxBytes.default!;
+/** The `yamlSizeLimit` setting's default: what the configuration file itself and the CLI's world files are held to. */
+export const YAML_MAX_BYTES = schema.yamlSizeLimit.default!;
 
 export class YamlInputError extends Error {}
 
@@ -28,7 +28,7 @@ export function readBoundedText(path: string, maxBytes = YAML_MAX_BYTES): string
       chunks.push(Buffer.from(buffer.subarray(0, n)));
       total += n;
       if (total > maxBytes) {
-        throw new YamlInputError(`'${path}' is larger than ${maxBytes} bytes, the limit for YAML inputs; split it or raise yamlMaxBytes.`);
+        throw new YamlInputError(`'${path}' is larger than ${maxBytes} bytes, the limit for YAML inputs; split it or raise yamlSizeLimit.`);
       }
     }
     return Buffer.concat(chunks).toString("utf8");

@@ -14,12 +14,12 @@ import { WireError } from "../core/errors.ts";
 
 /** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
-  limitBodies(app, services.limits.armMaxBodyBytes);
+  limitBodies(app, services.limits.armBodyLimit);
   app.setErrorHandler(
     errorEnvelopeHandler(
       (e) =>
         e.statusCode === 413
-          ? armError("RequestEntityTooLarge", services.limits.armMaxBodyBytes)
+          ? armError("RequestEntityTooLarge", services.limits.armBodyLimit)
           : armError("InvalidRequestContent", e.message),
       (requestId) => armError("InternalServerError", requestId),
     ),

@@ -13,12 +13,12 @@ const BASE = "/graph/v1.0";
 
 /** The Microsoft Graph subset under `/graph/v1.0`: one route table, one error envelope, one token check. */
 export async function graphSurface(app: FastifyInstance, services: Services): Promise<void> {
-  limitBodies(app, services.limits.graphMaxBodyBytes);
+  limitBodies(app, services.limits.graphBodyLimit);
   app.setErrorHandler(
     errorEnvelopeHandler(
       (e) =>
         e.statusCode === 413
-          ? graphError("Request_EntityTooLarge", services.limits.graphMaxBodyBytes)
+          ? graphError("Request_EntityTooLarge", services.limits.graphBodyLimit)
           : graphError("Request_BadRequest", e.message),
       (requestId) => graphError("UnknownError", requestId),
     ),

@@ -18,8 +18,8 @@ type TenantParams = { tenant: string };
 
 /** The token service: discovery (v1, v2, ADFS), JWKS and the token endpoint, on Entra's paths. */
 export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
-  limitBodies(app, services.limits.tokenMaxBodyBytes);
-  app.setErrorHandler((error, request, reply) => sendOAuthError(clientFault(error, services.limits.tokenMaxBodyBytes), request, reply));
+  limitBodies(app, services.limits.tokenBodyLimit);
+  app.setErrorHandler((error, request, reply) => sendOAuthError(clientFault(error, services.limits.tokenBodyLimit), request, reply));
   // Every answer here but the public metadata may carry a token, a code or a sign-in page: none may be cached.
   app.addHook("onSend", async (request, reply) => {
     if (!/\/\.well-known\/|\/discovery\//.test(request.url)) noStore(reply);

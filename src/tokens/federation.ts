@@ -37,8 +37,8 @@ interface IssuerEntry {
  * Reads the federation file. Keys come from a JWKS file (air-gapped sites) or from the issuer's discovery
  * document, fetched on first use and cached. Mistakes in the file stop start-up with the entry named.
  */
-export function loadFederation(path: string, remote: IssuerKeys, defaultTenantId: string, yamlMaxBytes?: number): Federation {
-  const document = readYamlFile(path, yamlMaxBytes) as { issuers?: unknown } | null;
+export function loadFederation(path: string, remote: IssuerKeys, defaultTenantId: string, yamlSizeLimit?: number): Federation {
+  const document = readYamlFile(path, yamlSizeLimit) as { issuers?: unknown } | null;
   if (!document || !Array.isArray(document.issuers)) throw new Error(`${path}: expected a top-level 'issuers:' list.`);
   const issuers = new Map<string, FederatedIssuer>();
   for (const [index, raw] of (document.issuers as IssuerEntry[]).entries()) {

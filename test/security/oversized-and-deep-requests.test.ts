@@ -34,7 +34,7 @@ describe("oversized and deeply nested requests are refused in each surface's env
     assert.equal((await call("GET", graphUsers(nots), graphToken)).body.error.code, "Request_BadRequest");
   });
 
-  test("a $filter longer than graphFilterMaxLength is refused before parsing; a deep-but-allowed one still works", async () => {
+  test("a $filter longer than graphFilterLengthLimit is refused before parsing; a deep-but-allowed one still works", async () => {
     const long = Array.from({ length: 200 }, (_, i) => `displayName eq 'user-${i}'`).join(" or ");
     const refused = await call("GET", graphUsers(long), graphToken);
     assert.equal(refused.status, 400);
@@ -44,7 +44,7 @@ describe("oversized and deeply nested requests are refused in each surface's env
     assert.deepEqual(allowed.body.value, []);
   });
 
-  test("JSON nested deeper than jsonMaxDepth is a 400 on ARM, Graph and the data plane", async () => {
+  test("JSON nested deeper than jsonDepthLimit is a 400 on ARM, Graph and the data plane", async () => {
     const deep = `{"a":${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
     const rg = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/deep?api-version=2022-12-01`;
     const arm = await call("PUT", rg, armToken, deep);
@@ -63,7 +63,7 @@ describe("oversized and deeply nested requests are refused in each surface's env
       deep,
     );
     assert.equal(data.status, 400);
-    assert.equal(data.body.error.code, "InvalidJson");
+    assert.equal(data.body.error.code, "JsonTooDeep");
     const shallow = `{"a":${"[".repeat(60)}${"]".repeat(60)}}`;
     assert.doesNotMatch((await call("POST", `${keyless.facts.url}/graph/v1.0/groups`, graphToken, shallow)).body.error.message, /deeper/);
   });
@@ -107,7 +107,7 @@ describe("oversized and deeply nested requests are refused in each surface's env
     }
   });
 
-  test("a request line and headers over httpMaxHeaderBytes get 431 with a JSON error, and the service stays up", async () => {
+  test("a request line and headers over headerSizeLimit get 431 with a JSON error, and the service stays up", async () => {
     const { status, text } = await rawRequest(`${keyless.facts.url}/healthz`, { headers: { "x-big": "x".repeat(20_000) } });
     assert.equal(status, 431);
     assert.equal(JSON.parse(text).error.code, "RequestHeaderFieldsTooLarge");
