@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { newGuid } from "../core/ids.ts";
 import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
@@ -7,6 +6,7 @@ import { healthSurface } from "./health-surface.ts";
 import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
+import { requestIdOf } from "./request-id.ts";
 import type { Services } from "./services.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
 
@@ -51,7 +51,7 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
         `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
-    genReqId: (req) => (req.headers["x-ms-client-request-id"] as string | undefined) ?? newGuid(),
+    genReqId: requestIdOf,
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
   });
