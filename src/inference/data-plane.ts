@@ -1,5 +1,6 @@
 import type { ChatRequest, EmbeddingsRequest, ModelBackend, ModelType } from "./chat-types.ts";
-import { dataPlaneError, withDetails } from "./data-plane-errors.ts";
+import { withDetails } from "../core/errors.ts";
+import { dataPlaneError } from "./data-plane-errors.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
@@ -69,7 +70,7 @@ export interface DataPlaneDeps {
   recordPromptText?: boolean | undefined;
 }
 
-/** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
+/** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */
 const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
 export const dataActions = {

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
 
@@ -36,7 +36,7 @@ export function signInThrottle(grants: GrantStore, clock: Clock) {
         const state = await grants.getSignInFailures(key);
         const fresh = !state || clock.now() - Date.parse(state.windowStart) > policy.windowMs;
         const failures = fresh ? 1 : state.failures + 1;
-        const windowStart = fresh ? new Date(clock.now()).toISOString() : state.windowStart;
+        const windowStart = fresh ? nowIso(clock) : state.windowStart;
         const lockedUntil = failures >= policy.failures ? new Date(clock.now() + policy.lockMs).toISOString() : null;
         // A lock starts a new count, so the next lock needs another full run of failures.
         await grants.putSignInFailures(
