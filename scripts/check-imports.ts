@@ -21,7 +21,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   graph: ["core"],
   inference: ["core", "config"],
   audit: ["core", "storage"],
-  http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit"],
+  telemetry: ["core"],
+  http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit", "telemetry"],
   cli: ["core", "client", "config"],
   client: ["core"],
 };
