@@ -29,7 +29,7 @@ import { DirectoryRoles } from "./directory/principals.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
-import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import type { AccountView, DataPlaneDeps, DataPlaneLimits, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
@@ -242,6 +242,7 @@ function assembleServices(
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
   };
@@ -386,6 +387,21 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
   };
 }
 
+/** The data plane's request limits, from their settings. */
+function dataPlaneLimits(config: Config): DataPlaneLimits {
+  return {
+    chat: { maxMessages: config.chatMaxMessages ?? 2048, maxTools: config.chatMaxTools ?? 128 },
+    embeddings: {
+      maxInputs: config.embeddingsMaxInputs ?? 2048,
+      maxInputTokens: config.embeddingsMaxInputTokens ?? 8192,
+      maxDimensions: config.embeddingsMaxDimensions ?? 3072,
+    },
+    chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
+    embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
+    jsonDepth: config.jsonDepthLimit ?? 64,
+  };
+}
+
 /** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
 function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
   const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
@@ -401,6 +417,7 @@ function deploymentView(deployment: ResourceRecord, models: ModelRegistry): Depl
     backend: catalog.backend,
     backendModel: catalog.backendModel,
     capacity: typeof capacity === "number" ? capacity : undefined,
+    modelLimits: catalog.limits,
   };
 }
 
