@@ -94,6 +94,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     flushEveryMs: 250,
     maxBatch: 500,
     onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
+    retentionDays: config.callLogRetentionDays ?? 30,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));

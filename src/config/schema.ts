@@ -186,6 +186,16 @@ export const schema = {
     description:
       "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
   }),
+  callLogRetentionDays: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
+    flag: "--call-log-retention-days",
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
+  }),
   chatBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_CHAT_BODY_LIMIT",

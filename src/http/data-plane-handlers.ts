@@ -46,6 +46,7 @@ export async function admitCall(
   const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
   family.checkVersion(request.query);
   const account = await requireAccount(services.dataPlane, request.params.account);
+  call.accountFound = true;
   const caller = await identify(services, request, account, call);
   call.decision = "denied";
   call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
@@ -182,6 +183,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
     const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
     family.checkVersion(request.query);
     const account = await requireAccount(services.dataPlane, request.params.account);
+    call.accountFound = true;
     const caller = await identify(services, request, account, call);
     call.decision = "allowed";
     const deployments = await services.dataPlane.listDeployments(account);
