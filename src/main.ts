@@ -4,9 +4,10 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
+import { scopeRelation } from "./core/scope.ts";
 import { builtInRoles, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
@@ -313,16 +314,12 @@ function assembleServices(
       listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
-        const key = scope.toLowerCase();
         // Assignments held through (nested) groups count too, as they do in every decision.
         const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
           caller.principalId,
           ...live.policy.groupsOf(caller.principalId),
         ]);
-        return assignments.some((a) => {
-          const at = a.scope.toLowerCase();
-          return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
-        });
+        return assignments.some((a) => scopeRelation(a.scope, scope) !== "unrelated");
       },
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
@@ -359,17 +356,17 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      const key = scope.toLowerCase();
-      const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter(
-        (a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`),
-      );
+      const at = nowIso(clock);
+      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => {
+        const where = scopeRelation(a.scope, scope);
+        return where === "at" || where === "below";
+      });
       for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
       if (doomed.length > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
-      const at = new Date(clock.now()).toISOString();
+      const at = nowIso(clock);
       await store.rbac.insertRoleAssignment({
         id: newGuid(),
         tenantId,

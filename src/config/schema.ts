@@ -1,5 +1,5 @@
 /**
- * The one configuration schema (STYLE rule 3): every setting's key, flag, environment variable, default and
+ * The one configuration schema (docs/architecture.md, "Decisions"): every setting's key, flag, environment variable, default and
  * description live here and nowhere else. `docs/configuration.md` is generated from this table.
  */
 export interface SettingSpec<T> {

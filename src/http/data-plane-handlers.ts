@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatCompletion } from "../inference/chat-types.ts";
-import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
+import { withHeaders } from "../core/errors.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
   type Caller,
