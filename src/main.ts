@@ -381,6 +381,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       });
       await live.policy.refresh();
     },
+    callLog: live.callLog,
     async isGlobalAdministrator(principalId, tenantId) {
       const roles = await store.directory.directoryRolesOf(principalId);
       const principal = await directory.getPrincipal(principalId);
