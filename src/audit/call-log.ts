@@ -33,6 +33,8 @@ export interface CallLog {
   usage(filter: CallFilter): Promise<UsageRow[]>;
   /** The few fields Azure Monitor metrics are computed from, oldest first. */
   points(filter: CallFilter): Promise<CallPoint[]>;
+  /** Deletes the records older than the retention (from `now`); returns how many went. */
+  prune(now?: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,11 @@ export interface CallLogOptions {
   flushEveryMs: number;
   maxBatch: number;
   onError(err: unknown): void;
+  /** Days a record is kept (setting `callLogRetentionDays`); 0 keeps every record. Pruned at start, then hourly. */
+  retentionDays?: number;
 }
+
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * The per-call record, written off the hot path: records queue in memory and go to storage in one multi-row
@@ -55,6 +61,17 @@ export function createCallLog(
   let writing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void flush(), options.flushEveryMs);
   timer.unref();
+  const retentionDays = options.retentionDays ?? 0;
+  const pruneTimer = retentionDays > 0 ? setInterval(() => void prune().catch(options.onError), PRUNE_EVERY_MS) : undefined;
+  pruneTimer?.unref();
+  if (retentionDays > 0) void prune().catch(options.onError);
+
+  async function prune(now = new Date()): Promise<number> {
+    if (retentionDays <= 0) return 0;
+    const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+    const result = await db.deleteFrom("call_log").where("at", "<", cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   function flush(): Promise<void> {
     if (queue.length === 0) return writing;
@@ -82,8 +99,10 @@ export function createCallLog(
       await flush();
       return callPoints(db, filter);
     },
+    prune,
     async close() {
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await flush();
     },
   };

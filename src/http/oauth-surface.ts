@@ -9,6 +9,7 @@ import { authorizeRoutes } from "./authorize-page.ts";
 import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
+import { noStore } from "./response-policy.ts";
 import type { Services } from "./services.ts";
 import { grantLabel } from "../telemetry/observers.ts";
 
@@ -17,6 +18,10 @@ type TenantParams = { tenant: string };
 /** The token service: discovery (v1, v2, ADFS), JWKS and the token endpoint, on Entra's paths. */
 export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
   app.setErrorHandler((error, request, reply) => sendOAuthError(error, request, reply));
+  // Every answer here but the public metadata may carry a token, a code or a sign-in page: none may be cached.
+  app.addHook("onSend", async (request, reply) => {
+    if (!/\/\.well-known\/|\/discovery\//.test(request.url)) noStore(reply);
+  });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -93,5 +98,5 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
     trace_id: String(request.id),
     correlation_id: (request.headers["client-request-id"] as string | undefined) ?? newGuid(),
   };
-  return reply.status(status).header("cache-control", "no-store").send(body);
+  return noStore(reply.status(status)).send(body);
 }
