@@ -290,6 +290,7 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       });
       await live.policy.refresh();
     },
+    callLog: live.callLog,
     isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }
