@@ -403,6 +403,7 @@ function dataPlaneLimits(config: Config): DataPlaneLimits {
     chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
     embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
     jsonDepth: config.jsonDepthLimit ?? 64,
+    defaultCompletionTokens: config.rateLimitDefaultCompletionTokens ?? 1024,
   };
 }
 
