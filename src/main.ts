@@ -4,9 +4,10 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
+import { scopeRelation } from "./core/scope.ts";
 import { builtInRoles, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
@@ -17,6 +18,7 @@ import { type AppCredentials, createAppCredentials } from "./directory/app-crede
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
+import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
@@ -87,7 +89,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
-  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
@@ -172,7 +174,9 @@ function assembleServices(
   live: Live,
 ): Services {
   const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
+  const federation = config.federationFile
+    ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
+    : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
   const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) => {
     const decision = live.policy.authorizer.evaluate({
@@ -247,6 +251,7 @@ function assembleServices(
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
+    limits: httpLimits(config),
     arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
@@ -309,16 +314,12 @@ function assembleServices(
       listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
-        const key = scope.toLowerCase();
         // Assignments held through (nested) groups count too, as they do in every decision.
         const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
           caller.principalId,
           ...live.policy.groupsOf(caller.principalId),
         ]);
-        return assignments.some((a) => {
-          const at = a.scope.toLowerCase();
-          return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
-        });
+        return assignments.some((a) => scopeRelation(a.scope, scope) !== "unrelated");
       },
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
@@ -355,17 +356,17 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      const key = scope.toLowerCase();
-      const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter(
-        (a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`),
-      );
+      const at = nowIso(clock);
+      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => {
+        const where = scopeRelation(a.scope, scope);
+        return where === "at" || where === "below";
+      });
       for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
       if (doomed.length > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
-      const at = new Date(clock.now()).toISOString();
+      const at = nowIso(clock);
       await store.rbac.insertRoleAssignment({
         id: newGuid(),
         tenantId,
@@ -383,6 +384,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       });
       await live.policy.refresh();
     },
+    callLog: live.callLog,
     async isGlobalAdministrator(principalId, tenantId) {
       const roles = await store.directory.directoryRolesOf(principalId);
       const principal = await directory.getPrincipal(principalId);

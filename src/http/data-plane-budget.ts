@@ -1,5 +1,6 @@
 import type { FastifyReply } from "fastify";
-import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
+import { withHeaders } from "../core/errors.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import type { DeploymentView } from "../inference/data-plane.ts";
 import { limitsFromCapacity } from "../inference/rate-limits.ts";
 import type { Services } from "./services.ts";

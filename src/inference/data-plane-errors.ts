@@ -1,8 +1,8 @@
-import { catalogErrors, WireError } from "../core/errors.ts";
+import { catalogErrors, type WireError, withDetails } from "../core/errors.ts";
 
 /**
  * The data plane's error catalog. Bodies are `{"error":{"code","message",…}}`, the shape the openai SDK and
- * @azure-rest/ai-inference surface (sdk-clients.md §8–9); the HTTP edge renders it.
+ * @azure-rest/ai-inference surface (docs/protocol-notes.md, "Error shapes"); the HTTP edge renders it.
  */
 const AUDIENCE = "https://cognitiveservices.azure.com";
 
@@ -120,23 +120,7 @@ export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: num
 
 export const dataPlaneError = catalogErrors(catalog);
 
-/** Adds response headers (Retry-After, rate-limit counters) to an error. */
-export function withHeaders(error: WireError, headers: Record<string, string>): WireError {
-  return new WireError(error.status, error.code, error.message, { ...error.details }, { ...error.headers, ...headers });
-}
-
-/** Keeps the internal cause for the log; it never reaches the client. */
-export function withCause(error: WireError, cause: unknown): WireError {
-  error.cause = cause;
-  return error;
-}
-
 /** OpenAI-style validation errors also name their `type` and the offending `param` (null when none), as Azure sends them. */
 export function invalidRequest(error: WireError, param: string | null): WireError {
   return withDetails(error, { type: "invalid_request_error", param });
-}
-
-/** Adds fields (such as the RBAC explanation) to an error's body. */
-export function withDetails(error: WireError, details: Record<string, unknown>): WireError {
-  return new WireError(error.status, error.code, error.message, { ...error.details, ...details }, { ...error.headers });
 }

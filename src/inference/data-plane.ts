@@ -1,6 +1,7 @@
 import type { ChatRequest, ModelBackend, ModelLimits, ModelType } from "./chat-types.ts";
 import { type ChatLimits, checkChatRequest } from "./chat-validation.ts";
-import { dataPlaneError, withDetails } from "./data-plane-errors.ts";
+import { withDetails } from "../core/errors.ts";
+import { dataPlaneError } from "./data-plane-errors.ts";
 import type { EmbeddingsLimits } from "./prompt-limits.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
@@ -89,7 +90,7 @@ export interface DataPlaneDeps {
   recordPromptText?: boolean | undefined;
 }
 
-/** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
+/** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */
 const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
 export const dataActions = {

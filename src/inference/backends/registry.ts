@@ -48,7 +48,7 @@ export interface ModelRegistry {
   close(): Promise<void>;
 }
 
-/** Every adapter, by the `type` a models file names (STYLE rule 8: backends are data). */
+/** Every adapter, by the `type` a models file names (backends are data: docs/architecture.md, "Decisions"). */
 function backendFor(
   declaration: BackendDeclaration,
   env: Readonly<Record<string, string | undefined>>,
