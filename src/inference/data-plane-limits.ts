@@ -13,5 +13,6 @@ export function dataPlaneLimits(config: Config): DataPlaneLimits {
     chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
     embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
     jsonDepth: config.jsonDepthLimit ?? 64,
+    defaultCompletionTokens: config.rateLimitDefaultCompletionTokens ?? 1024,
   };
 }
