@@ -19,7 +19,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/callUsage`, {
+    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/callUsage`, {
       "api-version": API_VERSIONS.cognitive,
       ...callLogQuery(opts, "30d"),
     });
