@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPrivateKey, createHash, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,23 +12,23 @@ import {
   WorkloadIdentityCredential,
 } from "@azure/identity";
 import { decodeJwt, SignJWT } from "jose";
-import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
+import { adminCredential, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { addCertificate, addFederatedCredential } from "../harness/graph-credentials.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 describe("client assertions: certificates and workload identity federation", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
   let app: { appId: string; objectId: string; secret: string; applicationId: string };
   let certificate: { certificatePem: string; privateKeyPem: string };
   const workDir = mkdtempSync(join(tmpdir(), "keyless-assertions-"));
 
   before(async () => {
-    keyless = await startKeyless();
     issuer = await startOidcIssuer();
     // Registered as an administrator does it: through Graph, with the admin's token.
     const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
@@ -43,8 +43,6 @@ describe("client assertions: certificates and workload identity federation", () 
   });
   after(async () => {
     await issuer?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
     rmSync(workDir, { recursive: true, force: true });
   });
 

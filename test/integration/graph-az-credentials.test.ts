@@ -6,29 +6,28 @@ import { after, before, describe, test } from "node:test";
 import { ClientAssertionCredential, ClientCertificateCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { adminCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
+import { DirectoryRoleIds } from "../harness/role-ids.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
-const APPLICATION_ADMINISTRATOR = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
 const skip = !azureCliInstalled && "azure-cli not installed";
 
 /** `az ad app credential reset --cert` and `az ad app federated-credential` (Azure CLI 2.45) against the Graph subset. */
 describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { skip }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
   let appId: string;
   const options = () => ({ authorityHost: keyless.facts.url, disableInstanceDiscovery: true });
 
   before(async () => {
-    keyless = await startKeyless();
     issuer = await startOidcIssuer();
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
-    const granted = await call("POST", `${graph}/directoryRoles/${APPLICATION_ADMINISTRATOR}/members/$ref`, admin, {
+    const granted = await call("POST", `${graph}/directoryRoles/${DirectoryRoleIds.applicationAdministrator}/members/$ref`, admin, {
       "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
     });
     assert.equal(granted.status, 204, JSON.stringify(granted.body));
@@ -50,8 +49,6 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
   after(async () => {
     az?.cleanup();
     await issuer?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("credential reset --cert @file, --append, list --cert and delete --cert; the certificate signs the app in", async () => {
