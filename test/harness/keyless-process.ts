@@ -69,13 +69,18 @@ export async function startKeyless(
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
+  return serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir }));
+}
+
+/** A started server's handle: `restart()` stops it and starts it again (on the same data dir) with `startAgain`. */
+export function serverHandle<S>(facts: ReadyFacts, dataDir: string, stop: () => Promise<void>, startAgain: () => Promise<S>) {
   return {
     facts,
     dataDir,
     stop,
-    async restart() {
+    async restart(): Promise<S> {
       await stop();
-      return startKeyless({ ...options, dataDir });
+      return startAgain();
     },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { startKeyless, startupReport } from "../../src/main.ts";
-import { type ReadyFacts, startKeyless as spawnKeyless, testServerEnv } from "./keyless-process.ts";
+import { type ReadyFacts, serverHandle, startKeyless as spawnKeyless, testServerEnv } from "./keyless-process.ts";
 
 /** A Keyless server a test drives: its start-up facts, and how to stop, restart and clean up after it. */
 export interface TestServer {
@@ -45,16 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     stopped ??= running.close();
     return stopped;
   };
-  return {
-    facts,
-    dataDir,
-    stop,
-    async restart() {
-      await stop();
-      return startServer({ ...options, dataDir });
-    },
-    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
-  };
+  return serverHandle(facts, dataDir, stop, () => startServer({ ...options, dataDir }));
 }
 
 /**
