@@ -35,6 +35,9 @@ import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { type QuotaCounter, type QuotaPeriod, type QuotaView, windowOf } from "./inference/quotas.ts";
+import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
+import { QUOTA_TYPE } from "./arm/principal-quotas.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
@@ -99,6 +102,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const quotaCounter = openQuotaCounter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -110,6 +114,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    quotaCounter,
     metrics,
   });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
@@ -143,6 +148,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       await app.close();
       await callLog.close();
       await rateLimiter.close?.();
+      await quotaCounter.close?.();
       await models.close();
       await database.close();
     },
@@ -162,6 +168,7 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
 };
 
@@ -221,6 +228,21 @@ function assembleServices(
       return deployment && deploymentView(deployment, live.models);
     },
   );
+  // Principal quotas are child resources of the account (arm/principal-quotas.ts), read like deployments.
+  const findQuotas = cachedLookup(
+    LOOKUP_TTL_MS,
+    (account: { id: string }) => account.id.toLowerCase(),
+    async (account: { id: string }): Promise<QuotaView[]> =>
+      (await store.resources.listChildren(account.id))
+        .filter((r) => r.type === QUOTA_TYPE)
+        .map((r) => ({
+          id: r.id,
+          principalId: String(r.properties.principalId),
+          deployment: String(r.properties.deployment),
+          tokens: Number(r.properties.tokens),
+          period: r.properties.period as QuotaPeriod,
+        })),
+  );
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const dataPlane: DataPlaneDeps = {
     findAccount,
@@ -246,6 +268,11 @@ function assembleServices(
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    quotas: {
+      find: async (account) => (await findQuotas(account)) ?? [],
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
+      counter: live.quotaCounter,
+    },
     limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
@@ -327,6 +354,7 @@ function assembleServices(
     resourcesChanged() {
       findAccount.clear();
       findDeployment.clear();
+      findQuotas.clear();
     },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
     metrics: live.metrics,
@@ -385,6 +413,13 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       await live.policy.refresh();
     },
     callLog: live.callLog,
+    async quotaSpend(quota) {
+      const window = windowOf(
+        { id: quota.id, principalId: "", deployment: "", tokens: 0, period: quota.period as QuotaPeriod },
+        clock.now(),
+      );
+      return { spent: await live.quotaCounter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
+    },
     async isGlobalAdministrator(principalId, tenantId) {
       const roles = await store.directory.directoryRolesOf(principalId);
       const principal = await directory.getPrincipal(principalId);

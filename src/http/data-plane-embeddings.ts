@@ -25,7 +25,7 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
     const input = parseEmbeddingsRequest(request.body, limits, deployment.modelLimits);
     keepPrompt(services, call, input.input);
     await checkEmbeddingsLength(input, limits, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
+    await enforceLimits(services, reply, account, deployment, call, estimateTokens(input.input, 0));
     const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
     call.promptTokens = result.usage.prompt_tokens;
     return reply.type("application/json").send(Readable.from(embeddingsBody(result, input.encoding_format ?? "float")));

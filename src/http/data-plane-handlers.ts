@@ -19,6 +19,7 @@ import {
 import { checkContextLength } from "../inference/prompt-limits.ts";
 import { limitsFromCapacity } from "../inference/rate-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
+import { enforceQuotas } from "./data-plane-quota.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
@@ -68,13 +69,19 @@ export async function deploymentFor(services: Services, account: AccountView, ca
   return deployment;
 }
 
-/** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
+/**
+ * The caller's token quotas first (403 QuotaExceeded), then the deployment's per-minute budgets, which the call is
+ * charged to (429 with Retry-After when either is spent).
+ */
 export async function enforceLimits(
   services: Services,
   reply: FastifyReply,
+  account: AccountView,
   deployment: DeploymentView,
+  call: CallContext,
   estimatedTokens: number,
 ): Promise<void> {
+  await enforceQuotas(services, account, deployment, call);
   if (deployment.capacity === undefined) return;
   const admission = await services.dataPlane.rateLimiter.admit(
     deployment.id.toLowerCase(),
@@ -118,7 +125,14 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
+    await enforceLimits(
+      services,
+      reply,
+      account,
+      deployment,
+      call,
+      estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens),
+    );
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
       const stream = requireCapability(deployment, "stream", "chat/completions");
@@ -145,7 +159,7 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
+    await enforceLimits(services, reply, account, deployment, call, estimateTokens(chat.messages, chat.max_tokens));
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
       chat,
       deployment.backendModel,
