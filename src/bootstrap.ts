@@ -1,8 +1,8 @@
-import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
+import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { newAccountKeys } from "./arm/account-keys.ts";
 import { newAccount, newDeployment, newResourceGroup } from "./arm/cognitive-services.ts";
 import type { SealedBox } from "./core/sealed-box.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { newGuid, newSecret } from "./core/ids.ts";
 import type { Directory } from "./directory/directory.ts";
 import { DirectoryRoles } from "./directory/principals.ts";
@@ -47,7 +47,7 @@ export async function bootstrap(
   const existing = await store.keys.getMeta("bootstrap");
   if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
 
-  const at = new Date(clock.now()).toISOString();
+  const at = nowIso(clock);
   const tenant = await directory.createTenant("Keyless", input.tenantDomain);
   const subscriptionId = newGuid();
   await store.resources.insertSubscription({
@@ -65,20 +65,13 @@ export async function bootstrap(
     password: input.adminPassword ?? generatedAdminPassword!,
   });
   await directory.grantDirectoryRole(tenant.id, DirectoryRoles.globalAdministrator, admin.id);
-  await store.rbac.insertRoleAssignment({
-    id: newGuid(),
+  await grantSubscriptionOwner(store.rbac, clock, {
+    subscriptionId,
     tenantId: tenant.id,
-    scope: `/subscriptions/${subscriptionId}`,
-    roleDefinitionId: BuiltInRoleIds.OWNER,
     principalId: admin.id,
     principalType: "User",
     description: "Bootstrap administrator",
-    condition: null,
-    conditionVersion: null,
-    createdOn: at,
-    createdBy: null,
-    updatedOn: at,
-    updatedBy: null,
+    by: null,
   });
 
   const demo = input.demo ? await createDemo(store, box, subscriptionId, admin.id, at) : undefined;

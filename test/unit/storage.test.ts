@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConflictError } from "../../src/core/errors.ts";
+import { recordChange } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -125,6 +126,56 @@ for (const dialect of dialects) {
       assert.ok((await store.rbac.latestChange()) > afterInsert);
       assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
     });
+
+    test("deleting a scope's assignments takes those at and below it, not a sibling whose name it prefixes", async () => {
+      const rg = `/subscriptions/${subscriptionId}/resourceGroups/rg_1`;
+      const scopes = [
+        rg,
+        `${rg.toUpperCase()}/providers/Microsoft.CognitiveServices/accounts/a`,
+        `${rg}x`,
+        `/subscriptions/${subscriptionId}`,
+      ];
+      const ids = scopes.map((_, i) => `cccccccc-cccc-4ccc-8ccc-00000000000${i}`);
+      for (const [i, scope] of scopes.entries()) await store.rbac.insertRoleAssignment(assignment(ids[i]!, { scope }));
+      const before = await store.rbac.latestChange();
+      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg.replace("rg_1", "RG_1"), at), 2);
+      assert.ok((await store.rbac.latestChange()) > before);
+      const left = await Promise.all(ids.map((id) => store.rbac.getRoleAssignment(id)));
+      assert.deepEqual(
+        left.map((a) => a !== undefined),
+        [false, false, true, true],
+      );
+      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg, at), 0);
+      for (const id of ids) await store.rbac.deleteRoleAssignment(id, at);
+    });
+
+    // Nodes reload when the newest change number moves; a number visible before a smaller one would be skipped forever.
+    if (dialect === "postgres") {
+      test("a change never becomes visible while an earlier-numbered one is still uncommitted", async () => {
+        const before = await store.rbac.latestChange();
+        let commitFirst!: () => void;
+        const firstMayCommit = new Promise<void>((resolve) => {
+          commitFirst = resolve;
+        });
+        let firstRecorded!: () => void;
+        const recorded = new Promise<void>((resolve) => {
+          firstRecorded = resolve;
+        });
+        const first = database.db.transaction().execute(async (tx) => {
+          await recordChange(tx, "rbac", at);
+          firstRecorded();
+          await firstMayCommit;
+        });
+        await recorded;
+        const second = database.db.transaction().execute((tx) => recordChange(tx, "rbac", at));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const visibleMeanwhile = await store.rbac.latestChange();
+        commitFirst();
+        await Promise.all([first, second]);
+        assert.equal(visibleMeanwhile, before, "the later change became visible first");
+        assert.equal(await store.rbac.latestChange(), before + 2);
+      });
+    }
 
     test("signing keys and first-writer-wins facts", async () => {
       await store.keys.insertSigningKey({ kid: "k1", sealedPrivateJwk: "sealed", publicJwk: "{}", createdAt: at, retiredAt: null });
