@@ -1,5 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Tables } from "../storage/tables.ts";
+import { type CallFilter, type CallPoint, callPoints, listCalls, type UsageRow, usageByDay } from "./call-log-queries.ts";
+
+export type { CallFilter, CallPoint, UsageRow } from "./call-log-queries.ts";
 
 /** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Prompt text only on opt-in. */
 export interface CallLogEntry {
@@ -24,7 +27,14 @@ export interface CallLog {
   record(entry: CallLogEntry): void;
   /** Writes what is queued now. */
   flush(): Promise<void>;
-  list(filter?: { principalId?: string; account?: string; limit?: number }): Promise<CallLogEntry[]>;
+  /** Newest first; `after` continues below a previous page's last entry (keyset paging). */
+  list(filter?: CallFilter & { limit?: number; after?: { at: string; requestId: string } }): Promise<CallLogEntry[]>;
+  /** Calls and tokens per UTC day × principal × deployment. */
+  usage(filter: CallFilter): Promise<UsageRow[]>;
+  /** The few fields Azure Monitor metrics are computed from, oldest first. */
+  points(filter: CallFilter): Promise<CallPoint[]>;
+  /** Deletes the records older than the retention (from `now`); returns how many went. */
+  prune(now?: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,7 +42,11 @@ export interface CallLogOptions {
   flushEveryMs: number;
   maxBatch: number;
   onError(err: unknown): void;
+  /** Days a record is kept (setting `callLogRetentionDays`); 0 keeps every record. Pruned at start, then hourly. */
+  retentionDays?: number;
 }
+
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * The per-call record, written off the hot path: records queue in memory and go to storage in one multi-row
@@ -47,6 +61,17 @@ export function createCallLog(
   let writing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void flush(), options.flushEveryMs);
   timer.unref();
+  const retentionDays = options.retentionDays ?? 0;
+  const pruneTimer = retentionDays > 0 ? setInterval(() => void prune().catch(options.onError), PRUNE_EVERY_MS) : undefined;
+  pruneTimer?.unref();
+  if (retentionDays > 0) void prune().catch(options.onError);
+
+  async function prune(now = new Date()): Promise<number> {
+    if (retentionDays <= 0) return 0;
+    const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+    const result = await db.deleteFrom("call_log").where("at", "<", cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   function flush(): Promise<void> {
     if (queue.length === 0) return writing;
@@ -64,17 +89,20 @@ export function createCallLog(
     flush,
     async list(filter = {}) {
       await flush();
-      let query = db
-        .selectFrom("call_log")
-        .selectAll()
-        .orderBy("at", "desc")
-        .limit(filter.limit ?? 100);
-      if (filter.principalId) query = query.where("principal_id", "=", filter.principalId);
-      if (filter.account) query = query.where("account", "=", filter.account);
-      return (await query.execute()).map(fromRow);
+      return (await listCalls(db, filter)).map(fromRow);
     },
+    async usage(filter) {
+      await flush();
+      return usageByDay(db, filter);
+    },
+    async points(filter) {
+      await flush();
+      return callPoints(db, filter);
+    },
+    prune,
     async close() {
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await flush();
     },
   };

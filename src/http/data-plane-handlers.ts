@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ChatCompletion, EmbeddingsResult } from "../inference/chat-types.ts";
-import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
+import type { ChatCompletion } from "../inference/chat-types.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
   type Caller,
@@ -9,15 +9,15 @@ import {
   dataActions,
   parseChatRequest,
   parseCompletionsRequest,
-  parseEmbeddingsRequest,
   requireAccount,
   requireCapability,
   resolveDeployment,
   useActionOf,
   type AccountView,
 } from "../inference/data-plane.ts";
-import { limitsFromCapacity } from "../inference/rate-limits.ts";
+import { checkContextLength } from "../inference/prompt-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
+import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
@@ -35,10 +35,17 @@ export interface RouteFamily {
 }
 
 /** The steps every call shares: api-version, account, caller, data action. */
-async function admitCall(services: Services, request: DataRequest, reply: FastifyReply, family: RouteFamily, operation: DataOperation) {
+export async function admitCall(
+  services: Services,
+  request: DataRequest,
+  reply: FastifyReply,
+  family: RouteFamily,
+  operation: DataOperation,
+) {
   const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
   family.checkVersion(request.query);
   const account = await requireAccount(services.dataPlane, request.params.account);
+  call.accountFound = true;
   const caller = await identify(services, request, account, call);
   call.decision = "denied";
   call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
@@ -53,46 +60,19 @@ async function identify(services: Services, request: DataRequest, account: Accou
   return caller;
 }
 
-async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
+export async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
   const deployment = await resolveDeployment(services.dataPlane, account, name);
   call.deployment = deployment.name;
+  call.model = deployment.modelName;
   return deployment;
 }
 
-/** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
-async function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): Promise<void> {
-  if (deployment.capacity === undefined) return;
-  const admission = await services.dataPlane.rateLimiter.admit(
-    deployment.id.toLowerCase(),
-    limitsFromCapacity(deployment.capacity),
-    estimatedTokens,
-  );
-  const counters = {
-    "x-ratelimit-remaining-requests": String(admission.remainingRequests),
-    "x-ratelimit-remaining-tokens": String(admission.remainingTokens),
-  };
-  if (!admission.admitted) {
-    const seconds = admission.retryAfterSeconds;
-    throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), {
-      ...counters,
-      "retry-after": String(seconds),
-      "retry-after-ms": String(seconds * 1000),
-    });
-  }
-  reply.headers(counters);
-}
-
 /** The prompt joins the call's record only when the operator opted in (`recordPromptText`); never by default. */
-function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
+export function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
   if (services.dataPlane.recordPromptText) call.promptText = JSON.stringify(prompt);
 }
 
-/** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
-function estimateTokens(body: unknown, maxTokens: number | undefined): number {
-  return Math.ceil(JSON.stringify(body).length / 4) + (maxTokens ?? 0);
-}
-
-function bodyOf(request: DataRequest): Record<string, unknown> {
+export function bodyOf(request: DataRequest): Record<string, unknown> {
   const body = request.body;
   return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
@@ -100,22 +80,34 @@ function bodyOf(request: DataRequest): Record<string, unknown> {
 export function chatHandler(services: Services, family: RouteFamily, operation: DataOperation) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
-    const chat = parseChatRequest(request.body);
+    const chat = parseChatRequest(request.body, services.dataPlane.limits.chat);
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
+    await checkContextLength(chat, deployment.modelLimits);
+    const maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+    const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
       const stream = requireCapability(deployment, "stream", "chat/completions");
-      return streamChat(
+      let used: number | undefined;
+      // Usage is always asked of the backend (to settle the budget) and passed on only when the caller asked.
+      const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
+      const done = await streamChat(
         reply,
-        stream(chat, deployment.backendModel, signal),
-        (usage) => countUsage(call, usage),
+        stream(withUsage, deployment.backendModel, signal),
+        (usage) => {
+          countUsage(call, usage);
+          used = usage.total_tokens;
+        },
         (err) => request.log.warn({ err }, "model stream failed mid-way"),
+        chat.stream_options?.include_usage === true,
       );
+      budget.settle(used);
+      return done;
     }
     const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
     countUsage(call, completion.usage);
+    budget.settle(completion.usage?.total_tokens);
     return completion;
   };
 }
@@ -124,18 +116,20 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
 export function completionsHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
-    const { chat } = parseCompletionsRequest(request.body);
+    const { chat } = parseCompletionsRequest(request.body, services.dataPlane.limits.chat);
     keepPrompt(services, call, bodyOf(request).prompt);
     if (chat.stream)
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
+    await checkContextLength(chat, deployment.modelLimits);
+    const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
       chat,
       deployment.backendModel,
       abortOnDisconnect(reply),
     );
     countUsage(call, completion.usage);
+    budget.settle(completion.usage?.total_tokens);
     return {
       id: completion.id.replace(/^chatcmpl-/, "cmpl-"),
       object: "text_completion",
@@ -150,39 +144,6 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       usage: completion.usage,
     };
   };
-}
-
-export function embeddingsHandler(services: Services, family: RouteFamily, operation: DataOperation) {
-  return async (request: DataRequest, reply: FastifyReply) => {
-    const { call, account } = await admitCall(services, request, reply, family, operation);
-    const input = parseEmbeddingsRequest(request.body);
-    keepPrompt(services, call, input.input);
-    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
-    const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
-    call.promptTokens = result.usage.prompt_tokens;
-    return embeddingsBody(result, input.encoding_format ?? "float");
-  };
-}
-
-/** Floats as numbers, or base64 of little-endian float32 (the openai SDK's default request). */
-function embeddingsBody(result: EmbeddingsResult, format: "float" | "base64") {
-  return {
-    object: "list",
-    model: result.model,
-    usage: result.usage,
-    data: result.vectors.map((vector, index) => ({
-      object: "embedding",
-      index,
-      embedding: format === "base64" ? littleEndianBase64(vector) : Array.from(vector),
-    })),
-  };
-}
-
-function littleEndianBase64(vector: Float32Array): string {
-  const bytes = Buffer.alloc(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
-  return bytes.toString("base64");
 }
 
 export function infoHandler(services: Services, family: RouteFamily) {
@@ -200,6 +161,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
     const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
     family.checkVersion(request.query);
     const account = await requireAccount(services.dataPlane, request.params.account);
+    call.accountFound = true;
     const caller = await identify(services, request, account, call);
     call.decision = "allowed";
     const deployments = await services.dataPlane.listDeployments(account);
@@ -218,7 +180,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
   };
 }
 
-function countUsage(call: CallContext, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): void {
+export function countUsage(call: CallContext, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): void {
   call.promptTokens = usage?.prompt_tokens ?? 0;
   call.completionTokens = usage?.completion_tokens ?? 0;
 }
