@@ -6,6 +6,7 @@ import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
 import { redactManagedIdentityUrl } from "./managed-identity-routes.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { portalSurface } from "./portal-surface.ts";
 import type { Services } from "./services.ts";
 
 export interface AppOptions {
@@ -47,5 +48,6 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
   app.register(graphSurface, services);
   app.register(armSurface, services);
   app.register(dataPlaneSurface, services);
+  app.register(portalSurface);
   return app;
 }
