@@ -4,9 +4,10 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
+import { scopeRelation } from "./core/scope.ts";
 import { builtInRoles, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
@@ -17,6 +18,7 @@ import { type AppCredentials, createAppCredentials } from "./directory/app-crede
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
+import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
@@ -28,10 +30,14 @@ import { DirectoryRoles } from "./directory/principals.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
-import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import type { AccountView, DataPlaneDeps, DataPlaneLimits, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
-import type { RateLimiter } from "./inference/rate-limits.ts";
+import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
+import { observeModels } from "./inference/backends/observed.ts";
+import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { startMetricsServer } from "./telemetry/metrics-server.ts";
+import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -47,6 +53,8 @@ export interface RunningKeyless {
   port: number;
   tls: TlsMaterial;
   facts: BootstrapFacts;
+  /** The Prometheus endpoint, when `metricsPort` is set. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -80,14 +88,18 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
-  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
+  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
+  const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
     maxBatch: 500,
     onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
+    retentionDays: config.callLogRetentionDays ?? 30,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
-  const rateLimiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -98,11 +110,18 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    metrics,
   });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
+  const metricsServer =
+    metrics &&
+    (await startMetricsServer(metrics, { host: config.metricsHost ?? "127.0.0.1", port: config.metricsPort! }, () => {
+      metrics.policyGeneration.set(policy.authorizer.generation);
+      metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
+    }));
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
@@ -116,8 +135,10 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     port,
     tls,
     facts,
+    metricsUrl: metricsServer?.url,
     async close() {
       stopPolling();
+      await metricsServer?.close();
       clearInterval(keyTimer);
       await app.close();
       await callLog.close();
@@ -141,6 +162,7 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  metrics: Metrics | undefined;
 };
 
 function assembleServices(
@@ -152,16 +174,21 @@ function assembleServices(
   live: Live,
 ): Services {
   const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
+  const federation = config.federationFile
+    ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
+    : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
-  const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) =>
-    live.policy.authorizer.evaluate({
+  const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) => {
+    const decision = live.policy.authorizer.evaluate({
       principalId,
       groupIds: [],
       operation,
       scope,
       ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}),
     });
+    live.metrics?.rbacDecisions.inc({ kind: operation.kind, result: decision.kind === "allowed" ? "allowed" : "denied" });
+    return decision;
+  };
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
     decide(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId).kind === "allowed";
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
@@ -214,12 +241,17 @@ function assembleServices(
           };
     },
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
-    recordCall: (record) => live.callLog.record(record),
+    recordCall(record) {
+      live.callLog.record(record);
+      if (live.metrics) recordTokenUsage(live.metrics, record);
+    },
     rateLimiter: live.rateLimiter,
+    limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
+    limits: httpLimits(config),
     arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
@@ -282,16 +314,12 @@ function assembleServices(
       listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
-        const key = scope.toLowerCase();
         // Assignments held through (nested) groups count too, as they do in every decision.
         const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
           caller.principalId,
           ...live.policy.groupsOf(caller.principalId),
         ]);
-        return assignments.some((a) => {
-          const at = a.scope.toLowerCase();
-          return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
-        });
+        return assignments.some((a) => scopeRelation(a.scope, scope) !== "unrelated");
       },
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
@@ -301,6 +329,7 @@ function assembleServices(
       findDeployment.clear();
     },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    metrics: live.metrics,
   };
 }
 
@@ -327,17 +356,17 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      const key = scope.toLowerCase();
-      const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter(
-        (a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`),
-      );
+      const at = nowIso(clock);
+      const doomed = (await store.rbac.listRoleAssignments()).filter((a) => {
+        const where = scopeRelation(a.scope, scope);
+        return where === "at" || where === "below";
+      });
       for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
       if (doomed.length > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
-      const at = new Date(clock.now()).toISOString();
+      const at = nowIso(clock);
       await store.rbac.insertRoleAssignment({
         id: newGuid(),
         tenantId,
@@ -363,6 +392,21 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
   };
 }
 
+/** The data plane's request limits, from their settings. */
+function dataPlaneLimits(config: Config): DataPlaneLimits {
+  return {
+    chat: { maxMessages: config.chatMaxMessages ?? 2048, maxTools: config.chatMaxTools ?? 128 },
+    embeddings: {
+      maxInputs: config.embeddingsMaxInputs ?? 2048,
+      maxInputTokens: config.embeddingsMaxInputTokens ?? 8192,
+      maxDimensions: config.embeddingsMaxDimensions ?? 3072,
+    },
+    chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
+    embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
+    jsonDepth: config.jsonDepthLimit ?? 64,
+  };
+}
+
 /** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
 function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
   const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
@@ -378,6 +422,7 @@ function deploymentView(deployment: ResourceRecord, models: ModelRegistry): Depl
     backend: catalog.backend,
     backendModel: catalog.backendModel,
     capacity: typeof capacity === "number" ? capacity : undefined,
+    modelLimits: catalog.limits,
   };
 }
 
@@ -466,6 +511,7 @@ export function startupReport(running: RunningKeyless, config: Config): string {
       ? [`  data plane (demo)         ${url}/accounts/${facts.demo.account}/models  (deployment '${facts.demo.deployment}')`]
       : []),
     `  health                    ${url}/healthz  ${url}/readyz`,
+    ...(running.metricsUrl ? [`  metrics (Prometheus)      ${running.metricsUrl}`] : []),
     `tenant ${facts.tenantId}, subscription ${facts.subscriptionId}, administrator ${facts.adminUsername}`,
     ...(facts.generatedAdminPassword ? [`Generated administrator password (shown once): ${facts.generatedAdminPassword}`] : []),
     `Trust the local CA (${tls.caPath}):`,
@@ -484,6 +530,7 @@ export function startupReport(running: RunningKeyless, config: Config): string {
     armEndpoint: url,
     graphEndpoint: `${url}/graph/`,
     storage: config.storage.startsWith("postgres") ? "postgres" : "sqlite",
+    metricsUrl: running.metricsUrl ?? null,
     demo: facts.demo ? { ...facts.demo, endpoint: `${url}/accounts/${facts.demo.account}/models` } : null,
   };
   return `${lines.join("\n")}\nKEYLESS_READY ${JSON.stringify(machine)}\n`;

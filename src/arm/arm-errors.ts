@@ -1,6 +1,6 @@
 import { catalogErrors } from "../core/errors.ts";
 
-/** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (rbac-and-tokens.md §3). */
+/** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (docs/protocol-notes.md, "Error shapes"). */
 const catalog = {
   AuthenticationFailed: { status: 401, template: (detail: string) => `Authentication failed. ${detail}` },
   InvalidAuthenticationToken: { status: 401, template: (detail: string) => `The access token is invalid. ${detail}` },
@@ -43,6 +43,10 @@ const catalog = {
   InvalidRequestContent: {
     status: 400,
     template: (detail: string) => `The request content was invalid and could not be deserialized: ${detail}`,
+  },
+  RequestEntityTooLarge: {
+    status: 413,
+    template: (limit: number) => `The request content is larger than ${limit} bytes, the limit for Azure Resource Manager requests.`,
   },
   RoleDefinitionDoesNotExist: { status: 400, template: (id: string) => `The specified role definition with ID '${id}' does not exist.` },
   PrincipalNotFound: {

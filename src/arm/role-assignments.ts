@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
@@ -58,7 +58,7 @@ export async function putRoleAssignment(
   const principalType = await deps.findPrincipalType(input.principalId);
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
   await checkSubscriptionLimit(deps.store, scope);
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = nowIso(deps.clock);
   const record: RoleAssignmentRecord = {
     id: name.toLowerCase(),
     tenantId: caller.tenantId,
@@ -100,7 +100,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
     { roleDefinitionId: existing.roleDefinitionId },
     `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
   );
-  await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock));
   await deps.policyChanged();
   return existing;
 }

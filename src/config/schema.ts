@@ -1,5 +1,5 @@
 /**
- * The one configuration schema (STYLE rule 3): every setting's key, flag, environment variable, default and
+ * The one configuration schema (docs/architecture.md, "Decisions"): every setting's key, flag, environment variable, default and
  * description live here and nowhere else. `docs/configuration.md` is generated from this table.
  */
 export interface SettingSpec<T> {
@@ -185,6 +185,184 @@ export const schema = {
     default: "memory",
     description:
       "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
+  }),
+  callLogRetentionDays: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
+    flag: "--call-log-retention-days",
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
+  }),
+  headerSizeLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_HEADER_SIZE_LIMIT",
+    flag: "--header-size-limit",
+    default: 16384,
+    min: 4096,
+    max: 1048576,
+    description:
+      "Largest request line plus headers accepted, in bytes (16 KiB, the front-end default Azure's endpoints share); larger requests get 431 before any route runs.",
+  }),
+  tokenBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_TOKEN_BODY_LIMIT",
+    flag: "--token-body-limit",
+    default: 65536,
+    min: 1024,
+    max: 8388608,
+    description:
+      "Largest request body of the token service (token, device code, managed-identity endpoints), in bytes; larger ones get `invalid_request` (413).",
+  }),
+  armBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_ARM_BODY_LIMIT",
+    flag: "--arm-body-limit",
+    default: 4194304,
+    min: 1024,
+    max: 67108864,
+    description: "Largest ARM request body in bytes (Azure Resource Manager's 4 MB); larger ones get 413 `RequestEntityTooLarge`.",
+  }),
+  graphBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_BODY_LIMIT",
+    flag: "--graph-body-limit",
+    default: 4194304,
+    min: 1024,
+    max: 67108864,
+    description: "Largest Microsoft Graph request body in bytes (Graph's 4 MB); larger ones get 413 `Request_EntityTooLarge`.",
+  }),
+  graphFilterLengthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_FILTER_LENGTH_LIMIT",
+    flag: "--graph-filter-length-limit",
+    default: 4096,
+    min: 64,
+    max: 65536,
+    description: "Longest Microsoft Graph `$filter` accepted, in characters; longer ones get 400 `Request_BadRequest` before parsing.",
+  }),
+  graphFilterDepthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_FILTER_DEPTH_LIMIT",
+    flag: "--graph-filter-depth-limit",
+    default: 32,
+    min: 2,
+    max: 256,
+    description: "Deepest nesting of parentheses and `not` in a Microsoft Graph `$filter`; deeper ones get 400 `Request_BadRequest`.",
+  }),
+  yamlSizeLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_YAML_SIZE_LIMIT",
+    flag: "--yaml-size-limit",
+    default: 4194304,
+    min: 1024,
+    max: 268435456,
+    description:
+      "Largest models or federation file in bytes (the configuration file and the CLI's world files are held to the default); a larger file, or an endless one such as /dev/zero, is refused before parsing.",
+  }),
+  chatBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_BODY_LIMIT",
+    flag: "--chat-body-limit",
+    default: 1_048_576,
+    min: 1024,
+    max: 104_857_600,
+    description:
+      "Largest chat or text completions request body, in bytes (413 RequestEntityTooLarge beyond). 1 MiB holds a 128k-token text prompt; raise it for images sent inline as base64 (parsing a body costs ~20 ms a MiB of event-loop time).",
+  }),
+  embeddingsBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_BODY_LIMIT",
+    flag: "--embeddings-body-limit",
+    default: 1_048_576,
+    min: 1024,
+    max: 104_857_600,
+    description: "Largest embeddings request body, in bytes (413 RequestEntityTooLarge beyond).",
+  }),
+  jsonDepthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_JSON_DEPTH_LIMIT",
+    flag: "--json-depth-limit",
+    default: 64,
+    min: 8,
+    max: 1000,
+    description:
+      "Deepest nesting of objects and arrays in a JSON request body on every surface, checked in one pass before parsing (400 in the surface's envelope; `JsonTooDeep` on the data plane); 64 is .NET's JSON default, which Azure's services share.",
+  }),
+  chatMaxMessages: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_MAX_MESSAGES",
+    flag: "--chat-max-messages",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Most messages in one chat completions call (Azure OpenAI: 2,048).",
+  }),
+  chatMaxTools: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_MAX_TOOLS",
+    flag: "--chat-max-tools",
+    default: 128,
+    min: 1,
+    max: 10_000,
+    description: "Most tools in one chat completions call (Azure OpenAI: 128).",
+  }),
+  embeddingsMaxInputs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_INPUTS",
+    flag: "--embeddings-max-inputs",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Most inputs in one embeddings call (Azure OpenAI: 2,048; 400 TooManyInputs beyond).",
+  }),
+  embeddingsMaxInputTokens: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_INPUT_TOKENS",
+    flag: "--embeddings-max-input-tokens",
+    default: 8192,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Most tokens in one embeddings input (Azure's text-embedding-3 models: 8,192; 400 InputTooLong beyond). A model in the models file may declare less (`maxInputTokens`).",
+  }),
+  embeddingsMaxDimensions: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_DIMENSIONS",
+    flag: "--embeddings-max-dimensions",
+    default: 3072,
+    min: 1,
+    max: 65_536,
+    description:
+      "Largest `dimensions` an embeddings call may ask (text-embedding-3-large: 3,072). Each model is also held to its own native dimension (`dimensions` in the models file; keyless-embed: 1,536).",
+  }),
+  metricsPort: setting<number>({
+    type: "integer",
+    env: "KEYLESS_METRICS_PORT",
+    flag: "--metrics-port",
+    default: undefined,
+    min: 0,
+    max: 65535,
+    description:
+      "Port of the Prometheus listener (plain HTTP, `GET /metrics`). Metrics are off unless this is set; 0 picks a free port (the start-up line reports `metricsUrl`).",
+  }),
+  metricsHost: setting<string>({
+    type: "string",
+    env: "KEYLESS_METRICS_HOST",
+    flag: "--metrics-host",
+    default: "127.0.0.1",
+    description:
+      "Address the metrics listener binds. Loopback by default: metrics name accounts and deployments, so expose them deliberately.",
+  }),
+  metricsPrincipalLabel: setting<boolean>({
+    type: "boolean",
+    env: "KEYLESS_METRICS_PRINCIPAL_LABEL",
+    flag: "--metrics-principal-label",
+    default: false,
+    description:
+      "Adds the calling principal's object id as a `principal` label on `gen_ai_client_token_usage`. One series per caller: turn it on only where the number of callers is known and modest (otherwise use `keyless usage`, which reads the call log).",
   }),
   logLevel: setting<string>({
     type: "string",

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { portalPageHeaders } from "./response-policy.ts";
 
 /** Where `npm install` (the `prepare` script's `vite build`) puts the portal's static files. */
 export const PORTAL_DIR = resolve(import.meta.dirname, "..", "..", "build", "portal");
@@ -37,7 +38,7 @@ export async function portalSurface(app: FastifyInstance, options: { root?: stri
   const page = async (req: FastifyRequest, reply: FastifyReply) =>
     /\.[a-z0-9]+$/i.test(req.url.split("?")[0]!)
       ? reply.code(404).type("text/plain; charset=utf-8").send("Not found.")
-      : reply.header("cache-control", "no-cache").sendFile("index.html");
+      : portalPageHeaders(reply).sendFile("index.html");
   app.get("/portal", page);
   app.get("/portal/*", page);
 }

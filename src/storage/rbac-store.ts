@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { recordChange } from "./change-feed.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { roleDefinitionStore } from "./role-definition-store.ts";
@@ -13,7 +14,7 @@ export function rbacStore(db: Kysely<Tables>) {
         () =>
           db.transaction().execute(async (tx) => {
             await tx.insertInto("role_assignments").values(toRow(a)).execute();
-            await tx.insertInto("changes").values({ topic: "rbac", at: a.createdOn }).execute();
+            await recordChange(tx, "rbac", a.createdOn);
           }),
         "The role assignment already exists.",
       );
@@ -22,7 +23,7 @@ export function rbacStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        if (deleted) await recordChange(tx, "rbac", at);
         return deleted;
       });
     },

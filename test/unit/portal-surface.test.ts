@@ -26,6 +26,8 @@ test("serves the built portal: pages get index.html (no-cache), hashed assets ar
     assert.equal(page.statusCode, 200, url);
     assert.match(page.body, /<title>portal<\/title>/);
     assert.equal(page.headers["cache-control"], "no-cache");
+    assert.equal(page.headers["x-frame-options"], "DENY");
+    assert.match(String(page.headers["content-security-policy"]), /script-src 'self';.*frame-ancestors 'none'/);
   }
   const asset = await app.inject("/portal/assets/index-abc.js");
   assert.equal(asset.statusCode, 200);
