@@ -17,7 +17,7 @@ export function useRoleDefinitions(scope: string) {
 }
 
 /** Display names of directory objects, read once per set of ids. */
-function usePrincipalNames(ids: string[]) {
+export function usePrincipalNames(ids: string[]) {
   return useQuery({
     queryKey: ["names", [...ids].sort().join(",")],
     enabled: ids.length > 0,

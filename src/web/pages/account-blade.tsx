@@ -5,6 +5,7 @@ import { type Account, paths } from "../arm-types.ts";
 import { Blade } from "../blade.tsx";
 import { ErrorBar, Loading } from "../components.tsx";
 import { AccessControl } from "./access-control.tsx";
+import { AccountCalls, AccountUsage } from "./account-calls.tsx";
 import { AccountKeys } from "./account-keys.tsx";
 import { AccountOverview } from "./account-overview.tsx";
 import { Deployments } from "./deployments.tsx";
@@ -28,6 +29,8 @@ export function AccountBlade() {
         { id: "deployments", label: "Deployments", render: () => <Deployments account={data} /> },
         { id: "iam", label: "Access control (IAM)", render: () => <AccessControl scope={id} /> },
         { id: "playground", label: "Playground", render: () => <Playground account={data} /> },
+        { id: "usage", label: "Usage", render: () => <AccountUsage account={data} /> },
+        { id: "calls", label: "Call log", render: () => <AccountCalls account={data} /> },
       ]}
     />
   );

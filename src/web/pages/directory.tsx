@@ -1,10 +1,33 @@
+import { Link as FluentLink } from "@fluentui/react-components";
 import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useState } from "react";
 import { list } from "../api.ts";
 import type { DirectoryObject } from "../arm-types.ts";
 import { Blade } from "../blade.tsx";
 import { type Column, DataTable, ErrorBar, Loading } from "../components.tsx";
+import { AppDetails, GroupDetails } from "./directory-details.tsx";
 
-function GraphList(props: { path: string; label: string; filter?: string; columns: Column<DirectoryObject>[] }) {
+function GraphList(props: {
+  path: string;
+  label: string;
+  filter?: string;
+  columns: Column<DirectoryObject>[];
+  details?: (o: DirectoryObject) => ReactNode;
+}) {
+  const [open, setOpen] = useState<DirectoryObject>();
+  const columns: Column<DirectoryObject>[] = props.details
+    ? [
+        {
+          title: "Display name",
+          render: (o) => (
+            <FluentLink as="button" onClick={() => setOpen(open?.id === o.id ? undefined : o)} aria-expanded={open?.id === o.id}>
+              {o.displayName}
+            </FluentLink>
+          ),
+        },
+        ...props.columns.slice(1),
+      ]
+    : props.columns;
   const objects = useQuery({
     queryKey: ["graph", props.path, props.filter],
     queryFn: () => list<DirectoryObject>("graph", props.path, props.filter ? { $filter: props.filter } : {}),
@@ -13,7 +36,8 @@ function GraphList(props: { path: string; label: string; filter?: string; column
     <>
       <ErrorBar error={objects.error} />
       {objects.isPending ? <Loading what={props.label} /> : null}
-      {objects.data ? <DataTable label={props.label} rows={objects.data} rowKey={(o) => o.id} columns={props.columns} /> : null}
+      {objects.data ? <DataTable label={props.label} rows={objects.data} rowKey={(o) => o.id} columns={columns} /> : null}
+      {open && props.details ? props.details(open) : null}
     </>
   );
 }
@@ -40,11 +64,24 @@ export function Directory() {
             />
           ),
         },
-        { id: "groups", label: "Groups", render: () => <GraphList path="/groups" label="Groups" columns={[name, objectId]} /> },
+        {
+          id: "groups",
+          label: "Groups",
+          render: () => (
+            <GraphList path="/groups" label="Groups" columns={[name, objectId]} details={(g) => <GroupDetails key={g.id} group={g} />} />
+          ),
+        },
         {
           id: "apps",
           label: "App registrations",
-          render: () => <GraphList path="/applications" label="App registrations" columns={[name, appId, objectId]} />,
+          render: () => (
+            <GraphList
+              path="/applications"
+              label="App registrations"
+              columns={[name, appId, objectId]}
+              details={(a) => <AppDetails key={a.id} app={a} />}
+            />
+          ),
         },
         {
           id: "enterprise",
