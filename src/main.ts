@@ -17,6 +17,7 @@ import { createDirectory } from "./directory/directory.ts";
 import { type AppCredentials, createAppCredentials } from "./directory/app-credentials.ts";
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
+import { makePrivate, restrictNewFiles } from "./core/private-files.ts";
 import { buildApp } from "./http/app.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
@@ -61,6 +62,8 @@ export interface RunningKeyless {
 /** The composition root: config → storage → services → HTTP → listen. */
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir ?? ".keyless");
+  // Everything the server writes (database, WAL, keys, logs it may create) is 0600, whatever the umask was.
+  restrictNewFiles();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const box = createSealedBox(masterKey(config, dataDir));
   const tls =
@@ -354,6 +357,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
         if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
       },
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
+      rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
       const at = nowIso(clock);
@@ -495,6 +499,7 @@ function masterKey(config: Config, dataDir: string): Buffer {
   if (config.masterKey) return Buffer.from(config.masterKey, "base64");
   const path = join(dataDir, "master.key");
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+  makePrivate(path);
   return Buffer.from(readFileSync(path, "utf8").trim(), "base64");
 }
 
