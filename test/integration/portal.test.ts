@@ -106,6 +106,11 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     const text = await refusal.textContent();
     assert.match(text!, new RegExp(`principal \`${users.dana}\` lacks the required data action`));
     assert.match(text!, /Roles that would grant it: .*Cognitive Services User/);
+
+    await tab(admin, "Call log");
+    const calls = admin.getByRole("table", { name: "Calls" });
+    await calls.getByRole("row").filter({ hasText: "Dana Developer" }).filter({ hasText: "denied" }).waitFor();
+    await calls.getByRole("row").filter({ hasText: "Dana Developer" }).filter({ hasText: "allowed" }).waitFor();
     await admin.context().close();
     await dana.context().close();
   });
@@ -123,6 +128,8 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await rita.getByRole("alert").getByText("AuthorizationFailed").waitFor();
     await tab(rita, "Access control (IAM)");
     await rita.getByRole("row").filter({ hasText: "Rita Reader" }).filter({ hasText: "Reader" }).waitFor();
+    await rita.getByRole("button", { name: "Sign out" }).click();
+    await rita.getByRole("button", { name: "Sign in" }).waitFor();
     await rita.context().close();
   });
 
@@ -173,6 +180,11 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     const result = check.getByLabel("Check access result");
     await result.getByText("Not allowed").waitFor();
     assert.match((await result.textContent())!, /No role assignment of the principal or its groups/);
+
+    await admin.getByRole("link", { name: "Directory" }).click();
+    await tab(admin, "Groups");
+    await admin.getByRole("button", { name: "model-users" }).click();
+    await admin.getByRole("table", { name: "Members", exact: true }).getByText("Dana Developer").waitFor();
     await admin.context().close();
   });
 });

@@ -39,6 +39,8 @@ export function AccountCalls(props: { account: Account }) {
   const [deployment, setDeployment] = useState("");
   const calls = useQuery({
     queryKey: ["calls", props.account.id, decision, deployment],
+    // A live view: calls are written in batches a moment after they happen, and keep coming.
+    refetchInterval: 5000,
     queryFn: () =>
       call<{ value: CallJson[] }>("arm", `${props.account.id}/calls`, {
         query: {
