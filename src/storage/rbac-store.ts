@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { recordChange } from "./change-feed.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
@@ -24,6 +24,20 @@ export function rbacStore(db: Kysely<Tables>) {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
         if (deleted) await recordChange(tx, "rbac", at);
+        return deleted;
+      });
+    },
+    /** Deletes every assignment at or below a scope (a deleted resource's), with one change; returns how many. */
+    async deleteRoleAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
+      const key = scope.toLowerCase();
+      const below = `${key}/`;
+      return db.transaction().execute(async (tx) => {
+        const result = await tx
+          .deleteFrom("role_assignments")
+          .where((eb) => eb.or([eb("scope_key", "=", key), eb(sql<string>`substr(scope_key, 1, ${below.length})`, "=", below)]))
+          .executeTakeFirst();
+        const deleted = Number(result.numDeletedRows);
+        if (deleted > 0) await recordChange(tx, "rbac", at);
         return deleted;
       });
     },

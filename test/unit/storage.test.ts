@@ -127,6 +127,28 @@ for (const dialect of dialects) {
       assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
     });
 
+    test("deleting a scope's assignments takes those at and below it, not a sibling whose name it prefixes", async () => {
+      const rg = `/subscriptions/${subscriptionId}/resourceGroups/rg_1`;
+      const scopes = [
+        rg,
+        `${rg.toUpperCase()}/providers/Microsoft.CognitiveServices/accounts/a`,
+        `${rg}x`,
+        `/subscriptions/${subscriptionId}`,
+      ];
+      const ids = scopes.map((_, i) => `cccccccc-cccc-4ccc-8ccc-00000000000${i}`);
+      for (const [i, scope] of scopes.entries()) await store.rbac.insertRoleAssignment(assignment(ids[i]!, { scope }));
+      const before = await store.rbac.latestChange();
+      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg.replace("rg_1", "RG_1"), at), 2);
+      assert.ok((await store.rbac.latestChange()) > before);
+      const left = await Promise.all(ids.map((id) => store.rbac.getRoleAssignment(id)));
+      assert.deepEqual(
+        left.map((a) => a !== undefined),
+        [false, false, true, true],
+      );
+      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg, at), 0);
+      for (const id of ids) await store.rbac.deleteRoleAssignment(id, at);
+    });
+
     // Nodes reload when the newest change number moves; a number visible before a smaller one would be skipped forever.
     if (dialect === "postgres") {
       test("a change never becomes visible while an earlier-numbered one is still uncommitted", async () => {
