@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
-import { builtInRoles, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
 import type { Clock } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
@@ -20,7 +20,7 @@ import { buildApp } from "./http/app.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
-import type { Authorize } from "./arm/arm-caller.ts";
+import type { AssignmentAttributes, Authorize } from "./arm/arm-caller.ts";
 import { accountKeyAuthority } from "./arm/account-keys.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
@@ -154,21 +154,15 @@ function assembleServices(
   const issuerKeys = remoteIssuerKeys();
   const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
-  const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string) =>
-    live.policy.authorizer.evaluate({
-      principalId,
-      groupIds: [],
-      operation,
-      scope,
-      ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}),
-    });
+  const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes) =>
+    live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(attributes ? { attributes } : {}) });
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
-    decide(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId).kind === "allowed";
+    decide(caller.principalId, { kind: "action", name: action }, scope, attributes).kind === "allowed";
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
   const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
     const operation: Operation = { kind: "action", name: action };
     return {
-      ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes?.roleDefinitionId)),
+      ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes)),
     };
   };
   const findAccount = cachedLookup(
@@ -251,6 +245,7 @@ function assembleServices(
       authorize: armAuthorize,
       explainDenial,
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
+      conditionProblem,
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
         const object = await directory.getObject(id);
@@ -264,6 +259,7 @@ function assembleServices(
       authorize: armAuthorize,
       explainDenial,
       builtInRoles,
+      conditionProblem,
       policyChanged: () => live.policy.refresh(),
     },
     access: {
@@ -327,13 +323,7 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      const key = scope.toLowerCase();
-      const at = new Date(clock.now()).toISOString();
-      const doomed = (await store.rbac.listRoleAssignments()).filter(
-        (a) => a.scope.toLowerCase() === key || a.scope.toLowerCase().startsWith(`${key}/`),
-      );
-      for (const a of doomed) await store.rbac.deleteRoleAssignment(a.id, at);
-      if (doomed.length > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsUnder(scope, new Date(clock.now()).toISOString())) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);

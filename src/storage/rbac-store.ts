@@ -18,12 +18,46 @@ export function rbacStore(db: Kysely<Tables>) {
         "The role assignment already exists.",
       );
     },
+    /** Replaces an assignment's condition and description (its scope, role and principal never change). */
+    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("role_assignments")
+          .set({
+            condition: a.condition,
+            condition_version: a.conditionVersion,
+            description: a.description,
+            updated_on: a.updatedOn,
+            updated_by: a.updatedBy,
+          })
+          .where("id", "=", a.id.toLowerCase())
+          .execute();
+        await tx.insertInto("changes").values({ topic: "rbac", at: a.updatedOn }).execute();
+      });
+    },
     async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
         if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
         return deleted;
+      });
+    },
+    /**
+     * Removes the role and deny assignments at `scope` or below, in one transaction: what goes with a deleted
+     * resource group or resource, so a namesake created later inherits nothing. Matched in code rather than with
+     * LIKE, whose `_` would also match other names. Returns how many were removed.
+     */
+    async deleteAssignmentsUnder(scope: string, at: string): Promise<number> {
+      const key = scope.toLowerCase();
+      const under = (row: { scope_key: string }) => row.scope_key === key || row.scope_key.startsWith(`${key}/`);
+      return db.transaction().execute(async (tx) => {
+        const roles = (await tx.selectFrom("role_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);
+        const denies = (await tx.selectFrom("deny_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);
+        if (roles.length > 0) await tx.deleteFrom("role_assignments").where("id", "in", roles).execute();
+        if (denies.length > 0) await tx.deleteFrom("deny_assignments").where("id", "in", denies).execute();
+        if (roles.length + denies.length > 0) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        return roles.length + denies.length;
       });
     },
     async getRoleAssignment(id: string): Promise<RoleAssignmentRecord | undefined> {
