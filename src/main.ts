@@ -31,7 +31,11 @@ import { createModelRegistry, type ModelRegistry } from "./inference/backends/re
 import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
-import type { RateLimiter } from "./inference/rate-limits.ts";
+import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
+import { observeModels } from "./inference/backends/observed.ts";
+import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { startMetricsServer } from "./telemetry/metrics-server.ts";
+import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import type { ResourceRecord } from "./storage/records.ts";
 import { openDatabase } from "./storage/database.ts";
@@ -47,6 +51,8 @@ export interface RunningKeyless {
   port: number;
   tls: TlsMaterial;
   facts: BootstrapFacts;
+  /** The Prometheus endpoint, when `metricsPort` is set. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -80,14 +86,17 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
-  const models = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
+  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
     maxBatch: 500,
     onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
-  const rateLimiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -98,11 +107,18 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    metrics,
   });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
+  const metricsServer =
+    metrics &&
+    (await startMetricsServer(metrics, { host: config.metricsHost ?? "127.0.0.1", port: config.metricsPort! }, () => {
+      metrics.policyGeneration.set(policy.authorizer.generation);
+      metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
+    }));
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
@@ -116,8 +132,10 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     port,
     tls,
     facts,
+    metricsUrl: metricsServer?.url,
     async close() {
       stopPolling();
+      await metricsServer?.close();
       clearInterval(keyTimer);
       await app.close();
       await callLog.close();
@@ -141,6 +159,7 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  metrics: Metrics | undefined;
 };
 
 function assembleServices(
@@ -154,8 +173,17 @@ function assembleServices(
   const issuerKeys = remoteIssuerKeys();
   const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
-  const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes) =>
-    live.policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(attributes ? { attributes } : {}) });
+  const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes) => {
+    const decision = live.policy.authorizer.evaluate({
+      principalId,
+      groupIds: [],
+      operation,
+      scope,
+      ...(attributes ? { attributes } : {}),
+    });
+    live.metrics?.rbacDecisions.inc({ kind: operation.kind, result: decision.kind === "allowed" ? "allowed" : "denied" });
+    return decision;
+  };
   const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
     decide(caller.principalId, { kind: "action", name: action }, scope, attributes).kind === "allowed";
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
@@ -208,7 +236,10 @@ function assembleServices(
           };
     },
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
-    recordCall: (record) => live.callLog.record(record),
+    recordCall(record) {
+      live.callLog.record(record);
+      if (live.metrics) recordTokenUsage(live.metrics, record);
+    },
     rateLimiter: live.rateLimiter,
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
@@ -297,6 +328,7 @@ function assembleServices(
       findDeployment.clear();
     },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    metrics: live.metrics,
   };
 }
 
@@ -456,6 +488,7 @@ export function startupReport(running: RunningKeyless, config: Config): string {
       ? [`  data plane (demo)         ${url}/accounts/${facts.demo.account}/models  (deployment '${facts.demo.deployment}')`]
       : []),
     `  health                    ${url}/healthz  ${url}/readyz`,
+    ...(running.metricsUrl ? [`  metrics (Prometheus)      ${running.metricsUrl}`] : []),
     `tenant ${facts.tenantId}, subscription ${facts.subscriptionId}, administrator ${facts.adminUsername}`,
     ...(facts.generatedAdminPassword ? [`Generated administrator password (shown once): ${facts.generatedAdminPassword}`] : []),
     `Trust the local CA (${tls.caPath}):`,
@@ -474,6 +507,7 @@ export function startupReport(running: RunningKeyless, config: Config): string {
     armEndpoint: url,
     graphEndpoint: `${url}/graph/`,
     storage: config.storage.startsWith("postgres") ? "postgres" : "sqlite",
+    metricsUrl: running.metricsUrl ?? null,
     demo: facts.demo ? { ...facts.demo, endpoint: `${url}/accounts/${facts.demo.account}/models` } : null,
   };
   return `${lines.join("\n")}\nKEYLESS_READY ${JSON.stringify(machine)}\n`;

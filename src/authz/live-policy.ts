@@ -17,6 +17,8 @@ export interface LivePolicy {
   /** The principal's transitive groups in the current snapshot. */
   groupsOf(principalId: string): readonly string[];
   refresh(): Promise<void>;
+  /** When this node last confirmed its snapshot against storage (epoch ms): how stale its decisions may be. */
+  readonly confirmedAt: number;
   startPolling(intervalMs: number, onError: (err: unknown) => void): () => void;
 }
 
@@ -31,10 +33,14 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
   let snapshot = createPolicy({});
   const authorizer = createAuthorizer(snapshot, { generation: -1 });
   let queue: Promise<void> = Promise.resolve();
+  let confirmedAt = 0;
 
   async function load(): Promise<void> {
     const generation = await store.latestChange();
-    if (generation <= authorizer.generation) return;
+    if (generation <= authorizer.generation) {
+      confirmedAt = Date.now();
+      return;
+    }
     const [assignments, customs, denies, memberships] = await Promise.all([
       store.listRoleAssignments(),
       store.listRoleDefinitions(),
@@ -48,6 +54,7 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
       memberships,
     });
     if (authorizer.update(next, generation)) snapshot = next;
+    confirmedAt = Date.now();
   }
 
   // Loads run one after another: a refresh that follows a write always reads after that write committed.
@@ -62,6 +69,9 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     authorizer,
     get snapshot() {
       return snapshot;
+    },
+    get confirmedAt() {
+      return confirmedAt;
     },
     groupsOf: (principalId) => snapshot.groupsOf.get(principalId.toLowerCase()) ?? [],
     refresh,

@@ -186,6 +186,32 @@ export const schema = {
     description:
       "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
   }),
+  metricsPort: setting<number>({
+    type: "integer",
+    env: "KEYLESS_METRICS_PORT",
+    flag: "--metrics-port",
+    default: undefined,
+    min: 0,
+    max: 65535,
+    description:
+      "Port of the Prometheus listener (plain HTTP, `GET /metrics`). Metrics are off unless this is set; 0 picks a free port (the start-up line reports `metricsUrl`).",
+  }),
+  metricsHost: setting<string>({
+    type: "string",
+    env: "KEYLESS_METRICS_HOST",
+    flag: "--metrics-host",
+    default: "127.0.0.1",
+    description:
+      "Address the metrics listener binds. Loopback by default: metrics name accounts and deployments, so expose them deliberately.",
+  }),
+  metricsPrincipalLabel: setting<boolean>({
+    type: "boolean",
+    env: "KEYLESS_METRICS_PRINCIPAL_LABEL",
+    flag: "--metrics-principal-label",
+    default: false,
+    description:
+      "Adds the calling principal's object id as a `principal` label on `gen_ai_client_token_usage`. One series per caller: turn it on only where the number of callers is known and modest (otherwise use `keyless usage`, which reads the call log).",
+  }),
   logLevel: setting<string>({
     type: "string",
     env: "KEYLESS_LOG_LEVEL",

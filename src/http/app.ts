@@ -7,6 +7,7 @@ import { healthSurface } from "./health-surface.ts";
 import { redactManagedIdentityUrl } from "./managed-identity-routes.ts";
 import { oauthSurface } from "./oauth-surface.ts";
 import type { Services } from "./services.ts";
+import { surfaceOf } from "../telemetry/observers.ts";
 
 export interface AppOptions {
   https: { key: string; cert: string };
@@ -42,6 +43,16 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-ms-request-id", String(request.id));
   });
+  const metrics = services.metrics;
+  if (metrics) {
+    // By surface (from the route pattern), never the raw path: ids in paths would make unbounded series.
+    app.addHook("onResponse", async (request, reply) => {
+      const surface = surfaceOf(request.routeOptions.url);
+      const status = String(reply.statusCode);
+      metrics.httpRequests.inc({ surface, method: request.method, status });
+      metrics.httpDuration.observe({ surface, status }, reply.elapsedTime / 1000);
+    });
+  }
   app.register(healthSurface, services);
   app.register(oauthSurface, services);
   app.register(graphSurface, services);

@@ -6,6 +6,7 @@ import { oauthError } from "../tokens/oauth-errors.ts";
 import { signInThrottle } from "../tokens/sign-in-throttle.ts";
 import { resolveTenant } from "../tokens/token-endpoint.ts";
 import { requestOrigin } from "./request-origin.ts";
+import { noStore, signInPageHeaders } from "./response-policy.ts";
 import type { Services } from "./services.ts";
 
 type Fields = Record<string, string | undefined>;
@@ -45,8 +46,7 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
     return { tenantId: tenant.id, clientId, redirectUri, scope: need("scope"), codeChallenge: fields.code_challenge, nonce: fields.nonce };
   };
 
-  const show = (reply: FastifyReply, fields: Fields, message: string) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(signInPage(fields, message));
+  const show = (reply: FastifyReply, fields: Fields, message: string) => signInPageHeaders(reply).send(signInPage(fields, message));
 
   for (const path of ["/:tenant/oauth2/v2.0/authorize", "/:tenant/oauth2/authorize"]) {
     app.get<{ Params: { tenant: string }; Querystring: Fields }>(path, async (req, reply) => {
@@ -57,12 +57,11 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
       const fields = req.body ?? {};
       const authorization = await parse(req, fields);
       const username = fields.username ?? "";
-      const throttle = signInThrottle(grants, clock);
       let user: Awaited<ReturnType<typeof identities.verifyUserPassword>>;
       try {
-        await throttle.guard(username, req.ip);
-        user = username && fields.password ? await identities.verifyUserPassword(username, fields.password) : undefined;
-        await (user ? throttle.recordSuccess(username) : throttle.recordFailure(username, req.ip));
+        user = await signInThrottle(grants, clock).attempt(username, req.ip, async () =>
+          username && fields.password ? identities.verifyUserPassword(username, fields.password) : undefined,
+        );
       } catch (err) {
         if (!(err instanceof WireError)) throw err;
         return show(reply, fields, "Your account is locked after too many attempts. Try again in a few minutes.");
@@ -73,7 +72,7 @@ export async function authorizeRoutes(app: FastifyInstance, services: Services):
       const target = new URL(authorization.redirectUri);
       target.searchParams.set("code", code);
       if (fields.state) target.searchParams.set("state", fields.state);
-      return reply.header("cache-control", "no-store").redirect(target.toString(), 302);
+      return noStore(reply).redirect(target.toString(), 302);
     });
   }
 }

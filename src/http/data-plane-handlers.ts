@@ -56,6 +56,7 @@ async function identify(services: Services, request: DataRequest, account: Accou
 async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
   const deployment = await resolveDeployment(services.dataPlane, account, name);
   call.deployment = deployment.name;
+  call.model = deployment.modelName;
   return deployment;
 }
 

@@ -6,6 +6,7 @@ import { oauthError } from "../tokens/oauth-errors.ts";
 import { signInThrottle } from "../tokens/sign-in-throttle.ts";
 import { TokenRejectedError } from "../tokens/validator.ts";
 import { bearerToken, requestOrigin } from "./request-origin.ts";
+import { signInPageHeaders } from "./response-policy.ts";
 import type { Services } from "./services.ts";
 
 /** Where the device-code `verification_uri` points (like microsoft.com/devicelogin). */
@@ -25,19 +26,16 @@ const REASONS: Record<Exclude<DeviceDecision, "approved" | "denied">, string> = 
 export async function deviceLoginRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { grants, clock, identities } = services.tokenService;
 
-  app.get(DEVICE_LOGIN_PATH, async (_req, reply) =>
-    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page("")),
-  );
+  app.get(DEVICE_LOGIN_PATH, async (_req, reply) => signInPageHeaders(reply).send(page("")));
 
   app.post<{ Body: Record<string, string | undefined> }>(DEVICE_LOGIN_PATH, async (req, reply) => {
     const form = req.body ?? {};
-    const throttle = signInThrottle(grants, clock);
     const username = form.username ?? "";
     let user: Awaited<ReturnType<typeof identities.verifyUserPassword>>;
     try {
-      await throttle.guard(username, req.ip);
-      user = username && form.password ? await identities.verifyUserPassword(username, form.password) : undefined;
-      await (user ? throttle.recordSuccess(username) : throttle.recordFailure(username, req.ip));
+      user = await signInThrottle(grants, clock).attempt(username, req.ip, async () =>
+        username && form.password ? identities.verifyUserPassword(username, form.password) : undefined,
+      );
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       user = undefined;
@@ -54,7 +52,7 @@ export async function deviceLoginRoutes(app: FastifyInstance, services: Services
             ? "Sign-in declined."
             : `Sign-in failed: ${REASONS[decision]}.`;
     }
-    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(text));
+    return signInPageHeaders(reply).send(page(text));
   });
 
   app.post<{ Body: { user_code?: unknown; approve?: unknown } }>(`${DEVICE_LOGIN_PATH}/decisions`, async (req) => {

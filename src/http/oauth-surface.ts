@@ -9,13 +9,19 @@ import { authorizeRoutes } from "./authorize-page.ts";
 import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
+import { noStore } from "./response-policy.ts";
 import type { Services } from "./services.ts";
+import { grantLabel } from "../telemetry/observers.ts";
 
 type TenantParams = { tenant: string };
 
 /** The token service: discovery (v1, v2, ADFS), JWKS and the token endpoint, on Entra's paths. */
 export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
   app.setErrorHandler((error, request, reply) => sendOAuthError(error, request, reply));
+  // Every answer here but the public metadata may carry a token, a code or a sign-in page: none may be cached.
+  app.addHook("onSend", async (request, reply) => {
+    if (!/\/\.well-known\/|\/discovery\//.test(request.url)) noStore(reply);
+  });
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -45,10 +51,20 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
     const basic = basicCredentials(req.headers.authorization);
     return { tenant: req.params.tenant, endpointVersion, origin: requestOrigin(req), form, sourceIp: req.ip, ...(basic ? { basic } : {}) };
   };
-  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) =>
-    handleTokenRequest(services.tokenService, tokenRequest(req, "v2")),
-  );
-  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => handleTokenRequest(services.tokenService, tokenRequest(req, "v1")));
+  const issue = async (req: FastifyRequest<{ Params: TenantParams }>, endpointVersion: "v1" | "v2") => {
+    const request = tokenRequest(req, endpointVersion);
+    const grant = grantLabel(request.form.grant_type);
+    try {
+      const answer = await handleTokenRequest(services.tokenService, request);
+      services.metrics?.tokensIssued.inc({ grant, result: "issued" });
+      return answer;
+    } catch (err) {
+      services.metrics?.tokensIssued.inc({ grant, result: err instanceof WireError ? err.code : "server_error" });
+      throw err;
+    }
+  };
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/v2.0/token", (req) => issue(req, "v2"));
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", (req) => issue(req, "v1"));
 
   const deviceCode = async (req: FastifyRequest<{ Params: TenantParams }>, version: "v1" | "v2") => {
     const tenant = await resolveTenant(services.tokenService.identities, req.params.tenant);
@@ -82,5 +98,5 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
     trace_id: String(request.id),
     correlation_id: (request.headers["client-request-id"] as string | undefined) ?? newGuid(),
   };
-  return reply.status(status).header("cache-control", "no-store").send(body);
+  return noStore(reply.status(status)).send(body);
 }

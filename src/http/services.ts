@@ -12,6 +12,7 @@ import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
 import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 
 /** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
 export interface Services {
@@ -39,4 +40,6 @@ export interface Services {
   /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
   resourcesChanged(): void;
   ready(): Promise<boolean>;
+  /** Prometheus instruments, when the operator turned metrics on (`metricsPort`). */
+  metrics: Metrics | undefined;
 }

@@ -42,6 +42,8 @@ export interface CallRecord {
   via: "token" | "key" | "none";
   account: string;
   deployment: string | undefined;
+  /** The deployment's model name (for metrics; the call log keeps the deployment). */
+  model?: string | undefined;
   operation: string;
   decision: "allowed" | "denied" | "unauthenticated" | "not-evaluated";
   assignmentId: string | undefined;

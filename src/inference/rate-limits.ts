@@ -81,3 +81,18 @@ function refill(bucket: Bucket, limits: Limits, t: number): Bucket {
     at: t,
   };
 }
+
+/** The limiter with each refusal reported to `onRefused` (for metrics): a decorator, the limiter stays as it is. */
+export function observeRefusals(limiter: RateLimiter, onRefused: (key: string) => void): RateLimiter {
+  const report = (key: string, admission: Admission) => {
+    if (!admission.admitted) onRefused(key);
+    return admission;
+  };
+  return {
+    admit(key, limits, tokens) {
+      const admission = limiter.admit(key, limits, tokens);
+      return admission instanceof Promise ? admission.then((a) => report(key, a)) : report(key, admission);
+    },
+    ...(limiter.close && { close: () => limiter.close!() }),
+  };
+}

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { Tables } from "./tables.ts";
 
 /** A refresh token as stored: only the hash of the token, its family and what it is bound to. */
@@ -197,19 +197,38 @@ export function grantStore(db: Kysely<Tables>) {
       return inserted !== undefined;
     },
 
-    async getSignInFailures(key: string): Promise<{ failures: number; windowStart: string; lockedUntil: string | null } | undefined> {
-      const row = await db.selectFrom("sign_in_failures").selectAll().where("throttle_key", "=", key).executeTakeFirst();
-      return row && { failures: row.failures, windowStart: row.window_start, lockedUntil: row.locked_until };
-    },
-    async putSignInFailures(key: string, value: { failures: number; windowStart: string; lockedUntil: string | null }): Promise<void> {
-      await db
+    /**
+     * Counts one sign-in attempt for `key` in a single statement, so parallel attempts each see their own number.
+     * A count whose window began before `windowFloor`, or whose lock has ended, starts again at 1; a locked key is
+     * left as it is.
+     */
+    async countSignInAttempt(key: string, now: string, windowFloor: string): Promise<{ attempts: number; lockedUntil: string | null }> {
+      const locked = sql`(sign_in_failures.locked_until is not null and sign_in_failures.locked_until > ${now})`;
+      const fresh = sql`(sign_in_failures.locked_until is not null or sign_in_failures.window_start < ${windowFloor})`;
+      const row = await db
         .insertInto("sign_in_failures")
-        .values({ throttle_key: key, failures: value.failures, window_start: value.windowStart, locked_until: value.lockedUntil })
+        .values({ throttle_key: key, failures: 1, window_start: now, locked_until: null })
         .onConflict((oc) =>
-          oc
-            .column("throttle_key")
-            .doUpdateSet({ failures: value.failures, window_start: value.windowStart, locked_until: value.lockedUntil }),
+          oc.column("throttle_key").doUpdateSet({
+            failures: sql`case when ${locked} then sign_in_failures.failures when ${fresh} then 1 else sign_in_failures.failures + 1 end`,
+            window_start: sql`case when ${locked} then sign_in_failures.window_start when ${fresh} then ${now} else sign_in_failures.window_start end`,
+            locked_until: sql`case when ${locked} then sign_in_failures.locked_until else null end`,
+          }),
         )
+        .returning(["failures", "locked_until"])
+        .executeTakeFirstOrThrow();
+      return { attempts: row.failures, lockedUntil: row.locked_until };
+    },
+    async lockSignIn(key: string, until: string): Promise<void> {
+      await db.updateTable("sign_in_failures").set({ locked_until: until }).where("throttle_key", "=", key).execute();
+    },
+    /** Gives back one counted attempt (a successful sign-in does not count against its source). */
+    async refundSignInAttempt(key: string): Promise<void> {
+      await db
+        .updateTable("sign_in_failures")
+        .set({ failures: sql`failures - 1` })
+        .where("throttle_key", "=", key)
+        .where("failures", ">", 0)
         .execute();
     },
     async clearSignInFailures(key: string): Promise<void> {

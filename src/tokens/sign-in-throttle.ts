@@ -3,19 +3,21 @@ import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
 
 interface Policy {
-  failures: number;
+  attempts: number;
   windowMs: number;
   lockMs: number;
 }
 
 /** Like Entra smart lockout: ten wrong passwords for one account lock it for a minute. */
-export const USER_LOCKOUT: Policy = { failures: 10, windowMs: 15 * 60_000, lockMs: 60_000 };
+export const USER_LOCKOUT: Policy = { attempts: 10, windowMs: 15 * 60_000, lockMs: 60_000 };
 /** One source guessing across many accounts is locked out for five minutes. */
-export const SOURCE_LOCKOUT: Policy = { failures: 30, windowMs: 15 * 60_000, lockMs: 5 * 60_000 };
+export const SOURCE_LOCKOUT: Policy = { attempts: 30, windowMs: 15 * 60_000, lockMs: 5 * 60_000 };
 
 /**
  * Password-guessing throttle, per account and per source address, kept in storage so every node sees it.
- * A locked key refuses even the right password until the lock ends (AADSTS50053).
+ * Each attempt is counted atomically *before* the password is checked: parallel guesses cannot all slip past a
+ * check made before any of them was recorded. A right password clears the account's count and gives the source its
+ * attempt back. A locked key refuses even the right password until the lock ends (AADSTS50053).
  */
 export function signInThrottle(grants: GrantStore, clock: Clock) {
   const keysFor = (username: string, source: string | undefined) => [
@@ -23,30 +25,34 @@ export function signInThrottle(grants: GrantStore, clock: Clock) {
     ...(source ? [{ key: `source:${source}`, policy: SOURCE_LOCKOUT }] : []),
   ];
 
+  /** Counts the attempt on every key; throws AADSTS50053 when one of them is locked or has just run out. */
+  async function admit(username: string, source: string | undefined): Promise<void> {
+    const now = clock.now();
+    for (const { key, policy } of keysFor(username, source)) {
+      const state = await grants.countSignInAttempt(key, iso(now), iso(now - policy.windowMs));
+      if (state.lockedUntil && Date.parse(state.lockedUntil) > now) throw oauthError("signInLocked");
+      if (state.attempts > policy.attempts) {
+        await grants.lockSignIn(key, iso(now + policy.lockMs));
+        throw oauthError("signInLocked");
+      }
+    }
+  }
+
   return {
-    /** Throws AADSTS50053 while the account or the source is locked. */
-    async guard(username: string, source: string | undefined): Promise<void> {
-      for (const { key } of keysFor(username, source)) {
-        const state = await grants.getSignInFailures(key);
-        if (state?.lockedUntil && Date.parse(state.lockedUntil) > clock.now()) throw oauthError("signInLocked");
+    /**
+     * Runs `verify` (the password check) only if this attempt fits the budget; `verify` answers the signed-in
+     * principal or undefined for a wrong password.
+     */
+    async attempt<T>(username: string, source: string | undefined, verify: () => Promise<T | undefined>): Promise<T | undefined> {
+      await admit(username, source);
+      const result = await verify();
+      if (result !== undefined) {
+        await grants.clearSignInFailures(`user:${username.toLowerCase()}`);
+        if (source) await grants.refundSignInAttempt(`source:${source}`);
       }
-    },
-    async recordFailure(username: string, source: string | undefined): Promise<void> {
-      for (const { key, policy } of keysFor(username, source)) {
-        const state = await grants.getSignInFailures(key);
-        const fresh = !state || clock.now() - Date.parse(state.windowStart) > policy.windowMs;
-        const failures = fresh ? 1 : state.failures + 1;
-        const windowStart = fresh ? new Date(clock.now()).toISOString() : state.windowStart;
-        const lockedUntil = failures >= policy.failures ? new Date(clock.now() + policy.lockMs).toISOString() : null;
-        // A lock starts a new count, so the next lock needs another full run of failures.
-        await grants.putSignInFailures(
-          key,
-          lockedUntil ? { failures: 0, windowStart, lockedUntil } : { failures, windowStart, lockedUntil: state?.lockedUntil ?? null },
-        );
-      }
-    },
-    async recordSuccess(username: string): Promise<void> {
-      await grants.clearSignInFailures(`user:${username.toLowerCase()}`);
+      return result;
     },
   };
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();

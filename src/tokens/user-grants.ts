@@ -17,14 +17,11 @@ export async function passwordGrant(deps: TokenServiceDeps, tenant: TokenTenant,
   const password = required(request.form, "password");
   const scope = resourceScope(required(request.form, "scope"), tenant);
   await checkUserFacingClient(deps, tenant, clientId, request);
-  const throttle = signInThrottle(deps.grants, deps.clock);
-  await throttle.guard(username, request.sourceIp);
-  const user = await deps.identities.verifyUserPassword(username, password);
-  if (!user || user.tenantId !== tenant.id) {
-    await throttle.recordFailure(username, request.sourceIp);
-    throw oauthError("invalidUserCredentials");
-  }
-  await throttle.recordSuccess(username);
+  const user = await signInThrottle(deps.grants, deps.clock).attempt(username, request.sourceIp, async () => {
+    const found = await deps.identities.verifyUserPassword(username, password);
+    return found?.tenantId === tenant.id ? found : undefined;
+  });
+  if (!user) throw oauthError("invalidUserCredentials");
   if (!user.enabled) throw oauthError("userDisabled");
   return issueUserTokens(deps, request, { tenant, user, clientId, scope, authMethods: ["pwd"] });
 }

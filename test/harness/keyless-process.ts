@@ -13,6 +13,8 @@ export interface ReadyFacts {
   subscriptionId: string;
   adminUsername: string;
   demo: { resourceGroup: string; account: string; deployment: string; endpoint: string } | null;
+  /** The Prometheus endpoint, when the node runs with `metricsPort`. */
+  metricsUrl?: string | null;
 }
 
 export interface KeylessProcess {
