@@ -6,7 +6,7 @@
  *   4. through Keyless with a fresh token on every request (full RS256 verification each time),
  *   5. through the Portkey gateway (`@portkey-ai/gateway`, plain HTTP, provider openai + custom host),
  * at concurrency 1 (latency percentiles) and 50 (throughput), plus streaming time to first byte at c=1.
- * Each server runs in its own process; this process only generates load. Not a timed test (DESIGN.md).
+ * Each server runs in its own process; this process only generates load. Not a timed test (docs/benchmarks.md).
  *
  *   node bench/data-plane.ts [--requests 2000]
  */

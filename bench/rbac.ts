@@ -2,7 +2,7 @@
  * RBAC decision benchmark: latency (p50/p99) of one access decision by the compiled authorizer, cached and
  * uncached, for 10, 10k and 100k role assignments, a caller in 1 or 50 groups, at scope depth 5 (root >
  * subscription > resource group > account > deployment), side by side with casbin (npm) enforcing the same
- * assignments, groups, scope inheritance and wildcard actions in the same run. Not a timed test (DESIGN.md).
+ * assignments, groups, scope inheritance and wildcard actions in the same run. Not a timed test (docs/benchmarks.md).
  *
  *   node bench/rbac.ts [--quick]      (npm run bench:rbac)
  */

@@ -1,7 +1,7 @@
 /**
  * Start-up benchmark: time from spawning `src/main.ts` to the first 200 from `GET /readyz`, for a first start
  * (fresh data dir: local CA, database, signing keys, bootstrap) and a restart (same data dir), beside the time a
- * bare `node -e 0` takes to start and exit on the same machine in the same run. Not a timed test (DESIGN.md).
+ * bare `node -e 0` takes to start and exit on the same machine in the same run. Not a timed test (docs/benchmarks.md).
  *
  *   node bench/startup.ts [--runs 5]      (npm run bench:startup)
  */

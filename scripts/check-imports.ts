@@ -1,7 +1,6 @@
 /**
- * Enforces DESIGN.md's module import direction (STYLE: "enforce the direction with a check in CI"). Every
- * import, `export … from` and dynamic `import()` in src/ is checked against the module map below; `import type`
- * counts too. `src/main.ts` and `src/bootstrap.ts` are the composition root and may import anything.
+ * Enforces the module import direction of docs/architecture.md ("Modules"). Every import, `export … from` and
+ * dynamic `import()` in src/ is checked against the module map below; `import type` counts too. `src/main.ts` and `src/bootstrap.ts` are the composition root and may import anything.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -26,7 +25,6 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit", "telemetry"],
   cli: ["core", "client", "config"],
   client: ["core"],
-  web: ["client"],
 };
 
 /** The module a path under src/ belongs to: its first segment (a top-level file is its own "module"). */
@@ -70,7 +68,7 @@ for (const file of files) {
 }
 
 if (violations.length > 0) {
-  process.stderr.write(`${violations.join("\n")}\n${violations.length} import(s) break the module direction in DESIGN.md.\n`);
+  process.stderr.write(`${violations.join("\n")}\n${violations.length} import(s) break the module direction in docs/architecture.md.\n`);
   process.exit(1);
 }
 process.stdout.write(`import direction: ${files.length} files OK\n`);

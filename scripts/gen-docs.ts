@@ -1,5 +1,5 @@
 /**
- * Generates the docs that must never drift from code (STYLE rule 3 and "Habits"): `docs/configuration.md`
+ * Generates the docs that must never drift from code (docs/architecture.md, "Decisions"): `docs/configuration.md`
  * from the configuration schema and `docs/reference/errors.md` from the per-surface error catalogs.
  * `--check` writes nothing: it exits 1 naming each stale file (CI runs it through `npm run check`).
  */

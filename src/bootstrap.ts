@@ -2,7 +2,7 @@ import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newAccountKeys } from "./arm/account-keys.ts";
 import { newAccount, newDeployment, newResourceGroup } from "./arm/cognitive-services.ts";
 import type { SealedBox } from "./core/sealed-box.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { newGuid, newSecret } from "./core/ids.ts";
 import type { Directory } from "./directory/directory.ts";
 import { DirectoryRoles } from "./directory/principals.ts";
@@ -47,7 +47,7 @@ export async function bootstrap(
   const existing = await store.keys.getMeta("bootstrap");
   if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
 
-  const at = new Date(clock.now()).toISOString();
+  const at = nowIso(clock);
   const tenant = await directory.createTenant("Keyless", input.tenantDomain);
   const subscriptionId = newGuid();
   await store.resources.insertSubscription({

@@ -4,9 +4,10 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
 import { newGuid } from "./core/ids.ts";
+import { scopeRelation } from "./core/scope.ts";
 import { builtInRoles, conditionProblem, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
-import type { Clock } from "./core/clock.ts";
+import { type Clock, nowIso } from "./core/clock.ts";
 import { systemClock } from "./core/clock.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
@@ -28,7 +29,7 @@ import { DirectoryRoles } from "./directory/principals.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
-import type { AccountView, DataPlaneDeps, DeploymentView } from "./inference/data-plane.ts";
+import type { AccountView, DataPlaneDeps, DataPlaneLimits, DeploymentView } from "./inference/data-plane.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { cachedLookup } from "./inference/lookup-cache.ts";
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
@@ -93,6 +94,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     flushEveryMs: 250,
     maxBatch: 500,
     onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
+    retentionDays: config.callLogRetentionDays ?? 30,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
@@ -241,6 +243,7 @@ function assembleServices(
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
   };
@@ -309,16 +312,12 @@ function assembleServices(
       listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
       getSubscription: (id) => store.resources.getSubscription(id),
       async hasAccessWithin(caller, scope) {
-        const key = scope.toLowerCase();
         // Assignments held through (nested) groups count too, as they do in every decision.
         const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
           caller.principalId,
           ...live.policy.groupsOf(caller.principalId),
         ]);
-        return assignments.some((a) => {
-          const at = a.scope.toLowerCase();
-          return at === key || at.startsWith(`${key}/`) || key.startsWith(`${at}/`) || at === "/";
-        });
+        return assignments.some((a) => scopeRelation(a.scope, scope) !== "unrelated");
       },
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
@@ -355,11 +354,11 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteAssignmentsUnder(scope, new Date(clock.now()).toISOString())) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsUnder(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
-      const at = new Date(clock.now()).toISOString();
+      const at = nowIso(clock);
       await store.rbac.insertRoleAssignment({
         id: newGuid(),
         tenantId,
@@ -385,6 +384,21 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
   };
 }
 
+/** The data plane's request limits, from their settings. */
+function dataPlaneLimits(config: Config): DataPlaneLimits {
+  return {
+    chat: { maxMessages: config.chatMaxMessages ?? 2048, maxTools: config.chatMaxTools ?? 128 },
+    embeddings: {
+      maxInputs: config.embeddingsMaxInputs ?? 2048,
+      maxInputTokens: config.embeddingsMaxInputTokens ?? 8192,
+      maxDimensions: config.embeddingsMaxDimensions ?? 3072,
+    },
+    chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
+    embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
+    jsonDepth: config.jsonDepthLimit ?? 64,
+  };
+}
+
 /** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
 function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
   const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
@@ -400,6 +414,7 @@ function deploymentView(deployment: ResourceRecord, models: ModelRegistry): Depl
     backend: catalog.backend,
     backendModel: catalog.backendModel,
     capacity: typeof capacity === "number" ? capacity : undefined,
+    modelLimits: catalog.limits,
   };
 }
 

@@ -1,4 +1,4 @@
-import { WireError } from "../core/errors.ts";
+import { withDetails } from "../core/errors.ts";
 import type { ArmCaller, AssignmentAttributes, Authorize } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
@@ -32,5 +32,5 @@ export async function requireAction(
   const error = armError("AuthorizationFailed", caller.clientName, caller.principalId, action, shownScope);
   if (!deps.explainDenial) throw error;
   const explanation = deps.explainDenial(caller, action, scope, attributes);
-  throw new WireError(error.status, error.code, error.message, { ...error.details, explanation }, { ...error.headers });
+  throw withDetails(error, { explanation });
 }

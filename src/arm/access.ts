@@ -1,7 +1,7 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
-import { parseScope } from "../core/scope.ts";
+import { parseScope, scopeRelation } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { DenyAssignmentRecord, PermissionRecord } from "../storage/records.ts";
 import { type ActionCheck, requireAction } from "./access-denied.ts";
@@ -72,8 +72,7 @@ export async function listDenyAssignments(deps: AccessDeps, caller: ArmCaller, s
   await requireAction(deps, caller, READ_DENY, scope.id);
   return (await deps.store.listDenyAssignments()).filter((d) => {
     if (d.tenantId !== caller.tenantId) return false;
-    const at = d.scope.toLowerCase();
-    return at === scope.key || at === "/" || scope.key === "/" || scope.key.startsWith(`${at}/`) || at.startsWith(`${scope.key}/`);
+    return scopeRelation(d.scope, scope.key) !== "unrelated";
   });
 }
 
@@ -121,7 +120,7 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
     principals: input.principals,
     excludePrincipals: input.excludePrincipals ?? [],
     doNotApplyToChildScopes: input.doNotApplyToChildScopes ?? false,
-    createdOn: new Date(deps.clock.now()).toISOString(),
+    createdOn: nowIso(deps.clock),
   };
   try {
     await deps.store.insertDenyAssignment(record);

@@ -1,9 +1,10 @@
+import { nowIso } from "../core/clock.ts";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { AccountKeyRecord } from "../storage/arm-store.ts";
 import { requireAction } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, nowIso } from "./arm-deps.ts";
+import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { ACCOUNT_TYPE } from "./cognitive-services.ts";
 
@@ -36,7 +37,7 @@ export async function regenerateAccountKey(deps: ArmDeps, caller: ArmCaller, acc
   if (name !== "key1" && name !== "key2") throw armError("InvalidKeyName", typeof keyName === "string" ? keyName : String(keyName));
   await requireAction(deps, caller, REGENERATE_KEY, accountId);
   const account = await findAccountOrThrow(deps, accountId);
-  await deps.arm.replaceAccountKey(newAccountKey(deps.box, account.id, name, nowIso(deps)));
+  await deps.arm.replaceAccountKey(newAccountKey(deps.box, account.id, name, nowIso(deps.clock)));
   return keysJson(deps.box, await deps.arm.listAccountKeys(account.id));
 }
 

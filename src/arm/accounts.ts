@@ -1,9 +1,10 @@
+import { nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { listReadable, requireAction, requireSubscription } from "./arm-access.ts";
 import { newAccountKeys } from "./account-keys.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, nowIso } from "./arm-deps.ts";
+import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { ACCOUNT_TYPE, accountEndpoints, newAccount } from "./cognitive-services.ts";
 import { normalizeLocation, resourceGroupId } from "./resource-groups.ts";
@@ -41,7 +42,7 @@ export async function putAccount(deps: ArmDeps, caller: ArmCaller, address: Acco
   const group = await deps.resources.getResource(resourceGroupId(address.subscriptionId, address.resourceGroup));
   if (!group) throw armError("ResourceGroupNotFound", address.resourceGroup);
   const existing = await deps.resources.getResource(id);
-  const at = nowIso(deps);
+  const at = nowIso(deps.clock);
   if (existing) return { created: false, body: accountJson(await updateAccount(deps, existing, input, at), origin) };
 
   const subdomain = input.customSubDomainName ?? address.name;
@@ -101,7 +102,7 @@ export async function patchAccount(deps: ArmDeps, caller: ArmCaller, address: Ac
   await requireSubscription(deps, caller, address.subscriptionId);
   await requireAction(deps, caller, WRITE, accountId(address));
   const existing = await findAccount(deps, address);
-  return accountJson(await updateAccount(deps, existing, input, nowIso(deps)), origin);
+  return accountJson(await updateAccount(deps, existing, input, nowIso(deps.clock)), origin);
 }
 
 /** `DELETE …/accounts/{a}`: the account, its deployments and keys, and role assignments at or below it; 204 when absent. */

@@ -45,7 +45,3 @@ export interface ArmDeps {
   /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
   isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
 }
-
-export function nowIso(deps: { clock: Clock }): string {
-  return new Date(deps.clock.now()).toISOString();
-}

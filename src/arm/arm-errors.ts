@@ -1,6 +1,6 @@
 import { catalogErrors } from "../core/errors.ts";
 
-/** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (rbac-and-tokens.md §3). */
+/** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (docs/protocol-notes.md, "Error shapes"). */
 const catalog = {
   AuthenticationFailed: { status: 401, template: (detail: string) => `Authentication failed. ${detail}` },
   InvalidAuthenticationToken: { status: 401, template: (detail: string) => `The access token is invalid. ${detail}` },

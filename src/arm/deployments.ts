@@ -1,7 +1,8 @@
+import { nowIso } from "../core/clock.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, type ModelCatalogEntry, nowIso } from "./arm-deps.ts";
+import type { ArmDeps, ModelCatalogEntry } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { type AccountAddress, accountId, findAccount } from "./accounts.ts";
 import { DEPLOYMENT_TYPE, type ModelRef, newDeployment } from "./cognitive-services.ts";
@@ -44,7 +45,7 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
   const account = await findAccount(deps, address);
   requireCatalogModel(deps.models.list(), input.model);
   const existing = await deps.resources.getResource(id);
-  const at = nowIso(deps);
+  const at = nowIso(deps.clock);
   const base = newDeployment(account, {
     name: existing?.name ?? name,
     model: input.model,
@@ -83,7 +84,7 @@ export async function patchDeployment(deps: ArmDeps, caller: ArmCaller, address:
     model: existing.properties.model as ModelRef,
     capacity,
     createdBy: existing.createdBy,
-    at: nowIso(deps),
+    at: nowIso(deps.clock),
   });
   const scale = existing.properties.scaleSettings as Record<string, unknown> | undefined;
   const updated: ResourceRecord = {

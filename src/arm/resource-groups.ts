@@ -1,8 +1,9 @@
+import { nowIso } from "../core/clock.ts";
 import { newGuid } from "../core/ids.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, nowIso } from "./arm-deps.ts";
+import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { newResourceGroup } from "./cognitive-services.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
@@ -31,7 +32,7 @@ export async function putResourceGroup(deps: ArmDeps, caller: ArmCaller, subscri
   const id = resourceGroupId(subscription.id, name);
   await requireAction(deps, caller, WRITE, id);
   const existing = await deps.resources.getResource(id);
-  const at = nowIso(deps);
+  const at = nowIso(deps.clock);
   if (existing) {
     if (normalizeLocation(existing.location) !== normalizeLocation(location))
       throw armError("InvalidResourceGroupLocation", location, existing.location);
@@ -73,7 +74,7 @@ export async function patchResourceGroup(deps: ArmDeps, caller: ArmCaller, subsc
   const tags = parseTags(bodyObject(body).tags);
   const group = await findGroup(deps, caller, subscriptionId, name);
   await requireAction(deps, caller, WRITE, group.id);
-  const updated: ResourceRecord = { ...group, tags: tags ?? group.tags, updatedAt: nowIso(deps) };
+  const updated: ResourceRecord = { ...group, tags: tags ?? group.tags, updatedAt: nowIso(deps.clock) };
   await deps.resources.upsertResource(updated);
   return resourceGroupJson(updated);
 }
@@ -89,7 +90,7 @@ export async function deleteResourceGroup(deps: ArmDeps, caller: ArmCaller, subs
   const prefix = `${group.id.toLowerCase()}/`;
   const members = (await deps.arm.listResourcesOfSubscription(group.subscriptionId)).filter((r) => r.id.toLowerCase().startsWith(prefix));
   for (const r of members) await requireAction(deps, caller, `${r.type}/delete`, r.id);
-  const startedAt = nowIso(deps);
+  const startedAt = nowIso(deps.clock);
   // Managed identities live in the directory too: remove them there first, so none outlives its resource.
   for (const r of members) if (r.type === IDENTITY_TYPE_NAME) await deps.managedIdentities?.delete(r.id);
   await deps.arm.deleteResourceTree(group.id);
@@ -101,7 +102,7 @@ export async function deleteResourceGroup(deps: ArmDeps, caller: ArmCaller, subs
     status: "Succeeded",
     resourceId: group.id,
     startedAt,
-    endedAt: nowIso(deps),
+    endedAt: nowIso(deps.clock),
   });
   return { operationId, subscriptionId: group.subscriptionId };
 }

@@ -1,4 +1,4 @@
-import { parseScope } from "../core/scope.ts";
+import { parseScope, scopeRelation } from "../core/scope.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
 import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
@@ -33,15 +33,6 @@ function parseFilter(raw: string | undefined, groupsOf: (id: string) => readonly
   return filter;
 }
 
-/** Where an assignment scope sits relative to the request scope. */
-function relation(assignmentScope: string, key: string): "at" | "above" | "below" | "unrelated" {
-  const at = assignmentScope.toLowerCase();
-  if (at === key) return "at";
-  if (at === "/" || key.startsWith(`${at}/`)) return "above";
-  if (key === "/" || at.startsWith(`${key}/`)) return "below";
-  return "unrelated";
-}
-
 export interface AssignmentPage {
   value: RoleAssignmentRecord[];
   /** The offset of the next page, when there is one. */
@@ -67,7 +58,7 @@ export async function listRoleAssignments(
   const matching = (await deps.store.listRoleAssignments()).filter((a) => {
     if (a.tenantId !== caller.tenantId) return false;
     if (filter.principals && !filter.principals.has(a.principalId.toLowerCase())) return false;
-    const where = relation(a.scope, scope.key);
+    const where = scopeRelation(a.scope, scope.key);
     return where === "at" || where === "above" || (where === "below" && !filter.atScope);
   });
   const value = matching.slice(skip, skip + top);

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
@@ -67,7 +67,7 @@ export async function putRoleAssignment(
   if (existing) return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition) };
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
   await checkSubscriptionLimit(deps.store, scope);
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = nowIso(deps.clock);
   const record: RoleAssignmentRecord = {
     id: name.toLowerCase(),
     tenantId: caller.tenantId,
@@ -107,7 +107,7 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
     principalType: existing.principalType,
   };
   await requireAction(deps, caller, DELETE, scope, attributes, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-  await deps.store.deleteRoleAssignment(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock));
   await deps.policyChanged();
   return existing;
 }
@@ -207,7 +207,7 @@ async function updateInPlace(
     condition: condition?.text ?? null,
     conditionVersion: condition?.version ?? null,
     description,
-    updatedOn: new Date(deps.clock.now()).toISOString(),
+    updatedOn: nowIso(deps.clock),
     updatedBy: caller.principalId,
   };
   await deps.store.updateRoleAssignment(updated);

@@ -1,7 +1,7 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
-import { parseScope, type Scope } from "../core/scope.ts";
+import { parseScope, type Scope, scopeRelation } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { PermissionRecord, RoleDefinitionRecord } from "../storage/records.ts";
 import { type ActionCheck, requireAction } from "./access-denied.ts";
@@ -67,10 +67,9 @@ export async function findRoleDefinition(
 
 /** Whether a role may be assigned at `scope`: one of its assignable scopes is the scope or above it. */
 export function assignableAt(role: Pick<RoleDefinitionView, "assignableScopes">, scope: string): boolean {
-  const key = scope.toLowerCase();
   return role.assignableScopes.some((s) => {
-    const at = s.toLowerCase().replace(/\/$/, "");
-    return at === "" || at === key || key.startsWith(`${at}/`);
+    const where = scopeRelation(s, scope);
+    return where === "at" || where === "above";
   });
 }
 
@@ -146,7 +145,7 @@ export async function putRoleDefinition(
   const existing = await deps.store.getRoleDefinition(guid);
   if (existing && existing.tenantId !== caller.tenantId) throw armError("RoleDefinitionNotFound", guid);
   await requireOnScopes(deps, caller, WRITE, scope.id, [...assignableScopes, ...(existing?.assignableScopes ?? [])]);
-  const now = new Date(deps.clock.now()).toISOString();
+  const now = nowIso(deps.clock);
   const record: RoleDefinitionRecord = {
     id: guid.toLowerCase(),
     tenantId: caller.tenantId,
@@ -184,7 +183,7 @@ export async function deleteRoleDefinition(
   await requireOnScopes(deps, caller, DELETE, scope.kind === "root" ? existing.assignableScopes[0]! : scope.id, existing.assignableScopes);
   const inUse = await deps.store.countAssignmentsOfRole(existing.id);
   if (inUse > 0) throw armError("RoleDefinitionHasAssignments", inUse);
-  await deps.store.deleteRoleDefinition(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.store.deleteRoleDefinition(existing.id, nowIso(deps.clock));
   await deps.policyChanged();
   return customRoleView(existing);
 }

@@ -1,7 +1,8 @@
+import { nowIso } from "../core/clock.ts";
 import { isGuid } from "../core/ids.ts";
 import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, nowIso } from "./arm-deps.ts";
+import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { bodyObject } from "./resource-json.ts";
 import { subscriptionJson } from "./subscriptions.ts";
@@ -27,7 +28,7 @@ export async function putSubscription(deps: ArmDeps, caller: ArmCaller, id: stri
     await deps.arm.renameSubscription(existing.id, displayName);
     return { created: false, body: subscriptionJson(renamed) };
   }
-  const record = { id: id.toLowerCase(), tenantId: caller.tenantId, displayName, state: "Enabled", createdAt: nowIso(deps) };
+  const record = { id: id.toLowerCase(), tenantId: caller.tenantId, displayName, state: "Enabled", createdAt: nowIso(deps.clock) };
   await deps.resources.insertSubscription(record);
   await deps.grantOwner(record.id, caller.principalId, caller.tenantId);
   return { created: true, body: subscriptionJson(record) };

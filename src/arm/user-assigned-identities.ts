@@ -1,7 +1,8 @@
+import { nowIso } from "../core/clock.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { listReadable, requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { type ArmDeps, type ManagedIdentityDirectory, nowIso } from "./arm-deps.ts";
+import type { ArmDeps, ManagedIdentityDirectory } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { normalizeLocation, resourceGroupId } from "./resource-groups.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
@@ -46,7 +47,7 @@ export async function putIdentity(deps: ArmDeps, caller: ArmCaller, address: Ide
   const directory = identityDirectory(deps);
   const group = await deps.resources.getResource(resourceGroupId(address.subscriptionId, address.resourceGroup));
   if (!group) throw armError("ResourceGroupNotFound", address.resourceGroup);
-  const at = nowIso(deps);
+  const at = nowIso(deps.clock);
   const existing = await deps.resources.getResource(id);
   if (existing) {
     if (normalizeLocation(existing.location) !== location) throw armError("CannotChangeProperty", "location");

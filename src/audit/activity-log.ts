@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { ActivityRecord, ActivityStore } from "../storage/activity-store.ts";
@@ -21,7 +21,7 @@ export function createActivityLog(store: ActivityStore, clock: Clock) {
       await store.insert({
         ...entry,
         eventId: newGuid(),
-        eventTimestamp: new Date(clock.now()).toISOString(),
+        eventTimestamp: nowIso(clock),
         status: entry.statusCode < 400 ? "Succeeded" : "Failed",
       });
     },
@@ -49,7 +49,7 @@ export function parseEventFilter(
 ): { from: string; to: string; where: Partial<Record<Field, string>> } {
   if (!filter) throw new InvalidInputError("a $filter with eventTimestamp ge '<ISO time>' is required.");
   let from: string | undefined;
-  let to = new Date(clock.now()).toISOString();
+  let to = nowIso(clock);
   const where: Partial<Record<Field, string>> = {};
   for (const clause of filter.split(/\s+and\s+/i)) {
     const time = /^\s*eventTimestamp\s+(ge|le)\s+'?([^'\s]+)'?\s*$/i.exec(clause);

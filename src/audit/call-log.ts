@@ -25,6 +25,8 @@ export interface CallLog {
   /** Writes what is queued now. */
   flush(): Promise<void>;
   list(filter?: { principalId?: string; account?: string; limit?: number }): Promise<CallLogEntry[]>;
+  /** Deletes the records older than the retention (from `now`); returns how many went. */
+  prune(now?: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,11 @@ export interface CallLogOptions {
   flushEveryMs: number;
   maxBatch: number;
   onError(err: unknown): void;
+  /** Days a record is kept (setting `callLogRetentionDays`); 0 keeps every record. Pruned at start, then hourly. */
+  retentionDays?: number;
 }
+
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * The per-call record, written off the hot path: records queue in memory and go to storage in one multi-row
@@ -47,6 +53,17 @@ export function createCallLog(
   let writing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void flush(), options.flushEveryMs);
   timer.unref();
+  const retentionDays = options.retentionDays ?? 0;
+  const pruneTimer = retentionDays > 0 ? setInterval(() => void prune().catch(options.onError), PRUNE_EVERY_MS) : undefined;
+  pruneTimer?.unref();
+  if (retentionDays > 0) void prune().catch(options.onError);
+
+  async function prune(now = new Date()): Promise<number> {
+    if (retentionDays <= 0) return 0;
+    const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+    const result = await db.deleteFrom("call_log").where("at", "<", cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   function flush(): Promise<void> {
     if (queue.length === 0) return writing;
@@ -73,8 +90,10 @@ export function createCallLog(
       if (filter.account) query = query.where("account", "=", filter.account);
       return (await query.execute()).map(fromRow);
     },
+    prune,
     async close() {
       clearInterval(timer);
+      clearInterval(pruneTimer);
       await flush();
     },
   };

@@ -1,6 +1,6 @@
 /**
- * The authz module's public surface. Other modules receive these through injected functions (DESIGN: arm and
- * inference never import authz directly); `main.ts` and tests import from here.
+ * The authz module's public surface. Other modules receive these through injected functions (arm and inference
+ * never import authz directly: docs/architecture.md, "Modules"); `main.ts` and tests import from here.
  */
 export { BuiltInRoleIds, builtInRoleById, builtInRoleByName, builtInRoles } from "./builtin-roles.ts";
 export { type Authorizer, type AuthorizerOptions, createAuthorizer } from "./compiled-policy.ts";

@@ -1,5 +1,5 @@
 /**
- * The one configuration schema (STYLE rule 3): every setting's key, flag, environment variable, default and
+ * The one configuration schema (docs/architecture.md, "Decisions"): every setting's key, flag, environment variable, default and
  * description live here and nowhere else. `docs/configuration.md` is generated from this table.
  */
 export interface SettingSpec<T> {
@@ -185,6 +185,92 @@ export const schema = {
     default: "memory",
     description:
       "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
+  }),
+  callLogRetentionDays: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
+    flag: "--call-log-retention-days",
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
+  }),
+  chatBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_BODY_LIMIT",
+    flag: "--chat-body-limit",
+    default: 1_048_576,
+    min: 1024,
+    max: 104_857_600,
+    description:
+      "Largest chat or text completions request body, in bytes (413 RequestEntityTooLarge beyond). 1 MiB holds a 128k-token text prompt; raise it for images sent inline as base64 (parsing a body costs ~20 ms a MiB of event-loop time).",
+  }),
+  embeddingsBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_BODY_LIMIT",
+    flag: "--embeddings-body-limit",
+    default: 1_048_576,
+    min: 1024,
+    max: 104_857_600,
+    description: "Largest embeddings request body, in bytes (413 RequestEntityTooLarge beyond).",
+  }),
+  jsonDepthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_JSON_DEPTH_LIMIT",
+    flag: "--json-depth-limit",
+    default: 64,
+    min: 8,
+    max: 1000,
+    description:
+      "Deepest nesting of objects and arrays in a data-plane request body (400 JsonTooDeep beyond); 64 is .NET's JSON default, which Azure's services share.",
+  }),
+  chatMaxMessages: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_MAX_MESSAGES",
+    flag: "--chat-max-messages",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Most messages in one chat completions call (Azure OpenAI: 2,048).",
+  }),
+  chatMaxTools: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CHAT_MAX_TOOLS",
+    flag: "--chat-max-tools",
+    default: 128,
+    min: 1,
+    max: 10_000,
+    description: "Most tools in one chat completions call (Azure OpenAI: 128).",
+  }),
+  embeddingsMaxInputs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_INPUTS",
+    flag: "--embeddings-max-inputs",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Most inputs in one embeddings call (Azure OpenAI: 2,048; 400 TooManyInputs beyond).",
+  }),
+  embeddingsMaxInputTokens: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_INPUT_TOKENS",
+    flag: "--embeddings-max-input-tokens",
+    default: 8192,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Most tokens in one embeddings input (Azure's text-embedding-3 models: 8,192; 400 InputTooLong beyond). A model in the models file may declare less (`maxInputTokens`).",
+  }),
+  embeddingsMaxDimensions: setting<number>({
+    type: "integer",
+    env: "KEYLESS_EMBEDDINGS_MAX_DIMENSIONS",
+    flag: "--embeddings-max-dimensions",
+    default: 3072,
+    min: 1,
+    max: 65_536,
+    description:
+      "Largest `dimensions` an embeddings call may ask (text-embedding-3-large: 3,072). Each model is also held to its own native dimension (`dimensions` in the models file; keyless-embed: 1,536).",
   }),
   metricsPort: setting<number>({
     type: "integer",

@@ -5,6 +5,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export function epochSeconds(clock: Clock): number {
-  return Math.floor(clock.now() / 1000);
+/** The clock's current time as an ISO 8601 timestamp, the form every stored `…At`/`…On` field takes. */
+export function nowIso(clock: Clock): string {
+  return new Date(clock.now()).toISOString();
 }

@@ -1,6 +1,6 @@
 /**
  * Meaning-free failures that inner modules throw. Each HTTP surface translates them once into its own
- * wire error (STYLE rule 2); inner modules never build error JSON.
+ * wire error (docs/architecture.md, "Errors"); inner modules never build error JSON.
  */
 export class NotFoundError extends Error {
   readonly kind = "not-found";
@@ -40,6 +40,22 @@ export class WireError extends Error {
     this.details = details;
     this.headers = headers;
   }
+}
+
+/** Adds response headers (Retry-After, rate-limit counters) to an error. */
+export function withHeaders(error: WireError, headers: Record<string, string>): WireError {
+  return new WireError(error.status, error.code, error.message, { ...error.details }, { ...error.headers, ...headers });
+}
+
+/** Keeps the internal cause for the log; it never reaches the client. */
+export function withCause(error: WireError, cause: unknown): WireError {
+  error.cause = cause;
+  return error;
+}
+
+/** Adds fields (such as the RBAC explanation) to an error's body. */
+export function withDetails(error: WireError, details: Record<string, unknown>): WireError {
+  return new WireError(error.status, error.code, error.message, { ...error.details, ...details }, { ...error.headers });
 }
 
 /** One catalog entry: the HTTP status and the message template, named by its stable code. */

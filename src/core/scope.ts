@@ -90,7 +90,22 @@ export function ancestorKeys(scope: Scope, subscriptionParents: readonly string[
   return keys;
 }
 
-/** True when `inner` is `outer` or lies below it (case-insensitive). */
-export function isWithin(inner: Scope, outer: Scope): boolean {
-  return ancestorKeys(inner).includes(outer.key);
+/** Where one scope sits relative to another. */
+export type ScopeRelation = "at" | "above" | "below" | "unrelated";
+
+/**
+ * Where scope `other` sits relative to `scope`, both given as ids or keys and compared case-insensitively: the same
+ * scope, above it (the root `/` is above every scope), below it, or neither. A trailing `/` is ignored.
+ */
+export function scopeRelation(other: string, scope: string): ScopeRelation {
+  const at = canonicalKey(other);
+  const key = canonicalKey(scope);
+  if (at === key) return "at";
+  if (at === "/" || key.startsWith(`${at}/`)) return "above";
+  if (key === "/" || at.startsWith(`${key}/`)) return "below";
+  return "unrelated";
+}
+
+function canonicalKey(scope: string): string {
+  return scope.toLowerCase().replace(/\/+$/, "") || "/";
 }

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from "node:crypto";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { CredentialStore, FederatedCredentialRecord, KeyCredentialRecord } from "../storage/credential-store.ts";
@@ -75,7 +75,7 @@ export function createAppCredentials(credentials: CredentialStore, directory: Di
         subject: input.subject,
         audiences,
         description: input.description ?? null,
-        createdAt: new Date(clock.now()).toISOString(),
+        createdAt: nowIso(clock),
       };
       await credentials.insertFederatedCredential(record);
       return record;

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid, newSecret } from "../core/ids.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
@@ -23,7 +23,7 @@ const timingDecoy = hashSecret("keyless-timing-decoy");
 
 /** Tenants, users, applications and service principals, and their credentials. */
 export function createDirectory(store: DirectoryStore, clock: Clock) {
-  const now = () => new Date(clock.now()).toISOString();
+  const now = () => nowIso(clock);
   const roles = directoryRoleChecks(store);
 
   async function getPrincipal(id: string): Promise<Principal | undefined> {

@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
@@ -26,7 +26,7 @@ export interface GroupChanges {
 
 /** Security groups: properties, direct members and owners, and membership through nested groups. */
 export function createGroups(store: DirectoryStore, clock: Clock) {
-  const now = () => new Date(clock.now()).toISOString();
+  const now = () => nowIso(clock);
 
   async function getObject(id: string): Promise<DirectoryObject | undefined> {
     const key = id.toLowerCase();

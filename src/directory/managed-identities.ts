@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
@@ -64,7 +64,7 @@ export function createManagedIdentities(credentials: CredentialStore, box: Seale
         name: input.name,
         endpointSecretHash: box.lookupDigest(secret),
         sealedEndpointSecret: box.seal(secret),
-        createdAt: new Date(clock.now()).toISOString(),
+        createdAt: nowIso(clock),
       };
       await credentials.insertManagedIdentityWithPrincipal(record, input.name);
       return toIdentity(record);

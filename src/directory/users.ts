@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { UserRecord } from "../storage/records.ts";
@@ -26,7 +26,7 @@ export function checkPasswordPolicy(password: string): void {
 
 /** Changes and deletion of users; creation stays in the directory with the tenant bootstrap. */
 export function createUsers(store: DirectoryStore, clock: Clock) {
-  const now = () => new Date(clock.now()).toISOString();
+  const now = () => nowIso(clock);
 
   /** A user by object id or by user principal name (case-insensitive), as Graph's `/users/{id|upn}`. */
   async function findUser(idOrUpn: string): Promise<UserRecord | undefined> {

@@ -1,11 +1,11 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import { newGuid } from "../core/ids.ts";
 import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
 import { redactManagedIdentityUrl } from "./managed-identity-routes.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { requestIdOf } from "./request-id.ts";
 import type { Services } from "./services.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
 
@@ -36,7 +36,7 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     },
     // ARM clients vary path casing and sometimes send `//`.
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
-    genReqId: (req) => (req.headers["x-ms-client-request-id"] as string | undefined) ?? newGuid(),
+    genReqId: requestIdOf,
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
   });

@@ -28,10 +28,8 @@ function armRejection(err: TokenRejectedError, headerMissing: boolean, audiences
       );
     case "expired":
       return armError("ExpiredAuthenticationToken", err.message);
-    case "wrong-audience": {
-      const aud = /audience '([^']*)'/.exec(err.message)?.[1] ?? "";
-      return armError("InvalidAuthenticationTokenAudience", aud, audiences.map((a) => `'${a}'`).join(","));
-    }
+    case "wrong-audience":
+      return armError("InvalidAuthenticationTokenAudience", err.audience ?? "", audiences.map((a) => `'${a}'`).join(","));
     default:
       return armError("InvalidAuthenticationToken", err.message);
   }

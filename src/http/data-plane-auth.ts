@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { dataPlaneError, withDetails } from "../inference/data-plane-errors.ts";
+import { withDetails } from "../core/errors.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import type { AccountView, Caller, DataPlaneDeps } from "../inference/data-plane.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import { TokenRejectedError, type TokenValidator } from "../tokens/validator.ts";

@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CallRecord, DataPlaneDeps } from "../inference/data-plane.ts";
 
-/** What one call has learned so far; written as its record when the response closes, whatever happened. */
-export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs">;
+/**
+ * What one call has learned so far; written as its record when the response closes, whatever happened, but only
+ * once the call named an existing account: calls to unknown accounts (anyone can make them) never fill the log.
+ */
+export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs"> & { accountFound: boolean };
 
 /** Starts the call's record; it is handed to the call log when the response finishes or the client goes away. */
 export function beginCall(
@@ -25,11 +28,14 @@ export function beginCall(
     assignmentId: undefined,
     promptTokens: 0,
     completionTokens: 0,
+    accountFound: false,
   };
   reply.raw.once("close", () => {
+    const { accountFound, ...record } = context;
+    if (!accountFound) return;
     // A response closed before it finished is a client that went away: 499, as proxies record it.
     const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
-    deps.recordCall({ ...context, at, status, latencyMs: Math.round((performance.now() - started) * 100) / 100 });
+    deps.recordCall({ ...record, at, status, latencyMs: Math.round((performance.now() - started) * 100) / 100 });
   });
   return context;
 }

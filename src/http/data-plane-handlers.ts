@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ChatCompletion, EmbeddingsResult } from "../inference/chat-types.ts";
-import { dataPlaneError, withHeaders } from "../inference/data-plane-errors.ts";
+import type { ChatCompletion } from "../inference/chat-types.ts";
+import { withHeaders } from "../core/errors.ts";
+import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
   type Caller,
@@ -9,13 +10,13 @@ import {
   dataActions,
   parseChatRequest,
   parseCompletionsRequest,
-  parseEmbeddingsRequest,
   requireAccount,
   requireCapability,
   resolveDeployment,
   useActionOf,
   type AccountView,
 } from "../inference/data-plane.ts";
+import { checkContextLength } from "../inference/prompt-limits.ts";
 import { limitsFromCapacity } from "../inference/rate-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
@@ -35,10 +36,17 @@ export interface RouteFamily {
 }
 
 /** The steps every call shares: api-version, account, caller, data action. */
-async function admitCall(services: Services, request: DataRequest, reply: FastifyReply, family: RouteFamily, operation: DataOperation) {
+export async function admitCall(
+  services: Services,
+  request: DataRequest,
+  reply: FastifyReply,
+  family: RouteFamily,
+  operation: DataOperation,
+) {
   const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
   family.checkVersion(request.query);
   const account = await requireAccount(services.dataPlane, request.params.account);
+  call.accountFound = true;
   const caller = await identify(services, request, account, call);
   call.decision = "denied";
   call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
@@ -53,7 +61,7 @@ async function identify(services: Services, request: DataRequest, account: Accou
   return caller;
 }
 
-async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
+export async function deploymentFor(services: Services, account: AccountView, call: CallContext, name: unknown): Promise<DeploymentView> {
   const deployment = await resolveDeployment(services.dataPlane, account, name);
   call.deployment = deployment.name;
   call.model = deployment.modelName;
@@ -61,7 +69,12 @@ async function deploymentFor(services: Services, account: AccountView, call: Cal
 }
 
 /** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
-async function enforceLimits(services: Services, reply: FastifyReply, deployment: DeploymentView, estimatedTokens: number): Promise<void> {
+export async function enforceLimits(
+  services: Services,
+  reply: FastifyReply,
+  deployment: DeploymentView,
+  estimatedTokens: number,
+): Promise<void> {
   if (deployment.capacity === undefined) return;
   const admission = await services.dataPlane.rateLimiter.admit(
     deployment.id.toLowerCase(),
@@ -84,16 +97,16 @@ async function enforceLimits(services: Services, reply: FastifyReply, deployment
 }
 
 /** The prompt joins the call's record only when the operator opted in (`recordPromptText`); never by default. */
-function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
+export function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
   if (services.dataPlane.recordPromptText) call.promptText = JSON.stringify(prompt);
 }
 
 /** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
-function estimateTokens(body: unknown, maxTokens: number | undefined): number {
+export function estimateTokens(body: unknown, maxTokens: number | undefined): number {
   return Math.ceil(JSON.stringify(body).length / 4) + (maxTokens ?? 0);
 }
 
-function bodyOf(request: DataRequest): Record<string, unknown> {
+export function bodyOf(request: DataRequest): Record<string, unknown> {
   const body = request.body;
   return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
@@ -101,9 +114,10 @@ function bodyOf(request: DataRequest): Record<string, unknown> {
 export function chatHandler(services: Services, family: RouteFamily, operation: DataOperation) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, operation);
-    const chat = parseChatRequest(request.body);
+    const chat = parseChatRequest(request.body, services.dataPlane.limits.chat);
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    await checkContextLength(chat, deployment.modelLimits);
     await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
@@ -125,11 +139,12 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
 export function completionsHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, "openaiCompletions");
-    const { chat } = parseCompletionsRequest(request.body);
+    const { chat } = parseCompletionsRequest(request.body, services.dataPlane.limits.chat);
     keepPrompt(services, call, bodyOf(request).prompt);
     if (chat.stream)
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    await checkContextLength(chat, deployment.modelLimits);
     await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
       chat,
@@ -153,39 +168,6 @@ export function completionsHandler(services: Services, family: RouteFamily) {
   };
 }
 
-export function embeddingsHandler(services: Services, family: RouteFamily, operation: DataOperation) {
-  return async (request: DataRequest, reply: FastifyReply) => {
-    const { call, account } = await admitCall(services, request, reply, family, operation);
-    const input = parseEmbeddingsRequest(request.body);
-    keepPrompt(services, call, input.input);
-    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
-    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
-    const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
-    call.promptTokens = result.usage.prompt_tokens;
-    return embeddingsBody(result, input.encoding_format ?? "float");
-  };
-}
-
-/** Floats as numbers, or base64 of little-endian float32 (the openai SDK's default request). */
-function embeddingsBody(result: EmbeddingsResult, format: "float" | "base64") {
-  return {
-    object: "list",
-    model: result.model,
-    usage: result.usage,
-    data: result.vectors.map((vector, index) => ({
-      object: "embedding",
-      index,
-      embedding: format === "base64" ? littleEndianBase64(vector) : Array.from(vector),
-    })),
-  };
-}
-
-function littleEndianBase64(vector: Float32Array): string {
-  const bytes = Buffer.alloc(vector.length * 4);
-  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
-  return bytes.toString("base64");
-}
-
 export function infoHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const { call, account } = await admitCall(services, request, reply, family, "modelsInfo");
@@ -201,6 +183,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
     const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
     family.checkVersion(request.query);
     const account = await requireAccount(services.dataPlane, request.params.account);
+    call.accountFound = true;
     const caller = await identify(services, request, account, call);
     call.decision = "allowed";
     const deployments = await services.dataPlane.listDeployments(account);
@@ -219,7 +202,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
   };
 }
 
-function countUsage(call: CallContext, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): void {
+export function countUsage(call: CallContext, usage: { prompt_tokens?: number; completion_tokens?: number } | undefined): void {
   call.promptTokens = usage?.prompt_tokens ?? 0;
   call.completionTokens = usage?.completion_tokens ?? 0;
 }

@@ -1,14 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import { checkApiVersion, checkOpenAiApiVersion, modelsApiVersions } from "../inference/data-plane.ts";
-import {
-  chatHandler,
-  completionsHandler,
-  embeddingsHandler,
-  infoHandler,
-  modelsListHandler,
-  type RouteFamily,
-} from "./data-plane-handlers.ts";
+import { bodyTooLarge, parseJsonBodies } from "./data-plane-body.ts";
+import { embeddingsHandler } from "./data-plane-embeddings.ts";
+import { chatHandler, completionsHandler, infoHandler, modelsListHandler, type RouteFamily } from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
@@ -29,15 +24,15 @@ const openAiV1: RouteFamily = { checkVersion: () => undefined, deploymentOf: (_r
 
 /** The inference data plane: Foundry Models, Azure OpenAI deployments and the OpenAI v1 API, per account. */
 export async function dataPlaneSurface(app: FastifyInstance, services: Services): Promise<void> {
-  app.setErrorHandler(
-    errorEnvelopeHandler(
-      (e) =>
-        e.code?.startsWith("FST_ERR_CTP") || e.message.includes("JSON")
-          ? dataPlaneError("InvalidJson", e.message)
-          : dataPlaneError("InvalidRequest", e.message),
-      () => dataPlaneError("BackendUnavailable"),
-    ),
+  const envelope = errorEnvelopeHandler(
+    (e) =>
+      e.code?.startsWith("FST_ERR_CTP") || e.message.includes("JSON")
+        ? dataPlaneError("InvalidJson", e.message)
+        : dataPlaneError("InvalidRequest", e.message),
+    () => dataPlaneError("BackendUnavailable"),
   );
+  app.setErrorHandler((error, request, reply) => envelope(bodyTooLarge(error, request) ?? error, request, reply));
+  parseJsonBodies(app, services.dataPlane.limits.jsonDepth);
   registerRoutes(app, services, "/accounts/:account");
   const suffix = services.dataPlane.accountHostSuffix;
   if (suffix) {
@@ -52,19 +47,21 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
 }
 
 function registerRoutes(app: FastifyInstance, services: Services, prefix: string): void {
+  const chat = { bodyLimit: services.dataPlane.limits.chatBodyBytes };
+  const embeddings = { bodyLimit: services.dataPlane.limits.embeddingsBodyBytes };
   const models = `${prefix}/models`;
-  app.post(`${models}/chat/completions`, chatHandler(services, foundryModels, "modelsChat"));
-  app.post(`${models}/embeddings`, embeddingsHandler(services, foundryModels, "modelsEmbeddings"));
+  app.post(`${models}/chat/completions`, chat, chatHandler(services, foundryModels, "modelsChat"));
+  app.post(`${models}/embeddings`, embeddings, embeddingsHandler(services, foundryModels, "modelsEmbeddings"));
   app.get(`${models}/info`, infoHandler(services, foundryModels));
 
   const deployments = `${prefix}/openai/deployments/:deployment`;
-  app.post(`${deployments}/chat/completions`, chatHandler(services, azureOpenAi, "openaiChat"));
-  app.post(`${deployments}/completions`, completionsHandler(services, azureOpenAi));
-  app.post(`${deployments}/embeddings`, embeddingsHandler(services, azureOpenAi, "openaiEmbeddings"));
+  app.post(`${deployments}/chat/completions`, chat, chatHandler(services, azureOpenAi, "openaiChat"));
+  app.post(`${deployments}/completions`, chat, completionsHandler(services, azureOpenAi));
+  app.post(`${deployments}/embeddings`, embeddings, embeddingsHandler(services, azureOpenAi, "openaiEmbeddings"));
 
   const v1 = `${prefix}/openai/v1`;
-  app.post(`${v1}/chat/completions`, chatHandler(services, openAiV1, "v1Chat"));
-  app.post(`${v1}/embeddings`, embeddingsHandler(services, openAiV1, "v1Embeddings"));
+  app.post(`${v1}/chat/completions`, chat, chatHandler(services, openAiV1, "v1Chat"));
+  app.post(`${v1}/embeddings`, embeddings, embeddingsHandler(services, openAiV1, "v1Embeddings"));
   app.get(`${v1}/models`, modelsListHandler(services, openAiV1));
 }
 

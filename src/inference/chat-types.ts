@@ -95,6 +95,13 @@ export interface EmbeddingsResult {
 
 export type ModelType = "chat-completions" | "embeddings";
 
+/** What one model can take: a chat model's context window; an embeddings model's input length and native dimension. */
+export interface ModelLimits {
+  contextTokens?: number | undefined;
+  maxInputTokens?: number | undefined;
+  dimensions?: number | undefined;
+}
+
 /**
  * One model backend (an adapter folder under `backends/`). `model` is the backend's own model name. `stream`
  * yields the JSON text of each chunk, so a proxying backend passes upstream chunks through without re-encoding.

@@ -1,8 +1,8 @@
-import { catalogErrors, WireError } from "../core/errors.ts";
+import { catalogErrors, type WireError, withDetails } from "../core/errors.ts";
 
 /**
  * The data plane's error catalog. Bodies are `{"error":{"code","message",…}}`, the shape the openai SDK and
- * @azure-rest/ai-inference surface (sdk-clients.md §8–9); the HTTP edge renders it.
+ * @azure-rest/ai-inference surface (docs/protocol-notes.md, "Error shapes"); the HTTP edge renders it.
  */
 const AUDIENCE = "https://cognitiveservices.azure.com";
 
@@ -51,6 +51,44 @@ const catalog = {
     template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.`,
   },
   InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
+  RequestEntityTooLarge: {
+    status: 413,
+    template: (limit: number) =>
+      `The request body is larger than ${limit} bytes, the limit of this operation. Send less (fewer or shorter inputs or messages), or ask the operator to raise the limit.`,
+  },
+  JsonTooDeep: {
+    status: 400,
+    template: (depth: number) => `The request body nests objects and arrays deeper than ${depth} levels, the limit of this service.`,
+  },
+  invalid_type: {
+    status: 400,
+    template: (param: string, expected: string, got: string) =>
+      `Invalid type for '${param}': expected ${expected}, but got ${got} instead.`,
+  },
+  missing_required_parameter: { status: 400, template: (param: string) => `Missing required parameter: '${param}'.` },
+  invalid_value: { status: 400, template: (param: string, detail: string) => `Invalid value for '${param}': ${detail}` },
+  array_above_max_length: {
+    status: 400,
+    template: (param: string, max: number, got: number) =>
+      `Invalid '${param}': array too long. Expected an array with maximum length ${max}, but got an array with length ${got} instead.`,
+  },
+  context_length_exceeded: {
+    status: 400,
+    template: (limit: number, messages: number, completion: number | undefined) =>
+      completion === undefined
+        ? `This model's maximum context length is ${limit} tokens. However, your messages resulted in ${messages} tokens. Please reduce the length of the messages.`
+        : `This model's maximum context length is ${limit} tokens. However, you requested ${messages + completion} tokens (${messages} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`,
+  },
+  TooManyInputs: {
+    status: 400,
+    template: (max: number) =>
+      `Too many inputs. The max number of inputs is ${max}. We hope to increase the number of inputs per request soon. Send the inputs in batches of at most ${max}.`,
+  },
+  InputTooLong: {
+    status: 400,
+    template: (limit: number, tokens: number) =>
+      `This model's maximum context length is ${limit} tokens, however you requested ${tokens} tokens (${tokens} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`,
+  },
   InvalidRequest: { status: 400, template: (detail: string) => detail },
   OperationNotSupported: {
     status: 400,
@@ -77,18 +115,7 @@ export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: num
 
 export const dataPlaneError = catalogErrors(catalog);
 
-/** Adds response headers (Retry-After, rate-limit counters) to an error. */
-export function withHeaders(error: WireError, headers: Record<string, string>): WireError {
-  return new WireError(error.status, error.code, error.message, { ...error.details }, { ...error.headers, ...headers });
-}
-
-/** Keeps the internal cause for the log; it never reaches the client. */
-export function withCause(error: WireError, cause: unknown): WireError {
-  error.cause = cause;
-  return error;
-}
-
-/** Adds fields (such as the RBAC explanation) to an error's body. */
-export function withDetails(error: WireError, details: Record<string, unknown>): WireError {
-  return new WireError(error.status, error.code, error.message, { ...error.details, ...details }, { ...error.headers });
+/** OpenAI-style validation errors also name their `type` and the offending `param` (null when none), as Azure sends them. */
+export function invalidRequest(error: WireError, param: string | null): WireError {
+  return withDetails(error, { type: "invalid_request_error", param });
 }

@@ -1,5 +1,8 @@
-import type { ChatRequest, EmbeddingsRequest, ModelBackend, ModelType } from "./chat-types.ts";
-import { dataPlaneError, withDetails } from "./data-plane-errors.ts";
+import type { ChatRequest, ModelBackend, ModelLimits, ModelType } from "./chat-types.ts";
+import { type ChatLimits, checkChatRequest } from "./chat-validation.ts";
+import { withDetails } from "../core/errors.ts";
+import { dataPlaneError } from "./data-plane-errors.ts";
+import type { EmbeddingsLimits } from "./prompt-limits.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
@@ -21,6 +24,19 @@ export interface DeploymentView {
   backendModel: string;
   /** `sku.capacity`; undefined means no limit. */
   capacity: number | undefined;
+  /** The model's own limits (context window, input length, native dimension), where it declares them. */
+  modelLimits: ModelLimits;
+}
+
+/** The request limits every data-plane call is held to (settings with Azure's defaults). */
+export interface DataPlaneLimits {
+  chat: ChatLimits;
+  embeddings: EmbeddingsLimits;
+  /** Bytes of request body per operation family. */
+  chatBodyBytes: number;
+  embeddingsBodyBytes: number;
+  /** Nesting depth of objects and arrays in a request body. */
+  jsonDepth: number;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
@@ -65,13 +81,14 @@ export interface DataPlaneDeps {
   /** Takes a finished call's record; must not block (the call log batches writes). */
   recordCall(record: CallRecord): void;
   rateLimiter: RateLimiter;
+  limits: DataPlaneLimits;
   /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
   accountHostSuffix?: string | undefined;
   /** Operator opt-in: keep each call's prompt text in its record. */
   recordPromptText?: boolean | undefined;
 }
 
-/** Each data-plane operation names its data action in this one table (rbac-and-tokens.md §4.1). */
+/** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */
 const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
 export const dataActions = {
@@ -128,50 +145,19 @@ export async function authorizeCall(
   return verdict.assignmentId;
 }
 
-function requireObject(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
-  return body as Record<string, unknown>;
-}
-
-/** Checks the body is a chat request: a non-empty `messages` array of `{role, content}`. */
-export function parseChatRequest(body: unknown): ChatRequest {
-  const messages = requireObject(body).messages;
-  if (!Array.isArray(messages) || messages.length === 0)
-    throw dataPlaneError("InvalidRequest", "'messages' is required: a non-empty array of {role, content} objects.");
-  const roles = new Set(["system", "user", "assistant", "tool", "developer"]);
-  messages.forEach((m, i) => {
-    if (m === null || typeof m !== "object" || !roles.has((m as { role?: unknown }).role as string)) {
-      throw dataPlaneError("InvalidRequest", `messages[${i}].role must be one of: ${[...roles].join(", ")}.`);
-    }
-  });
-  for (const field of ["max_tokens", "max_completion_tokens"]) {
-    const value = (body as Record<string, unknown>)[field];
-    if (value !== undefined && value !== null && (!Number.isInteger(value) || (value as number) < 0))
-      throw dataPlaneError("InvalidRequest", `'${field}' must be a non-negative integer.`);
-  }
-  return body as ChatRequest;
+/** Checks the body is a well-formed chat request (every field a backend reads has the right type). */
+export function parseChatRequest(body: unknown, limits: ChatLimits): ChatRequest {
+  return checkChatRequest(body, limits);
 }
 
 /** Legacy `/completions`: `prompt` becomes one user message, answered by the deployment's chat backend. */
-export function parseCompletionsRequest(body: unknown): { prompt: string; chat: ChatRequest } {
-  const { prompt, ...rest } = requireObject(body);
+export function parseCompletionsRequest(body: unknown, limits: ChatLimits): { prompt: string; chat: ChatRequest } {
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw dataPlaneError("InvalidRequest", "The request body must be a JSON object.");
+  const { prompt, ...rest } = body as Record<string, unknown>;
   const text = Array.isArray(prompt) && prompt.length === 1 && typeof prompt[0] === "string" ? prompt[0] : prompt;
   if (typeof text !== "string") throw dataPlaneError("InvalidRequest", "'prompt' is required: a string (or a list of one string).");
-  return { prompt: text, chat: parseChatRequest({ ...rest, messages: [{ role: "user", content: text }] }) };
-}
-
-export function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  const b = requireObject(body);
-  const input = b.input;
-  const valid = typeof input === "string" || (Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string"));
-  if (!valid) throw dataPlaneError("InvalidRequest", "'input' is required: a string or a non-empty array of strings.");
-  if (b.encoding_format !== undefined && b.encoding_format !== "float" && b.encoding_format !== "base64")
-    throw dataPlaneError("InvalidRequest", "'encoding_format' must be 'float' or 'base64'.");
-  if (b.dimensions !== undefined && (!Number.isInteger(b.dimensions) || (b.dimensions as number) < 1 || (b.dimensions as number) > 8192)) {
-    throw dataPlaneError("InvalidRequest", "'dimensions' must be an integer from 1 to 8192.");
-  }
-  return b as EmbeddingsRequest;
+  return { prompt: text, chat: parseChatRequest({ ...rest, messages: [{ role: "user", content: text }] }, limits) };
 }
 
 /** `model` names the deployment on the `/models` and `/openai/v1` surfaces. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { ModelType } from "./chat-types.ts";
+import type { ModelLimits, ModelType } from "./chat-types.ts";
 
 /**
  * The operator's models file (setting `modelsFile`): named backends and the models they serve. Format in
@@ -27,6 +27,7 @@ export interface ModelDeclaration {
   backend: string;
   upstreamModel: string;
   provider: string;
+  limits: ModelLimits;
 }
 
 export interface ModelsFile {
@@ -37,6 +38,8 @@ export interface ModelsFile {
 export class ModelsFileError extends Error {}
 
 const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000 };
+/** A declared chat model's context window when the file does not say (GPT-4o's). */
+const DEFAULT_CONTEXT_TOKENS = 128_000;
 const BUILTIN_BACKENDS = ["builtin-chat", "builtin-embeddings"];
 
 export function readModelsFile(path: string): ModelsFile {
@@ -71,6 +74,13 @@ export function checkModelsFile(parsed: unknown, baseDir: string, where: string)
       backend,
       upstreamModel: typeof m.upstreamModel === "string" ? m.upstreamModel : name,
       provider: typeof m.provider === "string" ? m.provider : String(m.format),
+      limits:
+        type === "embeddings"
+          ? {
+              maxInputTokens: positive(m.maxInputTokens, `${at}.maxInputTokens`, fail),
+              dimensions: positive(m.dimensions, `${at}.dimensions`, fail),
+            }
+          : { contextTokens: positive(m.contextTokens, `${at}.contextTokens`, fail) ?? DEFAULT_CONTEXT_TOKENS },
     };
   });
   return { backends, models };
@@ -102,6 +112,12 @@ function list(value: unknown, name: string, fail: (d: string) => never): Record<
 function text(value: unknown, at: string, fail: (d: string) => never): string {
   if (typeof value !== "string" || value === "") return fail(`${at} is required (text).`);
   return value;
+}
+
+function positive(value: unknown, at: string, fail: (d: string) => never): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || (value as number) < 1) return fail(`${at} must be a positive integer.`);
+  return value as number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

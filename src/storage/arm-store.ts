@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { scopeRelation } from "../core/scope.ts";
 import type { ResourceRecord } from "./records.ts";
 import { resourceRow, resourceRecord } from "./resource-store.ts";
 import type { Tables } from "./tables.ts";
@@ -55,10 +56,12 @@ export function armStore(db: Kysely<Tables>) {
     },
     /** Deletes a resource and everything below it (children, account keys) in one transaction; returns the ids deleted. */
     async deleteResourceTree(id: string): Promise<string[]> {
-      const key = id.toLowerCase();
       return db.transaction().execute(async (tx) => {
         const rows = await tx.selectFrom("resources").select(["id_key", "id"]).execute();
-        const doomed = rows.filter((r) => r.id_key === key || r.id_key.startsWith(`${key}/`));
+        const doomed = rows.filter((r) => {
+          const where = scopeRelation(r.id_key, id);
+          return where === "at" || where === "below";
+        });
         for (const r of doomed) {
           await tx.deleteFrom("account_keys").where("account_key", "=", r.id_key).execute();
           await tx.deleteFrom("account_names").where("account_key", "=", r.id_key).execute();

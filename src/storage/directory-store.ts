@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { recordChange } from "./change-feed.ts";
 import { groupStore, removeEdgesOf } from "./group-store.ts";
 import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
@@ -77,7 +78,7 @@ export function directoryStore(db: Kysely<Tables>) {
           })
           .where("id", "=", u.id)
           .execute();
-        await tx.insertInto("changes").values({ topic: "directory", at }).execute();
+        await recordChange(tx, "directory", at);
       });
     },
     /** Deletes a user with its memberships, ownerships and directory roles. */

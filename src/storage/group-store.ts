@@ -1,10 +1,11 @@
+import { recordChange, type ChangeTopic } from "./change-feed.ts";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 /** The change-feed topic of directory membership: the RBAC live policy reloads when it moves. */
-export const DIRECTORY_TOPIC = "directory";
+export const DIRECTORY_TOPIC: ChangeTopic = "directory";
 
 /**
  * Groups and their direct member/owner edges. Every write that changes who belongs to what appends to the
@@ -44,7 +45,7 @@ export function groupStore(db: Kysely<Tables>) {
           .where((eb) => eb.or([eb("group_id", "=", id), eb("owner_id", "=", id)]))
           .execute();
         const result = await tx.deleteFrom("groups").where("id", "=", id).executeTakeFirst();
-        await recordChange(tx, at);
+        await recordChange(tx, DIRECTORY_TOPIC, at);
         return Number(result.numDeletedRows) > 0;
       });
     },
@@ -65,7 +66,7 @@ export function groupStore(db: Kysely<Tables>) {
               .insertInto("group_members")
               .values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at })
               .execute();
-            await recordChange(tx, at);
+            await recordChange(tx, DIRECTORY_TOPIC, at);
           }),
         "One or more added object references already exist for the following modified properties: 'members'.",
       );
@@ -78,7 +79,7 @@ export function groupStore(db: Kysely<Tables>) {
           .where("member_id", "=", memberId)
           .executeTakeFirst();
         const removed = Number(result.numDeletedRows) > 0;
-        if (removed) await recordChange(tx, at);
+        if (removed) await recordChange(tx, DIRECTORY_TOPIC, at);
         return removed;
       });
     },
@@ -157,7 +158,7 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
   await tx.deleteFrom("group_members").where("member_id", "=", principalId).execute();
   await tx.deleteFrom("group_owners").where("owner_id", "=", principalId).execute();
   await tx.deleteFrom("directory_role_members").where("principal_id", "=", principalId).execute();
-  await recordChange(tx, at);
+  await recordChange(tx, DIRECTORY_TOPIC, at);
 }
 
 /**
@@ -166,10 +167,6 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
  */
 async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
   if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
-}
-
-function recordChange(tx: Kysely<Tables>, at: string) {
-  return tx.insertInto("changes").values({ topic: DIRECTORY_TOPIC, at }).execute();
 }
 
 async function groupEdges(db: Kysely<Tables>): Promise<GroupEdge[]> {

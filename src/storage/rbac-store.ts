@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
+import { scopeRelation } from "../core/scope.ts";
+import { recordChange } from "./change-feed.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { roleDefinitionStore } from "./role-definition-store.ts";
@@ -13,7 +15,7 @@ export function rbacStore(db: Kysely<Tables>) {
         () =>
           db.transaction().execute(async (tx) => {
             await tx.insertInto("role_assignments").values(toRow(a)).execute();
-            await tx.insertInto("changes").values({ topic: "rbac", at: a.createdOn }).execute();
+            await recordChange(tx, "rbac", a.createdOn);
           }),
         "The role assignment already exists.",
       );
@@ -39,7 +41,7 @@ export function rbacStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        if (deleted) await recordChange(tx, "rbac", at);
         return deleted;
       });
     },
@@ -49,8 +51,10 @@ export function rbacStore(db: Kysely<Tables>) {
      * LIKE, whose `_` would also match other names. Returns how many were removed.
      */
     async deleteAssignmentsUnder(scope: string, at: string): Promise<number> {
-      const key = scope.toLowerCase();
-      const under = (row: { scope_key: string }) => row.scope_key === key || row.scope_key.startsWith(`${key}/`);
+      const under = (row: { scope_key: string }) => {
+        const where = scopeRelation(row.scope_key, scope);
+        return where === "at" || where === "below";
+      };
       return db.transaction().execute(async (tx) => {
         const roles = (await tx.selectFrom("role_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);
         const denies = (await tx.selectFrom("deny_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
+import { recordChange } from "./change-feed.ts";
 import type { DenyAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -16,7 +17,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
           db.transaction().execute(async (tx) => {
             await tx.deleteFrom("role_definitions").where("id", "=", r.id.toLowerCase()).execute();
             await tx.insertInto("role_definitions").values(definitionRow(r)).execute();
-            await tx.insertInto("changes").values({ topic: "rbac", at: r.updatedOn }).execute();
+            await recordChange(tx, "rbac", r.updatedOn);
           }),
         "A role definition with this name already exists.",
       );
@@ -25,7 +26,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_definitions").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        if (deleted) await recordChange(tx, "rbac", at);
         return deleted;
       });
     },
@@ -69,7 +70,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
         () =>
           db.transaction().execute(async (tx) => {
             await tx.insertInto("deny_assignments").values(denyRow(d)).execute();
-            await tx.insertInto("changes").values({ topic: "rbac", at: d.createdOn }).execute();
+            await recordChange(tx, "rbac", d.createdOn);
           }),
         "The deny assignment already exists.",
       );
@@ -78,7 +79,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("deny_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
+        if (deleted) await recordChange(tx, "rbac", at);
         return deleted;
       });
     },

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { newSecret } from "../core/ids.ts";
 import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -62,7 +62,7 @@ export async function redeemAuthorizationCode(
   clock: Clock,
   input: { code: string; clientId: string; tenantId: string; redirectUri: string; codeVerifier: string | undefined },
 ) {
-  const record = await grants.spendAuthorizationCode(hash(input.code), new Date(clock.now()).toISOString());
+  const record = await grants.spendAuthorizationCode(hash(input.code), nowIso(clock));
   if (
     !record ||
     record.tenantId !== input.tenantId ||

@@ -1,3 +1,4 @@
+import { nowIso } from "../core/clock.ts";
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from "jose";
 import type { TokenClient, TokenTenant } from "./identity-source.ts";
@@ -72,7 +73,7 @@ async function verifyCertificateAssertion(
   const spent = await deps.grants.spendAssertion(
     jtiKey,
     new Date((payload.exp! + CLOCK_SKEW_SECONDS) * 1000).toISOString(),
-    new Date(deps.clock.now()).toISOString(),
+    nowIso(deps.clock),
   );
   if (!spent) throw oauthError("assertionReplayed");
 }

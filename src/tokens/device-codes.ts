@@ -1,5 +1,5 @@
 import { createHash, randomInt } from "node:crypto";
-import type { Clock } from "../core/clock.ts";
+import { type Clock, nowIso } from "../core/clock.ts";
 import { newSecret } from "../core/ids.ts";
 import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -38,7 +38,7 @@ export async function startDeviceCode(grants: GrantStore, clock: Clock, start: D
     scope: start.scope,
     status: "pending",
     userId: null,
-    createdAt: new Date(clock.now()).toISOString(),
+    createdAt: nowIso(clock),
     expiresAt: new Date(clock.now() + DEVICE_CODE_LIFETIME_SECONDS * 1000).toISOString(),
   });
   return {

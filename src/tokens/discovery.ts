@@ -1,6 +1,6 @@
 /**
  * OpenID discovery documents. `issuer` follows the origin the client used: MSAL rejects a document whose
- * issuer host differs from the authority's (sdk-clients.md §2.4).
+ * issuer host differs from the authority's (docs/protocol-notes.md, "MSAL and @azure/identity").
  */
 export function openIdConfiguration(origin: string, tenantSegment: string, tenantId: string, version: "v1" | "v2" | "adfs") {
   const base = `${origin}/${tenantSegment}`;

@@ -18,7 +18,7 @@ export interface IdTokenRequest {
 /**
  * An OpenID Connect id token for a signed-in user. The Azure CLI decodes it without verification and needs
  * `aud` = its client id, `iss` = the discovery issuer, `sub`, `tid` and `preferred_username`/`upn`
- * (reference/az-cli-2.45.md §4.2), so every user grant that asked for `openid` gets one.
+ * (docs/protocol-notes.md, "The id token"), so every user grant that asked for `openid` gets one.
  */
 export async function mintIdToken(keys: KeyRing, clock: Clock, request: IdTokenRequest): Promise<string> {
   const now = Math.floor(clock.now() / 1000);

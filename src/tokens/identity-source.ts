@@ -1,6 +1,6 @@
 /**
  * What the token service needs from the directory. The composition root adapts the directory to it, so the
- * token service never imports the directory (DESIGN: siblings never import each other).
+ * token service never imports the directory (siblings never import each other: docs/architecture.md, "Modules").
  */
 export interface TokenTenant {
   id: string;

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import { type Clock, systemClock } from "../core/clock.ts";
+import { type Clock, systemClock, nowIso } from "../core/clock.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { KeyStore } from "../storage/key-store.ts";
 
@@ -45,7 +45,7 @@ export async function openKeyRing(store: KeyStore, box: SealedBox, clock: Clock 
   async function reload(): Promise<void> {
     let records = (await store.listSigningKeys()).filter((k) => k.retiredAt === null);
     if (records.length === 0) {
-      await store.insertSigningKey(await newKeyRecord(box, new Date(clock.now()).toISOString()));
+      await store.insertSigningKey(await newKeyRecord(box, nowIso(clock)));
       records = (await store.listSigningKeys()).filter((k) => k.retiredAt === null);
     }
     keys = await Promise.all(

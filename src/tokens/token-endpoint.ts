@@ -57,11 +57,6 @@ export async function handleTokenRequest(deps: TokenServiceDeps, request: TokenR
   }
 }
 
-/** The issuer of access tokens: Entra's v1 form, bound to the tenant (the validator checks that binding). */
-export function issuerFor(origin: string, tenantId: string): string {
-  return `${origin}/${tenantId}/`;
-}
-
 export async function resolveTenant(identities: IdentitySource, segment: string): Promise<TokenTenant> {
   const lower = segment.toLowerCase();
   if (lower === "adfs" || lower === "organizations" || lower === "common") return identities.defaultTenant();

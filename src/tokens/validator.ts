@@ -16,14 +16,19 @@ export type TokenRejection =
   | "principal-disabled"
   | "principal-deleted";
 
-/** Why an incoming token was refused; each surface words it in its own catalog. */
+/**
+ * Why an incoming token was refused; each surface words it in its own catalog. `audience` is the token's audience
+ * on a `wrong-audience` refusal (ARM's message names it).
+ */
 export class TokenRejectedError extends Error {
   readonly reason: TokenRejection;
   readonly claims: JWTPayload | undefined;
-  constructor(reason: TokenRejection, message: string, claims?: JWTPayload) {
+  readonly audience: string | undefined;
+  constructor(reason: TokenRejection, message: string, claims?: JWTPayload, audience?: string) {
     super(message);
     this.reason = reason;
     this.claims = claims;
+    this.audience = audience;
   }
 }
 
@@ -148,6 +153,7 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
         "wrong-audience",
         `The access token was issued for audience '${audiences.join(", ")}', which issuer '${federated.issuer}' may not present here.`,
         payload,
+        audiences.join(", "),
       );
     const subject = payload[federated.subjectClaim];
     const objectId = typeof subject === "string" ? federated.principals.get(subject) : undefined;
@@ -188,7 +194,12 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     }
     const audience = result.audience.toLowerCase();
     if (!audiences.some((a) => a.toLowerCase() === audience)) {
-      throw new TokenRejectedError("wrong-audience", `The access token was issued for audience '${result.audience}'.`);
+      throw new TokenRejectedError(
+        "wrong-audience",
+        `The access token was issued for audience '${result.audience}'.`,
+        undefined,
+        result.audience,
+      );
     }
     const status = await principalStatus(result.objectId);
     if (status === "disabled") throw new TokenRejectedError("principal-disabled", `The account '${result.objectId}' is disabled.`);

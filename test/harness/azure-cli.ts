@@ -30,7 +30,7 @@ const shimDir = join(dirname(fileURLToPath(import.meta.url)), "az-shim");
 
 /**
  * The Debian `azure-cli` 2.45 pointed at a Keyless server: a private AZURE_CONFIG_DIR, the server's CA, and a
- * registered cloud with an ADFS-style authority (reference/az-cli-2.45.md §1–3). The `config` → `_config` shim
+ * registered cloud with an ADFS-style authority (docs/protocol-notes.md, "Cloud registration"). The `config` → `_config` shim
  * for its `az role` packaging bug is loaded through PYTHONPATH, in tests only.
  */
 export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {

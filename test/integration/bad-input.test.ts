@@ -99,10 +99,11 @@ describe("bad input on the data plane, ARM and the token service", () => {
     assert.equal(r.body.error.code, "InvalidJson");
   });
 
-  test("missing messages: 400 InvalidRequest", async () => {
+  test("missing messages: 400 missing_required_parameter naming the param, as Azure OpenAI answers", async () => {
     const r = await call("POST", chatUrl(), appToken, { model: "echo" });
     assert.equal(r.status, 400);
-    assert.equal(r.body.error.code, "InvalidRequest");
+    assert.equal(r.body.error.code, "missing_required_parameter");
+    assert.equal(r.body.error.param, "messages");
   });
 
   test("unknown or missing api-version: 400 with the supported versions", async () => {

@@ -7,8 +7,8 @@ import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
 /**
- * The Debian `az` 2.45 driving role assignments and definitions (reference/az-cli-2.45.md §5.1, with the test-only
- * `config` shim from §8), signed in as a service principal the administrator made Owner of the subscription.
+ * The Debian `az` 2.45 driving role assignments and definitions (docs/protocol-notes.md, "Role commands", with the
+ * test-only `config` shim described there), signed in as a service principal the administrator made Owner of the subscription.
  */
 describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {
   let keyless: KeylessProcess;

@@ -1,7 +1,6 @@
 /**
- * The requests commands build for surfaces whose server side lands on other branches (arm, graph, rbac,
- * tokens): each is checked against Azure's documented REST shape (the paths, filters and bodies az 2.45 sends,
- * reference/az-cli-2.45.md) through a recording transport.
+ * The requests commands build, each checked against Azure's documented REST shape (the paths, filters and bodies
+ * az 2.45 sends: docs/protocol-notes.md) through a recording transport.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConflictError } from "../../src/core/errors.ts";
+import { recordChange } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -125,6 +126,34 @@ for (const dialect of dialects) {
       assert.ok((await store.rbac.latestChange()) > afterInsert);
       assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
     });
+
+    // Nodes reload when the newest change number moves; a number visible before a smaller one would be skipped forever.
+    if (dialect === "postgres") {
+      test("a change never becomes visible while an earlier-numbered one is still uncommitted", async () => {
+        const before = await store.rbac.latestChange();
+        let commitFirst!: () => void;
+        const firstMayCommit = new Promise<void>((resolve) => {
+          commitFirst = resolve;
+        });
+        let firstRecorded!: () => void;
+        const recorded = new Promise<void>((resolve) => {
+          firstRecorded = resolve;
+        });
+        const first = database.db.transaction().execute(async (tx) => {
+          await recordChange(tx, "rbac", at);
+          firstRecorded();
+          await firstMayCommit;
+        });
+        await recorded;
+        const second = database.db.transaction().execute((tx) => recordChange(tx, "rbac", at));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const visibleMeanwhile = await store.rbac.latestChange();
+        commitFirst();
+        await Promise.all([first, second]);
+        assert.equal(visibleMeanwhile, before, "the later change became visible first");
+        assert.equal(await store.rbac.latestChange(), before + 2);
+      });
+    }
 
     test("signing keys and first-writer-wins facts", async () => {
       await store.keys.insertSigningKey({ kid: "k1", sealedPrivateJwk: "sealed", publicJwk: "{}", createdAt: at, retiredAt: null });

@@ -61,7 +61,7 @@ describe("token validation", () => {
     const { token } = await f.mint("https://management.azure.com/");
     await assert.rejects(
       createTokenValidator(f.keys, f.clock).validate(token, ["https://cognitiveservices.azure.com"]),
-      (e) => e instanceof TokenRejectedError && e.reason === "wrong-audience",
+      (e) => e instanceof TokenRejectedError && e.reason === "wrong-audience" && e.audience === "https://management.azure.com/",
     );
   });
 

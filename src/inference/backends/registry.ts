@@ -1,8 +1,8 @@
-import type { ModelBackend, ModelType } from "../chat-types.ts";
+import type { ModelBackend, ModelLimits, ModelType } from "../chat-types.ts";
 import type { BackendDeclaration, ModelsFile } from "../model-config.ts";
 import { ModelsFileError } from "../model-config.ts";
 import { builtinChat } from "./builtin/chat.ts";
-import { builtinEmbeddings } from "./builtin/embeddings.ts";
+import { builtinEmbeddings, DEFAULT_DIMENSIONS } from "./builtin/embeddings.ts";
 import { openaiCompatible } from "./openai-compatible/index.ts";
 import { loadScript, scriptedModel } from "./scripted/index.ts";
 
@@ -15,6 +15,7 @@ export interface CatalogModel {
   provider: string;
   backend: ModelBackend;
   backendModel: string;
+  limits: ModelLimits;
 }
 
 /** Built-in models, available offline on every installation. */
@@ -27,6 +28,7 @@ export const builtinModels: readonly CatalogModel[] = [
     provider: "Keyless",
     backend: builtinChat,
     backendModel: "keyless-echo",
+    limits: { contextTokens: 128_000 },
   },
   {
     format: "Keyless",
@@ -36,6 +38,7 @@ export const builtinModels: readonly CatalogModel[] = [
     provider: "Keyless",
     backend: builtinEmbeddings,
     backendModel: "keyless-embed",
+    limits: { maxInputTokens: 8192, dimensions: DEFAULT_DIMENSIONS },
   },
 ];
 
@@ -45,7 +48,7 @@ export interface ModelRegistry {
   close(): Promise<void>;
 }
 
-/** Every adapter, by the `type` a models file names (STYLE rule 8: backends are data). */
+/** Every adapter, by the `type` a models file names (backends are data: docs/architecture.md, "Decisions"). */
 function backendFor(
   declaration: BackendDeclaration,
   env: Readonly<Record<string, string | undefined>>,
@@ -86,6 +89,7 @@ export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<
       provider: m.provider,
       backend: backends.get(m.backend)!,
       backendModel: m.upstreamModel,
+      limits: m.limits,
     });
   }
   return {

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import type { ModelBackend } from "../../chat-types.ts";
-import { countTokens } from "../../token-count.ts";
+import { countTokensCooperatively } from "../../token-count.ts";
 
 export const DEFAULT_DIMENSIONS = 1536;
+/** Characters hashed between two yields to the event loop: a full batch never holds it for long. */
+const CHARS_PER_TURN = 16_384;
 
 /**
  * The built-in deterministic embedding model (`Keyless/keyless-embed/1`): feature hashing of lower-cased word
@@ -14,8 +16,18 @@ export const builtinEmbeddings: ModelBackend = {
   async embed(request, model) {
     const inputs = Array.isArray(request.input) ? request.input : [request.input];
     const dimensions = request.dimensions ?? DEFAULT_DIMENSIONS;
-    const tokens = inputs.reduce((sum, text) => sum + countTokens(text), 0);
-    return { model, vectors: inputs.map((text) => embed(text, dimensions)), usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    const tokens = await countTokensCooperatively(inputs);
+    const vectors: Float32Array[] = [];
+    let sinceYield = 0;
+    for (const text of inputs) {
+      vectors.push(embed(text, dimensions));
+      sinceYield += text.length + dimensions;
+      if (sinceYield >= CHARS_PER_TURN) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return { model, vectors, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   },
 };
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, FinishReason, ModelBackend, ToolCall, Usage } from "../../chat-types.ts";
 import { messageText } from "../../chat-types.ts";
-import { countPromptTokens, countTokens, truncateToTokens } from "../../token-count.ts";
+import { countPromptTokensCooperatively, countTokensCooperatively, truncateToTokens } from "../../token-count.ts";
 
 /** What a deterministic model decides to say: text, or calls to the caller's tools. */
 export type Reply = { kind: "text"; text: string } | { kind: "tool-calls"; calls: ToolCall[] };
@@ -15,7 +15,7 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
   return {
     kind,
     async complete(request, model) {
-      const answer = answerFor(request, replyTo(request));
+      const answer = await answerFor(request, replyTo(request));
       return {
         id: completionId(request),
         object: "chat.completion",
@@ -36,7 +36,7 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
       } satisfies ChatCompletion;
     },
     async *stream(request, model, signal) {
-      const answer = answerFor(request, replyTo(request));
+      const answer = await answerFor(request, replyTo(request));
       const base = { id: completionId(request), object: "chat.completion.chunk" as const, created: nowSeconds(), model };
       const chunk = (c: Omit<ChatCompletionChunk, keyof typeof base>) => JSON.stringify({ ...base, ...c });
       yield chunk({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
@@ -63,10 +63,11 @@ interface Answer {
   usage: Usage;
 }
 
-function answerFor(request: ChatRequest, reply: Reply): Answer {
-  const promptTokens = countPromptTokens(request.messages.map(messageText));
+/** Counts yield to the event loop between slices: a long prompt (echoed back) never holds it for long. */
+async function answerFor(request: ChatRequest, reply: Reply): Promise<Answer> {
+  const promptTokens = await countPromptTokensCooperatively(request.messages.map(messageText));
   if (reply.kind === "tool-calls") {
-    const completionTokens = countTokens(JSON.stringify(reply.calls.map((c) => c.function)));
+    const completionTokens = await countTokensCooperatively([JSON.stringify(reply.calls.map((c) => c.function))]);
     return { text: "", pieces: [], calls: reply.calls, finishReason: "tool_calls", usage: usage(promptTokens, completionTokens) };
   }
   let text = reply.text;
@@ -74,11 +75,13 @@ function answerFor(request: ChatRequest, reply: Reply): Answer {
   if (stopAt !== undefined) text = text.slice(0, stopAt);
   const limit = request.max_completion_tokens ?? request.max_tokens;
   let finishReason: FinishReason = "stop";
-  if (limit !== undefined && countTokens(text) > limit) {
+  let completionTokens = await countTokensCooperatively([text], limit);
+  if (limit !== undefined && completionTokens > limit) {
     text = truncateToTokens(text, limit);
     finishReason = "length";
+    completionTokens = await countTokensCooperatively([text]);
   }
-  return { text, pieces: piecesOf(text), calls: undefined, finishReason, usage: usage(promptTokens, countTokens(text)) };
+  return { text, pieces: piecesOf(text), calls: undefined, finishReason, usage: usage(promptTokens, completionTokens) };
 }
 
 const usage = (prompt: number, completion: number): Usage => ({

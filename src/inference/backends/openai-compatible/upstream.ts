@@ -1,7 +1,7 @@
 import { errors as undiciErrors, Pool } from "undici";
 import type { Dispatcher } from "undici";
-import { WireError } from "../../../core/errors.ts";
-import { dataPlaneError, withCause, withHeaders } from "../../data-plane-errors.ts";
+import { WireError, withCause, withHeaders } from "../../../core/errors.ts";
+import { dataPlaneError } from "../../data-plane-errors.ts";
 
 export interface UpstreamOptions {
   /** e.g. `http://127.0.0.1:11434/v1` (Ollama) or `http://vllm:8000/v1`. */

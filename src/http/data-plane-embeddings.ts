@@ -1,0 +1,53 @@
+import { Readable } from "node:stream";
+import type { FastifyReply } from "fastify";
+import type { EmbeddingsResult } from "../inference/chat-types.ts";
+import { requireCapability, type DataOperation } from "../inference/data-plane.ts";
+import { checkEmbeddingsLength, parseEmbeddingsRequest } from "../inference/prompt-limits.ts";
+import { abortOnDisconnect } from "./data-plane-call.ts";
+import {
+  admitCall,
+  bodyOf,
+  type DataRequest,
+  deploymentFor,
+  enforceLimits,
+  estimateTokens,
+  keepPrompt,
+  type RouteFamily,
+} from "./data-plane-handlers.ts";
+import type { Services } from "./services.ts";
+
+/** Embeddings: count, dimension and input length are checked against the limits before any vector is made. */
+export function embeddingsHandler(services: Services, family: RouteFamily, operation: DataOperation) {
+  return async (request: DataRequest, reply: FastifyReply) => {
+    const { call, account } = await admitCall(services, request, reply, family, operation);
+    const limits = services.dataPlane.limits.embeddings;
+    const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
+    const input = parseEmbeddingsRequest(request.body, limits, deployment.modelLimits);
+    keepPrompt(services, call, input.input);
+    await checkEmbeddingsLength(input, limits, deployment.modelLimits);
+    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
+    const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
+    call.promptTokens = result.usage.prompt_tokens;
+    return reply.type("application/json").send(Readable.from(embeddingsBody(result, input.encoding_format ?? "float")));
+  };
+}
+
+/**
+ * The body, written vector by vector: floats as numbers, or base64 of little-endian float32 (the openai SDK's
+ * default request). A full batch (2,048 vectors as JSON numbers: tens of MB) is never one string in memory, and
+ * serialising it never holds the event loop for long.
+ */
+function* embeddingsBody(result: EmbeddingsResult, format: "float" | "base64"): Generator<string> {
+  yield `{"object":"list","model":${JSON.stringify(result.model)},"usage":${JSON.stringify(result.usage)},"data":[`;
+  for (const [index, vector] of result.vectors.entries()) {
+    const embedding = format === "base64" ? JSON.stringify(littleEndianBase64(vector)) : `[${vector.join(",")}]`;
+    yield `${index === 0 ? "" : ","}{"object":"embedding","index":${index},"embedding":${embedding}}`;
+  }
+  yield "]}";
+}
+
+function littleEndianBase64(vector: Float32Array): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i]!, i * 4);
+  return bytes.toString("base64");
+}
