@@ -18,6 +18,7 @@ import { type AppCredentials, createAppCredentials } from "./directory/app-crede
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
 import { buildApp } from "./http/app.ts";
+import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import type { ExplainDenial } from "./arm/access-denied.ts";
@@ -88,7 +89,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
-  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile) : undefined, process.env);
+  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
@@ -173,7 +174,9 @@ function assembleServices(
   live: Live,
 ): Services {
   const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile ? loadFederation(config.federationFile, issuerKeys, facts.tenantId) : noFederation;
+  const federation = config.federationFile
+    ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
+    : noFederation;
   // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
   const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes) => {
     const decision = live.policy.authorizer.evaluate({
@@ -248,6 +251,7 @@ function assembleServices(
     recordPromptText: config.recordPromptText ?? false,
   };
   return {
+    limits: httpLimits(config),
     arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {

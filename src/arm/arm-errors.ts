@@ -44,6 +44,10 @@ const catalog = {
     status: 400,
     template: (detail: string) => `The request content was invalid and could not be deserialized: ${detail}`,
   },
+  RequestEntityTooLarge: {
+    status: 413,
+    template: (limit: number) => `The request content is larger than ${limit} bytes, the limit for Azure Resource Manager requests.`,
+  },
   RoleDefinitionDoesNotExist: { status: 400, template: (id: string) => `The specified role definition with ID '${id}' does not exist.` },
   PrincipalNotFound: {
     status: 400,

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { type Config, type SettingKey, type SettingSpec, schema } from "./schema.ts";
+import { readYamlFile } from "./yaml-input.ts";
 
 export class ConfigError extends Error {}
 
@@ -66,7 +65,7 @@ function parseArgv(argv: readonly string[]): { flags: Map<string, string>; confi
 function readConfigFile(path: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(path, "utf8"));
+    parsed = readYamlFile(path);
   } catch (err) {
     throw new ConfigError(`Cannot read the configuration file '${path}': ${(err as Error).message}`);
   }

@@ -196,6 +196,72 @@ export const schema = {
     description:
       "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
   }),
+  headerSizeLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_HEADER_SIZE_LIMIT",
+    flag: "--header-size-limit",
+    default: 16384,
+    min: 4096,
+    max: 1048576,
+    description:
+      "Largest request line plus headers accepted, in bytes (16 KiB, the front-end default Azure's endpoints share); larger requests get 431 before any route runs.",
+  }),
+  tokenBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_TOKEN_BODY_LIMIT",
+    flag: "--token-body-limit",
+    default: 65536,
+    min: 1024,
+    max: 8388608,
+    description:
+      "Largest request body of the token service (token, device code, managed-identity endpoints), in bytes; larger ones get `invalid_request` (413).",
+  }),
+  armBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_ARM_BODY_LIMIT",
+    flag: "--arm-body-limit",
+    default: 4194304,
+    min: 1024,
+    max: 67108864,
+    description: "Largest ARM request body in bytes (Azure Resource Manager's 4 MB); larger ones get 413 `RequestEntityTooLarge`.",
+  }),
+  graphBodyLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_BODY_LIMIT",
+    flag: "--graph-body-limit",
+    default: 4194304,
+    min: 1024,
+    max: 67108864,
+    description: "Largest Microsoft Graph request body in bytes (Graph's 4 MB); larger ones get 413 `Request_EntityTooLarge`.",
+  }),
+  graphFilterLengthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_FILTER_LENGTH_LIMIT",
+    flag: "--graph-filter-length-limit",
+    default: 4096,
+    min: 64,
+    max: 65536,
+    description: "Longest Microsoft Graph `$filter` accepted, in characters; longer ones get 400 `Request_BadRequest` before parsing.",
+  }),
+  graphFilterDepthLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_GRAPH_FILTER_DEPTH_LIMIT",
+    flag: "--graph-filter-depth-limit",
+    default: 32,
+    min: 2,
+    max: 256,
+    description: "Deepest nesting of parentheses and `not` in a Microsoft Graph `$filter`; deeper ones get 400 `Request_BadRequest`.",
+  }),
+  yamlSizeLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_YAML_SIZE_LIMIT",
+    flag: "--yaml-size-limit",
+    default: 4194304,
+    min: 1024,
+    max: 268435456,
+    description:
+      "Largest models or federation file in bytes (the configuration file and the CLI's world files are held to the default); a larger file, or an endless one such as /dev/zero, is refused before parsing.",
+  }),
   chatBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_CHAT_BODY_LIMIT",
@@ -223,7 +289,7 @@ export const schema = {
     min: 8,
     max: 1000,
     description:
-      "Deepest nesting of objects and arrays in a data-plane request body (400 JsonTooDeep beyond); 64 is .NET's JSON default, which Azure's services share.",
+      "Deepest nesting of objects and arrays in a JSON request body on every surface, checked in one pass before parsing (400 in the surface's envelope; `JsonTooDeep` on the data plane); 64 is .NET's JSON default, which Azure's services share.",
   }),
   chatMaxMessages: setting<number>({
     type: "integer",

@@ -43,6 +43,7 @@ export async function listApplications(dir: GraphDirectory, req: GraphRequest) {
     url: `${req.base}/applications`,
     context: collectionContext(req, "applications"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.applications,
   });
 }

@@ -41,6 +41,7 @@ export async function memberOf(dir: GraphDirectory, req: GraphRequest, id: strin
     url: `${req.base}/${segment}/${object.id}/${transitive ? "transitiveMemberOf" : "memberOf"}`,
     context: collectionContext(req, "directoryObjects"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.directoryObjects,
   });
 }

@@ -15,6 +15,7 @@ export async function listDirectoryRoles(dir: GraphDirectory, req: GraphRequest)
     url: `${req.base}/directoryRoles`,
     context: collectionContext(req, "directoryRoles"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: { id: "string", displayName: "string", roleTemplateId: "string" },
   });
 }
@@ -31,6 +32,7 @@ export async function listRoleMembers(dir: GraphDirectory, req: GraphRequest, id
     url: `${req.base}/directoryRoles/${templateId(id)}/members`,
     context: collectionContext(req, "directoryObjects"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.directoryObjects,
   });
 }

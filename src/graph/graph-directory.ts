@@ -1,3 +1,5 @@
+import type { FilterLimits } from "./odata-filter.ts";
+
 /**
  * The directory as the Graph subset sees it: an injected interface (Graph never imports the directory module).
  * `main.ts` passes the directory itself, which satisfies it structurally.
@@ -162,4 +164,6 @@ export interface GraphRequest {
   /** `https://{host}/graph/v1.0`, the base of `@odata.context` and `@odata.nextLink`. */
   base: string;
   query: Readonly<Record<string, string | undefined>>;
+  /** Bounds on `$filter` (configuration settings). */
+  filterLimits: FilterLimits;
 }

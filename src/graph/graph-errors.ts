@@ -10,6 +10,10 @@ const catalog = {
   },
   Request_BadRequest: { status: 400, template: (detail: string) => detail },
   Request_UnsupportedQuery: { status: 400, template: (detail: string) => detail },
+  Request_EntityTooLarge: {
+    status: 413,
+    template: (limit: number) => `The request body is larger than ${limit} bytes, the limit for Microsoft Graph requests.`,
+  },
   BadRequest: { status: 400, template: (detail: string) => detail },
   Request_MultipleObjectsWithSameKeyValue: { status: 400, template: (detail: string) => detail },
   UnknownError: { status: 500, template: (requestId: string) => `An internal error occurred. Request id: ${requestId}.` },

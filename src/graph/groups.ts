@@ -24,6 +24,7 @@ export async function listGroups(dir: GraphDirectory, req: GraphRequest) {
     url: `${req.base}/groups`,
     context: collectionContext(req, "groups"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.groups,
   });
 }
@@ -83,6 +84,7 @@ export async function listMembers(dir: GraphDirectory, req: GraphRequest, id: st
     url: `${req.base}/groups/${group.id}/${segment}`,
     context: collectionContext(req, "directoryObjects"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.directoryObjects,
   });
 }
@@ -105,6 +107,7 @@ export async function listOwners(dir: GraphDirectory, req: GraphRequest, id: str
     url: `${req.base}/groups/${group.id}/owners`,
     context: collectionContext(req, "directoryObjects"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.directoryObjects,
   });
 }

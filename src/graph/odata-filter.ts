@@ -23,9 +23,27 @@ export type FilterNode =
 
 type Token = { type: "ident" | "string" | "punct"; text: string; at: number };
 
+/**
+ * Bounds on one `$filter` (configuration settings): its length in characters, and how deep parentheses and
+ * `not` may nest. The parser recurses once per level, so the depth bound is what keeps a hostile filter from
+ * overflowing the stack; the length bound keeps the tokenizer's and the matcher's work small.
+ */
+export interface FilterLimits {
+  maxLength: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_FILTER_LIMITS: FilterLimits = { maxLength: 4096, maxDepth: 32 };
+
 /** Parses `$filter` against the filterable properties of a collection. */
-export function parseFilter(text: string, fields: FilterFields): FilterNode {
-  const parser = new Parser(tokenize(text), fields, text);
+export function parseFilter(text: string, fields: FilterFields, limits: FilterLimits = DEFAULT_FILTER_LIMITS): FilterNode {
+  if (text.length > limits.maxLength) {
+    throw graphError(
+      "Request_BadRequest",
+      `Invalid filter clause: the filter is ${text.length} characters long; the limit is ${limits.maxLength}. Split the query into several smaller ones.`,
+    );
+  }
+  const parser = new Parser(tokenize(text), fields, text, limits.maxDepth);
   const node = parser.expression();
   parser.expectEnd();
   return node;
@@ -108,14 +126,17 @@ function invalid(text: string, at: number, what: string) {
 
 class Parser {
   private position = 0;
+  private depth = 0;
   private readonly tokens: Token[];
   private readonly fields: FilterFields;
   private readonly text: string;
+  private readonly maxDepth: number;
 
-  constructor(tokens: Token[], fields: FilterFields, text: string) {
+  constructor(tokens: Token[], fields: FilterFields, text: string, maxDepth: number) {
     this.tokens = tokens;
     this.fields = fields;
     this.text = text;
+    this.maxDepth = maxDepth;
   }
 
   expression(): FilterNode {
@@ -136,9 +157,9 @@ class Parser {
   }
 
   private unary(): FilterNode {
-    if (this.keyword("not")) return { kind: "not", operand: this.unary() };
+    if (this.keyword("not")) return this.nested(() => ({ kind: "not", operand: this.unary() }));
     if (this.punct("(")) {
-      const inner = this.expression();
+      const inner = this.nested(() => this.expression());
       this.expectPunct(")");
       return inner;
     }
@@ -156,6 +177,19 @@ class Parser {
     if (this.keyword("in")) return { kind: "in", field, values: this.list() };
     const op = this.comparison();
     return { kind: "compare", op, field, value: this.literal() };
+  }
+
+  /** One more level of `not` or parentheses, refused past the depth bound before recursing. */
+  private nested(parse: () => FilterNode): FilterNode {
+    if (++this.depth > this.maxDepth) {
+      throw graphError(
+        "Request_BadRequest",
+        `Invalid filter clause: parentheses and 'not' nest deeper than ${this.maxDepth} levels. Simplify the filter.`,
+      );
+    }
+    const node = parse();
+    this.depth--;
+    return node;
   }
 
   /** `field/any(x: x eq 'v')` or `field/any(x: startswith(x,'v'))`. */

@@ -1,5 +1,5 @@
 import { graphError } from "./graph-errors.ts";
-import { type FilterFields, matchesFilter, parseFilter } from "./odata-filter.ts";
+import { type FilterFields, type FilterLimits, matchesFilter, parseFilter } from "./odata-filter.ts";
 
 /** The query options a Graph collection request carries (`$filter`, `$select`, `$top`, `$skiptoken`). */
 export type ODataQuery = Readonly<Record<string, string | undefined>>;
@@ -11,6 +11,7 @@ export interface CollectionRequest {
   context: string;
   query: ODataQuery;
   filterFields: FilterFields;
+  filterLimits?: FilterLimits;
 }
 
 const DEFAULT_PAGE = 100;
@@ -30,7 +31,7 @@ export function collectionResponse(items: readonly Record<string, unknown>[], re
   }
   if (query.$count !== undefined && query.$count !== "false")
     throw graphError("Request_UnsupportedQuery", "Unsupported query: $count is not supported.");
-  const filter = query.$filter === undefined ? undefined : parseFilter(query.$filter, request.filterFields);
+  const filter = query.$filter === undefined ? undefined : parseFilter(query.$filter, request.filterFields, request.filterLimits);
   const matched = filter ? items.filter((item) => matchesFilter(filter, item)) : items;
   const top = pageSize(query.$top);
   const offset = skipToken(query.$skiptoken);

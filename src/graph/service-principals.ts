@@ -31,6 +31,7 @@ export async function listServicePrincipals(dir: GraphDirectory, req: GraphReque
     url: `${req.base}/servicePrincipals`,
     context: collectionContext(req, "servicePrincipals"),
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.servicePrincipals,
   });
 }

@@ -29,6 +29,7 @@ export async function listUsers(dir: GraphDirectory, req: GraphRequest) {
     url: `${req.base}/users`,
     context: `${req.base}/$metadata#users`,
     query: req.query,
+    filterLimits: req.filterLimits,
     filterFields: filterFields.users,
   });
 }

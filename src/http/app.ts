@@ -3,8 +3,9 @@ import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
-import { redactManagedIdentityUrl } from "./managed-identity-routes.ts";
+import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
 import type { Services } from "./services.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
@@ -17,12 +18,12 @@ export interface AppOptions {
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
 export function buildApp(services: Services, options: AppOptions): FastifyInstance {
   const app = Fastify({
-    https: options.https,
+    https: { ...options.https, maxHeaderSize: services.limits.maxHeaderBytes },
     logger: {
       level: options.logLevel,
       serializers: {
         // Managed-identity endpoint secrets travel in the path for IMDS/MSI clients; never log them.
-        req: (req) => ({ method: req.method, url: redactManagedIdentityUrl(req.url), host: req.host, remoteAddress: req.ip }),
+        req: (req) => ({ method: req.method, url: loggableUrl(req.url), host: req.host, remoteAddress: req.ip }),
       },
       redact: {
         paths: [
@@ -36,10 +37,31 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     },
     // ARM clients vary path casing and sometimes send `//`.
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    // Routing, logging and masking see one spelling of the path (see request-url.ts).
+    rewriteUrl: (req) => normalizeRequestUrl(req.url ?? "/"),
+    // A request line plus headers over `maxHeaderSize` never reaches a route: answer in the shared envelope.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return;
+      const tooLarge = (err as NodeJS.ErrnoException).code === "HPE_HEADER_OVERFLOW";
+      const [status, code, message] = tooLarge
+        ? [431, "RequestHeaderFieldsTooLarge", `The request line and headers are larger than ${services.limits.maxHeaderBytes} bytes.`]
+        : [400, "BadRequest", "The request could not be parsed as HTTP/1.1."];
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
     genReqId: requestIdOf,
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
   });
+  boundJsonDepth(app, services.limits.jsonMaxDepth);
+  // An unknown route: the shared envelope, with the path as logs may show it (never a path secret).
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: "NotFound", message: `No Keyless surface serves ${request.method} ${loggableUrl(request.url).split("?")[0]}.` },
+    }),
+  );
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-ms-request-id", String(request.id));
   });

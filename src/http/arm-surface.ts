@@ -6,6 +6,7 @@ import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
 import { paged } from "./arm/paging.ts";
 import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
+import { limitBodies } from "./limits.ts";
 import type { Services } from "./services.ts";
 import { requestOrigin } from "./request-origin.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
@@ -13,9 +14,13 @@ import { WireError } from "../core/errors.ts";
 
 /** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
+  limitBodies(app, services.limits.armBodyLimit);
   app.setErrorHandler(
     errorEnvelopeHandler(
-      (e) => armError("InvalidRequestContent", e.message),
+      (e) =>
+        e.statusCode === 413
+          ? armError("RequestEntityTooLarge", services.limits.armBodyLimit)
+          : armError("InvalidRequestContent", e.message),
       (requestId) => armError("InternalServerError", requestId),
     ),
   );

@@ -4,6 +4,7 @@ import { graphError } from "../graph/graph-errors.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import { TokenRejectedError } from "../tokens/validator.ts";
 import { graphRoutes } from "./graph-routes.ts";
+import { limitBodies } from "./limits.ts";
 import { bearerToken, requestOrigin } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
@@ -12,9 +13,13 @@ const BASE = "/graph/v1.0";
 
 /** The Microsoft Graph subset under `/graph/v1.0`: one route table, one error envelope, one token check. */
 export async function graphSurface(app: FastifyInstance, services: Services): Promise<void> {
+  limitBodies(app, services.limits.graphBodyLimit);
   app.setErrorHandler(
     errorEnvelopeHandler(
-      (e) => graphError("Request_BadRequest", e.message),
+      (e) =>
+        e.statusCode === 413
+          ? graphError("Request_EntityTooLarge", services.limits.graphBodyLimit)
+          : graphError("Request_BadRequest", e.message),
       (requestId) => graphError("UnknownError", requestId),
     ),
   );
@@ -39,6 +44,7 @@ export async function graphSurface(app: FastifyInstance, services: Services): Pr
         caller: { principalId: token.objectId, tenantId: token.tenantId, kind: token.kind },
         base: `${origin}${BASE}`,
         query: queryOptions(request.query),
+        filterLimits: services.limits.graphFilter,
       };
     } catch (err) {
       if (err instanceof TokenRejectedError) throw graphError("InvalidAuthenticationToken", err.message);

@@ -7,6 +7,7 @@ import { handleTokenRequest, resolveTenant, type TokenRequest } from "../tokens/
 import { deviceAuthorization } from "../tokens/user-grants.ts";
 import { authorizeRoutes } from "./authorize-page.ts";
 import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
+import { limitBodies } from "./limits.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { requestOrigin } from "./request-origin.ts";
 import { noStore } from "./response-policy.ts";
@@ -17,7 +18,8 @@ type TenantParams = { tenant: string };
 
 /** The token service: discovery (v1, v2, ADFS), JWKS and the token endpoint, on Entra's paths. */
 export async function oauthSurface(app: FastifyInstance, services: Services): Promise<void> {
-  app.setErrorHandler((error, request, reply) => sendOAuthError(error, request, reply));
+  limitBodies(app, services.limits.tokenBodyLimit);
+  app.setErrorHandler((error, request, reply) => sendOAuthError(clientFault(error, services.limits.tokenBodyLimit), request, reply));
   // Every answer here but the public metadata may carry a token, a code or a sign-in page: none may be cached.
   app.addHook("onSend", async (request, reply) => {
     if (!/\/\.well-known\/|\/discovery\//.test(request.url)) noStore(reply);
@@ -84,6 +86,15 @@ function basicCredentials(header: string | undefined): { clientId: string; clien
   const colon = decoded.indexOf(":");
   if (colon < 0) return undefined;
   return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+}
+
+/** A framework's refusal (body too large, unreadable body, unsupported media type) in the token service's catalog. */
+function clientFault(error: unknown, maxBodyBytes: number): unknown {
+  if (error instanceof WireError || typeof error !== "object" || error === null) return error;
+  const { statusCode, message } = error as { statusCode?: number; message?: string };
+  if (statusCode === 413) return oauthError("requestTooLarge", maxBodyBytes);
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return oauthError("malformedRequest", String(message));
+  return error;
 }
 
 function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -12,6 +12,7 @@ import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
 import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
+import type { HttpLimits } from "./limits.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 
 /** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
@@ -40,6 +41,8 @@ export interface Services {
   /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
   resourcesChanged(): void;
   ready(): Promise<boolean>;
+  /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */
+  limits: HttpLimits;
   /** Prometheus instruments, when the operator turned metrics on (`metricsPort`). */
   metrics: Metrics | undefined;
 }

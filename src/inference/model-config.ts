@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { readYamlFile } from "../config/yaml-input.ts";
 import type { ModelLimits, ModelType } from "./chat-types.ts";
 
 /**
@@ -42,10 +41,10 @@ const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_0
 const DEFAULT_CONTEXT_TOKENS = 128_000;
 const BUILTIN_BACKENDS = ["builtin-chat", "builtin-embeddings"];
 
-export function readModelsFile(path: string): ModelsFile {
+export function readModelsFile(path: string, yamlSizeLimit?: number): ModelsFile {
   let parsed: unknown;
   try {
-    parsed = parseYaml(readFileSync(path, "utf8"));
+    parsed = readYamlFile(path, yamlSizeLimit);
   } catch (err) {
     throw new ModelsFileError(`Cannot read the models file '${path}': ${(err as Error).message}`);
   }

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
-import { parse } from "yaml";
+import { readBoundedText, readYamlFile } from "../config/yaml-input.ts";
 import { type ResourceKind, resourceAudiences } from "./audiences.ts";
 import type { IssuerKeys } from "./issuer-keys.ts";
 
@@ -38,8 +37,8 @@ interface IssuerEntry {
  * Reads the federation file. Keys come from a JWKS file (air-gapped sites) or from the issuer's discovery
  * document, fetched on first use and cached. Mistakes in the file stop start-up with the entry named.
  */
-export function loadFederation(path: string, remote: IssuerKeys, defaultTenantId: string): Federation {
-  const document = parse(readFileSync(path, "utf8")) as { issuers?: unknown } | null;
+export function loadFederation(path: string, remote: IssuerKeys, defaultTenantId: string, yamlSizeLimit?: number): Federation {
+  const document = readYamlFile(path, yamlSizeLimit) as { issuers?: unknown } | null;
   if (!document || !Array.isArray(document.issuers)) throw new Error(`${path}: expected a top-level 'issuers:' list.`);
   const issuers = new Map<string, FederatedIssuer>();
   for (const [index, raw] of (document.issuers as IssuerEntry[]).entries()) {
@@ -67,7 +66,7 @@ function parseEntry(raw: IssuerEntry, where: string, baseDir: string, remote: Is
   );
   let keys: () => Promise<JWTVerifyGetKey>;
   if (typeof raw.jwksFile === "string") {
-    const jwks = JSON.parse(readFileSync(resolve(baseDir, raw.jwksFile), "utf8")) as JSONWebKeySet;
+    const jwks = JSON.parse(readBoundedText(resolve(baseDir, raw.jwksFile))) as JSONWebKeySet;
     if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new Error(`${where}: jwksFile holds no keys.`);
     const local = createLocalJWKSet(jwks);
     keys = async () => local;

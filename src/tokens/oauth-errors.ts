@@ -11,6 +11,18 @@ const catalog = {
     status: 400,
     template: (name: string) => `The request body must contain the following parameter: '${name}'.`,
   },
+  malformedRequest: {
+    error: "invalid_request",
+    aadsts: 90023,
+    status: 400,
+    template: (detail: string) => `The request could not be read: ${detail}`,
+  },
+  requestTooLarge: {
+    error: "invalid_request",
+    aadsts: 90023,
+    status: 413,
+    template: (limit: number) => `The request body is larger than ${limit} bytes, the limit for token service requests.`,
+  },
   unsupportedGrantType: {
     error: "unsupported_grant_type",
     aadsts: 70003,

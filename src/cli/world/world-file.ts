@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node } from "yaml";
+import { parseYamlDocument, YamlInputError } from "../../config/yaml-input.ts";
 import { UsageError } from "../cli-error.ts";
 
 /** A declared world: what `apply -f` and `serve --seed` make exist. Format: docs/seed-file.md. */
@@ -86,7 +87,13 @@ const WORLD: Shape = object({
 /** Parses and validates a world file; every problem is reported at once as `file:line:column: path: what to change`. */
 export function parseWorld(text: string, fileName: string): World {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  let doc: ReturnType<typeof parseYamlDocument>;
+  try {
+    doc = parseYamlDocument(text, { lineCounter });
+  } catch (err) {
+    if (err instanceof YamlInputError) throw new UsageError(`The world file '${fileName}' is not valid: ${err.message}`);
+    throw err;
+  }
   const where = (node: Node | null | undefined) => {
     const offset = node?.range?.[0] ?? 0;
     const { line, col } = lineCounter.linePos(offset);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readBoundedText, YamlInputError } from "../../../config/yaml-input.ts";
 import { UsageError } from "../../cli-error.ts";
 import { command } from "../../command.ts";
 import { applyWorld } from "../../world/apply-world.ts";
@@ -13,8 +13,9 @@ export const options = {
 export function readWorld(file: string) {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readBoundedText(file);
   } catch (err) {
+    if (err instanceof YamlInputError) throw new UsageError(`argument --file/-f: ${err.message}`);
     throw new UsageError(`argument --file/-f: cannot read '${file}' (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
   }
   return parseWorld(text, file);

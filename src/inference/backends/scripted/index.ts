@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { readYamlFile } from "../../../config/yaml-input.ts";
 import type { ChatRequest, ModelBackend } from "../../chat-types.ts";
 import { lastUserText } from "../../chat-types.ts";
 import { textModel } from "../builtin/text-model.ts";
@@ -26,7 +25,7 @@ export interface Script {
 }
 
 export function loadScript(path: string): Script {
-  const parsed: unknown = parseYaml(readFileSync(path, "utf8"));
+  const parsed: unknown = readYamlFile(path);
   if (!Array.isArray(parsed))
     throw new Error(`The script '${path}' must be a YAML list of {match|contains, reply} entries and one {default}.`);
   const rules: ScriptRule[] = [];
