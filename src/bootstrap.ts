@@ -1,4 +1,4 @@
-import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
+import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { newAccountKeys } from "./arm/account-keys.ts";
 import { newAccount, newDeployment, newResourceGroup } from "./arm/cognitive-services.ts";
 import type { SealedBox } from "./core/sealed-box.ts";
@@ -65,20 +65,13 @@ export async function bootstrap(
     password: input.adminPassword ?? generatedAdminPassword!,
   });
   await directory.grantDirectoryRole(tenant.id, DirectoryRoles.globalAdministrator, admin.id);
-  await store.rbac.insertRoleAssignment({
-    id: newGuid(),
+  await grantSubscriptionOwner(store.rbac, clock, {
+    subscriptionId,
     tenantId: tenant.id,
-    scope: `/subscriptions/${subscriptionId}`,
-    roleDefinitionId: BuiltInRoleIds.OWNER,
     principalId: admin.id,
     principalType: "User",
     description: "Bootstrap administrator",
-    condition: null,
-    conditionVersion: null,
-    createdOn: at,
-    createdBy: null,
-    updatedOn: at,
-    updatedBy: null,
+    by: null,
   });
 
   const demo = input.demo ? await createDemo(store, box, subscriptionId, admin.id, at) : undefined;

@@ -1,48 +1,46 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { BuiltInRoleIds } from "./authz/builtin-roles.ts";
-import { newGuid } from "./core/ids.ts";
-import { scopeRelation } from "./core/scope.ts";
-import { builtInRoles, conditionProblem, effectivePermissions, explainDecision, type Operation, openLivePolicy } from "./authz/index.ts";
+import { join, resolve } from "node:path";
+import { accountKeyAuthority } from "./arm/account-keys.ts";
+import type { ExplainDenial } from "./arm/access-denied.ts";
+import type { Authorize } from "./arm/arm-caller.ts";
+import type { ArmDeps } from "./arm/arm-deps.ts";
+import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
-import { type Clock, nowIso } from "./core/clock.ts";
-import { systemClock } from "./core/clock.ts";
-import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
-import { bootstrap, type BootstrapFacts } from "./bootstrap.ts";
+import { createActivityLog } from "./audit/activity-log.ts";
+import { createCallLog } from "./audit/call-log.ts";
+import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
+import { hasAccessWithin, policyDecisions } from "./authz/decisions.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
+import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
-import { createDirectory } from "./directory/directory.ts";
+import { type Clock, nowIso, systemClock } from "./core/clock.ts";
+import { loadMasterKey } from "./core/master-key.ts";
+import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
 import { type AppCredentials, createAppCredentials } from "./directory/app-credentials.ts";
+import { createDirectory, type Directory } from "./directory/directory.ts";
 import { createManagedIdentities, type ManagedIdentities } from "./directory/managed-identities.ts";
 import { principalType } from "./directory/principals.ts";
+import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
+import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
-import type { ExplainDenial } from "./arm/access-denied.ts";
-import type { AssignmentAttributes, Authorize } from "./arm/arm-caller.ts";
-import { accountKeyAuthority } from "./arm/account-keys.ts";
-import type { ArmDeps } from "./arm/arm-deps.ts";
-import { createActivityLog } from "./audit/activity-log.ts";
-import { DirectoryRoles } from "./directory/principals.ts";
-import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./arm/cognitive-services.ts";
-import { createCallLog } from "./audit/call-log.ts";
-import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
-import type { AccountView, DataPlaneDeps, DataPlaneLimits, DeploymentView } from "./inference/data-plane.ts";
-import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
-import { cachedLookup } from "./inference/lookup-cache.ts";
-import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
+import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
+import { deploymentViews } from "./inference/deployment-views.ts";
+import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
+import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
+import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { openDatabase } from "./storage/database.ts";
+import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { openRateLimiter } from "./inference/redis-rate-limits.ts";
-import type { ResourceRecord } from "./storage/records.ts";
-import { openDatabase } from "./storage/database.ts";
-import { createStore, type Store } from "./storage/store.ts";
-import type { IdentitySource } from "./tokens/identity-source.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
@@ -62,7 +60,7 @@ export interface RunningKeyless {
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir ?? ".keyless");
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const box = createSealedBox(masterKey(config, dataDir));
+  const box = createSealedBox(loadMasterKey(config.masterKey, dataDir));
   const tls =
     config.tlsCert && config.tlsKey
       ? await loadUserTls(config.tlsCert, config.tlsKey)
@@ -149,12 +147,9 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
 }
 
-/** How long the data plane may reuse an account or deployment read (see inference/lookup-cache.ts). */
-const LOOKUP_TTL_MS = 1000;
-
 type Live = {
   keys: Awaited<ReturnType<typeof openKeyRing>>;
-  policy: Awaited<ReturnType<typeof openLivePolicy>>;
+  policy: LivePolicy;
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
@@ -165,81 +160,25 @@ type Live = {
   metrics: Metrics | undefined;
 };
 
-function assembleServices(
-  store: Store,
-  directory: ReturnType<typeof createDirectory>,
-  facts: BootstrapFacts,
-  clock: Clock,
-  config: Config,
-  live: Live,
-): Services {
+function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   const issuerKeys = remoteIssuerKeys();
   const federation = config.federationFile
     ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
     : noFederation;
-  // The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
-  const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes) => {
-    const decision = live.policy.authorizer.evaluate({
-      principalId,
-      groupIds: [],
-      operation,
-      scope,
-      ...(attributes ? { attributes } : {}),
-    });
-    live.metrics?.rbacDecisions.inc({ kind: operation.kind, result: decision.kind === "allowed" ? "allowed" : "denied" });
-    return decision;
-  };
-  const armAuthorize: Authorize = async (caller, action, scope, attributes) =>
-    decide(caller.principalId, { kind: "action", name: action }, scope, attributes).kind === "allowed";
+  const decisions = policyDecisions(live.policy, (operation, decision) =>
+    live.metrics?.rbacDecisions.inc({ kind: operation.kind, result: decision.kind === "allowed" ? "allowed" : "denied" }),
+  );
+  const authorize: Authorize = decisions.allowsAction;
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
-  const explainDenial: ExplainDenial = (caller, action, scope, attributes) => {
-    const operation: Operation = { kind: "action", name: action };
-    return {
-      ...explainDecision(caller.principalId, operation, scope, decide(caller.principalId, operation, scope, attributes)),
-    };
-  };
-  const findAccount = cachedLookup(
-    LOOKUP_TTL_MS,
-    (name: string) => name.toLowerCase(),
-    async (name: string) => {
-      const [account] = await store.resources.findResourcesByName(ACCOUNT_TYPE, name);
-      if (!account) return undefined;
-      const sub = await store.resources.getSubscription(account.subscriptionId);
-      return {
-        id: account.id,
-        name: account.name,
-        tenantId: sub?.tenantId ?? facts.tenantId,
-        disableLocalAuth: account.properties.disableLocalAuth === true,
-      };
-    },
-  );
-  const findDeployment = cachedLookup(
-    LOOKUP_TTL_MS,
-    (account: AccountView, name: string) => `${account.id}/deployments/${name}`.toLowerCase(),
-    async (account: AccountView, name: string) => {
-      const deployment = await store.resources.getResource(`${account.id}/deployments/${name}`);
-      return deployment && deploymentView(deployment, live.models);
-    },
-  );
+  const explainDenial: ExplainDenial = decisions.explainAction;
+  const policyChanged = () => live.policy.refresh();
+  const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const dataPlane: DataPlaneDeps = {
-    findAccount,
-    findDeployment,
-    async listDeployments(account) {
-      const children = await store.resources.listChildren(account.id);
-      return children
-        .filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase())
-        .flatMap((r) => deploymentView(r, live.models) ?? []);
-    },
-    async authorizeDataAction(caller, dataAction, scope) {
-      const decision = decide(caller.principalId, { kind: "dataAction", name: dataAction }, scope);
-      return decision.kind === "allowed"
-        ? { allowed: true, assignmentId: decision.grants[0]?.assignmentId }
-        : {
-            allowed: false,
-            explanation: { ...explainDecision(caller.principalId, { kind: "dataAction", name: dataAction }, scope, decision) },
-          };
-    },
+    findAccount: views.findAccount,
+    findDeployment: views.findDeployment,
+    listDeployments: views.listDeployments,
+    authorizeDataAction: decisions.dataActionVerdict,
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall(record) {
       live.callLog.record(record);
@@ -252,10 +191,10 @@ function assembleServices(
   };
   return {
     limits: httpLimits(config),
-    arm: { ...armDeps(store, directory, clock, live, armAuthorize), explainDenial },
+    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
-      identities: identitySource(store, directory, facts, live.managedIdentities),
+      identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
       keys: live.keys,
       clock,
       grants: store.grants,
@@ -280,63 +219,43 @@ function assembleServices(
     roleAssignments: {
       store: store.rbac,
       clock,
-      authorize: armAuthorize,
+      authorize,
       explainDenial,
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
-      conditionProblem,
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
         const object = await directory.getObject(id);
         return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
-      policyChanged: () => live.policy.refresh(),
-    },
-    roleDefinitions: {
-      store: store.rbac,
-      clock,
-      authorize: armAuthorize,
-      explainDenial,
-      builtInRoles,
       conditionProblem,
-      policyChanged: () => live.policy.refresh(),
+      policyChanged,
     },
+    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
     access: {
       store: store.rbac,
       clock,
-      authorize: armAuthorize,
+      authorize,
       explainDenial,
       effectivePermissions: (principalId, scope) => effectivePermissions(live.policy.snapshot, principalId, scope),
-      checkAccess: (principalId, operation, scope) => ({
-        ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope)),
-      }),
-      policyChanged: () => live.policy.refresh(),
+      checkAccess: decisions.checkAccess,
+      policyChanged,
     },
     subscriptions: {
       listTenants: () => directory.listTenants(),
       listSubscriptions: (tenantId) => store.resources.listSubscriptions(tenantId),
       getSubscription: (id) => store.resources.getSubscription(id),
-      async hasAccessWithin(caller, scope) {
-        // Assignments held through (nested) groups count too, as they do in every decision.
-        const assignments = await store.rbac.listRoleAssignmentsOfPrincipals([
-          caller.principalId,
-          ...live.policy.groupsOf(caller.principalId),
-        ]);
-        return assignments.some((a) => scopeRelation(a.scope, scope) !== "unrelated");
-      },
+      hasAccessWithin: (caller, scope) => hasAccessWithin(store.rbac, live.policy.groupsOf, caller.principalId, scope),
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
-    directoryChanged: () => live.policy.refresh(),
-    resourcesChanged() {
-      findAccount.clear();
-      findDeployment.clear();
-    },
+    directoryChanged: policyChanged,
+    resourcesChanged: () => views.clear(),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
     metrics: live.metrics,
   };
 }
 
 /** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */
-function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, clock: Clock, live: Live, authorize: Authorize): ArmDeps {
+function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, authorize: Authorize): ArmDeps {
   return {
     resources: store.resources,
     arm: store.arm,
@@ -358,178 +277,28 @@ function armDeps(store: Store, directory: ReturnType<typeof createDirectory>, cl
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteAssignmentsUnder(scope, nowIso(clock))) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
-      const at = nowIso(clock);
-      await store.rbac.insertRoleAssignment({
-        id: newGuid(),
+      await grantSubscriptionOwner(store.rbac, clock, {
+        subscriptionId,
         tenantId,
-        scope: `/subscriptions/${subscriptionId}`,
-        roleDefinitionId: BuiltInRoleIds.OWNER,
         principalId,
         principalType: principal ? principalType(principal) : "User",
         description: "Creator of the subscription",
-        condition: null,
-        conditionVersion: null,
-        createdOn: at,
-        createdBy: principalId,
-        updatedOn: at,
-        updatedBy: principalId,
+        by: principalId,
       });
       await live.policy.refresh();
     },
-    async isGlobalAdministrator(principalId, tenantId) {
-      const roles = await store.directory.directoryRolesOf(principalId);
-      const principal = await directory.getPrincipal(principalId);
-      return principal?.tenantId === tenantId && roles.includes(DirectoryRoles.globalAdministrator);
-    },
+    callLog: live.callLog,
+    isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }
 
-/** The data plane's request limits, from their settings. */
-function dataPlaneLimits(config: Config): DataPlaneLimits {
-  return {
-    chat: { maxMessages: config.chatMaxMessages ?? 2048, maxTools: config.chatMaxTools ?? 128 },
-    embeddings: {
-      maxInputs: config.embeddingsMaxInputs ?? 2048,
-      maxInputTokens: config.embeddingsMaxInputTokens ?? 8192,
-      maxDimensions: config.embeddingsMaxDimensions ?? 3072,
-    },
-    chatBodyBytes: config.chatBodyLimit ?? 1_048_576,
-    embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
-    jsonDepth: config.jsonDepthLimit ?? 64,
-  };
-}
-
-/** A deployment resource bound to the catalog model that serves it; undefined when its model is unknown here. */
-function deploymentView(deployment: ResourceRecord, models: ModelRegistry): DeploymentView | undefined {
-  const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
-  const catalog = model && models.findModel(model.format, model.name, model.version);
-  if (!catalog) return undefined;
-  const capacity = deployment.sku?.capacity;
-  return {
-    id: deployment.id,
-    name: deployment.name,
-    modelName: catalog.name,
-    modelFormat: catalog.provider,
-    modelType: catalog.modelType,
-    backend: catalog.backend,
-    backendModel: catalog.backendModel,
-    capacity: typeof capacity === "number" ? capacity : undefined,
-    modelLimits: catalog.limits,
-  };
-}
-
-function identitySource(
-  store: Store,
-  directory: ReturnType<typeof createDirectory>,
-  facts: BootstrapFacts,
-  managedIdentities: ManagedIdentities,
-): IdentitySource {
-  const asTenant = (t: { id: string; defaultDomain: string }) => ({ id: t.id, defaultDomain: t.defaultDomain });
-  return {
-    async findTenant(idOrDomain) {
-      const tenants = await directory.listTenants();
-      const match = tenants.find((t) => t.id === idOrDomain.toLowerCase() || t.defaultDomain.toLowerCase() === idOrDomain.toLowerCase());
-      return match && asTenant(match);
-    },
-    async defaultTenant() {
-      return asTenant((await directory.getTenant(facts.tenantId))!);
-    },
-    async findClient(tenantId, appId) {
-      const application = await directory.findApplicationByAppId(appId.toLowerCase());
-      if (!application || application.tenantId !== tenantId) return undefined;
-      const sp = await store.directory.findServicePrincipal(tenantId, application.appId);
-      return { applicationId: application.id, appId: application.appId, displayName: application.displayName, servicePrincipalId: sp?.id };
-    },
-    verifyClientSecret: (applicationId, secret) => directory.verifyClientSecret(applicationId, secret),
-    async verifyUserPassword(upn, password) {
-      const user = await directory.verifyUserPassword(upn, password);
-      return (
-        user && {
-          id: user.id,
-          tenantId: user.tenantId,
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          enabled: user.accountEnabled,
-        }
-      );
-    },
-    clientCertificates: (applicationId) => store.credentials.listKeyCredentials(applicationId),
-    federatedCredentials: (applicationId) => store.credentials.listFederatedCredentials(applicationId),
-    async findManagedIdentityBySecret(secret) {
-      const identity = await managedIdentities.findByEndpointSecret(secret);
-      return (
-        identity && {
-          clientId: identity.clientId,
-          principalId: identity.principalId,
-          tenantId: identity.tenantId,
-          resourceId: identity.resourceId,
-          name: identity.name,
-        }
-      );
-    },
-    async findUser(id) {
-      const user = await store.directory.getUser(id);
-      return (
-        user && {
-          id: user.id,
-          tenantId: user.tenantId,
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          enabled: user.accountEnabled,
-        }
-      );
-    },
-  };
-}
-
-/** The master key from configuration, else from `{dataDir}/master.key`, created on first start. */
-function masterKey(config: Config, dataDir: string): Buffer {
-  if (config.masterKey) return Buffer.from(config.masterKey, "base64");
-  const path = join(dataDir, "master.key");
-  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
-  return Buffer.from(readFileSync(path, "utf8").trim(), "base64");
-}
-
-/** What start-up prints: the URLs of every surface, how to trust the CA, and one JSON line for harnesses. */
+/** What start-up prints (see http/startup-report.ts). */
 export function startupReport(running: RunningKeyless, config: Config): string {
-  const { url, tls, facts } = running;
-  const lines = [
-    `Keyless is listening on ${url}`,
-    `  token service (Entra v2)  ${url}/${facts.tenantId}/v2.0/.well-known/openid-configuration`,
-    `  token service (ADFS)      ${url}/adfs/.well-known/openid-configuration`,
-    `  ARM                       ${url}/subscriptions/${facts.subscriptionId}`,
-    `  Microsoft Graph           ${url}/graph/v1.0`,
-    ...(facts.demo
-      ? [`  data plane (demo)         ${url}/accounts/${facts.demo.account}/models  (deployment '${facts.demo.deployment}')`]
-      : []),
-    `  health                    ${url}/healthz  ${url}/readyz`,
-    ...(running.metricsUrl ? [`  metrics (Prometheus)      ${running.metricsUrl}`] : []),
-    `tenant ${facts.tenantId}, subscription ${facts.subscriptionId}, administrator ${facts.adminUsername}`,
-    ...(facts.generatedAdminPassword ? [`Generated administrator password (shown once): ${facts.generatedAdminPassword}`] : []),
-    `Trust the local CA (${tls.caPath}):`,
-    `  export NODE_EXTRA_CA_CERTS=${tls.caPath}`,
-    `  export REQUESTS_CA_BUNDLE=${tls.caPath}`,
-  ];
-  const machine = {
-    event: "keyless.ready",
-    url,
-    port: running.port,
-    caPath: tls.caPath,
-    tenantId: facts.tenantId,
-    subscriptionId: facts.subscriptionId,
-    adminUsername: facts.adminUsername,
-    authorityHost: url,
-    armEndpoint: url,
-    graphEndpoint: `${url}/graph/`,
-    storage: config.storage.startsWith("postgres") ? "postgres" : "sqlite",
-    metricsUrl: running.metricsUrl ?? null,
-    demo: facts.demo ? { ...facts.demo, endpoint: `${url}/accounts/${facts.demo.account}/models` } : null,
-  };
-  return `${lines.join("\n")}\nKEYLESS_READY ${JSON.stringify(machine)}\n`;
+  return formatStartupReport(running, config.storage);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ArmStore } from "../storage/arm-store.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
 import type { ExplainDenial } from "./access-denied.ts";
 import type { Authorize } from "./arm-caller.ts";
+import type { CallLogReader } from "./call-log-port.ts";
 
 /** A model an operator has configured, and the backend that runs it (the data plane owns the real registry). */
 export interface ModelCatalogEntry {
@@ -42,6 +43,8 @@ export interface ArmDeps {
   scopeDeleted(scope: string): Promise<void>;
   /** Makes a principal Owner of a new subscription (the RBAC store owns assignments); effective before it returns. */
   grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;
+  /** The data plane's call log, read for the calls and usage extensions and for Azure Monitor metrics. */
+  callLog?: CallLogReader | undefined;
   /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
   isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
 }

@@ -161,6 +161,7 @@ const catalog = {
     template: (id: string) => `The provided subscription identifier '${id}' is malformed or invalid. A subscription id is a GUID.`,
   },
   InvalidFilter: { status: 400, template: (detail: string) => `The $filter is invalid: ${detail}` },
+  BadRequest: { status: 400, template: (detail: string) => detail },
   ManagedIdentitiesUnavailable: {
     status: 501,
     template: () => "Managed identities are not available on this server: the token service's identity directory is not configured.",

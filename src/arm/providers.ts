@@ -60,6 +60,8 @@ export const COGNITIVE_VERSIONS = [
 ];
 export const IDENTITY_VERSIONS = ["2023-01-31", "2022-01-31-preview", "2021-09-30-preview", "2018-11-30", "2015-08-31-preview"];
 export const INSIGHTS_EVENT_VERSIONS = ["2017-03-01-preview", "2015-04-01", "2014-04-01"];
+/** Azure Monitor metrics and definitions; az 2.45 sends 2018-01-01. */
+export const INSIGHTS_METRICS_VERSIONS = ["2024-02-01", "2023-10-01", "2021-05-01", "2019-07-01", "2018-01-01"];
 export const AUTHORIZATION_VERSIONS = [
   "2022-04-01",
   "2022-01-01-preview",
@@ -109,7 +111,11 @@ export const providers: readonly Provider[] = [
   },
   {
     namespace: "Microsoft.Insights",
-    resourceTypes: [{ resourceType: "eventtypes", apiVersions: INSIGHTS_EVENT_VERSIONS }],
+    resourceTypes: [
+      { resourceType: "eventtypes", apiVersions: INSIGHTS_EVENT_VERSIONS },
+      { resourceType: "metrics", apiVersions: INSIGHTS_METRICS_VERSIONS },
+      { resourceType: "metricDefinitions", apiVersions: INSIGHTS_METRICS_VERSIONS },
+    ],
   },
 ];
 

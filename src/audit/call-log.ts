@@ -1,5 +1,8 @@
 import type { Kysely } from "kysely";
 import type { Tables } from "../storage/tables.ts";
+import { type CallFilter, type CallPoint, callPoints, listCalls, type UsageRow, usageByDay } from "./call-log-queries.ts";
+
+export type { CallFilter, CallPoint, UsageRow } from "./call-log-queries.ts";
 
 /** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Prompt text only on opt-in. */
 export interface CallLogEntry {
@@ -24,7 +27,12 @@ export interface CallLog {
   record(entry: CallLogEntry): void;
   /** Writes what is queued now. */
   flush(): Promise<void>;
-  list(filter?: { principalId?: string; account?: string; limit?: number }): Promise<CallLogEntry[]>;
+  /** Newest first; `after` continues below a previous page's last entry (keyset paging). */
+  list(filter?: CallFilter & { limit?: number; after?: { at: string; requestId: string } }): Promise<CallLogEntry[]>;
+  /** Calls and tokens per UTC day × principal × deployment. */
+  usage(filter: CallFilter): Promise<UsageRow[]>;
+  /** The few fields Azure Monitor metrics are computed from, oldest first. */
+  points(filter: CallFilter): Promise<CallPoint[]>;
   /** Deletes the records older than the retention (from `now`); returns how many went. */
   prune(now?: Date): Promise<number>;
   close(): Promise<void>;
@@ -81,14 +89,15 @@ export function createCallLog(
     flush,
     async list(filter = {}) {
       await flush();
-      let query = db
-        .selectFrom("call_log")
-        .selectAll()
-        .orderBy("at", "desc")
-        .limit(filter.limit ?? 100);
-      if (filter.principalId) query = query.where("principal_id", "=", filter.principalId);
-      if (filter.account) query = query.where("account", "=", filter.account);
-      return (await query.execute()).map(fromRow);
+      return (await listCalls(db, filter)).map(fromRow);
+    },
+    async usage(filter) {
+      await flush();
+      return usageByDay(db, filter);
+    },
+    async points(filter) {
+      await flush();
+      return callPoints(db, filter);
     },
     prune,
     async close() {

@@ -27,6 +27,7 @@ import * as adUserList from "./commands/ad-user/list.ts";
 import * as adUserShow from "./commands/ad-user/show.ts";
 import * as adUserUpdate from "./commands/ad-user/update.ts";
 import * as applyApply from "./commands/apply/apply.ts";
+import * as auditCalls from "./commands/audit/calls.ts";
 import * as auditList from "./commands/audit/list.ts";
 import * as chatChat from "./commands/chat/chat.ts";
 import * as cloudAzConfig from "./commands/cloud/az-config.ts";
@@ -67,6 +68,7 @@ import * as roleDefinitionDelete from "./commands/role-definition/delete.ts";
 import * as roleDefinitionList from "./commands/role-definition/list.ts";
 import * as roleDefinitionUpdate from "./commands/role-definition/update.ts";
 import * as serveServe from "./commands/serve/serve.ts";
+import * as usageUsage from "./commands/usage/usage.ts";
 
 /** Every command the CLI knows; `-h` tests enumerate this table. */
 export const commandTable: readonly CommandSpec[] = [
@@ -98,6 +100,7 @@ export const commandTable: readonly CommandSpec[] = [
   adUserShow,
   adUserUpdate,
   applyApply,
+  auditCalls,
   auditList,
   chatChat,
   cloudAzConfig,
@@ -138,4 +141,5 @@ export const commandTable: readonly CommandSpec[] = [
   roleDefinitionList,
   roleDefinitionUpdate,
   serveServe,
+  usageUsage,
 ].map((m) => m.spec);

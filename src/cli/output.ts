@@ -2,7 +2,7 @@ import jmespath from "jmespath";
 import { stringify as toYaml } from "yaml";
 import { CliError, UsageError } from "./cli-error.ts";
 
-export const OUTPUT_FORMATS = ["json", "jsonc", "tsv", "table", "yaml", "none"] as const;
+export const OUTPUT_FORMATS = ["json", "jsonc", "tsv", "table", "yaml", "csv", "jsonl", "none"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** `compile` is exported by jmespath.js but missing from its type declarations. */
@@ -45,6 +45,11 @@ export function render(data: unknown, format: OutputFormat): string {
       return tsv(data);
     case "table":
       return table(data);
+    case "csv":
+      return csv(data);
+    case "jsonl":
+      // JSON lines (a Keyless addition, for exports): one compact JSON value per item of a list.
+      return (Array.isArray(data) ? data : [data]).map((item) => `${JSON.stringify(item)}\n`).join("");
   }
 }
 
@@ -84,17 +89,39 @@ function tsvCell(value: unknown): string {
   return String(value);
 }
 
-/** az's table: scalar fields as columns, headers with a capital first letter, a dashed rule under them. */
-function table(data: unknown): string {
-  const rows = (Array.isArray(data) ? data : [data]).map(
-    (row) => (row !== null && typeof row === "object" && !Array.isArray(row) ? row : { Result: row }) as Record<string, unknown>,
-  );
+/** The scalar fields of each row (a Keyless addition for spreadsheets; az has no csv). */
+function scalarColumns(rows: readonly Record<string, unknown>[]): string[] {
   const columns: string[] = [];
   for (const row of rows) {
     for (const [key, value] of Object.entries(row)) {
       if ((value === null || typeof value !== "object") && !columns.includes(key)) columns.push(key);
     }
   }
+  return columns;
+}
+
+function asRows(data: unknown): Record<string, unknown>[] {
+  return (Array.isArray(data) ? data : [data]).map(
+    (row) => (row !== null && typeof row === "object" && !Array.isArray(row) ? row : { Result: row }) as Record<string, unknown>,
+  );
+}
+
+/** RFC 4180: a header of field names, then one line per row; cells with a comma, quote or line break are quoted. */
+function csv(data: unknown): string {
+  const rows = asRows(data);
+  const columns = scalarColumns(rows);
+  if (columns.length === 0) return "";
+  const cell = (value: unknown) => {
+    const text = value === undefined || value === null ? "" : String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  return `${[columns.join(","), ...rows.map((row) => columns.map((c) => cell(row[c])).join(","))].join("\r\n")}\r\n`;
+}
+
+/** az's table: scalar fields as columns, headers with a capital first letter, a dashed rule under them. */
+function table(data: unknown): string {
+  const rows = asRows(data);
+  const columns = scalarColumns(rows);
   if (columns.length === 0) return "";
   const header = columns.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
   const cells = rows.map((row) => columns.map((c) => (row[c] === undefined || row[c] === null ? "" : tsvCell(row[c]))));

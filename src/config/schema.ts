@@ -186,6 +186,16 @@ export const schema = {
     description:
       "Where per-deployment rate-limit counters live: `memory` (each node enforces the full limit on its own) or `redis://[:password@]host:port[/db]` (`rediss://` for TLS) so every node sharing that Redis charges one budget. If Redis is unreachable, calls fall back to this node's in-memory counters (fail open) and a warning is logged.",
   }),
+  rateLimitDefaultCompletionTokens: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RATE_LIMIT_DEFAULT_COMPLETION_TOKENS",
+    flag: "--rate-limit-default-completion-tokens",
+    default: 1024,
+    min: 0,
+    max: 1_000_000,
+    description:
+      "Completion tokens a call that sets no `max_tokens` is charged up front against its deployment's tokens per minute (Azure charges `max_tokens` or a default). Every call is settled with its real usage when it ends.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",

@@ -44,6 +44,11 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
     ...createGroups(store, clock),
     ...roles,
     getPrincipal,
+    /** Whether the principal is a Global Administrator of that tenant (who may create subscriptions). */
+    async isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean> {
+      const [principal, mayAssign] = await Promise.all([getPrincipal(principalId), roles.mayAssignDirectoryRoles(principalId)]);
+      return principal?.tenantId === tenantId && mayAssign;
+    },
     getTenant: (id: string) => store.getTenant(id),
     listTenants: () => store.listTenants(),
 

@@ -3,17 +3,9 @@ import type { FastifyReply } from "fastify";
 import type { EmbeddingsResult } from "../inference/chat-types.ts";
 import { requireCapability, type DataOperation } from "../inference/data-plane.ts";
 import { checkEmbeddingsLength, parseEmbeddingsRequest } from "../inference/prompt-limits.ts";
+import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { abortOnDisconnect } from "./data-plane-call.ts";
-import {
-  admitCall,
-  bodyOf,
-  type DataRequest,
-  deploymentFor,
-  enforceLimits,
-  estimateTokens,
-  keepPrompt,
-  type RouteFamily,
-} from "./data-plane-handlers.ts";
+import { admitCall, bodyOf, type DataRequest, deploymentFor, keepPrompt, type RouteFamily } from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
 
 /** Embeddings: count, dimension and input length are checked against the limits before any vector is made. */
@@ -25,9 +17,10 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
     const input = parseEmbeddingsRequest(request.body, limits, deployment.modelLimits);
     keepPrompt(services, call, input.input);
     await checkEmbeddingsLength(input, limits, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(input.input, 0));
+    const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(input.input), 0);
     const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
     call.promptTokens = result.usage.prompt_tokens;
+    budget.settle(result.usage.total_tokens);
     return reply.type("application/json").send(Readable.from(embeddingsBody(result, input.encoding_format ?? "float")));
   };
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatCompletion } from "../inference/chat-types.ts";
-import { withHeaders } from "../core/errors.ts";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
@@ -17,8 +16,8 @@ import {
   type AccountView,
 } from "../inference/data-plane.ts";
 import { checkContextLength } from "../inference/prompt-limits.ts";
-import { limitsFromCapacity } from "../inference/rate-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
+import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
@@ -68,42 +67,9 @@ export async function deploymentFor(services: Services, account: AccountView, ca
   return deployment;
 }
 
-/** Charges the call to the deployment's per-minute budgets; 429 with Retry-After when either is spent. */
-export async function enforceLimits(
-  services: Services,
-  reply: FastifyReply,
-  deployment: DeploymentView,
-  estimatedTokens: number,
-): Promise<void> {
-  if (deployment.capacity === undefined) return;
-  const admission = await services.dataPlane.rateLimiter.admit(
-    deployment.id.toLowerCase(),
-    limitsFromCapacity(deployment.capacity),
-    estimatedTokens,
-  );
-  const counters = {
-    "x-ratelimit-remaining-requests": String(admission.remainingRequests),
-    "x-ratelimit-remaining-tokens": String(admission.remainingTokens),
-  };
-  if (!admission.admitted) {
-    const seconds = admission.retryAfterSeconds;
-    throw withHeaders(dataPlaneError("RateLimitExceeded", seconds), {
-      ...counters,
-      "retry-after": String(seconds),
-      "retry-after-ms": String(seconds * 1000),
-    });
-  }
-  reply.headers(counters);
-}
-
 /** The prompt joins the call's record only when the operator opted in (`recordPromptText`); never by default. */
 export function keepPrompt(services: Services, call: CallContext, prompt: unknown): void {
   if (services.dataPlane.recordPromptText) call.promptText = JSON.stringify(prompt);
-}
-
-/** Admission estimate: ~4 characters a token for the prompt, plus the completion budget (as Azure estimates). */
-export function estimateTokens(body: unknown, maxTokens: number | undefined): number {
-  return Math.ceil(JSON.stringify(body).length / 4) + (maxTokens ?? 0);
 }
 
 export function bodyOf(request: DataRequest): Record<string, unknown> {
@@ -118,19 +84,30 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_completion_tokens ?? chat.max_tokens));
+    const maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+    const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
       const stream = requireCapability(deployment, "stream", "chat/completions");
-      return streamChat(
+      let used: number | undefined;
+      // Usage is always asked of the backend (to settle the budget) and passed on only when the caller asked.
+      const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
+      const done = await streamChat(
         reply,
-        stream(chat, deployment.backendModel, signal),
-        (usage) => countUsage(call, usage),
+        stream(withUsage, deployment.backendModel, signal),
+        (usage) => {
+          countUsage(call, usage);
+          used = usage.total_tokens;
+        },
         (err) => request.log.warn({ err }, "model stream failed mid-way"),
+        chat.stream_options?.include_usage === true,
       );
+      budget.settle(used);
+      return done;
     }
     const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
     countUsage(call, completion.usage);
+    budget.settle(completion.usage?.total_tokens);
     return completion;
   };
 }
@@ -145,13 +122,14 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
-    await enforceLimits(services, reply, deployment, estimateTokens(chat.messages, chat.max_tokens));
+    const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
       chat,
       deployment.backendModel,
       abortOnDisconnect(reply),
     );
     countUsage(call, completion.usage);
+    budget.settle(completion.usage?.total_tokens);
     return {
       id: completion.id.replace(/^chatcmpl-/, "cmpl-"),
       object: "text_completion",

@@ -14,6 +14,7 @@ export async function streamChat(
   chunks: AsyncIterable<string>,
   onUsage: (usage: Usage) => void,
   onFailure: (err: unknown) => void,
+  forwardUsage = true,
 ): Promise<FastifyReply> {
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -28,7 +29,7 @@ export async function streamChat(
   try {
     for (let item = first; !item.done; item = await iterator.next()) {
       if (res.destroyed) break;
-      noteUsage(item.value, onUsage);
+      if (noteUsage(item.value, onUsage) === "usage-only" && !forwardUsage) continue;
       if (!res.write(`data: ${item.value}\n\n`)) await drained(res);
     }
     if (!res.destroyed) res.end("data: [DONE]\n\n");
@@ -55,14 +56,19 @@ function drained(res: FastifyReply["raw"]): Promise<void> {
   });
 }
 
-/** The usage chunk (`stream_options.include_usage`) is the only one that carries a usage object. */
-function noteUsage(data: string, onUsage: (usage: Usage) => void): void {
-  if (!data.includes('"usage":{')) return;
+/**
+ * The usage chunk (`stream_options.include_usage`) is the only one that carries a usage object; "usage-only" when
+ * it carries nothing else (no choices), so it can be held back from a caller that did not ask for it.
+ */
+function noteUsage(data: string, onUsage: (usage: Usage) => void): "usage-only" | "usage" | undefined {
+  if (!data.includes('"usage":{')) return undefined;
   try {
-    const usage = (JSON.parse(data) as { usage?: Usage }).usage;
-    if (usage) onUsage(usage);
+    const chunk = JSON.parse(data) as { usage?: Usage; choices?: unknown[] };
+    if (!chunk.usage) return undefined;
+    onUsage(chunk.usage);
+    return Array.isArray(chunk.choices) && chunk.choices.length === 0 ? "usage-only" : "usage";
   } catch {
-    // a chunk that is not JSON is passed through as it is
+    return undefined; // a chunk that is not JSON is passed through as it is
   }
 }
 

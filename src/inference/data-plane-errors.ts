@@ -96,6 +96,11 @@ const catalog = {
       `The deployment's model is of type '${modelType}' and does not support '${operation}'.`,
   },
   RateLimitExceeded: { status: 429, template: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.` },
+  RequestExceedsTokenRateLimit: {
+    status: 429,
+    template: (requested: number, limit: number) =>
+      `Requests to this deployment have exceeded token rate limit of your current pricing tier: this one asks for ${requested} tokens (prompt and max_tokens) and the deployment allows ${limit} tokens per minute. Please retry after 86400 seconds, or lower max_tokens, or raise the deployment's capacity.`,
+  },
   BackendUnavailable: {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",

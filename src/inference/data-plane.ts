@@ -37,6 +37,8 @@ export interface DataPlaneLimits {
   embeddingsBodyBytes: number;
   /** Nesting depth of objects and arrays in a request body. */
   jsonDepth: number;
+  /** Completion tokens charged up front to a call that sets no `max_tokens` (settled with its real usage after). */
+  defaultCompletionTokens: number;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */

@@ -2,7 +2,9 @@
  * Per-deployment limits derived from capacity, Azure's rule for Standard deployments: one capacity unit is
  * 1,000 tokens per minute and 6 requests per minute. Each limit is a token bucket that refills continuously,
  * so a burst up to the minute's budget passes and then calls are admitted at the sustained rate. A request is
- * charged its prompt tokens plus `max_tokens` up front, as Azure estimates.
+ * charged its prompt tokens plus `max_tokens` up front, as Azure estimates, or plus a default completion budget
+ * when it sets no `max_tokens`; the charge may take the bucket below zero (later calls wait for the debt to refill).
+ * When the call ends, `settle` charges the difference between what it used and what it was charged.
  */
 export interface Limits {
   requestsPerMinute: number;
@@ -17,14 +19,21 @@ export type Admission =
   | { admitted: true; remainingRequests: number; remainingTokens: number }
   | { admitted: false; retryAfterSeconds: number; remainingRequests: number; remainingTokens: number };
 
-/** Charges one call to `key`'s budgets. The in-memory limiter answers at once; a shared store answers async. */
+/**
+ * Charges one call to `key`'s budgets: admitted when a request is left and the bucket holds `tokens` (at most a
+ * minute's budget), then charged `charge` (default `tokens`). The in-memory limiter answers at once; a shared store
+ * answers async.
+ */
 export interface RateLimiter {
-  admit(key: string, limits: Limits, tokens: number): Admission | Promise<Admission>;
+  admit(key: string, limits: Limits, tokens: number, charge?: number): Admission | Promise<Admission>;
+  /** After the call: charges `delta` more tokens (a negative delta refunds), never filling past a minute's budget. */
+  settle(key: string, limits: Limits, delta: number): void | Promise<void>;
   close?(): Promise<void>;
 }
 
 export interface MemoryRateLimiter extends RateLimiter {
-  admit(key: string, limits: Limits, tokens: number): Admission;
+  admit(key: string, limits: Limits, tokens: number, charge?: number): Admission;
+  settle(key: string, limits: Limits, delta: number): void;
 }
 
 interface Bucket {
@@ -36,18 +45,26 @@ interface Bucket {
 /** In-process counters: correct for one node (many nodes each enforce the full limit). */
 export function createRateLimiter(now: () => number = Date.now): MemoryRateLimiter {
   const buckets = new Map<string, Bucket>();
+  const current = (key: string, limits: Limits): Bucket => {
+    const t = now();
+    const bucket = refill(buckets.get(key) ?? { requests: limits.requestsPerMinute, tokens: limits.tokensPerMinute, at: t }, limits, t);
+    buckets.set(key, bucket);
+    return bucket;
+  };
   return {
-    admit(key, limits, tokens) {
-      const t = now();
-      const bucket = refill(buckets.get(key) ?? { requests: limits.requestsPerMinute, tokens: limits.tokensPerMinute, at: t }, limits, t);
-      buckets.set(key, bucket);
-      const charge = chargeFor(tokens, limits);
-      if (bucket.requests >= 1 && bucket.tokens >= charge) {
+    admit(key, limits, tokens, charge = tokens) {
+      const bucket = current(key, limits);
+      const required = chargeFor(tokens, limits);
+      if (bucket.requests >= 1 && bucket.tokens >= required) {
         bucket.requests -= 1;
         bucket.tokens -= charge;
         return admitted(bucket);
       }
-      return refused(bucket, limits, charge);
+      return refused(bucket, limits, required);
+    },
+    settle(key, limits, delta) {
+      const bucket = current(key, limits);
+      bucket.tokens = Math.min(limits.tokensPerMinute, bucket.tokens - delta);
     },
   };
 }
@@ -89,10 +106,11 @@ export function observeRefusals(limiter: RateLimiter, onRefused: (key: string) =
     return admission;
   };
   return {
-    admit(key, limits, tokens) {
-      const admission = limiter.admit(key, limits, tokens);
+    admit(key, limits, tokens, charge) {
+      const admission = limiter.admit(key, limits, tokens, charge);
       return admission instanceof Promise ? admission.then((a) => report(key, a)) : report(key, admission);
     },
+    settle: (key, limits, delta) => limiter.settle(key, limits, delta),
     ...(limiter.close && { close: () => limiter.close!() }),
   };
 }

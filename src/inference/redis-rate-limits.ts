@@ -8,7 +8,7 @@ import { type Admission, type RateLimiter, admitted, chargeFor, createRateLimite
  * because Redis truncates Lua numbers to integers on the way out.
  */
 const ADMIT_SCRIPT = `
-local rpm, tpm, charge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local rpm, tpm, required, charge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local stored = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
@@ -17,12 +17,27 @@ local elapsed = math.max(0, now - at)
 requests = math.min(rpm, requests + elapsed * rpm / 60000)
 tokens = math.min(tpm, tokens + elapsed * tpm / 60000)
 local admitted = 0
-if requests >= 1 and tokens >= charge then
+if requests >= 1 and tokens >= required then
   requests, tokens, admitted = requests - 1, tokens - charge, 1
 end
 redis.call('HSET', KEYS[1], 'requests', tostring(requests), 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 120000)
 return { admitted, tostring(requests), tostring(tokens) }
+`;
+
+/** After a call: refill, then charge ARGV[3] more tokens (negative refunds), never past a full minute's budget. */
+const SETTLE_SCRIPT = `
+local rpm, tpm, delta = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local stored = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
+local requests, tokens, at = tonumber(stored[1]) or rpm, tonumber(stored[2]) or tpm, tonumber(stored[3]) or now
+local elapsed = math.max(0, now - at)
+requests = math.min(rpm, requests + elapsed * rpm / 60000)
+tokens = math.min(tpm, tokens + elapsed * tpm / 60000 - delta)
+redis.call('HSET', KEYS[1], 'requests', tostring(requests), 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 120000)
+return 1
 `;
 
 /** A bucket untouched for two minutes is full again, so it expires then (the script renews it on every call). */
@@ -50,6 +65,7 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
     lazyConnect: false,
   });
   redis.defineCommand("keylessAdmit", { numberOfKeys: 1, lua: ADMIT_SCRIPT });
+  redis.defineCommand("keylessSettle", { numberOfKeys: 1, lua: SETTLE_SCRIPT });
   // ioredis reports connection errors as events; the first failed admission says it once, so these stay quiet.
   redis.on("error", () => undefined);
   const fallback = createRateLimiter();
@@ -70,8 +86,8 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
   });
 
   return {
-    async admit(key, limits, tokens) {
-      const charge = chargeFor(tokens, limits);
+    async admit(key, limits, tokens, charge = tokens) {
+      const required = chargeFor(tokens, limits);
       if (connected) await connected;
       try {
         const run = (redis as unknown as { keylessAdmit(key: string, ...args: number[]): Promise<[number, string, string]> }).keylessAdmit;
@@ -80,6 +96,7 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
           `${KEY_PREFIX}${key}`,
           limits.requestsPerMinute,
           limits.tokensPerMinute,
+          required,
           charge,
         );
         if (down) {
@@ -87,13 +104,22 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
           options.onRecovered();
         }
         const left = { requests: Number(requests), tokens: Number(tokensLeft) };
-        return ok === 1 ? admitted(left) : refused(left, limits, charge);
+        return ok === 1 ? admitted(left) : refused(left, limits, required);
       } catch (err) {
         if (!down) {
           down = true;
           options.onUnavailable(err as Error);
         }
-        return fallback.admit(key, limits, tokens) satisfies Admission;
+        return fallback.admit(key, limits, tokens, charge) satisfies Admission;
+      }
+    },
+    async settle(key, limits, delta) {
+      if (down) return fallback.settle(key, limits, delta);
+      try {
+        const run = (redis as unknown as { keylessSettle(key: string, ...args: number[]): Promise<number> }).keylessSettle;
+        await run.call(redis, `${KEY_PREFIX}${key}`, limits.requestsPerMinute, limits.tokensPerMinute, delta);
+      } catch {
+        fallback.settle(key, limits, delta); // the admission's own failure path reports the outage
       }
     },
     async close() {

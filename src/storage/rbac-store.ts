@@ -1,5 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
-import { scopeRelation } from "../core/scope.ts";
+import { type Kysely, type Selectable, sql } from "kysely";
 import { recordChange } from "./change-feed.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
@@ -34,7 +33,7 @@ export function rbacStore(db: Kysely<Tables>) {
           })
           .where("id", "=", a.id.toLowerCase())
           .execute();
-        await tx.insertInto("changes").values({ topic: "rbac", at: a.updatedOn }).execute();
+        await recordChange(tx, "rbac", a.updatedOn);
       });
     },
     async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
@@ -46,22 +45,23 @@ export function rbacStore(db: Kysely<Tables>) {
       });
     },
     /**
-     * Removes the role and deny assignments at `scope` or below, in one transaction: what goes with a deleted
-     * resource group or resource, so a namesake created later inherits nothing. Matched in code rather than with
-     * LIKE, whose `_` would also match other names. Returns how many were removed.
+     * Deletes the role and deny assignments at or below a scope (a deleted resource group's or resource's) in one
+     * transaction with one change, so a namesake created later inherits nothing; returns how many.
      */
-    async deleteAssignmentsUnder(scope: string, at: string): Promise<number> {
-      const under = (row: { scope_key: string }) => {
-        const where = scopeRelation(row.scope_key, scope);
-        return where === "at" || where === "below";
-      };
+    async deleteAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
+      const key = scope.toLowerCase();
+      const below = `${key}/`;
       return db.transaction().execute(async (tx) => {
-        const roles = (await tx.selectFrom("role_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);
-        const denies = (await tx.selectFrom("deny_assignments").select(["id", "scope_key"]).execute()).filter(under).map((r) => r.id);
-        if (roles.length > 0) await tx.deleteFrom("role_assignments").where("id", "in", roles).execute();
-        if (denies.length > 0) await tx.deleteFrom("deny_assignments").where("id", "in", denies).execute();
-        if (roles.length + denies.length > 0) await tx.insertInto("changes").values({ topic: "rbac", at }).execute();
-        return roles.length + denies.length;
+        let deleted = 0;
+        for (const table of ["role_assignments", "deny_assignments"] as const) {
+          const result = await tx
+            .deleteFrom(table)
+            .where((eb) => eb.or([eb("scope_key", "=", key), eb(sql<string>`substr(scope_key, 1, ${below.length})`, "=", below)]))
+            .executeTakeFirst();
+          deleted += Number(result.numDeletedRows);
+        }
+        if (deleted > 0) await recordChange(tx, "rbac", at);
+        return deleted;
       });
     },
     async getRoleAssignment(id: string): Promise<RoleAssignmentRecord | undefined> {

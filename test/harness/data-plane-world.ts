@@ -25,14 +25,18 @@ export interface DataPlaneWorld {
 export async function startDataPlaneWorld(
   options: {
     modelsYaml?: string;
+    /** Files written beside the models file (scripts it names). */
+    files?: Record<string, string>;
     env?: Record<string, string>;
     deployments?: Array<{ name: string; model: string; capacity?: number }>;
   } = {},
 ): Promise<DataPlaneWorld> {
   const env: Record<string, string> = { ...options.env };
   if (options.modelsYaml) {
-    const file = join(mkdtempSync(join(tmpdir(), "keyless-models-")), "models.yaml");
+    const dir = mkdtempSync(join(tmpdir(), "keyless-models-"));
+    const file = join(dir, "models.yaml");
     writeFileSync(file, options.modelsYaml);
+    for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
     env.KEYLESS_MODELS_FILE = file;
   }
   const keyless = await startKeyless({ env });

@@ -46,5 +46,42 @@ for (const dialect of dialects) {
         await database.close();
       }
     });
+
+    test("filters, keyset pages and usage per day × principal × deployment", async () => {
+      const database = await freshDatabase(dialect);
+      const log = createCallLog(database.db, { flushEveryMs: 60_000, maxBatch: 100, onError: (err) => assert.fail(String(err)) });
+      try {
+        log.record(entry(1));
+        log.record(entry(2, { principalId: "p2" }));
+        log.record(entry(3, { deployment: "embed", completionTokens: 0 }));
+        log.record(entry(4, { at: "2026-01-02T10:00:00.000Z" }));
+        log.record(entry(5, { account: "other" }));
+        const newest = await log.list({ account: "ACCT", limit: 2 });
+        assert.deepEqual(
+          newest.map((e) => e.requestId),
+          ["r4", "r3"],
+          "account names compare case-insensitively",
+        );
+        const next = await log.list({ account: "acct", limit: 2, after: { at: newest[1]!.at, requestId: newest[1]!.requestId } });
+        assert.deepEqual(
+          next.map((e) => e.requestId),
+          ["r2", "r1"],
+        );
+        assert.deepEqual(
+          (await log.list({ account: "acct", from: "2026-01-02T00:00:00.000Z" })).map((e) => e.requestId),
+          ["r4"],
+        );
+        assert.deepEqual(await log.usage({ account: "acct" }), [
+          { day: "2026-01-01", principalId: "p1", deployment: "echo", calls: 1, promptTokens: 8, completionTokens: 7, totalTokens: 15 },
+          { day: "2026-01-01", principalId: "p1", deployment: "embed", calls: 1, promptTokens: 8, completionTokens: 0, totalTokens: 8 },
+          { day: "2026-01-01", principalId: "p2", deployment: "echo", calls: 1, promptTokens: 8, completionTokens: 7, totalTokens: 15 },
+          { day: "2026-01-02", principalId: "p1", deployment: "echo", calls: 1, promptTokens: 8, completionTokens: 7, totalTokens: 15 },
+        ]);
+        assert.equal((await log.points({ account: "acct", deployment: "embed" })).length, 1);
+      } finally {
+        await log.close();
+        await database.close();
+      }
+    });
   });
 }

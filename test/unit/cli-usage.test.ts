@@ -7,7 +7,7 @@ const cases: { argv: string[]; says: RegExp }[] = [
   { argv: ["group", "create", "-n", "rg"], says: /the following arguments are required: --location\/-l/ },
   {
     argv: ["group", "list", "-o", "xml"],
-    says: /argument --output: invalid choice: 'xml' \(choose from 'json', 'jsonc', 'tsv', 'table', 'yaml', 'none'\)/,
+    says: /argument --output: invalid choice: 'xml' \(choose from 'json', 'jsonc', 'tsv', 'table', 'yaml', 'csv', 'jsonl', 'none'\)/,
   },
   { argv: ["group", "list", "--query", "[?"], says: /argument --query: invalid jmespath_type value/ },
   { argv: ["gruop", "list"], says: /'gruop' is misspelled or not recognized by the system\. Run 'keyless -h'/ },

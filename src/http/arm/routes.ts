@@ -3,6 +3,7 @@ import { authorizationRoutes } from "./authorization-routes.ts";
 import { cognitiveServicesRoutes } from "./cognitive-services-routes.ts";
 import { insightsRoutes } from "./insights-routes.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
+import { monitoringRoutes } from "./monitoring-routes.ts";
 import { genericResourceRoute, resourceRoutes } from "./resource-routes.ts";
 import { subscriptionRoutes } from "./subscription-routes.ts";
 
@@ -10,6 +11,7 @@ import { subscriptionRoutes } from "./subscription-routes.ts";
 export const armRoutes: readonly ArmRoute[] = [
   ...subscriptionRoutes,
   ...resourceRoutes,
+  ...monitoringRoutes,
   ...cognitiveServicesRoutes,
   ...insightsRoutes,
   ...managedIdentityRoutes,

@@ -1,0 +1,27 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { accountPath } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+import { callLogQuery, callLogWindow } from "../../call-log-options.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...callLogWindow,
+} as const;
+
+export const spec = command({
+  path: ["usage"],
+  summary: "Tokens and calls per principal × deployment × day (UTC) of an account, from the call log.",
+  options,
+  examples: [
+    { text: "The last 30 days as a table.", command: "keyless usage -n acct1 -g rg-ai --offset 30d -o table" },
+    { text: "One principal, for a spreadsheet.", command: "keyless usage -n acct1 -g rg-ai --principal <object-id> -o csv > usage.csv" },
+  ],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/callUsage`, {
+      "api-version": API_VERSIONS.cognitive,
+      ...callLogQuery(opts, "30d"),
+    });
+  },
+});

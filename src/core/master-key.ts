@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * The master key of the sealed box: the configured one (base64), else `{dataDir}/master.key`, created (0600) on
+ * first start.
+ */
+export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, "base64");
+  const path = join(dataDir, "master.key");
+  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
+  return Buffer.from(readFileSync(path, "utf8").trim(), "base64");
+}

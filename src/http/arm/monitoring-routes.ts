@@ -1,0 +1,45 @@
+import { listAccountCalls } from "../../arm/account-calls.ts";
+import { accountMetricDefinitions, accountMetrics, accountUsage } from "../../arm/account-monitoring.ts";
+import type { AccountAddress } from "../../arm/accounts.ts";
+import { COGNITIVE_VERSIONS, INSIGHTS_METRICS_VERSIONS } from "../../arm/providers.ts";
+import type { ArmContext, ArmRoute } from "./arm-route.ts";
+
+const ACCOUNT = "^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/Microsoft\\.CognitiveServices/accounts/([^/]+)";
+
+const address = (ctx: ArmContext): AccountAddress => ({
+  subscriptionId: ctx.params[0]!,
+  resourceGroup: ctx.params[1]!,
+  name: ctx.params[2]!,
+});
+
+/** An account's call log (Keyless extensions `calls`, `callUsage`) and Azure Monitor metrics computed from it. */
+export const monitoringRoutes: ArmRoute[] = [
+  {
+    type: "Microsoft.CognitiveServices/accounts/calls",
+    pattern: new RegExp(`${ACCOUNT}/calls$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      GET: async (ctx) => ({
+        body: await listAccountCalls(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query, `${ctx.origin}${ctx.request.url}`),
+      }),
+    },
+  },
+  {
+    type: "Microsoft.CognitiveServices/accounts/callUsage",
+    pattern: new RegExp(`${ACCOUNT}/callUsage$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountUsage(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query) }) },
+  },
+  {
+    type: "Microsoft.Insights/metricDefinitions",
+    pattern: new RegExp(`${ACCOUNT}/providers/Microsoft\\.Insights/metricDefinitions$`, "i"),
+    apiVersions: INSIGHTS_METRICS_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountMetricDefinitions(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: "Microsoft.Insights/metrics",
+    pattern: new RegExp(`${ACCOUNT}/providers/Microsoft\\.Insights/metrics$`, "i"),
+    apiVersions: INSIGHTS_METRICS_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountMetrics(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query) }) },
+  },
+];
