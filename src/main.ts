@@ -29,6 +29,8 @@ import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
@@ -97,6 +99,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const quotaCounter = openQuotaCounter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -108,6 +111,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    quotaCounter,
     metrics,
   });
   const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
@@ -141,6 +145,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       await app.close();
       await callLog.close();
       await rateLimiter.close?.();
+      await quotaCounter.close?.();
       await models.close();
       await database.close();
     },
@@ -157,6 +162,7 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
 };
 
@@ -185,6 +191,11 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    quotas: {
+      find: async (account) => (await views.findQuotas(account)) ?? [],
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
+      counter: live.quotaCounter,
+    },
     limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
@@ -292,6 +303,13 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       await live.policy.refresh();
     },
     callLog: live.callLog,
+    async quotaSpend(quota) {
+      const window = windowOf(
+        { id: quota.id, principalId: "", deployment: "", tokens: 0, period: quota.period as QuotaPeriod },
+        clock.now(),
+      );
+      return { spent: await live.quotaCounter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
+    },
     isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }

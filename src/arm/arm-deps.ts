@@ -45,6 +45,8 @@ export interface ArmDeps {
   grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;
   /** The data plane's call log, read for the calls and usage extensions and for Azure Monitor metrics. */
   callLog?: CallLogReader | undefined;
+  /** A principal quota's spend in its current window and when that resets (the data plane's counter). */
+  quotaSpend?: ((quota: { id: string; period: string }) => Promise<{ spent: number; resetsAt: string }>) | undefined;
   /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
   isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
 }

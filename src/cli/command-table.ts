@@ -67,6 +67,9 @@ import * as roleDefinitionCreate from "./commands/role-definition/create.ts";
 import * as roleDefinitionDelete from "./commands/role-definition/delete.ts";
 import * as roleDefinitionList from "./commands/role-definition/list.ts";
 import * as roleDefinitionUpdate from "./commands/role-definition/update.ts";
+import * as quotaCreate from "./commands/quota/create.ts";
+import * as quotaDelete from "./commands/quota/delete.ts";
+import * as quotaList from "./commands/quota/list.ts";
 import * as serveServe from "./commands/serve/serve.ts";
 import * as usageUsage from "./commands/usage/usage.ts";
 
@@ -140,6 +143,9 @@ export const commandTable: readonly CommandSpec[] = [
   roleDefinitionDelete,
   roleDefinitionList,
   roleDefinitionUpdate,
+  quotaCreate,
+  quotaDelete,
+  quotaList,
   serveServe,
   usageUsage,
 ].map((m) => m.spec);

@@ -18,6 +18,7 @@ import {
 import { checkContextLength } from "../inference/prompt-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
 import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
+import { enforceQuotas } from "./data-plane-quota.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
@@ -85,6 +86,7 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
     const maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+    await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
     const signal = abortOnDisconnect(reply);
     if (chat.stream) {
@@ -122,6 +124,7 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
+    await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
     const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
       chat,

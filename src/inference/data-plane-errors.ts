@@ -95,6 +95,11 @@ const catalog = {
     template: (operation: string, modelType: string) =>
       `The deployment's model is of type '${modelType}' and does not support '${operation}'.`,
   },
+  QuotaExceeded: {
+    status: 403,
+    template: (principal: string, deployment: string, spent: number, tokens: number, period: string, resetsAt: string) =>
+      `Token quota exceeded: principal '${principal}' has used ${spent} of its ${tokens} tokens per ${period} on deployment '${deployment}'. The quota resets at ${resetsAt}; ask an administrator to raise it (keyless quota create) or wait until then.`,
+  },
   RateLimitExceeded: { status: 429, template: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.` },
   RequestExceedsTokenRateLimit: {
     status: 429,
