@@ -25,6 +25,7 @@ import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
 import { httpLimits } from "./http/limits.ts";
+import { restrictNewFiles } from "./core/private-files.ts";
 import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
@@ -61,6 +62,8 @@ export interface RunningKeyless {
 /** The composition root: config → storage → services → HTTP → listen. */
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir ?? ".keyless");
+  // Everything the server writes (database, WAL, keys, certificates) is 0600, whatever the umask was.
+  restrictNewFiles();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const box = createSealedBox(loadMasterKey(config.masterKey, dataDir));
   const tls =
@@ -286,6 +289,7 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
         if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
       },
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
+      rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
       if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();

@@ -25,6 +25,8 @@ export interface ManagedIdentityDirectory {
   delete(resourceId: string): Promise<void>;
   /** The environment lines a workload sets to use the identity (they carry its endpoint secret). */
   workloadEnvironment(resourceId: string, origin: string): Promise<{ appService: string[]; imds: string[]; azureCli: string[] }>;
+  /** Replaces the endpoint secret; the old one stops working at once. */
+  rotateSecret(resourceId: string): Promise<void>;
 }
 
 /** Everything the ARM resource providers need, assembled by the composition root. */
