@@ -11,7 +11,7 @@ import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { hasAccessWithin, policyDecisions } from "./authz/decisions.ts";
-import { builtInRoles, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
 import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -241,9 +241,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         const object = await directory.getObject(id);
         return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
+      conditionProblem,
       policyChanged,
     },
-    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, policyChanged },
+    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
     access: {
       store: store.rbac,
       clock,
@@ -291,7 +292,7 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteRoleAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
