@@ -54,6 +54,7 @@ import * as groupShow from "./commands/group/show.ts";
 import * as identityCreate from "./commands/identity/create.ts";
 import * as identityDelete from "./commands/identity/delete.ts";
 import * as identityList from "./commands/identity/list.ts";
+import * as identityRotateSecret from "./commands/identity/rotate-secret.ts";
 import * as identityShow from "./commands/identity/show.ts";
 import * as loginLogin from "./commands/login/login.ts";
 import * as logoutLogout from "./commands/logout/logout.ts";
@@ -131,6 +132,7 @@ export const commandTable: readonly CommandSpec[] = [
   identityDelete,
   identityList,
   identityShow,
+  identityRotateSecret,
   loginLogin,
   logoutLogout,
   resourceList,
