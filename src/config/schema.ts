@@ -216,6 +216,26 @@ export const schema = {
     description:
       "Completion tokens a call that sets no `max_tokens` is charged up front against its deployment's tokens per minute (Azure charges `max_tokens` or a default). Every call is settled with its real usage when it ends.",
   }),
+  maxStreamsPerCaller: setting<number>({
+    type: "integer",
+    env: "KEYLESS_MAX_STREAMS_PER_CALLER",
+    flag: "--max-streams-per-caller",
+    default: 32,
+    min: 1,
+    max: 100_000,
+    description:
+      "Streamed chat calls one caller (principal or account key) may hold open on a node; beyond it a new stream is 429 TooManyConcurrentStreams. Each stream holds one backend connection for as long as it lasts.",
+  }),
+  streamDrainTimeoutMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_STREAM_DRAIN_TIMEOUT_MS",
+    flag: "--stream-drain-timeout-ms",
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description:
+      "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",

@@ -6,6 +6,7 @@ import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
 import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { portalSurface } from "./portal-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
 import { type PublicOrigins, publicOrigins } from "./request-origin.ts";
@@ -89,5 +90,6 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
   app.register(graphSurface, services);
   app.register(armSurface, services);
   app.register(dataPlaneSurface, services);
+  app.register(portalSurface);
   return app;
 }
