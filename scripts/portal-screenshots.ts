@@ -39,9 +39,15 @@ try {
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByRole("figure", { name: "Answer" }).waitFor();
     await page.screenshot({ path: `${OUT}/playground.png` });
+    await page.getByRole("tab", { name: "Call log" }).click();
+    await page.getByRole("table", { name: "Calls" }).getByText("allowed").first().waitFor();
+    await page.screenshot({ path: `${OUT}/call-log.png` });
     await page.getByRole("tab", { name: "Keys" }).click();
     await page.getByRole("switch").waitFor();
     await page.screenshot({ path: `${OUT}/keys.png` });
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByRole("table", { name: "Users" }).waitFor();
+    await page.screenshot({ path: `${OUT}/directory.png` });
     await page.context().close();
   }
   const phone = await newPage(browser, { width: 390, height: 844 });
