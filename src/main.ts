@@ -45,6 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
@@ -72,7 +73,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
   const database = await openDatabase(config.storage, { schema: config.storageSchema ?? "public" });
   const store = createStore(database);
-  const directory = createDirectory(store.directory, clock);
+  const directory = createDirectory(store.directory, clock, box.lookupDigest);
   const facts = await bootstrap(
     store,
     directory,
@@ -117,7 +118,11 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
   });
-  const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
+  const app = buildApp(services, {
+    https: { key: tls.key, cert: tls.cert },
+    logLevel: config.logLevel ?? "info",
+    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames ?? [] },
+  });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
@@ -214,6 +219,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       grants: store.grants,
       issuerKeys,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
+      clientAuthThrottle: clientAuthThrottle(clock, {
+        failuresPerSource: config.clientAuthFailuresPerSource ?? 60,
+        failuresPerClient: config.clientAuthFailuresPerClient ?? 300,
+      }),
     },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {

@@ -139,6 +139,26 @@ export const schema = {
     description:
       "Days between token-signing key rotations (0: never). A new key is published a day before it signs; the old one stays published until its tokens expire.",
   }),
+  clientAuthFailuresPerSource: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_SOURCE",
+    flag: "--client-auth-failures-per-source",
+    default: 60,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed client authentications (wrong secret, bad assertion) one source address may make per minute on a node; past it, its token requests are refused (429, AADSTS90055) unchecked for the rest of the minute.",
+  }),
+  clientAuthFailuresPerClient: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_CLIENT",
+    flag: "--client-auth-failures-per-client",
+    default: 300,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed authentications per minute for one client application on a node; past it, only sources that recently authenticated that client are still checked, others are refused (429) unchecked.",
+  }),
   federationFile: setting<string>({
     type: "string",
     env: "KEYLESS_FEDERATION_FILE",
