@@ -21,7 +21,8 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
     await checkEmbeddingsLength(input, limits, deployment.modelLimits);
     await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(input.input), 0);
-    const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
+    const embed = requireCapability(deployment, "embed", "embeddings");
+    const result = await call.trace.step("keyless.backend", () => embed(input, deployment.backendModel, abortOnDisconnect(reply)));
     call.promptTokens = result.usage.prompt_tokens;
     budget.settle(result.usage.total_tokens);
     return reply.type("application/json").send(Readable.from(embeddingsBody(result, input.encoding_format ?? "float")));
