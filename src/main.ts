@@ -11,7 +11,7 @@ import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { hasAccessWithin, policyDecisions } from "./authz/decisions.ts";
-import { builtInRoles, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
 import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -45,6 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
@@ -72,7 +73,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
   const database = await openDatabase(config.storage, { schema: config.storageSchema ?? "public" });
   const store = createStore(database);
-  const directory = createDirectory(store.directory, clock);
+  const directory = createDirectory(store.directory, clock, box.lookupDigest);
   const facts = await bootstrap(
     store,
     directory,
@@ -117,7 +118,11 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
   });
-  const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
+  const app = buildApp(services, {
+    https: { key: tls.key, cert: tls.cert },
+    logLevel: config.logLevel ?? "info",
+    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames ?? [] },
+  });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
@@ -214,6 +219,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       grants: store.grants,
       issuerKeys,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
+      clientAuthThrottle: clientAuthThrottle(clock, {
+        failuresPerSource: config.clientAuthFailuresPerSource ?? 60,
+        failuresPerClient: config.clientAuthFailuresPerClient ?? 300,
+      }),
     },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
@@ -241,9 +250,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         const object = await directory.getObject(id);
         return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
+      conditionProblem,
       policyChanged,
     },
-    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, policyChanged },
+    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
     access: {
       store: store.rbac,
       clock,
@@ -291,7 +301,7 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteRoleAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);

@@ -41,7 +41,7 @@ export interface ArmDeps {
   models: ModelCatalog;
   /** Absent until the token service's managed identities are wired; the identity routes then answer 501. */
   managedIdentities?: ManagedIdentityDirectory | undefined;
-  /** Removes the role assignments at or below a deleted scope (the RBAC store owns them). */
+  /** Removes the role and deny assignments at or below a deleted scope (the RBAC store owns them). */
   scopeDeleted(scope: string): Promise<void>;
   /** Makes a principal Owner of a new subscription (the RBAC store owns assignments); effective before it returns. */
   grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;

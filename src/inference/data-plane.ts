@@ -40,6 +40,9 @@ export interface DataPlaneLimits {
   jsonDepth: number;
   /** Completion tokens charged up front to a call that sets no `max_tokens` (settled with its real usage after). */
   defaultCompletionTokens: number;
+  /** Streams one caller may hold open on a node; how long a stream may wait for its client to read. */
+  maxStreamsPerCaller: number;
+  streamDrainTimeoutMs: number;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
