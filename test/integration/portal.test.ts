@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { chromiumPath, launchChromium, newPage, signInToPortal } from "../harness/browser.ts";
+import { chromiumPath, ensurePortalBuilt, launchChromium, newPage, signInToPortal } from "../harness/browser.ts";
 import { ARM_SCOPE, adminCredential, call, GRAPH_SCOPE } from "../harness/clients.ts";
 import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
@@ -22,6 +22,7 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
   let graphToken = "";
 
   before(async () => {
+    ensurePortalBuilt();
     keyless = await startKeyless();
     browser = await launchChromium();
     const { facts } = keyless;
