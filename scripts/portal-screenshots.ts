@@ -3,11 +3,12 @@
  * `node scripts/portal-screenshots.ts` (needs Debian's chromium and a built portal, i.e. `npm install`).
  */
 import { resolve } from "node:path";
-import { launchChromium, newPage, signInToPortal } from "../test/harness/browser.ts";
+import { ensurePortalBuilt, launchChromium, newPage, signInToPortal } from "../test/harness/browser.ts";
 import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
 
 const OUT = resolve(import.meta.dirname, "..", "docs", "portal");
 
+ensurePortalBuilt();
 const keyless = await startKeyless();
 const browser = await launchChromium();
 try {
