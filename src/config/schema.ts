@@ -296,19 +296,21 @@ export const schema = {
     type: "integer",
     env: "KEYLESS_ARM_BODY_LIMIT",
     flag: "--arm-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest ARM request body in bytes (Azure Resource Manager's 4 MB); larger ones get 413 `RequestEntityTooLarge`.",
+    description:
+      "Largest ARM request body in bytes; larger ones get 413 `RequestEntityTooLarge`. Azure Resource Manager takes up to 4 MB, but Keyless's ARM bodies (resource groups, accounts, role assignments) are a few KB, and reading and parsing a body costs about 25 ms of event loop per MB: 1 MiB keeps any one request under 50 ms (docs/benchmarks.md).",
   }),
   graphBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_GRAPH_BODY_LIMIT",
     flag: "--graph-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest Microsoft Graph request body in bytes (Graph's 4 MB); larger ones get 413 `Request_EntityTooLarge`.",
+    description:
+      "Largest Microsoft Graph request body in bytes; larger ones get 413 `Request_EntityTooLarge`. Graph takes up to 4 MB, but directory objects are a few KB, and 1 MiB keeps any one request under 50 ms of event loop (docs/benchmarks.md).",
   }),
   graphFilterLengthLimit: setting<number>({
     type: "integer",
