@@ -1,0 +1,34 @@
+// `npm pack` runs this (prepack): Node does not strip types under node_modules, so the package ships JavaScript.
+// The sources use erasable syntax only, so each file is Node's own type stripping of it (line and column kept)
+// with relative `.ts` imports pointed at `.js`; `npm run check` is what type-checks them. keyless/testing's type
+// declarations come from tsc (tsconfig.build.json). The checkout itself runs the TypeScript.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { stripTypeScriptTypes } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const out = join(root, "dist");
+
+function typeScriptFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+/** `from "./x.ts"`, `import("../x.ts")`, `import "./x.ts"` → `.js` (relative specifiers only, as tsc's rewrite). */
+function rewriteImports(code: string): string {
+  return code.replace(/((?:\bfrom|\bimport)\s*\(?\s*)(["'])(\.\.?\/[^"']+)\.ts\2/g, "$1$2$3.js$2");
+}
+
+rmSync(out, { recursive: true, force: true });
+for (const file of [...typeScriptFiles(join(root, "src")), join(root, "bin", "keyless-main.ts")]) {
+  const target = join(out, relative(root, file)).replace(/\.ts$/, ".js");
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, rewriteImports(stripTypeScriptTypes(readFileSync(file, "utf8"), { mode: "strip" })));
+}
+execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], {
+  stdio: "inherit",
+});
