@@ -1,9 +1,10 @@
 // `npm pack` runs this (prepack): Node does not strip types under node_modules, so the package ships JavaScript.
 // The sources use erasable syntax only, so each file is Node's own type stripping of it (line and column kept)
 // with relative `.ts` imports pointed at `.js`; `npm run check` is what type-checks them. keyless/testing's type
-// declarations come from tsc (tsconfig.build.json). The checkout itself runs the TypeScript.
+// declarations come from tsc (tsconfig.build.json); the portal's static files (vite) go to dist/build/portal, where
+// the compiled src/http looks for them. The checkout itself runs the TypeScript.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { stripTypeScriptTypes } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 
@@ -13,7 +14,7 @@ const out = join(root, "dist");
 function typeScriptFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return typeScriptFiles(path);
+    if (entry.isDirectory()) return entry.name === "web" ? [] : typeScriptFiles(path); // the portal is vite's
     return entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [path] : [];
   });
 }
@@ -32,3 +33,14 @@ for (const file of [...typeScriptFiles(join(root, "src")), join(root, "bin", "ke
 execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], {
   stdio: "inherit",
 });
+const portal = join(root, "build", "portal");
+if (!existsSync(join(portal, "index.html"))) {
+  execFileSync(
+    process.execPath,
+    [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(root, "scripts", "portal-vite.config.ts")],
+    {
+      stdio: "inherit",
+    },
+  );
+}
+cpSync(portal, join(out, "build", "portal"), { recursive: true });

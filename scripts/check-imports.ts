@@ -26,6 +26,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   cli: ["core", "client", "config"],
   client: ["core"],
   testing: [],
+  web: ["client"],
 };
 
 /** The module a path under src/ belongs to: its first segment (a top-level file is its own "module"). */

@@ -11,7 +11,7 @@ import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { hasAccessWithin, policyDecisions } from "./authz/decisions.ts";
-import { builtInRoles, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
 import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -25,10 +25,13 @@ import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
 import { httpLimits } from "./http/limits.ts";
+import { restrictNewFiles } from "./core/private-files.ts";
 import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
@@ -42,6 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
@@ -59,6 +63,8 @@ export interface RunningKeyless {
 /** The composition root: config → storage → services → HTTP → listen. */
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir ?? ".keyless");
+  // Everything the server writes (database, WAL, keys, certificates) is 0600, whatever the umask was.
+  restrictNewFiles();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const box = createSealedBox(loadMasterKey(config.masterKey, dataDir));
   const tls =
@@ -67,7 +73,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
   const database = await openDatabase(config.storage, { schema: config.storageSchema ?? "public" });
   const store = createStore(database);
-  const directory = createDirectory(store.directory, clock);
+  const directory = createDirectory(store.directory, clock, box.lookupDigest);
   const facts = await bootstrap(
     store,
     directory,
@@ -97,6 +103,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const quotaCounter = openQuotaCounter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -108,9 +115,14 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    quotaCounter,
     metrics,
   });
-  const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel ?? "info" });
+  const app = buildApp(services, {
+    https: { key: tls.key, cert: tls.cert },
+    logLevel: config.logLevel ?? "info",
+    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames ?? [] },
+  });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host!, port: config.port! });
@@ -141,6 +153,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       await app.close();
       await callLog.close();
       await rateLimiter.close?.();
+      await quotaCounter.close?.();
       await models.close();
       await database.close();
     },
@@ -157,6 +170,7 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
 };
 
@@ -185,6 +199,11 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    quotas: {
+      find: async (account) => (await views.findQuotas(account)) ?? [],
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
+      counter: live.quotaCounter,
+    },
     limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText ?? false,
@@ -200,6 +219,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       grants: store.grants,
       issuerKeys,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
+      clientAuthThrottle: clientAuthThrottle(clock, {
+        failuresPerSource: config.clientAuthFailuresPerSource ?? 60,
+        failuresPerClient: config.clientAuthFailuresPerClient ?? 300,
+      }),
     },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
@@ -227,9 +250,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         const object = await directory.getObject(id);
         return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
+      conditionProblem,
       policyChanged,
     },
-    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, policyChanged },
+    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
     access: {
       store: store.rbac,
       clock,
@@ -274,9 +298,10 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
         if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
       },
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
+      rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteRoleAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
@@ -291,6 +316,13 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       await live.policy.refresh();
     },
     callLog: live.callLog,
+    async quotaSpend(quota) {
+      const window = windowOf(
+        { id: quota.id, principalId: "", deployment: "", tokens: 0, period: quota.period as QuotaPeriod },
+        clock.now(),
+      );
+      return { spent: await live.quotaCounter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
+    },
     isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }

@@ -139,6 +139,26 @@ export const schema = {
     description:
       "Days between token-signing key rotations (0: never). A new key is published a day before it signs; the old one stays published until its tokens expire.",
   }),
+  clientAuthFailuresPerSource: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_SOURCE",
+    flag: "--client-auth-failures-per-source",
+    default: 60,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed client authentications (wrong secret, bad assertion) one source address may make per minute on a node; past it, its token requests are refused (429, AADSTS90055) unchecked for the rest of the minute.",
+  }),
+  clientAuthFailuresPerClient: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_CLIENT",
+    flag: "--client-auth-failures-per-client",
+    default: 300,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed authentications per minute for one client application on a node; past it, only sources that recently authenticated that client are still checked, others are refused (429) unchecked.",
+  }),
   federationFile: setting<string>({
     type: "string",
     env: "KEYLESS_FEDERATION_FILE",
@@ -195,6 +215,26 @@ export const schema = {
     max: 1_000_000,
     description:
       "Completion tokens a call that sets no `max_tokens` is charged up front against its deployment's tokens per minute (Azure charges `max_tokens` or a default). Every call is settled with its real usage when it ends.",
+  }),
+  maxStreamsPerCaller: setting<number>({
+    type: "integer",
+    env: "KEYLESS_MAX_STREAMS_PER_CALLER",
+    flag: "--max-streams-per-caller",
+    default: 32,
+    min: 1,
+    max: 100_000,
+    description:
+      "Streamed chat calls one caller (principal or account key) may hold open on a node; beyond it a new stream is 429 TooManyConcurrentStreams. Each stream holds one backend connection for as long as it lasts.",
+  }),
+  streamDrainTimeoutMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_STREAM_DRAIN_TIMEOUT_MS",
+    flag: "--stream-drain-timeout-ms",
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description:
+      "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
   }),
   callLogRetentionDays: setting<number>({
     type: "integer",

@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
@@ -5,14 +6,18 @@ import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
 import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { portalSurface } from "./portal-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
+import { type PublicOrigins, publicOrigins } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
 
 export interface AppOptions {
   https: { key: string; cert: string };
   logLevel: string;
+  /** The names clients may reach us by; a request naming another host is answered as if it named `publicUrl`. */
+  origins: PublicOrigins;
 }
 
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
@@ -62,6 +67,11 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
       error: { code: "NotFound", message: `No Keyless surface serves ${request.method} ${loggableUrl(request.url).split("?")[0]}.` },
     }),
   );
+  const originOf = publicOrigins(options.origins, () => (app.server.address() as AddressInfo | null)?.port ?? 0);
+  app.decorateRequest("publicOrigin", "");
+  app.addHook("onRequest", async (request) => {
+    request.publicOrigin = originOf(request.headers.host);
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-ms-request-id", String(request.id));
   });
@@ -80,5 +90,6 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
   app.register(graphSurface, services);
   app.register(armSurface, services);
   app.register(dataPlaneSurface, services);
+  app.register(portalSurface);
   return app;
 }

@@ -1,11 +1,16 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CallRecord, DataPlaneDeps } from "../inference/data-plane.ts";
+import type { QuotaWindow } from "../inference/quotas.ts";
 
 /**
  * What one call has learned so far; written as its record when the response closes, whatever happened, but only
  * once the call named an existing account: calls to unknown accounts (anyone can make them) never fill the log.
  */
-export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs"> & { accountFound: boolean };
+export type CallContext = Omit<CallRecord, "at" | "status" | "latencyMs"> & {
+  accountFound: boolean;
+  /** The quota windows the call's tokens are charged to when it ends (see data-plane-quota.ts). */
+  quotaWindows?: QuotaWindow[];
+};
 
 /** Starts the call's record; it is handed to the call log when the response finishes or the client goes away. */
 export function beginCall(
@@ -31,7 +36,10 @@ export function beginCall(
     accountFound: false,
   };
   reply.raw.once("close", () => {
-    const { accountFound, ...record } = context;
+    const { accountFound, quotaWindows, ...record } = context;
+    const tokens = record.promptTokens + record.completionTokens;
+    if (quotaWindows && tokens > 0)
+      for (const window of quotaWindows) void deps.quotas?.counter.charge(window, tokens).catch(() => undefined);
     if (!accountFound) return;
     // A response closed before it finished is a client that went away: 499, as proxies record it.
     const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;

@@ -4,6 +4,7 @@ import type { EmbeddingsResult } from "../inference/chat-types.ts";
 import { requireCapability, type DataOperation } from "../inference/data-plane.ts";
 import { checkEmbeddingsLength, parseEmbeddingsRequest } from "../inference/prompt-limits.ts";
 import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
+import { enforceQuotas } from "./data-plane-quota.ts";
 import { abortOnDisconnect } from "./data-plane-call.ts";
 import { admitCall, bodyOf, type DataRequest, deploymentFor, keepPrompt, type RouteFamily } from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
@@ -17,6 +18,7 @@ export function embeddingsHandler(services: Services, family: RouteFamily, opera
     const input = parseEmbeddingsRequest(request.body, limits, deployment.modelLimits);
     keepPrompt(services, call, input.input);
     await checkEmbeddingsLength(input, limits, deployment.modelLimits);
+    await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(input.input), 0);
     const result = await requireCapability(deployment, "embed", "embeddings")(input, deployment.backendModel, abortOnDisconnect(reply));
     call.promptTokens = result.usage.prompt_tokens;

@@ -14,5 +14,7 @@ export function dataPlaneLimits(config: Config): DataPlaneLimits {
     embeddingsBodyBytes: config.embeddingsBodyLimit ?? 1_048_576,
     jsonDepth: config.jsonDepthLimit ?? 64,
     defaultCompletionTokens: config.rateLimitDefaultCompletionTokens ?? 1024,
+    maxStreamsPerCaller: config.maxStreamsPerCaller ?? 32,
+    streamDrainTimeoutMs: config.streamDrainTimeoutMs ?? 30_000,
   };
 }

@@ -261,6 +261,13 @@ const catalog = {
     template: () =>
       "Your account is locked because you've tried to sign in too many times with an incorrect user ID or password. Wait a few minutes and try again.",
   },
+  clientAuthThrottled: {
+    error: "invalid_client",
+    aadsts: 90055,
+    status: 429,
+    template: (who: string) =>
+      `Too many failed client authentications for ${who} in the last minute; this request was not checked. Wait a minute and retry with the right credential.`,
+  },
   authorizationCodeInvalid: {
     error: "invalid_grant",
     aadsts: 70008,
