@@ -30,6 +30,8 @@ for (const file of [...typeScriptFiles(join(root, "src")), join(root, "bin", "ke
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, rewriteImports(stripTypeScriptTypes(readFileSync(file, "utf8"), { mode: "strip" })));
 }
+// Files the code reads beside itself: the az 2.45 `az role` fix (src/cli/az-role-fix).
+cpSync(join(root, "src", "cli", "az-role-fix"), join(out, "src", "cli", "az-role-fix"), { recursive: true });
 execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], {
   stdio: "inherit",
 });

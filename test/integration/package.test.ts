@@ -18,7 +18,9 @@ const PATH = (process.env.PATH ?? "")
   .split(delimiter)
   .filter((dir) => !dir.startsWith(ROOT))
   .join(delimiter);
-const env = { ...process.env, PATH, NODE_EXTRA_CA_CERTS: "", NODE_OPTIONS: "" };
+const env: Record<string, string | undefined> = { ...process.env, PATH, NODE_EXTRA_CA_CERTS: "", NODE_OPTIONS: "" };
+// A node:test child of this runner would report to it rather than print (NODE_TEST_CONTEXT).
+delete env.NODE_TEST_CONTEXT;
 let work: string;
 let project: string;
 
