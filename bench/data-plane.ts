@@ -286,6 +286,12 @@ async function main(): Promise<void> {
       : []),
   ];
 
+  if (process.argv.includes("--observability")) {
+    await observabilityCost(keyless.dataDir, modelsFile, keylessOrigin, v1, cached, ca);
+    await keyless.stop();
+    keyless.cleanup();
+    return;
+  }
   const rows: string[] = [];
   for (const target of targets.filter((t) => t.name.toLowerCase().includes(ONLY))) {
     process.stderr.write(`measuring ${target.name}…\n`);
@@ -312,6 +318,58 @@ async function main(): Promise<void> {
   );
   await keyless.stop();
   keyless.cleanup();
+}
+
+/**
+ * `--observability`: what metrics and the call log cost. Two more nodes on the same data dir, one with metrics on
+ * (`metricsPort`) and the call log on (the default), one with neither (`recordCalls: false`), measured alternately
+ * at c=50 so the machine's drift hits both alike; the ratio of their throughputs is the figure.
+ */
+async function observabilityCost(dataDir: string, modelsFile: string, origin: string, path: string, token: string, ca: string) {
+  const base = { KEYLESS_MODELS_FILE: modelsFile, KEYLESS_LOG_LEVEL: "error" };
+  const nodes = {
+    neither: await startKeyless({ dataDir, env: { ...base, KEYLESS_RECORD_CALLS: "false" } }),
+    "metrics only": await startKeyless({ dataDir, env: { ...base, KEYLESS_METRICS_PORT: "0", KEYLESS_RECORD_CALLS: "false" } }),
+    "call log only": await startKeyless({ dataDir, env: base }),
+    "metrics + call log": await startKeyless({ dataDir, env: { ...base, KEYLESS_METRICS_PORT: "0" } }),
+  };
+  const names = Object.keys(nodes) as (keyof typeof nodes)[];
+  const rps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rows: string[] = [];
+  for (let round = 1; round <= 3; round++) {
+    const cells: string[] = [];
+    for (const name of round % 2 ? names : [...names].reverse()) {
+      const target: Target = {
+        name,
+        origin: origin.replace(/:\d+$/, `:${nodes[name].facts.port}`),
+        path,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+        ca,
+      };
+      const result = await measure(target, 50, REQUESTS, CHAT, false);
+      rps[name]!.push(result.rps);
+      cells[names.indexOf(name)] = `${result.rps.toFixed(0)}${result.errors ? ` (${result.errors} errors)` : ""}`;
+    }
+    rows.push(`| ${round} | ${cells.join(" | ")} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  await Promise.all(Object.values(nodes).map((n) => n.stop()));
+  // Each round's ratio to that round's `neither`, then the median over rounds: drift between rounds cancels.
+  const cost = (name: string) => {
+    const ratios = rps[name]!.map((r, i) => r / rps.neither![i]!).sort((a, b) => a - b);
+    return `${(100 * (1 - ratios[1]!)).toFixed(1)}%`;
+  };
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${availableParallelism()} cores, ${REQUESTS} requests per phase, c=50 req/s, cached token`,
+      "",
+      `| round | ${names.join(" | ")} |`,
+      `| --- | ${names.map(() => "---").join(" | ")} |`,
+      ...rows,
+      `| median cost | ${names.map((n) => (n === "neither" ? "—" : cost(n))).join(" | ")} |`,
+      "",
+    ].join("\n"),
+  );
 }
 
 if (process.argv.includes("--role")) {

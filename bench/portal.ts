@@ -8,7 +8,7 @@
  */
 import { availableParallelism, cpus } from "node:os";
 import { performance } from "node:perf_hooks";
-import { launchChromium, newPage } from "../test/harness/browser.ts";
+import { ensurePortalBuilt, launchChromium, newPage } from "../test/harness/browser.ts";
 import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
 
 const runsArg = process.argv.indexOf("--runs");
@@ -17,6 +17,7 @@ if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error("--runs takes a positiv
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+ensurePortalBuilt();
 const keyless = await startKeyless();
 const browser = await launchChromium();
 const cold: { ms: number; bytes: number }[] = [];

@@ -3,11 +3,12 @@
  * `node scripts/portal-screenshots.ts` (needs Debian's chromium and a built portal, i.e. `npm install`).
  */
 import { resolve } from "node:path";
-import { launchChromium, newPage, signInToPortal } from "../test/harness/browser.ts";
+import { ensurePortalBuilt, launchChromium, newPage, signInToPortal } from "../test/harness/browser.ts";
 import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
 
 const OUT = resolve(import.meta.dirname, "..", "docs", "portal");
 
+ensurePortalBuilt();
 const keyless = await startKeyless();
 const browser = await launchChromium();
 try {
@@ -39,9 +40,15 @@ try {
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByRole("figure", { name: "Answer" }).waitFor();
     await page.screenshot({ path: `${OUT}/playground.png` });
+    await page.getByRole("tab", { name: "Call log" }).click();
+    await page.getByRole("table", { name: "Calls" }).getByText("allowed").first().waitFor();
+    await page.screenshot({ path: `${OUT}/call-log.png` });
     await page.getByRole("tab", { name: "Keys" }).click();
     await page.getByRole("switch").waitFor();
     await page.screenshot({ path: `${OUT}/keys.png` });
+    await page.getByRole("link", { name: "Directory" }).click();
+    await page.getByRole("table", { name: "Users" }).waitFor();
+    await page.screenshot({ path: `${OUT}/directory.png` });
     await page.context().close();
   }
   const phone = await newPage(browser, { width: 390, height: 844 });

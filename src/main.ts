@@ -42,6 +42,7 @@ import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import { loadFederation, noFederation } from "./tokens/federation.ts";
@@ -92,6 +93,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
+  const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
@@ -117,6 +119,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     rateLimiter,
     quotaCounter,
     metrics,
+    tracing,
   });
   const app = buildApp(services, {
     https: { key: tls.key, cert: tls.cert },
@@ -149,6 +152,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     async close() {
       stopPolling();
       await metricsServer?.close();
+      await tracing?.shutdown();
       clearInterval(keyTimer);
       await app.close();
       await callLog.close();
@@ -172,6 +176,7 @@ type Live = {
   rateLimiter: RateLimiter;
   quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
+  tracing: Tracing | undefined;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -195,7 +200,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     authorizeDataAction: decisions.dataActionVerdict,
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall(record) {
-      live.callLog.record(record);
+      if (config.recordCalls !== false) live.callLog.record(record);
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
@@ -274,6 +279,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     resourcesChanged: () => views.clear(),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
     metrics: live.metrics,
+    traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
 }
 

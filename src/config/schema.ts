@@ -216,6 +216,14 @@ export const schema = {
     description:
       "Completion tokens a call that sets no `max_tokens` is charged up front against its deployment's tokens per minute (Azure charges `max_tokens` or a default). Every call is settled with its real usage when it ends.",
   }),
+  recordCalls: setting<boolean>({
+    type: "boolean",
+    env: "KEYLESS_RECORD_CALLS",
+    flag: "--record-calls",
+    default: true,
+    description:
+      "Keep a record of every data-plane call (the call log behind `keyless audit calls`, `keyless usage` and the accounts' Azure Monitor metrics). Turn off only where no per-call record may be kept; those views are then empty (quotas still hold).",
+  }),
   maxStreamsPerCaller: setting<number>({
     type: "integer",
     env: "KEYLESS_MAX_STREAMS_PER_CALLER",
@@ -270,19 +278,21 @@ export const schema = {
     type: "integer",
     env: "KEYLESS_ARM_BODY_LIMIT",
     flag: "--arm-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest ARM request body in bytes (Azure Resource Manager's 4 MB); larger ones get 413 `RequestEntityTooLarge`.",
+    description:
+      "Largest ARM request body in bytes; larger ones get 413 `RequestEntityTooLarge`. Azure Resource Manager takes up to 4 MB, but Keyless's ARM bodies (resource groups, accounts, role assignments) are a few KB, and reading and parsing a body costs about 25 ms of event loop per MB: 1 MiB keeps any one request under 50 ms (docs/benchmarks.md).",
   }),
   graphBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_GRAPH_BODY_LIMIT",
     flag: "--graph-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest Microsoft Graph request body in bytes (Graph's 4 MB); larger ones get 413 `Request_EntityTooLarge`.",
+    description:
+      "Largest Microsoft Graph request body in bytes; larger ones get 413 `Request_EntityTooLarge`. Graph takes up to 4 MB, but directory objects are a few KB, and 1 MiB keeps any one request under 50 ms of event loop (docs/benchmarks.md).",
   }),
   graphFilterLengthLimit: setting<number>({
     type: "integer",
@@ -387,6 +397,14 @@ export const schema = {
     max: 65_536,
     description:
       "Largest `dimensions` an embeddings call may ask (text-embedding-3-large: 3,072). Each model is also held to its own native dimension (`dimensions` in the models file; keyless-embed: 1,536).",
+  }),
+  otlpEndpoint: setting<string>({
+    type: "string",
+    env: "KEYLESS_OTLP_ENDPOINT",
+    flag: "--otlp-endpoint",
+    default: undefined,
+    description:
+      "Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. http://127.0.0.1:4318): each data-plane call is then traced (a server span with authenticate, authorize and backend children, continuing the caller's `traceparent`) and exported to `{url}/v1/traces`. Off unless set.",
   }),
   metricsPort: setting<number>({
     type: "integer",

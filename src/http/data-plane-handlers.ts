@@ -44,15 +44,22 @@ export async function admitCall(
   family: RouteFamily,
   operation: DataOperation,
 ) {
-  const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
+  const name = dataActions[operation].operation;
+  const call = beginCall(request, reply, services.dataPlane, request.params.account, name, traceOf(services, request, name));
   family.checkVersion(request.query);
   const account = await requireAccount(services.dataPlane, request.params.account);
   call.accountFound = true;
-  const caller = await identify(services, request, account, call);
+  const caller = await call.trace.step("keyless.authenticate", () => identify(services, request, account, call));
   call.decision = "denied";
-  call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
+  call.assignmentId = await call.trace.step("keyless.authorize", () => authorizeCall(services.dataPlane, account, caller, operation));
   call.decision = "allowed";
   return { call, account, caller };
+}
+
+/** The call's trace: continues the client's `traceparent` when tracing is on. */
+function traceOf(services: Services, request: DataRequest, name: string) {
+  const traceparent = request.headers.traceparent;
+  return services.traceCall?.(name, typeof traceparent === "string" ? traceparent : undefined);
 }
 
 async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<Caller> {
@@ -99,7 +106,8 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     }
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
     const signal = abortOnDisconnect(reply);
-    const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
+    const complete = requireCapability(deployment, "complete", "chat/completions");
+    const completion = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, signal));
     countUsage(call, completion.usage);
     budget.settle(completion.usage?.total_tokens);
     return completion;
@@ -119,15 +127,17 @@ async function streamCall(
   const stream = requireCapability(deployment, "stream", "chat/completions");
   let used: number | undefined;
   const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
-  const done = await streamChat(
-    reply,
-    stream(withUsage, deployment.backendModel, abortOnDisconnect(reply)),
-    (usage) => {
-      countUsage(call, usage);
-      used = usage.total_tokens;
-    },
-    (err) => request.log.warn({ err }, "model stream failed mid-way"),
-    { forwardUsage: chat.stream_options?.include_usage === true, drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs },
+  const done = await call.trace.step("keyless.backend", () =>
+    streamChat(
+      reply,
+      stream(withUsage, deployment.backendModel, abortOnDisconnect(reply)),
+      (usage) => {
+        countUsage(call, usage);
+        used = usage.total_tokens;
+      },
+      (err) => request.log.warn({ err }, "model stream failed mid-way"),
+      { forwardUsage: chat.stream_options?.include_usage === true, drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs },
+    ),
   );
   budget.settle(used);
   return done;
@@ -145,10 +155,9 @@ export function completionsHandler(services: Services, family: RouteFamily) {
     await checkContextLength(chat, deployment.modelLimits);
     await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
-    const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
-      chat,
-      deployment.backendModel,
-      abortOnDisconnect(reply),
+    const complete = requireCapability(deployment, "complete", "completions");
+    const completion: ChatCompletion = await call.trace.step("keyless.backend", () =>
+      complete(chat, deployment.backendModel, abortOnDisconnect(reply)),
     );
     countUsage(call, completion.usage);
     budget.settle(completion.usage?.total_tokens);

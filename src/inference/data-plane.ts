@@ -73,6 +73,8 @@ export interface CallRecord {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  /** The OpenTelemetry trace of the call, when tracing is on (`otlpEndpoint`). */
+  traceId?: string | undefined;
   /** The prompt as sent (JSON), only when the operator opted in with `recordPromptText`. */
   promptText?: string | undefined;
 }

@@ -98,7 +98,9 @@ export function DataTable<T>(props: { label: string; columns: Column<T>[]; rows:
           {props.rows.map((row) => (
             <TableRow key={props.rowKey(row)}>
               {props.columns.map((c) => (
-                <TableCell key={c.title}>{c.render(row)}</TableCell>
+                <TableCell key={c.title} style={{ overflowWrap: "anywhere" }}>
+                  {c.render(row)}
+                </TableCell>
               ))}
             </TableRow>
           ))}
@@ -122,6 +124,15 @@ export function CodeBlock(props: { code: string; label: string }) {
       />
     </figure>
   );
+}
+
+/** A scope in words: "subscription …", "resource group …", or the resource's type and name. */
+export function describeScope(scope: string): string {
+  const parts = scope.split("/").filter(Boolean);
+  if (parts.length === 0) return "the root scope";
+  if (parts.length === 2) return `subscription ${parts[1]}`;
+  if (parts.length === 4) return `resource group ${parts[3]}`;
+  return `${parts.at(-2)} ${parts.at(-1)}`;
 }
 
 /** The last segment of an ARM id, a GUID or a path. */

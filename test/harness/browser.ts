@@ -1,5 +1,32 @@
 import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { PORTAL_DIR } from "../../src/http/portal-surface.ts";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+
+/** Newest modification time under a folder, in ms. */
+function newest(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
+}
+
+/**
+ * `npm install` builds the portal; a worktree that shares another's node_modules, or sources edited since, would
+ * test a missing or stale build. Rebuilds when build/portal is older than any file in src/web (a few seconds).
+ */
+export function ensurePortalBuilt(): void {
+  const index = join(PORTAL_DIR, "index.html");
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, "src", "web"))) return;
+  execFileSync(join(ROOT, "node_modules", ".bin", "vite"), ["build", "--config", join(ROOT, "scripts", "portal-vite.config.ts")], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
+}
 
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it when missing), or undefined when absent. */
 export function chromiumPath(): string | undefined {

@@ -20,6 +20,8 @@ export interface ReadyFacts {
 export interface KeylessProcess {
   facts: ReadyFacts;
   dataDir: string;
+  /** The server process (its memory is read from /proc by the fuzz suite). */
+  pid: number;
   stop(): Promise<void>;
   /** Stops, then starts again on the same data dir and storage. */
   restart(): Promise<KeylessProcess>;
@@ -62,6 +64,7 @@ export async function startKeyless(
   return {
     facts,
     dataDir,
+    pid: child.pid!,
     stop,
     async restart() {
       await stop();

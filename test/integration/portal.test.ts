@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { chromiumPath, launchChromium, newPage, signInToPortal } from "../harness/browser.ts";
+import { chromiumPath, ensurePortalBuilt, launchChromium, newPage, signInToPortal } from "../harness/browser.ts";
 import { ARM_SCOPE, adminCredential, call, GRAPH_SCOPE } from "../harness/clients.ts";
 import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 
@@ -19,18 +19,20 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
   let accountPage: string;
   const users: Record<string, string> = {};
   let groupId = "";
+  let graphToken = "";
 
   before(async () => {
+    ensurePortalBuilt();
     keyless = await startKeyless();
     browser = await launchChromium();
     const { facts } = keyless;
     const graph = `${facts.url}/graph/v1.0`;
     const admin = adminCredential(facts);
-    const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
-    for (const name of ["dana", "rita"]) {
+    graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
+    for (const name of ["dana", "rita", "sam"]) {
       const created = await call("POST", `${graph}/users`, graphToken, {
         accountEnabled: true,
-        displayName: name === "dana" ? "Dana Developer" : "Rita Reader",
+        displayName: { dana: "Dana Developer", rita: "Rita Reader", sam: "Sam Leaving" }[name],
         mailNickname: name,
         userPrincipalName: `${name}@keyless.local`,
         passwordProfile: { password: USER_PASSWORD, forceChangePasswordNextSignIn: false },
@@ -133,6 +135,21 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await rita.context().close();
   });
 
+  test("a session ends when the user is disabled: the next token the portal needs is refused, and it says so", async () => {
+    const sam = await signedIn("sam@keyless.local", USER_PASSWORD);
+    await sam.getByText("You have no role on any subscription.").waitFor();
+    const disabled = await call("PATCH", `${keyless.facts.url}/graph/v1.0/users/${users.sam}`, graphToken, { accountEnabled: false });
+    assert.equal(disabled.status, 204, JSON.stringify(disabled.body));
+    // The Directory needs a Graph token: the refresh is refused, so the portal signs out and says why.
+    await sam.getByRole("link", { name: "Directory" }).click();
+    await sam
+      .getByRole("alert")
+      .getByText(/Your session has ended \(AADSTS\d+: .*disabled/)
+      .waitFor();
+    await sam.getByRole("button", { name: "Sign in" }).waitFor();
+    await sam.context().close();
+  });
+
   test("administration blades: a deployment, key regeneration, a custom role from JSON, check access", async () => {
     const admin = await signedIn(keyless.facts.adminUsername, ADMIN_PASSWORD, `${accountPage}?tab=deployments`);
     await admin.getByLabel("Deployment name").fill("second");
@@ -162,10 +179,14 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
       Name: "Portal chat caller",
       Description: "Chat only",
       Actions: [],
-      DataActions: ["Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action"],
+      DataActions: [],
       AssignableScopes: [`/subscriptions/${keyless.facts.subscriptionId}`],
     };
     await admin.getByLabel("Role definition").fill(JSON.stringify(role));
+    await admin.getByLabel("Add a permission").fill("deployments/chat/completions");
+    const chatAction = "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action";
+    await admin.getByRole("button", { name: `Add ${chatAction}`, exact: true }).click();
+    assert.deepEqual(JSON.parse(await admin.getByLabel("Role definition").inputValue()).DataActions, [chatAction]);
     await admin.getByRole("button", { name: "Create custom role" }).click();
     await admin.getByRole("row").filter({ hasText: "Portal chat caller" }).filter({ hasText: "Custom" }).waitFor();
 

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { API_VERSIONS, arm, call } from "../api.ts";
 import type { DirectoryObject, RoleAssignment, RoleDefinition } from "../arm-types.ts";
-import { DataTable, ErrorBar, Loading, lastSegment } from "../components.tsx";
+import { DataTable, describeScope, ErrorBar, Loading, lastSegment } from "../components.tsx";
 import { AddRoleAssignment } from "./add-role-assignment.tsx";
 import { CheckAccess } from "./check-access.tsx";
 
@@ -87,7 +87,11 @@ export function AccessControl(props: { scope: string }) {
             {
               title: "Scope",
               render: (a) =>
-                a.properties.scope.toLowerCase() === scope.toLowerCase() ? "This resource" : `Inherited from ${a.properties.scope}`,
+                a.properties.scope.toLowerCase() === scope.toLowerCase() ? (
+                  "This resource"
+                ) : (
+                  <span title={a.properties.scope}>Inherited from {describeScope(a.properties.scope)}</span>
+                ),
             },
             {
               title: "",

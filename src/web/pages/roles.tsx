@@ -5,6 +5,7 @@ import { API_VERSIONS, arm } from "../api.ts";
 import type { RoleDefinition } from "../arm-types.ts";
 import { DataTable, ErrorBar, Loading } from "../components.tsx";
 import { useRoleDefinitions } from "./access-control.tsx";
+import { type PickedPermission, PermissionPicker } from "./permission-picker.tsx";
 
 /** The JSON `az role definition create --role-definition` takes. */
 interface AzRoleJson {
@@ -89,6 +90,18 @@ export function Roles(props: { scope: string }) {
       ),
     );
   };
+  const [jsonError, setJsonError] = useState<unknown>();
+  const addPermission = (p: PickedPermission) => {
+    try {
+      const role = JSON.parse(json) as AzRoleJson;
+      const names = new Set(role[p.kind] ?? []);
+      names.add(p.name);
+      setJson(JSON.stringify({ ...role, [p.kind]: [...names] }, null, 2));
+      setJsonError(undefined);
+    } catch (err) {
+      setJsonError(new Error(`Fix the JSON first: ${(err as Error).message}`));
+    }
+  };
   const rows = (roles.data ?? []).filter((r) => r.properties.roleName.toLowerCase().includes(filter.toLowerCase()));
   return (
     <div style={{ display: "flex", flexDirection: "column", gap: 12 }}>
@@ -99,6 +112,8 @@ export function Roles(props: { scope: string }) {
       >
         <Textarea value={json} onChange={(_e, d) => setJson(d.value)} rows={12} style={{ fontFamily: "monospace" }} />
       </Field>
+      <PermissionPicker roles={roles.data ?? []} onPick={addPermission} />
+      <ErrorBar error={jsonError} />
       <div style={{ display: "flex", gap: 8 }}>
         <Button appearance="primary" onClick={() => save.mutate()} disabled={save.isPending}>
           {editing ? "Save custom role" : "Create custom role"}
