@@ -9,6 +9,7 @@
  * Each server runs in its own process; this process only generates load. Not a timed test (docs/benchmarks.md).
  *
  *   node bench/data-plane.ts [--requests 2000]
+ *   node bench/data-plane.ts --only observability --observability [--rounds 5]   (metrics and call log cost)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -286,6 +287,12 @@ async function main(): Promise<void> {
       : []),
   ];
 
+  if (process.argv.includes("--observability")) {
+    await observabilityCost(keyless.dataDir, modelsFile, keylessOrigin, v1, cached, ca);
+    await keyless.stop();
+    keyless.cleanup();
+    return;
+  }
   const rows: string[] = [];
   for (const target of targets.filter((t) => t.name.toLowerCase().includes(ONLY))) {
     process.stderr.write(`measuring ${target.name}…\n`);
@@ -312,6 +319,60 @@ async function main(): Promise<void> {
   );
   await keyless.stop();
   keyless.cleanup();
+}
+
+/**
+ * `--observability [--rounds 5]`: what metrics and the call log cost. Four more nodes on the same data dir: neither
+ * (`recordCalls: false`), metrics only (`metricsPort`), the call log only (the default), and both; measured in turn
+ * at c=50 each round (the order reversed every other round), so the machine's drift hits all alike. The figure is
+ * the median over rounds of each node's throughput relative to `neither` in the same round.
+ */
+async function observabilityCost(dataDir: string, modelsFile: string, origin: string, path: string, token: string, ca: string) {
+  const base = { KEYLESS_MODELS_FILE: modelsFile, KEYLESS_LOG_LEVEL: "error" };
+  const nodes = {
+    neither: await startKeyless({ dataDir, env: { ...base, KEYLESS_RECORD_CALLS: "false" } }),
+    "metrics only": await startKeyless({ dataDir, env: { ...base, KEYLESS_METRICS_PORT: "0", KEYLESS_RECORD_CALLS: "false" } }),
+    "call log only": await startKeyless({ dataDir, env: base }),
+    "metrics + call log": await startKeyless({ dataDir, env: { ...base, KEYLESS_METRICS_PORT: "0" } }),
+  };
+  const names = Object.keys(nodes) as (keyof typeof nodes)[];
+  const rps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rows: string[] = [];
+  const rounds = Number(arg("--rounds", "5"));
+  for (let round = 1; round <= rounds; round++) {
+    const cells: string[] = [];
+    for (const name of round % 2 ? names : [...names].reverse()) {
+      const target: Target = {
+        name,
+        origin: origin.replace(/:\d+$/, `:${nodes[name].facts.port}`),
+        path,
+        headers: () => ({ authorization: `Bearer ${token}` }),
+        ca,
+      };
+      const result = await measure(target, 50, REQUESTS, CHAT, false);
+      rps[name]!.push(result.rps);
+      cells[names.indexOf(name)] = `${result.rps.toFixed(0)}${result.errors ? ` (${result.errors} errors)` : ""}`;
+    }
+    rows.push(`| ${round} | ${cells.join(" | ")} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  await Promise.all(Object.values(nodes).map((n) => n.stop()));
+  // Each round's ratio to that round's `neither`, then the median over rounds: drift between rounds cancels.
+  const cost = (name: string) => {
+    const ratios = rps[name]!.map((r, i) => r / rps.neither![i]!).sort((a, b) => a - b);
+    return `${(100 * (1 - ratios[Math.floor(ratios.length / 2)]!)).toFixed(1)}%`;
+  };
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${availableParallelism()} cores, ${REQUESTS} requests per phase, c=50 req/s, cached token`,
+      "",
+      `| round | ${names.join(" | ")} |`,
+      `| --- | ${names.map(() => "---").join(" | ")} |`,
+      ...rows,
+      `| median cost | ${names.map((n) => (n === "neither" ? "—" : cost(n))).join(" | ")} |`,
+      "",
+    ].join("\n"),
+  );
 }
 
 if (process.argv.includes("--role")) {

@@ -25,6 +25,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit", "telemetry"],
   cli: ["core", "client", "config"],
   client: ["core"],
+  testing: [],
+  web: ["client"],
 };
 
 /** The module a path under src/ belongs to: its first segment (a top-level file is its own "module"). */

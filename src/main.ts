@@ -11,7 +11,7 @@ import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
 import { hasAccessWithin, policyDecisions } from "./authz/decisions.ts";
-import { builtInRoles, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
+import { builtInRoles, conditionProblem, effectivePermissions, type LivePolicy, openLivePolicy } from "./authz/index.ts";
 import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
@@ -25,10 +25,13 @@ import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
 import { httpLimits } from "./http/limits.ts";
+import { restrictNewFiles } from "./core/private-files.ts";
 import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
@@ -39,9 +42,11 @@ import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { type Federation, loadFederation, noFederation } from "./tokens/federation.ts";
+import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
 import { createTokenValidator, type TokenRejectionEvent } from "./tokens/validator.ts";
@@ -59,6 +64,8 @@ export interface RunningKeyless {
 /** The composition root: config → storage → services → HTTP → listen. */
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir);
+  // Everything the server writes (database, WAL, keys, certificates) is 0600, whatever the umask was.
+  restrictNewFiles();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const box = createSealedBox(loadMasterKey(config.masterKey, dataDir));
   const tls =
@@ -67,7 +74,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames);
   const database = await openDatabase(config.storage, { schema: config.storageSchema });
   const store = createStore(database);
-  const directory = createDirectory(store.directory, clock);
+  const directory = createDirectory(store.directory, clock, box.lookupDigest);
   const facts = await bootstrap(
     store,
     directory,
@@ -86,6 +93,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
+  const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
@@ -97,6 +105,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -108,9 +117,15 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     models,
     callLog,
     rateLimiter,
+    quotaCounter,
     metrics,
+    tracing,
   });
-  const app = buildApp(services, { https: { key: tls.key, cert: tls.cert }, logLevel: config.logLevel });
+  const app = buildApp(services, {
+    https: { key: tls.key, cert: tls.cert },
+    logLevel: config.logLevel,
+    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
+  });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   await app.listen({ host: config.host, port: config.port });
@@ -137,10 +152,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     async close() {
       stopPolling();
       await metricsServer?.close();
+      await tracing?.shutdown();
       clearInterval(keyTimer);
       await app.close();
       await callLog.close();
       await rateLimiter.close?.();
+      await quotaCounter.close?.();
       await models.close();
       await database.close();
     },
@@ -157,12 +174,16 @@ type Live = {
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
   rateLimiter: RateLimiter;
+  quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
+  tracing: Tracing | undefined;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
-  const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile
+  // Only the operator's issuers are ever fetched: the federatedIssuers setting and the federation file's issuers.
+  const allowedIssuers = new Set(config.federatedIssuers);
+  const issuerKeys = remoteIssuerKeys({ allows: (issuer) => allowedIssuers.has(issuer) || federation.find(issuer) !== undefined });
+  const federation: Federation = config.federationFile
     ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
     : noFederation;
   const decisions = policyDecisions(live.policy, (operation, decision) =>
@@ -181,10 +202,15 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     authorizeDataAction: decisions.dataActionVerdict,
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall(record) {
-      live.callLog.record(record);
+      if (config.recordCalls !== false) live.callLog.record(record);
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
+    quotas: {
+      find: async (account) => (await views.findQuotas(account)) ?? [],
+      groupsOf: (principalId) => live.policy.groupsOf(principalId),
+      counter: live.quotaCounter,
+    },
     limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
@@ -200,10 +226,16 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       grants: store.grants,
       issuerKeys,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+      assertionMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
+      clientAuthThrottle: clientAuthThrottle(clock, {
+        failuresPerSource: config.clientAuthFailuresPerSource,
+        failuresPerClient: config.clientAuthFailuresPerClient,
+      }),
     },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
       federation,
+      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
       async principalStatus(objectId) {
         const principal = await directory.getPrincipal(objectId);
         if (!principal) return "deleted";
@@ -227,9 +259,10 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         const object = await directory.getObject(id);
         return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
       },
+      conditionProblem,
       policyChanged,
     },
-    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, policyChanged },
+    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
     access: {
       store: store.rbac,
       clock,
@@ -250,6 +283,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     resourcesChanged: () => views.clear(),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
     metrics: live.metrics,
+    traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
 }
 
@@ -274,9 +308,10 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
         if (await live.managedIdentities.getManagedIdentity(resourceId)) await live.managedIdentities.deleteManagedIdentity(resourceId);
       },
       workloadEnvironment: (resourceId, origin) => live.managedIdentities.workloadEnvironment(resourceId, origin),
+      rotateSecret: (resourceId) => live.managedIdentities.rotateEndpointSecret(resourceId),
     },
     async scopeDeleted(scope) {
-      if ((await store.rbac.deleteRoleAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
+      if ((await store.rbac.deleteAssignmentsAtOrBelow(scope, nowIso(clock))) > 0) await live.policy.refresh();
     },
     async grantOwner(subscriptionId, principalId, tenantId) {
       const principal = await directory.getPrincipal(principalId);
@@ -291,6 +326,13 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       await live.policy.refresh();
     },
     callLog: live.callLog,
+    async quotaSpend(quota) {
+      const window = windowOf(
+        { id: quota.id, principalId: "", deployment: "", tokens: 0, period: quota.period as QuotaPeriod },
+        clock.now(),
+      );
+      return { spent: await live.quotaCounter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
+    },
     isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }

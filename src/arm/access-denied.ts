@@ -1,5 +1,5 @@
 import { withDetails } from "../core/errors.ts";
-import type { ArmCaller, Authorize } from "./arm-caller.ts";
+import type { ArmCaller, AssignmentAttributes, Authorize } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /** The shared RBAC explanation of a denied action (`src/authz/explain.ts`), injected: arm never imports authz. */
@@ -7,7 +7,7 @@ export type ExplainDenial = (
   caller: ArmCaller,
   action: string,
   scope: string,
-  attributes?: { roleDefinitionId?: string },
+  attributes?: AssignmentAttributes,
 ) => Record<string, unknown>;
 
 export interface ActionCheck {
@@ -25,7 +25,7 @@ export async function requireAction(
   caller: ArmCaller,
   action: string,
   scope: string,
-  attributes?: { roleDefinitionId?: string },
+  attributes?: AssignmentAttributes,
   shownScope = scope,
 ): Promise<void> {
   if (await deps.authorize(caller, action, scope, attributes)) return;

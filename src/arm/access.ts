@@ -25,6 +25,7 @@ export interface AccessDeps extends ActionCheck {
 const READ_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments/read";
 const READ_DENY = "Microsoft.Authorization/denyAssignments/read";
 const WRITE_DENY = "Microsoft.Authorization/denyAssignments/write";
+const DELETE_DENY = "Microsoft.Authorization/denyAssignments/delete";
 const EVERYONE = "00000000-0000-0000-0000-000000000000";
 
 function checkScope(scopeText: string) {
@@ -106,6 +107,9 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
   if (everyone && (input.excludePrincipals ?? []).length === 0)
     throw armError("InvalidDenyAssignment", "denying everyone requires at least one excluded principal.");
   if (input.permissions.length === 0) throw armError("InvalidDenyAssignment", "permissions must list at least one block.");
+  // Deny blocks are applied whole: a condition there would be silently ignored, so it is refused.
+  if (input.permissions.some((p) => p.condition !== undefined))
+    throw armError("InvalidDenyAssignment", "conditions on deny assignment permissions are not supported; remove them.");
   const record: DenyAssignmentRecord = {
     id: id.toLowerCase(),
     tenantId: caller.tenantId,
@@ -127,6 +131,25 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
   }
   await deps.policyChanged();
   return record;
+}
+
+/**
+ * `DELETE {scope}/providers/Microsoft.Authorization/denyAssignments/{guid}` (Keyless extension): removes a deny
+ * assignment made at exactly that scope; 204 when there is none. Needs `denyAssignments/delete` there, which the
+ * no-lock-out rule keeps within reach of an Owner or User Access Administrator above the scope.
+ */
+export async function deleteDenyAssignment(deps: AccessDeps, caller: ArmCaller, scopeText: string, id: string) {
+  const scope = checkScope(scopeText);
+  const existing = isGuid(id)
+    ? (await deps.store.listDenyAssignments()).find(
+        (d) => d.id === id.toLowerCase() && d.tenantId === caller.tenantId && d.scope.toLowerCase() === scope.key,
+      )
+    : undefined;
+  if (!existing) return undefined;
+  await requireAction(deps, caller, DELETE_DENY, scope.id);
+  await deps.store.deleteDenyAssignment(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.policyChanged();
+  return existing;
 }
 
 export function denyAssignmentJson(d: DenyAssignmentRecord) {

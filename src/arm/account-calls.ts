@@ -104,6 +104,7 @@ function callJson(accountResourceId: string, c: LoggedCall) {
       completionTokens: c.completionTokens,
       totalTokens: c.promptTokens + c.completionTokens,
       latencyMs: c.latencyMs,
+      traceId: c.traceId ?? null,
     },
   };
 }

@@ -25,6 +25,8 @@ export interface ManagedIdentityDirectory {
   delete(resourceId: string): Promise<void>;
   /** The environment lines a workload sets to use the identity (they carry its endpoint secret). */
   workloadEnvironment(resourceId: string, origin: string): Promise<{ appService: string[]; imds: string[]; azureCli: string[] }>;
+  /** Replaces the endpoint secret; the old one stops working at once. */
+  rotateSecret(resourceId: string): Promise<void>;
 }
 
 /** Everything the ARM resource providers need, assembled by the composition root. */
@@ -39,12 +41,14 @@ export interface ArmDeps {
   models: ModelCatalog;
   /** Absent until the token service's managed identities are wired; the identity routes then answer 501. */
   managedIdentities?: ManagedIdentityDirectory | undefined;
-  /** Removes the role assignments at or below a deleted scope (the RBAC store owns them). */
+  /** Removes the role and deny assignments at or below a deleted scope (the RBAC store owns them). */
   scopeDeleted(scope: string): Promise<void>;
   /** Makes a principal Owner of a new subscription (the RBAC store owns assignments); effective before it returns. */
   grantOwner(subscriptionId: string, principalId: string, tenantId: string): Promise<void>;
   /** The data plane's call log, read for the calls and usage extensions and for Azure Monitor metrics. */
   callLog?: CallLogReader | undefined;
+  /** A principal quota's spend in its current window and when that resets (the data plane's counter). */
+  quotaSpend?: ((quota: { id: string; period: string }) => Promise<{ spent: number; resetsAt: string }>) | undefined;
   /** Whether the caller is a Global Administrator of its tenant (for creating subscriptions). */
   isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean>;
 }

@@ -62,11 +62,17 @@ const catalog = {
     status: 400,
     template: () => "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
   },
+  InvalidCondition: {
+    status: 400,
+    template: (detail: string) =>
+      `The given role assignment condition is invalid: ${detail} Keyless evaluates Azure's condition language for delegated role assignment management (ActionMatches, @Request/@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId|PrincipalId|PrincipalType], Guid/String (Not)Equals with ForAnyOfAnyValues-style quantifiers, AND/OR/NOT); see docs/security.md.`,
+  },
   RoleAssignmentNotFound: { status: 404, template: (id: string) => `The role assignment '${id}' is not found.` },
   RoleDefinitionNotFound: { status: 404, template: (id: string) => `The role definition '${id}' could not be found.` },
   RoleDefinitionWithSameNameExists: {
     status: 409,
-    template: (name: string) => `A custom role with the same name '${name}' already exists in this directory. Use a different name.`,
+    template: (name: string, kind: "custom" | "built-in" = "custom") =>
+      `A ${kind} role with the same name '${name}' already exists in this directory (role names are compared case-insensitively). Use a different name.`,
   },
   InvalidRoleDefinition: { status: 400, template: (detail: string) => `The role definition is invalid: ${detail}` },
   InvalidAssignableScope: {

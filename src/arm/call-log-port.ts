@@ -23,6 +23,7 @@ export interface LoggedCall {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  traceId?: string | undefined;
 }
 
 export interface CallUsageRow {

@@ -1,10 +1,11 @@
 import type { ResourceRecord } from "../storage/records.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./cognitive-services.ts";
+import { QUOTA_TYPE } from "./principal-quotas.ts";
 
 /**
  * What the data plane reads of Cognitive Services accounts and deployments: an account by its global name (with
- * its subscription's tenant and `disableLocalAuth`), and its deployments as stored.
+ * its subscription's tenant and `disableLocalAuth`), its deployments as stored, and its principal quotas.
  */
 export function dataPlaneResources(resources: ResourceStore, defaultTenantId: string) {
   return {
@@ -23,6 +24,18 @@ export function dataPlaneResources(resources: ResourceStore, defaultTenantId: st
     async listDeployments(accountId: string): Promise<ResourceRecord[]> {
       const children = await resources.listChildren(accountId);
       return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase());
+    },
+    async listQuotas(accountId: string) {
+      const children = await resources.listChildren(accountId);
+      return children
+        .filter((r) => r.type === QUOTA_TYPE)
+        .map((r) => ({
+          id: r.id,
+          principalId: String(r.properties.principalId),
+          deployment: String(r.properties.deployment),
+          tokens: Number(r.properties.tokens),
+          period: r.properties.period as "PT1M" | "PT1H" | "P1D" | "P7D" | "P30D",
+        }));
     },
   };
 }

@@ -20,6 +20,8 @@ export interface RoleAssignmentDeps extends ActionCheck {
   /** The caller's transitive groups, for `assignedTo()`. */
   groupsOf(principalId: string): readonly string[];
   findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
+  /** Why a condition cannot be evaluated (authz's condition language), or undefined when it can. */
+  conditionProblem(condition: string): string | undefined;
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
 }
@@ -51,11 +53,18 @@ export async function putRoleAssignment(
   const role = roleGuid ? await deps.findRole(roleGuid) : undefined;
   if (!roleGuid || !role) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
   if (!assignableAt(role, scope)) throw armError("RoleNotAssignableAtScope", role.roleName, scope);
+  const condition = checkCondition(deps, input);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
-  await requireAction(deps, caller, WRITE, scope, { roleDefinitionId: roleGuid }, assignmentId);
-  const existing = await deps.store.getRoleAssignment(name);
-  if (existing) return { created: false, record: sameOrRefuse(existing, scope, roleGuid, input) };
+  // Delegation conditions on the caller's assignments read the role, principal and principal type being assigned.
   const principalType = await deps.findPrincipalType(input.principalId);
+  const attributes = {
+    roleDefinitionId: roleGuid,
+    principalId: input.principalId.toLowerCase(),
+    ...(principalType ? { principalType } : {}),
+  };
+  await requireAction(deps, caller, WRITE, scope, attributes, assignmentId);
+  const existing = await deps.store.getRoleAssignment(name);
+  if (existing) return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition) };
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
   await checkSubscriptionLimit(deps.store, scope);
   const now = nowIso(deps.clock);
@@ -67,8 +76,8 @@ export async function putRoleAssignment(
     principalId: input.principalId.toLowerCase(),
     principalType,
     description: input.description ?? null,
-    condition: input.condition ?? null,
-    conditionVersion: input.conditionVersion ?? null,
+    condition: condition?.text ?? null,
+    conditionVersion: condition?.version ?? null,
     createdOn: now,
     createdBy: caller.principalId,
     updatedOn: now,
@@ -92,14 +101,12 @@ export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: Arm
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
   if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
-  await requireAction(
-    deps,
-    caller,
-    DELETE,
-    scope,
-    { roleDefinitionId: existing.roleDefinitionId },
-    `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
-  );
+  const attributes = {
+    roleDefinitionId: existing.roleDefinitionId,
+    principalId: existing.principalId,
+    principalType: existing.principalType,
+  };
+  await requireAction(deps, caller, DELETE, scope, attributes, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
   await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock));
   await deps.policyChanged();
   return existing;
@@ -157,11 +164,53 @@ function roleGuidOf(roleDefinitionId: string): string | undefined {
   return isGuid(guid) ? guid.toLowerCase() : undefined;
 }
 
-function sameOrRefuse(existing: RoleAssignmentRecord, scope: string, roleGuid: string, input: RoleAssignmentInput): RoleAssignmentRecord {
+/**
+ * A condition Keyless can evaluate, with its version ("2.0", the default and the only one Azure accepts), or
+ * undefined for none. Anything else is refused: a condition silently dropped would grant more than was meant.
+ */
+function checkCondition(deps: RoleAssignmentDeps, input: RoleAssignmentInput): { text: string; version: string } | undefined {
+  const text = input.condition ?? undefined;
+  const version = input.conditionVersion ?? undefined;
+  if (text === undefined || text.trim() === "") {
+    if (version !== undefined) throw armError("InvalidCondition", "conditionVersion is set but condition is empty; give both or neither.");
+    return undefined;
+  }
+  if (version !== undefined && version.trim() !== "2.0")
+    throw armError("InvalidCondition", `conditionVersion '${version}' is not supported; use "2.0".`);
+  const problem = deps.conditionProblem(text);
+  if (problem !== undefined) throw armError("InvalidCondition", `${problem}.`);
+  return { text, version: "2.0" };
+}
+
+/**
+ * A PUT on an existing assignment: scope, role and principal are fixed; the condition and description may change
+ * (as `az role assignment update` does), already authorized as a write of this very assignment.
+ */
+async function updateInPlace(
+  deps: RoleAssignmentDeps,
+  caller: ArmCaller,
+  existing: RoleAssignmentRecord,
+  scope: string,
+  roleGuid: string,
+  input: RoleAssignmentInput,
+  condition: { text: string; version: string } | undefined,
+): Promise<RoleAssignmentRecord> {
   const same =
     existing.scope.toLowerCase() === scope.toLowerCase() &&
     existing.roleDefinitionId === roleGuid &&
     existing.principalId === input.principalId.toLowerCase();
   if (!same) throw armError("RoleAssignmentUpdateNotPermitted");
-  return existing;
+  const description = input.description === undefined ? existing.description : input.description;
+  if ((existing.condition ?? undefined) === condition?.text && existing.description === description) return existing;
+  const updated: RoleAssignmentRecord = {
+    ...existing,
+    condition: condition?.text ?? null,
+    conditionVersion: condition?.version ?? null,
+    description,
+    updatedOn: nowIso(deps.clock),
+    updatedBy: caller.principalId,
+  };
+  await deps.store.updateRoleAssignment(updated);
+  await deps.policyChanged();
+  return updated;
 }

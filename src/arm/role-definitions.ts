@@ -26,6 +26,8 @@ export interface RoleDefinitionDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
   builtInRoles: readonly RoleDefinitionView[];
+  /** Why a condition cannot be evaluated (authz's condition language), or undefined when it can. */
+  conditionProblem(condition: string): string | undefined;
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
 }
@@ -136,6 +138,10 @@ export async function putRoleDefinition(
   if (!isGuid(guid)) throw armError("InvalidRoleDefinition", `the role definition name '${guid}' must be a GUID.`);
   if (deps.builtInRoles.some((r) => r.id.toLowerCase() === guid.toLowerCase())) throw armError("BuiltInRoleCannotBeModified", guid);
   const assignableScopes = checkAssignableScopes(input);
+  checkPermissionConditions(deps, input.permissions);
+  // A custom "Reader" would make `--role Reader` ambiguous: built-in names are taken, whatever their case.
+  const builtInNamesake = deps.builtInRoles.find((r) => r.roleName.toLowerCase() === input.roleName.trim().toLowerCase());
+  if (builtInNamesake) throw armError("RoleDefinitionWithSameNameExists", builtInNamesake.roleName, "built-in");
   const existing = await deps.store.getRoleDefinition(guid);
   if (existing && existing.tenantId !== caller.tenantId) throw armError("RoleDefinitionNotFound", guid);
   await requireOnScopes(deps, caller, WRITE, scope.id, [...assignableScopes, ...(existing?.assignableScopes ?? [])]);
@@ -239,6 +245,17 @@ function checkAssignableScopes(input: RoleDefinitionInput): string[] {
   if (input.description.length > MAX_DESCRIPTION)
     throw armError("InvalidRoleDefinition", `description may be at most ${MAX_DESCRIPTION} characters.`);
   return [...new Map(scopes.map((s) => [s.key, s.id])).values()];
+}
+
+/** A permission block's condition must be one Keyless evaluates, version "2.0"; never stored unevaluable. */
+function checkPermissionConditions(deps: RoleDefinitionDeps, permissions: readonly PermissionRecord[]): void {
+  for (const [i, block] of permissions.entries()) {
+    if (block.condition === undefined) continue;
+    if ((block.conditionVersion ?? "2.0") !== "2.0")
+      throw armError("InvalidCondition", `permissions[${i}].conditionVersion '${block.conditionVersion}' is not supported; use "2.0".`);
+    const problem = deps.conditionProblem(block.condition);
+    if (problem !== undefined) throw armError("InvalidCondition", `permissions[${i}].condition: ${problem}.`);
+  }
 }
 
 /** `action` is needed at the request scope and at every linked (assignable) scope. */

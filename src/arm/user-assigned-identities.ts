@@ -13,6 +13,8 @@ const WRITE = `${IDENTITY_TYPE}/write`;
 const DELETE = `${IDENTITY_TYPE}/delete`;
 /** A Keyless action: only roles with `*` (Owner, Contributor) or this action may read an identity's endpoint secret. */
 const LIST_WORKLOAD_ENVIRONMENT = `${IDENTITY_TYPE}/listWorkloadEnvironment/action`;
+/** A Keyless action: replaces the endpoint secret, so a leaked one stops working without recreating the identity. */
+const ROTATE_SECRET = `${IDENTITY_TYPE}/rotateSecret/action`;
 /** ARM's rule: 3–128 letters, digits, `-` and `_`, starting with a letter or digit. */
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
 
@@ -123,6 +125,21 @@ export async function listWorkloadEnvironment(deps: ArmDeps, caller: ArmCaller, 
   await requireAction(deps, caller, LIST_WORKLOAD_ENVIRONMENT, id);
   const identity = await deps.resources.getResource(id);
   if (!identity || identity.type !== IDENTITY_TYPE) throw armError("ResourceNotFound", IDENTITY_TYPE, address.name);
+  return identityDirectory(deps).workloadEnvironment(identity.id, origin);
+}
+
+/**
+ * `POST …/userAssignedIdentities/{name}/rotateSecret` (a Keyless extension, like `regenerateKey`): a new endpoint
+ * secret replaces the old one at once; the identity (client id, principal id, role assignments) stays. Answers
+ * the new workload environment, as `regenerateKey` answers the new keys.
+ */
+export async function rotateSecret(deps: ArmDeps, caller: ArmCaller, address: IdentityAddress, origin: string) {
+  const id = identityId(address);
+  await requireSubscription(deps, caller, address.subscriptionId);
+  await requireAction(deps, caller, ROTATE_SECRET, id);
+  const identity = await deps.resources.getResource(id);
+  if (!identity || identity.type !== IDENTITY_TYPE) throw armError("ResourceNotFound", IDENTITY_TYPE, address.name);
+  await identityDirectory(deps).rotateSecret(identity.id);
   return identityDirectory(deps).workloadEnvironment(identity.id, origin);
 }
 

@@ -20,6 +20,8 @@ export interface CallLogEntry {
   completionTokens: number;
   latencyMs: number;
   promptText?: string | undefined;
+  /** The call's OpenTelemetry trace id, when tracing is on. */
+  traceId?: string | undefined;
 }
 
 export interface CallLog {
@@ -128,6 +130,7 @@ function toRow(e: CallLogEntry): Tables["call_log"] {
     completion_tokens: e.completionTokens,
     latency_ms: Math.round(e.latencyMs),
     prompt_text: e.promptText ?? null,
+    trace_id: e.traceId ?? null,
   };
 }
 
@@ -147,5 +150,6 @@ function fromRow(r: Tables["call_log"]): CallLogEntry {
     completionTokens: Number(r.completion_tokens),
     latencyMs: Number(r.latency_ms),
     ...(r.prompt_text === null ? {} : { promptText: r.prompt_text }),
+    ...(r.trace_id === null || r.trace_id === undefined ? {} : { traceId: r.trace_id }),
   };
 }

@@ -2,7 +2,17 @@ import { parseScope } from "../core/scope.ts";
 import { type CompiledDeny, type CompiledRole, compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { type ParsedCondition, parseCondition, roleGuidOf } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
-import { allowedVerdict, assignmentGrant, deniedVerdict, principalSet, type RankedGrant, toDecision, type Verdict } from "./rules.ts";
+import {
+  allowedVerdict,
+  assignmentGrant,
+  deniedVerdict,
+  exemptsFromDeniesBelow,
+  isAuthorizationAction,
+  principalSet,
+  type RankedGrant,
+  toDecision,
+  type Verdict,
+} from "./rules.ts";
 import { createTwoLevelCache } from "./two-level-cache.ts";
 import { createScopeChains, type ScopeChain } from "./scope-chains.ts";
 import type { AccessEvaluator, AccessRequest, Decision, Policy, RoleAssignment } from "./types.ts";
@@ -79,8 +89,15 @@ function buildIndex(policy: Policy): PolicyIndex {
   return { byPrincipal, denyByScope, groupsOf: policy.groupsOf, callers: new Map() };
 }
 
-function findDeny(index: PolicyIndex, chain: readonly string[], principals: ReadonlySet<string>, op: NormalizedOperation) {
-  for (let distance = 0; distance < chain.length; distance++) {
+/** Denies nearer than `exemptBelow` (the caller's highest Owner/User Access Administrator assignment) are skipped. */
+function findDeny(
+  index: PolicyIndex,
+  chain: readonly string[],
+  principals: ReadonlySet<string>,
+  op: NormalizedOperation,
+  exemptBelow: number,
+) {
+  for (let distance = Math.max(0, exemptBelow); distance < chain.length; distance++) {
     for (const deny of index.denyByScope.get(chain[distance]!) ?? []) {
       if (denyBlocks(deny, distance, principals, op)) return deny;
     }
@@ -126,9 +143,20 @@ function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOper
   return grants;
 }
 
+/** The distance of the caller's highest Owner or User Access Administrator assignment on the chain, or -1. */
+function highestExemptingAssignment(chain: readonly string[], caller: Caller): number {
+  for (let distance = chain.length - 1; distance >= 0; distance--) {
+    for (const byScope of caller.assigned) {
+      if (byScope.get(chain[distance]!)?.some((e) => exemptsFromDeniesBelow(e.assignment, e.condition))) return distance;
+    }
+  }
+  return -1;
+}
+
 function computeVerdict(index: PolicyIndex, chain: readonly string[], op: NormalizedOperation, request: AccessRequest): Verdict {
   const caller = resolveCaller(index, request);
-  const deny = index.denyByScope.size === 0 ? undefined : findDeny(index, chain, caller.principals, op);
+  const exemptBelow = index.denyByScope.size > 0 && isAuthorizationAction(op) ? highestExemptingAssignment(chain, caller) : -1;
+  const deny = index.denyByScope.size === 0 ? undefined : findDeny(index, chain, caller.principals, op, exemptBelow);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.deny.id);
   const grants = findGrants(chain, caller, op, request);
   return grants.length > 0 ? allowedVerdict(grants) : deniedVerdict("no-matching-assignment", op, request.attributes);
@@ -140,10 +168,22 @@ function computeVerdict(index: PolicyIndex, chain: readonly string[], op: Normal
  * `[]` vs `[""]`: distinct requests cannot collide.
  */
 function callerKey(request: AccessRequest, op: NormalizedOperation): string {
-  const roleId = request.attributes?.roleDefinitionId;
   const groups = request.groupIds.length === 0 ? "" : request.groupIds.map((g) => g.toLowerCase()).join("\u0001");
-  const attribute = roleId === undefined ? "" : roleGuidOf(roleId);
-  return `${request.principalId.toLowerCase()}\u0000${request.groupIds.length}\u0000${groups}\u0000${op.kind}\u0000${op.name}\u0000${attribute}`;
+  return `${request.principalId.toLowerCase()}\u0000${request.groupIds.length}\u0000${groups}\u0000${op.kind}\u0000${op.name}\u0000${attributesKey(request, true)}`;
+}
+
+/**
+ * The attributes a condition may read, each field marked present or absent (absent is "unknown" to a condition,
+ * unlike an empty value); `normalise` folds them as conditions compare them.
+ */
+function attributesKey(request: AccessRequest, normalise: boolean): string {
+  const a = request.attributes;
+  if (a === undefined) return "";
+  const field = (value: string | undefined, fold: (v: string) => string) =>
+    value === undefined ? "-" : `+${normalise ? fold(value) : value}`;
+  return [field(a.roleDefinitionId, roleGuidOf), field(a.principalId, (v) => v.toLowerCase()), field(a.principalType, (v) => v)].join(
+    "\u0001",
+  );
 }
 
 /**
@@ -151,9 +191,8 @@ function callerKey(request: AccessRequest, op: NormalizedOperation): string {
  * skips parsing and normalising. Same separators and group count as `callerKey`, so distinct requests cannot collide.
  */
 function rawCallerKey(request: AccessRequest): string {
-  const roleId = request.attributes?.roleDefinitionId ?? "";
   const groups = request.groupIds.length === 0 ? "" : request.groupIds.join("\u0001");
-  return `${request.principalId}\u0000${request.groupIds.length}\u0000${groups}\u0000${request.operation.kind}\u0000${request.operation.name}\u0000${roleId}`;
+  return `${request.principalId}\u0000${request.groupIds.length}\u0000${groups}\u0000${request.operation.kind}\u0000${request.operation.name}\u0000${attributesKey(request, false)}`;
 }
 
 function freezeDecision(decision: Decision): Decision {

@@ -1,72 +1,33 @@
-import { isGuid } from "../core/ids.ts";
+import { type AttributeName, type ConditionNode, ConditionError, parseConditionText } from "./condition-parser.ts";
 import type { NormalizedOperation } from "./permission-match.ts";
-import type { AccessRequest } from "./types.ts";
+import type { AccessRequest, AssignmentAttributes } from "./types.ts";
 
 /**
- * ABAC conditions, supported in one form only: the delegation condition of the Foundry roles (and the portal's
- * "constrained delegation" on role assignments), an AND of clauses
- *   ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR
- *    (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals{g1,g2}))
- * Such a condition constrains only role-assignment writes/deletes and is true for every other operation.
- * Anything else parses as `unsupported`, which never grants: an access check must fail closed on a condition
- * it cannot evaluate, never ignore it.
+ * ABAC conditions on role assignments (and on the permission blocks of the Foundry delegation roles), in Azure's
+ * condition language as `condition-parser.ts` reads it. Evaluation is three-valued: an attribute the request does
+ * not carry (a condition reading the assigned role while the operation is not a role assignment write or delete)
+ * is *unknown*, unknown survives NOT, and only a condition that is definitely true lets the operation through.
+ * A condition that does not parse is `unsupported` and never grants (fail closed); writes refuse it up front.
  */
 
-const ROLE_ASSIGNMENT_WRITE = "microsoft.authorization/roleassignments/write";
-const ROLE_ASSIGNMENT_DELETE = "microsoft.authorization/roleassignments/delete";
-
-export interface DelegationClause {
-  /** Lower-case action the clause constrains: role-assignment write or delete. */
-  action: string;
-  /** Lower-case role GUIDs the assigned (write) or removed (delete) assignment may carry. */
-  roleIds: ReadonlySet<string>;
-}
-
-export type ParsedCondition = { kind: "delegation"; clauses: readonly DelegationClause[] } | { kind: "unsupported"; text: string };
-
-const NOT_ACTION = String.raw`(?:\(\s*!\s*\(\s*ActionMatches\s*\{\s*'([^']*)'\s*\}\s*\)\s*\)|!\s*\(\s*ActionMatches\s*\{\s*'([^']*)'\s*\}\s*\))`;
-const ROLE_IN_SET = String.raw`\(\s*@(?:Request|Resource)\[Microsoft\.Authorization/roleAssignments:RoleDefinitionId\]\s*ForAnyOfAnyValues:GuidEquals\s*\{([^}]*)\}\s*\)`;
-const CLAUSE = new RegExp(String.raw`^\(\s*${NOT_ACTION}\s+OR\s+${ROLE_IN_SET}\s*\)$`, "i");
-
-/** Splits on `AND` outside parentheses and braces. */
-function splitTopLevelAnd(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === "(" || ch === "{") depth++;
-    else if (ch === ")" || ch === "}") depth--;
-    else if (depth === 0 && /^\sAND\s/i.test(text.slice(i, i + 5))) {
-      parts.push(text.slice(start, i).trim());
-      start = i + 5;
-      i += 4;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts;
-}
-
-function parseClause(text: string): DelegationClause | undefined {
-  const m = CLAUSE.exec(text);
-  if (!m) return undefined;
-  const action = (m[1] ?? m[2] ?? "").toLowerCase();
-  if (action !== ROLE_ASSIGNMENT_WRITE && action !== ROLE_ASSIGNMENT_DELETE) return undefined;
-  const ids = m[3]!.split(",").map((id) => id.trim().toLowerCase());
-  if (ids.length === 0 || !ids.every(isGuid)) return undefined;
-  return { action, roleIds: new Set(ids) };
-}
+export type ParsedCondition = { kind: "expression"; root: ConditionNode } | { kind: "unsupported"; text: string; reason: string };
 
 /** Parses a condition string; `undefined` when there is no condition at all (absent, null or blank). */
 export function parseCondition(text: string | null | undefined): ParsedCondition | undefined {
   if (text === undefined || text === null || text.trim() === "") return undefined;
-  const clauses: DelegationClause[] = [];
-  for (const part of splitTopLevelAnd(text.replace(/\s+/g, " ").trim())) {
-    const clause = parseClause(part);
-    if (!clause) return { kind: "unsupported", text };
-    clauses.push(clause);
+  try {
+    return { kind: "expression", root: parseConditionText(text) };
+  } catch (err) {
+    if (err instanceof ConditionError) return { kind: "unsupported", text, reason: err.message };
+    throw err;
   }
-  return { kind: "delegation", clauses };
+}
+
+/** Why Keyless cannot evaluate a condition, or undefined when it can: what a write answers with 400 InvalidCondition. */
+export function conditionProblem(text: string): string | undefined {
+  if (text.trim() === "") return "it is empty";
+  const parsed = parseCondition(text);
+  return parsed?.kind === "unsupported" ? parsed.reason : undefined;
 }
 
 /** The GUID of a role id given as a GUID or as a full `.../roleDefinitions/{guid}` ARM id, lower-cased. */
@@ -77,15 +38,59 @@ export function roleGuidOf(roleDefinitionId: string): string {
     .toLowerCase();
 }
 
-/**
- * Whether a condition lets `op` through. The caller passes the role being assigned (write) or the role of the
- * assignment being deleted (delete) as `attributes.roleDefinitionId`; without it a constrained write is refused.
- */
+/** Whether a condition lets `op` through, given the attributes of the role assignment it writes or deletes. */
 export function conditionAllows(condition: ParsedCondition, op: NormalizedOperation, attributes: AccessRequest["attributes"]): boolean {
   if (condition.kind === "unsupported") return false;
-  return condition.clauses.every((clause) => {
-    if (op.kind !== "action" || op.name !== clause.action) return true;
-    const roleId = attributes?.roleDefinitionId;
-    return roleId !== undefined && clause.roleIds.has(roleGuidOf(roleId));
-  });
+  return evaluateNode(condition.root, op, attributes) === true;
+}
+
+/** true, false, or undefined for unknown (Kleene's three-valued logic). */
+type Truth = boolean | undefined;
+
+function evaluateNode(node: ConditionNode, op: NormalizedOperation, attributes: AssignmentAttributes | undefined): Truth {
+  switch (node.kind) {
+    case "and":
+    case "or": {
+      const decisive = node.kind === "or";
+      let unknown = false;
+      for (const term of node.terms) {
+        const value = evaluateNode(term, op, attributes);
+        if (value === decisive) return decisive;
+        if (value === undefined) unknown = true;
+      }
+      return unknown ? undefined : !decisive;
+    }
+    case "not": {
+      const value = evaluateNode(node.term, op, attributes);
+      return value === undefined ? undefined : !value;
+    }
+    case "actionMatches":
+      return node.pattern.test(op.name);
+    case "compare":
+      return compare(node, attributeValue(node.attribute, attributes));
+  }
+}
+
+function attributeValue(name: AttributeName, attributes: AssignmentAttributes | undefined): string | undefined {
+  const raw = attributes?.[name];
+  if (raw === undefined) return undefined;
+  return name === "roleDefinitionId" ? roleGuidOf(raw) : name === "principalId" ? raw.toLowerCase() : raw;
+}
+
+function compare(node: ConditionNode & { kind: "compare" }, left: string | undefined): Truth {
+  if (left === undefined) return undefined;
+  const test = (right: string): boolean => {
+    switch (node.fn) {
+      case "equals":
+        return left === right;
+      case "notEquals":
+        return left !== right;
+      case "equalsIgnoreCase":
+        return left.toLowerCase() === right.toLowerCase();
+      case "notEqualsIgnoreCase":
+        return left.toLowerCase() !== right.toLowerCase();
+    }
+  };
+  // Every attribute modelled is single-valued, so "any of" and "all of" the left-hand side coincide.
+  return node.quantifier === "anyOfAny" || node.quantifier === "allOfAny" ? node.values.some(test) : node.values.every(test);
 }

@@ -2,7 +2,7 @@ import type { RbacStore } from "../storage/rbac-store.ts";
 import { scopeRelation } from "../core/scope.ts";
 import { explainDecision } from "./explain.ts";
 import type { LivePolicy } from "./live-policy.ts";
-import type { Decision, Operation } from "./types.ts";
+import type { AssignmentAttributes, Decision, Operation } from "./types.ts";
 
 /** A data-plane verdict: the granting assignment, or the explanation a denial carries. */
 type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | { allowed: false; explanation: Record<string, unknown> };
@@ -13,28 +13,27 @@ type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | {
  * same explanation (`explain.ts`). `onDecision` observes every decision (metrics).
  */
 export function policyDecisions(policy: LivePolicy, onDecision: (operation: Operation, decision: Decision) => void = () => {}) {
-  const decide = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string): Decision => {
-    const decision = policy.authorizer.evaluate({
-      principalId,
-      groupIds: [],
-      operation,
-      scope,
-      ...(roleDefinitionId ? { attributes: { roleDefinitionId } } : {}),
-    });
+  const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes): Decision => {
+    const decision = policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(attributes ? { attributes } : {}) });
     onDecision(operation, decision);
     return decision;
   };
-  const explain = (principalId: string, operation: Operation, scope: string, roleDefinitionId?: string): Record<string, unknown> => ({
-    ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope, roleDefinitionId)),
+  const explain = (
+    principalId: string,
+    operation: Operation,
+    scope: string,
+    attributes?: AssignmentAttributes,
+  ): Record<string, unknown> => ({
+    ...explainDecision(principalId, operation, scope, decide(principalId, operation, scope, attributes)),
   });
   return {
-    /** Whether the caller may perform an ARM action at the scope. */
-    async allowsAction(caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) {
-      return decide(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId).kind === "allowed";
+    /** Whether the caller may perform an ARM action at the scope (`attributes`: the role assignment it writes or deletes). */
+    async allowsAction(caller: { principalId: string }, action: string, scope: string, attributes?: AssignmentAttributes) {
+      return decide(caller.principalId, { kind: "action", name: action }, scope, attributes).kind === "allowed";
     },
     /** Why an ARM action is denied, for `AuthorizationFailed`. */
-    explainAction(caller: { principalId: string }, action: string, scope: string, attributes?: { roleDefinitionId?: string }) {
-      return explain(caller.principalId, { kind: "action", name: action }, scope, attributes?.roleDefinitionId);
+    explainAction(caller: { principalId: string }, action: string, scope: string, attributes?: AssignmentAttributes) {
+      return explain(caller.principalId, { kind: "action", name: action }, scope, attributes);
     },
     /** The data plane's question: allowed with the granting assignment, or denied with the explanation. */
     async dataActionVerdict(caller: { principalId: string }, dataAction: string, scope: string): Promise<DataActionVerdict> {

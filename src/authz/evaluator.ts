@@ -2,7 +2,17 @@ import { ancestorKeys, parseScope, type Scope } from "../core/scope.ts";
 import { compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { parseCondition } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
-import { allowedVerdict, assignmentGrant, deniedVerdict, principalSet, type RankedGrant, toDecision, type Verdict } from "./rules.ts";
+import {
+  allowedVerdict,
+  assignmentGrant,
+  deniedVerdict,
+  exemptsFromDeniesBelow,
+  isAuthorizationAction,
+  principalSet,
+  type RankedGrant,
+  toDecision,
+  type Verdict,
+} from "./rules.ts";
 import type { AccessRequest, Decision, DenyAssignment, Policy } from "./types.ts";
 
 /**
@@ -21,7 +31,8 @@ export function evaluate(policy: Policy, request: AccessRequest): Decision {
 function verdictAt(policy: Policy, scope: Scope, op: NormalizedOperation, request: AccessRequest): Verdict {
   const chain = ancestorKeys(scope);
   const principals = principalSet(request, policy.groupsOf);
-  const deny = blockingDeny(policy.denyAssignments, chain, principals, op);
+  const exemptBelow = isAuthorizationAction(op) ? highestExemptingAssignment(policy, chain, principals) : -1;
+  const deny = blockingDeny(policy.denyAssignments, chain, principals, op, exemptBelow);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.id);
   const grants = collectGrants(policy, chain, principals, op, request);
   return grants.length > 0 ? allowedVerdict(grants) : deniedVerdict("no-matching-assignment", op, request.attributes);
@@ -33,17 +44,32 @@ function distanceTo(chain: readonly string[], rawScope: string): number {
   return key === undefined ? -1 : chain.indexOf(key);
 }
 
-/** The nearest blocking deny assignment (ties broken by id), as the one a denial should name. */
+/** The distance of the caller's highest Owner or User Access Administrator assignment on the chain, or -1. */
+function highestExemptingAssignment(policy: Policy, chain: readonly string[], principals: ReadonlySet<string>): number {
+  let highest = -1;
+  for (const assignment of policy.roleAssignments) {
+    if (!principals.has(assignment.principalId.toLowerCase())) continue;
+    if (!exemptsFromDeniesBelow(assignment, parseCondition(assignment.condition))) continue;
+    highest = Math.max(highest, distanceTo(chain, assignment.scope));
+  }
+  return highest;
+}
+
+/**
+ * The nearest blocking deny assignment (ties broken by id), as the one a denial should name. Denies below
+ * `exemptBelow` (the caller's highest Owner/User Access Administrator assignment) were already ruled out.
+ */
 function blockingDeny(
   denies: readonly DenyAssignment[],
   chain: readonly string[],
   principals: ReadonlySet<string>,
   op: NormalizedOperation,
+  exemptBelow: number,
 ): DenyAssignment | undefined {
   let best: { deny: DenyAssignment; distance: number } | undefined;
   for (const deny of denies) {
     const distance = distanceTo(chain, deny.scope);
-    if (distance < 0 || !denyBlocks(compileDeny(deny), distance, principals, op)) continue;
+    if (distance < 0 || distance < exemptBelow || !denyBlocks(compileDeny(deny), distance, principals, op)) continue;
     if (!best || distance < best.distance || (distance === best.distance && deny.id < best.deny.id)) {
       best = { deny, distance };
     }

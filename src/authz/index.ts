@@ -4,7 +4,7 @@
  */
 export { BuiltInRoleIds, builtInRoleById, builtInRoleByName, builtInRoles } from "./builtin-roles.ts";
 export { type Authorizer, type AuthorizerOptions, createAuthorizer } from "./compiled-policy.ts";
-export { type ParsedCondition, parseCondition } from "./conditions.ts";
+export { conditionProblem, type ParsedCondition, parseCondition } from "./conditions.ts";
 export { evaluate } from "./evaluator.ts";
 export { type AccessExplanation, effectivePermissions, explainDecision } from "./explain.ts";
 export { type LivePolicy, type LivePolicySources, openLivePolicy } from "./live-policy.ts";

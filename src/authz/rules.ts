@@ -1,3 +1,4 @@
+import { OWNER_ID, USER_ACCESS_ADMINISTRATOR_ID } from "./builtin-roles-general.ts";
 import { type CompiledRole, rolePattern } from "./compile.ts";
 import { conditionAllows, type ParsedCondition } from "./conditions.ts";
 import type { NormalizedOperation } from "./permission-match.ts";
@@ -31,6 +32,21 @@ export function principalSet(request: AccessRequest, groupsOf: ReadonlyMap<strin
     for (const parent of groupsOf.get(group) ?? []) ids.add(parent);
   }
   return ids;
+}
+
+/**
+ * No lock-out: a deny assignment never applies to `Microsoft.Authorization/*` actions of a principal that holds
+ * Owner or User Access Administrator (unconditionally) at a scope above the deny's own. Whoever administers access
+ * above a resource group can always remove a deny placed there, however broad, and repair the assignments.
+ */
+export function isAuthorizationAction(op: NormalizedOperation): boolean {
+  return op.kind === "action" && op.name.startsWith("microsoft.authorization/");
+}
+
+/** Whether an assignment makes its holder exempt from denies below it (see `isAuthorizationAction`). */
+export function exemptsFromDeniesBelow(assignment: RoleAssignment, condition: ParsedCondition | undefined): boolean {
+  const role = assignment.roleDefinitionId.toLowerCase();
+  return condition === undefined && (role === OWNER_ID || role === USER_ACCESS_ADMINISTRATOR_ID);
 }
 
 /** A grant with how far above the request scope its assignment sits (0 = at the scope). */

@@ -63,6 +63,18 @@ export interface Operation {
   name: string;
 }
 
+/**
+ * The role assignment a delegation condition looks at (`@Request[…]` on a write, `@Resource[…]` on a delete; Keyless
+ * reads both sources from this one record). An attribute left out is unknown to a condition, which then fails closed.
+ */
+export interface AssignmentAttributes {
+  /** The role GUID or its full `…/roleDefinitions/{guid}` id. */
+  roleDefinitionId?: string;
+  principalId?: string;
+  /** User, Group or ServicePrincipal, as the directory knows the principal. */
+  principalType?: string;
+}
+
 export interface AccessRequest {
   principalId: string;
   /**
@@ -73,10 +85,10 @@ export interface AccessRequest {
   operation: Operation;
   scope: string;
   /**
-   * Request/resource attributes that ABAC conditions read. Only the role being assigned or removed is modelled:
-   * it is what the Foundry delegation conditions on `roleAssignments/write|delete` constrain.
+   * Request/resource attributes that ABAC conditions read: those of the role assignment a
+   * `roleAssignments/write` creates or a `roleAssignments/delete` removes. Absent for every other operation.
    */
-  attributes?: { roleDefinitionId?: string };
+  attributes?: AssignmentAttributes;
 }
 
 /** What a snapshot of RBAC state holds; `roleDefinitions` is keyed by lower-case role GUID. */

@@ -54,6 +54,7 @@ import * as groupShow from "./commands/group/show.ts";
 import * as identityCreate from "./commands/identity/create.ts";
 import * as identityDelete from "./commands/identity/delete.ts";
 import * as identityList from "./commands/identity/list.ts";
+import * as identityRotateSecret from "./commands/identity/rotate-secret.ts";
 import * as identityShow from "./commands/identity/show.ts";
 import * as loginLogin from "./commands/login/login.ts";
 import * as logoutLogout from "./commands/logout/logout.ts";
@@ -67,6 +68,9 @@ import * as roleDefinitionCreate from "./commands/role-definition/create.ts";
 import * as roleDefinitionDelete from "./commands/role-definition/delete.ts";
 import * as roleDefinitionList from "./commands/role-definition/list.ts";
 import * as roleDefinitionUpdate from "./commands/role-definition/update.ts";
+import * as quotaCreate from "./commands/quota/create.ts";
+import * as quotaDelete from "./commands/quota/delete.ts";
+import * as quotaList from "./commands/quota/list.ts";
 import * as serveServe from "./commands/serve/serve.ts";
 import * as usageUsage from "./commands/usage/usage.ts";
 
@@ -128,6 +132,7 @@ export const commandTable: readonly CommandSpec[] = [
   identityDelete,
   identityList,
   identityShow,
+  identityRotateSecret,
   loginLogin,
   logoutLogout,
   resourceList,
@@ -140,6 +145,9 @@ export const commandTable: readonly CommandSpec[] = [
   roleDefinitionDelete,
   roleDefinitionList,
   roleDefinitionUpdate,
+  quotaCreate,
+  quotaDelete,
+  quotaList,
   serveServe,
   usageUsage,
 ].map((m) => m.spec);

@@ -38,3 +38,11 @@ export async function findServicePrincipal(client: KeylessClient, id: string): P
 
 /** A Graph `/users/{id}` path from a UPN or object id. */
 export const userPath = (id: string) => `/users/${encodeURIComponent(id)}`;
+
+/** az's table of applications and service principals (`get_graph_object_transformer`): by display name, Graph's `id` shown. */
+export function graphObjectTable(result: unknown): unknown {
+  const objects = result as { displayName: string; id: string; appId?: string; createdDateTime?: string }[];
+  return [...objects]
+    .sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0))
+    .map((o) => ({ DisplayName: o.displayName, Id: o.id, AppId: o.appId, CreatedDateTime: o.createdDateTime }));
+}

@@ -4,7 +4,7 @@ import { CliError, EXIT } from "./cli-error.ts";
 import type { CommandSpec, Context, Io, ServeHook } from "./command.ts";
 import { commandTable } from "./command-table.ts";
 import { commandHelp, groupHelp } from "./help.ts";
-import { applyQuery, checkQuery, render } from "./output.ts";
+import { applyQuery, azResult, checkQuery, render } from "./output.ts";
 import { parseCommandArgs } from "./parse.ts";
 import { configDir, openProfile } from "./profile.ts";
 import { sessionClient } from "./session.ts";
@@ -82,12 +82,10 @@ export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}
       },
       ...(deps.serve ? { serve: deps.serve } : {}),
     };
-    const result = await spec.run(values as never, ctx);
-    const shown =
-      globals.output === "table" && globals.query === undefined && spec.tableRows && result !== undefined
-        ? spec.tableRows(result)
-        : applyQuery(result, globals.query);
-    io.stdout(render(shown, globals.output));
+    const result = azResult(await spec.run(values as never, ctx));
+    const transformed = globals.output === "table" && globals.query === undefined && spec.tableRows !== undefined;
+    const shown = transformed && result !== undefined ? spec.tableRows!(result) : applyQuery(result, globals.query);
+    io.stdout(render(shown, globals.output, { sortTableKeys: globals.query === undefined && !transformed }));
     return EXIT.ok;
   } catch (err) {
     return reportError(err, io);

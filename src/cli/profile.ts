@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { TokenSet } from "../client/token-client.ts";
+import { PRIVATE_DIR_MODE, unsafeDirectoryReason, writePrivateFile } from "../core/private-files.ts";
+import { CliError } from "./cli-error.ts";
 
 /** A Keyless server the CLI knows by name, as `az` knows clouds. */
 export interface Cloud {
@@ -62,11 +64,13 @@ export function configDir(env: Readonly<Record<string, string | undefined>>): st
 export function openProfile(dir: string) {
   const profilePath = join(dir, "profile.json");
   const tokenPath = join(dir, "token-cache.json");
+  refuseUnsafeDirectory(dir);
   const profile = read<ProfileFile>(profilePath, { activeCloud: undefined, clouds: [], accounts: [] });
   const tokens = read<TokenFile>(tokenPath, { credentials: {} });
 
   function save(): void {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    refuseUnsafeDirectory(dir);
     write(profilePath, profile);
     write(tokenPath, tokens);
   }
@@ -125,8 +129,13 @@ function read<T>(path: string, empty: T): T {
 }
 
 function write(path: string, value: unknown): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, path);
+  writePrivateFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Tokens are never read from, or written to, a directory another local user could write to. */
+function refuseUnsafeDirectory(dir: string): void {
+  const reason = unsafeDirectoryReason(dir);
+  if (reason) {
+    throw new CliError(`Refusing to keep credentials in ${reason}. Fix it with: chmod 700 '${dir}' (or set KEYLESS_CONFIG_DIR).`);
+  }
 }

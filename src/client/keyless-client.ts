@@ -6,17 +6,7 @@ export type Surface = keyof typeof RESOURCES;
 /** A bearer token for one resource; the caller decides how it is obtained and cached. */
 export type TokenProvider = (resource: string) => Promise<string>;
 
-/** API versions the client sends, the ones `az` 2.45 sends where it has one. */
-export const API_VERSIONS = {
-  resources: "2021-04-01",
-  subscriptions: "2019-11-01",
-  roleAssignments: "2020-04-01-preview",
-  roleDefinitions: "2018-01-01-preview",
-  cognitive: "2022-12-01",
-  identity: "2023-01-31",
-  dataPlane: "2024-05-01-preview",
-  activityLog: "2015-04-01",
-} as const;
+export { API_VERSIONS } from "./api-versions.ts";
 
 export interface CallOptions {
   query?: Record<string, string | undefined>;

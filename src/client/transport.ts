@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { getCACertificates } from "node:tls";
 import { Agent, type Dispatcher, request } from "undici";
+import { redactBody, redactUrl } from "./redact.ts";
 import { restErrorFrom } from "./rest-error.ts";
 
 /** Where a request goes and how it is traced; one per CLI invocation or test. */
@@ -32,16 +33,6 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-const SECRET_FIELDS =
-  /(password|client_secret|refresh_token|access_token|device_code|code|secretText|id_token|key1|key2|assertion)=([^&\s]*)|"(password|client_secret|refresh_token|access_token|secretText|id_token|key1|key2|secret)"\s*:\s*"[^"]*"/gi;
-
-/** Removes secret values from text before it is traced. */
-export function redact(text: string): string {
-  return text.replace(SECRET_FIELDS, (_m, formKey: string | undefined, _v, jsonKey: string | undefined) =>
-    formKey ? `${formKey}=REDACTED` : `"${jsonKey}": "REDACTED"`,
-  );
-}
-
 export function createTransport(options: TransportOptions = {}): Transport {
   // The server's CA is added to the default roots (which include NODE_EXTRA_CA_CERTS), not put in their place.
   const dispatcher: Dispatcher = new Agent(
@@ -51,8 +42,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
 
   async function open(req: HttpRequest) {
     const { headers, body } = encode(req);
-    trace?.(`Request: ${req.method} ${req.url}`);
-    if (body !== undefined) trace?.(`Request body: ${redact(body)}`);
+    trace?.(`Request: ${req.method} ${redactUrl(req.url)}`);
+    if (body !== undefined) trace?.(`Request body: ${redactBody(body)}`);
     const started = Date.now();
     const response = await request(req.url, { method: req.method as Dispatcher.HttpMethod, headers, body: body ?? null, dispatcher });
     trace?.(`Response: ${response.statusCode} (${Date.now() - started} ms)`);
@@ -63,7 +54,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     async send(req) {
       const response = await open(req);
       const text = await response.body.text();
-      if (text !== "") trace?.(`Response body: ${redact(text.length > 2000 ? `${text.slice(0, 2000)}…` : text)}`);
+      if (text !== "") trace?.(`Response body: ${redactBody(text)}`);
       const parsed = parseBody(text);
       if (response.statusCode >= 400) throw restErrorFrom(response.statusCode, parsed);
       return { status: response.statusCode, headers: response.headers, body: parsed };

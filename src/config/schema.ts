@@ -139,6 +139,44 @@ export const schema = {
     description:
       "Days between token-signing key rotations (0: never). A new key is published a day before it signs; the old one stays published until its tokens expire.",
   }),
+  clientAuthFailuresPerSource: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_SOURCE",
+    flag: "--client-auth-failures-per-source",
+    default: 60,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed client authentications (wrong secret, bad assertion) one source address may make per minute on a node; past it, its token requests are refused (429, AADSTS90055) unchecked for the rest of the minute.",
+  }),
+  clientAuthFailuresPerClient: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CLIENT_AUTH_FAILURES_PER_CLIENT",
+    flag: "--client-auth-failures-per-client",
+    default: 300,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Failed authentications per minute for one client application on a node; past it, only sources that recently authenticated that client are still checked, others are refused (429) unchecked.",
+  }),
+  federatedIssuers: setting<string[]>({
+    type: "list",
+    env: "KEYLESS_FEDERATED_ISSUERS",
+    flag: "--federated-issuers",
+    default: [],
+    description:
+      "Issuers (exact https URLs) whose discovery documents and keys Keyless may fetch to check workload-identity assertions against applications' federated identity credentials. Nothing else is ever fetched: an issuer named by a request or registered on an application but missing here is refused (AADSTS700211) without a network call. Issuers of the federation file are always allowed.",
+  }),
+  federatedTokenMaxLifetimeSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_FEDERATED_TOKEN_MAX_LIFETIME",
+    flag: "--federated-token-max-lifetime",
+    default: 86400,
+    min: 60,
+    max: 604800,
+    description:
+      "Longest lifetime accepted for client assertions (workload-identity tokens, certificate assertions) and for tokens of federation-file issuers: exp after nbf or iat, and after now. Azure workload identity's longest service-account token is one day.",
+  }),
   federationFile: setting<string>({
     type: "string",
     env: "KEYLESS_FEDERATION_FILE",
@@ -196,6 +234,34 @@ export const schema = {
     description:
       "Completion tokens a call that sets no `max_tokens` is charged up front against its deployment's tokens per minute (Azure charges `max_tokens` or a default). Every call is settled with its real usage when it ends.",
   }),
+  recordCalls: setting<boolean>({
+    type: "boolean",
+    env: "KEYLESS_RECORD_CALLS",
+    flag: "--record-calls",
+    default: true,
+    description:
+      "Keep a record of every data-plane call (the call log behind `keyless audit calls`, `keyless usage` and the accounts' Azure Monitor metrics). Turn off only where no per-call record may be kept; those views are then empty (quotas still hold).",
+  }),
+  maxStreamsPerCaller: setting<number>({
+    type: "integer",
+    env: "KEYLESS_MAX_STREAMS_PER_CALLER",
+    flag: "--max-streams-per-caller",
+    default: 32,
+    min: 1,
+    max: 100_000,
+    description:
+      "Streamed chat calls one caller (principal or account key) may hold open on a node; beyond it a new stream is 429 TooManyConcurrentStreams. Each stream holds one backend connection for as long as it lasts.",
+  }),
+  streamDrainTimeoutMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_STREAM_DRAIN_TIMEOUT_MS",
+    flag: "--stream-drain-timeout-ms",
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    description:
+      "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
@@ -230,19 +296,21 @@ export const schema = {
     type: "integer",
     env: "KEYLESS_ARM_BODY_LIMIT",
     flag: "--arm-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest ARM request body in bytes (Azure Resource Manager's 4 MB); larger ones get 413 `RequestEntityTooLarge`.",
+    description:
+      "Largest ARM request body in bytes; larger ones get 413 `RequestEntityTooLarge`. Azure Resource Manager takes up to 4 MB, but Keyless's ARM bodies (resource groups, accounts, role assignments) are a few KB, and reading and parsing a body costs about 25 ms of event loop per MB: 1 MiB keeps any one request under 50 ms (docs/benchmarks.md).",
   }),
   graphBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_GRAPH_BODY_LIMIT",
     flag: "--graph-body-limit",
-    default: 4194304,
+    default: 1048576,
     min: 1024,
     max: 67108864,
-    description: "Largest Microsoft Graph request body in bytes (Graph's 4 MB); larger ones get 413 `Request_EntityTooLarge`.",
+    description:
+      "Largest Microsoft Graph request body in bytes; larger ones get 413 `Request_EntityTooLarge`. Graph takes up to 4 MB, but directory objects are a few KB, and 1 MiB keeps any one request under 50 ms of event loop (docs/benchmarks.md).",
   }),
   graphFilterLengthLimit: setting<number>({
     type: "integer",
@@ -347,6 +415,14 @@ export const schema = {
     max: 65_536,
     description:
       "Largest `dimensions` an embeddings call may ask (text-embedding-3-large: 3,072). Each model is also held to its own native dimension (`dimensions` in the models file; keyless-embed: 1,536).",
+  }),
+  otlpEndpoint: setting<string>({
+    type: "string",
+    env: "KEYLESS_OTLP_ENDPOINT",
+    flag: "--otlp-endpoint",
+    default: undefined,
+    description:
+      "Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (e.g. http://127.0.0.1:4318): each data-plane call is then traced (a server span with authenticate, authorize and backend children, continuing the caller's `traceparent`) and exported to `{url}/v1/traces`. Off unless set.",
   }),
   metricsPort: setting<number>({
     type: "integer",

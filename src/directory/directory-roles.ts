@@ -1,14 +1,18 @@
 import { ConflictError, InvalidInputError, NotFoundError } from "../core/errors.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
+import { mayResetCredentials, mayTakeSensitiveAction } from "./credential-tiers.ts";
 import { DirectoryRoles } from "./principals.ts";
 
 /** The parts of the directory a write touches; each is open to a different set of directory roles, as in Entra. */
 export type DirectoryArea = "users" | "groups" | "applications";
 
+/** What a change to a user touches: its profile, its password, or a sensitive property (enabled, existence). */
+export type UserChange = "profile" | "password" | "sensitive";
+
 const WRITERS: Record<DirectoryArea, readonly string[]> = {
   users: [DirectoryRoles.globalAdministrator, DirectoryRoles.userAdministrator],
   groups: [DirectoryRoles.globalAdministrator, DirectoryRoles.userAdministrator, DirectoryRoles.groupsAdministrator],
-  applications: [DirectoryRoles.globalAdministrator, DirectoryRoles.applicationAdministrator],
+  applications: [DirectoryRoles.globalAdministrator, DirectoryRoles.applicationAdministrator, DirectoryRoles.cloudApplicationAdministrator],
 };
 
 /** The directory roles Keyless knows, with Entra's template ids, names and descriptions. */
@@ -19,9 +23,24 @@ export const directoryRoleCatalog = [
     description: "Can manage all aspects of the directory.",
   },
   {
+    roleTemplateId: DirectoryRoles.privilegedAuthenticationAdministrator,
+    displayName: "Privileged Authentication Administrator",
+    description: "Can access to view, set and reset authentication method information for any user (admin or non-admin).",
+  },
+  {
     roleTemplateId: DirectoryRoles.userAdministrator,
     displayName: "User Administrator",
     description: "Can manage all aspects of users and groups, except Global Administrators.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.helpdeskAdministrator,
+    displayName: "Helpdesk Administrator",
+    description: "Can reset passwords for non-administrators and Helpdesk Administrators.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.passwordAdministrator,
+    displayName: "Password Administrator",
+    description: "Can reset passwords for non-administrators and Password Administrators.",
   },
   {
     roleTemplateId: DirectoryRoles.groupsAdministrator,
@@ -32,6 +51,11 @@ export const directoryRoleCatalog = [
     roleTemplateId: DirectoryRoles.applicationAdministrator,
     displayName: "Application Administrator",
     description: "Can create and manage all aspects of app registrations and enterprise apps.",
+  },
+  {
+    roleTemplateId: DirectoryRoles.cloudApplicationAdministrator,
+    displayName: "Cloud Application Administrator",
+    description: "Can create and manage all aspects of app registrations and enterprise apps except App Proxy.",
   },
 ] as const;
 
@@ -54,14 +78,29 @@ export function directoryRoleChecks(store: DirectoryStore) {
       return roles.some((r) => WRITERS.groups.includes(r)) || (await store.isGroupOwner(groupId.toLowerCase(), principalId.toLowerCase()));
     },
     /**
-     * Only a Global Administrator may change or delete another Global Administrator; a User Administrator
-     * may not take over a more privileged account.
+     * Profile changes: User Administrators, but only a Global Administrator changes another Global Administrator.
+     * Passwords and sensitive changes (disable, delete) follow Entra's tiers (credential-tiers.ts): who may reset
+     * whose password depends on the roles the target holds.
      */
-    async mayChangeUser(principalId: string, targetUserId: string): Promise<boolean> {
+    async mayChangeUser(principalId: string, targetUserId: string, change: UserChange = "profile"): Promise<boolean> {
       const [caller, target] = await Promise.all([rolesOf(principalId), rolesOf(targetUserId)]);
+      if (change === "password") return mayResetCredentials(caller, target);
+      if (change === "sensitive") return mayTakeSensitiveAction(caller, target);
       if (caller.includes(DirectoryRoles.globalAdministrator)) return true;
-      if (!caller.includes(DirectoryRoles.userAdministrator)) return false;
-      return !target.includes(DirectoryRoles.globalAdministrator);
+      return caller.includes(DirectoryRoles.userAdministrator) && !target.includes(DirectoryRoles.globalAdministrator);
+    },
+    /**
+     * Credentials of an application (secrets, certificates, federated credentials) let their holder act as its
+     * service principal: an application administrator may change them only if they could reset the password of
+     * a user holding the service principal's directory roles (so not for a Global Administrator's application).
+     */
+    async mayChangeApplicationCredentials(principalId: string, applicationId: string): Promise<boolean> {
+      const caller = await rolesOf(principalId);
+      if (!caller.some((r) => WRITERS.applications.includes(r))) return false;
+      const application = await store.getApplication(applicationId.toLowerCase());
+      const sp = application && (await store.findServicePrincipal(application.tenantId, application.appId));
+      const target = sp ? await rolesOf(sp.id) : [];
+      return target.length === 0 || mayResetCredentials(caller, target);
     },
     /** Only Global Administrators hand out directory roles (Entra's Privileged Role Administrator is not modelled). */
     async mayAssignDirectoryRoles(principalId: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import type { ApplicationRecord, ServicePrincipalRecord, TenantRecord, UserRecor
 import { directoryRoleChecks } from "./directory-roles.ts";
 import { createGroups } from "./groups.ts";
 import type { Principal } from "./principals.ts";
+import { clientSecretHasher, type KeyedDigest } from "./client-secrets.ts";
 import { hashSecret, verifySecret } from "./secret-hash.ts";
 import { checkPasswordPolicy, createUsers } from "./users.ts";
 
@@ -21,9 +22,13 @@ export interface NewPassword {
 const DEFAULT_SECRET_LIFETIME_MS = 2 * 365 * 24 * 3600 * 1000;
 const timingDecoy = hashSecret("keyless-timing-decoy");
 
-/** Tenants, users, applications and service principals, and their credentials. */
-export function createDirectory(store: DirectoryStore, clock: Clock) {
+/**
+ * Tenants, users, applications and service principals, and their credentials. `keyedDigest` hashes client secrets
+ * (see client-secrets.ts); main.ts gives it the sealed box's keyed digest.
+ */
+export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest: KeyedDigest) {
   const now = () => nowIso(clock);
+  const clientSecrets = clientSecretHasher(keyedDigest);
   const roles = directoryRoleChecks(store);
 
   async function getPrincipal(id: string): Promise<Principal | undefined> {
@@ -157,7 +162,7 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
         keyId: newGuid(),
         applicationId,
         displayName,
-        secretHash: await hashSecret(secretText),
+        secretHash: clientSecrets.hash(secretText),
         hint: secretText.slice(0, 3),
         startAt: start,
         endAt: end,
@@ -166,15 +171,17 @@ export function createDirectory(store: DirectoryStore, clock: Clock) {
       return { keyId: credential.keyId, secretText, hint: credential.hint, displayName, startDateTime: start, endDateTime: end };
     },
 
-    /** Checks a client secret against the application's unexpired secrets. */
+    /** Checks a client secret against the application's secrets; a match on a secret stored with scrypt rehashes it. */
     async verifyClientSecret(applicationId: string, secret: string): Promise<"valid" | "invalid" | "expired"> {
-      let expired = false;
-      for (const credential of await store.listPasswordCredentials(applicationId)) {
-        if (!(await verifySecret(secret, credential.secretHash))) continue;
-        if (Date.parse(credential.endAt) > clock.now()) return "valid";
-        expired = true;
-      }
-      return expired ? "expired" : "invalid";
+      const credentials = await store.listPasswordCredentials(applicationId);
+      const match = await clientSecrets.verify(
+        secret,
+        credentials.map((c) => c.secretHash),
+      );
+      if (!match) return "invalid";
+      const credential = credentials[match.index]!;
+      if (match.legacy) await store.updatePasswordCredentialHash(applicationId, credential.keyId, clientSecrets.hash(secret));
+      return Date.parse(credential.endAt) > clock.now() ? "valid" : "expired";
     },
 
     async verifyUserPassword(userPrincipalName: string, password: string): Promise<UserRecord | undefined> {

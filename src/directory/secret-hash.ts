@@ -1,6 +1,10 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
 
-/** scrypt for passwords and client secrets: `scrypt$N$r$p$salt$hash`, so parameters can grow later. */
+/**
+ * scrypt for user passwords (chosen by people, so a slow hash is what protects a leaked hash):
+ * `scrypt$N$r$p$salt$hash`, so parameters can grow later. Client secrets stored before keyed hashing are in this
+ * form too, and are verified with it once (see client-secrets.ts).
+ */
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 

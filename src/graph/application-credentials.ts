@@ -7,6 +7,7 @@ import {
   bodyObject,
   collectionContext,
   onlyProperties,
+  requireCredentialWriter,
   requireSameTenant,
   requireWriter,
   requiredString,
@@ -108,6 +109,7 @@ const FEDERATED_PROPERTIES = ["name", "issuer", "subject", "audiences", "descrip
 export async function createFederatedCredential(dir: GraphDirectory, req: GraphRequest, applicationId: string, rawBody: unknown) {
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, applicationId);
+  await requireCredentialWriter(dir, req, application.id);
   const body = bodyObject(rawBody);
   onlyProperties(body, FEDERATED_PROPERTIES, "federatedIdentityCredential");
   const audiences = audiencesOf(body);
@@ -144,6 +146,7 @@ export async function deleteFederatedCredential(
 ): Promise<void> {
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, applicationId);
+  await requireCredentialWriter(dir, req, application.id);
   const credential = await findFederated(dir, application.id, idOrName);
   await translate(() => dir.removeFederatedCredential(application.id, credential.id));
 }

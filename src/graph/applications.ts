@@ -8,6 +8,7 @@ import {
   entityContext,
   onlyProperties,
   optionalString,
+  requireCredentialWriter,
   requireWriter,
   requiredString,
   translate,
@@ -61,6 +62,7 @@ export async function updateApplication(dir: GraphDirectory, req: GraphRequest, 
   refuseNonEmpty(body);
   const displayName = optionalString(body, "displayName");
   const keys = body.keyCredentials === undefined ? undefined : parseKeyCredentials(body.keyCredentials);
+  if (keys) await requireCredentialWriter(dir, req, application.id);
   await translate(() => dir.updateApplication(application.id, displayName !== undefined ? { displayName } : {}));
   if (keys) await replaceKeyCredentials(dir, application.id, keys);
 }
@@ -74,6 +76,7 @@ export async function deleteApplication(dir: GraphDirectory, req: GraphRequest, 
 export async function addPassword(dir: GraphDirectory, req: GraphRequest, applicationId: string, rawBody: unknown) {
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, applicationId);
+  await requireCredentialWriter(dir, req, application.id);
   const credential = (bodyObject(rawBody ?? {}).passwordCredential ?? {}) as { displayName?: unknown; endDateTime?: unknown };
   const displayName = typeof credential.displayName === "string" ? credential.displayName : null;
   const end = typeof credential.endDateTime === "string" ? credential.endDateTime : undefined;
@@ -84,6 +87,7 @@ export async function addPassword(dir: GraphDirectory, req: GraphRequest, applic
 export async function removePassword(dir: GraphDirectory, req: GraphRequest, applicationId: string, rawBody: unknown): Promise<void> {
   await requireWriter(dir, req, "applications");
   const application = await findApplication(dir, req, applicationId);
+  await requireCredentialWriter(dir, req, application.id);
   const keyId = requiredString(bodyObject(rawBody), "keyId");
   await translate(() => dir.removePassword(application.id, keyId));
 }

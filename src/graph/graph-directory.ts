@@ -94,7 +94,8 @@ export type DirectoryArea = "users" | "groups" | "applications";
 export interface GraphDirectory extends GraphAppCredentials {
   mayWrite(principalId: string, area: DirectoryArea): Promise<boolean>;
   mayManageGroup(principalId: string, groupId: string): Promise<boolean>;
-  mayChangeUser(principalId: string, targetUserId: string): Promise<boolean>;
+  mayChangeUser(principalId: string, targetUserId: string, change?: "profile" | "password" | "sensitive"): Promise<boolean>;
+  mayChangeApplicationCredentials(principalId: string, applicationId: string): Promise<boolean>;
 
   mayAssignDirectoryRoles(principalId: string): Promise<boolean>;
   listDirectoryRoleDefinitions(): { roleTemplateId: string; displayName: string; description: string }[];

@@ -8,6 +8,11 @@ export async function requireWriter(dir: GraphDirectory, req: GraphRequest, area
   if (!(await dir.mayWrite(req.caller.principalId, area))) throw graphError("Authorization_RequestDenied");
 }
 
+/** Changing an application's credentials: an application writer, and one allowed for its service principal's directory roles. */
+export async function requireCredentialWriter(dir: GraphDirectory, req: GraphRequest, applicationId: string): Promise<void> {
+  if (!(await dir.mayChangeApplicationCredentials(req.caller.principalId, applicationId))) throw graphError("Authorization_RequestDenied");
+}
+
 export function requireSameTenant<T extends { tenantId: string }>(req: GraphRequest, id: string, found: T | undefined): T {
   if (!found || found.tenantId !== req.caller.tenantId) throw graphError("Request_ResourceNotFound", id);
   return found;

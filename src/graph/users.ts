@@ -62,13 +62,18 @@ export async function createUser(dir: GraphDirectory, req: GraphRequest, rawBody
 
 export async function updateUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string, rawBody: unknown): Promise<void> {
   const user = await findUser(dir, req, idOrUpn);
-  await requireUserWriter(dir, req, user);
   const body = bodyObject(rawBody);
   onlyProperties(body, ["accountEnabled", "displayName", "mailNickname", "passwordProfile"], "user");
   const password = passwordOf(body);
   const displayName = optionalString(body, "displayName");
   const mailNickname = optionalString(body, "mailNickname");
   const accountEnabled = optionalBoolean(body, "accountEnabled");
+  const changes: UserChange[] = [
+    ...(password !== undefined ? (["password"] as const) : []),
+    ...(accountEnabled !== undefined ? (["sensitive"] as const) : []),
+  ];
+  if (displayName !== undefined || mailNickname !== undefined || changes.length === 0) changes.push("profile");
+  await requireUserChange(dir, req, user, changes);
   await translate(() =>
     dir.updateUser(user.id, {
       ...(displayName !== undefined ? { displayName } : {}),
@@ -81,7 +86,7 @@ export async function updateUser(dir: GraphDirectory, req: GraphRequest, idOrUpn
 
 export async function deleteUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string): Promise<void> {
   const user = await findUser(dir, req, idOrUpn);
-  await requireUserWriter(dir, req, user);
+  await requireUserChange(dir, req, user, ["sensitive"]);
   if (user.id === req.caller.principalId)
     throw graphError("Request_BadRequest", "You cannot delete your own account; ask another administrator.");
   await translate(() => dir.deleteUser(user.id));
@@ -91,10 +96,13 @@ async function findUser(dir: GraphDirectory, req: GraphRequest, idOrUpn: string)
   return requireSameTenant(req, idOrUpn, await dir.findUser(idOrUpn));
 }
 
-/** User Administrators manage users, but only a Global Administrator manages another Global Administrator. */
-async function requireUserWriter(dir: GraphDirectory, req: GraphRequest, target: UserLike): Promise<void> {
-  await requireWriter(dir, req, "users");
-  if (!(await dir.mayChangeUser(req.caller.principalId, target.id))) throw graphError("Authorization_RequestDenied");
+type UserChange = "profile" | "password" | "sensitive";
+
+/** Each kind of change has its own tier of directory roles (passwords: Entra's "who can reset passwords" table). */
+async function requireUserChange(dir: GraphDirectory, req: GraphRequest, target: UserLike, changes: readonly UserChange[]): Promise<void> {
+  for (const change of changes) {
+    if (!(await dir.mayChangeUser(req.caller.principalId, target.id, change))) throw graphError("Authorization_RequestDenied");
+  }
 }
 
 /** `passwordProfile.password`; a forced change at next sign-in is refused because sign-in cannot enforce it yet. */

@@ -1,18 +1,25 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import type { AddressInfo } from "node:net";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { armSurface } from "./arm-surface.ts";
 import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
+import { WireError } from "../core/errors.ts";
 import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
+import { portalSurface } from "./portal-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
+import { type PublicOrigins, publicOrigins } from "./request-origin.ts";
 import type { Services } from "./services.ts";
+import { errorEnvelopeHandler } from "./surface-errors.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
 
 export interface AppOptions {
   https: { key: string; cert: string };
   logLevel: string;
+  /** The names clients may reach us by; a request naming another host is answered as if it named `publicUrl`. */
+  origins: PublicOrigins;
 }
 
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
@@ -39,6 +46,16 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     // Routing, logging and masking see one spelling of the path (see request-url.ts).
     rewriteUrl: (req) => normalizeRequestUrl(req.url ?? "/"),
+    // A URL the router cannot decode, or a path segment over its 100-character limit: the shared envelope, and
+    // never the path itself (it may hold a managed-identity secret).
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+      (reply as FastifyReply).status(tooLong ? 414 : 400).send({
+        error: tooLong
+          ? { code: "UriTooLong", message: "A path segment of the request URL is longer than 100 characters." }
+          : { code: "BadRequest", message: "The request URL is not valid: a percent-encoding in its path does not decode." },
+      });
+    },
     // A request line plus headers over `maxHeaderSize` never reaches a route: answer in the shared envelope.
     clientErrorHandler: (err, socket) => {
       if (!socket.writable) return;
@@ -56,12 +73,24 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     forceCloseConnections: true,
   });
   boundJsonDepth(app, services.limits.jsonMaxDepth);
+  // Outside every surface (an unknown route whose body could not even be read): the shared envelope too.
+  app.setErrorHandler(
+    errorEnvelopeHandler(
+      (e) => new WireError(e.statusCode ?? 400, "BadRequest", e.message),
+      (requestId) => new WireError(500, "InternalServerError", `An internal error occurred. Request id: ${requestId}.`),
+    ),
+  );
   // An unknown route: the shared envelope, with the path as logs may show it (never a path secret).
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: "NotFound", message: `No Keyless surface serves ${request.method} ${loggableUrl(request.url).split("?")[0]}.` },
     }),
   );
+  const originOf = publicOrigins(options.origins, () => (app.server.address() as AddressInfo | null)?.port ?? 0);
+  app.decorateRequest("publicOrigin", "");
+  app.addHook("onRequest", async (request) => {
+    request.publicOrigin = originOf(request.headers.host);
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-ms-request-id", String(request.id));
   });
@@ -80,5 +109,6 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
   app.register(graphSurface, services);
   app.register(armSurface, services);
   app.register(dataPlaneSurface, services);
+  app.register(portalSurface);
   return app;
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ChatCompletion } from "../inference/chat-types.ts";
+import type { ChatCompletion, ChatRequest } from "../inference/chat-types.ts";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
@@ -17,10 +17,12 @@ import {
 } from "../inference/data-plane.ts";
 import { checkContextLength } from "../inference/prompt-limits.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
-import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
+import { type Budget, enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
+import { enforceQuotas } from "./data-plane-quota.ts";
 import { abortOnDisconnect, beginCall, type CallContext } from "./data-plane-call.ts";
 import { streamChat } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
+import type { StreamSlots } from "./stream-slots.ts";
 
 export type DataRequest = FastifyRequest<{
   Params: { account: string; deployment?: string };
@@ -42,15 +44,22 @@ export async function admitCall(
   family: RouteFamily,
   operation: DataOperation,
 ) {
-  const call = beginCall(request, reply, services.dataPlane, request.params.account, dataActions[operation].operation);
+  const name = dataActions[operation].operation;
+  const call = beginCall(request, reply, services.dataPlane, request.params.account, name, traceOf(services, request, name));
   family.checkVersion(request.query);
   const account = await requireAccount(services.dataPlane, request.params.account);
   call.accountFound = true;
-  const caller = await identify(services, request, account, call);
+  const caller = await call.trace.step("keyless.authenticate", () => identify(services, request, account, call));
   call.decision = "denied";
-  call.assignmentId = await authorizeCall(services.dataPlane, account, caller, operation);
+  call.assignmentId = await call.trace.step("keyless.authorize", () => authorizeCall(services.dataPlane, account, caller, operation));
   call.decision = "allowed";
   return { call, account, caller };
+}
+
+/** The call's trace: continues the client's `traceparent` when tracing is on. */
+function traceOf(services: Services, request: DataRequest, name: string) {
+  const traceparent = request.headers.traceparent;
+  return services.traceCall?.(name, typeof traceparent === "string" ? traceparent : undefined);
 }
 
 async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<Caller> {
@@ -77,39 +86,61 @@ export function bodyOf(request: DataRequest): Record<string, unknown> {
   return body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
-export function chatHandler(services: Services, family: RouteFamily, operation: DataOperation) {
+export function chatHandler(services: Services, family: RouteFamily, operation: DataOperation, slots: StreamSlots) {
   return async (request: DataRequest, reply: FastifyReply) => {
-    const { call, account } = await admitCall(services, request, reply, family, operation);
+    const { call, account, caller } = await admitCall(services, request, reply, family, operation);
     const chat = parseChatRequest(request.body, services.dataPlane.limits.chat);
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
     const maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
+    await enforceQuotas(services, account, deployment, call);
+    if (chat.stream) {
+      const release = slots.take(caller.principalId);
+      try {
+        const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
+        return await streamCall(services, request, reply, call, deployment, chat, budget);
+      } finally {
+        release();
+      }
+    }
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
     const signal = abortOnDisconnect(reply);
-    if (chat.stream) {
-      const stream = requireCapability(deployment, "stream", "chat/completions");
-      let used: number | undefined;
-      // Usage is always asked of the backend (to settle the budget) and passed on only when the caller asked.
-      const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
-      const done = await streamChat(
-        reply,
-        stream(withUsage, deployment.backendModel, signal),
-        (usage) => {
-          countUsage(call, usage);
-          used = usage.total_tokens;
-        },
-        (err) => request.log.warn({ err }, "model stream failed mid-way"),
-        chat.stream_options?.include_usage === true,
-      );
-      budget.settle(used);
-      return done;
-    }
-    const completion = await requireCapability(deployment, "complete", "chat/completions")(chat, deployment.backendModel, signal);
+    const complete = requireCapability(deployment, "complete", "chat/completions");
+    const completion = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, signal));
     countUsage(call, completion.usage);
     budget.settle(completion.usage?.total_tokens);
     return completion;
   };
+}
+
+/** A streamed chat call: usage is always asked of the backend (to settle the budget), passed on only when asked. */
+async function streamCall(
+  services: Services,
+  request: DataRequest,
+  reply: FastifyReply,
+  call: CallContext,
+  deployment: DeploymentView,
+  chat: ChatRequest,
+  budget: Budget,
+) {
+  const stream = requireCapability(deployment, "stream", "chat/completions");
+  let used: number | undefined;
+  const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
+  const done = await call.trace.step("keyless.backend", () =>
+    streamChat(
+      reply,
+      stream(withUsage, deployment.backendModel, abortOnDisconnect(reply)),
+      (usage) => {
+        countUsage(call, usage);
+        used = usage.total_tokens;
+      },
+      (err) => request.log.warn({ err }, "model stream failed mid-way"),
+      { forwardUsage: chat.stream_options?.include_usage === true, drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs },
+    ),
+  );
+  budget.settle(used);
+  return done;
 }
 
 /** Legacy text completions, answered by the deployment's chat backend and reshaped as `text_completion`. */
@@ -122,11 +153,11 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
+    await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
-    const completion: ChatCompletion = await requireCapability(deployment, "complete", "completions")(
-      chat,
-      deployment.backendModel,
-      abortOnDisconnect(reply),
+    const complete = requireCapability(deployment, "complete", "completions");
+    const completion: ChatCompletion = await call.trace.step("keyless.backend", () =>
+      complete(chat, deployment.backendModel, abortOnDisconnect(reply)),
     );
     countUsage(call, completion.usage);
     budget.settle(completion.usage?.total_tokens);

@@ -7,14 +7,15 @@ import type { Usage } from "../inference/chat-types.ts";
  * Writes a chat stream as SSE. The first chunk is awaited before any header goes out, so a backend that fails
  * before its first byte still gets an ordinary JSON error (502/504/429). After that, chunks pass through one by
  * one, waiting for `drain` (backpressure); a failure mid-stream becomes one `data: {"error":…}` event (the openai
- * SDK raises it as an APIError) and the stream ends without `[DONE]`.
+ * SDK raises it as an APIError) and the stream ends without `[DONE]`. A client that has not drained what was
+ * written within `drainTimeoutMs` is cut off, so a caller that stops reading cannot hold the backend's connection.
  */
 export async function streamChat(
   reply: FastifyReply,
   chunks: AsyncIterable<string>,
   onUsage: (usage: Usage) => void,
   onFailure: (err: unknown) => void,
-  forwardUsage = true,
+  options: { forwardUsage: boolean; drainTimeoutMs: number },
 ): Promise<FastifyReply> {
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -29,8 +30,8 @@ export async function streamChat(
   try {
     for (let item = first; !item.done; item = await iterator.next()) {
       if (res.destroyed) break;
-      if (noteUsage(item.value, onUsage) === "usage-only" && !forwardUsage) continue;
-      if (!res.write(`data: ${item.value}\n\n`)) await drained(res);
+      if (noteUsage(item.value, onUsage) === "usage-only" && !options.forwardUsage) continue;
+      if (!res.write(`data: ${item.value}\n\n`)) await drained(res, options.drainTimeoutMs);
     }
     if (!res.destroyed) res.end("data: [DONE]\n\n");
   } catch (err) {
@@ -44,9 +45,12 @@ export async function streamChat(
   return reply;
 }
 
-function drained(res: FastifyReply["raw"]): Promise<void> {
+/** Resolves when the client has read what was written, or gone; destroys the response when it has not in time. */
+function drained(res: FastifyReply["raw"], timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
+    const timer = setTimeout(() => res.destroy(), timeoutMs);
     const done = () => {
+      clearTimeout(timer);
       res.off("drain", done);
       res.off("close", done);
       resolve();

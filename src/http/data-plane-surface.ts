@@ -5,6 +5,7 @@ import { bodyTooLarge, parseJsonBodies } from "./data-plane-body.ts";
 import { embeddingsHandler } from "./data-plane-embeddings.ts";
 import { chatHandler, completionsHandler, infoHandler, modelsListHandler, type RouteFamily } from "./data-plane-handlers.ts";
 import type { Services } from "./services.ts";
+import { createStreamSlots, type StreamSlots } from "./stream-slots.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 
 /** Foundry Models (`/models`): `model` in the body names the deployment; api-version from the supported list. */
@@ -33,7 +34,8 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
   );
   app.setErrorHandler((error, request, reply) => envelope(bodyTooLarge(error, request) ?? error, request, reply));
   parseJsonBodies(app, services.dataPlane.limits.jsonDepth);
-  registerRoutes(app, services, "/accounts/:account");
+  const slots = createStreamSlots(services.dataPlane.limits.maxStreamsPerCaller);
+  registerRoutes(app, services, "/accounts/:account", slots);
   const suffix = services.dataPlane.accountHostSuffix;
   if (suffix) {
     // Azure's own form: the host names the account ({account}.openai.azure.com/openai/...), the path does not.
@@ -41,26 +43,26 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
       byHost.addHook("onRequest", async (request) => {
         (request.params as { account: string }).account = accountFromHost(request.hostname, suffix);
       });
-      registerRoutes(byHost, services, "");
+      registerRoutes(byHost, services, "", slots);
     });
   }
 }
 
-function registerRoutes(app: FastifyInstance, services: Services, prefix: string): void {
+function registerRoutes(app: FastifyInstance, services: Services, prefix: string, slots: StreamSlots): void {
   const chat = { bodyLimit: services.dataPlane.limits.chatBodyBytes };
   const embeddings = { bodyLimit: services.dataPlane.limits.embeddingsBodyBytes };
   const models = `${prefix}/models`;
-  app.post(`${models}/chat/completions`, chat, chatHandler(services, foundryModels, "modelsChat"));
+  app.post(`${models}/chat/completions`, chat, chatHandler(services, foundryModels, "modelsChat", slots));
   app.post(`${models}/embeddings`, embeddings, embeddingsHandler(services, foundryModels, "modelsEmbeddings"));
   app.get(`${models}/info`, infoHandler(services, foundryModels));
 
   const deployments = `${prefix}/openai/deployments/:deployment`;
-  app.post(`${deployments}/chat/completions`, chat, chatHandler(services, azureOpenAi, "openaiChat"));
+  app.post(`${deployments}/chat/completions`, chat, chatHandler(services, azureOpenAi, "openaiChat", slots));
   app.post(`${deployments}/completions`, chat, completionsHandler(services, azureOpenAi));
   app.post(`${deployments}/embeddings`, embeddings, embeddingsHandler(services, azureOpenAi, "openaiEmbeddings"));
 
   const v1 = `${prefix}/openai/v1`;
-  app.post(`${v1}/chat/completions`, chat, chatHandler(services, openAiV1, "v1Chat"));
+  app.post(`${v1}/chat/completions`, chat, chatHandler(services, openAiV1, "v1Chat", slots));
   app.post(`${v1}/embeddings`, embeddings, embeddingsHandler(services, openAiV1, "v1Embeddings"));
   app.get(`${v1}/models`, modelsListHandler(services, openAiV1));
 }

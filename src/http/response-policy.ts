@@ -16,3 +16,17 @@ export function signInPageHeaders(reply: FastifyReply): FastifyReply {
     .header("x-frame-options", "DENY")
     .header("content-security-policy", "frame-ancestors 'none'");
 }
+
+/**
+ * The portal's page: never framed, and a content security policy that lets it load only this origin's files and
+ * call only this origin. Styles may be inline because Fluent UI (Griffel) inserts its CSS rules at run time.
+ */
+export function portalPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header("cache-control", "no-cache")
+    .header("x-frame-options", "DENY")
+    .header(
+      "content-security-policy",
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+}

@@ -14,6 +14,7 @@ import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
 import type { HttpLimits } from "./limits.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import type { CallTrace } from "../telemetry/tracing.ts";
 
 /** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
 export interface Services {
@@ -43,6 +44,8 @@ export interface Services {
   ready(): Promise<boolean>;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */
   limits: HttpLimits;
+  /** Starts a data-plane call's trace, when the operator turned tracing on (`otlpEndpoint`). */
+  traceCall?: ((name: string, traceparent: string | undefined) => CallTrace) | undefined;
   /** Prometheus instruments, when the operator turned metrics on (`metricsPort`). */
   metrics: Metrics | undefined;
 }

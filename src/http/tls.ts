@@ -231,7 +231,8 @@ function parseOrThrow<T>(path: string, what: string, parse: () => T): T {
 /** Key first, then certificate: a crash in between leaves a missing file or a mismatch, both replaced next time. */
 async function writePair(certPath: string, keyPath: string, pem: Pem): Promise<void> {
   await writeAtomic(keyPath, pem.key, 0o600);
-  await writeAtomic(certPath, pem.cert, 0o644);
+  // Public, but kept private like every file Keyless writes: the owner (and whoever it hands ca.pem to) reads it.
+  await writeAtomic(certPath, pem.cert, 0o600);
 }
 
 async function writeAtomic(path: string, data: string, mode: number): Promise<void> {

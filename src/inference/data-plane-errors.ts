@@ -95,7 +95,17 @@ const catalog = {
     template: (operation: string, modelType: string) =>
       `The deployment's model is of type '${modelType}' and does not support '${operation}'.`,
   },
+  QuotaExceeded: {
+    status: 403,
+    template: (principal: string, deployment: string, spent: number, tokens: number, period: string, resetsAt: string) =>
+      `Token quota exceeded: principal '${principal}' has used ${spent} of its ${tokens} tokens per ${period} on deployment '${deployment}'. The quota resets at ${resetsAt}; ask an administrator to raise it (keyless quota create) or wait until then.`,
+  },
   RateLimitExceeded: { status: 429, template: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.` },
+  TooManyConcurrentStreams: {
+    status: 429,
+    template: (max: number) =>
+      `This caller already has ${max} streams open, the most one caller may hold. Finish or cancel one, then try again.`,
+  },
   RequestExceedsTokenRateLimit: {
     status: 429,
     template: (requested: number, limit: number) =>
@@ -104,6 +114,11 @@ const catalog = {
   BackendUnavailable: {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",
+  },
+  BackendBusy: {
+    status: 503,
+    template: (connections: number) =>
+      `All ${connections} connections to the model backend are busy. Try again shortly; if it persists, ask the operator to raise the backend's maxConnections.`,
   },
   BackendTimeout: {
     status: 504,

@@ -14,5 +14,7 @@ export function dataPlaneLimits(config: Config): DataPlaneLimits {
     embeddingsBodyBytes: config.embeddingsBodyLimit,
     jsonDepth: config.jsonDepthLimit,
     defaultCompletionTokens: config.rateLimitDefaultCompletionTokens,
+    maxStreamsPerCaller: config.maxStreamsPerCaller,
+    streamDrainTimeoutMs: config.streamDrainTimeoutMs,
   };
 }

@@ -3,6 +3,7 @@ import { type ChatLimits, checkChatRequest } from "./chat-validation.ts";
 import { withDetails } from "../core/errors.ts";
 import { dataPlaneError } from "./data-plane-errors.ts";
 import type { EmbeddingsLimits } from "./prompt-limits.ts";
+import type { QuotaPort } from "./quotas.ts";
 import type { RateLimiter } from "./rate-limits.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
@@ -39,6 +40,9 @@ export interface DataPlaneLimits {
   jsonDepth: number;
   /** Completion tokens charged up front to a call that sets no `max_tokens` (settled with its real usage after). */
   defaultCompletionTokens: number;
+  /** Streams one caller may hold open on a node; how long a stream may wait for its client to read. */
+  maxStreamsPerCaller: number;
+  streamDrainTimeoutMs: number;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
@@ -69,6 +73,8 @@ export interface CallRecord {
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
+  /** The OpenTelemetry trace of the call, when tracing is on (`otlpEndpoint`). */
+  traceId?: string | undefined;
   /** The prompt as sent (JSON), only when the operator opted in with `recordPromptText`. */
   promptText?: string | undefined;
 }
@@ -83,6 +89,8 @@ export interface DataPlaneDeps {
   /** Takes a finished call's record; must not block (the call log batches writes). */
   recordCall(record: CallRecord): void;
   rateLimiter: RateLimiter;
+  /** Per-principal token quotas; absent, no call is held to one. */
+  quotas?: QuotaPort | undefined;
   limits: DataPlaneLimits;
   /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
   accountHostSuffix?: string | undefined;

@@ -1,6 +1,7 @@
 import type { ModelRegistry } from "./backends/registry.ts";
 import type { AccountView, DeploymentView } from "./data-plane.ts";
 import { cachedLookup } from "./lookup-cache.ts";
+import type { QuotaView } from "./quotas.ts";
 
 /** How long the data plane may reuse an account or deployment read (see lookup-cache.ts). */
 const LOOKUP_TTL_MS = 1000;
@@ -18,10 +19,12 @@ export interface DataPlaneResources {
   findAccount(name: string): Promise<AccountView | undefined>;
   getDeployment(accountId: string, name: string): Promise<DeploymentResource | undefined>;
   listDeployments(accountId: string): Promise<DeploymentResource[]>;
+  /** The account's principal quotas (child resources, as deployments are). */
+  listQuotas(accountId: string): Promise<QuotaView[]>;
 }
 
 /**
- * The data plane's views of accounts and deployments, each deployment bound to the catalog model that serves it.
+ * The data plane's views of accounts, deployments and principal quotas, each deployment bound to the catalog model that serves it.
  * Reads are reused for a second; `clear()` drops them after an ARM write on this node.
  */
 export function deploymentViews(resources: DataPlaneResources, models: ModelRegistry) {
@@ -34,15 +37,22 @@ export function deploymentViews(resources: DataPlaneResources, models: ModelRegi
       return deployment && bindDeployment(deployment, models);
     },
   );
+  const findQuotas = cachedLookup(
+    LOOKUP_TTL_MS,
+    (account: { id: string }) => account.id.toLowerCase(),
+    (account: { id: string }) => resources.listQuotas(account.id),
+  );
   return {
     findAccount,
     findDeployment,
+    findQuotas,
     async listDeployments(account: AccountView): Promise<DeploymentView[]> {
       return (await resources.listDeployments(account.id)).flatMap((r) => bindDeployment(r, models) ?? []);
     },
     clear() {
       findAccount.clear();
       findDeployment.clear();
+      findQuotas.clear();
     },
   };
 }

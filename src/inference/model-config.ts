@@ -13,7 +13,7 @@ export type BackendDeclaration =
       type: "openai-compatible";
       baseUrl: string;
       apiKeyEnv: string | undefined;
-      timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+      timeouts: { connectMs: number; firstByteMs: number; totalMs: number; poolWaitMs: number };
       maxConnections: number;
     }
   | { name: string; type: "scripted"; file: string };
@@ -36,7 +36,8 @@ export interface ModelsFile {
 
 export class ModelsFileError extends Error {}
 
-const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000 };
+/** `poolWaitMs`: how long a call waits for one of the backend's `maxConnections` before 503 BackendBusy. */
+const DEFAULT_TIMEOUTS = { connectMs: 5_000, firstByteMs: 60_000, totalMs: 600_000, poolWaitMs: 10_000 };
 /** A declared chat model's context window when the file does not say (GPT-4o's). */
 const DEFAULT_CONTEXT_TOKENS = 128_000;
 const BUILTIN_BACKENDS = ["builtin-chat", "builtin-embeddings"];

@@ -14,8 +14,8 @@ import { countTokens as countO200k, decode, encode } from "gpt-tokenizer/encodin
 const LONG_RUN = 128;
 /** The longest o200k token is 128 bytes: any text has at least ⌈bytes/128⌉ tokens, and at most one per byte. */
 const MAX_TOKEN_BYTES = 128;
-/** Characters counted between two yields to the event loop (~2 ms of tokenizing). */
-const SLICE_CHARS = 16_384;
+/** Characters counted between two yields to the event loop (a few ms of tokenizing). */
+const SLICE_CHARS = 8192;
 
 /** The text's pieces: unchanged where no word is longer than LONG_RUN, cut at LONG_RUN characters where one is. */
 function* pieces(text: string): Generator<string> {

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { ensurePrivateFile, makePrivate, PRIVATE_DIR_MODE } from "../core/private-files.ts";
 import { dirname } from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
@@ -36,8 +37,15 @@ function openSqliteDatabase(url: string): Database {
     throw new Error(`Unsupported storage URL '${url}': use sqlite:PATH, sqlite::memory: or postgres://…`);
   }
   const path = url.slice("sqlite:".length);
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+  if (path !== ":memory:") {
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // SQLite gives its -wal and -shm files the database file's mode, so the database is made 0600 before it
+    // opens; journals left by an older version are fixed too.
+    ensurePrivateFile(path);
+  }
+  const database = openSqlite(path);
+  if (path !== ":memory:") makePrivate(`${path}-wal`, `${path}-shm`, `${path}-journal`);
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   return wrap(db, "sqlite");
 }
 

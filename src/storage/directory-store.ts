@@ -199,6 +199,14 @@ export function directoryStore(db: Kysely<Tables>) {
         })
         .execute();
     },
+    async updatePasswordCredentialHash(applicationId: string, keyId: string, secretHash: string): Promise<void> {
+      await db
+        .updateTable("password_credentials")
+        .set({ secret_hash: secretHash })
+        .where("application_id", "=", applicationId)
+        .where("key_id", "=", keyId)
+        .execute();
+    },
     async listPasswordCredentials(applicationId: string): Promise<PasswordCredentialRecord[]> {
       const rows = await db
         .selectFrom("password_credentials")

@@ -7,6 +7,7 @@ import * as roleDefinitions from "./migrations/0004-role-definitions.ts";
 import * as arm from "./migrations/0005-arm.ts";
 import * as callLog from "./migrations/0006-call-log.ts";
 import * as callLogPromptText from "./migrations/0007-call-log-prompt-text.ts";
+import * as callLogTraceId from "./migrations/0008-call-log-trace-id.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -20,6 +21,7 @@ const steps: Record<string, Step> = {
   "0005-arm": arm,
   "0006-call-log": callLog,
   "0007-call-log-prompt-text": callLogPromptText,
+  "0008-call-log-trace-id": callLogTraceId,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

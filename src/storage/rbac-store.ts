@@ -19,6 +19,23 @@ export function rbacStore(db: Kysely<Tables>) {
         "The role assignment already exists.",
       );
     },
+    /** Replaces an assignment's condition and description (its scope, role and principal never change). */
+    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable("role_assignments")
+          .set({
+            condition: a.condition,
+            condition_version: a.conditionVersion,
+            description: a.description,
+            updated_on: a.updatedOn,
+            updated_by: a.updatedBy,
+          })
+          .where("id", "=", a.id.toLowerCase())
+          .execute();
+        await recordChange(tx, "rbac", a.updatedOn);
+      });
+    },
     async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
@@ -27,16 +44,22 @@ export function rbacStore(db: Kysely<Tables>) {
         return deleted;
       });
     },
-    /** Deletes every assignment at or below a scope (a deleted resource's), with one change; returns how many. */
-    async deleteRoleAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
+    /**
+     * Deletes the role and deny assignments at or below a scope (a deleted resource group's or resource's) in one
+     * transaction with one change, so a namesake created later inherits nothing; returns how many.
+     */
+    async deleteAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
       const key = scope.toLowerCase();
       const below = `${key}/`;
       return db.transaction().execute(async (tx) => {
-        const result = await tx
-          .deleteFrom("role_assignments")
-          .where((eb) => eb.or([eb("scope_key", "=", key), eb(sql<string>`substr(scope_key, 1, ${below.length})`, "=", below)]))
-          .executeTakeFirst();
-        const deleted = Number(result.numDeletedRows);
+        let deleted = 0;
+        for (const table of ["role_assignments", "deny_assignments"] as const) {
+          const result = await tx
+            .deleteFrom(table)
+            .where((eb) => eb.or([eb("scope_key", "=", key), eb(sql<string>`substr(scope_key, 1, ${below.length})`, "=", below)]))
+            .executeTakeFirst();
+          deleted += Number(result.numDeletedRows);
+        }
         if (deleted > 0) await recordChange(tx, "rbac", at);
         return deleted;
       });

@@ -20,6 +20,7 @@ export interface Tables {
     completion_tokens: number;
     latency_ms: number;
     prompt_text: string | null;
+    trace_id: string | null;
   };
   meta: { key: string; value: string };
   tenants: { id: string; display_name: string; default_domain: string; created_at: string };

@@ -15,16 +15,36 @@ export async function authenticateClient(
   clientId: string,
   request: TokenRequest,
 ): Promise<{ client: TokenClient; credential: "secret" | "certificate" }> {
+  // A throttled source or client is refused before any look-up, so a flood costs as little as possible.
+  const throttle = deps.clientAuthThrottle;
+  throttle.admit(clientId, request.sourceIp);
   const client = await deps.identities.findClient(tenant.id, clientId);
   if (!client) throw oauthError("applicationNotFound", clientId, tenant.id);
+  try {
+    const credential = await proveClient(deps, tenant, client, clientId, request);
+    throttle.succeeded(clientId, request.sourceIp);
+    return { client, credential };
+  } catch (err) {
+    throttle.failed(clientId, request.sourceIp);
+    throw err;
+  }
+}
+
+async function proveClient(
+  deps: TokenServiceDeps,
+  tenant: TokenTenant,
+  client: TokenClient,
+  clientId: string,
+  request: TokenRequest,
+): Promise<"secret" | "certificate"> {
   const assertion = request.form.client_assertion;
   if (assertion !== undefined && assertion !== "") {
     await verifyClientAssertion(deps, tenant, client, request, assertion);
     // Entra reports certificate and federated credentials alike as appidacr 2.
-    return { client, credential: "certificate" };
+    return "certificate";
   }
   await checkClientSecret(deps.identities, client.applicationId, clientId, request);
-  return { client, credential: "secret" };
+  return "secret";
 }
 
 /** A user-facing grant needs a public client (first-party, like the Azure CLI) or a confidential one proving itself. */

@@ -66,4 +66,6 @@ export const firstPartyPublicClients: Readonly<Record<string, string>> = {
   "1950a258-227b-4e31-a9cf-717495945fc2": "Microsoft Azure PowerShell",
   "04f0c124-f2bc-4f59-8241-bf6df9866bbd": "Visual Studio",
   "aebc6443-996d-45c2-90f0-388ff96faa56": "Visual Studio Code",
+  // The Keyless portal (/portal/) signs in with auth code + PKCE under the Azure portal's client id.
+  "c44b4083-3bb0-49c1-b47d-974e53cbdf3c": "Keyless Portal",
 };

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { GrantStore } from "../storage/grant-store.ts";
 import { clientCredentialsGrant } from "./app-grants.ts";
+import type { ClientAuthThrottle } from "./client-auth-throttle.ts";
 import { required } from "./form.ts";
 import type { IdentitySource, TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
@@ -19,6 +20,10 @@ export interface TokenServiceDeps {
   /** Signing keys of external issuers (federated identity credentials). */
   issuerKeys: IssuerKeys;
   tokenLifetimeSeconds: number;
+  /** Longest lifetime accepted for a client assertion (exp after nbf or iat, and after now). */
+  assertionMaxLifetimeSeconds: number;
+  /** Failed client authentications, per source and per client (in memory on each node). */
+  clientAuthThrottle: ClientAuthThrottle;
 }
 
 export interface TokenRequest {

@@ -26,7 +26,7 @@ export interface AzureCli {
 
 export const azureCliInstalled = existsSync("/usr/bin/az");
 
-const shimDir = join(dirname(fileURLToPath(import.meta.url)), "az-shim");
+const shimDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "cli", "az-role-fix");
 
 /**
  * az builds an index of its command modules on the first command in a config dir (about 2.5 s of CPU); each test

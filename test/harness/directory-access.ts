@@ -20,7 +20,7 @@ export async function directoryAccess(keyless: { dataDir: string }) {
   const box = createSealedBox(Buffer.from(readFileSync(join(keyless.dataDir, "master.key"), "utf8").trim(), "base64"));
   return {
     store,
-    directory: createDirectory(store.directory, systemClock),
+    directory: createDirectory(store.directory, systemClock, box.lookupDigest),
     /** The server's own signing keys, for tests that must forge otherwise-valid tokens (expired, wrong audience…). */
     keys: await openKeyRing(store.keys, box),
     /** Turns a user's accountEnabled off, as an administrator would through Graph. */

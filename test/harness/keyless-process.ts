@@ -20,6 +20,8 @@ export interface ReadyFacts {
 export interface KeylessProcess {
   facts: ReadyFacts;
   dataDir: string;
+  /** The server process (its memory is read from /proc by the fuzz suite). */
+  pid: number;
   stop(): Promise<void>;
   /** Stops, then starts again on the same data dir and storage. */
   restart(): Promise<KeylessProcess>;
@@ -69,7 +71,7 @@ export async function startKeyless(
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
-  return serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir }));
+  return { ...serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir })), pid: child.pid! };
 }
 
 /** A started server's handle: `restart()` stops it and starts it again (on the same data dir) with `startAgain`. */

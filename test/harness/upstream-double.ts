@@ -15,7 +15,8 @@ export interface SeenRequest {
  * An OpenAI-compatible server shaped like vLLM/Ollama (`/v1/chat/completions`, `/v1/embeddings`, SSE with
  * `[DONE]`). The requested model name picks the behaviour, so one double drives every failure path:
  * `ok`, `slow` (a chunk every 100 ms, 50 chunks), `midfail` (two chunks, then the socket is cut), `ratelimited`
- * (429, Retry-After: 7), `broken` (500), `stall` (never answers).
+ * (429, Retry-After: 7), `broken` (500), `stall` (never answers), `flood` (streams 16 KB chunks as fast as it is read,
+ * up to 64 MB, honouring backpressure).
  */
 export async function startUpstreamDouble(): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
   const seen: SeenRequest[] = [];
@@ -91,6 +92,7 @@ async function behave(
     });
   }
   res.writeHead(200, { "content-type": "text/event-stream" });
+  if (model === "flood") return flood(res, model);
   const chunk = (delta: object, finish: string | null = null) =>
     `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   res.write(chunk({ role: "assistant", content: "" }));
@@ -111,6 +113,14 @@ async function behave(
     `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 } })}\n\n`,
   );
   res.end("data: [DONE]\n\n");
+}
+
+async function flood(res: ServerResponse, model: string) {
+  const piece = `data: ${JSON.stringify({ id: "chatcmpl-up", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: "x".repeat(16_000) }, finish_reason: null }] })}\n\n`;
+  for (let i = 0; i < 4096 && !res.destroyed; i++) {
+    if (!res.write(piece)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+  }
+  if (!res.destroyed) res.end("data: [DONE]\n\n");
 }
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { azureCliInstalled } from "../harness/azure-cli.ts";
 import { runBinary } from "../harness/cli.ts";
-import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 
 describe("cli az config", () => {
@@ -90,5 +90,16 @@ describe("cli az config", () => {
     assert.equal(login.code, 0, login.stderr);
     const shown = await az(["account", "show", "--query", "id", "-o", "tsv"], azEnv);
     assert.equal(shown.stdout.trim(), facts.subscriptionId);
+
+    // Debian's 2.45 `az role` fails on the client; the PYTHONPATH line az-config --env prints fixes it.
+    const roleList = ["role", "definition", "list", "--name", "Reader", "--query", "[0].roleName", "-o", "tsv"];
+    const broken = await az(roleList, azEnv);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /has no attribute 'config'/);
+    const fixDir = /^export PYTHONPATH=(.+)\$\{PYTHONPATH:\+:\$PYTHONPATH\}$/m.exec(envLines)?.[1];
+    assert.ok(fixDir, envLines);
+    const fixed = await az(roleList, { ...azEnv, PYTHONPATH: fixDir });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.equal(fixed.stdout, "Reader\n");
   });
 });

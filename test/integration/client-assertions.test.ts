@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey, createHash, X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,17 +12,16 @@ import {
   WorkloadIdentityCredential,
 } from "@azure/identity";
 import { decodeJwt, SignJWT } from "jose";
-import { adminCredential, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
 import { addCertificate, addFederatedCredential } from "../harness/graph-credentials.ts";
-import { useKeyless } from "../harness/keyless.ts";
-import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 describe("client assertions: certificates and workload identity federation", () => {
-  const keyless = useKeyless();
+  let keyless: KeylessProcess;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
   let app: { appId: string; objectId: string; secret: string; applicationId: string };
   let certificate: { certificatePem: string; privateKeyPem: string };
@@ -30,6 +29,8 @@ describe("client assertions: certificates and workload identity federation", () 
 
   before(async () => {
     issuer = await startOidcIssuer();
+    // The operator allows this issuer's keys to be fetched (nothing else is).
+    keyless = await startKeyless({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } });
     // Registered as an administrator does it: through Graph, with the admin's token.
     const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "assertion-app");
@@ -43,6 +44,8 @@ describe("client assertions: certificates and workload identity federation", () 
   });
   after(async () => {
     await issuer?.close();
+    await keyless?.stop();
+    keyless?.cleanup();
     rmSync(workDir, { recursive: true, force: true });
   });
 

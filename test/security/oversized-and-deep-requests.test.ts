@@ -114,4 +114,23 @@ describe("oversized and deeply nested requests are refused in each surface's env
     assert.equal(response.status, 404);
     assert.equal(response.body.error.code, "NotFound");
   });
+
+  // Found by test/security/fuzz.test.ts: these answered Fastify's own shape, and the 414 echoed the path.
+  test("an unreadable body on an unknown route and an over-long path segment get the shared envelope", async () => {
+    const empty = await rawRequest(`${keyless.facts.url}/managed-identity//msi/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "",
+    });
+    assert.equal(empty.status, 400);
+    assert.equal(JSON.parse(empty.text).error.code, "BadRequest");
+    const secretish = "s".repeat(150);
+    const long = await rawRequest(`${keyless.facts.url}/managed-identity/${secretish}/msi/token`, {
+      method: "POST",
+      headers: { metadata: "true" },
+    });
+    assert.equal(long.status, 414);
+    assert.equal(JSON.parse(long.text).error.code, "UriTooLong");
+    assert.ok(!long.text.includes(secretish), "the path is not echoed");
+  });
 });

@@ -48,6 +48,9 @@ function recordingDirectory(): ManagedIdentityDirectory & { live: Map<string, { 
         azureCli: [],
       };
     },
+    async rotateSecret(resourceId) {
+      if (!live.has(resourceId.toLowerCase())) throw new Error(`no identity ${resourceId}`);
+    },
   };
 }
 

@@ -50,6 +50,7 @@ const REQUIRED = [
   "identity show",
   "identity list",
   "identity delete",
+  "identity rotate-secret",
   "role definition list",
   "role definition create",
   "role definition update",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { redact } from "../../src/client/transport.ts";
+import { redactBody as redact } from "../../src/client/redact.ts";
 
 test("--debug redaction: form fields and JSON fields that carry secrets", () => {
   const form =

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { InvalidInputError, NotFoundError } from "../../src/core/errors.ts";
+import { createSealedBox } from "../../src/core/sealed-box.ts";
 import { createDirectory, type Directory } from "../../src/directory/directory.ts";
 import { transitiveGroupsOf, transitiveMembersOf, wouldCreateCycle } from "../../src/directory/membership.ts";
 import { DirectoryRoles } from "../../src/directory/principals.ts";
@@ -49,7 +50,7 @@ for (const dialect of dialects) {
     before(async () => {
       database = await freshDatabase(dialect);
       store = createStore(database);
-      directory = createDirectory(store.directory, clock);
+      directory = createDirectory(store.directory, clock, createSealedBox(Buffer.alloc(32, 3)).lookupDigest);
       tenantId = (await directory.createTenant("T", `t-${dialect}.example`)).id;
     });
     after(() => database.close());

@@ -29,6 +29,7 @@ describe("role assignment limit per subscription", () => {
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
       groupsOf: () => [],
       findPrincipalType: async () => "User",
+      conditionProblem: () => undefined,
       policyChanged: async () => undefined,
     };
   });

@@ -127,7 +127,7 @@ for (const dialect of dialects) {
       assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
     });
 
-    test("deleting a scope's assignments takes those at and below it, not a sibling whose name it prefixes", async () => {
+    test("deleting a scope's role and deny assignments takes those at and below it, not a sibling whose name it prefixes", async () => {
       const rg = `/subscriptions/${subscriptionId}/resourceGroups/rg_1`;
       const scopes = [
         rg,
@@ -136,17 +136,38 @@ for (const dialect of dialects) {
         `/subscriptions/${subscriptionId}`,
       ];
       const ids = scopes.map((_, i) => `cccccccc-cccc-4ccc-8ccc-00000000000${i}`);
-      for (const [i, scope] of scopes.entries()) await store.rbac.insertRoleAssignment(assignment(ids[i]!, { scope }));
+      const denyIds = scopes.map((_, i) => `dddddddd-dddd-4ddd-8ddd-00000000000${i}`);
+      for (const [i, scope] of scopes.entries()) {
+        await store.rbac.insertRoleAssignment(assignment(ids[i]!, { scope }));
+        await store.rbac.insertDenyAssignment({
+          id: denyIds[i]!,
+          tenantId,
+          denyAssignmentName: `deny ${i}`,
+          description: "",
+          scope,
+          permissions: [{ actions: ["*"], notActions: [], dataActions: [], notDataActions: [] }],
+          principals: [{ id: "00000000-0000-0000-0000-000000000000", type: "SystemDefined" }],
+          excludePrincipals: [],
+          doNotApplyToChildScopes: false,
+          createdOn: at,
+        });
+      }
       const before = await store.rbac.latestChange();
-      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg.replace("rg_1", "RG_1"), at), 2);
+      assert.equal(await store.rbac.deleteAssignmentsAtOrBelow(rg.replace("rg_1", "RG_1"), at), 4);
       assert.ok((await store.rbac.latestChange()) > before);
       const left = await Promise.all(ids.map((id) => store.rbac.getRoleAssignment(id)));
       assert.deepEqual(
         left.map((a) => a !== undefined),
         [false, false, true, true],
       );
-      assert.equal(await store.rbac.deleteRoleAssignmentsAtOrBelow(rg, at), 0);
+      const deniesLeft = new Set((await store.rbac.listDenyAssignments()).map((d) => d.id));
+      assert.deepEqual(
+        denyIds.map((id) => deniesLeft.has(id)),
+        [false, false, true, true],
+      );
+      assert.equal(await store.rbac.deleteAssignmentsAtOrBelow(rg, at), 0);
       for (const id of ids) await store.rbac.deleteRoleAssignment(id, at);
+      for (const id of denyIds) await store.rbac.deleteDenyAssignment(id, at);
     });
 
     // Nodes reload when the newest change number moves; a number visible before a smaller one would be skipped forever.

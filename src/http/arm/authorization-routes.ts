@@ -1,6 +1,7 @@
 import {
   callerPermissions,
   checkAccess,
+  deleteDenyAssignment,
   denyAssignmentJson,
   getDenyAssignment,
   listDenyAssignments,
@@ -162,6 +163,11 @@ export const authorizationRoutes: ArmRoute[] = [
           ),
         };
       },
+      async DELETE(ctx) {
+        const [scope, id] = ctx.params as [string, string];
+        const deleted = await deleteDenyAssignment(ctx.services.access, await ctx.caller(), scope, id);
+        return deleted ? { body: denyAssignmentJson(deleted) } : { status: 204 };
+      },
     },
   },
   {
@@ -206,5 +212,9 @@ function roleAssignmentInput(body: unknown): RoleAssignmentInput {
   if (principalType !== undefined) input.principalType = principalType;
   const description = text("description", false);
   if (description !== undefined) input.description = description;
+  const condition = text("condition", false);
+  if (condition !== undefined) input.condition = condition;
+  const conditionVersion = text("conditionVersion", false);
+  if (conditionVersion !== undefined) input.conditionVersion = conditionVersion;
   return input;
 }

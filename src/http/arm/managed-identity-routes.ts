@@ -6,6 +6,7 @@ import {
   listIdentities,
   listWorkloadEnvironment,
   putIdentity,
+  rotateSecret,
 } from "../../arm/user-assigned-identities.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
@@ -55,6 +56,17 @@ export const managedIdentityRoutes: ArmRoute[] = [
     apiVersions: IDENTITY_VERSIONS,
     handlers: {
       POST: async (ctx) => ({ body: await listWorkloadEnvironment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }),
+    },
+  },
+  {
+    type: `${TYPE}/rotateSecret`,
+    pattern: new RegExp(
+      `^${SUB}/resourcegroups/([^/]+)/providers/Microsoft\\.ManagedIdentity/userAssignedIdentities/([^/]+)/rotateSecret$`,
+      "i",
+    ),
+    apiVersions: IDENTITY_VERSIONS,
+    handlers: {
+      POST: async (ctx) => ({ body: await rotateSecret(ctx.services.arm, await ctx.caller(), address(ctx), ctx.origin) }),
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { listAccountCalls } from "../../arm/account-calls.ts";
 import { accountMetricDefinitions, accountMetrics, accountUsage } from "../../arm/account-monitoring.ts";
 import type { AccountAddress } from "../../arm/accounts.ts";
+import { deletePrincipalQuota, getPrincipalQuota, listPrincipalQuotas, putPrincipalQuota } from "../../arm/principal-quotas.ts";
 import { COGNITIVE_VERSIONS, INSIGHTS_METRICS_VERSIONS } from "../../arm/providers.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
@@ -12,8 +13,29 @@ const address = (ctx: ArmContext): AccountAddress => ({
   name: ctx.params[2]!,
 });
 
-/** An account's call log (Keyless extensions `calls`, `callUsage`) and Azure Monitor metrics computed from it. */
+/** An account's call log (Keyless extensions `calls`, `callUsage`, `principalQuotas`) and Azure Monitor metrics computed from it. */
 export const monitoringRoutes: ArmRoute[] = [
+  {
+    type: "Microsoft.CognitiveServices/accounts/principalQuotas",
+    pattern: new RegExp(`${ACCOUNT}/principalQuotas$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await listPrincipalQuotas(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: "Microsoft.CognitiveServices/accounts/principalQuotas",
+    pattern: new RegExp(`${ACCOUNT}/principalQuotas/([^/]+)$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      async PUT(ctx) {
+        const { created, body } = await putPrincipalQuota(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!, ctx.body);
+        return { status: created ? 201 : 200, body };
+      },
+      GET: async (ctx) => ({ body: await getPrincipalQuota(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!) }),
+      DELETE: async (ctx) => ({
+        status: (await deletePrincipalQuota(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204,
+      }),
+    },
+  },
   {
     type: "Microsoft.CognitiveServices/accounts/calls",
     pattern: new RegExp(`${ACCOUNT}/calls$`, "i"),

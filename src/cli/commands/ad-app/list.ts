@@ -1,4 +1,5 @@
 import { command } from "../../command.ts";
+import { graphObjectTable } from "../../graph-lookup.ts";
 
 export const options = {
   "display-name": { type: "string", help: "Only applications whose display name starts with this." },
@@ -19,4 +20,5 @@ export const spec = command({
         : undefined;
     return client.list("graph", "/applications", { $filter: filter });
   },
+  tableRows: graphObjectTable,
 });

@@ -1,4 +1,5 @@
 import { command } from "../../command.ts";
+import { graphObjectTable } from "../../graph-lookup.ts";
 
 export const options = {
   "display-name": { type: "string", help: "Only service principals whose display name starts with this." },
@@ -22,4 +23,5 @@ export const spec = command({
           : undefined);
     return client.list("graph", "/servicePrincipals", { $filter: filter });
   },
+  tableRows: graphObjectTable,
 });

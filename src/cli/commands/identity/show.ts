@@ -11,7 +11,7 @@ export const options = {
   },
 } as const;
 
-interface WorkloadEnvironment {
+export interface WorkloadEnvironment {
   appService: string[];
   imds: string[];
   azureCli: string[];

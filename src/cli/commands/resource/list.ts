@@ -25,9 +25,61 @@ export const spec = command({
       ...(opts["resource-type"] ? [`resourceType eq '${opts["resource-type"]}'`] : []),
       ...(opts.name ? [`name eq '${opts.name}'`] : []),
     ];
-    return client.list("arm", `${base}/resources`, {
+    const resources = await client.list("arm", `${base}/resources`, {
       "api-version": API_VERSIONS.resources,
       $filter: filters.length ? filters.join(" and ") : undefined,
     });
+    return (resources as Record<string, unknown>[]).map(asAzGenericResource);
   },
+  /** az's `transform_resource_list` (a resource's `properties` is absent from a list, so Status is blank). */
+  tableRows: (result) =>
+    (
+      result as {
+        name: string;
+        resourceGroup?: string;
+        location: string;
+        type: string;
+        properties?: { provisioningStatus?: string } | null;
+      }[]
+    ).map((r) => ({
+      Name: r.name,
+      ResourceGroup: r.resourceGroup,
+      Location: r.location,
+      Type: r.type,
+      Status: r.properties === null || r.properties === undefined ? " " : r.properties.provisioningStatus,
+    })),
 });
+
+/** The fields of az's `GenericResourceExpanded` model: az prints the ones the server left out as null. */
+const GENERIC_RESOURCE_FIELDS = [
+  "changedTime",
+  "createdTime",
+  "extendedLocation",
+  "id",
+  "identity",
+  "kind",
+  "location",
+  "managedBy",
+  "name",
+  "plan",
+  "properties",
+  "provisioningState",
+  "sku",
+  "tags",
+  "type",
+];
+
+/** A resource as az's SDK model hands it to the printer: every model field, times as Python's isoformat. */
+function asAzGenericResource(resource: Record<string, unknown>): Record<string, unknown> {
+  const modelled: Record<string, unknown> = Object.fromEntries(GENERIC_RESOURCE_FIELDS.map((field) => [field, resource[field] ?? null]));
+  for (const field of ["changedTime", "createdTime"]) modelled[field] = pythonIsoTime(modelled[field]);
+  return modelled;
+}
+
+/** `datetime.isoformat()` of a UTC time: microseconds unless zero, `+00:00`. */
+function pythonIsoTime(value: unknown): unknown {
+  if (typeof value !== "string" || Number.isNaN(Date.parse(value))) return value;
+  const date = new Date(value);
+  const millis = date.getUTCMilliseconds();
+  return `${date.toISOString().slice(0, 19)}${millis ? `.${String(millis * 1000).padStart(6, "0")}` : ""}+00:00`;
+}

@@ -26,4 +26,11 @@ export const spec = command({
       .filter((d) => !opts["custom-role-only"] || d.properties.type === "CustomRole")
       .map(azRoleDefinition);
   },
+  /** az's `transform_definition_list`. */
+  tableRows: (result) =>
+    (result as { roleName: string; type: string; description: string }[]).map((d) => ({
+      Name: d.roleName,
+      Type: d.type,
+      Description: d.description,
+    })),
 });

@@ -2,11 +2,13 @@ import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 import { callLogQuery, callLogWindow } from "../../call-log-options.ts";
+import { quotaRows } from "../quota/list.ts";
 
 export const options = {
   name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
   "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
   ...callLogWindow,
+  quotas: { type: "boolean", help: "Show the account's principal quotas instead: budget, spent this window, remaining, reset time." },
 } as const;
 
 export const spec = command({
@@ -19,7 +21,12 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/callUsage`, {
+    const account = accountPath(subscriptionId, opts["resource-group"], opts.name);
+    if (opts.quotas) {
+      const quotas = await client.list("arm", `${account}/principalQuotas`, { "api-version": API_VERSIONS.cognitive });
+      return quotaRows(quotas as { name: string; properties: Record<string, unknown> }[]);
+    }
+    return client.list("arm", `${account}/callUsage`, {
       "api-version": API_VERSIONS.cognitive,
       ...callLogQuery(opts, "30d"),
     });

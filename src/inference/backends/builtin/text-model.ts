@@ -45,7 +45,7 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
           choices: [{ index: 0, delta: { tool_calls: answer.calls.map((call, index) => ({ index, ...call })) }, finish_reason: null }],
         });
       }
-      for (const piece of answer.pieces) {
+      for (const piece of piecesOf(answer.text)) {
         if (signal.aborted) return;
         yield chunk({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
       }
@@ -57,7 +57,6 @@ export function textModel(kind: string, replyTo: (request: ChatRequest) => Reply
 
 interface Answer {
   text: string;
-  pieces: string[];
   calls: ToolCall[] | undefined;
   finishReason: FinishReason;
   usage: Usage;
@@ -68,7 +67,7 @@ async function answerFor(request: ChatRequest, reply: Reply): Promise<Answer> {
   const promptTokens = await countPromptTokensCooperatively(request.messages.map(messageText));
   if (reply.kind === "tool-calls") {
     const completionTokens = await countTokensCooperatively([JSON.stringify(reply.calls.map((c) => c.function))]);
-    return { text: "", pieces: [], calls: reply.calls, finishReason: "tool_calls", usage: usage(promptTokens, completionTokens) };
+    return { text: "", calls: reply.calls, finishReason: "tool_calls", usage: usage(promptTokens, completionTokens) };
   }
   let text = reply.text;
   const stopAt = firstStop(text, request.stop);
@@ -81,7 +80,7 @@ async function answerFor(request: ChatRequest, reply: Reply): Promise<Answer> {
     finishReason = "length";
     completionTokens = await countTokensCooperatively([text]);
   }
-  return { text, pieces: piecesOf(text), calls: undefined, finishReason, usage: usage(promptTokens, completionTokens) };
+  return { text, calls: undefined, finishReason, usage: usage(promptTokens, completionTokens) };
 }
 
 const usage = (prompt: number, completion: number): Usage => ({
@@ -99,9 +98,9 @@ function firstStop(text: string, stop: string | string[] | undefined): number | 
   return positions.length > 0 ? Math.min(...positions) : undefined;
 }
 
-/** Streaming pieces: one per word with its leading space, like a BPE model streams. */
-function piecesOf(text: string): string[] {
-  return text.match(/\s*\S+/g) ?? [];
+/** Streaming pieces: one per word with its leading space, like a BPE model streams (found lazily, as sent). */
+function* piecesOf(text: string): Generator<string> {
+  for (const match of text.matchAll(/\s*\S+/g)) yield match[0];
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -2,12 +2,13 @@ import { errors as undiciErrors, Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { WireError, withCause, withHeaders } from "../../../core/errors.ts";
 import { dataPlaneError } from "../../data-plane-errors.ts";
+import { connectionSlots } from "./connection-slots.ts";
 
 export interface UpstreamOptions {
   /** e.g. `http://127.0.0.1:11434/v1` (Ollama) or `http://vllm:8000/v1`. */
   baseUrl: string;
   apiKey: string | undefined;
-  timeouts: { connectMs: number; firstByteMs: number; totalMs: number };
+  timeouts: { connectMs: number; firstByteMs: number; totalMs: number; poolWaitMs: number };
   maxConnections: number;
 }
 
@@ -25,11 +26,28 @@ export function upstreamClient(options: UpstreamOptions) {
     headersTimeout: options.timeouts.firstByteMs,
     bodyTimeout: options.timeouts.firstByteMs,
   });
+  const slots = connectionSlots(options.maxConnections);
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
-  /** POSTs JSON; resolves once the upstream answered 2xx headers, else throws the catalog error for its failure. */
+  /**
+   * POSTs JSON; resolves once the upstream answered 2xx headers, else throws the catalog error for its failure. The
+   * call holds one connection slot until the response body closes (read to the end, or destroyed).
+   */
   async function post(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const release = await slots.acquire(options.timeouts.poolWaitMs, signal);
+    try {
+      const response = await send(path, body, signal);
+      response.body.once("close", release);
+      if (response.body.destroyed) release();
+      return response;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async function send(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     const total = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts.totalMs)]);
     const payload = JSON.stringify(body);
     for (let attempt = 0; ; attempt++) {
@@ -57,7 +75,7 @@ export function upstreamClient(options: UpstreamOptions) {
     }
   }
 
-  return { post, close: () => pool.close() };
+  return { post, busy: slots.busy, close: () => pool.close() };
 }
 
 /** Maps a transport failure onto the data-plane catalog; catalog errors pass through. */

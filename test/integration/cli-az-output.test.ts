@@ -1,0 +1,119 @@
+/**
+ * `keyless` prints what the real Debian `az` 2.45 prints for the same server responses: both CLIs, signed in as the
+ * administrator, run the same command against one started server, and their stdout must be equal byte for byte
+ * (TSV rows, lists of lists, `resourceGroup` added to resources, the automatic table and az's table transforms).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
+import { runBinary } from "../harness/cli.ts";
+import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+
+describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {
+  let server: KeylessProcess;
+  let az: AzureCli;
+  let env: Record<string, string>;
+  const keyless = async (...argv: string[]) => {
+    const result = await runBinary(argv, env);
+    assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
+    return result.stdout;
+  };
+
+  before(async () => {
+    server = await startKeyless();
+    const ca = process.env.KEYLESS_TEST_CA ?? server.facts.caPath;
+    env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-az-output-")), "cfg") };
+    await keyless("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", ca);
+    await keyless("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD, "-o", "none");
+    const rg = server.facts.demo!.resourceGroup;
+    await keyless("group", "create", "-n", "rg-second", "-l", "westeurope", "-o", "none");
+    await keyless(
+      "cognitiveservices",
+      "account",
+      "create",
+      "-n",
+      "acct-second",
+      "-g",
+      "rg-second",
+      "-l",
+      "westeurope",
+      "--kind",
+      "AIServices",
+      "--sku",
+      "S0",
+      "-o",
+      "none",
+    );
+    await keyless("ad", "group", "create", "--display-name", "Readers", "--mail-nickname", "readers", "-o", "none");
+    await keyless("ad", "sp", "create-for-rbac", "-n", "zz-last-app", "-o", "none");
+    await keyless("ad", "sp", "create-for-rbac", "-n", "aa-first-app", "-o", "none");
+    assert.ok(rg);
+    az = await azureCli(server.facts);
+    await az.ok(["login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD]);
+  });
+  after(async () => {
+    az?.cleanup();
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  const demo = () => server.facts.demo!;
+  const cases: [string, () => string[]][] = [
+    ["resource list -o tsv (sorted keys, resourceGroup added)", () => ["resource", "list", "-o", "tsv"]],
+    [
+      "resource list --query '[].[resourceGroup,name]' -o tsv (a list of lists)",
+      () => ["resource", "list", "--query", "[].[resourceGroup,name]", "-o", "tsv"],
+    ],
+    ["resource list --query '[0].resourceGroup' -o tsv", () => ["resource", "list", "--query", "[0].resourceGroup", "-o", "tsv"]],
+    ["resource list -o table (transform_resource_list)", () => ["resource", "list", "-o", "table"]],
+    [
+      "resource list --query hash -o table (the query's column order)",
+      () => ["resource", "list", "--query", "[].{n:name, g:resourceGroup, k:kind}", "-o", "table"],
+    ],
+    ["group list -o table", () => ["group", "list", "-o", "table"]],
+    ["group list -o tsv", () => ["group", "list", "-o", "tsv"]],
+    ["cognitiveservices account list -o table", () => ["cognitiveservices", "account", "list", "-o", "table"]],
+    [
+      "cognitiveservices account list --query '[].[name,resourceGroup,location]' -o tsv",
+      () => ["cognitiveservices", "account", "list", "--query", "[].[name,resourceGroup,location]", "-o", "tsv"],
+    ],
+    [
+      "cognitiveservices account deployment list -o table",
+      () => ["cognitiveservices", "account", "deployment", "list", "-n", demo().account, "-g", demo().resourceGroup, "-o", "table"],
+    ],
+    [
+      "cognitiveservices account deployment list --query '[].[name,properties.model.name]' -o tsv",
+      () => [
+        "cognitiveservices",
+        "account",
+        "deployment",
+        "list",
+        "-n",
+        demo().account,
+        "-g",
+        demo().resourceGroup,
+        "--query",
+        "[].[name,properties.model.name]",
+        "-o",
+        "tsv",
+      ],
+    ],
+    ["role definition list -o table (transform_definition_list)", () => ["role", "definition", "list", "-o", "table"]],
+    ["ad sp list -o table (graph transformer)", () => ["ad", "sp", "list", "-o", "table"]],
+    ["ad app list -o table (graph transformer)", () => ["ad", "app", "list", "-o", "table"]],
+    ["ad group list -o table", () => ["ad", "group", "list", "-o", "table"]],
+    ["ad user list -o table", () => ["ad", "user", "list", "-o", "table"]],
+    ["ad user list -o tsv", () => ["ad", "user", "list", "-o", "tsv"]],
+    ["account list --query '[].[name,isDefault]' -o tsv", () => ["account", "list", "--query", "[].[name,isDefault,state]", "-o", "tsv"]],
+  ];
+  for (const [name, argv] of cases) {
+    test(name, async () => {
+      const expected = await az.run(argv());
+      assert.equal(expected.code, 0, expected.stderr);
+      assert.equal(await keyless(...argv()), expected.stdout);
+    });
+  }
+});

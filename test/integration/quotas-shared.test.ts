@@ -1,0 +1,158 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
+import { runBinary } from "../harness/cli.ts";
+import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
+import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+
+const REDIS = { host: "127.0.0.1", port: 6379 };
+const redisAvailable = await new Promise<boolean>((resolve) => {
+  const socket = createConnection(REDIS, () => {
+    socket.end();
+    resolve(true);
+  });
+  socket.on("error", () => resolve(false));
+});
+
+type App = Awaited<ReturnType<typeof registerApp>>;
+
+/** Two nodes on one PostgreSQL schema and one Redis: a quota spent through one node stops the next call on the other. */
+describe("per-principal token quotas shared across nodes", {
+  skip:
+    (!redisAvailable && "no Redis on 127.0.0.1:6379") ||
+    (!dialects.includes("postgres") && "PostgreSQL runs are off (KEYLESS_TEST_DIALECTS)"),
+}, () => {
+  let first: KeylessProcess;
+  let second: KeylessProcess;
+  let limited: App;
+  let free: App;
+  let accountId: string;
+  let armToken: string;
+
+  before(async () => {
+    const env = {
+      KEYLESS_STORAGE: POSTGRES_URL,
+      KEYLESS_STORAGE_SCHEMA: testSchema("quota"),
+      KEYLESS_RATE_LIMIT_STORE: `redis://${REDIS.host}:${REDIS.port}`,
+    };
+    first = await startKeyless({ env });
+    const { facts } = first;
+    const admin = adminCredential(facts);
+    armToken = (await admin.getToken(ARM_SCOPE))!.token;
+    const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
+    [limited, free] = await Promise.all([registerApp(facts, graph, "quota-limited"), registerApp(facts, graph, "quota-free")]);
+    accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
+    for (const app of [limited, free]) {
+      const grant = await call(
+        "PUT",
+        `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+        armToken,
+        {
+          properties: {
+            roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+            principalId: app.objectId,
+            principalType: "ServicePrincipal",
+          },
+        },
+      );
+      assert.equal(grant.status, 201, JSON.stringify(grant.body));
+    }
+    // The second node shares the database (and, through the data dir, the master key and TLS material).
+    second = await startKeyless({ env, dataDir: first.dataDir });
+  });
+  after(async () => {
+    await second?.stop();
+    await first?.stop();
+    first?.cleanup();
+  });
+
+  const chat = async (node: KeylessProcess, app: App) =>
+    call(
+      "POST",
+      `${node.facts.url}/accounts/${node.facts.demo!.account}/openai/v1/chat/completions`,
+      (await appCredential(node.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token,
+      { model: "echo", messages: [{ role: "user", content: "spend some tokens" }] },
+    );
+  const quotaUrl = (node: KeylessProcess) => `${node.facts.url}${accountId}/principalQuotas/limited-daily?api-version=2023-05-01`;
+
+  test("refuses bad quotas with what to send", async () => {
+    const bad = await call("PUT", quotaUrl(first), armToken, {
+      properties: { principalId: limited.objectId, deployment: "echo", tokens: 0, period: "P1D" },
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, "InvalidResourceProperties");
+    assert.match(bad.body.error.message, /properties\.tokens must be a whole number/);
+  });
+
+  test("a quota spent on one node is 403 QuotaExceeded on the other, until its window resets; other principals go on", async () => {
+    const put = await call("PUT", quotaUrl(first), armToken, {
+      properties: { principalId: limited.objectId, deployment: "echo", tokens: 5, period: "P1D" },
+    });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+
+    const spent = await chat(first, limited);
+    assert.equal(spent.status, 200, "under the quota when it starts");
+    const tokens = spent.body.usage.total_tokens as number;
+    assert.ok(tokens >= 5, "one call spends the whole quota");
+    // The call is charged as its response closes; wait until node 2 sees the spend through the shared counter.
+    let quota = await call("GET", quotaUrl(second), armToken);
+    while (quota.body.properties.spent < tokens) quota = await call("GET", quotaUrl(second), armToken);
+    assert.equal(quota.body.properties.spent, tokens);
+    assert.equal(quota.body.properties.remaining, 0);
+
+    const refused = await chat(second, limited);
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, "QuotaExceeded");
+    const midnight = new Date(Math.ceil((Date.now() + 1) / 86_400_000) * 86_400_000).toISOString();
+    assert.ok(refused.body.error.message.includes(`The quota resets at ${midnight}`), refused.body.error.message);
+    assert.ok(refused.body.error.message.includes(`has used ${tokens} of its 5 tokens per P1D`), refused.body.error.message);
+
+    assert.equal((await chat(second, free)).status, 200, "the quota is the principal's, not the deployment's");
+
+    const env = { KEYLESS_CONFIG_DIR: mkdtempSync(join(tmpdir(), "keyless-quota-cli-")) };
+    try {
+      const ok = async (...argv: string[]) => {
+        const result = await runBinary(argv, env);
+        assert.equal(result.code, 0, result.stderr);
+        return result.stdout;
+      };
+      await ok(
+        "cloud",
+        "register",
+        "-n",
+        "local",
+        "--endpoint",
+        second.facts.url,
+        "--ca-file",
+        process.env.KEYLESS_TEST_CA ?? second.facts.caPath,
+      );
+      await ok("login", "-u", second.facts.adminUsername, "-p", "Test-Admin-Password-1", "-o", "none");
+      const rows = JSON.parse(await ok("usage", "-n", second.facts.demo!.account, "-g", second.facts.demo!.resourceGroup, "--quotas"));
+      assert.deepEqual(
+        rows.map((r: Record<string, unknown>) => [r.name, r.principalId, r.tokens, r.spent, r.remaining, r.resetsAt]),
+        [["limited-daily", limited.objectId, 5, tokens, 0, midnight]],
+      );
+      await ok(
+        "quota",
+        "delete",
+        "-n",
+        second.facts.demo!.account,
+        "-g",
+        second.facts.demo!.resourceGroup,
+        "--quota-name",
+        "limited-daily",
+      );
+    } finally {
+      rmSync(env.KEYLESS_CONFIG_DIR, { recursive: true, force: true });
+    }
+    // Deleted on node 2: node 1 drops it within its one-second lookup cache.
+    let after = await chat(first, limited);
+    while (after.status === 403) after = await chat(first, limited);
+    assert.equal(after.status, 200);
+  });
+});
