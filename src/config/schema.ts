@@ -477,6 +477,7 @@ export const OPTIONAL_SETTINGS = [
   "modelsFile",
   "accountHostSuffix",
   "metricsPort",
+  "otlpEndpoint",
 ] as const satisfies readonly SettingKey[];
 
 type OptionalKey = (typeof OPTIONAL_SETTINGS)[number];
