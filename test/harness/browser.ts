@@ -51,7 +51,7 @@ export async function newPage(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport, colorScheme, ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(30_000);
   page.on("dialog", (dialog) => void dialog.accept());
   return page;
 }

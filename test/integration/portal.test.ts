@@ -150,7 +150,7 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await sam.context().close();
   });
 
-  test("administration blades: a deployment, key regeneration, a custom role from JSON, check access", async () => {
+  test("administration blades: a resource group and an account created and deleted, a deployment created and edited, key regeneration, a custom role from JSON, check access", async () => {
     const admin = await signedIn(keyless.facts.adminUsername, ADMIN_PASSWORD, `${accountPage}?tab=deployments`);
     await admin.getByLabel("Deployment name").fill("second");
     await admin.getByRole("combobox", { name: "Model" }).click();
@@ -159,7 +159,12 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
       .first()
       .click();
     await admin.getByRole("button", { name: "Deploy" }).click();
-    await admin.getByRole("table", { name: "Deployments" }).getByText("second", { exact: true }).waitFor();
+    const second = admin.getByRole("table", { name: "Deployments" }).getByRole("row").filter({ hasText: "second" });
+    await second.getByText("10", { exact: true }).waitFor();
+    await admin.getByRole("button", { name: "Edit second" }).click();
+    await admin.getByLabel("Capacity (thousand tokens per minute)").fill("20");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await second.getByText("20", { exact: true }).waitFor();
 
     await tab(admin, "Keys");
     await admin.getByRole("button", { name: "Show keys" }).click();
@@ -191,6 +196,16 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await admin.getByRole("row").filter({ hasText: "Portal chat caller" }).filter({ hasText: "Custom" }).waitFor();
 
     await tab(admin, "Resource groups");
+    await admin.getByLabel("New resource group").fill("portal-rg");
+    await admin.getByRole("button", { name: "Create" }).click();
+    await admin.getByRole("link", { name: "portal-rg" }).click();
+    await admin.getByLabel("New account name").fill("portal-ai");
+    await admin.getByRole("button", { name: "Create" }).click();
+    await admin.getByRole("link", { name: "portal-ai" }).waitFor();
+    await admin.getByRole("button", { name: "Delete portal-ai" }).click();
+    await admin.getByText("No Foundry accounts in this resource group.").waitFor();
+    await admin.getByRole("link", { name: "Resources" }).click();
+    await admin.getByRole("link", { name: "Keyless Subscription" }).click();
     await admin.getByRole("link", { name: "keyless-demo" }).click();
     await admin.getByRole("link", { name: "keyless-demo" }).click();
     await tab(admin, "Access control (IAM)");

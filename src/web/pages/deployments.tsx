@@ -7,7 +7,7 @@ import { DataTable, ErrorBar, Loading } from "../components.tsx";
 
 const modelKey = (m: { format: string; name: string; version: string }) => `${m.format}/${m.name}/${m.version}`;
 
-/** The account's deployments: create one from the model catalog, change its capacity, delete it. */
+/** The account's deployments: create one from the model catalog; edit one (model version, capacity) in the same form; delete. */
 export function Deployments(props: { account: Account }) {
   const { account } = props;
   const queries = useQueryClient();
@@ -68,7 +68,7 @@ export function Deployments(props: { account: Account }) {
           <Input type="number" min={1} value={capacity} onChange={(_e, d) => setCapacity(d.value)} />
         </Field>
         <Button type="submit" appearance="primary" disabled={!name || !model || save.isPending}>
-          Deploy
+          {deployments.data?.some((d) => d.name === name) ? "Save" : "Deploy"}
         </Button>
       </form>
       <ErrorBar error={deployments.error ?? catalog.error ?? save.error ?? remove.error} />
@@ -89,13 +89,14 @@ export function Deployments(props: { account: Account }) {
                 <span style={{ display: "flex", gap: 4 }}>
                   <Button
                     size="small"
-                    aria-label={`Change capacity of ${d.name}`}
+                    aria-label={`Edit ${d.name}`}
                     onClick={() => {
-                      const next = prompt(`New capacity for ${d.name}`, String(d.sku?.capacity ?? 10));
-                      if (next) save.mutate({ name: d.name, model: modelKey(d.properties.model), capacity: Number(next) });
+                      setName(d.name);
+                      setModel(modelKey(d.properties.model));
+                      setCapacity(String(d.sku?.capacity ?? 10));
                     }}
                   >
-                    Capacity
+                    Edit
                   </Button>
                   <Button
                     size="small"
