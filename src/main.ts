@@ -45,7 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { loadFederation, noFederation } from "./tokens/federation.ts";
+import { type Federation, loadFederation, noFederation } from "./tokens/federation.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
@@ -180,8 +180,10 @@ type Live = {
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
-  const issuerKeys = remoteIssuerKeys();
-  const federation = config.federationFile
+  // Only the operator's issuers are ever fetched: the federatedIssuers setting and the federation file's issuers.
+  const allowedIssuers = new Set(config.federatedIssuers ?? []);
+  const issuerKeys = remoteIssuerKeys({ allows: (issuer) => allowedIssuers.has(issuer) || federation.find(issuer) !== undefined });
+  const federation: Federation = config.federationFile
     ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
     : noFederation;
   const decisions = policyDecisions(live.policy, (operation, decision) =>
@@ -224,6 +226,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       grants: store.grants,
       issuerKeys,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
+      assertionMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds ?? 86400,
       clientAuthThrottle: clientAuthThrottle(clock, {
         failuresPerSource: config.clientAuthFailuresPerSource ?? 60,
         failuresPerClient: config.clientAuthFailuresPerClient ?? 300,
@@ -232,6 +235,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
       federation,
+      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds ?? 86400,
       async principalStatus(objectId) {
         const principal = await directory.getPrincipal(objectId);
         if (!principal) return "deleted";

@@ -159,6 +159,24 @@ export const schema = {
     description:
       "Failed authentications per minute for one client application on a node; past it, only sources that recently authenticated that client are still checked, others are refused (429) unchecked.",
   }),
+  federatedIssuers: setting<string[]>({
+    type: "list",
+    env: "KEYLESS_FEDERATED_ISSUERS",
+    flag: "--federated-issuers",
+    default: [],
+    description:
+      "Issuers (exact https URLs) whose discovery documents and keys Keyless may fetch to check workload-identity assertions against applications' federated identity credentials. Nothing else is ever fetched: an issuer named by a request or registered on an application but missing here is refused (AADSTS700211) without a network call. Issuers of the federation file are always allowed.",
+  }),
+  federatedTokenMaxLifetimeSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_FEDERATED_TOKEN_MAX_LIFETIME",
+    flag: "--federated-token-max-lifetime",
+    default: 86400,
+    min: 60,
+    max: 604800,
+    description:
+      "Longest lifetime accepted for client assertions (workload-identity tokens, certificate assertions) and for tokens of federation-file issuers: exp after nbf or iat, and after now. Azure workload identity's longest service-account token is one day.",
+  }),
   federationFile: setting<string>({
     type: "string",
     env: "KEYLESS_FEDERATION_FILE",

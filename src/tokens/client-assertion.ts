@@ -4,6 +4,7 @@ import { decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWTPayload
 import type { TokenClient, TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
 import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import { outlives } from "./token-lifetime.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const CLOCK_SKEW_SECONDS = 300;
@@ -67,6 +68,8 @@ async function verifyCertificateAssertion(
       }),
     audiences[0]!,
   );
+  if (outlives(payload, deps.assertionMaxLifetimeSeconds, deps.clock.now()))
+    throw oauthError("assertionLifetimeTooLong", deps.assertionMaxLifetimeSeconds);
   if (payload.iss?.toLowerCase() !== client.appId || payload.sub?.toLowerCase() !== client.appId)
     throw oauthError("assertionClientMismatch", client.appId);
   const jtiKey = createHash("sha256").update(`${client.appId}\n${payload.jti}`).digest("base64url");
@@ -88,6 +91,8 @@ async function verifyFederatedAssertion(deps: TokenServiceDeps, client: TokenCli
   const issuer = unverified.iss ?? "";
   const trusted = (await deps.identities.federatedCredentials(client.applicationId)).filter((f) => f.issuer === issuer);
   if (trusted.length === 0) throw oauthError("federatedIssuerNoMatch", issuer);
+  // Registered is not enough: only issuers the operator listed are ever fetched.
+  if (!deps.issuerKeys.allows(issuer)) throw oauthError("federatedIssuerNotAllowed", issuer);
   let keys: Awaited<ReturnType<TokenServiceDeps["issuerKeys"]["keysFor"]>>;
   try {
     keys = await deps.issuerKeys.keysFor(issuer);
@@ -105,6 +110,8 @@ async function verifyFederatedAssertion(deps: TokenServiceDeps, client: TokenCli
       }),
     "",
   );
+  if (outlives(payload, deps.assertionMaxLifetimeSeconds, deps.clock.now()))
+    throw oauthError("assertionLifetimeTooLong", deps.assertionMaxLifetimeSeconds);
   const bySubject = trusted.filter((f) => f.subject === payload.sub);
   if (bySubject.length === 0) throw oauthError("federatedSubjectNoMatch", payload.sub ?? "");
   const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);

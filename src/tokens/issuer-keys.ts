@@ -5,11 +5,17 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
  * issuer's discovery document and cached per issuer; jose refreshes a JWKS when an unknown kid shows up.
  */
 export interface IssuerKeys {
+  /** Whether the operator allows fetching this issuer's keys (checked before any network call). */
+  allows(issuer: string): boolean;
   /** Keys of `issuer`, found through its discovery document (at `discoveryUrl` when given; its `issuer` must match). */
   keysFor(issuer: string, discoveryUrl?: string): Promise<JWTVerifyGetKey>;
 }
 
-export function remoteIssuerKeys(options: { timeoutMs?: number } = {}): IssuerKeys {
+/**
+ * `allows` is the operator's allow-list: nothing a request or a directory entry names is fetched unless the operator
+ * listed it, so the service cannot be made to probe hosts (timing would reveal open internal ports).
+ */
+export function remoteIssuerKeys(options: { allows: (issuer: string) => boolean; timeoutMs?: number }): IssuerKeys {
   const cache = new Map<string, Promise<JWTVerifyGetKey>>();
   const timeoutMs = options.timeoutMs ?? 5000;
 
@@ -24,7 +30,9 @@ export function remoteIssuerKeys(options: { timeoutMs?: number } = {}): IssuerKe
   }
 
   return {
+    allows: options.allows,
     keysFor(issuer, discoveryUrl) {
+      if (!options.allows(issuer)) return Promise.reject(new Error(`issuer '${issuer}' is not on the allow-list`));
       const cacheKey = `${issuer} ${discoveryUrl ?? ""}`;
       let keys = cache.get(cacheKey);
       if (!keys) {

@@ -229,6 +229,20 @@ const catalog = {
     status: 401,
     template: (audience: string) => `No matching federated identity record found for presented assertion audience '${audience}'.`,
   },
+  federatedIssuerNotAllowed: {
+    error: "invalid_client",
+    aadsts: 700211,
+    status: 401,
+    template: (issuer: string) =>
+      `Issuer '${issuer}' is not on this service's list of federated issuers (setting federatedIssuers), so its keys are not fetched and the assertion cannot be verified. An operator must add the issuer first.`,
+  },
+  assertionLifetimeTooLong: {
+    error: "invalid_client",
+    aadsts: 700024,
+    status: 401,
+    template: (maxSeconds: number) =>
+      `Client assertion is not within its valid time range: its lifetime (exp after nbf or iat, or after now) exceeds ${maxSeconds} seconds. Request a shorter-lived token from its issuer.`,
+  },
   federatedIssuerUnreachable: {
     error: "invalid_client",
     aadsts: 700211,

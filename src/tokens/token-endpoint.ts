@@ -20,6 +20,8 @@ export interface TokenServiceDeps {
   /** Signing keys of external issuers (federated identity credentials). */
   issuerKeys: IssuerKeys;
   tokenLifetimeSeconds: number;
+  /** Longest lifetime accepted for a client assertion (exp after nbf or iat, and after now). */
+  assertionMaxLifetimeSeconds: number;
   /** Failed client authentications, per source and per client (in memory on each node). */
   clientAuthThrottle: ClientAuthThrottle;
 }

@@ -4,6 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import { resourceAudiences } from "./audiences.ts";
 import type { FederatedIssuer, Federation } from "./federation.ts";
 import type { KeyRing } from "./signing-keys.ts";
+import { outlives } from "./token-lifetime.ts";
 
 export type TokenRejection =
   | "missing"
@@ -72,6 +73,8 @@ const FEDERATED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS51
 export interface TokenValidatorOptions {
   /** Trusted external issuers (federation file); their tokens are mapped onto our principals. */
   federation?: Federation;
+  /** Longest lifetime accepted for a federated issuer's token (default one day). */
+  federatedMaxLifetimeSeconds?: number;
   principalStatus?: (objectId: string) => Promise<PrincipalStatus>;
   onRejection?: (event: TokenRejectionEvent) => void;
 }
@@ -146,6 +149,13 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     } catch (err) {
       throw translate(err);
     }
+    const maxLifetime = options.federatedMaxLifetimeSeconds ?? 86_400;
+    if (outlives(payload, maxLifetime, clock.now()))
+      throw new TokenRejectedError(
+        "malformed",
+        `The access token's lifetime exceeds ${maxLifetime} seconds, the longest accepted from issuer '${federated.issuer}'.`,
+        payload,
+      );
     const audiences = typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []);
     const kind = audiences.map((a) => federated.audiences.get(a)).find((k) => k !== undefined);
     if (!kind)

@@ -26,7 +26,7 @@ export interface AzureCli {
 
 export const azureCliInstalled = existsSync("/usr/bin/az");
 
-const shimDir = join(dirname(fileURLToPath(import.meta.url)), "az-shim");
+const shimDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "cli", "az-role-fix");
 
 /**
  * The Debian `azure-cli` 2.45 pointed at a Keyless server: a private AZURE_CONFIG_DIR, the server's CA, and a

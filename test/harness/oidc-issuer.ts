@@ -9,10 +9,13 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
  */
 export async function startOidcIssuer() {
   const { privateKey, publicKey } = await generateKeyPair("RS256");
+  /** The paths asked of this issuer, in order (a test can prove the service fetched nothing). */
+  const requests: string[] = [];
   const jwk = { ...(await exportJWK(publicKey)), kid: "issuer-key-1", use: "sig", alg: "RS256" };
   const server = createServer(
     { key: readFileSync(process.env.KEYLESS_TEST_TLS_KEY!), cert: readFileSync(process.env.KEYLESS_TEST_TLS_CERT!) },
     (req, res) => {
+      requests.push(req.url ?? "");
       res.setHeader("content-type", "application/json");
       if (req.url === "/.well-known/openid-configuration")
         res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ["RS256"] }));
@@ -24,6 +27,7 @@ export async function startOidcIssuer() {
   const issuer = `https://localhost:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
+    requests,
     mint: (subject: string, audience: string, lifetimeSeconds = 600) =>
       new SignJWT({})
         .setProtectedHeader({ alg: "RS256", kid: jwk.kid })

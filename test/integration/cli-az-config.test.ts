@@ -81,4 +81,15 @@ test("az 2.45 registers the cloud from keyless cloud az-config and signs in", {
   assert.equal(login.code, 0, login.stderr);
   const shown = await az(["account", "show", "--query", "id", "-o", "tsv"], azEnv);
   assert.equal(shown.stdout.trim(), facts.subscriptionId);
+
+  // Debian's 2.45 `az role` fails on the client; the PYTHONPATH line az-config --env prints fixes it.
+  const roleList = ["role", "definition", "list", "--name", "Reader", "--query", "[0].roleName", "-o", "tsv"];
+  const broken = await az(roleList, azEnv);
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.stderr, /has no attribute 'config'/);
+  const fixDir = /^export PYTHONPATH=(.+)\$\{PYTHONPATH:\+:\$PYTHONPATH\}$/m.exec(envLines)?.[1];
+  assert.ok(fixDir, envLines);
+  const fixed = await az(roleList, { ...azEnv, PYTHONPATH: fixDir });
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.equal(fixed.stdout, "Reader\n");
 });

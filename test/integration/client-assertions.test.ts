@@ -28,8 +28,9 @@ describe("client assertions: certificates and workload identity federation", () 
   const workDir = mkdtempSync(join(tmpdir(), "keyless-assertions-"));
 
   before(async () => {
-    keyless = await startKeyless();
     issuer = await startOidcIssuer();
+    // The operator allows this issuer's keys to be fetched (nothing else is).
+    keyless = await startKeyless({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } });
     // Registered as an administrator does it: through Graph, with the admin's token.
     const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "assertion-app");

@@ -23,8 +23,9 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
   const options = () => ({ authorityHost: keyless.facts.url, disableInstanceDiscovery: true });
 
   before(async () => {
-    keyless = await startKeyless();
     issuer = await startOidcIssuer();
+    // The operator allows this issuer's keys to be fetched (nothing else is).
+    keyless = await startKeyless({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } });
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
