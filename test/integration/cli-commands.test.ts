@@ -65,6 +65,13 @@ test("identity create|show|list|delete; show --workload-env gives lines that sig
   assert.deepEqual(Object.keys(vars).sort(), ["AZURE_POD_IDENTITY_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT"]);
   assert.ok(vars.IDENTITY_ENDPOINT!.startsWith(server.facts.url));
 
+  // With no role yet it sees no subscription: an error (exit 1), not `[]` and a CLI left signed out.
+  const roleless = await configDir("identity-no-role", { MSI_ENDPOINT: vars.MSI_ENDPOINT! });
+  const refusedLogin = await run(roleless, "login", "--identity");
+  assert.equal(refusedLogin.code, 1, refusedLogin.stdout);
+  assert.match(refusedLogin.stderr, /^ERROR: \(NoSubscriptions\) No access was configured for this managed identity/);
+  assert.equal(refusedLogin.stdout, "");
+
   await ok(
     "role",
     "assignment",
