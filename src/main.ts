@@ -45,7 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { type Federation, loadFederation, noFederation } from "./tokens/federation.ts";
+import { type Federation, FederationFileError, loadFederation, noFederation } from "./tokens/federation.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
@@ -369,7 +369,7 @@ async function main(): Promise<void> {
     await closed;
     process.exit(0);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ModelsFileError) {
+    if (err instanceof ConfigError || err instanceof ModelsFileError || err instanceof FederationFileError) {
       process.stderr.write(`ERROR: ${err.message}\n`);
       process.exit(2);
     }

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { runBinary } from "../harness/cli.ts";
-import { adminCredential, call, GRAPH_SCOPE } from "../harness/clients.ts";
+import { GRAPH_SCOPE, adminCredential, call } from "../harness/clients.ts";
 import { addCertificate } from "../harness/graph-credentials.ts";
-import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 describe("cli commands", () => {
@@ -65,6 +65,13 @@ describe("cli commands", () => {
       "MSI_ENDPOINT",
     ]);
     assert.ok(vars.IDENTITY_ENDPOINT!.startsWith(server.facts.url));
+
+    // With no role yet it sees no subscription: an error (exit 1), not `[]` and a CLI left signed out.
+    const roleless = await configDir("identity-no-role", { MSI_ENDPOINT: vars.MSI_ENDPOINT! });
+    const refusedLogin = await run(roleless, "login", "--identity");
+    assert.equal(refusedLogin.code, 1, refusedLogin.stdout);
+    assert.match(refusedLogin.stderr, /^ERROR: \(NoSubscriptions\) No access was configured for this managed identity/);
+    assert.equal(refusedLogin.stdout, "");
 
     await ok(
       "role",
