@@ -1,9 +1,10 @@
 import { type AccountAddress, findAccount } from "./accounts.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import type { CallLogFilter, CallLogReader, LoggedCall } from "./call-log-port.ts";
+import { requireSubscription } from "./readable-resources.ts";
 
 /** Reading the call log is a read of the account's calls: Reader (`*∕read`) and above may. */
 export const CALLS_READ = "Microsoft.CognitiveServices/accounts/calls/read";

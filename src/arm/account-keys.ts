@@ -1,9 +1,9 @@
-import { nowIso } from "../core/clock.ts";
 import { randomBytes, timingSafeEqual } from "node:crypto";
+import { nowIso } from "../core/clock.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { AccountKeyRecord } from "../storage/arm-store.ts";
-import { requireAction } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { ACCOUNT_TYPE } from "./cognitive-services.ts";

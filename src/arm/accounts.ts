@@ -1,12 +1,13 @@
 import { nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import type { ResourceRecord } from "../storage/records.ts";
-import { listReadable, requireAction, requireSubscription } from "./arm-access.ts";
 import { newAccountKeys } from "./account-keys.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { ACCOUNT_TYPE, accountEndpoints, newAccount } from "./cognitive-services.ts";
+import { listReadable, requireSubscription } from "./readable-resources.ts";
 import { normalizeLocation, resourceGroupId } from "./resource-groups.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 

@@ -1,3 +1,6 @@
+import { withDetails } from "../core/errors.ts";
+import { armError } from "./arm-errors.ts";
+
 /** The authenticated caller of an ARM operation, and how ARM authorizes it. */
 export interface ArmCaller {
   principalId: string;
@@ -18,3 +21,36 @@ export interface AssignmentAttributes {
 }
 
 export type Authorize = (caller: ArmCaller, action: string, scope: string, attributes?: AssignmentAttributes) => Promise<boolean>;
+
+/** The shared RBAC explanation of a denied action (`src/authz/explain.ts`), injected: arm never imports authz. */
+export type ExplainDenial = (
+  caller: ArmCaller,
+  action: string,
+  scope: string,
+  attributes?: AssignmentAttributes,
+) => Record<string, unknown>;
+
+export interface ActionCheck {
+  authorize: Authorize;
+  explainDenial?: ExplainDenial;
+}
+
+/**
+ * Throws ARM's `AuthorizationFailed` unless the caller may perform `action` at `scope`; the body also carries the
+ * explanation (what is missing, which built-in roles would grant it), the same one data-plane denials carry.
+ * `shownScope` is what the message names (ARM names the target resource, e.g. the assignment id).
+ */
+export async function requireAction(
+  deps: ActionCheck,
+  caller: ArmCaller,
+  action: string,
+  scope: string,
+  attributes?: AssignmentAttributes,
+  shownScope = scope,
+): Promise<void> {
+  if (await deps.authorize(caller, action, scope, attributes)) return;
+  const error = armError("AuthorizationFailed", caller.clientName, caller.principalId, action, shownScope);
+  if (!deps.explainDenial) throw error;
+  const explanation = deps.explainDenial(caller, action, scope, attributes);
+  throw withDetails(error, { explanation });
+}

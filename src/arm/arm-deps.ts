@@ -2,8 +2,7 @@ import type { Clock } from "../core/clock.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { ArmStore } from "../storage/arm-store.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
-import type { ExplainDenial } from "./access-denied.ts";
-import type { Authorize } from "./arm-caller.ts";
+import type { Authorize, ExplainDenial } from "./arm-caller.ts";
 import type { CallLogReader } from "./call-log-port.ts";
 
 /** A model an operator has configured, and the backend that runs it (the data plane owns the real registry). */

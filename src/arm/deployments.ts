@@ -1,11 +1,12 @@
 import { nowIso } from "../core/clock.ts";
 import type { ResourceRecord } from "../storage/records.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
+import { type AccountAddress, accountId, findAccount } from "./accounts.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps, ModelCatalogEntry } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import { type AccountAddress, accountId, findAccount } from "./accounts.ts";
 import { DEPLOYMENT_TYPE, type ModelRef, newDeployment } from "./cognitive-services.ts";
+import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, resourceJson } from "./resource-json.ts";
 
 const READ = "Microsoft.CognitiveServices/accounts/deployments/read";

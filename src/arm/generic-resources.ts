@@ -1,10 +1,11 @@
 import { parseScope } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { findProvider, providerJson, providers } from "./providers.ts";
+import { requireSubscription } from "./readable-resources.ts";
 import { RESOURCE_GROUP_TYPE, resourceGroupId } from "./resource-groups.ts";
 import { resourceJson } from "./resource-json.ts";
 

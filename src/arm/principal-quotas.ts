@@ -1,11 +1,12 @@
+import { nowIso } from "../core/clock.ts";
 import { isGuid } from "../core/ids.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { type AccountAddress, accountId, findAccount } from "./accounts.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
-import { nowIso } from "../core/clock.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
+import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject } from "./resource-json.ts";
 
 /** A Keyless extension: a principal's (or group's) token quota on a deployment, as a child resource of the account. */

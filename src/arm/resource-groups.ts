@@ -1,11 +1,12 @@
 import { nowIso } from "../core/clock.ts";
 import { newGuid } from "../core/ids.ts";
 import type { ResourceRecord } from "../storage/records.ts";
-import { requireAction, requireSubscription } from "./arm-access.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { newResourceGroup } from "./cognitive-services.ts";
+import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 
 const IDENTITY_TYPE_NAME = "Microsoft.ManagedIdentity/userAssignedIdentities";

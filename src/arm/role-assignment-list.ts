@@ -1,7 +1,7 @@
 import { parseScope, scopeRelation } from "../core/scope.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
-import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 import type { RoleAssignmentDeps } from "./role-assignments.ts";
 

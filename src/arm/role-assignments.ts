@@ -4,8 +4,8 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
-import { type ActionCheck, requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 import { assignableAt } from "./role-definitions.ts";
 

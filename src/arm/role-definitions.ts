@@ -4,8 +4,8 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope, type Scope, scopeRelation } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { PermissionRecord, RoleDefinitionRecord } from "../storage/records.ts";
-import { type ActionCheck, requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /** A role definition as ARM shows it, built-in or custom (the authz catalog is injected: arm never imports authz). */

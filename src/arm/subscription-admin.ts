@@ -1,7 +1,7 @@
 import { nowIso } from "../core/clock.ts";
 import { isGuid } from "../core/ids.ts";
-import { requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { bodyObject } from "./resource-json.ts";

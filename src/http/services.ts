@@ -1,4 +1,4 @@
-import type { AccessDeps } from "../arm/access.ts";
+import type { AccessDeps } from "../arm/access-queries.ts";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import type { ArmDeps } from "../arm/arm-deps.ts";
 import type { ActivityLog } from "../audit/activity-log.ts";

@@ -1,4 +1,4 @@
-import type { DenyAssignmentInput } from "../../arm/access.ts";
+import type { DenyAssignmentInput } from "../../arm/access-queries.ts";
 import { armError } from "../../arm/arm-errors.ts";
 import type { RoleDefinitionInput } from "../../arm/role-definitions.ts";
 import type { PermissionRecord } from "../../storage/records.ts";

@@ -6,7 +6,7 @@ import {
   getDenyAssignment,
   listDenyAssignments,
   putDenyAssignment,
-} from "../../arm/access.ts";
+} from "../../arm/access-queries.ts";
 import { armError } from "../../arm/arm-errors.ts";
 import { encodeSkipToken, listRoleAssignments } from "../../arm/role-assignment-list.ts";
 import {
@@ -23,8 +23,8 @@ import {
   putRoleDefinition,
   roleDefinitionJson,
 } from "../../arm/role-definitions.ts";
-import { denyAssignmentInput, roleDefinitionInput } from "./authorization-bodies.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
+import { denyAssignmentInput, roleDefinitionInput } from "./authorization-bodies.ts";
 
 const ROLE_ASSIGNMENT_VERSIONS = [
   "2022-04-01",

@@ -1,6 +1,5 @@
 import { listAccountKeys, regenerateAccountKey } from "../../arm/account-keys.ts";
 import { type AccountAddress, accountId, deleteAccount, getAccount, listAccounts, patchAccount, putAccount } from "../../arm/accounts.ts";
-import { requireSubscription } from "../../arm/arm-access.ts";
 import {
   accountModels,
   deleteDeployment,
@@ -11,6 +10,7 @@ import {
   putDeployment,
 } from "../../arm/deployments.ts";
 import { COGNITIVE_VERSIONS } from "../../arm/providers.ts";
+import { requireSubscription } from "../../arm/readable-resources.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
 const SUB = "/subscriptions/([^/]+)";

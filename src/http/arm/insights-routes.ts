@@ -1,6 +1,7 @@
-import { requireAction, requireSubscription } from "../../arm/arm-access.ts";
+import { requireAction } from "../../arm/arm-caller.ts";
 import { armError } from "../../arm/arm-errors.ts";
 import { INSIGHTS_EVENT_VERSIONS } from "../../arm/providers.ts";
+import { requireSubscription } from "../../arm/readable-resources.ts";
 import { activityJson } from "../../audit/activity-log.ts";
 import { InvalidInputError } from "../../core/errors.ts";
 import type { ArmRoute } from "./arm-route.ts";

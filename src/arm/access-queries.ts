@@ -4,8 +4,8 @@ import { isGuid } from "../core/ids.ts";
 import { parseScope, scopeRelation } from "../core/scope.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { DenyAssignmentRecord, PermissionRecord } from "../storage/records.ts";
-import { type ActionCheck, requireAction } from "./access-denied.ts";
 import type { ArmCaller } from "./arm-caller.ts";
+import { type ActionCheck, requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /**

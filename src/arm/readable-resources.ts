@@ -5,7 +5,7 @@ import { armError } from "./arm-errors.ts";
 import { resourceGroupId } from "./resource-groups.ts";
 
 /** Every resource provider's AuthorizationFailed goes through the one helper, so each carries the explanation. */
-export { requireAction } from "./access-denied.ts";
+export { requireAction } from "./arm-caller.ts";
 
 /** The subscription of a request, which must exist in the caller's tenant (else SubscriptionNotFound, as ARM says). */
 export async function requireSubscription(
