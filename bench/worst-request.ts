@@ -1,18 +1,20 @@
 /**
- * Worst single request: for each request shape an attacker would pick (the largest `$filter` Graph accepts and the
- * deepest it refuses, bodies at each surface's limit, JSON deeper than the limit, headers at their limit, the
- * largest prompt and embeddings batch), how long it holds the server's event loop and how much it raises the heap.
+ * Worst single request on the token service, Graph and ARM (the data plane has bench/request-limits.ts): for each
+ * request shape an attacker would pick (the largest `$filter` Graph accepts and the deepest it refuses, bodies at
+ * each surface's limit, JSON deeper than the limit, headers at their limit), how long it holds the server's event
+ * loop and how much it raises the heap.
  * Budget: 50 ms of event loop and 64 MB of heap per request.
  *
  * The server runs in this process's main thread (so the event loop and heap measured are its own); the requests
  * come from a worker thread, so no client work lands on the loop being measured. Each shape runs --runs times: the
- * median and worst event-loop hold and the worst heap growth are reported, beside a trivial request (the noise
- * floor of a shared machine). Not a timed test (docs/benchmarks.md).
+ * median and worst event-loop hold, the median CPU time of the process (server and client threads: what the
+ * request costs, whatever else the machine is doing) and the worst heap growth are reported, beside a trivial
+ * request (the noise floor of a shared machine). Not a timed test (docs/benchmarks.md).
  *
  *   node --expose-gc bench/worst-request.ts [--runs 5]
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
@@ -29,7 +31,7 @@ interface Shape {
   name: string;
   method: string;
   path: string;
-  token?: "arm" | "graph" | "data";
+  token?: "arm" | "graph";
   headers?: Record<string, string>;
   body?: string;
 }
@@ -83,20 +85,7 @@ async function token(scope: string, clientId = "04b07795-8ddb-461a-bbee-02f9e1bf
 const tokens = {
   arm: await token("https://management.core.windows.net//.default"),
   graph: await token("https://graph.microsoft.com/.default"),
-  data: await token("https://cognitiveservices.azure.com/.default"),
 };
-// The administrator may call the demo account's models, so data-plane shapes reach the model, not a 401.
-const me = JSON.parse(
-  (await send({ url: `${running.url}/graph/v1.0/me`, method: "GET", headers: { authorization: `Bearer ${tokens.graph}` } })).text,
-).id as string;
-await send({
-  url: `${running.url}/subscriptions/${running.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-  method: "PUT",
-  headers: { authorization: `Bearer ${tokens.arm}`, "content-type": "application/json" },
-  body: JSON.stringify({
-    properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: me, principalType: "User" },
-  }),
-});
 // Some groups for the filter to run over, as a directory has.
 for (let i = 0; i < 200; i++) {
   await send({
@@ -108,7 +97,6 @@ for (let i = 0; i < 200; i++) {
 }
 
 const sub = `/subscriptions/${running.facts.subscriptionId}`;
-const account = running.facts.demo!.account;
 const largestFilter = (() => {
   // 32 levels of parentheses (the depth limit) around `or`-ed clauses, up to the 4,096-character length limit.
   const clauses: string[] = [];
@@ -185,20 +173,6 @@ const shapes: Shape[] = [
     path: "/healthz",
     headers: { "x-pad": "h".repeat(15_000) },
   },
-  {
-    name: "data plane: 1 MiB chat prompt (at chatBodyLimit)",
-    method: "POST",
-    path: `/accounts/${account}/models/chat/completions?api-version=2024-05-01-preview`,
-    token: "data",
-    body: JSON.stringify({ model: running.facts.demo!.deployment, messages: [{ role: "user", content: "word ".repeat(200_000) }] }),
-  },
-  {
-    name: "data plane: 1 MiB single-word prompt",
-    method: "POST",
-    path: `/accounts/${account}/models/chat/completions?api-version=2024-05-01-preview`,
-    token: "data",
-    body: JSON.stringify({ model: running.facts.demo!.deployment, messages: [{ role: "user", content: "x".repeat(1_000_000) }] }),
-  },
 ];
 
 const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -209,6 +183,7 @@ const rows: string[] = [];
 for (const shape of [{ name: "baseline: GET /healthz (noise floor)", method: "GET", path: "/healthz" } as Shape, ...shapes]) {
   const loops: number[] = [];
   const heaps: number[] = [];
+  const cpus: number[] = [];
   let status = 0;
   for (let run = 0; run < RUNS; run++) {
     gc();
@@ -218,6 +193,7 @@ for (const shape of [{ name: "baseline: GET /healthz (noise floor)", method: "GE
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     }, 1);
     loop.reset();
+    const cpu = process.cpuUsage();
     const headers: Record<string, string> = { ...(shape.body ? { "content-type": "application/json" } : {}), ...shape.headers };
     if (shape.token) headers.authorization = `Bearer ${tokens[shape.token]}`;
     const answer = await send({
@@ -226,24 +202,30 @@ for (const shape of [{ name: "baseline: GET /healthz (noise floor)", method: "GE
       headers,
       ...(shape.body ? { body: shape.body } : {}),
     });
+    const spent = process.cpuUsage(cpu);
     peak = Math.max(peak, process.memoryUsage().heapUsed);
     clearInterval(sampler);
+    cpus.push((spent.user + spent.system) / 1000);
     status = answer.status;
     loops.push(loop.max / 1e6);
     heaps.push((peak - baseline) / 1048576);
   }
   const loopMedian = median(loops);
   const heapMax = Math.max(...heaps);
-  const ok = loopMedian <= LOOP_BUDGET_MS && heapMax <= HEAP_BUDGET_MB ? "within" : "OVER";
+  // The verdict uses CPU time: on a shared machine the event-loop figures also count time the process was not
+  // scheduled at all (compare the noise floor), which no change to Keyless can remove.
+  const ok = median(cpus) <= LOOP_BUDGET_MS && heapMax <= HEAP_BUDGET_MB ? "within" : "OVER";
   rows.push(
-    `| ${shape.name} | ${status || "413, then closed"} | ${loopMedian.toFixed(1)} | ${Math.max(...loops).toFixed(1)} | ${heapMax.toFixed(1)} | ${ok} |`,
+    `| ${shape.name} | ${status || "413, then closed"} | ${median(cpus).toFixed(1)} | ${loopMedian.toFixed(1)} | ${Math.max(...loops).toFixed(1)} | ${heapMax.toFixed(1)} | ${ok} |`,
   );
   process.stderr.write(`${rows.at(-1)}\n`);
 }
 loop.disable();
-console.log(`${RUNS} runs per shape; budget ${LOOP_BUDGET_MS} ms event loop (median), ${HEAP_BUDGET_MB} MB heap (worst)\n`);
-console.log("| request | status | event loop held, median (ms) | worst (ms) | heap growth, worst (MB) | budget |");
-console.log("|---|---|---|---|---|---|");
+console.log(
+  `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores; ${RUNS} runs per shape; budget ${LOOP_BUDGET_MS} ms (median CPU), ${HEAP_BUDGET_MB} MB heap (worst)\n`,
+);
+console.log("| request | status | CPU, median (ms) | event loop held, median (ms) | worst (ms) | heap growth, worst (MB) | budget |");
+console.log("|---|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 console.log(`\nlargest accepted $filter: ${largestFilter.length} characters, ${largestFilter.split(" or ").length} clauses, depth 32`);
 await worker.terminate();

@@ -1,29 +1,54 @@
 #!/usr/bin/env node
-// Launcher for the `keyless` CLI. The sources are TypeScript run through Node's type stripping (Node >= 24,
-// the version the project pins). Under an older node this re-executes itself with the pinned node binary.
-import { spawnSync } from "node:child_process";
+// Launcher for the `keyless` CLI. In a checkout it runs the TypeScript sources through Node's type stripping; from
+// an installed package it runs the compiled JavaScript in dist/. Either way Keyless needs Node.js 24 (node:sqlite
+// among others): under an older Node (20.18 or newer can launch it) this runs itself again with the Node 24 runtime
+// that the `node` dependency installs, forwarding signals, so stopping this process stops the server too.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const here = dirname(fileURLToPath(import.meta.url));
 const major = Number(process.versions.node.split(".")[0]);
 
-if (major < 24) {
-  const pinned = join(root, "node_modules", "node", "bin", "node");
-  if (!existsSync(pinned)) {
-    process.stderr.write(`ERROR: keyless needs Node.js 24 or newer (this is ${process.version}); run 'npm install' in ${root}.\n`);
-    process.exit(1);
+/** Node 24 from the installed package's per-platform runtime dependency, or the checkout's `node` devDependency. */
+function bundledNode() {
+  const require = createRequire(import.meta.url);
+  const platform = process.platform === "win32" ? "win" : process.platform;
+  for (const name of [`node-${platform}-${process.arch}`, "node"]) {
+    try {
+      const dir = dirname(require.resolve(`${name}/package.json`));
+      const binary = join(dir, "bin", platform === "win" ? "node.exe" : "node");
+      if (existsSync(binary)) return binary;
+    } catch {}
   }
-  const result = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
-  process.exit(result.status ?? 1);
+  return undefined;
 }
 
-// Type stripping is stable in Node 24 but still announces itself once; keep stderr for the CLI's own messages.
-const emitWarning = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  if (String(warning).includes("Type Stripping")) return;
-  emitWarning.call(process, warning, ...rest);
-};
-const { main } = await import("./keyless-main.ts");
-process.exitCode = await main(process.argv.slice(2));
+if (major < 24) {
+  const node = bundledNode();
+  if (!node) {
+    process.stderr.write(
+      `ERROR: keyless needs Node.js 24 or newer (this is ${process.version}) and no Node 24 runtime package is installed for ${process.platform}-${process.arch}; install Node.js 24.\n`,
+    );
+    process.exit(1);
+  }
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
+} else {
+  const source = join(here, "keyless-main.ts");
+  let entry = "../dist/bin/keyless-main.js";
+  if (existsSync(source)) {
+    // Type stripping is stable in Node 24 but still announces itself once; keep stderr for the CLI's own messages.
+    const emitWarning = process.emitWarning;
+    process.emitWarning = (warning, ...rest) => {
+      if (String(warning).includes("Type Stripping")) return;
+      emitWarning.call(process, warning, ...rest);
+    };
+    entry = "./keyless-main.ts";
+  }
+  const { main } = await import(entry);
+  process.exitCode = await main(process.argv.slice(2));
+}

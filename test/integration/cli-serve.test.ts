@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runBinary } from "../harness/cli.ts";
@@ -32,6 +34,22 @@ test("keyless serve --seed with a bad world exits 2 with line-numbered problems,
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^ERROR: The world file is not valid:\n {2}.*bad\.yaml:2:5: /);
   assert.doesNotMatch(run.stdout, /KEYLESS_READY/);
+});
+
+test("keyless serve with a bad federation file exits 2 and names the file's fault, not InternalError", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyless-bad-federation-"));
+  const file = join(dir, "federation.yaml");
+  writeFileSync(file, "issuers:\n  - issuer: http://not-https.example\n");
+  const run = await runBinary(["serve", "--port", "0", "--data-dir", join(dir, "data"), "--federation-file", file], {});
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^ERROR: .*federation\.yaml: issuers\[0\]: 'issuer' must be an https URL\./);
+  assert.doesNotMatch(run.stderr, /InternalError/);
+  const missing = await runBinary(
+    ["serve", "--port", "0", "--data-dir", join(dir, "data"), "--federation-file", join(dir, "nope.yaml")],
+    {},
+  );
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /nope\.yaml/);
 });
 
 test("keyless serve with a bad setting exits 2 and names the option", async () => {

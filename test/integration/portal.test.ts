@@ -135,6 +135,39 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await rita.context().close();
   });
 
+  test("keyboard only: Tab reaches the links and buttons in order, Enter follows them, arrows move between tabs, Escape closes the wizard", async () => {
+    const page = await signedIn(keyless.facts.adminUsername, ADMIN_PASSWORD);
+    const focused = async () => String(await page.evaluate("document.activeElement?.textContent ?? ''")).trim();
+    /** Presses Tab until the focused element's text is `name` (at most 40 times), as a keyboard user would. */
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        if ((await focused()) === name) return;
+      }
+      assert.fail(`Tab never reached "${name}"`);
+    };
+    await tabTo("Keyless Subscription");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Keyless Subscription" }).waitFor();
+    await tabTo("keyless-demo");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "keyless-demo" }).waitFor();
+    await tabTo("keyless-demo");
+    await page.keyboard.press("Enter");
+    await page.getByRole("tab", { name: "Overview", selected: true }).waitFor();
+    await tabTo("Overview");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    await page.getByRole("tab", { name: "Access control (IAM)", selected: true }).waitFor();
+    await tabTo("Add role assignment");
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog", { name: "Add role assignment" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    assert.equal(await focused(), "Add role assignment", "focus returns to the opener");
+    await page.context().close();
+  });
+
   test("a session ends when the user is disabled: the next token the portal needs is refused, and it says so", async () => {
     const sam = await signedIn("sam@keyless.local", USER_PASSWORD);
     await sam.getByText("You have no role on any subscription.").waitFor();

@@ -4,6 +4,7 @@ import { ARM_SCOPE, adminCredential, call } from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 import { rawRequest } from "../harness/raw-request.ts";
+import { recordingTransport, runInProcess, signedInConfigDir } from "../harness/cli.ts";
 
 /**
  * Threat: a managed identity's endpoint secret (a path segment for IMDS and MSI clients) reaches the server log —
@@ -70,4 +71,27 @@ describe("managed-identity path secrets never reach the log, and can be rotated 
     const identity = await call("GET", `${keyless.facts.url}${mi.resourceId}?api-version=2023-01-31`, armToken);
     assert.equal(identity.body.properties.clientId, mi.identity.clientId);
   });
+});
+
+test("keyless identity rotate-secret posts rotateSecret and prints the new workload lines", async () => {
+  const env = {
+    appService: ["IDENTITY_ENDPOINT=https://keyless.test/managed-identity/app-service", "IDENTITY_HEADER=new-secret"],
+    imds: ["AZURE_POD_IDENTITY_AUTHORITY_HOST=https://keyless.test/managed-identity/new-secret"],
+    azureCli: ["MSI_ENDPOINT=https://keyless.test/managed-identity/new-secret/msi/token"],
+  };
+  const transport = recordingTransport((req) => (req.method === "POST" && req.url.includes("/rotateSecret?") ? { body: env } : undefined));
+  const run = await runInProcess(["identity", "rotate-secret", "-n", "app-id", "-g", "rg-ai", "--workload-env"], {
+    env: { KEYLESS_CONFIG_DIR: signedInConfigDir() },
+    transport,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const url = new URL(transport.requests[0]!.url);
+  assert.equal(transport.requests[0]!.method, "POST");
+  assert.match(
+    url.pathname,
+    /\/resourcegroups\/rg-ai\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/app-id\/rotateSecret$/,
+  );
+  assert.ok(url.searchParams.get("api-version"));
+  assert.match(run.stdout, /^export IDENTITY_HEADER=new-secret$/m);
+  assert.match(run.stdout, /^export MSI_ENDPOINT=https:\/\/keyless.test\/managed-identity\/new-secret\/msi\/token$/m);
 });

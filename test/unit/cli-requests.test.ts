@@ -70,6 +70,43 @@ test("role assignment create --assignee UPN --role NAME: Graph user look-up, rol
   assert.equal(r.requests[0]!.headers!.authorization, "Bearer token-for-https://graph.microsoft.com");
 });
 
+test("role assignment create --condition: condition and conditionVersion (2.0 by default) in the PUT body, as az sends them", async () => {
+  const condition = `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${CSU}}))`;
+  const r = await run(
+    [
+      "role",
+      "assignment",
+      "create",
+      "--assignee-object-id",
+      OID,
+      "--assignee-principal-type",
+      "User",
+      "--role",
+      CSU,
+      "--scope",
+      ACCOUNT,
+      "--condition",
+      condition,
+    ],
+    (req) => (req.method === "PUT" ? { status: 201, body: { id: "x", properties: {} } } : undefined),
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const put = r.requests.find((req) => req.method === "PUT")!;
+  assert.deepEqual((put.body as { properties: object }).properties, {
+    roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${CSU}`,
+    principalId: OID,
+    principalType: "User",
+    condition,
+    conditionVersion: "2.0",
+  });
+  const orphan = await run(
+    ["role", "assignment", "create", "--assignee-object-id", OID, "--role", CSU, "--condition-version", "2.0"],
+    () => undefined,
+  );
+  assert.notEqual(orphan.code, 0);
+  assert.match(orphan.stderr, /--condition-version needs --condition/);
+});
+
 test("role assignment create: an existing assignment (409) is returned, as az's idempotent create", async () => {
   const existing = { id: "existing", properties: { scope: ACCOUNT, roleDefinitionId: `/x/roleDefinitions/${CSU}`, principalId: OID } };
   const r = await run(

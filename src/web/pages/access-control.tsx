@@ -1,6 +1,6 @@
 import { Button, Input, Subtitle2 } from "@fluentui/react-components";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { API_VERSIONS, arm, call } from "../api.ts";
 import type { DirectoryObject, RoleAssignment, RoleDefinition } from "../arm-types.ts";
 import { DataTable, describeScope, ErrorBar, Loading, lastSegment } from "../components.tsx";
@@ -41,6 +41,12 @@ export function AccessControl(props: { scope: string }) {
   const names = usePrincipalNames([...new Set((assignments.data ?? []).map((a) => a.properties.principalId))]);
   const [filter, setFilter] = useState("");
   const [adding, setAdding] = useState(false);
+  // The wizard mounts only while open, so focus is handed back to its opener by hand when it closes.
+  const opener = useRef<HTMLElement | null>(null);
+  const closeWizard = () => {
+    setAdding(false);
+    opener.current?.focus();
+  };
   const remove = useMutation({
     mutationFn: (id: string) => arm.delete(id, API_VERSIONS.roleAssignments),
     onSettled: () => queries.invalidateQueries({ queryKey: key }),
@@ -58,7 +64,13 @@ export function AccessControl(props: { scope: string }) {
   return (
     <div style={{ display: "flex", flexDirection: "column", gap: 12 }}>
       <div style={{ display: "flex", gap: 8, flexWrap: "wrap" }}>
-        <Button appearance="primary" onClick={() => setAdding(true)}>
+        <Button
+          appearance="primary"
+          onClick={(e) => {
+            opener.current = e.currentTarget;
+            setAdding(true);
+          }}
+        >
           Add role assignment
         </Button>
         <Input
@@ -69,7 +81,7 @@ export function AccessControl(props: { scope: string }) {
         />
       </div>
       {adding ? (
-        <AddRoleAssignment scope={scope} onClose={() => setAdding(false)} onDone={() => queries.invalidateQueries({ queryKey: key })} />
+        <AddRoleAssignment scope={scope} onClose={closeWizard} onDone={() => queries.invalidateQueries({ queryKey: key })} />
       ) : null}
       <Subtitle2 as="h2">Role assignments</Subtitle2>
       <ErrorBar error={assignments.error ?? remove.error} />

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { NotFoundError } from "../../cli-error.ts";
 import { command } from "../../command.ts";
 import type { Cloud } from "../../profile.ts";
@@ -25,6 +26,9 @@ export function azCloudConfig(cloud: Cloud) {
   };
 }
 
+/** The folder of the `sitecustomize.py` that aliases `config` to `_config` for Debian's az 2.45 (shipped in the package). */
+export const AZ_ROLE_FIX = join(import.meta.dirname, "..", "..", "az-role-fix");
+
 export function azEnvLines(cloud: Cloud): string {
   return [
     ...(cloud.caPath
@@ -34,6 +38,8 @@ export function azEnvLines(cloud: Cloud): string {
     `export AZURE_CONFIG_DIR=$HOME/.azure-keyless-${cloud.name}`,
     `az cloud register -n ${cloud.name} --cloud-config @${cloud.name}-cloud.json   # the JSON from 'keyless cloud az-config -n ${cloud.name}'`,
     `az cloud set -n ${cloud.name}`,
+    "# Debian's azure-cli 2.45 only: its 'az role' commands fail on the client (Azure/azure-cli#24959); this fixes them:",
+    `export PYTHONPATH=${AZ_ROLE_FIX}\${PYTHONPATH:+:$PYTHONPATH}`,
     "",
   ].join("\n");
 }

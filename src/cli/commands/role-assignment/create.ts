@@ -19,6 +19,11 @@ export const options = {
   scope: { type: "string", help: "Scope of the assignment (a resource id); default: the subscription, or -g's group." },
   "resource-group": { type: "string", short: "g", help: "Use the resource group as the scope." },
   description: { type: "string", help: "Description of the assignment." },
+  condition: {
+    type: "string",
+    help: "Condition under which the assignment grants (Azure's condition language, e.g. a delegation condition on roleAssignments/write).",
+  },
+  "condition-version": { type: "string", help: "Version of the condition syntax; only '2.0', the default with --condition." },
 } as const;
 
 export const spec = command({
@@ -31,6 +36,11 @@ export const spec = command({
       command: 'keyless role assignment create --assignee-object-id $OID --role "Cognitive Services User" --scope $ACCOUNT_ID',
     },
     {
+      text: "Delegate role assignment, limited to assigning Cognitive Services User.",
+      command:
+        'keyless role assignment create --assignee-object-id $OID --role "Role Based Access Control Administrator" --condition "((!(ActionMatches{\'Microsoft.Authorization/roleAssignments/write\'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {a97b65f3-24c7-4388-baec-2e87135dc908}))" --condition-version 2.0',
+    },
+    {
       text: "By user principal name at a resource group.",
       command: "keyless role assignment create --assignee alice@contoso.keyless --role Reader -g rg-ai",
     },
@@ -39,18 +49,22 @@ export const spec = command({
     if ((opts.assignee === undefined) === (opts["assignee-object-id"] === undefined)) {
       throw new UsageError("Give exactly one of --assignee or --assignee-object-id.");
     }
+    if (opts["condition-version"] !== undefined && opts.condition === undefined) {
+      throw new UsageError("--condition-version needs --condition.");
+    }
     const { client, subscriptionId } = await ctx.client();
     const scope = scopeOf(subscriptionId, opts.scope, opts["resource-group"]);
     const principal = opts.assignee
       ? await resolveAssignee(client, opts.assignee)
       : { id: opts["assignee-object-id"]!, principalType: opts["assignee-principal-type"] };
     const principalType = opts["assignee-principal-type"] ?? principal.principalType ?? (await lookUpType(ctx, client, principal.id));
-    const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role!);
+    const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role);
     const properties = {
       roleDefinitionId,
       principalId: principal.id,
       ...(principalType ? { principalType } : {}),
       ...(opts.description ? { description: opts.description } : {}),
+      ...(opts.condition !== undefined ? { condition: opts.condition, conditionVersion: opts["condition-version"] ?? "2.0" } : {}),
     };
     try {
       const { body } = await client.arm(

@@ -1,6 +1,7 @@
-# Test harness only: Debian's azure-cli 2.45 ships azure-mgmt-authorization 3.0.0, whose operation classes
-# have `_config` where the CLI reads `config` (Azure/azure-cli#24959). Newer upstream code reads `_config`;
-# this alias emulates it so `az role ...` reaches the server. Loaded through PYTHONPATH by test/harness/azure-cli.ts.
+# For Debian's azure-cli 2.45: it ships azure-mgmt-authorization 3.0.0, whose operation classes have `_config`
+# where the CLI reads `config` (Azure/azure-cli#24959), so `az role ...` fails before sending anything. Newer
+# upstream code reads `_config`; this alias emulates it. Put this folder on PYTHONPATH (`keyless cloud az-config
+# --env` prints the line); it changes nothing for other Python programs or other az versions.
 import importlib.abc
 import sys
 

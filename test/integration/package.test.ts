@@ -1,0 +1,94 @@
+/**
+ * The package as users get it: `npm pack`, then in a new project outside the checkout `npm install` of the tarball
+ * (with @azure/identity and @azure-rest/ai-inference from the registry), on the machine's own Node, which may be
+ * older than 24. There `npx keyless serve` starts and a node:test file that uses `keyless/testing` passes; npm and
+ * Keyless print no warning on the way.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+const FIXTURES = join(ROOT, "test", "fixtures", "package");
+/** The user's PATH: without the checkout's node_modules/.bin, so `node` is the machine's own. */
+const PATH = (process.env.PATH ?? "")
+  .split(delimiter)
+  .filter((dir) => !dir.startsWith(ROOT))
+  .join(delimiter);
+const env: Record<string, string | undefined> = { ...process.env, PATH, NODE_EXTRA_CA_CERTS: "", NODE_OPTIONS: "" };
+// A node:test child of this runner would report to it rather than print (NODE_TEST_CONTEXT).
+delete env.NODE_TEST_CONTEXT;
+let work: string;
+let project: string;
+
+function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** npm's warnings, Node's (`(node:123) Warning`), and anything else that says warn. */
+const warnings = (text: string) => text.split("\n").filter((line) => /warn/i.test(line));
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "keyless-package-"));
+  const packed = await run("npm", ["pack", "--pack-destination", work], ROOT);
+  assert.equal(packed.code, 0, packed.stderr);
+  const tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz"))!);
+  project = join(work, "project");
+  await run("mkdir", [project], work);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "uses-keyless", version: "1.0.0", type: "module", private: true }));
+  for (const file of ["world.yaml", "keyless.test.js"]) copyFileSync(join(FIXTURES, file), join(project, file));
+  const installed = await run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", tarball, "@azure/identity", "@azure-rest/ai-inference"],
+    project,
+  );
+  assert.equal(installed.code, 0, installed.stderr);
+  assert.deepEqual(warnings(installed.stderr + installed.stdout), [], "npm install printed warnings");
+});
+
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test("npx keyless serve starts in the project and prints no warning", async () => {
+  const child: ChildProcess = spawn("npx", ["keyless", "serve"], {
+    cwd: project,
+    env: { ...env, KEYLESS_PORT: "0", KEYLESS_DATA_DIR: join(work, "serve-data"), KEYLESS_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const exited = new Promise((done) => child.once("exit", done));
+  await new Promise<void>((ready, fail) => {
+    child.stdout!.on("data", () => {
+      if (stdout.includes("KEYLESS_READY ")) ready();
+    });
+    child.once("exit", (code) => fail(new Error(`npx keyless serve exited ${code}:\n${stderr}`)));
+  });
+  // npx, npm exec and the launcher are one process group: stop them all, as a terminal's Ctrl-C does.
+  process.kill(-child.pid!, "SIGINT");
+  await exited;
+  assert.match(stdout, /Keyless is listening on https:\/\//);
+  assert.deepEqual(warnings(stdout + stderr), []);
+});
+
+test("a node:test file using keyless/testing, @azure/identity and @azure-rest/ai-inference passes", async () => {
+  const result = await run("node", ["--test", "keyless.test.js"], project);
+  assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /# pass 2/);
+  assert.deepEqual(warnings(result.stderr), []);
+});
