@@ -10,6 +10,7 @@ const serveHook: ServeHook = async (argv, env) => {
   const { serve, startupReport } = await import("../src/main.ts");
   const { ConfigError } = await import("../src/config/load.ts");
   const { ModelsFileError } = await import("../src/inference/model-config.ts");
+  const { FederationFileError } = await import("../src/tokens/federation.ts");
   try {
     const { running, config, closed, close } = await serve(argv, env, () => {});
     return {
@@ -23,7 +24,8 @@ const serveHook: ServeHook = async (argv, env) => {
       close,
     };
   } catch (err) {
-    throw err instanceof ConfigError || err instanceof ModelsFileError ? new UsageError(err.message) : err;
+    const badFile = err instanceof ConfigError || err instanceof ModelsFileError || err instanceof FederationFileError;
+    throw badFile ? new UsageError(err.message) : err;
   }
 };
 

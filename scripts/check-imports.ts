@@ -25,7 +25,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit", "telemetry"],
   cli: ["core", "client", "config"],
   client: ["core"],
-  testing: [],
+  testing: ["core", "config", "main.ts"],
   web: ["client"],
 };
 

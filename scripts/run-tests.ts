@@ -2,9 +2,12 @@
  * Runs the test suite. The official clients under test trust a CA only through NODE_EXTRA_CA_CERTS, which Node
  * reads at process start, so this script makes one test CA and server certificate first, then starts the test
  * runner with that CA trusted; every service a test starts serves that certificate.
+ *
+ * Skips never pass silently (docs/testing.md): every skipped test is listed with its reason after the run; a skip
+ * without a reason fails the run, and with KEYLESS_TEST_NO_SKIPS=1 (CI) so does any skip.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureLocalTls } from "../src/http/tls.ts";
@@ -15,10 +18,20 @@ const postgres = dialects.includes("postgres");
 if (postgres) await dropTestSchemas();
 const dir = mkdtempSync(join(tmpdir(), "keyless-test-tls-"));
 const tls = await ensureLocalTls(dir, []);
+const skipsFile = join(dir, "skips.jsonl");
 const files = process.argv.slice(2);
 const child = spawn(
   process.execPath,
-  ["--disable-warning=ExperimentalWarning", "--test", "--test-concurrency=2", ...(files.length > 0 ? files : ["test/**/*.test.ts"])],
+  [
+    "--disable-warning=ExperimentalWarning",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${join(import.meta.dirname, "skip-reporter.ts")}`,
+    `--test-reporter-destination=${skipsFile}`,
+    ...(files.length > 0 ? files : ["test/**/*.test.ts"]),
+  ],
   {
     stdio: "inherit",
     env: {
@@ -31,7 +44,22 @@ const child = spawn(
   },
 );
 child.on("exit", async (code, signal) => {
+  const skipsFailed = reportSkips();
   rmSync(dir, { recursive: true, force: true });
   if (postgres) await dropTestSchemas().catch((err: Error) => process.stderr.write(`could not drop the test schemas: ${err.message}\n`));
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(code || (signal ? 1 : 0) || (skipsFailed ? 1 : 0));
 });
+
+/** Prints the skipped tests; true when one of them fails the run. */
+function reportSkips(): boolean {
+  const lines = existsSync(skipsFile) ? readFileSync(skipsFile, "utf8").split("\n").filter(Boolean) : [];
+  const skips = lines.map((line) => JSON.parse(line) as { file?: string; name?: string; reason: string });
+  if (skips.length === 0) return false;
+  const strict = process.env.KEYLESS_TEST_NO_SKIPS === "1";
+  process.stdout.write(`\n${skips.length} test(s) skipped:\n`);
+  for (const s of skips) process.stdout.write(`  SKIPPED ${s.name} (${s.file ?? "?"}): ${s.reason || "NO REASON GIVEN"}\n`);
+  const unexplained = skips.filter((s) => s.reason === "");
+  if (unexplained.length > 0) process.stdout.write('A skip must say why: t.skip("reason") or { skip: "reason" }.\n');
+  if (strict) process.stdout.write("KEYLESS_TEST_NO_SKIPS=1: every test must run here; install what the reasons above name.\n");
+  return strict || unexplained.length > 0;
+}

@@ -22,6 +22,8 @@ export interface BootstrapFacts {
   adminObjectId: string;
   /** Set only on the start that created the admin with a generated password. */
   generatedAdminPassword: string | undefined;
+  /** A later start was given an administrator password that is not the admin's: it is not applied (first start only). */
+  adminPasswordIgnored?: boolean;
   demo: { resourceGroup: string; account: string; deployment: string } | undefined;
 }
 
@@ -45,7 +47,12 @@ export async function bootstrap(
   box: SealedBox,
 ): Promise<BootstrapFacts> {
   const existing = await store.keys.getMeta("bootstrap");
-  if (existing) return { ...(JSON.parse(existing) as BootstrapFacts), generatedAdminPassword: undefined };
+  if (existing) {
+    const facts = JSON.parse(existing) as BootstrapFacts;
+    const ignored =
+      input.adminPassword !== undefined && (await directory.verifyUserPassword(facts.adminUsername, input.adminPassword)) === undefined;
+    return { ...facts, generatedAdminPassword: undefined, adminPasswordIgnored: ignored };
+  }
 
   const at = nowIso(clock);
   const tenant = await directory.createTenant("Keyless", input.tenantDomain);

@@ -45,7 +45,7 @@ import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
 import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { type Federation, loadFederation, noFederation } from "./tokens/federation.ts";
+import { type Federation, FederationFileError, loadFederation, noFederation } from "./tokens/federation.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
 import { openKeyRing, rotateSigningKeys, rotationPolicy } from "./tokens/signing-keys.ts";
@@ -63,7 +63,7 @@ export interface RunningKeyless {
 
 /** The composition root: config → storage → services → HTTP → listen. */
 export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
-  const dataDir = resolve(config.dataDir ?? ".keyless");
+  const dataDir = resolve(config.dataDir);
   // Everything the server writes (database, WAL, keys, certificates) is 0600, whatever the umask was.
   restrictNewFiles();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -71,8 +71,8 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const tls =
     config.tlsCert && config.tlsKey
       ? await loadUserTls(config.tlsCert, config.tlsKey)
-      : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames ?? []);
-  const database = await openDatabase(config.storage, { schema: config.storageSchema ?? "public" });
+      : await ensureLocalTls(join(dataDir, "tls"), config.tlsHostnames);
+  const database = await openDatabase(config.storage, { schema: config.storageSchema });
   const store = createStore(database);
   const directory = createDirectory(store.directory, clock, box.lookupDigest);
   const facts = await bootstrap(
@@ -80,32 +80,32 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     directory,
     clock,
     {
-      tenantDomain: config.tenantDomain!,
+      tenantDomain: config.tenantDomain,
       adminUsername: config.adminUsername,
       adminPassword: config.adminPassword,
-      demo: config.demo ?? true,
+      demo: config.demo,
     },
     box,
   );
-  const rotation = rotationPolicy(config.signingKeyRotationDays ?? 30, config.tokenLifetimeSeconds ?? 3900);
+  const rotation = rotationPolicy(config.signingKeyRotationDays, config.tokenLifetimeSeconds);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
   const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
-  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel ?? false });
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
     maxBatch: 500,
     onError: (err) => process.stderr.write(`call log write failed: ${(err as Error).message}\n`),
-    retentionDays: config.callLogRetentionDays ?? 30,
+    retentionDays: config.callLogRetentionDays,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
-  const limiter = openRateLimiter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
-  const quotaCounter = openQuotaCounter(config.rateLimitStore ?? "memory", (message, err) => app.log.warn({ err: err?.message }, message));
+  const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -123,22 +123,22 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   const app = buildApp(services, {
     https: { key: tls.key, cert: tls.cert },
-    logLevel: config.logLevel ?? "info",
-    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames ?? [] },
+    logLevel: config.logLevel,
+    origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
-  await app.listen({ host: config.host!, port: config.port! });
+  await app.listen({ host: config.host, port: config.port });
   const metricsServer =
     metrics &&
-    (await startMetricsServer(metrics, { host: config.metricsHost ?? "127.0.0.1", port: config.metricsPort! }, () => {
+    (await startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort! }, () => {
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
   const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
-    const step = (config.signingKeyRotationDays ?? 30) > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
+    const step = config.signingKeyRotationDays > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
@@ -181,7 +181,7 @@ type Live = {
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
   // Only the operator's issuers are ever fetched: the federatedIssuers setting and the federation file's issuers.
-  const allowedIssuers = new Set(config.federatedIssuers ?? []);
+  const allowedIssuers = new Set(config.federatedIssuers);
   const issuerKeys = remoteIssuerKeys({ allows: (issuer) => allowedIssuers.has(issuer) || federation.find(issuer) !== undefined });
   const federation: Federation = config.federationFile
     ? loadFederation(config.federationFile, issuerKeys, facts.tenantId, config.yamlSizeLimit)
@@ -213,7 +213,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     },
     limits: dataPlaneLimits(config),
     accountHostSuffix: config.accountHostSuffix,
-    recordPromptText: config.recordPromptText ?? false,
+    recordPromptText: config.recordPromptText,
   };
   return {
     limits: httpLimits(config),
@@ -225,17 +225,17 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       clock,
       grants: store.grants,
       issuerKeys,
-      tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? 3900,
-      assertionMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds ?? 86400,
+      tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+      assertionMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
       clientAuthThrottle: clientAuthThrottle(clock, {
-        failuresPerSource: config.clientAuthFailuresPerSource ?? 60,
-        failuresPerClient: config.clientAuthFailuresPerClient ?? 300,
+        failuresPerSource: config.clientAuthFailuresPerSource,
+        failuresPerClient: config.clientAuthFailuresPerClient,
       }),
     },
     keys: live.keys,
     validator: createTokenValidator(live.keys, clock, {
       federation,
-      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds ?? 86400,
+      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
       async principalStatus(objectId) {
         const principal = await directory.getPrincipal(objectId);
         if (!principal) return "deleted";
@@ -369,7 +369,7 @@ async function main(): Promise<void> {
     await closed;
     process.exit(0);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof ModelsFileError) {
+    if (err instanceof ConfigError || err instanceof ModelsFileError || err instanceof FederationFileError) {
       process.stderr.write(`ERROR: ${err.message}\n`);
       process.exit(2);
     }

@@ -15,13 +15,17 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-/** The parsed values of a command's options, typed from its specs. */
+/** The parsed values of a command's options, typed from its specs: a `required` option is always there. */
 export type OptionValues<S extends OptionSpecs> = {
   [K in keyof S]: S[K]["type"] extends "boolean"
     ? boolean | undefined
     : S[K] extends { multiple: true }
-      ? string[] | undefined
-      : string | undefined;
+      ? S[K] extends { required: true }
+        ? string[]
+        : string[] | undefined
+      : S[K] extends { required: true }
+        ? string
+        : string | undefined;
 } & { positionals: string[] };
 
 /** What a command may touch besides its options: streams, environment, the profile and clients. */

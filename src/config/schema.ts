@@ -463,12 +463,28 @@ export type Schema = typeof schema;
 export type SettingKey = keyof Schema;
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 
-/** The validated, frozen configuration. Settings whose default is derived are always filled in. */
+/**
+ * The settings that may stay unset (their default is `undefined`). Every other setting has a default, or one
+ * derived in `resolveDefaults`, so the loaded `Config` always holds it; a unit test keeps this list true to the
+ * schema.
+ */
+export const OPTIONAL_SETTINGS = [
+  "tlsCert",
+  "tlsKey",
+  "masterKey",
+  "adminPassword",
+  "federationFile",
+  "modelsFile",
+  "accountHostSuffix",
+  "metricsPort",
+  "otlpEndpoint",
+] as const satisfies readonly SettingKey[];
+
+type OptionalKey = (typeof OPTIONAL_SETTINGS)[number];
+
+/** The validated, frozen configuration: every setting with a default is present, the optional ones may be unset. */
 export type Config = Readonly<
-  { [K in SettingKey]: ValueOf<Schema[K]> | undefined } & {
-    publicUrl: string;
-    storage: string;
-    adminUsername: string;
+  { [K in Exclude<SettingKey, OptionalKey>]: ValueOf<Schema[K]> } & { [K in OptionalKey]: ValueOf<Schema[K]> | undefined } & {
     configFile: string | undefined;
   }
 >;

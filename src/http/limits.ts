@@ -15,12 +15,12 @@ export interface HttpLimits {
 
 export function httpLimits(config: Config): HttpLimits {
   return {
-    maxHeaderBytes: config.headerSizeLimit!,
-    tokenBodyLimit: config.tokenBodyLimit!,
-    armBodyLimit: config.armBodyLimit!,
-    graphBodyLimit: config.graphBodyLimit!,
-    jsonMaxDepth: config.jsonDepthLimit!,
-    graphFilter: { maxLength: config.graphFilterLengthLimit!, maxDepth: config.graphFilterDepthLimit! },
+    maxHeaderBytes: config.headerSizeLimit,
+    tokenBodyLimit: config.tokenBodyLimit,
+    armBodyLimit: config.armBodyLimit,
+    graphBodyLimit: config.graphBodyLimit,
+    jsonMaxDepth: config.jsonDepthLimit,
+    graphFilter: { maxLength: config.graphFilterLengthLimit, maxDepth: config.graphFilterDepthLimit },
   };
 }
 

@@ -8,6 +8,7 @@ export interface StartedFacts {
     subscriptionId: string;
     adminUsername: string;
     generatedAdminPassword: string | undefined;
+    adminPasswordIgnored?: boolean | undefined;
     demo: { resourceGroup: string; account: string; deployment: string } | undefined;
   };
   /** The Prometheus endpoint, when `metricsPort` is set. */
@@ -30,6 +31,12 @@ export function startupReport(running: StartedFacts, storage: string): string {
     ...(running.metricsUrl ? [`  metrics (Prometheus)      ${running.metricsUrl}`] : []),
     `tenant ${facts.tenantId}, subscription ${facts.subscriptionId}, administrator ${facts.adminUsername}`,
     ...(facts.generatedAdminPassword ? [`Generated administrator password (shown once): ${facts.generatedAdminPassword}`] : []),
+    ...(facts.adminPasswordIgnored
+      ? [
+          `WARNING: the administrator password given (KEYLESS_ADMIN_PASSWORD or --admin-password) is not ${facts.adminUsername}'s in this data dir; it is used only on the first start.`,
+          `  Sign in with the password of the first start, change it with 'keyless ad user update --id ${facts.adminUsername} --password NEW', or start on a new data dir.`,
+        ]
+      : []),
     `Trust the local CA (${tls.caPath}):`,
     `  export NODE_EXTRA_CA_CERTS=${tls.caPath}`,
     `  export REQUESTS_CA_BUNDLE=${tls.caPath}`,

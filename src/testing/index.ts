@@ -24,6 +24,11 @@ export interface StartKeylessOptions {
   adminPassword?: string;
   /** More settings for the server, as environment variables (`KEYLESS_LOG_LEVEL`, `KEYLESS_MODELS_FILE`, …). */
   env?: Record<string, string>;
+  /**
+   * Where the server runs after start: `"in-process"` (the default on Node 24: `reset()` is a restart without a new
+   * process) or `"child"` (a child process on Node 24; the only choice on older Nodes).
+   */
+  mode?: "in-process" | "child";
 }
 
 /** An app's client secret, as the world created it. */
@@ -78,8 +83,12 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
   // The world as started is kept as a copy of the data dir, taken while the server is stopped.
   await seeded.stop();
   cpSync(dataDir, pristine, { recursive: true });
-  let server: ServerProcess = await spawnServer({ dataDir, port: seeded.facts.port, env });
   const facts = seeded.facts;
+  // On Node 24 the server then runs in this process (restarts in milliseconds); on older Nodes, as a child on Node 24.
+  const inProcess = options.mode !== "child" && Number(process.versions.node.split(".")[0]) >= 24;
+  const start = async (): Promise<ServerProcess> =>
+    inProcess ? (await import("./in-process.ts")).startInProcess({ dataDir, facts, env }) : spawnServer({ dataDir, port: facts.port, env });
+  let server = await start();
   const ca = readFileSync(facts.caPath, "utf8");
   const dispatcher = new Agent({ connect: { ca } });
   const httpsAgent = new HttpsAgent({ ca });
@@ -167,7 +176,7 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
       cpSync(pristine, dataDir, { recursive: true });
-      server = await spawnServer({ dataDir, port: facts.port, env });
+      server = await start();
     },
     async stop() {
       await server.stop();

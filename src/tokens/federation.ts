@@ -23,6 +23,9 @@ export interface Federation {
 
 export const noFederation: Federation = { find: () => undefined };
 
+/** A mistake in the federation file: start-up stops with it (exit 2), as with any other bad setting. */
+export class FederationFileError extends Error {}
+
 interface IssuerEntry {
   issuer?: unknown;
   discoveryUrl?: unknown;
@@ -38,27 +41,38 @@ interface IssuerEntry {
  * document, fetched on first use and cached. Mistakes in the file stop start-up with the entry named.
  */
 export function loadFederation(path: string, remote: IssuerKeys, defaultTenantId: string, yamlSizeLimit?: number): Federation {
+  try {
+    return readFederation(path, remote, defaultTenantId, yamlSizeLimit);
+  } catch (err) {
+    if (err instanceof FederationFileError) throw err;
+    const message = (err as Error).message;
+    throw new FederationFileError(message.includes(path) ? message : `${path}: ${message}`);
+  }
+}
+
+function readFederation(path: string, remote: IssuerKeys, defaultTenantId: string, yamlSizeLimit?: number): Federation {
   const document = readYamlFile(path, yamlSizeLimit) as { issuers?: unknown } | null;
-  if (!document || !Array.isArray(document.issuers)) throw new Error(`${path}: expected a top-level 'issuers:' list.`);
+  if (!document || !Array.isArray(document.issuers)) throw new FederationFileError(`${path}: expected a top-level 'issuers:' list.`);
   const issuers = new Map<string, FederatedIssuer>();
   for (const [index, raw] of (document.issuers as IssuerEntry[]).entries()) {
     const where = `${path}: issuers[${index}]`;
     const entry = parseEntry(raw, where, dirname(resolve(path)), remote, defaultTenantId);
-    if (issuers.has(entry.issuer)) throw new Error(`${where}: issuer '${entry.issuer}' is listed twice.`);
+    if (issuers.has(entry.issuer)) throw new FederationFileError(`${where}: issuer '${entry.issuer}' is listed twice.`);
     issuers.set(entry.issuer, entry);
   }
   return { find: (issuer) => issuers.get(issuer) };
 }
 
 function parseEntry(raw: IssuerEntry, where: string, baseDir: string, remote: IssuerKeys, defaultTenantId: string): FederatedIssuer {
-  if (typeof raw.issuer !== "string" || !/^https:\/\/\S+$/.test(raw.issuer)) throw new Error(`${where}: 'issuer' must be an https URL.`);
+  if (typeof raw.issuer !== "string" || !/^https:\/\/\S+$/.test(raw.issuer))
+    throw new FederationFileError(`${where}: 'issuer' must be an https URL.`);
   const issuer = raw.issuer;
   const audiences = new Map<string, ResourceKind>();
   if (typeof raw.audiences !== "object" || raw.audiences === null)
-    throw new Error(`${where}: 'audiences' must map each accepted audience to arm, graph or cognitive.`);
+    throw new FederationFileError(`${where}: 'audiences' must map each accepted audience to arm, graph or cognitive.`);
   for (const [audience, kind] of Object.entries(raw.audiences)) {
     if (!(typeof kind === "string" && kind in resourceAudiences))
-      throw new Error(`${where}: audience '${audience}' must map to arm, graph or cognitive, not '${String(kind)}'.`);
+      throw new FederationFileError(`${where}: audience '${audience}' must map to arm, graph or cognitive, not '${String(kind)}'.`);
     audiences.set(audience, kind as ResourceKind);
   }
   const principals = new Map<string, string>(
@@ -67,7 +81,7 @@ function parseEntry(raw: IssuerEntry, where: string, baseDir: string, remote: Is
   let keys: () => Promise<JWTVerifyGetKey>;
   if (typeof raw.jwksFile === "string") {
     const jwks = JSON.parse(readBoundedText(resolve(baseDir, raw.jwksFile))) as JSONWebKeySet;
-    if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new Error(`${where}: jwksFile holds no keys.`);
+    if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new FederationFileError(`${where}: jwksFile holds no keys.`);
     const local = createLocalJWKSet(jwks);
     keys = async () => local;
   } else if (typeof raw.discoveryUrl === "string") {

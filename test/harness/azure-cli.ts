@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +27,25 @@ export interface AzureCli {
 export const azureCliInstalled = existsSync("/usr/bin/az");
 
 const shimDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src", "cli", "az-role-fix");
+
+/**
+ * az builds an index of its command modules on the first command in a config dir (about 2.5 s of CPU); each test
+ * gets a fresh config dir, so the index of the first one is kept here and copied into the next ones. It is only a
+ * cache: az checks the version it records and rebuilds it when it does not match.
+ */
+const commandIndexCache = join(tmpdir(), "keyless-test-az-command-index.json");
+
+function seedCommandIndex(configDir: string): void {
+  if (existsSync(commandIndexCache)) copyFileSync(commandIndexCache, join(configDir, "commandIndex.json"));
+}
+
+function keepCommandIndex(configDir: string): void {
+  const built = join(configDir, "commandIndex.json");
+  if (existsSync(commandIndexCache) || !existsSync(built)) return;
+  const partial = `${commandIndexCache}.${process.pid}`;
+  copyFileSync(built, partial);
+  renameSync(partial, commandIndexCache);
+}
 
 /**
  * The Debian `azure-cli` 2.45 pointed at a Keyless server: a private AZURE_CONFIG_DIR, the server's CA, and a
@@ -65,10 +84,12 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
     if (result.code !== 0) throw new Error(`az ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
     return result.json;
   };
+  seedCommandIndex(configDir);
   const cloudFile = join(configDir, "keyless-cloud.json");
   writeFileSync(cloudFile, JSON.stringify(cloudConfig(facts)));
   await ok(["cloud", "register", "-n", "Keyless", "--cloud-config", `@${cloudFile}`]);
   await ok(["cloud", "set", "-n", "Keyless"]);
+  keepCommandIndex(configDir);
   return { configDir, env, run, ok, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
 }
 

@@ -55,3 +55,42 @@ export async function registerApp(facts: ReadyFacts, adminGraphToken: string, di
     applicationId: app.body.id as string,
   };
 }
+
+/** The resource id of the demo account the server creates at bootstrap. */
+export function demoAccountId(facts: ReadyFacts): string {
+  const { subscriptionId, demo } = facts;
+  if (!demo) throw new Error("this server was started without the demo account");
+  return `/subscriptions/${subscriptionId}/resourceGroups/${demo.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${demo.account}`;
+}
+
+export interface RoleGrant {
+  /** Where the role applies: a subscription, resource group or resource id. */
+  scope: string;
+  /** A role definition GUID (see role-ids.ts). */
+  role: string;
+  principalId: string;
+  principalType?: "User" | "Group" | "ServicePrincipal";
+}
+
+/** `PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{new guid}` as `az role assignment create` sends it. */
+export function putRoleAssignment(facts: ReadyFacts, armToken: string, grant: RoleGrant) {
+  return call(
+    "PUT",
+    `${facts.url}${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+    armToken,
+    {
+      properties: {
+        roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.role}`,
+        principalId: grant.principalId,
+        ...(grant.principalType ? { principalType: grant.principalType } : {}),
+      },
+    },
+  );
+}
+
+/** Assigns a role and fails unless ARM answers 201; returns the new assignment. */
+export async function assignRole(facts: ReadyFacts, armToken: string, grant: RoleGrant): Promise<Json> {
+  const put = await putRoleAssignment(facts, armToken, grant);
+  if (put.status !== 201) throw new Error(`role assignment PUT answered ${put.status}: ${JSON.stringify(put.body)}`);
+  return put.body;
+}

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "./clients.ts";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "./clients.ts";
 import { type KeylessProcess, startKeyless } from "./keyless-process.ts";
+import { RoleIds } from "./role-ids.ts";
 
 export interface DataPlaneWorld {
   keyless: KeylessProcess;
@@ -52,7 +52,7 @@ export async function startDataPlaneWorld(
     armToken,
     {
       properties: {
-        roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+        roleDefinitionId: RoleIds.cognitiveServicesUser,
         principalId: app.objectId,
         principalType: "ServicePrincipal",
       },

@@ -4,10 +4,9 @@ import { systemClock } from "../../src/core/clock.ts";
 import { createSealedBox } from "../../src/core/sealed-box.ts";
 import { createDirectory } from "../../src/directory/directory.ts";
 import { createManagedIdentities } from "../../src/directory/managed-identities.ts";
-import { openKeyRing } from "../../src/tokens/signing-keys.ts";
 import { openDatabase } from "../../src/storage/database.ts";
 import { createStore } from "../../src/storage/store.ts";
-import type { KeylessProcess } from "./keyless-process.ts";
+import { openKeyRing } from "../../src/tokens/signing-keys.ts";
 
 /**
  * The directory functions a running server's operator (or the integrator's CLI) would call, opened on the
@@ -15,7 +14,7 @@ import type { KeylessProcess } from "./keyless-process.ts";
  * settings) or a test must forge what no client can (tokens signed with the server's keys); application
  * certificates and federated credentials go through Graph instead (test/harness/graph-credentials.ts).
  */
-export async function directoryAccess(keyless: KeylessProcess) {
+export async function directoryAccess(keyless: { dataDir: string }) {
   const database = await openDatabase(`sqlite:${join(keyless.dataDir, "keyless.db")}`);
   const store = createStore(database);
   const box = createSealedBox(Buffer.from(readFileSync(join(keyless.dataDir, "master.key"), "utf8").trim(), "base64"));

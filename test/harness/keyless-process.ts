@@ -30,20 +30,30 @@ export interface KeylessProcess {
 
 export const ADMIN_PASSWORD = "Test-Admin-Password-1";
 
-/** Starts the real service (`src/main.ts`) as a child process on a free loopback port. */
+/** The settings every test server gets: its data dir, a free port, the suite's TLS certificate, a known admin password. */
+export function testServerEnv(dataDir: string): Record<string, string> {
+  return {
+    KEYLESS_DATA_DIR: dataDir,
+    KEYLESS_PORT: "0",
+    KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    ...(process.env.KEYLESS_TEST_TLS_CERT && process.env.KEYLESS_TEST_TLS_KEY
+      ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY }
+      : {}),
+  };
+}
+
+/**
+ * Starts the real service (`src/main.ts`) as a child process on a free loopback port. New tests get a server from
+ * `useKeyless`/`startServer` in `keyless.ts` instead (docs/testing.md), which runs it in process unless asked not to.
+ */
 export async function startKeyless(
   options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void } = {},
 ): Promise<KeylessProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "keyless-it-"));
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    KEYLESS_DATA_DIR: dataDir,
-    KEYLESS_PORT: "0",
     KEYLESS_LOG_LEVEL: "warn",
-    KEYLESS_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    ...(process.env.KEYLESS_TEST_TLS_CERT
-      ? { KEYLESS_TLS_CERT: process.env.KEYLESS_TEST_TLS_CERT, KEYLESS_TLS_KEY: process.env.KEYLESS_TEST_TLS_KEY! }
-      : {}),
+    ...testServerEnv(dataDir),
     ...options.env,
   };
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
@@ -61,14 +71,18 @@ export async function startKeyless(
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
+  return { ...serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir })), pid: child.pid! };
+}
+
+/** A started server's handle: `restart()` stops it and starts it again (on the same data dir) with `startAgain`. */
+export function serverHandle<S>(facts: ReadyFacts, dataDir: string, stop: () => Promise<void>, startAgain: () => Promise<S>) {
   return {
     facts,
     dataDir,
-    pid: child.pid!,
     stop,
-    async restart() {
+    async restart(): Promise<S> {
       await stop();
-      return startKeyless({ ...options, dataDir });
+      return startAgain();
     },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };

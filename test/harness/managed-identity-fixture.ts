@@ -1,6 +1,6 @@
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, adminCredential, call } from "./clients.ts";
-import type { KeylessProcess } from "./keyless-process.ts";
+import type { ReadyFacts } from "./keyless-process.ts";
+import { RoleIds } from "./role-ids.ts";
 
 const V = "api-version=2023-01-31";
 
@@ -8,7 +8,7 @@ const V = "api-version=2023-01-31";
  * Creates a user-assigned managed identity through ARM, as an operator would, reads the workload's settings
  * (`listWorkloadEnvironment`), and gives the identity Reader on the subscription.
  */
-export async function managedIdentityFixture(keyless: KeylessProcess, name: string) {
+export async function managedIdentityFixture(keyless: { facts: ReadyFacts }, name: string) {
   const { subscriptionId, url } = keyless.facts;
   const armToken = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
   const resourceId = `/subscriptions/${subscriptionId}/resourceGroups/${keyless.facts.demo!.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
@@ -24,7 +24,7 @@ export async function managedIdentityFixture(keyless: KeylessProcess, name: stri
     armToken,
     {
       properties: {
-        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.READER}`,
+        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${RoleIds.reader}`,
         principalId: identity.principalId,
         principalType: "ServicePrincipal",
       },

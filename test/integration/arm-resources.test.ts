@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { before, describe, test } from "node:test";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { dialects, POSTGRES_URL, testSchema } from "../harness/databases.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 /** The ARM control plane over REST: resource groups, providers, accounts, keys, deployments, boundaries, activity log. */
 for (const dialect of dialects)
   describe(`ARM resource groups, Cognitive Services accounts and deployments (${dialect})`, () => {
     const schema = testSchema("arm");
-    let keyless: KeylessProcess;
+    const keyless = useKeyless(dialect === "postgres" ? { env: { KEYLESS_STORAGE: POSTGRES_URL, KEYLESS_STORAGE_SCHEMA: schema } } : {});
     let admin: string;
     let sub: string;
     let base: string;
@@ -19,16 +19,9 @@ for (const dialect of dialects)
     let contributorToken: string;
 
     before(async () => {
-      keyless = await startKeyless(
-        dialect === "postgres" ? { env: { KEYLESS_STORAGE: POSTGRES_URL, KEYLESS_STORAGE_SCHEMA: schema } } : {},
-      );
       admin = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
       sub = `/subscriptions/${keyless.facts.subscriptionId}`;
       base = keyless.facts.url;
-    });
-    after(async () => {
-      await keyless?.stop();
-      keyless?.cleanup();
     });
 
     const rg = (name: string) => `${base}${sub}/resourcegroups/${name}`;
@@ -263,8 +256,8 @@ for (const dialect of dialects)
       const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
       const reader = await registerApp(keyless.facts, graph, "arm-reader");
       const contributor = await registerApp(keyless.facts, graph, "arm-contributor");
-      await assign(`${sub}/resourceGroups/rg-one`, BuiltInRoleIds.READER, reader.objectId);
-      await assign(`${sub}/resourceGroups/rg-one`, BuiltInRoleIds.COGNITIVE_SERVICES_CONTRIBUTOR, contributor.objectId);
+      await assign(`${sub}/resourceGroups/rg-one`, RoleIds.reader, reader.objectId);
+      await assign(`${sub}/resourceGroups/rg-one`, RoleIds.cognitiveServicesContributor, contributor.objectId);
       const tokenOf = async (a: { appId: string; secret: string }) =>
         (await appCredential(keyless.facts, a.appId, a.secret).getToken(ARM_SCOPE))!.token;
       const body = {

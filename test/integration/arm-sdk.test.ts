@@ -1,26 +1,21 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { CognitiveServicesManagementClient } from "@azure/arm-cognitiveservices";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { ARM_SCOPE, adminCredential } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /** The same control-plane operations through the official @azure/arm-resources and @azure/arm-cognitiveservices SDKs. */
 describe("ARM through the official SDKs", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let resources: ResourceManagementClient;
   let cognitive: CognitiveServicesManagementClient;
 
   before(async () => {
-    keyless = await startKeyless();
     const credential = adminCredential(keyless.facts);
     const { url, subscriptionId } = keyless.facts;
     resources = new ResourceManagementClient(credential, subscriptionId, { endpoint: url, credentials: { scopes: [ARM_SCOPE] } });
     cognitive = new CognitiveServicesManagementClient(credential, subscriptionId, { endpoint: url, credentialScopes: [ARM_SCOPE] });
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {

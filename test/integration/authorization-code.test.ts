@@ -1,21 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 import { decodeJwt } from "jose";
 import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 
 const REDIRECT = "http://localhost:8400/callback";
 
 describe("authorization code + PKCE with MSAL for Node and the sign-in page", () => {
-  let keyless: KeylessProcess;
-  before(async () => {
-    keyless = await startKeyless();
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
+  const keyless = useKeyless();
 
   const client = () =>
     new PublicClientApplication({

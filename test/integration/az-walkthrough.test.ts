@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp, assignRole } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const skip = !azureCliInstalled && "azure-cli not installed";
 
@@ -13,36 +14,26 @@ const skip = !azureCliInstalled && "azure-cli not installed";
  * `az resource show` for the role-assignment scope, `az resource list`, `az account list`.
  */
 describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
   let operator: { appId: string; secret: string; objectId: string };
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
     const arm = (await admin.getToken(ARM_SCOPE))!.token;
     operator = await registerApp(keyless.facts, graph, "az-operator");
     const sub = `/subscriptions/${keyless.facts.subscriptionId}`;
-    const owner = await call(
-      "PUT",
-      `${keyless.facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      arm,
-      {
-        properties: {
-          roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.OWNER}`,
-          principalId: operator.objectId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    );
-    assert.equal(owner.status, 201, JSON.stringify(owner.body));
+    await assignRole(keyless.facts, arm, {
+      scope: sub,
+      role: RoleIds.owner,
+      principalId: operator.objectId,
+      principalType: "ServicePrincipal",
+    });
     az = await azureCli(keyless.facts);
   });
   after(async () => {
     az?.cleanup();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("az login --service-principal, then account list shows the subscription", async () => {
@@ -262,7 +253,7 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
       "--assignee-principal-type",
       "ServicePrincipal",
       "--role",
-      BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+      RoleIds.cognitiveServicesUser,
       "--scope",
       resourceId,
     ]);
@@ -290,13 +281,8 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     );
   });
 
-  test("az identity create / show / list / delete", async (t) => {
+  test("az identity create / show / list / delete", async () => {
     const created = await az.run(["identity", "create", "-n", "walk-id", "-g", "walk-rg", "-l", "westeurope"]);
-    // The token service's managed-identity directory is wired by the integrator; until then the server says so.
-    if (created.code !== 0 && /ManagedIdentitiesUnavailable/.test(created.stderr)) {
-      t.skip("the managed identity directory is not wired into this build yet");
-      return;
-    }
     assert.equal(created.code, 0, created.stderr);
     const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     assert.match(created.json.clientId, guid);
@@ -326,31 +312,20 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
   });
 });
 
-/**
- * The same walkthrough as a user (`az login -u -p` standing in for the interactive login). Needs the token
- * service's id_token on the password grant (the `tokens` branch); until that lands, login itself fails.
- */
+/** The same walkthrough as a user (`az login -u -p` standing in for the interactive login). */
 describe("Azure CLI 2.45 walkthrough as a signed-in user", { skip }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
 
   before(async () => {
-    keyless = await startKeyless();
     az = await azureCli(keyless.facts);
   });
   after(async () => {
     az?.cleanup();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
-  test("az login -u -p, group and account commands, resource show, the signed-in user's role assignment", async (t) => {
+  test("az login -u -p, group and account commands, resource show, the signed-in user's role assignment", async () => {
     const login = await az.run(["login", "-u", keyless.facts.adminUsername, "-p", ADMIN_PASSWORD]);
-    // Known gap on this branch: the password grant returns no id_token, so the CLI cannot read the account back.
-    if (login.code !== 0 && /id_token|Could not retrieve credential from local cache/i.test(login.stderr)) {
-      t.skip("az login -u -p needs the id_token on the password grant (tokens branch)");
-      return;
-    }
     assert.equal(login.code, 0, login.stderr);
     await az.ok(["account", "set", "--subscription", keyless.facts.subscriptionId]);
     await az.ok(["group", "create", "-n", "user-rg", "-l", "local"]);

@@ -1,18 +1,27 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { ARM_SCOPE, COGNITIVE_SCOPE, adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { before, describe, test } from "node:test";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+  assignRole,
+} from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 /** Bad input gets a clear, Azure-shaped error and changes nothing. */
 describe("bad input on the data plane, ARM and the token service", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let appToken: string;
   let armToken: string;
   let app: { appId: string; secret: string; objectId: string };
   let chatUrl: (account?: string, version?: string) => string;
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(keyless.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "bad-input-app");
@@ -20,19 +29,11 @@ describe("bad input on the data plane, ARM and the token service", () => {
     chatUrl = (account = keyless.facts.demo!.account, version = "2024-05-01-preview") =>
       `${keyless.facts.url}/accounts/${account}/models/chat/completions?api-version=${version}`;
     const accountId = `/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/keyless-demo/providers/Microsoft.CognitiveServices/accounts/keyless-demo`;
-    const put = await call(
-      "PUT",
-      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      armToken,
-      {
-        properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId },
-      },
-    );
-    assert.equal(put.status, 201);
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
+    await assignRole(keyless.facts, armToken, {
+      scope: accountId,
+      role: RoleIds.cognitiveServicesUser,
+      principalId: app.objectId,
+    });
   });
 
   const body = { model: "echo", messages: [{ role: "user", content: "hi" }] };
@@ -118,7 +119,7 @@ describe("bad input on the data plane, ARM and the token service", () => {
   test("ARM: non-GUID assignment name, unknown role, unknown principal; nothing is created", async () => {
     const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments`;
     const notGuid = await call("PUT", `${base}/not-a-guid?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: app.objectId },
+      properties: { roleDefinitionId: RoleIds.cognitiveServicesUser, principalId: app.objectId },
     });
     assert.equal(notGuid.body.error.code, "InvalidRoleAssignmentId");
     const name = crypto.randomUUID();
@@ -127,7 +128,7 @@ describe("bad input on the data plane, ARM and the token service", () => {
     });
     assert.equal(badRole.body.error.code, "RoleDefinitionDoesNotExist");
     const badPrincipal = await call("PUT", `${base}/${name}?api-version=2022-04-01`, armToken, {
-      properties: { roleDefinitionId: "a97b65f3-24c7-4388-baec-2e87135dc908", principalId: crypto.randomUUID() },
+      properties: { roleDefinitionId: RoleIds.cognitiveServicesUser, principalId: crypto.randomUUID() },
     });
     assert.equal(badPrincipal.status, 400);
     assert.equal(badPrincipal.body.error.code, "PrincipalNotFound");

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { runBinary } from "../harness/cli.ts";
 import { serveKeyless } from "../harness/keyless-serve.ts";
+import { startKeyless } from "../harness/keyless-process.ts";
 
 const WORLDS = join(import.meta.dirname, "..", "fixtures", "cli", "worlds");
 
@@ -34,8 +37,47 @@ test("keyless serve --seed with a bad world exits 2 with line-numbered problems,
   assert.doesNotMatch(run.stdout, /KEYLESS_READY/);
 });
 
+test("keyless serve with a bad federation file exits 2 and names the file's fault, not InternalError", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyless-bad-federation-"));
+  const file = join(dir, "federation.yaml");
+  writeFileSync(file, "issuers:\n  - issuer: http://not-https.example\n");
+  const run = await runBinary(["serve", "--port", "0", "--data-dir", join(dir, "data"), "--federation-file", file], {});
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /^ERROR: .*federation\.yaml: issuers\[0\]: 'issuer' must be an https URL\./);
+  assert.doesNotMatch(run.stderr, /InternalError/);
+  const missing = await runBinary(
+    ["serve", "--port", "0", "--data-dir", join(dir, "data"), "--federation-file", join(dir, "nope.yaml")],
+    {},
+  );
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /nope\.yaml/);
+});
+
 test("keyless serve with a bad setting exits 2 and names the option", async () => {
   const run = await runBinary(["serve", "--port", "0", "--no-such-setting", "1"], {});
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^ERROR: Unknown option '--no-such-setting'/);
+});
+
+test("a later start given another administrator password says it is not applied, and how to change it", async () => {
+  let output = "";
+  const onOutput = (text: string) => {
+    output += text;
+  };
+  const first = await startKeyless({ onOutput });
+  await first.stop();
+  assert.doesNotMatch(output, /WARNING/);
+  output = "";
+  const second = await startKeyless({ dataDir: first.dataDir, env: { KEYLESS_ADMIN_PASSWORD: "Another-Password-9" }, onOutput });
+  await second.stop();
+  assert.match(
+    output,
+    /WARNING: the administrator password given \(KEYLESS_ADMIN_PASSWORD or --admin-password\) is not admin@\S+'s in this data dir/,
+  );
+  assert.match(output, /keyless ad user update --id admin@\S+ --password NEW/);
+  output = "";
+  const third = await startKeyless({ dataDir: first.dataDir, onOutput });
+  await third.stop();
+  third.cleanup();
+  assert.doesNotMatch(output, /WARNING/);
 });

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { LookupOptions } from "node:dns";
-import { type PeerCertificate, checkServerIdentity } from "node:tls";
 import { after, before, describe, test } from "node:test";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { AzureOpenAI } from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
 import { ARM_SCOPE, adminCredential, call } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /**
  * `accountHostSuffix`: the account named by the host, as `{account}.openai.azure.com`. No DNS here answers for
@@ -23,12 +23,11 @@ const loopback = new Agent({
 const viaLoopback = ((url: string, init?: object) => undiciFetch(url, { ...init, dispatcher: loopback })) as unknown as typeof fetch;
 
 describe("the account in the host name", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless({ env: { KEYLESS_ACCOUNT_HOST_SUFFIX: "localhost" } });
   let key: string;
   let hostUrl: string;
 
   before(async () => {
-    keyless = await startKeyless({ env: { KEYLESS_ACCOUNT_HOST_SUFFIX: "localhost" } });
     const { facts } = keyless;
     const arm = (await adminCredential(facts).getToken(ARM_SCOPE))!.token;
     const keys = await call(
@@ -41,8 +40,6 @@ describe("the account in the host name", () => {
     hostUrl = `https://${facts.demo!.account}.localhost:${facts.port}`;
   });
   after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
     await loopback.close();
   });
 

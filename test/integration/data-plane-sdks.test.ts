@@ -1,18 +1,27 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
+import { before, describe, test } from "node:test";
 import { AzureKeyCredential } from "@azure/core-auth";
 import { createSseStream } from "@azure/core-sse";
 import { getBearerTokenProvider } from "@azure/identity";
+import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
 import { AzureOpenAI, OpenAI } from "openai";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
 import { readCallLog } from "../harness/call-log-file.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+  assignRole,
+} from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 /** The unmodified @azure-rest/ai-inference and openai clients against every data-plane route family. */
 describe("data plane with the official SDKs", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let app: { appId: string; secret: string; objectId: string };
   let outsider: { appId: string; secret: string; objectId: string };
   let account: string;
@@ -20,7 +29,6 @@ describe("data plane with the official SDKs", () => {
   let armToken: string;
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
@@ -29,24 +37,13 @@ describe("data plane with the official SDKs", () => {
     const { subscriptionId, demo } = keyless.facts;
     account = demo!.account;
     const accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${account}`;
-    const put = await call(
-      "PUT",
-      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      armToken,
-      {
-        properties: {
-          roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
-          principalId: app.objectId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    );
-    assert.equal(put.status, 201, JSON.stringify(put.body));
+    await assignRole(keyless.facts, armToken, {
+      scope: accountId,
+      role: RoleIds.cognitiveServicesUser,
+      principalId: app.objectId,
+      principalType: "ServicePrincipal",
+    });
     accountUrl = `${keyless.facts.url}${accountId}`;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const credential = () => appCredential(keyless.facts, app.appId, app.secret);

@@ -5,9 +5,18 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { getBearerTokenProvider } from "@azure/identity";
 import { AzureOpenAI } from "openai";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+  assignRole,
+} from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 import { startUpstreamDouble } from "../harness/upstream-double.ts";
 
 const BEHAVIOURS = ["ok", "slow", "midfail", "ratelimited", "broken", "rejects", "stall"];
@@ -51,19 +60,12 @@ describe("openai-compatible backend against an upstream double", () => {
     const { subscriptionId, demo } = keyless.facts;
     account = demo!.account;
     const accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${account}`;
-    const put = await call(
-      "PUT",
-      `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      armToken,
-      {
-        properties: {
-          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
-          principalId: app.objectId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    );
-    assert.equal(put.status, 201, JSON.stringify(put.body));
+    await assignRole(keyless.facts, armToken, {
+      scope: accountId,
+      role: RoleIds.cognitiveServicesUser,
+      principalId: app.objectId,
+      principalType: "ServicePrincipal",
+    });
     for (const name of [...BEHAVIOURS, "embedder", "refused"]) {
       const deployment = await call("PUT", `${keyless.facts.url}${accountId}/deployments/${name}?api-version=2023-05-01`, armToken, {
         sku: { name: "Standard", capacity: 100 },

@@ -4,19 +4,15 @@ import { after, before, describe, test } from "node:test";
 import { DeviceCodeCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, adminCredential, call } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, adminCredential, COGNITIVE_SCOPE, call } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 
 describe("device code sign-in", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let adminArmToken: string;
   before(async () => {
-    keyless = await startKeyless();
     adminArmToken = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const approve = (userCode: string, token = adminArmToken, approveIt = true) =>

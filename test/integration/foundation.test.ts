@@ -1,29 +1,24 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 describe("foundation: keyless chat completion through token service, RBAC and data plane", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let app: { appId: string; secret: string; objectId: string };
   let armToken: string;
   let accountId: string;
   const assignmentName = crypto.randomUUID();
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "foundation-test-app");
     const { subscriptionId, demo } = keyless.facts;
     accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${demo!.account}`;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const modelClient = () =>
@@ -54,7 +49,7 @@ describe("foundation: keyless chat completion through token service, RBAC and da
       armToken,
       {
         properties: {
-          roleDefinitionId: `/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+          roleDefinitionId: `/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${RoleIds.cognitiveServicesUser}`,
           principalId: app.objectId,
           principalType: "ServicePrincipal",
         },
@@ -74,7 +69,7 @@ describe("foundation: keyless chat completion through token service, RBAC and da
       `${keyless.facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
       armToken,
       {
-        properties: { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER, principalId: app.objectId },
+        properties: { roleDefinitionId: RoleIds.cognitiveServicesUser, principalId: app.objectId },
       },
     );
     assert.equal(again.status, 409);
@@ -83,7 +78,7 @@ describe("foundation: keyless chat completion through token service, RBAC and da
 
   test("restarting keeps tenant, principals, signing keys and assignments", async () => {
     const before = keyless.facts;
-    keyless = await keyless.restart();
+    await keyless.restart();
     assert.equal(keyless.facts.tenantId, before.tenantId);
     assert.equal(keyless.facts.subscriptionId, before.subscriptionId);
     const response = await chat("after restart");

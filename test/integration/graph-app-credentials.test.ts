@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { ClientCertificateCredential, UsernamePasswordCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
-import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, call, registerApp } from "../harness/clients.ts";
+import { AZURE_CLI_CLIENT_ID, adminCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { certificateKey } from "../harness/graph-credentials.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 describe("Graph: application certificates (keyCredentials) and federated identity credentials", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let graph: string;
   let admin: string;
   let app: Awaited<ReturnType<typeof registerApp>>;
@@ -26,14 +26,9 @@ describe("Graph: application certificates (keyCredentials) and federated identit
   });
 
   before(async () => {
-    keyless = await startKeyless();
     graph = `${keyless.facts.url}/graph/v1.0`;
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     app = await registerApp(keyless.facts, admin, "credentials-app");
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("PATCH keyCredentials adds a certificate; GET shows its SHA-1 thumbprint and validity, never the key; it signs the app in", async () => {

@@ -10,8 +10,8 @@ import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, call, registerApp } from
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
+import { DirectoryRoleIds } from "../harness/role-ids.ts";
 
-const APPLICATION_ADMINISTRATOR = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
 const skip = !azureCliInstalled && "azure-cli not installed";
 
 /** `az ad app credential reset --cert` and `az ad app federated-credential` (Azure CLI 2.45) against the Graph subset. */
@@ -29,7 +29,7 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
-    const granted = await call("POST", `${graph}/directoryRoles/${APPLICATION_ADMINISTRATOR}/members/$ref`, admin, {
+    const granted = await call("POST", `${graph}/directoryRoles/${DirectoryRoleIds.applicationAdministrator}/members/$ref`, admin, {
       "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
     });
     assert.equal(granted.status, 204, JSON.stringify(granted.body));

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { DirectoryRoleIds } from "../harness/role-ids.ts";
 
-const USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1";
-const APPLICATION_ADMINISTRATOR = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3";
 const skip = !azureCliInstalled && "azure-cli not installed";
 
 /**
@@ -13,17 +13,16 @@ const skip = !azureCliInstalled && "azure-cli not installed";
  * administrator made User Administrator and Application Administrator through Graph `directoryRoles`.
  */
 describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
   let admin: string;
   let operator: { appId: string; secret: string; objectId: string };
 
   before(async () => {
-    keyless = await startKeyless();
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     operator = await registerApp(keyless.facts, admin, "az-graph-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
-    for (const role of [USER_ADMINISTRATOR, APPLICATION_ADMINISTRATOR]) {
+    for (const role of [DirectoryRoleIds.userAdministrator, DirectoryRoleIds.applicationAdministrator]) {
       const granted = await call("POST", `${graph}/directoryRoles/${role}/members/$ref`, admin, {
         "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
       });
@@ -44,8 +43,6 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
   });
   after(async () => {
     az?.cleanup();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("az ad user create / show / list / update / delete", async () => {
@@ -201,35 +198,25 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
   });
 });
 
-/**
- * User sign-in (`az login -u -p`) needs an id_token from the password grant, which the `tokens` branch adds.
- * Until that is merged the login fails and these tests say so as a skip; once it lands they run.
- */
+/** Graph as a signed-in user (`az login -u -p`), not a service principal. */
 describe("az ad as a signed-in user", { skip }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
-  let loginError: string | undefined;
 
   before(async () => {
-    keyless = await startKeyless();
     az = await azureCli(keyless.facts);
-    const login = await az.run(["login", "-u", keyless.facts.adminUsername, "-p", ADMIN_PASSWORD, "--allow-no-subscriptions"]);
-    if (login.code !== 0) loginError = login.stderr;
+    await az.ok(["login", "-u", keyless.facts.adminUsername, "-p", ADMIN_PASSWORD, "--allow-no-subscriptions"]);
   });
   after(async () => {
     az?.cleanup();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
-  test("az ad signed-in-user show returns the administrator", async (t) => {
-    if (loginError) return t.skip(`az login -u -p does not work on this branch yet (tokens branch): ${loginError.split("\n")[0]}`);
+  test("az ad signed-in-user show returns the administrator", async () => {
     const me = await az.ok(["ad", "signed-in-user", "show"]);
     assert.equal(me.userPrincipalName, keyless.facts.adminUsername);
   });
 
-  test("the Global Administrator creates a user and adds it to a group as itself", async (t) => {
-    if (loginError) return t.skip("az login -u -p does not work on this branch yet (tokens branch)");
+  test("the Global Administrator creates a user and adds it to a group as itself", async () => {
     const user = await az.ok([
       "ad",
       "user",

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { UsernamePasswordCredential } from "@azure/identity";
-import { AZURE_CLI_CLIENT_ID, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
-
-const USER_ADMINISTRATOR = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+import { AZURE_CLI_CLIENT_ID, adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { DirectoryRoleIds } from "../harness/role-ids.ts";
 
 describe("Microsoft Graph subset: users, groups, nested membership, queries, directory roles", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let graph: string;
   let admin: string;
   const userToken = async (upn: string, password: string) =>
@@ -39,13 +38,8 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
   const ref = (id: string) => ({ "@odata.id": `${graph}/directoryObjects/${id}` });
 
   before(async () => {
-    keyless = await startKeyless();
     graph = `${keyless.facts.url}/graph/v1.0`;
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("users: create, get by id and by UPN, PATCH, disable, and the password is never echoed", async () => {
@@ -232,14 +226,20 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     });
     assert.equal(denied.status, 403);
     assert.equal(denied.body.error.code, "Authorization_RequestDenied");
-    const selfPromote = await call("POST", `${graph}/directoryRoles/${USER_ADMINISTRATOR}/members/$ref`, daveToken, ref(dave.id));
+    const selfPromote = await call(
+      "POST",
+      `${graph}/directoryRoles/${DirectoryRoleIds.userAdministrator}/members/$ref`,
+      daveToken,
+      ref(dave.id),
+    );
     assert.equal(selfPromote.status, 403);
 
     assert.equal(
-      (await call("POST", `${graph}/directoryRoles/roleTemplateId=${USER_ADMINISTRATOR}/members/$ref`, admin, ref(dave.id))).status,
+      (await call("POST", `${graph}/directoryRoles/roleTemplateId=${DirectoryRoleIds.userAdministrator}/members/$ref`, admin, ref(dave.id)))
+        .status,
       204,
     );
-    const members = await call("GET", `${graph}/directoryRoles/${USER_ADMINISTRATOR}/members`, admin);
+    const members = await call("GET", `${graph}/directoryRoles/${DirectoryRoleIds.userAdministrator}/members`, admin);
     assert.deepEqual(
       members.body.value.map((o: { id: string }) => o.id),
       [dave.id],

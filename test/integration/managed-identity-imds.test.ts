@@ -1,22 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
 import { COGNITIVE_SCOPE } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 
 // A file of its own: ManagedIdentityCredential caches its endpoint choice per process.
 describe("managed identity: the IMDS path through AZURE_POD_IDENTITY_AUTHORITY_HOST", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let mi: Awaited<ReturnType<typeof managedIdentityFixture>>;
   before(async () => {
-    keyless = await startKeyless();
     mi = await managedIdentityFixture(keyless, "imds-identity");
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("ManagedIdentityCredential (IMDS, system-assigned style, no client id) gets the identity's token", async () => {

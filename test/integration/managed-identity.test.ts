@@ -4,19 +4,14 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
 import { COGNITIVE_SCOPE } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 
 describe("managed identity: App Service endpoint and MSI_ENDPOINT", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let mi: Awaited<ReturnType<typeof managedIdentityFixture>>;
   before(async () => {
-    keyless = await startKeyless();
     mi = await managedIdentityFixture(keyless, "worker-identity");
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("workload settings name our endpoints; the secret is not guessable from the client id", () => {

@@ -99,6 +99,18 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     const dana = await signedIn("dana@keyless.local", USER_PASSWORD, `${accountPage}?tab=playground`);
     await chat(dana, "hello from the portal");
     await dana.getByRole("figure", { name: "Answer" }).getByText("hello from the portal").waitFor();
+    await dana.getByRole("combobox", { name: "Deployment" }).click();
+    await dana.getByRole("option", { name: "embed" }).click();
+    await dana.getByRole("radio", { name: "Embeddings" }).check();
+    await dana.getByLabel("Input text").fill("a vector, please");
+    await dana.getByRole("button", { name: "Embed" }).click();
+    await dana
+      .getByRole("figure", { name: "Answer" })
+      .getByText(/^\d+ dimensions: \[/)
+      .waitFor();
+    await dana.getByRole("radio", { name: "Chat" }).check();
+    await dana.getByRole("combobox", { name: "Deployment" }).click();
+    await dana.getByRole("option", { name: "echo" }).click();
 
     await admin.getByRole("button", { name: "Remove Cognitive Services User for model-users" }).click();
     await row.waitFor({ state: "detached" });
@@ -112,7 +124,16 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     await tab(admin, "Call log");
     const calls = admin.getByRole("table", { name: "Calls" });
     await calls.getByRole("row").filter({ hasText: "Dana Developer" }).filter({ hasText: "denied" }).waitFor();
-    await calls.getByRole("row").filter({ hasText: "Dana Developer" }).filter({ hasText: "allowed" }).waitFor();
+    await calls.getByRole("row").filter({ hasText: "Dana Developer" }).filter({ hasText: "allowed" }).first().waitFor();
+
+    await admin.getByRole("link", { name: "Activity log" }).click();
+    const events = admin.getByRole("table", { name: "Events" });
+    await events
+      .getByRole("row")
+      .filter({ hasText: /roleAssignments\/write/i })
+      .filter({ hasText: keyless.facts.adminUsername })
+      .first()
+      .waitFor();
     await admin.context().close();
     await dana.context().close();
   });

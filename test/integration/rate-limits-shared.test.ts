@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createConnection, createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const REDIS = { host: "127.0.0.1", port: 6379 };
 const redisAvailable = await new Promise<boolean>((resolve) => {
@@ -36,7 +36,7 @@ describe("rate limits shared across nodes through Redis", { skip: !redisAvailabl
       armToken,
       {
         properties: {
-          roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
+          roleDefinitionId: RoleIds.cognitiveServicesUser,
           principalId: app.objectId,
           principalType: "ServicePrincipal",
         },

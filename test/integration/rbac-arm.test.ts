@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import ModelClient from "@azure-rest/ai-inference";
+import { before, describe, test } from "node:test";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import ModelClient from "@azure-rest/ai-inference";
+import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const AUTHZ = "providers/Microsoft.Authorization";
 /** The JS SDK's path templates are `/{scope}/…` and `/{roleAssignmentId}`: its samples pass ids without the leading slash. */
@@ -12,7 +12,7 @@ const sdk = (id: string) => id.replace(/^\//, "");
 const CHAT = "Microsoft.CognitiveServices/accounts/MaaS/chat/completions/action";
 
 describe("RBAC over ARM: role definitions, assignments, deny assignments, permissions, check-access", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let armToken: string;
   let app: { appId: string; secret: string; objectId: string };
   let sub: string;
@@ -39,7 +39,6 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
       .post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content: "hi" }] } });
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(keyless.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "rbac-arm-test-app");
@@ -51,10 +50,6 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
       credentialScopes: [ARM_SCOPE],
     });
   });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
 
   test("built-in roles are listed at every scope, filtered by name, with the scope's subscription in the id", async () => {
     for (const scope of [sub, rg, account, `${account}/deployments/echo`]) {
@@ -64,11 +59,11 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
       );
       assert.equal(found.status, 200, JSON.stringify(found.body));
       assert.equal(found.body.value.length, 1);
-      assert.equal(found.body.value[0].id, `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`);
+      assert.equal(found.body.value[0].id, `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.cognitiveServicesUser}`);
       assert.equal(found.body.value[0].properties.type, "BuiltInRole");
     }
-    const tenantLevel = await arm("GET", `/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.OWNER}`);
-    assert.equal(tenantLevel.body.id, `/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.OWNER}`);
+    const tenantLevel = await arm("GET", `/${AUTHZ}/roleDefinitions/${RoleIds.owner}`);
+    assert.equal(tenantLevel.body.id, `/${AUTHZ}/roleDefinitions/${RoleIds.owner}`);
     assert.deepEqual(tenantLevel.body.properties.permissions[0].actions, ["*"]);
   });
 
@@ -87,7 +82,7 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
       "DataActionsNotAllowedWithManagementGroupScope",
     );
     await bad({ properties: { roleName: 7 } }, 400, "InvalidRequestContent");
-    const builtIn = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.OWNER}`, maasRole("Owner again", [sub]));
+    const builtIn = await arm("PUT", `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.owner}`, maasRole("Owner again", [sub]));
     assert.equal(builtIn.body.error.code, "BuiltInRoleCannotBeModified");
     const customs = await arm("GET", `${sub}/${AUTHZ}/roleDefinitions?$filter=${encodeURIComponent("type eq 'CustomRole'")}`);
     assert.deepEqual(customs.body.value, []);
@@ -166,7 +161,7 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
 
   test("Contributor on the account manages it but gets 401 on chat; the custom MaaS role gets 200; deleting it denies the next call", async () => {
     const contributor = await client.roleAssignments.create(sdk(account), crypto.randomUUID(), {
-      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.CONTRIBUTOR}`,
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.contributor}`,
       principalId: app.objectId,
       principalType: "ServicePrincipal",
     });
@@ -200,10 +195,10 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
 
   test("assignments list at a scope: atScope(), principalId, assignedTo(), no filter, and paging by nextLink", async () => {
     const names = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
-    const reader = `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.READER}`;
+    const reader = `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.reader}`;
     await client.roleAssignments.create(sdk(sub), names[0]!, { roleDefinitionId: reader, principalId: app.objectId });
     await client.roleAssignments.create(sdk(rg), names[1]!, {
-      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.cognitiveServicesUser}`,
       principalId: app.objectId,
     });
     await client.roleAssignments.create(sdk(account), names[2]!, {
@@ -265,7 +260,7 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.match(denied.body.missing, /MaaS\/chat\/completions/);
     const name = crypto.randomUUID();
     await client.roleAssignments.create(sdk(account), name, {
-      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
+      roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.cognitiveServicesUser}`,
       principalId: app.objectId,
     });
     const allowed = await call(

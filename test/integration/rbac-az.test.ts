@@ -1,17 +1,26 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ModelClient from "@azure-rest/ai-inference";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+  assignRole,
+} from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 /**
  * The Debian `az` 2.45 driving role assignments and definitions (docs/protocol-notes.md, "Role commands", with the
  * test-only `config` shim described there), signed in as a service principal the administrator made Owner of the subscription.
  */
 describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let az: AzureCli;
   let target: { appId: string; secret: string; objectId: string };
   let account: string;
@@ -26,7 +35,6 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
       .post({ body: { model: keyless.facts.demo!.deployment, messages: [{ role: "user", content: "hi" }] } });
 
   before(async () => {
-    keyless = await startKeyless();
     const { facts } = keyless;
     const admin = adminCredential(facts);
     graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
@@ -34,23 +42,18 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     target = await registerApp(facts, graphToken, "az-target");
     sub = `/subscriptions/${facts.subscriptionId}`;
     account = `${sub}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    const owner = await call(
-      "PUT",
-      `${facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      (await admin.getToken(ARM_SCOPE))!.token,
-      {
-        properties: { roleDefinitionId: BuiltInRoleIds.OWNER, principalId: operator.objectId, principalType: "ServicePrincipal" },
-      },
-    );
-    assert.equal(owner.status, 201, JSON.stringify(owner.body));
+    await assignRole(facts, (await admin.getToken(ARM_SCOPE))!.token, {
+      scope: sub,
+      role: RoleIds.owner,
+      principalId: operator.objectId,
+      principalType: "ServicePrincipal",
+    });
     az = await azureCli(facts);
     // `-p=…`: a generated secret may start with `-`, which argparse would take for an option.
     await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", facts.tenantId]);
   });
   after(async () => {
     az?.cleanup();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   // With `--assignee-principal-type` the CLI trusts the caller; without it, it asks Graph `directoryObjects/getByIds`.
@@ -74,10 +77,7 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     assert.equal((await chat()).status, "401");
     created = await create();
     assert.equal(created.scope.toLowerCase(), account.toLowerCase());
-    assert.equal(
-      created.roleDefinitionId,
-      `${sub}/providers/Microsoft.Authorization/roleDefinitions/${BuiltInRoleIds.COGNITIVE_SERVICES_USER}`,
-    );
+    assert.equal(created.roleDefinitionId, `${sub}/providers/Microsoft.Authorization/roleDefinitions/${RoleIds.cognitiveServicesUser}`);
     assert.equal((await chat()).status, "200");
   });
 

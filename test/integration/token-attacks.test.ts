@@ -5,24 +5,22 @@ import { systemClock } from "../../src/core/clock.ts";
 import { mintAccessToken } from "../../src/tokens/mint.ts";
 import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, adminCredential, call } from "../harness/clients.ts";
 import { directoryAccess } from "../harness/directory-access.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 
 const ARM = "https://management.core.windows.net/";
 
 describe("token attack suite: every forged or stale token gets 401, and password guessing is throttled", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let directory: Awaited<ReturnType<typeof directoryAccess>>;
   let adminToken: string;
   before(async () => {
-    keyless = await startKeyless();
     directory = await directoryAccess(keyless);
     adminToken = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
   });
   after(async () => {
     await directory?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const arm = (token: string | undefined) => call("GET", `${keyless.facts.url}/subscriptions?api-version=2022-12-01`, token);

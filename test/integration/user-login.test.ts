@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { AZURE_CLI_CLIENT_ID, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { AZURE_CLI_CLIENT_ID, adminCredential, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 
 const ARM_LOGIN_SCOPE = "https://management.core.windows.net//.default offline_access openid profile";
 
@@ -19,14 +20,7 @@ async function tokenCall(url: string, form: Record<string, string>) {
 }
 
 describe("user sign-in: id tokens, refresh tokens and the Azure CLI", () => {
-  let keyless: KeylessProcess;
-  before(async () => {
-    keyless = await startKeyless();
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
+  const keyless = useKeyless();
 
   const passwordGrant = (path: string, scope = ARM_LOGIN_SCOPE) =>
     tokenCall(`${keyless.facts.url}${path}`, {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { ARM_SCOPE, adminCredential, call, GRAPH_SCOPE, type Json } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { rawRequest } from "../harness/raw-request.ts";
 
 /**
@@ -10,17 +10,12 @@ import { rawRequest } from "../harness/raw-request.ts";
  * refused before the expensive work, with the surface's own error envelope, and the service keeps answering.
  */
 describe("oversized and deeply nested requests are refused in each surface's envelope", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let armToken: string;
   let graphToken: string;
   before(async () => {
-    keyless = await startKeyless();
     armToken = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
     graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
   const graphUsers = (filter: string) => `${keyless.facts.url}/graph/v1.0/users?$filter=${encodeURIComponent(filter)}`;
 

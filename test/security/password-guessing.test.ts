@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { adminCredential, ARM_SCOPE, AZURE_CLI_CLIENT_ID, call, GRAPH_SCOPE } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /** Threat: parallel password guesses that all pass a lockout check made before any of them was recorded. */
 describe("password guessing: the lockout counts each attempt before the password is checked", () => {
-  let keyless: KeylessProcess;
-  before(async () => {
-    keyless = await startKeyless();
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
+  const keyless = useKeyless();
 
   test("120 parallel guesses for one account: at most the policy's 10 are checked, the rest are AADSTS50053", async () => {
     const adminGraph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;

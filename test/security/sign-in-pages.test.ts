@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { AZURE_CLI_CLIENT_ID, ARM_SCOPE, adminCredential, call, GRAPH_SCOPE } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /** Threats: a page that takes a password framed by another site (clickjacking); tokens kept by an HTTP cache. */
 describe("sign-in pages cannot be framed and token responses are never cached", () => {
-  let keyless: KeylessProcess;
-  before(async () => {
-    keyless = await startKeyless();
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
+  const keyless = useKeyless();
 
   const assertNotFramable = (response: Response, what: string) => {
     assert.equal(response.headers.get("x-frame-options"), "DENY", what);

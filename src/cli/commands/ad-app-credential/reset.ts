@@ -15,7 +15,7 @@ export const spec = command({
   examples: [{ text: "Get a new secret.", command: "keyless ad app credential reset --id $APP_ID --append --query password -o tsv" }],
   async run(opts, ctx) {
     const { client, tenantId } = await ctx.client();
-    const app = await findApplication(client, opts.id!);
+    const app = await findApplication(client, opts.id);
     if (!opts.append) {
       for (const credential of app.passwordCredentials ?? [])
         await client.graph("POST", `/applications/${app.id}/removePassword`, { body: { keyId: credential.keyId } });

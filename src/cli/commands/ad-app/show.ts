@@ -10,6 +10,6 @@ export const spec = command({
   examples: [{ text: "Show an application.", command: "keyless ad app show --id $APP_ID" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    return findApplication(client, opts.id!);
+    return findApplication(client, opts.id);
   },
 });

@@ -13,7 +13,7 @@ export const spec = command({
   examples: [{ text: "Add a user to a group.", command: "keyless ad group member add --group ai-devs --member-id $USER_OID" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const group = await findGroup(client, opts.group!);
+    const group = await findGroup(client, opts.group);
     await client.graph("POST", `/groups/${group.id}/members/$ref`, {
       body: { "@odata.id": `${client.url("graph", `/directoryObjects/${opts["member-id"]}`)}` },
     });

@@ -15,7 +15,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const group = await findGroup(client, opts.group!);
+    const group = await findGroup(client, opts.group);
     const { body } = await client.graph("POST", `/directoryObjects/${opts["member-id"]}/checkMemberGroups`, {
       body: { groupIds: [group.id] },
     });

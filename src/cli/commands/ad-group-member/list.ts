@@ -10,7 +10,7 @@ export const spec = command({
   examples: [{ text: "List members.", command: "keyless ad group member list --group ai-devs --query [].displayName" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const group = await findGroup(client, opts.group!);
+    const group = await findGroup(client, opts.group);
     return client.list("graph", `/groups/${group.id}/members`);
   },
 });

@@ -13,7 +13,7 @@ export const spec = command({
   examples: [{ text: "Remove a user from a group.", command: "keyless ad group member remove --group ai-devs --member-id $USER_OID" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const group = await findGroup(client, opts.group!);
+    const group = await findGroup(client, opts.group);
     await client.graph("DELETE", `/groups/${group.id}/members/${opts["member-id"]}/$ref`);
     return undefined;
   },

@@ -10,7 +10,7 @@ export const spec = command({
   examples: [{ text: "Delete a group.", command: "keyless ad group delete --group ai-devs" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const group = await findGroup(client, opts.group!);
+    const group = await findGroup(client, opts.group);
     await client.graph("DELETE", `/groups/${group.id}`);
     return undefined;
   },

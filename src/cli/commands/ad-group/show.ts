@@ -12,6 +12,6 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    return findGroup(client, opts.group!);
+    return findGroup(client, opts.group);
   },
 });

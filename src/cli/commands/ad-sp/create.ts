@@ -10,7 +10,7 @@ export const spec = command({
   examples: [{ text: "Create the service principal of an app.", command: "keyless ad sp create --id $APP_ID" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const app = await findApplication(client, opts.id!);
+    const app = await findApplication(client, opts.id);
     return (await client.graph("POST", "/servicePrincipals", { body: { appId: app.appId } })).body;
   },
 });

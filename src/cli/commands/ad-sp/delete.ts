@@ -10,7 +10,7 @@ export const spec = command({
   examples: [{ text: "Delete a service principal.", command: "keyless ad sp delete --id $APP_ID" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const sp = await findServicePrincipal(client, opts.id!);
+    const sp = await findServicePrincipal(client, opts.id);
     await client.graph("DELETE", `/servicePrincipals/${sp.id}`);
     return undefined;
   },

@@ -12,6 +12,6 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    return findServicePrincipal(client, opts.id!);
+    return findServicePrincipal(client, opts.id);
   },
 });

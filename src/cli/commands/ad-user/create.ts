@@ -20,7 +20,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const upn = opts["user-principal-name"]!;
+    const upn = opts["user-principal-name"];
     const { body } = await client.graph("POST", "/users", {
       body: {
         accountEnabled: true,

@@ -10,7 +10,7 @@ export const spec = command({
   examples: [{ text: "Delete a user.", command: "keyless ad user delete --id alice@contoso.keyless" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    await client.graph("DELETE", userPath(opts.id!));
+    await client.graph("DELETE", userPath(opts.id));
     return undefined;
   },
 });

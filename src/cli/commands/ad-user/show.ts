@@ -10,6 +10,6 @@ export const spec = command({
   examples: [{ text: "A user's object id.", command: "keyless ad user show --id alice@contoso.keyless --query id -o tsv" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    return (await client.graph("GET", userPath(opts.id!))).body;
+    return (await client.graph("GET", userPath(opts.id))).body;
   },
 });

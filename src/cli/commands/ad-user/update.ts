@@ -30,7 +30,7 @@ export const spec = command({
     };
     if (Object.keys(body).length === 0) throw new UsageError("Nothing to update: give --display-name, --password or --account-enabled.");
     const { client } = await ctx.client();
-    await client.graph("PATCH", userPath(opts.id!), { body });
+    await client.graph("PATCH", userPath(opts.id), { body });
     return undefined;
   },
 });

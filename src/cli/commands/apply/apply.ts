@@ -31,7 +31,7 @@ export const spec = command({
     { text: "Only validate a world file.", command: "keyless apply -f world.yaml --dry-run" },
   ],
   async run(opts, ctx) {
-    const world = readWorld(opts.file!);
+    const world = readWorld(opts.file);
     if (opts["dry-run"]) return [];
     const { client, subscriptionId } = await ctx.client();
     return applyWorld(client, subscriptionId, world);

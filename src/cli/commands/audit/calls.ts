@@ -26,7 +26,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const calls = (await client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/calls`, {
+    const calls = (await client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/calls`, {
       "api-version": API_VERSIONS.cognitive,
       ...callLogQuery(opts),
       ...(opts.decision ? { decision: opts.decision } : {}),

@@ -44,7 +44,7 @@ async function turn(
   prompt: string,
 ): Promise<unknown> {
   history.push({ role: "user", content: prompt });
-  const path = `/accounts/${encodeURIComponent(opts.account!)}/models/chat/completions`;
+  const path = `/accounts/${encodeURIComponent(opts.account)}/models/chat/completions`;
   const body = {
     model: opts.deployment,
     messages: [...history],

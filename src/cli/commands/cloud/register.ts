@@ -22,14 +22,14 @@ export const spec = command({
   async run(opts, ctx) {
     let endpoint: URL;
     try {
-      endpoint = new URL(opts.endpoint!);
+      endpoint = new URL(opts.endpoint);
     } catch {
       throw new UsageError(`argument --endpoint: '${opts.endpoint}' is not a URL. Give the server's origin, e.g. https://localhost:8443.`);
     }
     if (endpoint.protocol !== "https:") throw new UsageError("argument --endpoint: Keyless serves HTTPS only; give an https:// URL.");
     const caPath = opts["ca-file"] && resolve(opts["ca-file"]);
     if (caPath && !existsSync(caPath)) throw new UsageError(`argument --ca-file: '${caPath}' does not exist.`);
-    const cloud = { name: opts.name!, endpoint: endpoint.origin, ...(caPath ? { caPath } : {}) };
+    const cloud = { name: opts.name, endpoint: endpoint.origin, ...(caPath ? { caPath } : {}) };
     ctx.profile.putCloud(cloud);
     if (!ctx.profile.activeCloud()) ctx.profile.setActiveCloud(cloud.name);
     return undefined;

@@ -9,7 +9,7 @@ export const spec = command({
   options,
   examples: [{ text: "Switch to the cloud named staging.", command: "keyless cloud set -n staging" }],
   async run(opts, ctx) {
-    const cloud = ctx.profile.cloud(opts.name!);
+    const cloud = ctx.profile.cloud(opts.name);
     if (!cloud)
       throw new NotFoundError(
         `The cloud '${opts.name}' is not registered. Run 'keyless cloud register -n ${opts.name} --endpoint URL' first.`,

@@ -9,8 +9,8 @@ export const spec = command({
   options,
   examples: [{ text: "Forget the cloud named old.", command: "keyless cloud unregister -n old" }],
   async run(opts, ctx) {
-    if (!ctx.profile.cloud(opts.name!)) throw new NotFoundError(`The cloud '${opts.name}' is not registered.`, "CloudNotFound");
-    ctx.profile.removeCloud(opts.name!);
+    if (!ctx.profile.cloud(opts.name)) throw new NotFoundError(`The cloud '${opts.name}' is not registered.`, "CloudNotFound");
+    ctx.profile.removeCloud(opts.name);
     return undefined;
   },
 });

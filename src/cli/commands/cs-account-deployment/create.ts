@@ -28,7 +28,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!);
+    const path = deploymentPath(subscriptionId, opts["resource-group"], opts.name, opts["deployment-name"]);
     const scaleSettings = opts["scale-settings-scale-type"]
       ? {
           scaleType: opts["scale-settings-scale-type"],

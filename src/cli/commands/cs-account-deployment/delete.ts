@@ -22,7 +22,7 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     const response = await client.arm(
       "DELETE",
-      deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!),
+      deploymentPath(subscriptionId, opts["resource-group"], opts.name, opts["deployment-name"]),
       { query: { "api-version": API_VERSIONS.cognitive } },
     );
     await awaitArmOperation(ctx, client, response);

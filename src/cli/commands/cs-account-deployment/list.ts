@@ -14,7 +14,7 @@ export const spec = command({
   examples: [{ text: "List deployments.", command: "keyless cognitiveservices account deployment list -n acct1 -g rg-ai -o table" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/deployments`, {
+    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/deployments`, {
       "api-version": API_VERSIONS.cognitive,
     });
   },

@@ -21,7 +21,7 @@ export const spec = command({
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     return (
-      await client.arm("GET", deploymentPath(subscriptionId, opts["resource-group"]!, opts.name!, opts["deployment-name"]!), {
+      await client.arm("GET", deploymentPath(subscriptionId, opts["resource-group"], opts.name, opts["deployment-name"]), {
         query: { "api-version": API_VERSIONS.cognitive },
       })
     ).body;

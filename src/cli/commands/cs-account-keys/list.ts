@@ -15,7 +15,7 @@ export const spec = command({
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     return (
-      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/listKeys`, {
+      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/listKeys`, {
         query: { "api-version": API_VERSIONS.cognitive },
       })
     ).body;

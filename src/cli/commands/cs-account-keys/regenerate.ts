@@ -17,7 +17,7 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     const keyName = opts["key-name"] === "key1" ? "Key1" : "Key2";
     return (
-      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/regenerateKey`, {
+      await client.arm("POST", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/regenerateKey`, {
         query: { "api-version": API_VERSIONS.cognitive },
         body: { keyName },
       })

@@ -26,7 +26,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = accountPath(subscriptionId, opts["resource-group"]!, opts.name!);
+    const path = accountPath(subscriptionId, opts["resource-group"], opts.name);
     const tags = parseTags(opts.tags);
     const properties = {
       ...(opts["custom-domain"] ? { customSubDomainName: opts["custom-domain"] } : {}),

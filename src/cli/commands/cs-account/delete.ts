@@ -14,7 +14,7 @@ export const spec = command({
   examples: [{ text: "Delete an account.", command: "keyless cognitiveservices account delete -n acct1 -g rg-ai" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const response = await client.arm("DELETE", accountPath(subscriptionId, opts["resource-group"]!, opts.name!), {
+    const response = await client.arm("DELETE", accountPath(subscriptionId, opts["resource-group"], opts.name), {
       query: { "api-version": API_VERSIONS.cognitive },
     });
     await awaitArmOperation(ctx, client, response);

@@ -20,7 +20,7 @@ export const spec = command({
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     return (
-      await client.arm("GET", accountPath(subscriptionId, opts["resource-group"]!, opts.name!), {
+      await client.arm("GET", accountPath(subscriptionId, opts["resource-group"], opts.name), {
         query: { "api-version": API_VERSIONS.cognitive },
       })
     ).body;

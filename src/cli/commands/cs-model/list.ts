@@ -18,7 +18,7 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     return client.list(
       "arm",
-      `/subscriptions/${subscriptionId}/providers/Microsoft.CognitiveServices/locations/${encodeURIComponent(opts.location!)}/models`,
+      `/subscriptions/${subscriptionId}/providers/Microsoft.CognitiveServices/locations/${encodeURIComponent(opts.location)}/models`,
       { "api-version": API_VERSIONS.cognitive },
     );
   },

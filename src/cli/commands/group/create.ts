@@ -16,7 +16,7 @@ export const spec = command({
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
     const tags = parseTags(opts.tags);
-    const { body } = await client.arm("PUT", resourceGroupPath(subscriptionId, opts.name!), {
+    const { body } = await client.arm("PUT", resourceGroupPath(subscriptionId, opts.name), {
       query: { "api-version": API_VERSIONS.resources },
       body: { location: opts.location, ...(tags ? { tags } : {}) },
     });

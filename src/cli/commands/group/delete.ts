@@ -22,7 +22,7 @@ export const spec = command({
         throw new CliError("Operation cancelled. Pass --yes to delete without a prompt.", { code: "Cancelled" });
     }
     const { client, subscriptionId } = await ctx.client();
-    const response = await client.arm("DELETE", resourceGroupPath(subscriptionId, opts.name!), {
+    const response = await client.arm("DELETE", resourceGroupPath(subscriptionId, opts.name), {
       query: { "api-version": API_VERSIONS.resources },
     });
     if (!opts["no-wait"]) await awaitArmOperation(ctx, client, response);

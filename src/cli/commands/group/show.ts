@@ -11,7 +11,7 @@ export const spec = command({
   examples: [{ text: "Show a resource group's location.", command: "keyless group show -n rg-ai --query location -o tsv" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    return (await client.arm("GET", resourceGroupPath(subscriptionId, opts.name!), { query: { "api-version": API_VERSIONS.resources } }))
+    return (await client.arm("GET", resourceGroupPath(subscriptionId, opts.name), { query: { "api-version": API_VERSIONS.resources } }))
       .body;
   },
 });

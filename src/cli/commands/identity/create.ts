@@ -27,7 +27,7 @@ export const spec = command({
       ).location;
     const tags = parseTags(opts.tags);
     return (
-      await client.arm("PUT", identityPath(subscriptionId, opts["resource-group"]!, opts.name!), {
+      await client.arm("PUT", identityPath(subscriptionId, opts["resource-group"], opts.name), {
         query: { "api-version": API_VERSIONS.identity },
         body: { location, ...(tags ? { tags } : {}) },
       })

@@ -14,7 +14,7 @@ export const spec = command({
   examples: [{ text: "Delete an identity.", command: "keyless identity delete -n app-id -g rg-ai" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    await client.arm("DELETE", identityPath(subscriptionId, opts["resource-group"]!, opts.name!), {
+    await client.arm("DELETE", identityPath(subscriptionId, opts["resource-group"], opts.name), {
       query: { "api-version": API_VERSIONS.identity },
     });
     return undefined;

@@ -25,7 +25,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = identityPath(subscriptionId, opts["resource-group"]!, opts.name!);
+    const path = identityPath(subscriptionId, opts["resource-group"], opts.name);
     const env = (await client.arm("POST", `${path}/rotateSecret`, { query: { "api-version": API_VERSIONS.identity } }))
       .body as WorkloadEnvironment;
     if (!opts["workload-env"]) return env;

@@ -41,7 +41,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = identityPath(subscriptionId, opts["resource-group"]!, opts.name!);
+    const path = identityPath(subscriptionId, opts["resource-group"], opts.name);
     if (opts["workload-env"]) {
       const env = (await client.arm("POST", `${path}/listWorkloadEnvironment`, { query: { "api-version": API_VERSIONS.identity } }))
         .body as WorkloadEnvironment;

@@ -38,7 +38,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const cloud = requireCloud(ctx.profile);
-    if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username);
+    if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username, opts["allow-no-subscriptions"] === true);
     const tenant = opts.tenant ?? "organizations";
     if (opts["service-principal"] && !(opts.username && (opts.password || opts.certificate))) {
       throw new UsageError("--service-principal needs -u APP_ID and -p SECRET or --certificate PEM (and --tenant TENANT).");
@@ -157,7 +157,12 @@ async function listAccounts(ctx: Context, cloud: Cloud, armToken: string, user: 
 }
 
 /** `login --identity`: tokens from the managed identity endpoint for each resource; renewed the same way later. */
-async function loginWithIdentity(ctx: Context, cloud: Cloud, clientId: string | undefined): Promise<Account[]> {
+async function loginWithIdentity(
+  ctx: Context,
+  cloud: Cloud,
+  clientId: string | undefined,
+  allowNoSubscriptions: boolean,
+): Promise<Account[]> {
   if (!managedIdentityAvailable(ctx.io.env)) {
     throw new UsageError(
       "--identity needs a managed identity endpoint in the environment: IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT.",
@@ -176,6 +181,13 @@ async function loginWithIdentity(ctx: Context, cloud: Cloud, clientId: string | 
     { name: username, type: "servicePrincipal" },
     tenantId,
   );
+  if (accounts.length === 0 && !allowNoSubscriptions) {
+    ctx.profile.removeUser(cloud.name, username);
+    throw new CliError(
+      "No access was configured for this managed identity, hence no subscriptions were found. Ask for a role assignment on a subscription or resource, or pass --allow-no-subscriptions.",
+      { code: "NoSubscriptions" },
+    );
+  }
   ctx.profile.putAccounts(cloud.name, username, accounts);
   return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
 }

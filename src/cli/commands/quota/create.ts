@@ -29,7 +29,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/principalQuotas/${encodeURIComponent(opts["quota-name"]!)}`;
+    const path = `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/principalQuotas/${encodeURIComponent(opts["quota-name"])}`;
     const body = {
       properties: {
         principalId: opts.principal,

@@ -17,7 +17,7 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     await client.arm(
       "DELETE",
-      `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/principalQuotas/${encodeURIComponent(opts["quota-name"]!)}`,
+      `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/principalQuotas/${encodeURIComponent(opts["quota-name"])}`,
       {
         query: { "api-version": API_VERSIONS.cognitive },
       },

@@ -19,7 +19,7 @@ export const spec = command({
   examples: [{ text: "Quotas as a table.", command: "keyless quota list -n acct1 -g rg-ai -o table" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const quotas = await client.list("arm", `${accountPath(subscriptionId, opts["resource-group"]!, opts.name!)}/principalQuotas`, {
+    const quotas = await client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/principalQuotas`, {
       "api-version": API_VERSIONS.cognitive,
     });
     return quotaRows(quotas as { name: string; properties: Record<string, unknown> }[]);

@@ -58,7 +58,7 @@ export const spec = command({
       ? await resolveAssignee(client, opts.assignee)
       : { id: opts["assignee-object-id"]!, principalType: opts["assignee-principal-type"] };
     const principalType = opts["assignee-principal-type"] ?? principal.principalType ?? (await lookUpType(ctx, client, principal.id));
-    const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role!);
+    const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role);
     const properties = {
       roleDefinitionId,
       principalId: principal.id,

@@ -19,7 +19,7 @@ export const spec = command({
   examples: [{ text: "A role that may call models only.", command: "keyless role definition create --role-definition @maas-caller.json" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const input = readRoleDefinition(opts["role-definition"]!);
+    const input = readRoleDefinition(opts["role-definition"]);
     const { body } = await client.arm("PUT", `${definitionsPath(input.assignableScopes[0]!)}/${randomUUID()}`, {
       query: { "api-version": API_VERSIONS.roleDefinitions },
       body: roleDefinitionBody(input),

@@ -17,7 +17,7 @@ export const spec = command({
     const { client, subscriptionId } = await ctx.client();
     const scope = opts.scope ?? `/subscriptions/${subscriptionId}`;
     const found = (await listRoleDefinitions(client, scope)).find(
-      (d) => d.properties.roleName === opts.name || d.name.toLowerCase() === opts.name!.toLowerCase(),
+      (d) => d.properties.roleName === opts.name || d.name.toLowerCase() === opts.name.toLowerCase(),
     );
     if (!found) throw new NotFoundError(`Role '${opts.name}' doesn't exist at ${scope}.`, "RoleDefinitionDoesNotExist");
     await client.arm("DELETE", `${definitionsPath(scope)}/${found.name}`, { query: { "api-version": API_VERSIONS.roleDefinitions } });

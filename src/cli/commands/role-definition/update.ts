@@ -15,7 +15,7 @@ export const spec = command({
   examples: [{ text: "Update a role from a file.", command: "keyless role definition update --role-definition @maas-caller.json" }],
   async run(opts, ctx) {
     const { client } = await ctx.client();
-    const input = readRoleDefinition(opts["role-definition"]!);
+    const input = readRoleDefinition(opts["role-definition"]);
     const scope = input.assignableScopes[0]!;
     const existing = (await listRoleDefinitions(client, scope)).find(
       (d) =>

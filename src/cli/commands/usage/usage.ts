@@ -21,7 +21,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const account = accountPath(subscriptionId, opts["resource-group"]!, opts.name!);
+    const account = accountPath(subscriptionId, opts["resource-group"], opts.name);
     if (opts.quotas) {
       const quotas = await client.list("arm", `${account}/principalQuotas`, { "api-version": API_VERSIONS.cognitive });
       return quotaRows(quotas as { name: string; properties: Record<string, unknown> }[]);
