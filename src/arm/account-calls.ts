@@ -3,7 +3,8 @@ import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import type { CallLogFilter, CallLogReader, LoggedCall } from "./call-log-port.ts";
+import type { CallFilter, CallLogEntry } from "../storage/records.ts";
+import type { CallLogReader } from "./call-log-port.ts";
 import { requireSubscription } from "./readable-resources.ts";
 
 /** Reading the call log is a read of the account's calls: Reader (`*∕read`) and above may. */
@@ -51,7 +52,7 @@ export async function listAccountCalls(
 }
 
 /** The filter every call-log read takes from its query string, checked before anything is read. */
-export function callFilter(query: Record<string, string | undefined>, account: string): CallLogFilter {
+export function callFilter(query: Record<string, string | undefined>, account: string): CallFilter {
   const time = (name: string) => {
     const value = query[name];
     if (value === undefined) return undefined;
@@ -65,7 +66,7 @@ export function callFilter(query: Record<string, string | undefined>, account: s
   const decisions = ["allowed", "denied", "unauthenticated", "not-evaluated"];
   if (query.decision !== undefined && !decisions.includes(query.decision))
     throw armError("BadRequest", `decision '${query.decision}' is not one of ${decisions.join(", ")}.`);
-  const filter: CallLogFilter = { account };
+  const filter: CallFilter = { account };
   const from = time("startTime");
   const to = time("endTime");
   if (from) filter.from = from;
@@ -87,7 +88,7 @@ function decodeCursor(token: string): { at: string; requestId: string } {
   throw armError("InvalidSkipToken");
 }
 
-function callJson(accountResourceId: string, c: LoggedCall) {
+function callJson(accountResourceId: string, c: CallLogEntry) {
   return {
     id: `${accountResourceId}/calls/${c.requestId}`,
     name: c.requestId,

@@ -1,5 +1,5 @@
 import { armError } from "./arm-errors.ts";
-import type { CallPoint } from "./call-log-port.ts";
+import type { CallPoint } from "../storage/records.ts";
 import type { Aggregation, MetricsQuery } from "./monitor-query.ts";
 
 interface AccountMetric {

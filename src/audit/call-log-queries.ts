@@ -1,36 +1,6 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
+import type { CallFilter, CallPoint, CallUsageRow } from "../storage/records.ts";
 import type { Tables } from "../storage/tables.ts";
-
-/** What a reader of the call log may narrow by; times are ISO 8601 UTC, `from` inclusive and `to` exclusive. */
-export interface CallFilter {
-  account?: string;
-  from?: string;
-  to?: string;
-  principalId?: string;
-  deployment?: string;
-  decision?: string;
-  status?: number;
-}
-
-export interface UsageRow {
-  day: string;
-  principalId: string;
-  deployment: string;
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-export interface CallPoint {
-  at: string;
-  deployment: string | undefined;
-  operation: string;
-  status: number;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-}
 
 type CallQuery<O> = SelectQueryBuilder<Tables, "call_log", O>;
 
@@ -65,7 +35,7 @@ export function listCalls(
 }
 
 /** Calls and tokens per UTC day (the ISO timestamp's first ten characters), principal and deployment. */
-export async function usageByDay(db: Kysely<Tables>, filter: CallFilter): Promise<UsageRow[]> {
+export async function usageByDay(db: Kysely<Tables>, filter: CallFilter): Promise<CallUsageRow[]> {
   const day = sql<string>`substr(at, 1, 10)`;
   const rows = await narrowed(
     db

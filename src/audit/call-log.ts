@@ -1,28 +1,9 @@
 import type { Kysely } from "kysely";
 import type { Tables } from "../storage/tables.ts";
-import { type CallFilter, type CallPoint, callPoints, listCalls, type UsageRow, usageByDay } from "./call-log-queries.ts";
+import type { CallFilter, CallLogEntry, CallPoint, CallUsageRow } from "../storage/records.ts";
+import { callPoints, listCalls, usageByDay } from "./call-log-queries.ts";
 
-export type { CallFilter, CallPoint, UsageRow } from "./call-log-queries.ts";
-
-/** One data-plane call as the log keeps it (the data plane's CallRecord, structurally). Prompt text only on opt-in. */
-export interface CallLogEntry {
-  at: string;
-  requestId: string;
-  principalId: string;
-  via: string;
-  account: string;
-  deployment: string | undefined;
-  operation: string;
-  decision: string;
-  assignmentId: string | undefined;
-  status: number;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-  promptText?: string | undefined;
-  /** The call's OpenTelemetry trace id, when tracing is on. */
-  traceId?: string | undefined;
-}
+export type { CallLogEntry } from "../storage/records.ts";
 
 export interface CallLog {
   /** Queues one record; returns at once (the hot path never waits on storage). */
@@ -32,7 +13,7 @@ export interface CallLog {
   /** Newest first; `after` continues below a previous page's last entry (keyset paging). */
   list(filter?: CallFilter & { limit?: number; after?: { at: string; requestId: string } }): Promise<CallLogEntry[]>;
   /** Calls and tokens per UTC day × principal × deployment. */
-  usage(filter: CallFilter): Promise<UsageRow[]>;
+  usage(filter: CallFilter): Promise<CallUsageRow[]>;
   /** The few fields Azure Monitor metrics are computed from, oldest first. */
   points(filter: CallFilter): Promise<CallPoint[]>;
   /** Deletes the records older than the retention (from `now`); returns how many went. */

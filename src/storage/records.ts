@@ -151,3 +151,56 @@ export interface DenyAssignmentRecord {
   doNotApplyToChildScopes: boolean;
   createdOn: string;
 }
+
+/** One data-plane call as the call log keeps it. Prompt text only on the operator's opt-in. */
+export interface CallLogEntry {
+  at: string;
+  requestId: string;
+  principalId: string;
+  via: string;
+  account: string;
+  deployment: string | undefined;
+  operation: string;
+  decision: string;
+  assignmentId: string | undefined;
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  promptText?: string | undefined;
+  /** The call's OpenTelemetry trace id, when tracing is on. */
+  traceId?: string | undefined;
+}
+
+/** What a reader of the call log may narrow by; times are ISO 8601 UTC, `from` inclusive and `to` exclusive. */
+export interface CallFilter {
+  account?: string;
+  from?: string;
+  to?: string;
+  principalId?: string;
+  deployment?: string;
+  decision?: string;
+  status?: number;
+}
+
+/** Calls and tokens of one UTC day × principal × deployment. */
+export interface CallUsageRow {
+  day: string;
+  principalId: string;
+  deployment: string;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The few fields of a call that Azure Monitor metrics are computed from. */
+export interface CallPoint {
+  at: string;
+  deployment: string | undefined;
+  operation: string;
+  status: number;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+}
