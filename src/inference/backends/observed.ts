@@ -11,7 +11,7 @@ export interface BackendObserver {
 }
 
 /**
- * The registry with each model's backend wrapped so every call reports to `observer` (STYLE: metrics are a
+ * The registry with each model's backend wrapped so every call reports to `observer` (metrics are a
  * decorator, not logic in the adapters). Wrapped once per model, so the hot path allocates nothing more per call.
  */
 export function observeModels(registry: ModelRegistry, observer: BackendObserver): ModelRegistry {
