@@ -10,7 +10,7 @@ import type { Directory } from "../directory/directory.ts";
 import type { ManagedIdentities } from "../directory/managed-identities.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
-import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
+import type { TokenServiceDeps } from "../tokens/token-request.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
 import type { Drain } from "./drain.ts";
 import type { HttpLimits } from "./limits.ts";
