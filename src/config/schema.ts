@@ -262,6 +262,16 @@ export const schema = {
     description:
       "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
   }),
+  shutdownGraceSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_SHUTDOWN_GRACE_SECONDS",
+    flag: "--shutdown-grace-seconds",
+    default: 30,
+    min: 0,
+    max: 3600,
+    description:
+      "On SIGTERM or SIGINT the node reports not-ready, stops accepting connections and lets calls in flight finish for this long; streams still open then end with a ServiceShuttingDown error event, and the process exits 0. A second signal stops at once.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
@@ -456,6 +466,14 @@ export const schema = {
     flag: "--log-level",
     default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
+  }),
+  logFormat: setting<string>({
+    type: "string",
+    env: "KEYLESS_LOG_FORMAT",
+    flag: "--log-format",
+    default: "auto",
+    description:
+      "Console log format: `pretty` (one short human line per record and per request), `json` (pino's JSON lines, for log collectors) or `auto` (pretty when standard output is a terminal, JSON otherwise). Secrets are redacted in both.",
   }),
 } as const;
 
