@@ -82,3 +82,35 @@ function headersOf(reply: FastifyReply): Record<string, string> {
   headers["x-ms-request-id"] = String(reply.request.id);
   return headers;
 }
+
+/**
+ * Writes named SSE events (`event: <type>` + `data: <json>`), the Responses API's stream: no `[DONE]`, the last
+ * event says how it ended. As for chat, the first event is awaited before any header goes out (a failure before
+ * it is an ordinary JSON error), writes wait for `drain`, and a client that stops reading is cut off.
+ */
+export async function writeEventStream(
+  reply: FastifyReply,
+  events: AsyncIterable<{ type: string }>,
+  options: { drainTimeoutMs: number },
+): Promise<FastifyReply> {
+  const iterator = events[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    ...headersOf(reply),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+  try {
+    for (let item = first; !item.done; item = await iterator.next()) {
+      if (res.destroyed) break;
+      if (!res.write(`event: ${item.value.type}\ndata: ${JSON.stringify(item.value)}\n\n`)) await drained(res, options.drainTimeoutMs);
+    }
+  } finally {
+    if (res.destroyed) await iterator.return?.();
+    else res.end();
+  }
+  return reply;
+}
