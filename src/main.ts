@@ -24,6 +24,7 @@ import { createManagedIdentities, type ManagedIdentities } from "./directory/man
 import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
+import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
@@ -58,7 +59,13 @@ export interface RunningKeyless {
   facts: BootstrapFacts;
   /** The Prometheus endpoint, when `metricsPort` is set. */
   metricsUrl: string | undefined;
+  /** Stops at once: connections, streams and calls in flight are cut. */
   close(): Promise<void>;
+  /**
+   * A graceful stop (a rolling restart): not ready, no new connections, calls in flight finish within
+   * `graceSeconds`, streams still open then end with an SSE error event; then `close()`.
+   */
+  shutdown(graceSeconds: number): Promise<void>;
 }
 
 /** The composition root: config → storage → services → HTTP → listen. */
@@ -106,6 +113,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -120,8 +128,10 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
     tracing,
+    drain,
   });
   const app = buildApp(services, {
+    drain,
     https: { key: tls.key, cert: tls.cert },
     logLevel: config.logLevel,
     origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
@@ -149,26 +159,37 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const responsesTimer = setInterval(pruneResponses, 3600_000);
   responsesTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closeAll();
+    return closing;
+  };
   return {
     url: config.publicUrl.replace(/:\d+$/, `:${port}`),
     port,
     tls,
     facts,
     metricsUrl: metricsServer?.url,
-    async close() {
-      stopPolling();
-      await metricsServer?.close();
-      await tracing?.shutdown();
-      clearInterval(keyTimer);
-      clearInterval(responsesTimer);
-      await app.close();
-      await callLog.close();
-      await rateLimiter.close?.();
-      await quotaCounter.close?.();
-      await models.close();
-      await database.close();
+    async shutdown(graceSeconds) {
+      const { cutRequests } = await drain.begin(app, graceSeconds * 1000);
+      app.log.info({ cutRequests }, "shut down gracefully");
+      await close();
     },
+    close,
   };
+  async function closeAll() {
+    stopPolling();
+    await metricsServer?.close();
+    await tracing?.shutdown();
+    clearInterval(keyTimer);
+    clearInterval(responsesTimer);
+    await app.close();
+    await callLog.close();
+    await rateLimiter.close?.();
+    await quotaCounter.close?.();
+    await models.close();
+    await database.close();
+  }
 }
 
 type Live = {
@@ -184,6 +205,7 @@ type Live = {
   quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
+  drain: DrainControl;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -290,6 +312,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     directoryChanged: policyChanged,
     resourcesChanged: () => views.clear(),
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
@@ -351,8 +374,9 @@ export function startupReport(running: RunningKeyless, config: Config): string {
 }
 
 /**
- * `keyless serve`: configuration from flags and environment, start, print the start-up report, stop on SIGINT or
- * SIGTERM. Returns once listening; `closed` settles when the server has stopped. A bad setting exits 2.
+ * `keyless serve`: configuration from flags and environment, start, print the start-up report, stop gracefully on
+ * SIGINT or SIGTERM (`shutdownGraceSeconds`; a second signal stops at once). Returns once listening; `closed`
+ * settles when the server has stopped. A bad setting exits 2.
  */
 export async function serve(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (text: string) => void) {
   const config = loadConfig({ argv, env });
@@ -364,9 +388,18 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
     return stopped;
   };
   const closed = new Promise<void>((resolve) => {
-    const stop = () => close().then(resolve);
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    let signalled = false;
+    const onSignal = () => {
+      if (signalled) {
+        running.close().then(resolve);
+        return;
+      }
+      signalled = true;
+      stopped ??= running.shutdown(config.shutdownGraceSeconds);
+      stopped.then(resolve);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   });
   return { running, config, closed, close };
 }

@@ -262,6 +262,16 @@ export const schema = {
     description:
       "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
   }),
+  shutdownGraceSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_SHUTDOWN_GRACE_SECONDS",
+    flag: "--shutdown-grace-seconds",
+    default: 30,
+    min: 0,
+    max: 3600,
+    description:
+      "On SIGTERM or SIGINT the node reports not-ready, stops accepting connections and lets calls in flight finish for this long; streams still open then end with a ServiceShuttingDown error event, and the process exits 0. A second signal stops at once.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",

@@ -90,6 +90,11 @@ export function ancestorKeys(scope: Scope, subscriptionParents: readonly string[
   return keys;
 }
 
+/** A resource group's ARM id. */
+export function resourceGroupId(subscriptionId: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
+}
+
 /** Where one scope sits relative to another. */
 export type ScopeRelation = "at" | "above" | "below" | "unrelated";
 

@@ -10,6 +10,7 @@ import { oauthSurface } from "./oauth-surface.ts";
 import { portalSurface } from "./portal-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
+import type { DrainControl } from "./drain.ts";
 import { type PublicOrigins, publicOrigins } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
@@ -20,6 +21,8 @@ export interface AppOptions {
   logLevel: string;
   /** The names clients may reach us by; a request naming another host is answered as if it named `publicUrl`. */
   origins: PublicOrigins;
+  /** Graceful shutdown: counts requests in flight, closes connections once draining (`main.ts` starts it). */
+  drain?: DrainControl;
 }
 
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
@@ -73,6 +76,7 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     forceCloseConnections: true,
   });
   boundJsonDepth(app, services.limits.jsonMaxDepth);
+  options.drain?.attach(app);
   // Outside every surface (an unknown route whose body could not even be read): the shared envelope too.
   app.setErrorHandler(
     errorEnvelopeHandler(

@@ -136,7 +136,11 @@ async function streamCall(
         used = usage.total_tokens;
       },
       (err) => request.log.warn({ err }, "model stream failed mid-way"),
-      { forwardUsage: chat.stream_options?.include_usage === true, drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs },
+      {
+        forwardUsage: chat.stream_options?.include_usage === true,
+        drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs,
+        shutdown: services.drain,
+      },
     ),
   );
   budget.settle(used);

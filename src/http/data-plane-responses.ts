@@ -115,7 +115,7 @@ async function streamResponse(
     (err) => request.log.warn({ err }, "model stream failed mid-way"),
   );
   const done = await call.trace.step("keyless.backend", () =>
-    writeEventStream(reply, events, { drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs }),
+    writeEventStream(reply, events, { drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs, shutdown: services.drain }),
   );
   budget.settle(used);
   return done;

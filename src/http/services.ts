@@ -10,8 +10,9 @@ import type { Directory } from "../directory/directory.ts";
 import type { ManagedIdentities } from "../directory/managed-identities.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
-import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
+import type { TokenServiceDeps } from "../tokens/token-request.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
+import type { Drain } from "./drain.ts";
 import type { HttpLimits } from "./limits.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { CallTrace } from "../telemetry/tracing.ts";
@@ -42,6 +43,8 @@ export interface Services {
   /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
   resourcesChanged(): void;
   ready(): Promise<boolean>;
+  /** The node's graceful shutdown: not ready while it drains; open streams are cut when its grace is over. */
+  drain: Drain;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */
   limits: HttpLimits;
   /** Starts a data-plane call's trace, when the operator turned tracing on (`otlpEndpoint`). */

@@ -134,6 +134,11 @@ const catalog = {
     status: 504,
     template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
   },
+  ServiceShuttingDown: {
+    status: 503,
+    template: (graceSeconds: number) =>
+      `This Keyless node is shutting down and its ${graceSeconds}-second grace period for calls in flight is over. Retry the call: another node answers it.`,
+  },
   BackendRejected: {
     status: 400,
     template: (status: number, message: string) => `The model backend rejected the request (${status}): ${message}`,

@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
-import type { Dialect } from "./database.ts";
+import type { Dialect } from "./dialect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as groups from "./migrations/0002-groups.ts";
 import * as credentials from "./migrations/0003-credentials.ts";
