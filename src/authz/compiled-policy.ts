@@ -52,10 +52,11 @@ interface PolicyIndex {
   denyByScope: Map<string, CompiledDeny[]>;
   groupsOf: ReadonlyMap<string, readonly string[]>;
   /** Per caller without extra groups: its principal set and the assignment maps of the ids that hold any. */
-  callers: Map<string, Caller>;
+  callers: Map<string, CallerPrincipals>;
 }
 
-interface Caller {
+/** Who a caller is for this index: its principal ids (itself and its groups) and their assignments by scope. */
+interface CallerPrincipals {
   principals: ReadonlySet<string>;
   assigned: readonly Map<string, IndexedAssignment[]>[];
 }
@@ -110,7 +111,7 @@ function findDeny(
  * (no caller-passed groups) is memoised per principal for the life of the index: a member of 50 groups is then 50
  * fewer lookups per decision when, as usual, most of its groups hold nothing.
  */
-function resolveCaller(index: PolicyIndex, request: AccessRequest): Caller {
+function resolveCaller(index: PolicyIndex, request: AccessRequest): CallerPrincipals {
   const memoKey = request.groupIds.length === 0 ? request.principalId.toLowerCase() : undefined;
   const known = memoKey === undefined ? undefined : index.callers.get(memoKey);
   if (known) return known;
@@ -128,7 +129,7 @@ function resolveCaller(index: PolicyIndex, request: AccessRequest): Caller {
   return caller;
 }
 
-function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOperation, request: AccessRequest) {
+function findGrants(chain: readonly string[], caller: CallerPrincipals, op: NormalizedOperation, request: AccessRequest) {
   const grants: RankedGrant[] = [];
   for (const byScope of caller.assigned) {
     for (let distance = 0; distance < chain.length; distance++) {
@@ -144,7 +145,7 @@ function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOper
 }
 
 /** The distance of the caller's highest Owner or User Access Administrator assignment on the chain, or -1. */
-function highestExemptingAssignment(chain: readonly string[], caller: Caller): number {
+function highestExemptingAssignment(chain: readonly string[], caller: CallerPrincipals): number {
   for (let distance = chain.length - 1; distance >= 0; distance--) {
     for (const byScope of caller.assigned) {
       if (byScope.get(chain[distance]!)?.some((e) => exemptsFromDeniesBelow(e.assignment, e.condition))) return distance;

@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatRequest } from "../inference/chat-types.ts";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
-  type Caller,
+  type DataPlaneCaller,
   type DataOperation,
   type DeploymentView,
   dataActions,
@@ -62,7 +62,7 @@ function traceOf(services: Services, request: DataRequest, name: string) {
   return services.traceCall?.(name, typeof traceparent === "string" ? traceparent : undefined);
 }
 
-async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<Caller> {
+async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<DataPlaneCaller> {
   const caller = await authenticateCaller(request, account, services.validator, services.dataPlane);
   call.principalId = caller.principalId;
   call.via = caller.via;

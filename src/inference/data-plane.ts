@@ -48,7 +48,7 @@ export interface DataPlaneLimits {
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
-export interface Caller {
+export interface DataPlaneCaller {
   principalId: string;
   displayName: string;
   via: "token" | "key";
@@ -85,7 +85,7 @@ export interface DataPlaneDeps {
   findAccount(name: string): Promise<AccountView | undefined>;
   findDeployment(account: AccountView, name: string): Promise<DeploymentView | undefined>;
   listDeployments(account: AccountView): Promise<DeploymentView[]>;
-  authorizeDataAction(caller: Caller, dataAction: string, scope: string): Promise<DataActionVerdict>;
+  authorizeDataAction(caller: DataPlaneCaller, dataAction: string, scope: string): Promise<DataActionVerdict>;
   /** True when `key` is one of the account's keys (built and stored by ARM). */
   verifyAccountKey(accountId: string, key: string): Promise<boolean>;
   /** Takes a finished call's record; must not block (the call log batches writes). */
@@ -157,7 +157,7 @@ export async function requireAccount(deps: DataPlaneDeps, accountName: string): 
 export async function authorizeCall(
   deps: DataPlaneDeps,
   account: AccountView,
-  caller: Caller,
+  caller: DataPlaneCaller,
   operation: DataOperation,
 ): Promise<string | undefined> {
   if (caller.via === "key") return undefined;
