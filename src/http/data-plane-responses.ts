@@ -1,7 +1,13 @@
 import type { FastifyReply } from "fastify";
 import type { ChatRequest } from "../inference/chat-types.ts";
 import { dataPlaneError, invalidRequest } from "../inference/data-plane-errors.ts";
-import { type AccountView, type Caller, type DeploymentView, parseChatRequest, requireCapability } from "../inference/data-plane.ts";
+import {
+  type AccountView,
+  type DataPlaneCaller,
+  type DeploymentView,
+  parseChatRequest,
+  requireCapability,
+} from "../inference/data-plane.ts";
 import { checkContextLength } from "../inference/prompt-limits.ts";
 import {
   checkConversationSize,
@@ -125,7 +131,7 @@ async function streamResponse(
 async function conversationBefore(
   services: Services,
   account: AccountView,
-  caller: Caller,
+  caller: DataPlaneCaller,
   parsed: ResponseRequest,
 ): Promise<ResponseItem[]> {
   if (parsed.previousResponseId === null) return [];
@@ -142,7 +148,7 @@ async function conversationBefore(
 async function keepResponse(
   services: Services,
   account: AccountView,
-  caller: Caller,
+  caller: DataPlaneCaller,
   parsed: ResponseRequest,
   previous: ResponseItem[],
   response: ResponseObject,
@@ -208,7 +214,7 @@ function listQuery(query: Record<string, string | undefined>): { order: "asc" | 
   return { order, after: query.after || undefined, limit };
 }
 
-async function findOwn(store: ResponseStore | undefined, account: AccountView, caller: Caller, id: string | undefined) {
+async function findOwn(store: ResponseStore | undefined, account: AccountView, caller: DataPlaneCaller, id: string | undefined) {
   const found = id ? await store?.find(account.id, caller.principalId, id, new Date().toISOString()) : undefined;
   if (!found) throw dataPlaneError("ResponseNotFound", id ?? "");
   return found;
