@@ -27,6 +27,7 @@ import { buildApp } from "./http/app.ts";
 import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
+import { consoleLogFormat, prettyLogDestination } from "./http/console-log.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
@@ -134,6 +135,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     drain,
     https: { key: tls.key, cert: tls.cert },
     logLevel: config.logLevel,
+    ...(consoleLogFormat(config.logFormat, process.stdout.isTTY === true) === "pretty"
+      ? {
+          logDestination: prettyLogDestination((text) => process.stdout.write(text), {
+            color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+          }),
+        }
+      : {}),
     origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.

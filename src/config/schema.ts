@@ -496,6 +496,14 @@ export const schema = {
     default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
   }),
+  logFormat: setting<string>({
+    type: "string",
+    env: "KEYLESS_LOG_FORMAT",
+    flag: "--log-format",
+    default: "auto",
+    description:
+      "Console log format: `pretty` (one short human line per record and per request), `json` (pino's JSON lines, for log collectors) or `auto` (pretty when standard output is a terminal, JSON otherwise). Secrets are redacted in both.",
+  }),
 } as const;
 
 export type Schema = typeof schema;
