@@ -8,6 +8,7 @@ import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
 import { rbacStore } from "./rbac-store.ts";
 import { resourceStore } from "./resource-store.ts";
+import { responseStore } from "./response-store.ts";
 
 /** The one repository layer over either dialect. */
 export function createStore(database: Database) {
@@ -23,6 +24,7 @@ export function createStore(database: Database) {
     grants: grantStore(db),
     credentials: credentialStore(db),
     changes: changeFeed(db),
+    responses: responseStore(db),
   };
 }
 
