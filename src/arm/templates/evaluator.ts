@@ -7,7 +7,6 @@
  */
 import { ExpressionError } from "./errors.ts";
 import type { Expr } from "./expression-parser.ts";
-import { FUNCTIONS } from "./functions.ts";
 import type { DeploymentContext, TemplateHost } from "./types.ts";
 import { getProperty, isLambda, isObject, type LambdaValue, typeName } from "./values.ts";
 
@@ -57,6 +56,8 @@ export interface EvalEnv {
   readonly now: () => Date;
   readonly maxArrayLength: number;
   readonly maxStringLength: number;
+  /** The built-in functions by lower-case name (`functions.ts`), passed in so this file imports none of them. */
+  readonly functions: Readonly<Record<string, FunctionSpec>>;
 }
 
 export interface FunctionSpec {
@@ -94,7 +95,8 @@ async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promis
     return env.callUserFunction(expr.name, args);
   }
   const lower = expr.name.toLowerCase();
-  const spec = Object.hasOwn(FUNCTIONS, lower) ? FUNCTIONS[lower] : lower.startsWith("list") ? FUNCTIONS.listkeys : undefined;
+  const table = env.functions;
+  const spec = Object.hasOwn(table, lower) ? table[lower] : lower.startsWith("list") ? table.listkeys : undefined;
   if (!spec)
     throw new ExpressionError(
       `The template function '${expr.name}' is not valid. Please see https://aka.ms/arm-functions for usage details.`,

@@ -7,6 +7,7 @@
 import { ExpressionError } from "./errors.ts";
 import { type EvalEnv, type EvalSite, evaluate, type Loop, type ResourceRef } from "./evaluator.ts";
 import { parseTemplateString, type TemplateString } from "./expression-parser.ts";
+import { FUNCTIONS } from "./functions.ts";
 import { childPath } from "./template-text.ts";
 import type { DeploymentContext, TemplateHost, TemplateLimits } from "./types.ts";
 import { getProperty, isObject, type JsonObject, setProperty, typeName } from "./values.ts";
@@ -152,6 +153,7 @@ export class TemplateScope {
       now: context.now ?? (() => new Date()),
       maxArrayLength: limits.maxArrayLength,
       maxStringLength: limits.maxStringLength,
+      functions: FUNCTIONS,
     };
   }
 
