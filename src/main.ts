@@ -40,6 +40,7 @@ import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quota
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { responseStoreOver } from "./inference/responses.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -159,6 +160,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Expired Responses API responses go at start and hourly (reads already ignore them).
+  const pruneResponses = () =>
+    void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
+  pruneResponses();
+  const responsesTimer = setInterval(pruneResponses, 3600_000);
+  responsesTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -183,6 +190,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
+    clearInterval(responsesTimer);
     await app.close();
     await callLog.close();
     await rateLimiter.close?.();
@@ -241,6 +249,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       counter: live.quotaCounter,
     },
     limits: dataPlaneLimits(config),
+    responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
   };

@@ -7,6 +7,7 @@ import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
 import { rbacStore } from "./rbac-store.ts";
 import { resourceStore } from "./resource-store.ts";
+import { responseStore } from "./response-store.ts";
 
 /** The one repository layer over either dialect. */
 export function createStore(database: Database) {
@@ -21,6 +22,7 @@ export function createStore(database: Database) {
     activity: activityStore(db),
     grants: grantStore(db),
     credentials: credentialStore(db),
+    responses: responseStore(db),
   };
 }
 

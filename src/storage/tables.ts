@@ -22,6 +22,16 @@ export interface Tables {
     prompt_text: string | null;
     trace_id: string | null;
   };
+  responses: {
+    id: string;
+    account_id: string;
+    principal_id: string;
+    created_at: string;
+    expires_at: string;
+    response_json: string;
+    input_items_json: string;
+    conversation_json: string;
+  };
   meta: { key: string; value: string };
   tenants: { id: string; display_name: string; default_domain: string; created_at: string };
   users: {
