@@ -1,6 +1,7 @@
 import type { Database } from "./database.ts";
 import { activityStore } from "./activity-store.ts";
 import { armStore } from "./arm-store.ts";
+import { changeFeed } from "./change-feed.ts";
 import { credentialStore } from "./credential-store.ts";
 import { directoryStore } from "./directory-store.ts";
 import { grantStore } from "./grant-store.ts";
@@ -22,6 +23,7 @@ export function createStore(database: Database) {
     activity: activityStore(db),
     grants: grantStore(db),
     credentials: credentialStore(db),
+    changes: changeFeed(db),
     responses: responseStore(db),
   };
 }

@@ -137,7 +137,7 @@ export interface Tables {
     do_not_apply_to_child_scopes: number;
     created_on: string;
   };
-  changes: { seq: Generated<number>; topic: string; at: string };
+  changes: { seq: Generated<number>; topic: string; at: string; delta: string | null };
   account_names: { name_key: string; account_key: string };
   account_keys: { account_key: string; key_name: string; sealed_key: string; digest: string; created_at: string };
   arm_operations: { id: string; subscription_id: string; status: string; resource_id: string; started_at: string; ended_at: string | null };
