@@ -40,6 +40,8 @@ import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quota
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { responseStoreOver } from "./inference/responses.ts";
+import type { ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -96,7 +98,15 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   );
   const rotation = rotationPolicy(config.signingKeyRotationDays, config.tokenLifetimeSeconds);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
-  const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
+  // Other per-node caches that decide access follow the same change feed (assembleServices adds them).
+  const changeListeners: ((delta: ChangeDelta) => void)[] = [];
+  const policy = await openLivePolicy({
+    store: store.rbac,
+    loadMemberships: () => store.directory.listGroupMemberships(),
+    onChange: (delta) => {
+      for (const listener of changeListeners) listener(delta);
+    },
+  });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
@@ -122,6 +132,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     managedIdentities,
     appCredentials,
     rejections,
+    changeListeners,
     models,
     callLog,
     rateLimiter,
@@ -159,6 +170,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Expired Responses API responses go at start and hourly (reads already ignore them).
+  const pruneResponses = () =>
+    void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
+  pruneResponses();
+  const responsesTimer = setInterval(pruneResponses, 3600_000);
+  responsesTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -183,6 +200,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
+    clearInterval(responsesTimer);
     await app.close();
     await callLog.close();
     await rateLimiter.close?.();
@@ -198,6 +216,7 @@ type Live = {
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
+  changeListeners: ((delta: ChangeDelta) => void)[];
   box: SealedBox;
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
@@ -224,6 +243,21 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const policyChanged = () => live.policy.refresh();
   const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
+  const validator = createTokenValidator(live.keys, clock, {
+    federation,
+    federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
+    async principalStatus(objectId) {
+      const principal = await directory.getPrincipal(objectId);
+      if (!principal) return "deleted";
+      return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+    },
+    onRejection: (event) => live.rejections.log(event),
+  });
+  live.changeListeners.push((delta) => {
+    if (delta.kind === "principal" || delta.kind === "object.delete") validator.forgetPrincipals(delta.id);
+    else if (delta.kind === "full") validator.forgetPrincipals();
+    if (delta.kind === "resources" || delta.kind === "full") views.clear();
+  });
   const dataPlane: DataPlaneDeps = {
     findAccount: views.findAccount,
     findDeployment: views.findDeployment,
@@ -241,6 +275,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       counter: live.quotaCounter,
     },
     limits: dataPlaneLimits(config),
+    responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
   };
@@ -262,16 +297,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       }),
     },
     keys: live.keys,
-    validator: createTokenValidator(live.keys, clock, {
-      federation,
-      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
-      async principalStatus(objectId) {
-        const principal = await directory.getPrincipal(objectId);
-        if (!principal) return "deleted";
-        return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
-      },
-      onRejection: (event) => live.rejections.log(event),
-    }),
+    validator,
     directory,
     managedIdentities: live.managedIdentities,
     appCredentials: live.appCredentials,
@@ -309,7 +335,14 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     directoryChanged: policyChanged,
-    resourcesChanged: () => views.clear(),
+    async resourcesChanged(path) {
+      views.clear();
+      // Role and deny assignments and role definitions travel as their own changes; anything else may change an
+      // account, its keys or deployments, which other nodes cache briefly.
+      if (!/\/providers\/microsoft\.authorization\//i.test(path)) {
+        await store.changes.record("resources", nowIso(clock), { kind: "resources" });
+      }
+    },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
     drain: live.drain,
     metrics: live.metrics,

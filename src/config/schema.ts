@@ -282,6 +282,35 @@ export const schema = {
     description:
       "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
   }),
+  responsesRetentionDays: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_RETENTION_DAYS",
+    flag: "--responses-retention-days",
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      "Days a stored Responses API response (`store: true`, the default) can be retrieved or chained with `previous_response_id` (30, as OpenAI keeps them); expired ones are deleted at start and hourly. 0 keeps them until deleted.",
+  }),
+  responsesMaxConversationBytes: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_MAX_CONVERSATION_BYTES",
+    flag: "--responses-max-conversation-bytes",
+    default: 4_194_304,
+    min: 1024,
+    max: 268_435_456,
+    description:
+      "Bytes of conversation (every input and output item of a `previous_response_id` chain, as JSON) one stored response may carry; a create request whose chain would exceed it is 400 ConversationTooLarge.",
+  }),
+  responsesMaxInputItems: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_MAX_INPUT_ITEMS",
+    flag: "--responses-max-input-items",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Input items one Responses API create request may carry (as chat's 2,048 messages); more is 400 array_above_max_length.",
+  }),
   headerSizeLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_HEADER_SIZE_LIMIT",

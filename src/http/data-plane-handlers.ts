@@ -25,7 +25,7 @@ import type { Services } from "./services.ts";
 import type { StreamSlots } from "./stream-slots.ts";
 
 export type DataRequest = FastifyRequest<{
-  Params: { account: string; deployment?: string };
+  Params: { account: string; deployment?: string; response_id?: string };
   Querystring: Record<string, string | undefined>;
 }>;
 

@@ -40,8 +40,11 @@ export interface Services {
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
   directoryChanged(): Promise<void>;
-  /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
-  resourcesChanged(): void;
+  /**
+   * After a successful ARM write at `path`: drops the data plane's short-lived account and deployment reads on this
+   * node, and tells every other node through the change feed (accounts, keys and `disableLocalAuth` decide access).
+   */
+  resourcesChanged(path: string): Promise<void>;
   ready(): Promise<boolean>;
   /** The node's graceful shutdown: not ready while it drains; open streams are cut when its grace is over. */
   drain: Drain;
