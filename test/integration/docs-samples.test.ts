@@ -4,8 +4,8 @@
  *
  * A fence's info string may carry markers after the language:
  * - `no-test: REASON` — not run; the reason says why (it must).
- * - `group=NAME` — a walkthrough: the samples of one file with the same group run in document order as one bash
- *   script (`set -eo pipefail`) in one working directory, sharing variables; a TypeScript, JavaScript or Python
+ * - `group=NAME` — a walkthrough: the samples with the same group run in order (README.md first, then docs/ A–Z,
+ *   so a page may go on from the README's walkthrough) as one bash script (`set -eo pipefail`) in one working directory, sharing variables; a TypeScript, JavaScript or Python
  *   sample in a group is saved to its file and run from the script (`node FILE`, `node --test FILE` for a
  *   node:test file, `python3 FILE`). A sample without a group is a walkthrough of its own.
  * - `serve` — the sample starts a server in the foreground: it runs in the background in its own process group,
@@ -30,7 +30,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -277,6 +277,9 @@ async function repositoryTest(f: Fence): Promise<void> {
   }
 }
 
+/** Named walkthroughs, across documents: a page may go on from the README's (README first, then docs/ A–Z). */
+const walkthroughs = new Map<string, { samples: Fence[]; files: Fence[] }>();
+
 for (const doc of DOCS) {
   const all = fences(doc, readFileSync(join(ROOT, doc), "utf8"));
   const samples = all.filter((f) => RUN_LANGUAGES[f.language] !== undefined);
@@ -294,7 +297,6 @@ for (const doc of DOCS) {
       }
     });
 
-    const groups = new Map<string, Fence[]>();
     for (const f of samples) {
       if (f.noTest !== undefined) continue;
       const needs = f.markers.get("needs");
@@ -307,14 +309,24 @@ for (const doc of DOCS) {
         test(`${where(f)}: a test file of this repository (${f.markers.get("dir")})`, { timeout: 300_000 }, () => repositoryTest(f));
         continue;
       }
-      const name = f.markers.get("group") ?? `line ${f.line}`;
-      groups.set(name, [...(groups.get(name) ?? []), f]);
-    }
-    for (const [name, group] of groups) {
-      const lines = group.map((f) => f.line).join(", ");
-      test(`walkthrough '${name}' (${relative(ROOT, join(ROOT, doc))} lines ${lines})`, { timeout: 900_000 }, () =>
-        walkthrough(group, files),
-      );
+      const name = f.markers.get("group");
+      if (name === undefined) {
+        test(`${where(f)}`, { timeout: 900_000 }, () => walkthrough([f], files));
+        continue;
+      }
+      const group = walkthroughs.get(name) ?? { samples: [], files: [] };
+      group.samples.push(f);
+      for (const file of files) if (!group.files.includes(file)) group.files.push(file);
+      walkthroughs.set(name, group);
     }
   });
 }
+
+describe("walkthroughs: the samples of a group run in one shell, in order", () => {
+  for (const [name, group] of walkthroughs) {
+    const docs = [...new Set(group.samples.map((f) => f.doc))].join(", ");
+    test(`'${name}' (${docs}; lines ${group.samples.map((f) => f.line).join(", ")})`, { timeout: 900_000 }, () =>
+      walkthrough(group.samples, group.files),
+    );
+  }
+});
