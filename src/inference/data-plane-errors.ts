@@ -50,6 +50,16 @@ const catalog = {
     status: 400,
     template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.`,
   },
+  ResponseNotFound: {
+    status: 404,
+    template: (id: string) =>
+      `Response with id '${id}' not found. Responses are kept per caller: only the principal that created one may read, chain or delete it, until it expires.`,
+  },
+  ConversationTooLarge: {
+    status: 400,
+    template: (bytes: number, limit: number) =>
+      `The conversation carried by 'previous_response_id' and 'input' is ${bytes} bytes, more than the ${limit} bytes this service keeps per response. Start a new chain (send the context you need as 'input'), or ask the operator to raise responsesMaxConversationBytes.`,
+  },
   InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
   RequestEntityTooLarge: {
     status: 413,
@@ -133,6 +143,11 @@ const catalog = {
     status: 503,
     template: () =>
       "The content filter could not rate this request (the moderation endpoint did not answer in time). Try again; if it persists, ask the operator to check the moderation endpoint or its timeout.",
+  },
+  ServiceShuttingDown: {
+    status: 503,
+    template: (graceSeconds: number) =>
+      `This Keyless node is shutting down and its ${graceSeconds}-second grace period for calls in flight is over. Retry the call: another node answers it.`,
   },
   BackendRejected: {
     status: 400,

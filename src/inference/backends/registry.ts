@@ -106,9 +106,3 @@ function lookup(models: readonly CatalogModel[], format: string, name: string, v
     (m) => m.format.toLowerCase() === format.toLowerCase() && m.name.toLowerCase() === name.toLowerCase() && m.version === version,
   );
 }
-
-/** The built-in catalog alone (no operator file): what ARM's model catalog lists when nothing is configured. */
-const builtinRegistry = createModelRegistry(undefined);
-export const listModels = (): readonly CatalogModel[] => builtinRegistry.listModels();
-export const findModel = (format: string, name: string, version: string): CatalogModel | undefined =>
-  builtinRegistry.findModel(format, name, version);
