@@ -125,6 +125,16 @@ const catalog = {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",
   },
+  BackendCredentialUnavailable: {
+    status: 502,
+    template: (reason: string) =>
+      `This service could not get a Microsoft Entra token to call the model backend: ${reason}. Ask the operator to check the backend's auth settings in the models file (tenant, client id, secret, certificate or token file).`,
+  },
+  BackendAuthorizationFailed: {
+    status: 502,
+    template: (status: number, code: string) =>
+      `The model backend refused this service's own credential (HTTP ${status} ${code}). The operator must give the backend's identity access there (for Azure OpenAI: Cognitive Services User or Cognitive Services OpenAI User on the resource).`,
+  },
   BackendBusy: {
     status: 503,
     template: (connections: number) =>
