@@ -33,6 +33,8 @@ import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
+import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
@@ -126,6 +128,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
+  const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -140,6 +143,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
     tracing,
+    classifier,
     drain,
   });
   const app = buildApp(services, {
@@ -217,6 +221,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await rateLimiter.close?.();
     await quotaCounter.close?.();
     await models.close();
+    await classifier.close?.();
     await database.close();
   }
 }
@@ -236,6 +241,7 @@ type Live = {
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
   drain: DrainControl;
+  classifier: ContentClassifier;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -289,10 +295,19 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
+    contentFilterFor: contentFilterLookup(views.findContentPolicy, live.classifier),
   };
   return {
     limits: httpLimits(config),
-    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    arm: {
+      ...armDeps(store, directory, clock, live, authorize),
+      explainDenial,
+      raiLimits: {
+        maxItems: config.raiBlocklistMaxItems,
+        patternMaxLength: config.raiBlocklistPatternMaxLength,
+        batchMaxItems: config.raiBlocklistBatchMaxItems,
+      },
+    },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
       identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
