@@ -43,7 +43,7 @@ import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
-import type { ChangeDelta } from "./storage/change-feed.ts";
+import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -108,6 +108,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     onChange: (delta) => {
       for (const listener of changeListeners) listener(delta);
     },
+    maxStalenessMs: config.policyMaxStalenessSeconds * 1000,
   });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
@@ -167,7 +168,16 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
-  const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
+  // committed change also wakes the node at once.
+  const pollMs = Math.min(config.policyPollIntervalMs, (config.policyMaxStalenessSeconds * 1000) / 3);
+  const stopPolling = policy.startPolling(pollMs, (err) => app.log.warn({ err }, "policy refresh failed"));
+  const wake = () => void policy.refresh().catch(() => undefined);
+  const changeSignal = database.listen?.(CHANGE_CHANNEL, {
+    onNotify: wake,
+    onConnected: wake,
+    onError: (err) => app.log.warn({ err }, "change notifications: connection lost, reconnecting"),
+  });
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
     const step = config.signingKeyRotationDays > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
@@ -201,6 +211,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
   async function closeAll() {
     stopPolling();
+    await changeSignal?.close();
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
@@ -358,7 +369,12 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         await store.changes.record("resources", nowIso(clock), { kind: "resources" });
       }
     },
-    ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    async notReadyReason() {
+      if (!(await store.database.ping(2000))) return "storage does not answer";
+      if (live.keys.jwks().keys.length === 0) return "no signing key is loaded";
+      return live.policy.staleReason();
+    },
+    policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),

@@ -205,6 +205,10 @@ const catalog = {
     template: (path: string) =>
       `The request path '${path}' is not a valid resource id or collection. Resource ids look like /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.`,
   },
+  PolicyUnavailable: {
+    status: 503,
+    template: (reason: string) => `Authorization cannot be decided on this node right now: ${reason} Retry the request shortly.`,
+  },
   InternalServerError: {
     status: 500,
     template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.`,

@@ -87,6 +87,26 @@ export const schema = {
     default: "public",
     description: "PostgreSQL schema holding Keyless's tables (created if missing).",
   }),
+  policyMaxStalenessSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_POLICY_MAX_STALENESS_SECONDS",
+    flag: "--policy-max-staleness-seconds",
+    default: 30,
+    min: 1,
+    max: 86400,
+    description:
+      "How long a node may go on deciding access with a policy it cannot confirm is current (storage unreachable). After that, calls whose answer depends on the policy (data plane and ARM) get 503 with Retry-After and `/readyz` turns not-ready, until storage answers again. Tokens already issued keep their meaning.",
+  }),
+  policyPollIntervalMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_POLICY_POLL_INTERVAL_MS",
+    flag: "--policy-poll-interval-ms",
+    default: 1000,
+    min: 50,
+    max: 3600_000,
+    description:
+      "How often a node checks the change feed on its own. On PostgreSQL each committed change also wakes every node at once (`LISTEN/NOTIFY`); polling is the fallback and what confirms the policy is current.",
+  }),
   masterKey: setting<string>({
     type: "string",
     env: "KEYLESS_MASTER_KEY",

@@ -38,7 +38,10 @@ export interface RouteFamily {
   deploymentOf(request: DataRequest, body: Record<string, unknown>): unknown;
 }
 
-/** The steps every call shares: api-version, account, caller, data action. */
+/**
+ * The steps every call shares: api-version, a policy known to be current (else 503 `PolicyUnavailable`), account,
+ * caller, data action.
+ */
 export async function admitCall(
   services: Services,
   request: DataRequest,
@@ -49,6 +52,7 @@ export async function admitCall(
   const name = dataActions[operation].operation;
   const call = beginCall(request, reply, services.dataPlane, request.params.account, name, traceOf(services, request, name));
   family.checkVersion(request.query);
+  services.policyCurrent();
   const account = await requireAccount(services.dataPlane, request.params.account);
   call.accountFound = true;
   const caller = await call.trace.step("keyless.authenticate", () => identify(services, request, account, call));
@@ -204,6 +208,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
     family.checkVersion(request.query);
+    services.policyCurrent();
     const account = await requireAccount(services.dataPlane, request.params.account);
     call.accountFound = true;
     const caller = await identify(services, request, account, call);

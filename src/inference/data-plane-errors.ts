@@ -144,6 +144,10 @@ const catalog = {
     status: 504,
     template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
   },
+  PolicyUnavailable: {
+    status: 503,
+    template: (reason: string) => `Access cannot be decided on this Keyless node right now: ${reason} Retry the call shortly.`,
+  },
   content_filter: {
     status: 400,
     template: () =>
