@@ -27,11 +27,14 @@ import { buildApp } from "./http/app.ts";
 import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
+import { consoleLogFormat, prettyLogDestination } from "./http/console-log.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
+import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
@@ -39,6 +42,8 @@ import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quota
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { responseStoreOver } from "./inference/responses.ts";
+import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -95,7 +100,16 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   );
   const rotation = rotationPolicy(config.signingKeyRotationDays, config.tokenLifetimeSeconds);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
-  const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
+  // Other per-node caches that decide access follow the same change feed (assembleServices adds them).
+  const changeListeners: ((delta: ChangeDelta) => void)[] = [];
+  const policy = await openLivePolicy({
+    store: store.rbac,
+    loadMemberships: () => store.directory.listGroupMemberships(),
+    onChange: (delta) => {
+      for (const listener of changeListeners) listener(delta);
+    },
+    maxStalenessMs: config.policyMaxStalenessSeconds * 1000,
+  });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
@@ -114,6 +128,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
+  const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -121,18 +136,27 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     managedIdentities,
     appCredentials,
     rejections,
+    changeListeners,
     models,
     callLog,
     rateLimiter,
     quotaCounter,
     metrics,
     tracing,
+    classifier,
     drain,
   });
   const app = buildApp(services, {
     drain,
     https: { key: tls.key, cert: tls.cert },
     logLevel: config.logLevel,
+    ...(consoleLogFormat(config.logFormat, process.stdout.isTTY === true) === "pretty"
+      ? {
+          logDestination: prettyLogDestination((text) => process.stdout.write(text), {
+            color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+          }),
+        }
+      : {}),
     origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
@@ -144,13 +168,28 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
-  const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
+  // committed change also wakes the node at once.
+  const pollMs = Math.min(config.policyPollIntervalMs, (config.policyMaxStalenessSeconds * 1000) / 3);
+  const stopPolling = policy.startPolling(pollMs, (err) => app.log.warn({ err }, "policy refresh failed"));
+  const wake = () => void policy.refresh().catch(() => undefined);
+  const changeSignal = database.listen?.(CHANGE_CHANNEL, {
+    onNotify: wake,
+    onConnected: wake,
+    onError: (err) => app.log.warn({ err }, "change notifications: connection lost, reconnecting"),
+  });
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
     const step = config.signingKeyRotationDays > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Expired Responses API responses go at start and hourly (reads already ignore them).
+  const pruneResponses = () =>
+    void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
+  pruneResponses();
+  const responsesTimer = setInterval(pruneResponses, 3600_000);
+  responsesTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -172,14 +211,17 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
   async function closeAll() {
     stopPolling();
+    await changeSignal?.close();
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
+    clearInterval(responsesTimer);
     await app.close();
     await callLog.close();
     await rateLimiter.close?.();
     await quotaCounter.close?.();
     await models.close();
+    await classifier.close?.();
     await database.close();
   }
 }
@@ -190,6 +232,7 @@ type Live = {
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
+  changeListeners: ((delta: ChangeDelta) => void)[];
   box: SealedBox;
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
@@ -198,6 +241,7 @@ type Live = {
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
   drain: DrainControl;
+  classifier: ContentClassifier;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -216,6 +260,21 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const policyChanged = () => live.policy.refresh();
   const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
+  const validator = createTokenValidator(live.keys, clock, {
+    federation,
+    federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
+    async principalStatus(objectId) {
+      const principal = await directory.getPrincipal(objectId);
+      if (!principal) return "deleted";
+      return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+    },
+    onRejection: (event) => live.rejections.log(event),
+  });
+  live.changeListeners.push((delta) => {
+    if (delta.kind === "principal" || delta.kind === "object.delete") validator.forgetPrincipals(delta.id);
+    else if (delta.kind === "full") validator.forgetPrincipals();
+    if (delta.kind === "resources" || delta.kind === "full") views.clear();
+  });
   const dataPlane: DataPlaneDeps = {
     findAccount: views.findAccount,
     findDeployment: views.findDeployment,
@@ -233,12 +292,22 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       counter: live.quotaCounter,
     },
     limits: dataPlaneLimits(config),
+    responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
+    contentFilterFor: contentFilterLookup(views.findContentPolicy, live.classifier),
   };
   return {
     limits: httpLimits(config),
-    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    arm: {
+      ...armDeps(store, directory, clock, live, authorize),
+      explainDenial,
+      raiLimits: {
+        maxItems: config.raiBlocklistMaxItems,
+        patternMaxLength: config.raiBlocklistPatternMaxLength,
+        batchMaxItems: config.raiBlocklistBatchMaxItems,
+      },
+    },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
       identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
@@ -254,16 +323,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       }),
     },
     keys: live.keys,
-    validator: createTokenValidator(live.keys, clock, {
-      federation,
-      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
-      async principalStatus(objectId) {
-        const principal = await directory.getPrincipal(objectId);
-        if (!principal) return "deleted";
-        return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
-      },
-      onRejection: (event) => live.rejections.log(event),
-    }),
+    validator,
     directory,
     managedIdentities: live.managedIdentities,
     appCredentials: live.appCredentials,
@@ -301,8 +361,20 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     directoryChanged: policyChanged,
-    resourcesChanged: () => views.clear(),
-    ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    async resourcesChanged(path) {
+      views.clear();
+      // Role and deny assignments and role definitions travel as their own changes; anything else may change an
+      // account, its keys or deployments, which other nodes cache briefly.
+      if (!/\/providers\/microsoft\.authorization\//i.test(path)) {
+        await store.changes.record("resources", nowIso(clock), { kind: "resources" });
+      }
+    },
+    async notReadyReason() {
+      if (!(await store.database.ping(2000))) return "storage does not answer";
+      if (live.keys.jwks().keys.length === 0) return "no signing key is loaded";
+      return live.policy.staleReason();
+    },
+    policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),

@@ -113,3 +113,47 @@ function headersOf(reply: FastifyReply): Record<string, string> {
   headers["x-ms-request-id"] = String(reply.request.id);
   return headers;
 }
+
+/**
+ * Writes named SSE events (`event: <type>` + `data: <json>`), the Responses API's stream: no `[DONE]`, the last
+ * event says how it ended. As for chat, the first event is awaited before any header goes out (a failure before
+ * it is an ordinary JSON error), writes wait for `drain`, a client that stops reading is cut off, and a node that
+ * shuts down ends the streams still open at its grace with an `error` event (`ServiceShuttingDown`).
+ */
+export async function writeEventStream(
+  reply: FastifyReply,
+  events: AsyncIterable<{ type: string; sequence_number: number }>,
+  options: { drainTimeoutMs: number; shutdown?: Drain | undefined },
+): Promise<FastifyReply> {
+  const iterator = events[Symbol.asyncIterator]();
+  const shutdown = options.shutdown;
+  const first = await iterator.next();
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    ...headersOf(reply),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+  });
+  const cut = shutdown ? whenAborted(shutdown.cut) : undefined;
+  let sequence = 0;
+  try {
+    for (let item = first; !item.done; item = await nextOrCut(iterator, cut?.promise)) {
+      if (res.destroyed) break;
+      sequence = item.value.sequence_number;
+      if (!res.write(`event: ${item.value.type}\ndata: ${JSON.stringify(item.value)}\n\n`)) await drained(res, options.drainTimeoutMs);
+    }
+    if (!res.destroyed) res.end();
+  } catch (err) {
+    if (err !== SHUT_DOWN || !shutdown) throw err;
+    const wire = dataPlaneError("ServiceShuttingDown", shutdown.graceSeconds);
+    const event = { type: "error", sequence_number: sequence + 1, code: wire.code, message: wire.message, param: null };
+    if (!res.destroyed) res.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`);
+    iterator.return?.()?.catch(() => undefined);
+  } finally {
+    cut?.dispose();
+    if (res.destroyed) await iterator.return?.();
+  }
+  return reply;
+}

@@ -40,9 +40,15 @@ export interface Services {
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
   directoryChanged(): Promise<void>;
-  /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
-  resourcesChanged(): void;
-  ready(): Promise<boolean>;
+  /**
+   * After a successful ARM write at `path`: drops the data plane's short-lived account and deployment reads on this
+   * node, and tells every other node through the change feed (accounts, keys and `disableLocalAuth` decide access).
+   */
+  resourcesChanged(path: string): Promise<void>;
+  /** Why this node is not ready (storage does not answer, no signing key, policy not current), or undefined. */
+  notReadyReason(): Promise<string | undefined>;
+  /** Throws `UnavailableError` when the node cannot confirm its access policy is current (fail closed). */
+  policyCurrent(): void;
   /** The node's graceful shutdown: not ready while it drains; open streams are cut when its grace is over. */
   drain: Drain;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */

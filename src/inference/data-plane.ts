@@ -1,10 +1,12 @@
 import type { ChatRequest, ModelBackend, ModelLimits, ModelType } from "./chat-types.ts";
+import type { ContentFilter } from "./content-filter/screen.ts";
 import { type ChatLimits, checkChatRequest } from "./chat-validation.ts";
 import { withDetails } from "../core/errors.ts";
 import { dataPlaneError } from "./data-plane-errors.ts";
 import type { EmbeddingsLimits } from "./prompt-limits.ts";
 import type { QuotaPort } from "./quotas.ts";
 import type { RateLimiter } from "./rate-limits.ts";
+import type { ResponsesLimits, ResponseStore } from "./responses.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
 export interface AccountView {
@@ -27,6 +29,8 @@ export interface DeploymentView {
   capacity: number | undefined;
   /** The model's own limits (context window, input length, native dimension), where it declares them. */
   modelLimits: ModelLimits;
+  /** The content-filtering policy its calls are screened by (`properties.raiPolicyName`, else Microsoft.DefaultV2). */
+  raiPolicyName: string;
 }
 
 /** The request limits every data-plane call is held to (settings with Azure's defaults). */
@@ -43,6 +47,7 @@ export interface DataPlaneLimits {
   /** Streams one caller may hold open on a node; how long a stream may wait for its client to read. */
   maxStreamsPerCaller: number;
   streamDrainTimeoutMs: number;
+  responses: ResponsesLimits;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
@@ -94,13 +99,19 @@ export interface DataPlaneDeps {
   limits: DataPlaneLimits;
   /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
   accountHostSuffix?: string | undefined;
+  /** Where Responses API responses are kept; absent, `store` is refused and nothing can be retrieved. */
+  responses?: ResponseStore | undefined;
   /** Operator opt-in: keep each call's prompt text in its record. */
   recordPromptText?: boolean | undefined;
+  /** The deployment's content filter (its policy, compiled, and the classifier); absent, calls are not screened. */
+  contentFilterFor?: ((account: AccountView, deployment: DeploymentView) => Promise<ContentFilter | undefined>) | undefined;
 }
 
 /** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */
 const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
+/** The Responses API has its own actions, not a deployment's (Cognitive Services OpenAI User holds `OpenAI/responses/*`). */
+const RESPONSES = "Microsoft.CognitiveServices/accounts/OpenAI/responses";
 export const dataActions = {
   modelsChat: { dataAction: `${MAAS}/chat/completions/action`, operation: "POST /models/chat/completions" },
   modelsEmbeddings: { dataAction: `${MAAS}/embeddings/action`, operation: "POST /models/embeddings" },
@@ -110,6 +121,14 @@ export const dataActions = {
   openaiEmbeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/deployments/{deployment-id}/embeddings" },
   v1Chat: { dataAction: `${OPENAI}/chat/completions/action`, operation: "POST /openai/v1/chat/completions" },
   v1Embeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/v1/embeddings" },
+  v1ResponsesCreate: { dataAction: `${RESPONSES}/write`, operation: "POST /openai/v1/responses" },
+  v1ResponsesRead: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/v1/responses/{response_id}" },
+  v1ResponsesInputItems: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/v1/responses/{response_id}/input_items" },
+  v1ResponsesDelete: { dataAction: `${RESPONSES}/delete`, operation: "DELETE /openai/v1/responses/{response_id}" },
+  openaiResponsesCreate: { dataAction: `${RESPONSES}/write`, operation: "POST /openai/responses" },
+  openaiResponsesRead: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/responses/{response_id}" },
+  openaiResponsesInputItems: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/responses/{response_id}/input_items" },
+  openaiResponsesDelete: { dataAction: `${RESPONSES}/delete`, operation: "DELETE /openai/responses/{response_id}" },
 } as const;
 
 export type DataOperation = keyof typeof dataActions;

@@ -49,6 +49,8 @@ export interface ValidatedToken {
 export interface TokenValidator {
   /** Verifies signature, issuer, expiry and that the audience is one of `audiences` (compared case-insensitively). */
   validate(token: string | undefined, audiences: readonly string[]): Promise<ValidatedToken>;
+  /** Drops the cached status of one principal, or of every principal: the directory says it changed. */
+  forgetPrincipals(objectId?: string): void;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -225,6 +227,13 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
   }
 
   return {
+    forgetPrincipals(objectId) {
+      if (objectId === undefined) statuses.clear();
+      else {
+        statuses.delete(objectId);
+        statuses.delete(objectId.toLowerCase());
+      }
+    },
     async validate(token, audiences) {
       const cacheKey = token ? createHash("sha256").update(token).digest("base64url") : undefined;
       try {
