@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
@@ -24,6 +25,7 @@ import { createManagedIdentities, type ManagedIdentities } from "./directory/man
 import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
+import { armInProcess } from "./http/arm/in-process.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
@@ -92,6 +94,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
+  const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
   const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
@@ -113,6 +116,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     managedIdentities,
     appCredentials,
     rejections,
+    deploymentRuns,
     models,
     callLog,
     rateLimiter,
@@ -127,6 +131,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
+  deploymentRuns.log = (message, err) => app.log.error({ err }, message);
   await app.listen({ host: config.host, port: config.port });
   const metricsServer =
     metrics &&
@@ -154,6 +159,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       await tracing?.shutdown();
       clearInterval(keyTimer);
       await app.close();
+      await Promise.allSettled([...deploymentRuns.running]);
       await callLog.close();
       await rateLimiter.close?.();
       await quotaCounter.close?.();
@@ -169,6 +175,8 @@ type Live = {
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
+  /** Background template deployment runs, awaited on close; failures go to the server log once `app` exists. */
+  deploymentRuns: { log: (message: string, err: unknown) => void; running: Set<Promise<void>> };
   box: SealedBox;
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
@@ -214,9 +222,24 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
   };
-  return {
+  const services: Services = {
     limits: httpLimits(config),
     arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    templateDeployments: {
+      store: store.deployments,
+      // A template is part of the request body, so the ARM body limit bounds it too.
+      planTemplate: (template, parameters, context) =>
+        planTemplate(template, parameters, context, { limits: { maxTemplateBytes: config.armBodyLimit } }),
+      diffResource,
+      armAs: (caller, origin, correlationId) => armInProcess(services, caller, origin, correlationId),
+      concurrency: config.templateDeploymentConcurrency,
+      parallelism: 4,
+      logFailure: (message, err) => live.deploymentRuns.log(message, err),
+      track(run) {
+        live.deploymentRuns.running.add(run);
+        void run.finally(() => live.deploymentRuns.running.delete(run));
+      },
+    },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
       identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
@@ -284,6 +307,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
+  return services;
 }
 
 /** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */

@@ -86,6 +86,9 @@ export const providers: readonly Provider[] = [
       { resourceType: "resources", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "providers", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "operationresults", apiVersions: RESOURCES_VERSIONS },
+      { resourceType: "deployments", apiVersions: RESOURCES_VERSIONS },
+      { resourceType: "deployments/operations", apiVersions: RESOURCES_VERSIONS },
+      { resourceType: "deployments/operationStatuses", apiVersions: RESOURCES_VERSIONS },
     ],
   },
   {

@@ -8,6 +8,7 @@ import * as arm from "./migrations/0005-arm.ts";
 import * as callLog from "./migrations/0006-call-log.ts";
 import * as callLogPromptText from "./migrations/0007-call-log-prompt-text.ts";
 import * as callLogTraceId from "./migrations/0008-call-log-trace-id.ts";
+import * as templateDeployments from "./migrations/0009-template-deployments.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -22,6 +23,7 @@ const steps: Record<string, Step> = {
   "0006-call-log": callLog,
   "0007-call-log-prompt-text": callLogPromptText,
   "0008-call-log-trace-id": callLogTraceId,
+  "0009-template-deployments": templateDeployments,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

@@ -2,6 +2,7 @@ import type { Database } from "./database.ts";
 import { activityStore } from "./activity-store.ts";
 import { armStore } from "./arm-store.ts";
 import { credentialStore } from "./credential-store.ts";
+import { deploymentStore } from "./deployment-store.ts";
 import { directoryStore } from "./directory-store.ts";
 import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
@@ -21,6 +22,7 @@ export function createStore(database: Database) {
     activity: activityStore(db),
     grants: grantStore(db),
     credentials: credentialStore(db),
+    deployments: deploymentStore(db),
   };
 }
 
