@@ -26,8 +26,10 @@ import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
 import { armInProcess } from "./http/arm/in-process.ts";
+import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
+import { consoleLogFormat, prettyLogDestination } from "./http/console-log.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
@@ -40,6 +42,8 @@ import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quota
 import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { responseStoreOver } from "./inference/responses.ts";
+import type { ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -59,7 +63,13 @@ export interface RunningKeyless {
   facts: BootstrapFacts;
   /** The Prometheus endpoint, when `metricsPort` is set. */
   metricsUrl: string | undefined;
+  /** Stops at once: connections, streams and calls in flight are cut. */
   close(): Promise<void>;
+  /**
+   * A graceful stop (a rolling restart): not ready, no new connections, calls in flight finish within
+   * `graceSeconds`, streams still open then end with an SSE error event; then `close()`.
+   */
+  shutdown(graceSeconds: number): Promise<void>;
 }
 
 /** The composition root: config → storage → services → HTTP → listen. */
@@ -90,7 +100,15 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   );
   const rotation = rotationPolicy(config.signingKeyRotationDays, config.tokenLifetimeSeconds);
   const keys = await openKeyRing(store.keys, box, clock, rotation);
-  const policy = await openLivePolicy({ store: store.rbac, loadMemberships: () => store.directory.listGroupMemberships() });
+  // Other per-node caches that decide access follow the same change feed (assembleServices adds them).
+  const changeListeners: ((delta: ChangeDelta) => void)[] = [];
+  const policy = await openLivePolicy({
+    store: store.rbac,
+    loadMemberships: () => store.directory.listGroupMemberships(),
+    onChange: (delta) => {
+      for (const listener of changeListeners) listener(delta);
+    },
+  });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
@@ -108,6 +126,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
   const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
@@ -117,16 +136,26 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     appCredentials,
     rejections,
     deploymentRuns,
+    changeListeners,
     models,
     callLog,
     rateLimiter,
     quotaCounter,
     metrics,
     tracing,
+    drain,
   });
   const app = buildApp(services, {
+    drain,
     https: { key: tls.key, cert: tls.cert },
     logLevel: config.logLevel,
+    ...(consoleLogFormat(config.logFormat, process.stdout.isTTY === true) === "pretty"
+      ? {
+          logDestination: prettyLogDestination((text) => process.stdout.write(text), {
+            color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+          }),
+        }
+      : {}),
     origins: { publicUrl: config.publicUrl, hostNames: config.tlsHostnames },
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
@@ -146,27 +175,45 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Expired Responses API responses go at start and hourly (reads already ignore them).
+  const pruneResponses = () =>
+    void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
+  pruneResponses();
+  const responsesTimer = setInterval(pruneResponses, 3600_000);
+  responsesTimer.unref();
   const port = (app.server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= closeAll();
+    return closing;
+  };
   return {
     url: config.publicUrl.replace(/:\d+$/, `:${port}`),
     port,
     tls,
     facts,
     metricsUrl: metricsServer?.url,
-    async close() {
-      stopPolling();
-      await metricsServer?.close();
-      await tracing?.shutdown();
-      clearInterval(keyTimer);
-      await app.close();
-      await Promise.allSettled([...deploymentRuns.running]);
-      await callLog.close();
-      await rateLimiter.close?.();
-      await quotaCounter.close?.();
-      await models.close();
-      await database.close();
+    async shutdown(graceSeconds) {
+      const { cutRequests } = await drain.begin(app, graceSeconds * 1000);
+      app.log.info({ cutRequests }, "shut down gracefully");
+      await close();
     },
+    close,
   };
+  async function closeAll() {
+    stopPolling();
+    await metricsServer?.close();
+    await tracing?.shutdown();
+    clearInterval(keyTimer);
+    clearInterval(responsesTimer);
+    await app.close();
+    await Promise.allSettled([...deploymentRuns.running]);
+    await callLog.close();
+    await rateLimiter.close?.();
+    await quotaCounter.close?.();
+    await models.close();
+    await database.close();
+  }
 }
 
 type Live = {
@@ -177,6 +224,7 @@ type Live = {
   rejections: { log: (event: TokenRejectionEvent) => void };
   /** Background template deployment runs, awaited on close; failures go to the server log once `app` exists. */
   deploymentRuns: { log: (message: string, err: unknown) => void; running: Set<Promise<void>> };
+  changeListeners: ((delta: ChangeDelta) => void)[];
   box: SealedBox;
   models: ModelRegistry;
   callLog: ReturnType<typeof createCallLog>;
@@ -184,6 +232,7 @@ type Live = {
   quotaCounter: QuotaCounter;
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
+  drain: DrainControl;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -202,6 +251,21 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const policyChanged = () => live.policy.refresh();
   const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
+  const validator = createTokenValidator(live.keys, clock, {
+    federation,
+    federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
+    async principalStatus(objectId) {
+      const principal = await directory.getPrincipal(objectId);
+      if (!principal) return "deleted";
+      return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+    },
+    onRejection: (event) => live.rejections.log(event),
+  });
+  live.changeListeners.push((delta) => {
+    if (delta.kind === "principal" || delta.kind === "object.delete") validator.forgetPrincipals(delta.id);
+    else if (delta.kind === "full") validator.forgetPrincipals();
+    if (delta.kind === "resources" || delta.kind === "full") views.clear();
+  });
   const dataPlane: DataPlaneDeps = {
     findAccount: views.findAccount,
     findDeployment: views.findDeployment,
@@ -219,6 +283,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       counter: live.quotaCounter,
     },
     limits: dataPlaneLimits(config),
+    responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
   };
@@ -255,16 +320,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       }),
     },
     keys: live.keys,
-    validator: createTokenValidator(live.keys, clock, {
-      federation,
-      federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
-      async principalStatus(objectId) {
-        const principal = await directory.getPrincipal(objectId);
-        if (!principal) return "deleted";
-        return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
-      },
-      onRejection: (event) => live.rejections.log(event),
-    }),
+    validator,
     directory,
     managedIdentities: live.managedIdentities,
     appCredentials: live.appCredentials,
@@ -302,8 +358,16 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     },
     armCaller: (principalId, tenantId, upn) => ({ principalId, tenantId, clientName: upn ?? principalId }),
     directoryChanged: policyChanged,
-    resourcesChanged: () => views.clear(),
+    async resourcesChanged(path) {
+      views.clear();
+      // Role and deny assignments and role definitions travel as their own changes; anything else may change an
+      // account, its keys or deployments, which other nodes cache briefly.
+      if (!/\/providers\/microsoft\.authorization\//i.test(path)) {
+        await store.changes.record("resources", nowIso(clock), { kind: "resources" });
+      }
+    },
     ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
@@ -366,8 +430,9 @@ export function startupReport(running: RunningKeyless, config: Config): string {
 }
 
 /**
- * `keyless serve`: configuration from flags and environment, start, print the start-up report, stop on SIGINT or
- * SIGTERM. Returns once listening; `closed` settles when the server has stopped. A bad setting exits 2.
+ * `keyless serve`: configuration from flags and environment, start, print the start-up report, stop gracefully on
+ * SIGINT or SIGTERM (`shutdownGraceSeconds`; a second signal stops at once). Returns once listening; `closed`
+ * settles when the server has stopped. A bad setting exits 2.
  */
 export async function serve(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (text: string) => void) {
   const config = loadConfig({ argv, env });
@@ -379,9 +444,18 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
     return stopped;
   };
   const closed = new Promise<void>((resolve) => {
-    const stop = () => close().then(resolve);
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    let signalled = false;
+    const onSignal = () => {
+      if (signalled) {
+        running.close().then(resolve);
+        return;
+      }
+      signalled = true;
+      stopped ??= running.shutdown(config.shutdownGraceSeconds);
+      stopped.then(resolve);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
   });
   return { running, config, closed, close };
 }

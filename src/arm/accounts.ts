@@ -1,5 +1,6 @@
 import { nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
+import { resourceGroupId } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { newAccountKeys } from "./account-keys.ts";
 import type { ArmCaller } from "./arm-caller.ts";
@@ -8,7 +9,7 @@ import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { ACCOUNT_TYPE, accountEndpoints, newAccount } from "./cognitive-services.ts";
 import { listReadable, requireSubscription } from "./readable-resources.ts";
-import { normalizeLocation, resourceGroupId } from "./resource-groups.ts";
+import { normalizeLocation } from "./resource-groups.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 
 const READ = "Microsoft.CognitiveServices/accounts/read";

@@ -1,4 +1,4 @@
-import { parseScope } from "../core/scope.ts";
+import { parseScope, resourceGroupId } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
@@ -6,7 +6,7 @@ import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { findProvider, providerJson, providers } from "./providers.ts";
 import { requireSubscription } from "./readable-resources.ts";
-import { RESOURCE_GROUP_TYPE, resourceGroupId } from "./resource-groups.ts";
+import { RESOURCE_GROUP_TYPE } from "./resource-groups.ts";
 import { resourceJson } from "./resource-json.ts";
 
 /** `GET /subscriptions/{s}/providers/{namespace}`: resource types and api-versions, newest first. */

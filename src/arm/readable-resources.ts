@@ -1,8 +1,8 @@
+import { resourceGroupId } from "../core/scope.ts";
 import type { ResourceRecord, SubscriptionRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import { resourceGroupId } from "./resource-groups.ts";
 
 /** Every resource provider's AuthorizationFailed goes through the one helper, so each carries the explanation. */
 export { requireAction } from "./arm-caller.ts";

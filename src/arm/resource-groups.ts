@@ -1,5 +1,6 @@
 import { nowIso } from "../core/clock.ts";
 import { newGuid } from "../core/ids.ts";
+import { resourceGroupId } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
@@ -17,10 +18,6 @@ const DELETE = "Microsoft.Resources/subscriptions/resourceGroups/delete";
 
 /** ARM's rule: 1–90 letters, digits, `-`, `_`, `.`, `(`, `)`; not ending in `.`. */
 const NAME = /^[-\w.()]{1,90}$/u;
-
-export function resourceGroupId(subscriptionId: string, name: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
-}
 
 /** `PUT /subscriptions/{s}/resourcegroups/{rg}`: creates (201) or updates tags (200); the location never moves. */
 export async function putResourceGroup(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, name: string, body: unknown) {

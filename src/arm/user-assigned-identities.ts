@@ -1,11 +1,12 @@
 import { nowIso } from "../core/clock.ts";
+import { resourceGroupId } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps, ManagedIdentityDirectory } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { listReadable, requireSubscription } from "./readable-resources.ts";
-import { normalizeLocation, resourceGroupId } from "./resource-groups.ts";
+import { normalizeLocation } from "./resource-groups.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 
 export const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";

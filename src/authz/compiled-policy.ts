@@ -1,5 +1,6 @@
 import { parseScope } from "../core/scope.ts";
-import { type CompiledDeny, type CompiledRole, compileDeny, compileRole, denyBlocks } from "./compile.ts";
+import { builtInRoleById } from "./builtin-roles.ts";
+import { type CompiledDeny, compileDeny, compileRole, denyBlocks } from "./compile.ts";
 import { type ParsedCondition, parseCondition, roleGuidOf } from "./conditions.ts";
 import { type NormalizedOperation, normalizeOperation } from "./permission-match.ts";
 import {
@@ -15,21 +16,42 @@ import {
 } from "./rules.ts";
 import { createTwoLevelCache } from "./two-level-cache.ts";
 import { createScopeChains, type ScopeChain } from "./scope-chains.ts";
-import type { AccessEvaluator, AccessRequest, Decision, Policy, RoleAssignment } from "./types.ts";
+import { createMembershipGraph, type MembershipGraph } from "./memberships.ts";
+import type { AccessEvaluator, AccessRequest, Decision, DenyAssignment, Policy, RoleAssignment, RoleDefinition } from "./types.ts";
 
 /**
  * The evaluator for the hot path: the same decisions as `evaluate` (tests compare them on randomised inputs),
  * from an index of assignments by principal then scope key, precompiled roles and deny assignments, and a
- * bounded decision cache. The cache is dropped whenever a newer policy generation arrives.
+ * bounded decision cache. Changes are applied to the indexes in place (`apply`), so a change costs what it touches,
+ * not the size of the policy; the caches are dropped whenever a newer generation arrives.
  */
 
 export interface Authorizer extends AccessEvaluator {
-  /** The generation of the snapshot in use; a change feed bumps it on every RBAC write. */
+  /** The change number of the policy in use; the change feed moves it on every RBAC or membership write. */
   readonly generation: number;
   readonly cacheSize: number;
-  /** Swaps in a newer snapshot; an older or equal generation (a late or repeated notification) is ignored. */
+  /** The policy as the authorizer holds it now (for listings and explanations, never for decisions). */
+  readonly policy: Policy;
+  /** Swaps in a whole newer snapshot; an older or equal generation (a late or repeated notification) is ignored. */
   update(snapshot: Policy, generation: number): boolean;
+  /**
+   * Applies changes in order to the indexes in place and moves to `generation`; an older or equal generation is
+   * ignored. Each delta carries its whole new value, so applying one whose effect is already held changes nothing.
+   */
+  apply(deltas: readonly PolicyDelta[], generation: number): boolean;
 }
+
+/** One change to the policy (`storage/change-feed.ts` records them; the live policy converts them). */
+export type PolicyDelta =
+  | { kind: "assignment.put"; assignment: RoleAssignment }
+  | { kind: "assignment.delete"; id: string }
+  | { kind: "role.put"; role: RoleDefinition }
+  | { kind: "role.delete"; id: string }
+  | { kind: "deny.put"; deny: DenyAssignment }
+  | { kind: "deny.delete"; id: string }
+  | { kind: "membership.add"; groupId: string; memberId: string }
+  | { kind: "membership.remove"; groupId: string; memberId: string }
+  | { kind: "object.delete"; id: string };
 
 export interface AuthorizerOptions {
   generation?: number;
@@ -41,52 +63,183 @@ const MAX_MEMO = 100_000;
 
 interface IndexedAssignment {
   assignment: RoleAssignment;
-  role: CompiledRole;
+  /** Lower-case: where the entry sits in `byPrincipal`. */
+  principal: string;
+  scopeKey: string;
+  roleKey: string;
   condition: ParsedCondition | undefined;
 }
 
+/**
+ * The policy as mutable indexes. Roles are looked up per decision by GUID (compiled once per definition), so a
+ * custom role replaced in place changes what its assignments grant without touching them.
+ */
 interface PolicyIndex {
-  /** principal id → scope key → assignments; only assignments with a valid scope and a known role. */
+  /** lower-case role GUID → definition: built-in roles and custom roles. */
+  roles: Map<string, RoleDefinition>;
+  /** lower-case assignment id → entry; assignments whose scope does not parse are not held. */
+  assignments: Map<string, IndexedAssignment>;
+  /** principal id → scope key → assignments. */
   byPrincipal: Map<string, Map<string, IndexedAssignment[]>>;
+  /** lower-case deny id → compiled deny (with its scope key). */
+  denies: Map<string, { compiled: CompiledDeny; scopeKey: string }>;
   /** scope key → deny assignments, ordered by id so the first blocking one matches the evaluator's choice. */
   denyByScope: Map<string, CompiledDeny[]>;
-  groupsOf: ReadonlyMap<string, readonly string[]>;
+  groups: MembershipGraph;
   /** Per caller without extra groups: its principal set and the assignment maps of the ids that hold any. */
-  callers: Map<string, Caller>;
+  callers: Map<string, CallerPrincipals>;
 }
 
-interface Caller {
+/** Who a caller is for this index: its principal ids (itself and its groups) and their assignments by scope. */
+interface CallerPrincipals {
   principals: ReadonlySet<string>;
   assigned: readonly Map<string, IndexedAssignment[]>[];
 }
 
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+const byId = (a: CompiledDeny, b: CompiledDeny) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0);
+
+function putAssignment(index: PolicyIndex, assignment: RoleAssignment): void {
+  const scopeKey = parseScope(assignment.scope)?.key;
+  deleteAssignment(index, assignment.id);
+  if (scopeKey === undefined) return;
+  const entry: IndexedAssignment = {
+    assignment,
+    principal: assignment.principalId.toLowerCase(),
+    scopeKey,
+    roleKey: assignment.roleDefinitionId.toLowerCase(),
+    condition: parseCondition(assignment.condition),
+  };
+  index.assignments.set(assignment.id.toLowerCase(), entry);
+  let byScope = index.byPrincipal.get(entry.principal);
+  if (!byScope) {
+    byScope = new Map();
+    index.byPrincipal.set(entry.principal, byScope);
+  }
+  const list = byScope.get(scopeKey);
+  if (list) list.push(entry);
+  else byScope.set(scopeKey, [entry]);
+}
+
+function deleteAssignment(index: PolicyIndex, id: string): void {
+  const key = id.toLowerCase();
+  const entry = index.assignments.get(key);
+  if (!entry) return;
+  index.assignments.delete(key);
+  const byScope = index.byPrincipal.get(entry.principal)!;
+  const list = byScope.get(entry.scopeKey)!;
+  list.splice(list.indexOf(entry), 1);
+  if (list.length === 0) byScope.delete(entry.scopeKey);
+  if (byScope.size === 0) index.byPrincipal.delete(entry.principal);
+}
+
+function putDeny(index: PolicyIndex, deny: DenyAssignment): void {
+  deleteDeny(index, deny.id);
+  const scopeKey = parseScope(deny.scope)?.key;
+  if (scopeKey === undefined) return;
+  const compiled = compileDeny(deny);
+  index.denies.set(deny.id.toLowerCase(), { compiled, scopeKey });
+  const list = index.denyByScope.get(scopeKey);
+  if (list) {
+    list.push(compiled);
+    list.sort(byId);
+  } else index.denyByScope.set(scopeKey, [compiled]);
+}
+
+function deleteDeny(index: PolicyIndex, id: string): void {
+  const key = id.toLowerCase();
+  const held = index.denies.get(key);
+  if (!held) return;
+  index.denies.delete(key);
+  const list = index.denyByScope.get(held.scopeKey)!;
+  list.splice(list.indexOf(held.compiled), 1);
+  if (list.length === 0) index.denyByScope.delete(held.scopeKey);
+}
+
+/** Built-in roles are fixed: a delta never replaces or removes one (storage refuses such writes anyway). */
+function putRole(index: PolicyIndex, role: RoleDefinition): void {
+  const key = role.id.toLowerCase();
+  if (builtInRoleById(key)) return;
+  index.roles.set(key, role);
+}
+
+function deleteRole(index: PolicyIndex, id: string): void {
+  const key = id.toLowerCase();
+  if (!builtInRoleById(key)) index.roles.delete(key);
+}
+
+function applyDelta(index: PolicyIndex, delta: PolicyDelta): void {
+  switch (delta.kind) {
+    case "assignment.put":
+      putAssignment(index, delta.assignment);
+      return;
+    case "assignment.delete":
+      deleteAssignment(index, delta.id);
+      return;
+    case "role.put":
+      putRole(index, delta.role);
+      return;
+    case "role.delete":
+      deleteRole(index, delta.id);
+      return;
+    case "deny.put":
+      putDeny(index, delta.deny);
+      return;
+    case "deny.delete":
+      deleteDeny(index, delta.id);
+      return;
+    case "membership.add":
+      index.groups.add(delta.groupId, delta.memberId);
+      return;
+    case "membership.remove":
+      index.groups.remove(delta.groupId, delta.memberId);
+      return;
+    case "object.delete":
+      index.groups.dropObject(delta.id);
+      return;
+  }
 }
 
 function buildIndex(policy: Policy): PolicyIndex {
-  const byPrincipal = new Map<string, Map<string, IndexedAssignment[]>>();
-  for (const assignment of policy.roleAssignments) {
-    const scopeKey = parseScope(assignment.scope)?.key;
-    const role = policy.roleDefinitions.get(assignment.roleDefinitionId.toLowerCase());
-    if (scopeKey === undefined || !role) continue;
-    const principal = assignment.principalId.toLowerCase();
-    let byScope = byPrincipal.get(principal);
-    if (!byScope) {
-      byScope = new Map();
-      byPrincipal.set(principal, byScope);
+  const index: PolicyIndex = {
+    roles: new Map(policy.roleDefinitions),
+    assignments: new Map(),
+    byPrincipal: new Map(),
+    denies: new Map(),
+    denyByScope: new Map(),
+    groups: createMembershipGraph(),
+    callers: new Map(),
+  };
+  for (const assignment of policy.roleAssignments) putAssignment(index, assignment);
+  for (const deny of policy.denyAssignments) putDeny(index, deny);
+  // A snapshot holds transitive groups, not edges: each member's closure becomes its direct edges, which
+  // answers the same transitive groups.
+  if (isMembershipGraph(policy.groupsOf)) {
+    // A graph handed over (the live policy's full reload) is adopted, not copied.
+    index.groups = policy.groupsOf;
+  } else if (policy.groupsOf instanceof Map) {
+    for (const [member, groups] of policy.groupsOf as ReadonlyMap<string, readonly string[]>) {
+      for (const group of groups) index.groups.add(group, member);
     }
-    pushTo(byScope, scopeKey, { assignment, role: compileRole(role), condition: parseCondition(assignment.condition) });
   }
-  const denyByScope = new Map<string, CompiledDeny[]>();
-  for (const deny of policy.denyAssignments) {
-    const scopeKey = parseScope(deny.scope)?.key;
-    if (scopeKey !== undefined) pushTo(denyByScope, scopeKey, compileDeny(deny));
-  }
-  for (const list of denyByScope.values()) list.sort((a, b) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0));
-  return { byPrincipal, denyByScope, groupsOf: policy.groupsOf, callers: new Map() };
+  return index;
+}
+
+function isMembershipGraph(lookup: Policy["groupsOf"]): lookup is MembershipGraph {
+  return typeof (lookup as Partial<MembershipGraph>).edges === "function";
+}
+
+/** The index seen as a `Policy` (listings walk its values; nothing here is on the decision path). */
+function policyView(index: PolicyIndex): Policy {
+  return {
+    roleDefinitions: index.roles,
+    get roleAssignments() {
+      return Array.from(index.assignments.values(), (e) => e.assignment);
+    },
+    get denyAssignments() {
+      return Array.from(index.denies.values(), (d) => d.compiled.deny);
+    },
+    groupsOf: index.groups,
+  };
 }
 
 /** Denies nearer than `exemptBelow` (the caller's highest Owner/User Access Administrator assignment) are skipped. */
@@ -110,11 +263,11 @@ function findDeny(
  * (no caller-passed groups) is memoised per principal for the life of the index: a member of 50 groups is then 50
  * fewer lookups per decision when, as usual, most of its groups hold nothing.
  */
-function resolveCaller(index: PolicyIndex, request: AccessRequest): Caller {
+function resolveCaller(index: PolicyIndex, request: AccessRequest): CallerPrincipals {
   const memoKey = request.groupIds.length === 0 ? request.principalId.toLowerCase() : undefined;
   const known = memoKey === undefined ? undefined : index.callers.get(memoKey);
   if (known) return known;
-  const principals = principalSet(request, index.groupsOf);
+  const principals = principalSet(request, index.groups);
   const assigned: Map<string, IndexedAssignment[]>[] = [];
   for (const principal of principals) {
     const byScope = index.byPrincipal.get(principal);
@@ -128,14 +281,22 @@ function resolveCaller(index: PolicyIndex, request: AccessRequest): Caller {
   return caller;
 }
 
-function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOperation, request: AccessRequest) {
+function findGrants(
+  roles: ReadonlyMap<string, RoleDefinition>,
+  chain: readonly string[],
+  caller: CallerPrincipals,
+  op: NormalizedOperation,
+  request: AccessRequest,
+) {
   const grants: RankedGrant[] = [];
   for (const byScope of caller.assigned) {
     for (let distance = 0; distance < chain.length; distance++) {
       const entries = byScope.get(chain[distance]!);
       if (!entries) continue;
       for (const entry of entries) {
-        const grant = assignmentGrant(entry.assignment, entry.role, entry.condition, op, request.attributes);
+        const role = roles.get(entry.roleKey);
+        if (!role) continue;
+        const grant = assignmentGrant(entry.assignment, compileRole(role), entry.condition, op, request.attributes);
         if (grant) grants.push({ grant, distance });
       }
     }
@@ -144,10 +305,16 @@ function findGrants(chain: readonly string[], caller: Caller, op: NormalizedOper
 }
 
 /** The distance of the caller's highest Owner or User Access Administrator assignment on the chain, or -1. */
-function highestExemptingAssignment(chain: readonly string[], caller: Caller): number {
+function highestExemptingAssignment(
+  roles: ReadonlyMap<string, RoleDefinition>,
+  chain: readonly string[],
+  caller: CallerPrincipals,
+): number {
   for (let distance = chain.length - 1; distance >= 0; distance--) {
     for (const byScope of caller.assigned) {
-      if (byScope.get(chain[distance]!)?.some((e) => exemptsFromDeniesBelow(e.assignment, e.condition))) return distance;
+      if (byScope.get(chain[distance]!)?.some((e) => roles.has(e.roleKey) && exemptsFromDeniesBelow(e.assignment, e.condition))) {
+        return distance;
+      }
     }
   }
   return -1;
@@ -155,10 +322,10 @@ function highestExemptingAssignment(chain: readonly string[], caller: Caller): n
 
 function computeVerdict(index: PolicyIndex, chain: readonly string[], op: NormalizedOperation, request: AccessRequest): Verdict {
   const caller = resolveCaller(index, request);
-  const exemptBelow = index.denyByScope.size > 0 && isAuthorizationAction(op) ? highestExemptingAssignment(chain, caller) : -1;
+  const exemptBelow = index.denyByScope.size > 0 && isAuthorizationAction(op) ? highestExemptingAssignment(index.roles, chain, caller) : -1;
   const deny = index.denyByScope.size === 0 ? undefined : findDeny(index, chain, caller.principals, op, exemptBelow);
   if (deny) return deniedVerdict("deny-assignment", op, request.attributes, deny.deny.id);
-  const grants = findGrants(chain, caller, op, request);
+  const grants = findGrants(index.roles, chain, caller, op, request);
   return grants.length > 0 ? allowedVerdict(grants) : deniedVerdict("no-matching-assignment", op, request.attributes);
 }
 
@@ -203,6 +370,7 @@ function freezeDecision(decision: Decision): Decision {
 export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = {}): Authorizer {
   const maxEntries = options.maxCacheEntries ?? 50_000;
   let index = buildIndex(snapshot);
+  let view = policyView(index);
   let generation = options.generation ?? 0;
   /** Verdicts by normalised request: case variants of one request share an entry. */
   const cache = createTwoLevelCache<Verdict>(maxEntries);
@@ -245,10 +413,24 @@ export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = 
       }
       return decision;
     },
+    get policy() {
+      return view;
+    },
     update(next: Policy, nextGeneration: number): boolean {
       if (nextGeneration <= generation) return false;
       index = buildIndex(next);
+      view = policyView(index);
       generation = nextGeneration;
+      cache.clear();
+      front.clear();
+      return true;
+    },
+    apply(deltas: readonly PolicyDelta[], nextGeneration: number): boolean {
+      if (nextGeneration <= generation) return false;
+      generation = nextGeneration;
+      if (deltas.length === 0) return true;
+      for (const delta of deltas) applyDelta(index, delta);
+      index.callers.clear();
       cache.clear();
       front.clear();
       return true;

@@ -1,66 +1,126 @@
+import type { Change, ChangeDelta } from "../storage/change-feed.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
-import { type Authorizer, createAuthorizer } from "./compiled-policy.ts";
-import type { Membership } from "./memberships.ts";
+import { type Authorizer, createAuthorizer, type PolicyDelta } from "./compiled-policy.ts";
+import { createMembershipGraph, type Membership } from "./memberships.ts";
 import { createPolicy } from "./policy.ts";
 import type { DenyAssignment, Policy, PrincipalType, RoleAssignment, RoleDefinition } from "./types.ts";
 
 /**
- * The authorizer kept current with storage. A write on this node calls `refresh()` before it returns; other
- * nodes notice the change sequence move within one poll interval. Any `changes` row (role assignments, custom
- * roles, deny assignments, group memberships) reloads the whole snapshot.
+ * The authorizer kept current with storage. Every write appends a `changes` row saying what it changed; a node
+ * reads the rows numbered above the last one it applied and applies them to its indexes in place. A full reload
+ * happens at start, on a bulk change (`full`), and when a node has fallen more than `maxPendingChanges` behind.
+ * A write on this node calls `refresh()` before it returns; other nodes are woken by the store's notification
+ * (PostgreSQL `NOTIFY`, wired in `main.ts`) and poll as a fallback.
  */
 export interface LivePolicy {
   readonly authorizer: Authorizer;
-  /** The snapshot the authorizer currently uses (for listings and explanations, never for decisions). */
+  /** The policy the authorizer currently holds (for listings and explanations, never for decisions). */
   readonly snapshot: Policy;
-  /** The principal's transitive groups in the current snapshot. */
+  /** The principal's transitive groups in the current policy. */
   groupsOf(principalId: string): readonly string[];
+  /** Brings the policy up to the newest committed change; calls run one after another, a waiting one is shared. */
   refresh(): Promise<void>;
-  /** When this node last confirmed its snapshot against storage (epoch ms): how stale its decisions may be. */
+  /** When this node last confirmed its policy against storage (epoch ms): how stale its decisions may be. */
   readonly confirmedAt: number;
+  /** Why the last refresh failed, while the policy is not confirmed since. */
+  readonly lastError: unknown;
+  /** How many full reloads this node has done (start included). */
+  readonly fullReloads: number;
   startPolling(intervalMs: number, onError: (err: unknown) => void): () => void;
 }
 
 export interface LivePolicySources {
-  store: RbacStore;
+  store: Pick<RbacStore, "latestChange" | "changesSince" | "listRoleAssignments" | "listRoleDefinitions" | "listDenyAssignments">;
   /** Direct group memberships from the directory (the graph module's groups table), injected by `main.ts`. */
   loadMemberships(): Promise<readonly Membership[]>;
+  /**
+   * Every change this node applies, in order, after the policy took it (`full` after a full reload): other
+   * per-node caches that decide access (account look-ups, principal status) drop what it names.
+   */
+  onChange?(delta: ChangeDelta): void;
+  /** More pending changes than this and the node reloads everything instead (default 1,000). */
+  maxPendingChanges?: number;
+  /** A store call on the refresh path that takes longer fails the refresh (default 5,000 ms). */
+  storeTimeoutMs?: number;
+  now?: () => number;
 }
 
 export async function openLivePolicy(sources: LivePolicySources): Promise<LivePolicy> {
   const { store } = sources;
-  let snapshot = createPolicy({});
-  const authorizer = createAuthorizer(snapshot, { generation: -1 });
-  let queue: Promise<void> = Promise.resolve();
+  const maxPending = sources.maxPendingChanges ?? 1000;
+  const timeoutMs = sources.storeTimeoutMs ?? 5000;
+  const now = sources.now ?? Date.now;
+  const authorizer = createAuthorizer(createPolicy({}), { generation: -1 });
   let confirmedAt = 0;
+  let lastError: unknown;
+  let fullReloads = 0;
 
-  async function load(): Promise<void> {
-    const generation = await store.latestChange();
-    if (generation <= authorizer.generation) {
-      confirmedAt = Date.now();
-      return;
-    }
-    const [assignments, customs, denies, memberships] = await Promise.all([
-      store.listRoleAssignments(),
-      store.listRoleDefinitions(),
-      store.listDenyAssignments(),
-      sources.loadMemberships(),
-    ]);
-    const next = createPolicy({
+  const timed = <T>(what: string, work: Promise<T>): Promise<T> => withTimeout(work, timeoutMs, what);
+
+  async function fullLoad(): Promise<void> {
+    // The number first: rows committed while the tables are read are applied again afterwards, which changes
+    // nothing they already did (every delta carries its whole value).
+    const generation = await timed("reading the change feed", store.latestChange());
+    const [assignments, customs, denies, memberships] = await timed(
+      "loading the policy",
+      Promise.all([store.listRoleAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships()]),
+    );
+    const next: Policy = {
+      ...createPolicy({ customRoles: customs.map(toRole) }),
       roleAssignments: assignments.map(toAssignment),
-      customRoles: customs.map(toRole),
       denyAssignments: denies.map(toDeny),
-      memberships,
-    });
-    if (authorizer.update(next, generation)) snapshot = next;
-    confirmedAt = Date.now();
+      groupsOf: createMembershipGraph(memberships),
+    };
+    authorizer.update(next, generation);
+    fullReloads++;
+    sources.onChange?.({ kind: "full" });
   }
 
-  // Loads run one after another: a refresh that follows a write always reads after that write committed.
-  const refresh = () => {
-    const next = queue.then(load);
-    queue = next.catch(() => undefined);
+  async function sync(): Promise<void> {
+    try {
+      if (authorizer.generation < 0) await fullLoad();
+      // A few rounds at most: a node that keeps finding new rows is confirmed by the next call.
+      for (let round = 0; round < 4; round++) {
+        const changes = await timed("reading the change feed", store.changesSince(Math.max(0, authorizer.generation), maxPending + 1));
+        if (changes.length === 0) break;
+        if (changes.length > maxPending || changes.some((c) => c.delta.kind === "full")) {
+          await fullLoad();
+          continue;
+        }
+        applyChanges(changes);
+        if (changes.length <= maxPending) break;
+      }
+      confirmedAt = now();
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+      throw err;
+    }
+  }
+
+  function applyChanges(changes: readonly Change[]): void {
+    const fresh = changes.filter((c) => c.seq > authorizer.generation);
+    if (fresh.length === 0) return;
+    const deltas = fresh.flatMap((c) => policyDeltas(c.delta));
+    authorizer.apply(deltas, fresh[fresh.length - 1]!.seq);
+    for (const change of fresh) sources.onChange?.(change.delta);
+  }
+
+  // Syncs run one after another, so a refresh that follows a write always reads after that write committed;
+  // callers that arrive while one is waiting to start share it.
+  let running: Promise<void> = Promise.resolve();
+  let waiting: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    if (waiting) return waiting;
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        waiting = undefined;
+        return sync();
+      });
+    waiting = next;
+    running = next;
     return next;
   };
 
@@ -68,12 +128,18 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
   return {
     authorizer,
     get snapshot() {
-      return snapshot;
+      return authorizer.policy;
     },
     get confirmedAt() {
       return confirmedAt;
     },
-    groupsOf: (principalId) => snapshot.groupsOf.get(principalId.toLowerCase()) ?? [],
+    get lastError() {
+      return lastError;
+    },
+    get fullReloads() {
+      return fullReloads;
+    },
+    groupsOf: (principalId) => authorizer.policy.groupsOf.get(principalId.toLowerCase()) ?? [],
     refresh,
     startPolling(intervalMs, onError) {
       const timer = setInterval(() => refresh().catch(onError), intervalMs);
@@ -81,6 +147,38 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
       return () => clearInterval(timer);
     },
   };
+}
+
+/** A stored change as the authorizer applies it; status and resource changes concern other caches only. */
+function policyDeltas(delta: ChangeDelta): PolicyDelta[] {
+  switch (delta.kind) {
+    case "assignment.put":
+      return [{ kind: "assignment.put", assignment: toAssignment(delta.assignment) }];
+    case "role.put":
+      return [{ kind: "role.put", role: toRole(delta.role) }];
+    case "deny.put":
+      return [{ kind: "deny.put", deny: toDeny(delta.deny) }];
+    case "assignment.delete":
+    case "role.delete":
+    case "deny.delete":
+    case "membership.add":
+    case "membership.remove":
+    case "object.delete":
+      return [delta];
+    case "principal":
+    case "resources":
+    case "full":
+      return [];
+  }
+}
+
+/** Rejects when `work` has not settled within `ms` (the work itself goes on; its result is dropped). */
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 function toAssignment(r: RoleAssignmentRecord): RoleAssignment {

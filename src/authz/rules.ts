@@ -10,6 +10,7 @@ import type {
   DeniedDecision,
   DenyReason,
   Grant,
+  Policy,
   RoleAssignment,
   SuggestedRole,
 } from "./types.ts";
@@ -23,7 +24,7 @@ import type {
  * The caller's principal ids, lower-cased: itself, its transitive groups in the policy snapshot, and any group the
  * caller passed (and those groups' own transitive groups).
  */
-export function principalSet(request: AccessRequest, groupsOf: ReadonlyMap<string, readonly string[]>): ReadonlySet<string> {
+export function principalSet(request: AccessRequest, groupsOf: Policy["groupsOf"]): ReadonlySet<string> {
   const principal = request.principalId.toLowerCase();
   const ids = new Set<string>([principal, ...(groupsOf.get(principal) ?? [])]);
   for (const raw of request.groupIds) {

@@ -97,7 +97,7 @@ export interface Policy {
   roleAssignments: readonly RoleAssignment[];
   denyAssignments: readonly DenyAssignment[];
   /** lower-case principal id → its transitive groups (lower-case), from the directory's memberships. */
-  groupsOf: ReadonlyMap<string, readonly string[]>;
+  groupsOf: { get(principalId: string): readonly string[] | undefined };
 }
 
 /** One assignment that grants the operation, and the role pattern that matched it. */

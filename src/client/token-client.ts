@@ -103,5 +103,3 @@ export function createTokenClient(transport: Transport, authority: string, now: 
 
   return { token, startDeviceCode };
 }
-
-export type TokenClient = ReturnType<typeof createTokenClient>;

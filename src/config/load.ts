@@ -36,6 +36,9 @@ function resolveDefaults(values: Record<string, unknown>, configFile: string | u
   if (!/^(memory|rediss?:\/\/.+)$/.test(values.rateLimitStore as string)) {
     throw new ConfigError(`rateLimitStore must be 'memory' or a redis:// (or rediss://) URL, for example redis://127.0.0.1:6379.`);
   }
+  if (!["auto", "pretty", "json"].includes(values.logFormat as string)) {
+    throw new ConfigError(`logFormat must be 'auto', 'pretty' or 'json'.`);
+  }
   return {
     ...(values as Omit<Config, "publicUrl" | "storage" | "adminUsername" | "configFile">),
     publicUrl: ((values.publicUrl as string | undefined) ?? `https://localhost:${port}`).replace(/\/+$/, ""),

@@ -262,6 +262,16 @@ export const schema = {
     description:
       "How long a stream waits for its client to read what was already sent; a client that stops reading is cut off after it and the backend connection released.",
   }),
+  shutdownGraceSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_SHUTDOWN_GRACE_SECONDS",
+    flag: "--shutdown-grace-seconds",
+    default: 30,
+    min: 0,
+    max: 3600,
+    description:
+      "On SIGTERM or SIGINT the node reports not-ready, stops accepting connections and lets calls in flight finish for this long; streams still open then end with a ServiceShuttingDown error event, and the process exits 0. A second signal stops at once.",
+  }),
   callLogRetentionDays: setting<number>({
     type: "integer",
     env: "KEYLESS_CALL_LOG_RETENTION_DAYS",
@@ -271,6 +281,35 @@ export const schema = {
     max: 36_500,
     description:
       "Days a data-plane call record is kept (as Azure Monitor's default retention); older records are deleted at start and hourly. 0 keeps every record.",
+  }),
+  responsesRetentionDays: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_RETENTION_DAYS",
+    flag: "--responses-retention-days",
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      "Days a stored Responses API response (`store: true`, the default) can be retrieved or chained with `previous_response_id` (30, as OpenAI keeps them); expired ones are deleted at start and hourly. 0 keeps them until deleted.",
+  }),
+  responsesMaxConversationBytes: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_MAX_CONVERSATION_BYTES",
+    flag: "--responses-max-conversation-bytes",
+    default: 4_194_304,
+    min: 1024,
+    max: 268_435_456,
+    description:
+      "Bytes of conversation (every input and output item of a `previous_response_id` chain, as JSON) one stored response may carry; a create request whose chain would exceed it is 400 ConversationTooLarge.",
+  }),
+  responsesMaxInputItems: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RESPONSES_MAX_INPUT_ITEMS",
+    flag: "--responses-max-input-items",
+    default: 2048,
+    min: 1,
+    max: 100_000,
+    description: "Input items one Responses API create request may carry (as chat's 2,048 messages); more is 400 array_above_max_length.",
   }),
   headerSizeLimit: setting<number>({
     type: "integer",
@@ -466,6 +505,14 @@ export const schema = {
     flag: "--log-level",
     default: "info",
     description: "Log level: fatal, error, warn, info, debug, trace or silent.",
+  }),
+  logFormat: setting<string>({
+    type: "string",
+    env: "KEYLESS_LOG_FORMAT",
+    flag: "--log-format",
+    default: "auto",
+    description:
+      "Console log format: `pretty` (one short human line per record and per request), `json` (pino's JSON lines, for log collectors) or `auto` (pretty when standard output is a terminal, JSON otherwise). Secrets are redacted in both.",
   }),
 } as const;
 

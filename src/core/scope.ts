@@ -59,11 +59,6 @@ export function parseScope(raw: string): Scope | undefined {
   return { kind: "resource", id, key: id.toLowerCase(), subscriptionId, resourceGroup, provider, types, names };
 }
 
-/** The ARM resource type of a resource scope, e.g. `Microsoft.CognitiveServices/accounts/deployments`. */
-export function resourceType(scope: Extract<Scope, { kind: "resource" }>): string {
-  return `${scope.provider}/${scope.types.join("/")}`;
-}
-
 /**
  * Canonical keys of a scope and every scope above it, nearest first, ending with `/`. Management groups above a
  * subscription are not known to a scope string; callers that model them pass `subscriptionParents`.
@@ -88,6 +83,11 @@ export function ancestorKeys(scope: Scope, subscriptionParents: readonly string[
   if (scope.kind === "managementGroup") keys.push(scope.key, ...subscriptionParents.map((mg) => mg.toLowerCase()));
   keys.push("/");
   return keys;
+}
+
+/** A resource group's ARM id. */
+export function resourceGroupId(subscriptionId: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
 }
 
 /** Where one scope sits relative to another. */

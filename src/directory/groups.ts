@@ -157,5 +157,3 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     },
   };
 }
-
-export type Groups = ReturnType<typeof createGroups>;

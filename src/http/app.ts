@@ -5,11 +5,13 @@ import { dataPlaneSurface } from "./data-plane-surface.ts";
 import { graphSurface } from "./graph-surface.ts";
 import { healthSurface } from "./health-surface.ts";
 import { WireError } from "../core/errors.ts";
+import type { LogDestination } from "./console-log.ts";
 import { boundJsonDepth } from "./limits.ts";
 import { oauthSurface } from "./oauth-surface.ts";
 import { portalSurface } from "./portal-surface.ts";
 import { loggableUrl, normalizeRequestUrl } from "./request-url.ts";
 import { requestIdOf } from "./request-id.ts";
+import type { DrainControl } from "./drain.ts";
 import { type PublicOrigins, publicOrigins } from "./request-origin.ts";
 import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
@@ -18,8 +20,12 @@ import { surfaceOf } from "../telemetry/observers.ts";
 export interface AppOptions {
   https: { key: string; cert: string };
   logLevel: string;
+  /** Where log records go: pino's JSON lines on stdout when absent (`console-log.ts` makes the human one). */
+  logDestination?: LogDestination;
   /** The names clients may reach us by; a request naming another host is answered as if it named `publicUrl`. */
   origins: PublicOrigins;
+  /** Graceful shutdown: counts requests in flight, closes connections once draining (`main.ts` starts it). */
+  drain?: DrainControl;
 }
 
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
@@ -28,6 +34,7 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     https: { ...options.https, maxHeaderSize: services.limits.maxHeaderBytes },
     logger: {
       level: options.logLevel,
+      ...(options.logDestination ? { stream: options.logDestination } : {}),
       serializers: {
         // Managed-identity endpoint secrets travel in the path for IMDS/MSI clients; never log them.
         req: (req) => ({ method: req.method, url: loggableUrl(req.url), host: req.host, remoteAddress: req.ip }),
@@ -73,6 +80,7 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     forceCloseConnections: true,
   });
   boundJsonDepth(app, services.limits.jsonMaxDepth);
+  options.drain?.attach(app);
   // Outside every surface (an unknown route whose body could not even be read): the shared envelope too.
   app.setErrorHandler(
     errorEnvelopeHandler(

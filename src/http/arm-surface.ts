@@ -54,7 +54,9 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       });
       status = result.status ?? 200;
       // The data plane reuses account and deployment reads briefly; a write here is effective at once on this node.
-      if (WRITES.has(request.method)) services.resourcesChanged();
+      if (WRITES.has(request.method)) {
+        await services.resourcesChanged(path).catch((err) => request.log.warn({ err }, "recording a resource change failed"));
+      }
       for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
       reply.status(status);
       if (result.body === undefined) return reply.send();

@@ -4,7 +4,7 @@ import { type AuthorizationRequest, checkRedirectUri, issueAuthorizationCode } f
 import { firstPartyPublicClients } from "../tokens/identity-source.ts";
 import { oauthError } from "../tokens/oauth-errors.ts";
 import { signInThrottle } from "../tokens/sign-in-throttle.ts";
-import { resolveTenant } from "../tokens/token-endpoint.ts";
+import { resolveTenant } from "../tokens/token-request.ts";
 import { requestOrigin } from "./request-origin.ts";
 import { noStore, signInPageHeaders } from "./response-policy.ts";
 import type { Services } from "./services.ts";

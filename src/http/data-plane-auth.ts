@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { withDetails } from "../core/errors.ts";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
-import type { AccountView, Caller, DataPlaneDeps } from "../inference/data-plane.ts";
+import type { AccountView, DataPlaneCaller, DataPlaneDeps } from "../inference/data-plane.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
 import { TokenRejectedError, type TokenValidator } from "../tokens/validator.ts";
 import { bearerToken } from "./request-origin.ts";
@@ -17,7 +17,7 @@ export async function authenticateCaller(
   account: AccountView,
   validator: TokenValidator,
   deps: DataPlaneDeps,
-): Promise<Caller> {
+): Promise<DataPlaneCaller> {
   const bearer = bearerToken(request);
   const key = keyOf(request, bearer);
   if (key !== undefined) return authenticateKey(account, key, deps);
@@ -40,7 +40,7 @@ function keyOf(request: FastifyRequest, bearer: string | undefined): string | un
 
 const looksLikeJwt = (value: string) => value.split(".").length === 3;
 
-async function authenticateKey(account: AccountView, key: string, deps: DataPlaneDeps): Promise<Caller> {
+async function authenticateKey(account: AccountView, key: string, deps: DataPlaneDeps): Promise<DataPlaneCaller> {
   if (account.disableLocalAuth) throw dataPlaneError("AuthenticationTypeDisabled");
   if (!(await deps.verifyAccountKey(account.id, key))) {
     throw withDetails(dataPlaneError("InvalidSubscriptionKey"), {

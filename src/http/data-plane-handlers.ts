@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatRequest } from "../inference/chat-types.ts";
 import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import {
   authorizeCall,
-  type Caller,
+  type DataPlaneCaller,
   type DataOperation,
   type DeploymentView,
   dataActions,
@@ -25,7 +25,7 @@ import type { Services } from "./services.ts";
 import type { StreamSlots } from "./stream-slots.ts";
 
 export type DataRequest = FastifyRequest<{
-  Params: { account: string; deployment?: string };
+  Params: { account: string; deployment?: string; response_id?: string };
   Querystring: Record<string, string | undefined>;
 }>;
 
@@ -62,7 +62,7 @@ function traceOf(services: Services, request: DataRequest, name: string) {
   return services.traceCall?.(name, typeof traceparent === "string" ? traceparent : undefined);
 }
 
-async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<Caller> {
+async function identify(services: Services, request: DataRequest, account: AccountView, call: CallContext): Promise<DataPlaneCaller> {
   const caller = await authenticateCaller(request, account, services.validator, services.dataPlane);
   call.principalId = caller.principalId;
   call.via = caller.via;
@@ -136,7 +136,11 @@ async function streamCall(
         used = usage.total_tokens;
       },
       (err) => request.log.warn({ err }, "model stream failed mid-way"),
-      { forwardUsage: chat.stream_options?.include_usage === true, drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs },
+      {
+        forwardUsage: chat.stream_options?.include_usage === true,
+        drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs,
+        shutdown: services.drain,
+      },
     ),
   );
   budget.settle(used);

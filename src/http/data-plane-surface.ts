@@ -4,6 +4,13 @@ import { checkApiVersion, checkOpenAiApiVersion, modelsApiVersions } from "../in
 import { bodyTooLarge, parseJsonBodies } from "./data-plane-body.ts";
 import { embeddingsHandler } from "./data-plane-embeddings.ts";
 import { chatHandler, completionsHandler, infoHandler, modelsListHandler, type RouteFamily } from "./data-plane-handlers.ts";
+import {
+  createResponseHandler,
+  deleteResponseHandler,
+  inputItemsHandler,
+  type ResponsesOperations,
+  retrieveResponseHandler,
+} from "./data-plane-responses.ts";
 import type { Services } from "./services.ts";
 import { createStreamSlots, type StreamSlots } from "./stream-slots.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
@@ -22,6 +29,25 @@ const azureOpenAi: RouteFamily = {
 
 /** OpenAI v1 (`/openai/v1`): no api-version (ignored when sent); `model` names the deployment. */
 const openAiV1: RouteFamily = { checkVersion: () => undefined, deploymentOf: (_request, body) => body.model };
+
+/** Azure OpenAI's Responses routes (`/openai/responses?api-version=…`, what `AzureOpenAI` calls): `model` in the body. */
+const azureOpenAiResponses: RouteFamily = {
+  checkVersion: (query) => checkOpenAiApiVersion(query["api-version"]),
+  deploymentOf: (_request, body) => body.model,
+};
+
+const v1Responses: ResponsesOperations = {
+  create: "v1ResponsesCreate",
+  read: "v1ResponsesRead",
+  inputItems: "v1ResponsesInputItems",
+  delete: "v1ResponsesDelete",
+};
+const azureResponses: ResponsesOperations = {
+  create: "openaiResponsesCreate",
+  read: "openaiResponsesRead",
+  inputItems: "openaiResponsesInputItems",
+  delete: "openaiResponsesDelete",
+};
 
 /** The inference data plane: Foundry Models, Azure OpenAI deployments and the OpenAI v1 API, per account. */
 export async function dataPlaneSurface(app: FastifyInstance, services: Services): Promise<void> {
@@ -65,6 +91,22 @@ function registerRoutes(app: FastifyInstance, services: Services, prefix: string
   app.post(`${v1}/chat/completions`, chat, chatHandler(services, openAiV1, "v1Chat", slots));
   app.post(`${v1}/embeddings`, embeddings, embeddingsHandler(services, openAiV1, "v1Embeddings"));
   app.get(`${v1}/models`, modelsListHandler(services, openAiV1));
+  registerResponses(app, services, `${v1}/responses`, openAiV1, v1Responses, slots);
+  registerResponses(app, services, `${prefix}/openai/responses`, azureOpenAiResponses, azureResponses, slots);
+}
+
+function registerResponses(
+  app: FastifyInstance,
+  services: Services,
+  path: string,
+  family: RouteFamily,
+  ops: ResponsesOperations,
+  slots: StreamSlots,
+): void {
+  app.post(path, { bodyLimit: services.dataPlane.limits.chatBodyBytes }, createResponseHandler(services, family, ops, slots));
+  app.get(`${path}/:response_id`, retrieveResponseHandler(services, family, ops));
+  app.delete(`${path}/:response_id`, deleteResponseHandler(services, family, ops));
+  app.get(`${path}/:response_id/input_items`, inputItemsHandler(services, family, ops));
 }
 
 /** `myacct.ai.example.com` under suffix `ai.example.com` is account `myacct`: exactly one label before the suffix. */

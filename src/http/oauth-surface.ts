@@ -3,7 +3,8 @@ import { WireError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import { openIdConfiguration } from "../tokens/discovery.ts";
 import { oauthError } from "../tokens/oauth-errors.ts";
-import { handleTokenRequest, resolveTenant, type TokenRequest } from "../tokens/token-endpoint.ts";
+import { handleTokenRequest } from "../tokens/token-endpoint.ts";
+import { resolveTenant, type TokenRequest } from "../tokens/token-request.ts";
 import { deviceAuthorization } from "../tokens/user-grants.ts";
 import { authorizeRoutes } from "./authorize-page.ts";
 import { DEVICE_LOGIN_PATH, deviceLoginRoutes } from "./device-login.ts";
@@ -28,13 +29,7 @@ export async function oauthSurface(app: FastifyInstance, services: Services): Pr
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  const tenantIdFor = async (segment: string) => {
-    const lower = segment.toLowerCase();
-    if (lower === "adfs" || lower === "organizations" || lower === "common") return services.defaultTenantId;
-    const tenant = await services.tokenService.identities.findTenant(segment);
-    if (!tenant) throw oauthError("tenantNotFound", segment);
-    return tenant.id;
-  };
+  const tenantIdFor = async (segment: string) => (await resolveTenant(services.tokenService.identities, segment)).id;
 
   app.get<{ Params: TenantParams }>("/:tenant/v2.0/.well-known/openid-configuration", async (req) =>
     openIdConfiguration(requestOrigin(req), req.params.tenant, await tenantIdFor(req.params.tenant), "v2"),

@@ -14,8 +14,9 @@ import type { Directory } from "../directory/directory.ts";
 import type { ManagedIdentities } from "../directory/managed-identities.ts";
 import type { DataPlaneDeps } from "../inference/data-plane.ts";
 import type { KeyRing } from "../tokens/signing-keys.ts";
-import type { TokenServiceDeps } from "../tokens/token-endpoint.ts";
+import type { TokenServiceDeps } from "../tokens/token-request.ts";
 import type { TokenValidator } from "../tokens/validator.ts";
+import type { Drain } from "./drain.ts";
 import type { HttpLimits } from "./limits.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { CallTrace } from "../telemetry/tracing.ts";
@@ -45,9 +46,14 @@ export interface Services {
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
   directoryChanged(): Promise<void>;
-  /** Drops the data plane's short-lived account and deployment reads after an ARM write on this node. */
-  resourcesChanged(): void;
+  /**
+   * After a successful ARM write at `path`: drops the data plane's short-lived account and deployment reads on this
+   * node, and tells every other node through the change feed (accounts, keys and `disableLocalAuth` decide access).
+   */
+  resourcesChanged(path: string): Promise<void>;
   ready(): Promise<boolean>;
+  /** The node's graceful shutdown: not ready while it drains; open streams are cut when its grace is over. */
+  drain: Drain;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */
   limits: HttpLimits;
   /** Starts a data-plane call's trace, when the operator turned tracing on (`otlpEndpoint`). */

@@ -50,6 +50,16 @@ const catalog = {
     status: 400,
     template: (version: string, examples: string) => `The api-version '${version}' is not supported. Use one of: ${examples}.`,
   },
+  ResponseNotFound: {
+    status: 404,
+    template: (id: string) =>
+      `Response with id '${id}' not found. Responses are kept per caller: only the principal that created one may read, chain or delete it, until it expires.`,
+  },
+  ConversationTooLarge: {
+    status: 400,
+    template: (bytes: number, limit: number) =>
+      `The conversation carried by 'previous_response_id' and 'input' is ${bytes} bytes, more than the ${limit} bytes this service keeps per response. Start a new chain (send the context you need as 'input'), or ask the operator to raise responsesMaxConversationBytes.`,
+  },
   InvalidJson: { status: 400, template: (detail: string) => `The request body is not valid JSON: ${detail}` },
   RequestEntityTooLarge: {
     status: 413,
@@ -115,6 +125,16 @@ const catalog = {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",
   },
+  BackendCredentialUnavailable: {
+    status: 502,
+    template: (reason: string) =>
+      `This service could not get a Microsoft Entra token to call the model backend: ${reason}. Ask the operator to check the backend's auth settings in the models file (tenant, client id, secret, certificate or token file).`,
+  },
+  BackendAuthorizationFailed: {
+    status: 502,
+    template: (status: number, code: string) =>
+      `The model backend refused this service's own credential (HTTP ${status} ${code}). The operator must give the backend's identity access there (for Azure OpenAI: Cognitive Services User or Cognitive Services OpenAI User on the resource).`,
+  },
   BackendBusy: {
     status: 503,
     template: (connections: number) =>
@@ -123,6 +143,11 @@ const catalog = {
   BackendTimeout: {
     status: 504,
     template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
+  },
+  ServiceShuttingDown: {
+    status: 503,
+    template: (graceSeconds: number) =>
+      `This Keyless node is shutting down and its ${graceSeconds}-second grace period for calls in flight is over. Retry the call: another node answers it.`,
   },
   BackendRejected: {
     status: 400,

@@ -16,5 +16,10 @@ export function dataPlaneLimits(config: Config): DataPlaneLimits {
     defaultCompletionTokens: config.rateLimitDefaultCompletionTokens,
     maxStreamsPerCaller: config.maxStreamsPerCaller,
     streamDrainTimeoutMs: config.streamDrainTimeoutMs,
+    responses: {
+      retentionDays: config.responsesRetentionDays,
+      maxConversationBytes: config.responsesMaxConversationBytes,
+      maxInputItems: config.responsesMaxInputItems,
+    },
   };
 }

@@ -5,6 +5,7 @@ import { dataPlaneError } from "./data-plane-errors.ts";
 import type { EmbeddingsLimits } from "./prompt-limits.ts";
 import type { QuotaPort } from "./quotas.ts";
 import type { RateLimiter } from "./rate-limits.ts";
+import type { ResponsesLimits, ResponseStore } from "./responses.ts";
 
 /** An account as the data plane sees it (the ARM resource, reduced). */
 export interface AccountView {
@@ -43,10 +44,11 @@ export interface DataPlaneLimits {
   /** Streams one caller may hold open on a node; how long a stream may wait for its client to read. */
   maxStreamsPerCaller: number;
   streamDrainTimeoutMs: number;
+  responses: ResponsesLimits;
 }
 
 /** The caller, after authentication: a token's principal, or the holder of an account key. */
-export interface Caller {
+export interface DataPlaneCaller {
   principalId: string;
   displayName: string;
   via: "token" | "key";
@@ -83,7 +85,7 @@ export interface DataPlaneDeps {
   findAccount(name: string): Promise<AccountView | undefined>;
   findDeployment(account: AccountView, name: string): Promise<DeploymentView | undefined>;
   listDeployments(account: AccountView): Promise<DeploymentView[]>;
-  authorizeDataAction(caller: Caller, dataAction: string, scope: string): Promise<DataActionVerdict>;
+  authorizeDataAction(caller: DataPlaneCaller, dataAction: string, scope: string): Promise<DataActionVerdict>;
   /** True when `key` is one of the account's keys (built and stored by ARM). */
   verifyAccountKey(accountId: string, key: string): Promise<boolean>;
   /** Takes a finished call's record; must not block (the call log batches writes). */
@@ -94,6 +96,8 @@ export interface DataPlaneDeps {
   limits: DataPlaneLimits;
   /** When set, `{account}.{suffix}` hosts serve the data plane without `/accounts/{account}` in the path. */
   accountHostSuffix?: string | undefined;
+  /** Where Responses API responses are kept; absent, `store` is refused and nothing can be retrieved. */
+  responses?: ResponseStore | undefined;
   /** Operator opt-in: keep each call's prompt text in its record. */
   recordPromptText?: boolean | undefined;
 }
@@ -101,6 +105,8 @@ export interface DataPlaneDeps {
 /** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */
 const MAAS = "Microsoft.CognitiveServices/accounts/MaaS";
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI/deployments";
+/** The Responses API has its own actions, not a deployment's (Cognitive Services OpenAI User holds `OpenAI/responses/*`). */
+const RESPONSES = "Microsoft.CognitiveServices/accounts/OpenAI/responses";
 export const dataActions = {
   modelsChat: { dataAction: `${MAAS}/chat/completions/action`, operation: "POST /models/chat/completions" },
   modelsEmbeddings: { dataAction: `${MAAS}/embeddings/action`, operation: "POST /models/embeddings" },
@@ -110,6 +116,14 @@ export const dataActions = {
   openaiEmbeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/deployments/{deployment-id}/embeddings" },
   v1Chat: { dataAction: `${OPENAI}/chat/completions/action`, operation: "POST /openai/v1/chat/completions" },
   v1Embeddings: { dataAction: `${OPENAI}/embeddings/action`, operation: "POST /openai/v1/embeddings" },
+  v1ResponsesCreate: { dataAction: `${RESPONSES}/write`, operation: "POST /openai/v1/responses" },
+  v1ResponsesRead: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/v1/responses/{response_id}" },
+  v1ResponsesInputItems: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/v1/responses/{response_id}/input_items" },
+  v1ResponsesDelete: { dataAction: `${RESPONSES}/delete`, operation: "DELETE /openai/v1/responses/{response_id}" },
+  openaiResponsesCreate: { dataAction: `${RESPONSES}/write`, operation: "POST /openai/responses" },
+  openaiResponsesRead: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/responses/{response_id}" },
+  openaiResponsesInputItems: { dataAction: `${RESPONSES}/read`, operation: "GET /openai/responses/{response_id}/input_items" },
+  openaiResponsesDelete: { dataAction: `${RESPONSES}/delete`, operation: "DELETE /openai/responses/{response_id}" },
 } as const;
 
 export type DataOperation = keyof typeof dataActions;
@@ -143,7 +157,7 @@ export async function requireAccount(deps: DataPlaneDeps, accountName: string): 
 export async function authorizeCall(
   deps: DataPlaneDeps,
   account: AccountView,
-  caller: Caller,
+  caller: DataPlaneCaller,
   operation: DataOperation,
 ): Promise<string | undefined> {
   if (caller.via === "key") return undefined;

@@ -1,16 +1,18 @@
 import { Redis } from "ioredis";
+import { REDIS_NOW_LUA, redisDeadlines } from "./redis-deadline.ts";
 import { type Admission, type RateLimiter, admitted, chargeFor, createRateLimiter, refused } from "./rate-limits.ts";
 
 /**
  * The same token buckets as the in-memory limiter, kept in Redis so every node charges one budget. One Lua
  * script refills, checks and charges a deployment's bucket atomically (Redis runs a script alone), on Redis's own
- * clock, so nodes with skewed clocks still agree. Returns the admitted flag and what is left, as strings
- * because Redis truncates Lua numbers to integers on the way out.
+ * clock, so nodes with skewed clocks still agree. Returns the admitted flag (-1: the caller's deadline ARGV[5] had
+ * passed, nothing charged) and what is left, as strings because Redis truncates Lua numbers to integers on the way
+ * out, and Redis's time.
  */
-const ADMIT_SCRIPT = `
+const ADMIT_SCRIPT = `${REDIS_NOW_LUA}
 local rpm, tpm, required, charge = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = redis_now()
+if past(tonumber(ARGV[5]), now) then return { -1, '0', '0', tostring(now) } end
 local stored = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
 local requests, tokens, at = tonumber(stored[1]) or rpm, tonumber(stored[2]) or tpm, tonumber(stored[3]) or now
 local elapsed = math.max(0, now - at)
@@ -22,14 +24,17 @@ if requests >= 1 and tokens >= required then
 end
 redis.call('HSET', KEYS[1], 'requests', tostring(requests), 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 120000)
-return { admitted, tostring(requests), tostring(tokens) }
+return { admitted, tostring(requests), tostring(tokens), tostring(now) }
 `;
 
-/** After a call: refill, then charge ARGV[3] more tokens (negative refunds), never past a full minute's budget. */
-const SETTLE_SCRIPT = `
+/**
+ * After a call: refill, then charge ARGV[3] more tokens (negative refunds), never past a full minute's budget;
+ * nothing once the caller's deadline ARGV[4] has passed (it settled on this node's buckets instead).
+ */
+const SETTLE_SCRIPT = `${REDIS_NOW_LUA}
 local rpm, tpm, delta = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = redis_now()
+if past(tonumber(ARGV[4]), now) then return tostring(now) end
 local stored = redis.call('HMGET', KEYS[1], 'requests', 'tokens', 'at')
 local requests, tokens, at = tonumber(stored[1]) or rpm, tonumber(stored[2]) or tpm, tonumber(stored[3]) or now
 local elapsed = math.max(0, now - at)
@@ -37,7 +42,7 @@ requests = math.min(rpm, requests + elapsed * rpm / 60000)
 tokens = math.min(tpm, tokens + elapsed * tpm / 60000 - delta)
 redis.call('HSET', KEYS[1], 'requests', tostring(requests), 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], 120000)
-return 1
+return tostring(now)
 `;
 
 /** A bucket untouched for two minutes is full again, so it expires then (the script renews it on every call). */
@@ -68,6 +73,7 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
   redis.defineCommand("keylessSettle", { numberOfKeys: 1, lua: SETTLE_SCRIPT });
   // ioredis reports connection errors as events; the first failed admission says it once, so these stay quiet.
   redis.on("error", () => undefined);
+  const deadlines = redisDeadlines(redis);
   const fallback = createRateLimiter();
   let down = false;
   // Until the first connection attempt settles, a call waits for it (bounded by the command timeout) rather
@@ -81,24 +87,31 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
     };
     redis.once("ready", settle);
     redis.once("error", settle); // refused or unresolvable: no point waiting out the timeout
-  }).then(() => {
-    connected = undefined;
-  });
+  })
+    .then(() => deadlines.sync())
+    .then(() => {
+      connected = undefined;
+    });
 
   return {
     async admit(key, limits, tokens, charge = tokens) {
       const required = chargeFor(tokens, limits);
       if (connected) await connected;
       try {
-        const run = (redis as unknown as { keylessAdmit(key: string, ...args: number[]): Promise<[number, string, string]> }).keylessAdmit;
-        const [ok, requests, tokensLeft] = await run.call(
+        const run = (redis as unknown as { keylessAdmit(key: string, ...args: number[]): Promise<[number, string, string, string]> })
+          .keylessAdmit;
+        const sentAt = Date.now();
+        const [ok, requests, tokensLeft, redisNow] = await run.call(
           redis,
           `${KEY_PREFIX}${key}`,
           limits.requestsPerMinute,
           limits.tokensPerMinute,
           required,
           charge,
+          deadlines.deadline(options.commandTimeoutMs),
         );
+        deadlines.observe(sentAt, Number(redisNow));
+        if (ok === -1) throw new Error("the rate-limit store answered after this call's deadline");
         if (down) {
           down = false;
           options.onRecovered();
@@ -116,8 +129,14 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
     async settle(key, limits, delta) {
       if (down) return fallback.settle(key, limits, delta);
       try {
-        const run = (redis as unknown as { keylessSettle(key: string, ...args: number[]): Promise<number> }).keylessSettle;
-        await run.call(redis, `${KEY_PREFIX}${key}`, limits.requestsPerMinute, limits.tokensPerMinute, delta);
+        const run = (redis as unknown as { keylessSettle(key: string, ...args: number[]): Promise<string> }).keylessSettle;
+        const sentAt = Date.now();
+        const deadline = deadlines.deadline(options.commandTimeoutMs);
+        const redisNow = Number(
+          await run.call(redis, `${KEY_PREFIX}${key}`, limits.requestsPerMinute, limits.tokensPerMinute, delta, deadline),
+        );
+        deadlines.observe(sentAt, redisNow);
+        if (deadline > 0 && redisNow > deadline) throw new Error("the rate-limit store answered after this call's deadline");
       } catch {
         fallback.settle(key, limits, delta); // the admission's own failure path reports the outage
       }

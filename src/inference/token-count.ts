@@ -101,12 +101,10 @@ export function truncateToTokens(text: string, limit: number): string {
 /** Tokens of framing per chat message, and for the reply, as OpenAI counts them. */
 export const MESSAGE_FRAMING_TOKENS = 3;
 
-/** Prompt tokens as OpenAI counts chat messages: each message's text plus 3 tokens of framing, plus 3 for the reply. */
-export function countPromptTokens(texts: readonly string[]): number {
-  return texts.reduce((sum, text) => sum + countTokens(text) + MESSAGE_FRAMING_TOKENS, MESSAGE_FRAMING_TOKENS);
-}
-
-/** The same count, cooperatively (see countTokensCooperatively). */
+/**
+ * Prompt tokens as OpenAI counts chat messages: each message's text plus 3 tokens of framing, plus 3 for the reply;
+ * counted cooperatively (see countTokensCooperatively).
+ */
 export async function countPromptTokensCooperatively(texts: readonly string[], stopAbove?: number): Promise<number> {
   return (await countTokensCooperatively(texts, stopAbove)) + MESSAGE_FRAMING_TOKENS * (texts.length + 1);
 }

@@ -1,19 +1,93 @@
 import { type Kysely, PostgresAdapter, sql } from "kysely";
+import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 
-/** What a `changes` row tells the nodes to reload: RBAC (assignments, roles, denies) or the directory. */
-export type ChangeTopic = "rbac" | "directory";
+/** The area a `changes` row belongs to: RBAC (assignments, roles, denies), the directory, or ARM resources. */
+export type ChangeTopic = "rbac" | "directory" | "resources";
+
+/**
+ * What changed, so that every node can apply it to what it holds instead of reloading everything. Each delta
+ * carries the whole new value (or the id that went), so applying one twice, or applying one whose effect a full
+ * reload already saw, leaves the same state. `full` is a bulk change (a scope deleted with everything under it):
+ * nodes reload their whole policy.
+ */
+export type ChangeDelta =
+  | { kind: "assignment.put"; assignment: RoleAssignmentRecord }
+  | { kind: "assignment.delete"; id: string }
+  | { kind: "role.put"; role: RoleDefinitionRecord }
+  | { kind: "role.delete"; id: string }
+  | { kind: "deny.put"; deny: DenyAssignmentRecord }
+  | { kind: "deny.delete"; id: string }
+  | { kind: "membership.add"; groupId: string; memberId: string }
+  | { kind: "membership.remove"; groupId: string; memberId: string }
+  /** A directory object went: every membership edge naming it (as member or as group) went with it. */
+  | { kind: "object.delete"; id: string }
+  /** A principal's status may have changed (enabled, disabled): caches of it are dropped. */
+  | { kind: "principal"; id: string }
+  /** ARM resources changed (accounts, keys, `disableLocalAuth`, deployments): look-up caches are dropped. */
+  | { kind: "resources" }
+  | { kind: "full" };
+
+/** One committed row of the change feed. */
+export interface Change {
+  seq: number;
+  topic: ChangeTopic;
+  at: string;
+  delta: ChangeDelta;
+}
 
 /** An arbitrary, fixed key for the advisory lock that orders change-recording transactions. */
 const CHANGE_FEED_LOCK = 0x6b65796c;
 
+/** The PostgreSQL channel a committed change is announced on (`LISTEN keyless_changes`); the payload is the schema. */
+export const CHANGE_CHANNEL = "keyless_changes";
+
 /**
- * Records a change in the writer's transaction. Nodes reload when `max(changes.seq)` moves, so a sequence number
- * must never become visible before a smaller one: PostgreSQL hands numbers out at insert, not at commit, so a
- * transaction-scoped advisory lock makes change-recording transactions take turns from here to their commit, and
- * numbers then become visible in order. SQLite runs one write transaction at a time already.
+ * Records a change in the writer's transaction. Nodes read the rows numbered above the last one they applied, so
+ * a sequence number must never become visible before a smaller one: PostgreSQL hands numbers out at insert, not
+ * at commit, so a transaction-scoped advisory lock makes change-recording transactions take turns from here to
+ * their commit, and numbers then become visible in order. SQLite runs one write transaction at a time already.
+ * On PostgreSQL the same transaction notifies `CHANGE_CHANNEL`, which PostgreSQL delivers only once it commits.
  */
-export async function recordChange(tx: Kysely<Tables>, topic: ChangeTopic, at: string): Promise<void> {
-  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
-  await tx.insertInto("changes").values({ topic, at }).execute();
+export async function recordChange(
+  tx: Kysely<Tables>,
+  topic: ChangeTopic,
+  at: string,
+  delta: ChangeDelta = { kind: "full" },
+): Promise<void> {
+  const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
+  if (postgres) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
+  await tx
+    .insertInto("changes")
+    .values({ topic, at, delta: JSON.stringify(delta) })
+    .execute();
+  if (postgres) await sql`select pg_notify(${CHANGE_CHANNEL}, current_schema())`.execute(tx);
 }
+
+/** The feed as nodes read it. */
+export function changeFeed(db: Kysely<Tables>) {
+  return {
+    /** The newest change number (0 when none). */
+    async latest(): Promise<number> {
+      const row = await db
+        .selectFrom("changes")
+        .select((eb) => eb.fn.max("seq").as("seq"))
+        .executeTakeFirst();
+      return Number(row?.seq ?? 0);
+    },
+    /** Up to `limit` changes numbered above `after`, in order. A row written before deltas existed reads as `full`. */
+    async since(after: number, limit: number): Promise<Change[]> {
+      const rows = await db.selectFrom("changes").selectAll().where("seq", ">", after).orderBy("seq").limit(limit).execute();
+      return rows.map((r) => ({
+        seq: Number(r.seq),
+        topic: r.topic as ChangeTopic,
+        at: r.at,
+        delta: r.delta ? (JSON.parse(r.delta) as ChangeDelta) : { kind: "full" },
+      }));
+    },
+    /** Records a change on its own (a write that has no transaction of its own to record it in). */
+    record: (topic: ChangeTopic, at: string, delta: ChangeDelta) => db.transaction().execute((tx) => recordChange(tx, topic, at, delta)),
+  };
+}
+
+export type ChangeFeed = ReturnType<typeof changeFeed>;

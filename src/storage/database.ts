@@ -3,11 +3,10 @@ import { ensurePrivateFile, makePrivate, PRIVATE_DIR_MODE } from "../core/privat
 import { dirname } from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
+import type { Dialect } from "./dialect.ts";
 import { migrations } from "./migrations.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 import type { Tables } from "./tables.ts";
-
-export type Dialect = "sqlite" | "postgres";
 
 export interface Database {
   readonly db: Kysely<Tables>;

@@ -78,7 +78,7 @@ export function directoryStore(db: Kysely<Tables>) {
           })
           .where("id", "=", u.id)
           .execute();
-        await recordChange(tx, "directory", at);
+        await recordChange(tx, "directory", at, { kind: "principal", id: u.id });
       });
     },
     /** Deletes a user with its memberships, ownerships and directory roles. */

@@ -45,7 +45,7 @@ export function groupStore(db: Kysely<Tables>) {
           .where((eb) => eb.or([eb("group_id", "=", id), eb("owner_id", "=", id)]))
           .execute();
         const result = await tx.deleteFrom("groups").where("id", "=", id).executeTakeFirst();
-        await recordChange(tx, DIRECTORY_TOPIC, at);
+        await recordChange(tx, DIRECTORY_TOPIC, at, { kind: "object.delete", id });
         return Number(result.numDeletedRows) > 0;
       });
     },
@@ -66,7 +66,7 @@ export function groupStore(db: Kysely<Tables>) {
               .insertInto("group_members")
               .values({ group_id: edge.groupId, member_id: edge.memberId, member_type: edge.memberType, added_at: at })
               .execute();
-            await recordChange(tx, DIRECTORY_TOPIC, at);
+            await recordChange(tx, DIRECTORY_TOPIC, at, { kind: "membership.add", groupId: edge.groupId, memberId: edge.memberId });
           }),
         "One or more added object references already exist for the following modified properties: 'members'.",
       );
@@ -79,7 +79,7 @@ export function groupStore(db: Kysely<Tables>) {
           .where("member_id", "=", memberId)
           .executeTakeFirst();
         const removed = Number(result.numDeletedRows) > 0;
-        if (removed) await recordChange(tx, DIRECTORY_TOPIC, at);
+        if (removed) await recordChange(tx, DIRECTORY_TOPIC, at, { kind: "membership.remove", groupId, memberId });
         return removed;
       });
     },
@@ -158,7 +158,7 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
   await tx.deleteFrom("group_members").where("member_id", "=", principalId).execute();
   await tx.deleteFrom("group_owners").where("owner_id", "=", principalId).execute();
   await tx.deleteFrom("directory_role_members").where("principal_id", "=", principalId).execute();
-  await recordChange(tx, DIRECTORY_TOPIC, at);
+  await recordChange(tx, DIRECTORY_TOPIC, at, { kind: "object.delete", id: principalId });
 }
 
 /**

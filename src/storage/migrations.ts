@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
-import type { Dialect } from "./database.ts";
+import type { Dialect } from "./dialect.ts";
 import * as initial from "./migrations/0001-initial.ts";
 import * as groups from "./migrations/0002-groups.ts";
 import * as credentials from "./migrations/0003-credentials.ts";
@@ -8,7 +8,9 @@ import * as arm from "./migrations/0005-arm.ts";
 import * as callLog from "./migrations/0006-call-log.ts";
 import * as callLogPromptText from "./migrations/0007-call-log-prompt-text.ts";
 import * as callLogTraceId from "./migrations/0008-call-log-trace-id.ts";
-import * as templateDeployments from "./migrations/0009-template-deployments.ts";
+import * as responses from "./migrations/0009-responses.ts";
+import * as changeDeltas from "./migrations/0010-change-deltas.ts";
+import * as templateDeployments from "./migrations/0011-template-deployments.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -23,7 +25,9 @@ const steps: Record<string, Step> = {
   "0006-call-log": callLog,
   "0007-call-log-prompt-text": callLogPromptText,
   "0008-call-log-trace-id": callLogTraceId,
-  "0009-template-deployments": templateDeployments,
+  "0009-responses": responses,
+  "0010-change-deltas": changeDeltas,
+  "0011-template-deployments": templateDeployments,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

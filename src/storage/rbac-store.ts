@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from "kysely";
-import { recordChange } from "./change-feed.ts";
+import { changeFeed, recordChange } from "./change-feed.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { roleDefinitionStore } from "./role-definition-store.ts";
@@ -13,8 +13,9 @@ export function rbacStore(db: Kysely<Tables>) {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
-            await tx.insertInto("role_assignments").values(toRow(a)).execute();
-            await recordChange(tx, "rbac", a.createdOn);
+            const row = toRow(a);
+            await tx.insertInto("role_assignments").values(row).execute();
+            await recordChange(tx, "rbac", a.createdOn, { kind: "assignment.put", assignment: toRecord(row) });
           }),
         "The role assignment already exists.",
       );
@@ -33,20 +34,21 @@ export function rbacStore(db: Kysely<Tables>) {
           })
           .where("id", "=", a.id.toLowerCase())
           .execute();
-        await recordChange(tx, "rbac", a.updatedOn);
+        await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) });
       });
     },
     async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await recordChange(tx, "rbac", at);
+        if (deleted) await recordChange(tx, "rbac", at, { kind: "assignment.delete", id: id.toLowerCase() });
         return deleted;
       });
     },
     /**
      * Deletes the role and deny assignments at or below a scope (a deleted resource group's or resource's) in one
-     * transaction with one change, so a namesake created later inherits nothing; returns how many.
+     * transaction with one change (a bulk one: nodes reload), so a namesake created later inherits nothing; returns
+     * how many.
      */
     async deleteAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
       const key = scope.toLowerCase();
@@ -60,7 +62,7 @@ export function rbacStore(db: Kysely<Tables>) {
             .executeTakeFirst();
           deleted += Number(result.numDeletedRows);
         }
-        if (deleted > 0) await recordChange(tx, "rbac", at);
+        if (deleted > 0) await recordChange(tx, "rbac", at, { kind: "full" });
         return deleted;
       });
     },
@@ -96,13 +98,9 @@ export function rbacStore(db: Kysely<Tables>) {
       return rows.map(toRecord);
     },
     /** The newest change number; a node compares it with what it loaded to know its policy is current. */
-    async latestChange(): Promise<number> {
-      const row = await db
-        .selectFrom("changes")
-        .select((eb) => eb.fn.max("seq").as("seq"))
-        .executeTakeFirst();
-      return Number(row?.seq ?? 0);
-    },
+    latestChange: () => changeFeed(db).latest(),
+    /** Up to `limit` changes numbered above `after`, in order (what a node applies to its policy). */
+    changesSince: (after: number, limit: number) => changeFeed(db).since(after, limit),
   };
 }
 

@@ -204,3 +204,15 @@ export interface CallPoint {
   completionTokens: number;
   latencyMs: number;
 }
+
+/** A stored Responses API response; the JSON columns are opaque to storage (the data plane owns their shape). */
+export interface StoredResponseRecord {
+  id: string;
+  accountId: string;
+  principalId: string;
+  createdAt: string;
+  expiresAt: string;
+  responseJson: string;
+  inputItemsJson: string;
+  conversationJson: string;
+}

@@ -16,8 +16,9 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
         () =>
           db.transaction().execute(async (tx) => {
             await tx.deleteFrom("role_definitions").where("id", "=", r.id.toLowerCase()).execute();
-            await tx.insertInto("role_definitions").values(definitionRow(r)).execute();
-            await recordChange(tx, "rbac", r.updatedOn);
+            const row = definitionRow(r);
+            await tx.insertInto("role_definitions").values(row).execute();
+            await recordChange(tx, "rbac", r.updatedOn, { kind: "role.put", role: definitionRecord(row) });
           }),
         "A role definition with this name already exists.",
       );
@@ -26,7 +27,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("role_definitions").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await recordChange(tx, "rbac", at);
+        if (deleted) await recordChange(tx, "rbac", at, { kind: "role.delete", id: id.toLowerCase() });
         return deleted;
       });
     },
@@ -69,8 +70,9 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
-            await tx.insertInto("deny_assignments").values(denyRow(d)).execute();
-            await recordChange(tx, "rbac", d.createdOn);
+            const row = denyRow(d);
+            await tx.insertInto("deny_assignments").values(row).execute();
+            await recordChange(tx, "rbac", d.createdOn, { kind: "deny.put", deny: denyRecord(row) });
           }),
         "The deny assignment already exists.",
       );
@@ -79,7 +81,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return db.transaction().execute(async (tx) => {
         const result = await tx.deleteFrom("deny_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
         const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await recordChange(tx, "rbac", at);
+        if (deleted) await recordChange(tx, "rbac", at, { kind: "deny.delete", id: id.toLowerCase() });
         return deleted;
       });
     },

@@ -22,6 +22,16 @@ export interface Tables {
     prompt_text: string | null;
     trace_id: string | null;
   };
+  responses: {
+    id: string;
+    account_id: string;
+    principal_id: string;
+    created_at: string;
+    expires_at: string;
+    response_json: string;
+    input_items_json: string;
+    conversation_json: string;
+  };
   meta: { key: string; value: string };
   tenants: { id: string; display_name: string; default_domain: string; created_at: string };
   users: {
@@ -127,7 +137,7 @@ export interface Tables {
     do_not_apply_to_child_scopes: number;
     created_on: string;
   };
-  changes: { seq: Generated<number>; topic: string; at: string };
+  changes: { seq: Generated<number>; topic: string; at: string; delta: string | null };
   account_names: { name_key: string; account_key: string };
   account_keys: { account_key: string; key_name: string; sealed_key: string; digest: string; created_at: string };
   template_deployments: {

@@ -3,7 +3,7 @@ import { required } from "./form.ts";
 import type { TokenTenant } from "./identity-source.ts";
 import type { TokenSubject } from "./mint.ts";
 import { oauthError } from "./oauth-errors.ts";
-import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { mintFor, resourceScope, respond, type TokenResponse } from "./token-response.ts";
 
 /** client_credentials: an application acting as itself through its service principal. */

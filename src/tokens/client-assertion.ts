@@ -3,7 +3,7 @@ import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, type JWTPayload, jwtVerify, type ProtectedHeaderParameters } from "jose";
 import type { TokenClient, TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
-import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { outlives } from "./token-lifetime.ts";
 
 export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

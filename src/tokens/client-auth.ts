@@ -1,7 +1,7 @@
 import { verifyClientAssertion } from "./client-assertion.ts";
 import { firstPartyPublicClients, type IdentitySource, type TokenClient, type TokenTenant } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
-import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 
 /** The client id of the request: from `Authorization: Basic` when present, else the form. */
 export function clientIdOf(request: TokenRequest): string | undefined {

@@ -1,7 +1,7 @@
 import { resourceKindOf } from "./audiences.ts";
 import { mintAccessToken } from "./mint.ts";
 import { oauthError } from "./oauth-errors.ts";
-import type { TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenServiceDeps } from "./token-request.ts";
 
 export interface ManagedIdentityTokenRequest {
   /** The per-identity endpoint secret (App Service header or the path segment); nothing is issued without it. */

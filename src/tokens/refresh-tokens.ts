@@ -56,8 +56,6 @@ export function refreshTokens(grants: GrantStore, clock: Clock) {
   return { issue, redeem, revokeUser: (userId: string) => grants.revokeRefreshTokensOfUser(userId, iso(clock.now())) };
 }
 
-export type RefreshTokens = ReturnType<typeof refreshTokens>;
-
 function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("base64url");
 }

@@ -2,7 +2,7 @@ import { type ParsedScope, parseScopeParameter, resourceKindOf } from "./audienc
 import type { TokenTenant } from "./identity-source.ts";
 import { type MintedToken, mintAccessToken, type TokenSubject } from "./mint.ts";
 import { oauthError } from "./oauth-errors.ts";
-import type { TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenServiceDeps } from "./token-request.ts";
 
 export interface TokenResponse {
   token_type: "Bearer";

@@ -6,7 +6,7 @@ import type { TokenTenant, TokenUser } from "./identity-source.ts";
 import { oauthError } from "./oauth-errors.ts";
 import { refreshTokens } from "./refresh-tokens.ts";
 import { signInThrottle } from "./sign-in-throttle.ts";
-import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { resourceScope, type TokenResponse } from "./token-response.ts";
 import { issueUserTokens } from "./user-tokens.ts";
 

@@ -4,7 +4,7 @@ import { mintIdToken } from "./id-token.ts";
 import type { TokenTenant, TokenUser } from "./identity-source.ts";
 import type { TokenSubject } from "./mint.ts";
 import { refreshTokens } from "./refresh-tokens.ts";
-import type { TokenRequest, TokenServiceDeps } from "./token-endpoint.ts";
+import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { mintFor, respond, type TokenResponse } from "./token-response.ts";
 
 export interface UserSignIn {

@@ -15,7 +15,8 @@ export type TokenRejection =
   | "wrong-audience"
   | "wrong-issuer"
   | "principal-disabled"
-  | "principal-deleted";
+  | "principal-deleted"
+  | "principal-unmapped";
 
 /**
  * Why an incoming token was refused; each surface words it in its own catalog. `audience` is the token's audience
@@ -48,6 +49,8 @@ export interface ValidatedToken {
 export interface TokenValidator {
   /** Verifies signature, issuer, expiry and that the audience is one of `audiences` (compared case-insensitively). */
   validate(token: string | undefined, audiences: readonly string[]): Promise<ValidatedToken>;
+  /** Drops the cached status of one principal, or of every principal: the directory says it changed. */
+  forgetPrincipals(objectId?: string): void;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -169,7 +172,7 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     const objectId = typeof subject === "string" ? federated.principals.get(subject) : undefined;
     if (!objectId)
       throw new TokenRejectedError(
-        "principal-deleted",
+        "principal-unmapped",
         `No Keyless principal is mapped to ${federated.subjectClaim} '${String(subject)}' of issuer '${federated.issuer}'.`,
         payload,
       );
@@ -214,11 +217,23 @@ export function createTokenValidator(keys: KeyRing, clock: Clock, options: Token
     const status = await principalStatus(result.objectId);
     if (status === "disabled") throw new TokenRejectedError("principal-disabled", `The account '${result.objectId}' is disabled.`);
     if (status === "deleted")
-      throw new TokenRejectedError("principal-deleted", `The principal '${result.objectId}' no longer exists in the tenant.`);
+      throw new TokenRejectedError(
+        "principal-deleted",
+        options.federation?.find(result.issuer)
+          ? `The federation file maps this token's subject (issuer '${result.issuer}') to the principal '${result.objectId}', which does not exist in the tenant.`
+          : `The principal '${result.objectId}' no longer exists in the tenant.`,
+      );
     return result;
   }
 
   return {
+    forgetPrincipals(objectId) {
+      if (objectId === undefined) statuses.clear();
+      else {
+        statuses.delete(objectId);
+        statuses.delete(objectId.toLowerCase());
+      }
+    },
     async validate(token, audiences) {
       const cacheKey = token ? createHash("sha256").update(token).digest("base64url") : undefined;
       try {

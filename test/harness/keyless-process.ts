@@ -22,6 +22,8 @@ export interface KeylessProcess {
   dataDir: string;
   /** The server process (its memory is read from /proc by the fuzz suite). */
   pid: number;
+  /** Settles with the exit code (null when a signal ended it) once the process has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
   /** Stops, then starts again on the same data dir and storage. */
   restart(): Promise<KeylessProcess>;
@@ -64,6 +66,7 @@ export async function startKeyless(
     child.stdout!.on("data", (d) => options.onOutput!(String(d)));
     child.stderr!.on("data", (d) => options.onOutput!(String(d)));
   }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const facts = await readyLine(child);
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -71,7 +74,7 @@ export async function startKeyless(
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
-  return { ...serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir })), pid: child.pid! };
+  return { ...serverHandle(facts, dataDir, stop, () => startKeyless({ ...options, dataDir })), pid: child.pid!, exited };
 }
 
 /** A started server's handle: `restart()` stops it and starts it again (on the same data dir) with `startAgain`. */

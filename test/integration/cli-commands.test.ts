@@ -355,7 +355,16 @@ describe("cli commands", () => {
     const example = /## Complete example\s+```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
     const file = join(work, "world.yaml");
     writeFileSync(file, example);
+    const plan = await json("apply", "-f", file, "--dry-run");
+    assert.deepEqual(await json("ad", "user", "list", "--upn", "alice@keyless.local"), [], "a dry run creates nothing");
+    assert.deepEqual(await json("apply", "-f", file, "--dry-run"), plan, "nor does a second one");
     const first = await json("apply", "-f", file);
+    const planned = { created: "create", added: "add", unchanged: "unchanged" } as Record<string, string>;
+    assert.deepEqual(
+      plan.map((c: { action: string; kind: string; name: string }) => `${c.action} ${c.kind} ${c.name}`),
+      first.map((c: { action: string; kind: string; name: string }) => `${planned[c.action]} ${c.kind} ${c.name}`),
+      "the plan names what applying then did",
+    );
     const kinds = (action: string) => first.filter((c: { action: string }) => c.action === action).map((c: { kind: string }) => c.kind);
     assert.equal(kinds("created").filter((k: string) => k === "roleAssignment").length, 2, JSON.stringify(first));
     assert.ok(kinds("created").includes("deployment"), JSON.stringify(first));
@@ -410,6 +419,10 @@ describe("cli commands", () => {
         )
       ).allowed,
       false,
+    );
+    assert.deepEqual(
+      (await json("apply", "-f", file, "--dry-run")).filter((c: { action: string }) => c.action !== "unchanged"),
+      [{ action: "create", kind: "roleAssignment", name: "Reader → bob@keyless.local @ rg-ai" }],
     );
     const again = await json("apply", "-f", file);
     assert.deepEqual(

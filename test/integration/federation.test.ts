@@ -16,6 +16,7 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
   let airGappedKey: CryptoKey;
   let adminObjectId: string;
+  let output = "";
 
   before(async () => {
     issuer = await startOidcIssuer();
@@ -33,7 +34,11 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
       join(dir, "federation.yaml"),
       stringify({
         issuers: [
-          { issuer: issuer.issuer, audiences: { "api://keyless": "arm" }, principals: { "alice@corp": adminObjectId } },
+          {
+            issuer: issuer.issuer,
+            audiences: { "api://keyless": "arm" },
+            principals: { "alice@corp": adminObjectId, "ghost@corp": "0b5e7d1c-0000-4000-8000-00000000dead" },
+          },
           {
             issuer: airGapped,
             jwksFile: "airgapped-keys.json",
@@ -44,7 +49,13 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
         ],
       }),
     );
-    keyless = await startKeyless({ dataDir: probe.dataDir, env: { KEYLESS_FEDERATION_FILE: join(dir, "federation.yaml") } });
+    keyless = await startKeyless({
+      dataDir: probe.dataDir,
+      env: { KEYLESS_FEDERATION_FILE: join(dir, "federation.yaml"), KEYLESS_LOG_FORMAT: "json" },
+      onOutput: (chunk) => {
+        output += chunk;
+      },
+    });
   });
   after(async () => {
     await issuer?.close();
@@ -74,6 +85,23 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
     const cognitiveOnly = await arm(await airGappedToken({ oid: "e1d3c7c2-0000-4000-8000-000000000001" }, "api://keyless-ai"));
     assert.equal(cognitiveOnly.status, 401);
     assert.equal(cognitiveOnly.body.error.code, "InvalidAuthenticationTokenAudience");
+  });
+
+  test("an unmapped subject, or one mapped to no principal, is refused and reported as what it is", async () => {
+    const unmapped = await arm(await issuer.mint("mallory@corp", "api://keyless"));
+    assert.equal(unmapped.status, 401);
+    assert.equal(
+      unmapped.body.error.message,
+      `The access token is invalid. No Keyless principal is mapped to sub 'mallory@corp' of issuer '${issuer.issuer}'.`,
+    );
+    const ghost = await arm(await issuer.mint("ghost@corp", "api://keyless"));
+    assert.equal(ghost.status, 401);
+    assert.match(
+      ghost.body.error.message,
+      /^The access token is invalid. The federation file maps this token's subject .* to the principal '0b5e7d1c-[^']+', which does not exist in the tenant\.$/,
+    );
+    const reasons = [...output.matchAll(/"tokenRejection":\{"reason":"(principal-[^"]+)"/g)].map((m) => m[1]);
+    assert.deepEqual(reasons, ["principal-unmapped", "principal-deleted"], output);
   });
 
   test("unmapped subjects, unlisted audiences, unknown issuers and foreign keys are refused", async () => {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { DeploymentsClient } from "@azure/arm-resourcesdeployments";
 import { ARM_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, assignRole, call, registerApp, type Json } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
@@ -222,5 +224,118 @@ describe("template deployments over ARM REST", () => {
       )
     ).body.value;
     assert.equal(assignments.filter((a: Json) => a.properties.principalId === principal.objectId).length, 0);
+  });
+
+  test("@azure/arm-resourcesdeployments: beginCreateOrUpdateAndWait, the operations list, and a nested deployment at subscription scope", async () => {
+    const options = { endpoint: keyless.facts.url, credentials: { scopes: [ARM_SCOPE] } };
+    const resources = new ResourceManagementClient(adminCredential(keyless.facts), keyless.facts.subscriptionId, options);
+    const deployments = new DeploymentsClient(adminCredential(keyless.facts), keyless.facts.subscriptionId, options);
+    const done = await deployments.deployments.beginCreateOrUpdateAndWait(
+      "tpl-rg",
+      "sdk",
+      {
+        properties: {
+          mode: "Incremental",
+          template: fixture("copy-deployments.json"),
+          parameters: { accountName: { value: "tplsdk" }, deploymentNames: { value: ["x", "y"] } },
+        },
+      },
+      { updateIntervalInMs: 50 },
+    );
+    assert.equal(done.properties?.provisioningState, "Succeeded");
+    assert.deepEqual(done.properties?.outputs, { count: { type: "Int", value: 2 } });
+    const operations = [];
+    for await (const op of deployments.deploymentOperations.list("tpl-rg", "sdk")) operations.push(op);
+    assert.equal(operations.length, 3);
+    const sub = await deployments.deployments.beginCreateOrUpdateAtSubscriptionScopeAndWait(
+      "platform",
+      {
+        location: "westeurope",
+        properties: {
+          mode: "Incremental",
+          template: fixture("subscription-group-nested.json"),
+          parameters: { groupName: { value: "tpl-sdk-group" } },
+        },
+      },
+      { updateIntervalInMs: 50 },
+    );
+    assert.equal(sub.properties?.provisioningState, "Succeeded");
+    assert.equal((await resources.resourceGroups.get("tpl-sdk-group")).tags?.owner, "platform");
+  });
+
+  test("cancel stops a run; delete refuses a running deployment and removes a finished one", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: Array.from({ length: 300 }, (_, i) => ({
+        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        apiVersion: "2023-01-31",
+        name: `cancel-${i}`,
+        location: "westeurope",
+        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'cancel-${i - 1}')]`] } : {}),
+      })),
+    };
+    const path = `${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/cancel`;
+    const started = await put(path, { properties: { template, mode: "Incremental" } });
+    assert.equal(started.status, 201);
+    const refused = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, "DeploymentActive");
+    const canceled = await call("POST", `${keyless.facts.url}${path}/cancel?${API}`, admin);
+    assert.equal(canceled.status, 204);
+    let state = "";
+    for (let i = 0; i < 100; i++) {
+      state = (await get(path)).body.properties.provisioningState;
+      if (state === "Canceled") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(state, "Canceled");
+    const again = await call("POST", `${keyless.facts.url}${path}/cancel?${API}`, admin);
+    assert.equal(again.body.error.code, "DeploymentCannotBeCancelled");
+    // Let the run notice the cancel before deleting its record.
+    await new Promise((r) => setTimeout(r, 300));
+    const ops = (await get(`${path}/operations`)).body.value;
+    assert.ok(ops.length < 300, `the run stopped early (${ops.length} operations)`);
+    const deleted = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
+    assert.equal(deleted.status, 202);
+    assert.equal((await get(path)).status, 404);
+  });
+
+  test("complete mode deletes the group's accounts and identities the template does not name", async () => {
+    await put(`${base}/resourceGroups/tpl-complete`, { location: "westeurope" });
+    const identity = (name: string) => ({
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      apiVersion: "2023-01-31",
+      name,
+      location: "westeurope",
+    });
+    const template = (names: string[]) => ({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: names.map(identity),
+    });
+    const deployTo = (name: string, properties: Json) =>
+      deploy("tpl-complete", name, properties).then((r) => {
+        assert.equal(r.final.properties.provisioningState, "Succeeded", JSON.stringify(r.final.properties.error));
+        return r;
+      });
+    await deployTo("first", { template: template(["keep", "drop"]) });
+    const run = await deployTo("second", { template: template(["keep"]), mode: "Complete" });
+    assert.equal(run.final.properties.mode, "Complete");
+    const left = (
+      await get(
+        `${base}/resourceGroups/tpl-complete/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+        admin,
+        "api-version=2023-01-31",
+      )
+    ).body.value;
+    assert.deepEqual(
+      left.map((i: Json) => i.name),
+      ["keep"],
+    );
+    const ops = (await get(`${base}/resourceGroups/tpl-complete/providers/Microsoft.Resources/deployments/second/operations`)).body.value;
+    assert.ok(
+      ops.some((o: Json) => o.properties.provisioningOperation === "Delete" && o.properties.targetResource.resourceName === "drop"),
+    );
   });
 });

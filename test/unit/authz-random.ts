@@ -30,7 +30,7 @@ export interface Vocabulary {
   roleIds: string[];
 }
 
-function pick<T>(rng: Rng, items: readonly T[]): T {
+export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)]!;
 }
 
@@ -82,8 +82,8 @@ const OPERATIONS: Operation[] = [
   { kind: "action", name: "Microsoft.Authorization/roleAssignments/write" },
   { kind: "action", name: "Microsoft.Authorization/roleAssignments/delete" },
 ];
-const PRINCIPALS = ["u1", "u2", "u3", "g1", "g2", "g3"];
-const CUSTOM: RoleDefinition = {
+export const PRINCIPALS = ["u1", "u2", "u3", "g1", "g2", "g3"];
+export const CUSTOM: RoleDefinition = {
   id: "cccccccc-0000-0000-0000-000000000001",
   roleName: "Random Custom",
   roleType: "CustomRole",
@@ -103,7 +103,7 @@ const CUSTOM: RoleDefinition = {
 const ROLE_IDS = [...builtInRoles.map((r) => r.id), CUSTOM.id, "dddddddd-0000-0000-0000-00000000dead"];
 const CONDITIONS = [undefined, undefined, undefined, delegationCondition([ROLE_IDS[0]!, ROLE_IDS[6]!]), "@Resource[x] StringEquals 'y'"];
 
-function randomAssignment(rng: Rng, i: number): RoleAssignment {
+export function randomAssignment(rng: Rng, i: number): RoleAssignment {
   const a: RoleAssignment = {
     id: `ra-${i}`,
     scope: scramble(rng, pick(rng, SCOPES)),
@@ -116,7 +116,7 @@ function randomAssignment(rng: Rng, i: number): RoleAssignment {
   return a;
 }
 
-function randomDeny(rng: Rng, i: number): DenyAssignment {
+export function randomDeny(rng: Rng, i: number): DenyAssignment {
   const everyone = { id: "00000000-0000-0000-0000-000000000000", type: "SystemDefined" };
   return {
     // Ids descend with i so that storage order is not id order, and scopes cluster so that ties happen.

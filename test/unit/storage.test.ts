@@ -204,6 +204,29 @@ for (const dialect of dialects) {
       assert.equal(await store.keys.putMetaOnce("fact", "first"), "first");
       assert.equal(await store.keys.putMetaOnce("fact", "second"), "first");
     });
+
+    test("responses: read only by their account and principal, until they expire", async () => {
+      const row = {
+        id: "resp_1",
+        accountId: "/acct/a",
+        principalId: "p1",
+        createdAt: at,
+        expiresAt: "2026-01-31T00:00:00.000Z",
+        responseJson: '{"id":"resp_1"}',
+        inputItemsJson: "[]",
+        conversationJson: "[]",
+      };
+      await store.responses.save(row);
+      await store.responses.save({ ...row, id: "resp_2", expiresAt: "2026-01-02T00:00:00.000Z" });
+      assert.deepEqual(await store.responses.find("/acct/a", "p1", "resp_1", at), row);
+      assert.equal(await store.responses.find("/acct/a", "p2", "resp_1", at), undefined);
+      assert.equal(await store.responses.find("/acct/b", "p1", "resp_1", at), undefined);
+      assert.equal(await store.responses.find("/acct/a", "p1", "resp_2", "2026-01-03T00:00:00.000Z"), undefined);
+      assert.equal(await store.responses.deleteExpired("2026-01-03T00:00:00.000Z"), 1);
+      assert.equal(await store.responses.delete("/acct/a", "p2", "resp_1"), false);
+      assert.equal(await store.responses.delete("/acct/a", "p1", "resp_1"), true);
+      assert.equal(await store.responses.find("/acct/a", "p1", "resp_1", at), undefined);
+    });
   });
 }
 

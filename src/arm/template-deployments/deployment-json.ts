@@ -8,6 +8,8 @@ const TYPE_NAMES: Record<string, string> = {
   string: "String",
   securestring: "SecureString",
   int: "Int",
+  integer: "Int",
+  boolean: "Bool",
   bool: "Bool",
   object: "Object",
   secureobject: "SecureObject",
@@ -19,11 +21,16 @@ export function isSecureType(type: string): boolean {
   return t === "securestring" || t === "secureobject";
 }
 
+/** A parameter or output type as ARM spells it in a deployment (`Int`, `SecureString`, …). */
+export function typeName(type: string): string {
+  return TYPE_NAMES[type.toLowerCase()] ?? type;
+}
+
 /** The parameters as a deployment shows (and stores) them: each with its type; a secure one never with its value. */
 export function shownParameters(parameters: Record<string, { type: string; value: unknown; secure?: boolean }>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};
   for (const [name, p] of Object.entries(parameters)) {
-    const type = TYPE_NAMES[p.type.toLowerCase()] ?? p.type;
+    const type = typeName(p.type);
     shown[name] = p.secure || isSecureType(p.type) ? { type } : { type, value: p.value };
   }
   return shown;

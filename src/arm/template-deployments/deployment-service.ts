@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { nowIso } from "../../core/clock.ts";
 import { WireError, withDetails } from "../../core/errors.ts";
 import { newGuid } from "../../core/ids.ts";
@@ -8,9 +9,9 @@ import { requireAction } from "../arm-caller.ts";
 import type { ArmDeps } from "../arm-deps.ts";
 import { armError } from "../arm-errors.ts";
 import { requireSubscription } from "../readable-resources.ts";
-import { resourceGroupId } from "../resource-groups.ts";
+import { resourceGroupId } from "../../core/scope.ts";
 import type { ArmPort } from "./arm-port.ts";
-import { DEPLOYMENT_TYPE, deploymentJson, operationJson, shownParameters, templateHash } from "./deployment-json.ts";
+import { DEPLOYMENT_TYPE, deploymentJson, operationJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
 import {
   type DeploymentAddress,
   type DeploymentInput,
@@ -49,8 +50,6 @@ export interface TemplateDeploymentDeps {
   logFailure(message: string, err: unknown): void;
   /** Keeps a background run, so closing the server waits for it. */
   track(run: Promise<void>): void;
-  /** Tells the data plane's short-lived caches that resources changed. */
-  resourcesChanged(): void;
   /** The engine's property-level comparison of a resource as it is and as the template would leave it. */
   diffResource: DiffResource;
 }
@@ -190,6 +189,8 @@ async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checke
 }
 
 async function runInBackground(deps: TemplateDeploymentDeps, caller: ArmCaller, record: TemplateDeploymentRecord, checked: Preflight) {
+  // The run starts after the PUT has been answered (201 Accepted), as in ARM.
+  await yieldToEventLoop();
   try {
     await runDeployment(deps, caller, record, checked);
   } catch (err) {
@@ -223,7 +224,6 @@ async function runDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, re
     },
     checked.plan.resources,
   );
-  if (result.written.length > 0) deps.resourcesChanged();
   const failures = [...result.failures];
   const written = [...result.written];
   if (!result.canceled && failures.length === 0 && checked.input.mode === "Complete" && checked.group)
@@ -278,7 +278,7 @@ function shownOutputs(outputs: Record<string, unknown>): Record<string, unknown>
   const shown: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(outputs)) {
     const o = raw as { type?: string; value?: unknown };
-    const type = String(o.type ?? "");
+    const type = typeName(String(o.type ?? ""));
     shown[name] = /^secure/i.test(type) ? { type } : { type, value: o.value };
   }
   return shown;
@@ -378,7 +378,6 @@ async function deleteUnlisted(
       failures.push({ resourceId: r.id, error: { ...error, target: r.id } });
     }
   }
-  if (doomed.length > 0) deps.resourcesChanged();
   return failures;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { type Clock, nowIso } from "../../core/clock.ts";
 import { WireError } from "../../core/errors.ts";
 import type { DeploymentOperationRecord, DeploymentStore } from "../../storage/deployment-store.ts";
@@ -162,6 +163,9 @@ async function deployOne(
   resource: PlannedResource,
   seq: number,
 ): Promise<ResourceFailure | undefined> {
+  // With SQLite every storage call settles as a microtask: without this, a long run would hold the event loop
+  // (no HTTP answers, no polls) until it ended.
+  await yieldToEventLoop();
   const operation: DeploymentOperationRecord = {
     deploymentId: deps.deploymentId,
     operationId: randomBytes(8).toString("hex").toUpperCase(),

@@ -14,7 +14,7 @@ import {
   whatIfTemplateDeployment,
 } from "../../arm/template-deployments/deployment-service.ts";
 import type { DeploymentAddress } from "../../arm/template-deployments/deployment-input.ts";
-import { RESOURCES_VERSIONS } from "../../arm/providers.ts";
+import { DEPLOYMENTS_VERSIONS } from "../../arm/providers.ts";
 import { WireError } from "../../core/errors.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 
@@ -36,7 +36,6 @@ function deps(ctx: ArmContext): TemplateDeploymentDeps {
     parallelism: t.parallelism,
     logFailure: t.logFailure,
     track: t.track,
-    resourcesChanged: ctx.services.resourcesChanged,
   };
 }
 
@@ -50,7 +49,7 @@ function scopeRoutes(prefix: string, atGroup: boolean): ArmRoute[] {
   const route = (suffix: string, handlers: ArmRoute["handlers"], type = TYPE, collection = DEPLOYMENTS): ArmRoute => ({
     type,
     pattern: new RegExp(`^${prefix}${collection}${suffix}$`, "i"),
-    apiVersions: RESOURCES_VERSIONS,
+    apiVersions: DEPLOYMENTS_VERSIONS,
     handlers,
   });
   /** The URL a client polls for the run (`…/deployments/{name}/operationStatuses/{runId}`). */
@@ -150,7 +149,7 @@ export const deploymentRoutes: ArmRoute[] = [
   {
     type: "Microsoft.Resources/operationresults",
     pattern: new RegExp(`^${SUB}/operationresults/whatif-([^/]+)$`, "i"),
-    apiVersions: RESOURCES_VERSIONS,
+    apiVersions: DEPLOYMENTS_VERSIONS,
     handlers: {
       GET: async (ctx) => ({ body: await getWhatIfResult(deps(ctx), await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }),
     },

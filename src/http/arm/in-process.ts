@@ -35,7 +35,8 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
       throw err;
     } finally {
       if (WRITES.has(request.method)) {
-        services.resourcesChanged();
+        // As after an HTTP write: this node's cached reads are dropped and other nodes are told.
+        if (status < 400) await services.resourcesChanged(path).catch(() => {});
         await recordArmWrite(services, { method: request.method, path, caller, statusCode: status, correlationId }).catch(() => {});
       }
     }

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /** The foundation schema: directory, signing keys, subscriptions, generic resources, role assignments, change feed. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.

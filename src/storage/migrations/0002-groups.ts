@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /**
  * Security groups with direct member and owner edges (users, groups, service principals), and the user

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /**
  * Token-service state beyond the foundation: refresh-token families, device codes, authorization codes, spent

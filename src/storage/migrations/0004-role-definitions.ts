@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /**
  * Custom role definitions (role names unique per tenant, compared case-insensitively through `role_name_key`)

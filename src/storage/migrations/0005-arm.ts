@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /** ARM control plane: account keys (sealed, found by HMAC digest), claimed account names, finished long-running operations, the activity log. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.

@@ -1,32 +1,14 @@
 import { Button, Input, Subtitle2 } from "@fluentui/react-components";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
-import { API_VERSIONS, arm, call } from "../api.ts";
-import type { DirectoryObject, RoleAssignment, RoleDefinition } from "../arm-types.ts";
+import { API_VERSIONS, arm } from "../api.ts";
+import type { RoleAssignment } from "../arm-types.ts";
 import { DataTable, describeScope, ErrorBar, Loading, lastSegment } from "../components.tsx";
 import { AddRoleAssignment } from "./add-role-assignment.tsx";
 import { CheckAccess } from "./check-access.tsx";
+import { usePrincipalNames, useRoleDefinitions } from "../queries.ts";
 
 const auth = (scope: string) => `${scope}/providers/Microsoft.Authorization`;
-
-export function useRoleDefinitions(scope: string) {
-  return useQuery({
-    queryKey: ["roleDefinitions", scope],
-    queryFn: () => arm.list<RoleDefinition>(`${auth(scope)}/roleDefinitions`, API_VERSIONS.roleDefinitions),
-  });
-}
-
-/** Display names of directory objects, read once per set of ids. */
-export function usePrincipalNames(ids: string[]) {
-  return useQuery({
-    queryKey: ["names", [...ids].sort().join(",")],
-    enabled: ids.length > 0,
-    queryFn: async () => {
-      const found = await call<{ value: DirectoryObject[] }>("graph", "/directoryObjects/getByIds", { method: "POST", body: { ids } });
-      return new Map(found.value.map((o) => [o.id, o.displayName ?? o.userPrincipalName ?? o.id]));
-    },
-  });
-}
 
 /** Access control (IAM) at one scope: who has which role here (and from where), add, remove, check access. */
 export function AccessControl(props: { scope: string }) {

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { API_VERSIONS, call } from "../api.ts";
 import type { Account } from "../arm-types.ts";
 import { DataTable, ErrorBar, Loading } from "../components.tsx";
-import { usePrincipalNames } from "./access-control.tsx";
+import { usePrincipalNames } from "../queries.ts";
 
 interface CallJson {
   name: string;

@@ -20,7 +20,7 @@ import { API_VERSIONS, arm } from "../api.ts";
 import type { RoleDefinition } from "../arm-types.ts";
 import { ErrorBar, Loading } from "../components.tsx";
 import { type Principal, PrincipalPicker } from "../principal-picker.tsx";
-import { useRoleDefinitions } from "./access-control.tsx";
+import { useRoleDefinitions } from "../queries.ts";
 
 type Step = "role" | "members" | "review";
 

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { API_VERSIONS, arm } from "../api.ts";
 import type { RoleDefinition } from "../arm-types.ts";
 import { DataTable, ErrorBar, Loading } from "../components.tsx";
-import { useRoleDefinitions } from "./access-control.tsx";
+import { useRoleDefinitions } from "../queries.ts";
 import { type PickedPermission, PermissionPicker } from "./permission-picker.tsx";
 
 /** The JSON `az role definition create --role-definition` takes. */

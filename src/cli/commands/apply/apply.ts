@@ -6,7 +6,10 @@ import { parseWorld } from "../../world/world-file.ts";
 
 export const options = {
   file: { type: "string", short: "f", required: true, help: "The world file (YAML; format in docs/seed-file.md)." },
-  "dry-run": { type: "boolean", help: "Only validate the file." },
+  "dry-run": {
+    type: "boolean",
+    help: "Change nothing: validate the file and print the plan (create, add or unchanged per object) against the server.",
+  },
 } as const;
 
 /** Reads and validates a world file, naming the file in every message. */
@@ -28,12 +31,11 @@ export const spec = command({
   options,
   examples: [
     { text: "Apply a world and show what changed.", command: "keyless apply -f world.yaml -o table" },
-    { text: "Only validate a world file.", command: "keyless apply -f world.yaml --dry-run" },
+    { text: "Show what applying would change, without changing anything.", command: "keyless apply -f world.yaml --dry-run -o table" },
   ],
   async run(opts, ctx) {
     const world = readWorld(opts.file);
-    if (opts["dry-run"]) return [];
     const { client, subscriptionId } = await ctx.client();
-    return applyWorld(client, subscriptionId, world);
+    return applyWorld(client, subscriptionId, world, { dryRun: opts["dry-run"] === true });
   },
 });

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "../database.ts";
+import type { Dialect } from "../dialect.ts";
 
 /**
  * ARM template deployments (`Microsoft.Resources/deployments`) at resource-group and subscription scope, their

@@ -1,0 +1,165 @@
+/**
+ * Evaluates parsed expressions. Arguments are evaluated left to right before a function runs, except for the
+ * functions that decide which arguments matter (`if`, `and`, `or`, `lambda`, which take them unevaluated), so
+ * `if(false, reference(…), …)` never reads the resource. Everything a function may see about the deployment comes
+ * through the `EvalEnv`; where a function is not allowed (a `reference()` in a resource name, a `utcNow()` outside a
+ * parameter default) the env says so and the call fails with ARM's message.
+ */
+import { ExpressionError } from "./errors.ts";
+import type { Expr } from "./expression-parser.ts";
+import type { DeploymentContext, TemplateHost } from "./types.ts";
+import { getProperty, isLambda, isObject, type LambdaValue, typeName } from "./values.ts";
+
+/** Where an expression sits decides which functions it may call. */
+export type EvalSite = "parameterDefault" | "variable" | "plan" | "body" | "output" | "userFunction";
+
+export interface Loop {
+  name: string;
+  index: number;
+}
+
+export function copyIndexOf(loops: readonly Loop[], name: string | undefined): number {
+  if (loops.length === 0)
+    throw new ExpressionError(
+      "The template function 'copyIndex' is not expected at this location. It can only be used within a copy loop.",
+    );
+  if (name === undefined) return loops[0]!.index;
+  const loop = loops.find((l) => l.name.toLowerCase() === name.toLowerCase());
+  if (!loop)
+    throw new ExpressionError(`The template function 'copyIndex' names the copy loop '${name}', which does not enclose this expression.`);
+  return loop.index;
+}
+
+export interface ResourceRef {
+  resourceId: string;
+  apiVersion: string;
+  symbolicName?: string;
+  name: string;
+  type: string;
+}
+
+export interface EvalEnv {
+  readonly context: DeploymentContext;
+  readonly site: EvalSite;
+  readonly host: TemplateHost | undefined;
+  parameter(name: string): Promise<unknown>;
+  variable(name: string): Promise<unknown>;
+  /** The copy loops around the expression, outermost first (`copyIndex()` without a name reads the outermost). */
+  readonly loops: readonly Loop[];
+  /** A resource of this template by symbolic name (`languageVersion` 2.0) or by its declared name. */
+  resolveResource(nameOrSymbol: string): ResourceRef | undefined;
+  /** Told of each resource a `reference()`/`listKeys()` reads, for implicit dependencies. */
+  onReference?(resourceId: string): void;
+  callUserFunction(name: string, args: unknown[]): Promise<unknown>;
+  readonly lambdaScope: ReadonlyMap<string, unknown>;
+  readonly templateInfo: { contentVersion: string; metadata?: Record<string, unknown>; templateHash: string };
+  readonly now: () => Date;
+  readonly maxArrayLength: number;
+  readonly maxStringLength: number;
+  /** The built-in functions by lower-case name (`functions.ts`), passed in so this file imports none of them. */
+  readonly functions: Readonly<Record<string, FunctionSpec>>;
+}
+
+export interface FunctionSpec {
+  minArgs: number;
+  maxArgs: number;
+  /** Receives its arguments unevaluated; calls `evaluate` itself. */
+  lazy?: (args: Expr[], env: EvalEnv) => Promise<unknown>;
+  run?: (args: unknown[], env: EvalEnv, name: string) => unknown;
+}
+
+export async function evaluate(expr: Expr, env: EvalEnv): Promise<unknown> {
+  switch (expr.kind) {
+    case "string":
+      return expr.value;
+    case "number":
+      if (!Number.isSafeInteger(expr.value))
+        throw new ExpressionError(`The number '${expr.value}' is not a valid 64-bit integer within the supported range.`);
+      return expr.value;
+    case "property":
+      return accessProperty(await evaluate(expr.target, env), expr.name);
+    case "index": {
+      const target = await evaluate(expr.target, env);
+      const index = await evaluate(expr.index, env);
+      return accessIndex(target, index);
+    }
+    case "call":
+      return call(expr, env);
+  }
+}
+
+async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promise<unknown> {
+  if (expr.name.includes(".")) {
+    const args: unknown[] = [];
+    for (const arg of expr.args) args.push(await evaluate(arg, env));
+    return env.callUserFunction(expr.name, args);
+  }
+  const lower = expr.name.toLowerCase();
+  const table = env.functions;
+  const spec = Object.hasOwn(table, lower) ? table[lower] : lower.startsWith("list") ? table.listkeys : undefined;
+  if (!spec)
+    throw new ExpressionError(
+      `The template function '${expr.name}' is not valid. Please see https://aka.ms/arm-functions for usage details.`,
+    );
+  if (expr.args.length < spec.minArgs || expr.args.length > spec.maxArgs) {
+    const expected =
+      spec.minArgs === spec.maxArgs
+        ? `${spec.minArgs}`
+        : spec.maxArgs === Number.POSITIVE_INFINITY
+          ? `at least ${spec.minArgs}`
+          : `from ${spec.minArgs} to ${spec.maxArgs}`;
+    throw new ExpressionError(`The template language function '${expr.name}' must have ${expected} parameter(s).`);
+  }
+  if (spec.lazy) return spec.lazy(expr.args, env);
+  const args: unknown[] = [];
+  for (const arg of expr.args) args.push(await evaluate(arg, env));
+  return spec.run!(args, env, expr.name);
+}
+
+export function accessProperty(target: unknown, name: string): unknown {
+  if (isObject(target)) {
+    const found = getProperty(target, name);
+    if (found.found) return found.value;
+    const available = Object.keys(target).join(", ");
+    throw new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${available}'.`);
+  }
+  if (target === null || target === undefined)
+    throw new ExpressionError(`The language expression property '${name}' can't be evaluated, the value is null.`);
+  throw new ExpressionError(
+    `The language expression property '${name}' can't be evaluated, property name must be a string on an object; the value is of type '${typeName(target)}'.`,
+  );
+}
+
+export function accessIndex(target: unknown, index: unknown): unknown {
+  if (Array.isArray(target)) {
+    if (typeof index !== "number" || !Number.isInteger(index)) {
+      throw new ExpressionError(`The language expression property array index must be an integer; it is of type '${typeName(index)}'.`);
+    }
+    if (index < 0 || index >= target.length)
+      throw new ExpressionError(`The language expression property array index '${index}' is out of bounds.`);
+    return target[index];
+  }
+  if (isObject(target) && typeof index === "string") return accessProperty(target, index);
+  throw new ExpressionError(
+    `The language expression can't index a value of type '${typeName(target)}' with a value of type '${typeName(index)}'.`,
+  );
+}
+
+/** Calls a lambda value with its arguments bound to its parameter names. */
+export async function invokeLambda(fn: unknown, args: unknown[], env: EvalEnv, caller: string): Promise<unknown> {
+  if (!isLambda(fn))
+    throw new ExpressionError(
+      `The template language function '${caller}' expects a lambda function; got a value of type '${typeName(fn)}'.`,
+    );
+  const lambda: LambdaValue = fn;
+  if (lambda.params.length > args.length) {
+    throw new ExpressionError(
+      `The lambda function of '${caller}' declares ${lambda.params.length} parameter(s) but '${caller}' passes ${args.length}.`,
+    );
+  }
+  const scope = new Map(env.lambdaScope);
+  lambda.params.forEach((p, i) => {
+    scope.set(p.toLowerCase(), args[i]);
+  });
+  return evaluate(lambda.body, { ...env, lambdaScope: scope });
+}
