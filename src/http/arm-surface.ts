@@ -25,6 +25,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
           ? armError("RequestEntityTooLarge", services.limits.armBodyLimit)
           : armError("InvalidRequestContent", e.message),
       (requestId) => armError("InternalServerError", requestId),
+      (reason) => armError("PolicyUnavailable", reason),
     ),
   );
 
@@ -42,6 +43,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     };
     let status = 500;
     try {
+      // Every ARM answer depends on authorization: a node that cannot confirm its policy answers 503 first.
+      services.policyCurrent();
       const result = await runArmRoute(services, {
         method: request.method,
         path,

@@ -19,6 +19,8 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
     const url = `${request.path}?api-version=${encodeURIComponent(request.apiVersion)}`;
     let status = 500;
     try {
+      // As over HTTP: a node that cannot confirm its authorization policy refuses (503) rather than guess.
+      services.policyCurrent();
       const result = await runArmRoute(services, {
         method: request.method,
         path,

@@ -5,6 +5,7 @@ import { deploymentRoutes } from "./deployment-routes.ts";
 import { insightsRoutes } from "./insights-routes.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
+import { raiRoutes } from "./rai-routes.ts";
 import { genericResourceRoute, resourceRoutes } from "./resource-routes.ts";
 import { subscriptionRoutes } from "./subscription-routes.ts";
 
@@ -14,6 +15,7 @@ export const armRoutes: readonly ArmRoute[] = [
   ...deploymentRoutes,
   ...resourceRoutes,
   ...monitoringRoutes,
+  ...raiRoutes,
   ...cognitiveServicesRoutes,
   ...insightsRoutes,
   ...managedIdentityRoutes,
