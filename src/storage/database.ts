@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { ensurePrivateFile, makePrivate, PRIVATE_DIR_MODE } from "../core/private-files.ts";
 import { dirname } from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
 import type { Dialect } from "./dialect.ts";
 import { migrations } from "./migrations.ts";
 import { openSqlite } from "./sqlite-driver.ts";
@@ -50,6 +49,8 @@ function openSqliteDatabase(url: string): Database {
 
 async function openPostgres(url: string, schema: string): Promise<Database> {
   if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`Invalid PostgreSQL schema name '${schema}'.`);
+  // pg is loaded only for PostgreSQL storage (start-up time of the SQLite default).
+  const { default: pg } = await import("pg");
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
   try {

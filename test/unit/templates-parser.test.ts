@@ -29,7 +29,9 @@ const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
     { depthSize: "small", withCrossShrink: true },
     fc.string({ maxLength: 8 }).map((value): Expr => ({ kind: "string", value, pos: 0 })),
     fc.integer({ min: -1_000_000, max: 1_000_000 }).map((value): Expr => ({ kind: "number", value, pos: 0 })),
-    fc.record({ name: identifier, args: fc.array(tie("expr"), { maxLength: 3 }) }).map(({ name, args }): Expr => ({ kind: "call", name, args, pos: 0 })),
+    fc
+      .record({ name: identifier, args: fc.array(tie("expr"), { maxLength: 3 }) })
+      .map(({ name, args }): Expr => ({ kind: "call", name, args, pos: 0 })),
     fc.record({ target: tie("expr"), name: identifier }).map(({ target, name }): Expr => ({ kind: "property", target, name, pos: 0 })),
     fc.record({ target: tie("expr"), index: tie("expr") }).map(({ target, index }): Expr => ({ kind: "index", target, index, pos: 0 })),
   ),
@@ -75,7 +77,12 @@ describe("expression parser", () => {
       ["", /the expression is empty/],
       ["f(,)", /the character ',' at position '2' is not expected/],
     ];
-    for (const [text, pattern] of cases) assert.throws(() => parseExpression(text, DEPTH), (e: unknown) => e instanceof ExpressionError && pattern.test(e.message), text);
+    for (const [text, pattern] of cases)
+      assert.throws(
+        () => parseExpression(text, DEPTH),
+        (e: unknown) => e instanceof ExpressionError && pattern.test(e.message),
+        text,
+      );
   });
 
   test("nesting deeper than the limit is refused, not a stack overflow", () => {
@@ -96,31 +103,43 @@ describe("expression parser", () => {
   test("property: the parser throws nothing but ExpressionError, whatever the text", () => {
     const alphabet = fc.constantFrom("(", ")", "[", "]", "'", ",", ".", " ", "-", "1", "a", "f", "_", "\\", '"');
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(alphabet, { maxLength: 40 }).map((cs) => cs.join(""))), (text) => {
-        try {
-          parseExpression(text, DEPTH);
-        } catch (e) {
-          assert.ok(e instanceof ExpressionError, `unexpected ${String(e)}`);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(alphabet, { maxLength: 40 }).map((cs) => cs.join("")),
+        ),
+        (text) => {
+          try {
+            parseExpression(text, DEPTH);
+          } catch (e) {
+            assert.ok(e instanceof ExpressionError, `unexpected ${String(e)}`);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   test("property: planning a template with any string in a resource name or output throws nothing but TemplateError", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((s) => `[${s}]`)), async (text) => {
-        const t = template({
-          resources: [{ type: "Microsoft.X/y", apiVersion: "1", name: text }],
-          outputs: { o: { type: "string", value: text } },
-        });
-        try {
-          const plan = await planTemplate(t, {}, rgContext);
-          await plan.outputs({ reference: async () => ({}), listKeys: async () => ({}) });
-        } catch (e) {
-          assert.ok(e instanceof TemplateError, `unexpected ${String(e)}`);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `[${s}]`),
+        ),
+        async (text) => {
+          const t = template({
+            resources: [{ type: "Microsoft.X/y", apiVersion: "1", name: text }],
+            outputs: { o: { type: "string", value: text } },
+          });
+          try {
+            const plan = await planTemplate(t, {}, rgContext);
+            await plan.outputs({ reference: async () => ({}), listKeys: async () => ({}) });
+          } catch (e) {
+            assert.ok(e instanceof TemplateError, `unexpected ${String(e)}`);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -132,7 +151,10 @@ describe("template text", () => {
     assert.deepEqual(value, { a: [1, { b: "x" }], e: null });
     assert.deepEqual(positions.get("a[1].b"), { line: 3, column: 18 });
     assert.deepEqual(positions.get("e"), { line: 4, column: 16 });
-    assert.throws(() => parseTemplateText('{\n "a": }', 10), (e: unknown) => e instanceof TemplateError && e.line === 2 && /a JSON value is expected/.test(e.message));
+    assert.throws(
+      () => parseTemplateText('{\n "a": }', 10),
+      (e: unknown) => e instanceof TemplateError && e.line === 2 && /a JSON value is expected/.test(e.message),
+    );
     assert.throws(() => parseTemplateText(`${"[".repeat(200)}${"]".repeat(200)}`, 128), /nests deeper than 128 levels/);
     const proto = parseTemplateText('{"__proto__": {"x": 1}}', 10).value as Record<string, unknown>;
     assert.deepEqual(Object.keys(proto), ["__proto__"], "__proto__ is an ordinary key");
