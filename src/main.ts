@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
@@ -24,6 +25,7 @@ import { createManagedIdentities, type ManagedIdentities } from "./directory/man
 import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
+import { armInProcess } from "./http/arm/in-process.ts";
 import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
@@ -34,13 +36,15 @@ import { observeModels } from "./inference/backends/observed.ts";
 import { loadTokenizer } from "./inference/token-count.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
+import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
 import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
-import type { ChangeDelta } from "./storage/change-feed.ts";
+import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
@@ -105,10 +109,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     onChange: (delta) => {
       for (const listener of changeListeners) listener(delta);
     },
+    maxStalenessMs: config.policyMaxStalenessSeconds * 1000,
   });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
+  const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
   // Optional parts load their modules only when configured: OpenTelemetry's exporter and SDK, prom-client, ioredis
   // (and pg, in storage) are a third of the start-up import time otherwise (docs/benchmarks.md, keyless/testing).
   const tracing = config.otlpEndpoint ? (await import("./telemetry/tracing.ts")).createTracing(config.otlpEndpoint) : undefined;
@@ -135,6 +141,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     : createMemoryQuotaCounter();
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
+  const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -142,6 +149,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     managedIdentities,
     appCredentials,
     rejections,
+    deploymentRuns,
     changeListeners,
     models,
     callLog,
@@ -149,6 +157,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
     tracing,
+    classifier,
     drain,
   });
   const app = buildApp(services, {
@@ -166,6 +175,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
+  deploymentRuns.log = (message, err) => app.log.error({ err }, message);
   await app.listen({ host: config.host, port: config.port });
   const metricsServer =
     metrics &&
@@ -173,7 +183,16 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
-  const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
+  // committed change also wakes the node at once.
+  const pollMs = Math.min(config.policyPollIntervalMs, (config.policyMaxStalenessSeconds * 1000) / 3);
+  const stopPolling = policy.startPolling(pollMs, (err) => app.log.warn({ err }, "policy refresh failed"));
+  const wake = () => void policy.refresh().catch(() => undefined);
+  const changeSignal = database.listen?.(CHANGE_CHANNEL, {
+    onNotify: wake,
+    onConnected: wake,
+    onError: (err) => app.log.warn({ err }, "change notifications: connection lost, reconnecting"),
+  });
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
     const step = config.signingKeyRotationDays > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
@@ -207,15 +226,18 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
   async function closeAll() {
     stopPolling();
+    await changeSignal?.close();
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
     clearInterval(responsesTimer);
     await app.close();
+    await Promise.allSettled([...deploymentRuns.running]);
     await callLog.close();
     await rateLimiter.close?.();
     await quotaCounter.close?.();
     await models.close();
+    await classifier.close?.();
     await database.close();
   }
 }
@@ -226,6 +248,8 @@ type Live = {
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
+  /** Background template deployment runs, awaited on close; failures go to the server log once `app` exists. */
+  deploymentRuns: { log: (message: string, err: unknown) => void; running: Set<Promise<void>> };
   changeListeners: ((delta: ChangeDelta) => void)[];
   box: SealedBox;
   models: ModelRegistry;
@@ -235,6 +259,7 @@ type Live = {
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
   drain: DrainControl;
+  classifier: ContentClassifier;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -288,10 +313,34 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
+    contentFilterFor: contentFilterLookup(views.findContentPolicy, live.classifier),
   };
-  return {
+  const services: Services = {
     limits: httpLimits(config),
-    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    arm: {
+      ...armDeps(store, directory, clock, live, authorize),
+      explainDenial,
+      raiLimits: {
+        maxItems: config.raiBlocklistMaxItems,
+        patternMaxLength: config.raiBlocklistPatternMaxLength,
+        batchMaxItems: config.raiBlocklistBatchMaxItems,
+      },
+    },
+    templateDeployments: {
+      store: store.deployments,
+      // A template is part of the request body, so the ARM body limit bounds it too.
+      planTemplate: (template, parameters, context) =>
+        planTemplate(template, parameters, context, { limits: { maxTemplateBytes: config.armBodyLimit } }),
+      diffResource,
+      armAs: (caller, origin, correlationId) => armInProcess(services, caller, origin, correlationId),
+      concurrency: config.templateDeploymentConcurrency,
+      parallelism: 4,
+      logFailure: (message, err) => live.deploymentRuns.log(message, err),
+      track(run) {
+        live.deploymentRuns.running.add(run);
+        void run.finally(() => live.deploymentRuns.running.delete(run));
+      },
+    },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
       identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
@@ -353,11 +402,17 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         await store.changes.record("resources", nowIso(clock), { kind: "resources" });
       }
     },
-    ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    async notReadyReason() {
+      if (!(await store.database.ping(2000))) return "storage does not answer";
+      if (live.keys.jwks().keys.length === 0) return "no signing key is loaded";
+      return live.policy.staleReason();
+    },
+    policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => live.tracing!.startCall(name, traceparent)),
   };
+  return services;
 }
 
 /** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */

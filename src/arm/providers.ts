@@ -44,6 +44,8 @@ export const RESOURCES_VERSIONS = [
   "2015-01-01",
   "2014-04-01",
 ];
+/** `Microsoft.Resources/deployments`: the resource manager's versions, and the one `@azure/arm-resourcesdeployments` 2 sends. */
+export const DEPLOYMENTS_VERSIONS = ["2026-06-01", ...RESOURCES_VERSIONS];
 export const COGNITIVE_VERSIONS = [
   "2025-09-01",
   "2025-06-01",
@@ -57,6 +59,16 @@ export const COGNITIVE_VERSIONS = [
   "2021-10-01",
   "2021-04-30",
   "2017-04-18",
+];
+/** Content filtering (`accounts/raiPolicies`, `accounts/raiBlocklists`): from 2023-05-01 (blocklists from 2023-10-01-preview). */
+export const RAI_VERSIONS = [
+  "2025-09-01",
+  "2025-06-01",
+  "2025-04-01-preview",
+  "2024-10-01",
+  "2024-06-01-preview",
+  "2023-10-01-preview",
+  "2023-05-01",
 ];
 export const IDENTITY_VERSIONS = ["2023-01-31", "2022-01-31-preview", "2021-09-30-preview", "2018-11-30", "2015-08-31-preview"];
 export const INSIGHTS_EVENT_VERSIONS = ["2017-03-01-preview", "2015-04-01", "2014-04-01"];
@@ -86,6 +98,9 @@ export const providers: readonly Provider[] = [
       { resourceType: "resources", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "providers", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "operationresults", apiVersions: RESOURCES_VERSIONS },
+      { resourceType: "deployments", apiVersions: DEPLOYMENTS_VERSIONS },
+      { resourceType: "deployments/operations", apiVersions: DEPLOYMENTS_VERSIONS },
+      { resourceType: "deployments/operationStatuses", apiVersions: DEPLOYMENTS_VERSIONS },
     ],
   },
   {
@@ -93,6 +108,9 @@ export const providers: readonly Provider[] = [
     resourceTypes: [
       { resourceType: "accounts", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS, capabilities: "SystemAssignedResourceIdentity" },
       { resourceType: "accounts/deployments", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiPolicies", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiBlocklists", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiBlocklists/raiBlocklistItems", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
       { resourceType: "locations/models", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
       { resourceType: "operations", apiVersions: COGNITIVE_VERSIONS },
     ],
