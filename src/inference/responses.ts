@@ -524,7 +524,7 @@ function optionalInteger(value: unknown, param: string): number | null {
 
 /** The rows storage keeps for a response (JSON text columns); `main.ts` passes storage's repository here. */
 export interface ResponseRows {
-  save(row: ResponseRow): Promise<void>;
+  saveMany(rows: readonly ResponseRow[]): Promise<void>;
   find(accountId: string, principalId: string, id: string, now: string): Promise<ResponseRow | undefined>;
   delete(accountId: string, principalId: string, id: string): Promise<boolean>;
   deleteExpired(now: string): Promise<number>;
@@ -541,19 +541,50 @@ export interface ResponseRow {
   conversationJson: string;
 }
 
-/** The response store over storage's rows: objects in, JSON text at rest. */
-export function responseStoreOver(rows: ResponseRows): ResponseStore {
+const sizeOf = (row: ResponseRow) => row.responseJson.length + row.inputItemsJson.length + row.conversationJson.length;
+
+/**
+ * The response store over storage's rows: objects in, JSON text at rest. Saves are grouped: while one write is in
+ * flight the next ones queue, then go in one statement, so concurrent calls share a commit (and its fsync) instead of
+ * waiting for one each. A save resolves only once its row is committed (a retrieve right after it finds it).
+ */
+export function responseStoreOver(rows: ResponseRows, maxBatch = 200, maxBatchBytes = 8_388_608): ResponseStore {
+  const queued: Array<{ row: ResponseRow; done: () => void; failed: (err: unknown) => void }> = [];
+  let writing = false;
+  async function flush(): Promise<void> {
+    writing = true;
+    while (queued.length > 0) {
+      let count = 0;
+      let bytes = 0;
+      while (count < queued.length && count < maxBatch && (count === 0 || bytes < maxBatchBytes)) bytes += sizeOf(queued[count++]!.row);
+      const batch = queued.splice(0, count);
+      try {
+        await rows.saveMany(batch.map((b) => b.row));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.failed(err);
+      }
+    }
+    writing = false;
+  }
   return {
     save: (r) =>
-      rows.save({
-        id: r.id,
-        accountId: r.accountId,
-        principalId: r.principalId,
-        createdAt: r.createdAt,
-        expiresAt: r.expiresAt,
-        responseJson: JSON.stringify(r.response),
-        inputItemsJson: JSON.stringify(r.inputItems),
-        conversationJson: JSON.stringify(r.conversation),
+      new Promise<void>((done, failed) => {
+        queued.push({
+          row: {
+            id: r.id,
+            accountId: r.accountId,
+            principalId: r.principalId,
+            createdAt: r.createdAt,
+            expiresAt: r.expiresAt,
+            responseJson: JSON.stringify(r.response),
+            inputItemsJson: JSON.stringify(r.inputItems),
+            conversationJson: JSON.stringify(r.conversation),
+          },
+          done,
+          failed,
+        });
+        if (!writing) void flush();
       }),
     async find(accountId, principalId, id, now) {
       const row = await rows.find(accountId, principalId, id, now);
