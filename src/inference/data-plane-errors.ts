@@ -144,6 +144,20 @@ const catalog = {
     status: 504,
     template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
   },
+  PolicyUnavailable: {
+    status: 503,
+    template: (reason: string) => `Access cannot be decided on this Keyless node right now: ${reason} Retry the call shortly.`,
+  },
+  content_filter: {
+    status: 400,
+    template: () =>
+      "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+  },
+  ContentFilterUnavailable: {
+    status: 503,
+    template: () =>
+      "The content filter could not rate this request (the moderation endpoint did not answer in time). Try again; if it persists, ask the operator to check the moderation endpoint or its timeout.",
+  },
   ServiceShuttingDown: {
     status: 503,
     template: (graceSeconds: number) =>
