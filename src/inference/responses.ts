@@ -391,13 +391,20 @@ export function responseShell(id: string, request: ResponseRequest, deployment: 
 }
 
 /** A chat completion's first choice as output items: the tool calls, else one assistant message. */
-export function outputOf(completion: ChatCompletion): { output: ResponseItem[]; incomplete: boolean } {
+export function outputOf(completion: ChatCompletion): { output: ResponseItem[]; incomplete: IncompleteReason | undefined } {
   const choice = completion.choices[0];
   const output: ResponseItem[] = [];
   if (choice?.message.content) output.push(messageItem(itemId("msg"), choice.message.content));
   for (const call of choice?.message.tool_calls ?? [])
     output.push(functionCallItem(itemId("fc"), call.id, call.function.name, call.function.arguments));
-  return { output, incomplete: choice?.finish_reason === "length" };
+  return { output, incomplete: incompleteReason(choice?.finish_reason) };
+}
+
+export type IncompleteReason = "max_output_tokens" | "content_filter";
+
+/** A chat finish reason as a response's `incomplete_details.reason`: cut at the token limit, or by the content filter. */
+export function incompleteReason(finish: string | null | undefined): IncompleteReason | undefined {
+  return finish === "length" ? "max_output_tokens" : finish === "content_filter" ? "content_filter" : undefined;
 }
 
 export function messageItem(id: string, text: string, status: "completed" | "in_progress" = "completed"): ResponseItem {
@@ -414,17 +421,17 @@ export function functionCallItem(
   return { type: "function_call", id, call_id: callId, name, arguments: args, status };
 }
 
-/** The finished response: output, status (`incomplete` when cut at `max_output_tokens`) and usage. */
+/** The finished response: output, status (`incomplete` when cut at `max_output_tokens` or by the filter) and usage. */
 export function finishResponse(
   shell: ResponseObject,
   output: ResponseItem[],
-  incomplete: boolean,
+  incomplete: IncompleteReason | undefined,
   usage: Usage | undefined,
 ): ResponseObject {
   return {
     ...shell,
     status: incomplete ? "incomplete" : "completed",
-    incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
+    incomplete_details: incomplete ? { reason: incomplete } : null,
     output,
     usage: responseUsage(usage),
   };
@@ -544,15 +551,15 @@ export interface ResponseRow {
 const sizeOf = (row: ResponseRow) => row.responseJson.length + row.inputItemsJson.length + row.conversationJson.length;
 
 /**
- * The response store over storage's rows: objects in, JSON text at rest. Saves are grouped: while one write is in
- * flight the next ones queue, then go in one statement, so concurrent calls share a commit (and its fsync) instead of
- * waiting for one each. A save resolves only once its row is committed (a retrieve right after it finds it).
+ * The response store over storage's rows: objects in, JSON text at rest. Saves are grouped: a save waits for the
+ * end of the event loop's turn (and for a write in flight), then every queued row goes in one statement, so
+ * concurrent calls share a commit and its fsync (SQLite's driver blocks the loop while it writes, so without the
+ * wait each call would commit alone). A save resolves only once its row is committed.
  */
 export function responseStoreOver(rows: ResponseRows, maxBatch = 200, maxBatchBytes = 8_388_608): ResponseStore {
   const queued: Array<{ row: ResponseRow; done: () => void; failed: (err: unknown) => void }> = [];
-  let writing = false;
+  let busy = false;
   async function flush(): Promise<void> {
-    writing = true;
     while (queued.length > 0) {
       let count = 0;
       let bytes = 0;
@@ -564,8 +571,9 @@ export function responseStoreOver(rows: ResponseRows, maxBatch = 200, maxBatchBy
       } catch (err) {
         for (const b of batch) b.failed(err);
       }
+      if (queued.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    writing = false;
+    busy = false;
   }
   return {
     save: (r) =>
@@ -584,7 +592,10 @@ export function responseStoreOver(rows: ResponseRows, maxBatch = 200, maxBatchBy
           done,
           failed,
         });
-        if (!writing) void flush();
+        if (!busy) {
+          busy = true;
+          setImmediate(() => void flush());
+        }
       }),
     async find(accountId, principalId, id, now) {
       const row = await rows.find(accountId, principalId, id, now);

@@ -139,7 +139,7 @@ describe("Responses input to chat messages", () => {
 });
 
 describe("grouped response saves", () => {
-  test("saves queued behind a write in flight go together in one statement; each resolves once written", async () => {
+  test("saves of one turn, and those queued behind a write in flight, go together in one statement; each resolves once written", async () => {
     const { responseStoreOver } = await import("../../src/inference/responses.ts");
     const statements: number[] = [];
     let release = () => {};
@@ -164,11 +164,14 @@ describe("grouped response saves", () => {
       conversation: [],
     });
     const first = store.save(record("r0"));
-    const rest = Array.from({ length: 5 }, (_, i) => store.save(record(`r${i + 1}`)));
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(statements, [1]);
+    const rest = Array.from({ length: 5 }, (_, i) => store.save(record(`r${i + 1}`)));
     release();
     await Promise.all([first, ...rest]);
     assert.deepEqual(statements, [1, 3, 2]);
+    // Saves made in the same turn share the next statement.
+    await Promise.all([store.save(record("s1")), store.save(record("s2"))]);
+    assert.deepEqual(statements, [1, 3, 2, 2]);
   });
 });
