@@ -118,7 +118,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
   const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
-  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
+  const catalog = createModelRegistry(
+    config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined,
+    process.env,
+    // Backend warnings can only fire on a data-plane call, after `app` exists.
+    (message, err) => app.log.warn({ err: (err as Error)?.message }, message),
+  );
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
