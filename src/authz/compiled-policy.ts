@@ -93,6 +93,8 @@ interface PolicyIndex {
    * a resource group and a handful of roles): a string read from storage is otherwise a copy per row.
    */
   strings: Map<string, string>;
+  /** Scope as spelled → its key (null: not a scope). */
+  scopeKeys: Map<string, string | null>;
 }
 
 function intern(index: PolicyIndex, value: string): string {
@@ -110,8 +112,17 @@ interface CallerPrincipals {
 
 const byId = (a: CompiledDeny, b: CompiledDeny) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0);
 
+/** The key of a scope as spelled, parsed once per spelling (assignments repeat few scopes many times). */
+function scopeKeyOf(index: PolicyIndex, scope: string): string | undefined {
+  const known = index.scopeKeys.get(scope);
+  if (known !== undefined) return known ?? undefined;
+  const key = parseScope(scope)?.key;
+  index.scopeKeys.set(intern(index, scope), key === undefined ? null : intern(index, key));
+  return key === undefined ? undefined : index.strings.get(key);
+}
+
 function putAssignment(index: PolicyIndex, assignment: RoleAssignment): void {
-  const scopeKey = parseScope(assignment.scope)?.key;
+  const scopeKey = scopeKeyOf(index, assignment.scope);
   deleteAssignment(index, assignment.id);
   if (scopeKey === undefined) return;
   const entry: IndexedAssignment = {
@@ -217,6 +228,7 @@ function buildIndex(policy: Policy): PolicyIndex {
     groups: createMembershipGraph(),
     callers: new Map(),
     strings: new Map(),
+    scopeKeys: new Map(),
   };
   for (const assignment of policy.roleAssignments) putAssignment(index, assignment);
   for (const deny of policy.denyAssignments) putDeny(index, deny);
