@@ -33,6 +33,7 @@ import { consoleLogFormat, prettyLogDestination } from "./http/console-log.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { loadTokenizer } from "./inference/token-count.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
 import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
@@ -40,18 +41,16 @@ import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
-import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
-import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
-import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
-import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
 import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
-import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
+import type { Tracing } from "./telemetry/tracing.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { type Federation, FederationFileError, loadFederation, noFederation } from "./tokens/federation.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
@@ -116,8 +115,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
-  const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
-  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
+  // Optional parts load their modules only when configured: OpenTelemetry's exporter and SDK, prom-client, ioredis
+  // (and pg, in storage) are a third of the start-up import time otherwise (docs/benchmarks.md, keyless/testing).
+  const tracing = config.otlpEndpoint ? (await import("./telemetry/tracing.ts")).createTracing(config.otlpEndpoint) : undefined;
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : (await import("./telemetry/metrics.ts")).createMetrics({ principalLabel: config.metricsPrincipalLabel });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
@@ -127,8 +131,14 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     retentionDays: config.callLogRetentionDays,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
-  const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
-  const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const warnStore = (message: string, err?: Error) => app.log.warn({ err: err?.message }, message);
+  const redisStore = config.rateLimitStore !== "memory";
+  const limiter = redisStore
+    ? (await import("./inference/redis-rate-limits.ts")).openRateLimiter(config.rateLimitStore, warnStore)
+    : createRateLimiter();
+  const quotaCounter = redisStore
+    ? (await import("./inference/redis-quota-counter.ts")).openQuotaCounter(config.rateLimitStore, warnStore)
+    : createMemoryQuotaCounter();
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
@@ -400,7 +410,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
-    traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
+    traceCall: live.tracing && ((name, traceparent) => live.tracing!.startCall(name, traceparent)),
   };
   return services;
 }
@@ -469,6 +479,8 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
   const config = loadConfig({ argv, env });
   const running = await startKeyless(config);
   out(startupReport(running, config));
+  // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it.
+  void loadTokenizer();
   let stopped: Promise<void> | undefined;
   const close = () => {
     stopped ??= running.close();
