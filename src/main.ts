@@ -36,6 +36,7 @@ import { observeModels } from "./inference/backends/observed.ts";
 import { loadTokenizer } from "./inference/token-count.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { applyVersionUpgrades } from "./arm/deployment-upgrades.ts";
 import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
 import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
@@ -199,6 +200,19 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Deployments follow their versionUpgradeOption at start (the models file may name a new default version) and hourly
+  // (a version may pass its deprecation date); moved deployments reach every node's caches through the change feed.
+  const upgradeDeployments = () =>
+    void applyVersionUpgrades(services.arm)
+      .then(async (moved) => {
+        for (const d of moved)
+          app.log.info({ deployment: d.id, version: (d.properties.model as { version: string }).version }, "deployment upgraded");
+        if (moved.length > 0) await services.resourcesChanged(moved[0]!.id);
+      })
+      .catch((err) => app.log.warn({ err }, "deployment version upgrades failed"));
+  upgradeDeployments();
+  const upgradeTimer = setInterval(upgradeDeployments, 3600_000);
+  upgradeTimer.unref();
   // Expired Responses API responses go at start and hourly (reads already ignore them).
   const pruneResponses = () =>
     void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
@@ -230,6 +244,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
+    clearInterval(upgradeTimer);
     clearInterval(responsesTimer);
     await app.close();
     await Promise.allSettled([...deploymentRuns.running]);
@@ -426,9 +441,16 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
     // The ARM catalog lists what the data plane can run; each entry names its backend.
     models: {
       list: () =>
-        live.models
-          .listModels()
-          .map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })),
+        live.models.listModels().map((m) => ({
+          format: m.format,
+          name: m.name,
+          version: m.version,
+          backend: `${m.provider}:${m.backendModel}`,
+          lifecycleStatus: m.lifecycle.status,
+          isDefaultVersion: m.lifecycle.isDefaultVersion,
+          deprecationDate: m.lifecycle.deprecationDate,
+          skus: m.lifecycle.skus,
+        })),
     },
     managedIdentities: {
       create: (input) => live.managedIdentities.createManagedIdentity({ ...input, kind: "UserAssigned" }),

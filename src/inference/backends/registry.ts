@@ -1,4 +1,4 @@
-import type { ModelBackend, ModelLimits, ModelType } from "../chat-types.ts";
+import type { ModelBackend, ModelLifecycle, ModelLimits, ModelType } from "../chat-types.ts";
 import type { AuthDeclaration, BackendDeclaration, ModelsFile } from "../model-config.ts";
 import { ModelsFileError } from "../model-config.ts";
 import { builtinChat } from "./builtin/chat.ts";
@@ -18,7 +18,15 @@ export interface CatalogModel {
   backend: ModelBackend;
   backendModel: string;
   limits: ModelLimits;
+  lifecycle: ModelLifecycle;
 }
+
+const GENERALLY_AVAILABLE: ModelLifecycle = {
+  status: "GenerallyAvailable",
+  isDefaultVersion: true,
+  deprecationDate: undefined,
+  skus: undefined,
+};
 
 /** Built-in models, available offline on every installation. */
 export const builtinModels: readonly CatalogModel[] = [
@@ -31,6 +39,7 @@ export const builtinModels: readonly CatalogModel[] = [
     backend: builtinChat,
     backendModel: "keyless-echo",
     limits: { contextTokens: 128_000 },
+    lifecycle: GENERALLY_AVAILABLE,
   },
   {
     format: "Keyless",
@@ -41,6 +50,7 @@ export const builtinModels: readonly CatalogModel[] = [
     backend: builtinEmbeddings,
     backendModel: "keyless-embed",
     limits: { maxInputTokens: 8192, dimensions: DEFAULT_DIMENSIONS },
+    lifecycle: GENERALLY_AVAILABLE,
   },
 ];
 
@@ -144,6 +154,7 @@ export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<
       backend: backends.get(m.backend)!,
       backendModel: m.upstreamModel,
       limits: m.limits,
+      lifecycle: m.lifecycle,
     });
   }
   return {
