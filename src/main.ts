@@ -123,7 +123,12 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     config.metricsPort === undefined
       ? undefined
       : (await import("./telemetry/metrics.ts")).createMetrics({ principalLabel: config.metricsPrincipalLabel });
-  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
+  const catalog = createModelRegistry(
+    config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined,
+    process.env,
+    // Backend warnings can only fire on a data-plane call, after `app` exists.
+    (message, err) => app.log.warn({ err: (err as Error)?.message }, message),
+  );
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,

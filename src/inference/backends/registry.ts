@@ -64,7 +64,11 @@ export interface ModelRegistry {
 function backendFor(
   declaration: BackendDeclaration,
   env: Readonly<Record<string, string | undefined>>,
+  warn: Warn,
 ): ModelBackend & { close?(): Promise<void> } {
+  // A token refresh that failed while the cached token still held: the operator hears of it before the token expires.
+  const refreshFailed = (err: unknown) =>
+    warn(`backend '${declaration.name}': token refresh failed; the cached token is used until it expires`, err);
   switch (declaration.type) {
     case "openai-compatible": {
       const apiKey = declaration.apiKeyEnv === undefined ? undefined : env[declaration.apiKeyEnv];
@@ -73,7 +77,7 @@ function backendFor(
       return openaiCompatible({
         baseUrl: declaration.baseUrl,
         apiKey,
-        auth: declaration.auth && entraAuth(entraAuthOf(declaration.name, declaration.auth, env)),
+        auth: declaration.auth && entraAuth(entraAuthOf(declaration.name, declaration.auth, env), refreshFailed),
         timeouts: declaration.timeouts,
         maxConnections: declaration.maxConnections,
       });
@@ -86,7 +90,7 @@ function backendFor(
       return azureOpenAi({
         endpoint: declaration.endpoint,
         apiVersion: declaration.apiVersion,
-        auth: key ? apiKeyAuth(key) : entraAuth(entraAuthOf(declaration.name, declaration.auth!, env)),
+        auth: key ? apiKeyAuth(key) : entraAuth(entraAuthOf(declaration.name, declaration.auth!, env), refreshFailed),
         timeouts: declaration.timeouts,
         maxConnections: declaration.maxConnections,
       });
@@ -135,12 +139,19 @@ function entraAuthOf(backend: string, auth: AuthDeclaration, env: Readonly<Recor
 }
 
 /** The built-in models plus the operator's declared ones; a declared model may not shadow a built-in one. */
-export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<Record<string, string | undefined>> = {}): ModelRegistry {
+/** Where a backend reports what the operator should hear of (the server log). */
+export type Warn = (message: string, err: unknown) => void;
+
+export function createModelRegistry(
+  file: ModelsFile | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+  warn: Warn = () => {},
+): ModelRegistry {
   const backends = new Map<string, ModelBackend & { close?(): Promise<void> }>([
     ["builtin-chat", builtinChat],
     ["builtin-embeddings", builtinEmbeddings],
   ]);
-  for (const declaration of file?.backends ?? []) backends.set(declaration.name, backendFor(declaration, env));
+  for (const declaration of file?.backends ?? []) backends.set(declaration.name, backendFor(declaration, env, warn));
   const models: CatalogModel[] = [...builtinModels];
   for (const m of file?.models ?? []) {
     if (lookup(models, m.format, m.name, m.version))
