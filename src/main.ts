@@ -33,6 +33,8 @@ import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
+import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
@@ -41,7 +43,7 @@ import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
 import { openRateLimiter } from "./inference/redis-rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
-import type { ChangeDelta } from "./storage/change-feed.ts";
+import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
@@ -106,6 +108,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     onChange: (delta) => {
       for (const listener of changeListeners) listener(delta);
     },
+    maxStalenessMs: config.policyMaxStalenessSeconds * 1000,
   });
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
@@ -125,6 +128,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
+  const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
   const services = assembleServices(store, directory, facts, clock, config, {
     keys,
     policy,
@@ -139,6 +143,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     quotaCounter,
     metrics,
     tracing,
+    classifier,
     drain,
   });
   const app = buildApp(services, {
@@ -163,7 +168,16 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
-  const stopPolling = policy.startPolling(1000, (err) => app.log.warn({ err }, "policy refresh failed"));
+  // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
+  // committed change also wakes the node at once.
+  const pollMs = Math.min(config.policyPollIntervalMs, (config.policyMaxStalenessSeconds * 1000) / 3);
+  const stopPolling = policy.startPolling(pollMs, (err) => app.log.warn({ err }, "policy refresh failed"));
+  const wake = () => void policy.refresh().catch(() => undefined);
+  const changeSignal = database.listen?.(CHANGE_CHANNEL, {
+    onNotify: wake,
+    onConnected: wake,
+    onError: (err) => app.log.warn({ err }, "change notifications: connection lost, reconnecting"),
+  });
   // Hourly: rotate signing keys when due (any node may), and pick up keys other nodes added.
   const keyTimer = setInterval(() => {
     const step = config.signingKeyRotationDays > 0 ? rotateSigningKeys(store.keys, box, clock, rotation) : Promise.resolve();
@@ -197,6 +211,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   };
   async function closeAll() {
     stopPolling();
+    await changeSignal?.close();
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
@@ -206,6 +221,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await rateLimiter.close?.();
     await quotaCounter.close?.();
     await models.close();
+    await classifier.close?.();
     await database.close();
   }
 }
@@ -225,6 +241,7 @@ type Live = {
   metrics: Metrics | undefined;
   tracing: Tracing | undefined;
   drain: DrainControl;
+  classifier: ContentClassifier;
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
@@ -278,10 +295,19 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     responses: responseStoreOver(store.responses),
     accountHostSuffix: config.accountHostSuffix,
     recordPromptText: config.recordPromptText,
+    contentFilterFor: contentFilterLookup(views.findContentPolicy, live.classifier),
   };
   return {
     limits: httpLimits(config),
-    arm: { ...armDeps(store, directory, clock, live, authorize), explainDenial },
+    arm: {
+      ...armDeps(store, directory, clock, live, authorize),
+      explainDenial,
+      raiLimits: {
+        maxItems: config.raiBlocklistMaxItems,
+        patternMaxLength: config.raiBlocklistPatternMaxLength,
+        batchMaxItems: config.raiBlocklistBatchMaxItems,
+      },
+    },
     activityLog: createActivityLog(store.activity, clock),
     tokenService: {
       identities: tokenIdentities(store, directory, facts.tenantId, live.managedIdentities),
@@ -343,7 +369,12 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         await store.changes.record("resources", nowIso(clock), { kind: "resources" });
       }
     },
-    ready: async () => (await store.database.ping()) && live.keys.jwks().keys.length > 0,
+    async notReadyReason() {
+      if (!(await store.database.ping(2000))) return "storage does not answer";
+      if (live.keys.jwks().keys.length === 0) return "no signing key is loaded";
+      return live.policy.staleReason();
+    },
+    policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),

@@ -28,6 +28,13 @@ export interface ManagedIdentityDirectory {
   rotateSecret(resourceId: string): Promise<void>;
 }
 
+/** Bounds on content-filter blocklists (settings `raiBlocklistMaxItems`, `raiBlocklistPatternMaxLength`, `raiBlocklistBatchMaxItems`). */
+export interface RaiLimits {
+  maxItems: number;
+  patternMaxLength: number;
+  batchMaxItems: number;
+}
+
 /** Everything the ARM resource providers need, assembled by the composition root. */
 export interface ArmDeps {
   resources: ResourceStore;
@@ -38,6 +45,8 @@ export interface ArmDeps {
   explainDenial?: ExplainDenial;
   box: SealedBox;
   models: ModelCatalog;
+  /** Blocklist bounds; absent, Azure's defaults (10,000 items, 1,000-character patterns, 100 items per batch). */
+  raiLimits?: RaiLimits | undefined;
   /** Absent until the token service's managed identities are wired; the identity routes then answer 501. */
   managedIdentities?: ManagedIdentityDirectory | undefined;
   /** Removes the role and deny assignments at or below a deleted scope (the RBAC store owns them). */

@@ -154,6 +154,40 @@ const catalog = {
     template: (model: string, available: string) =>
       `The model '${model}' of account deployment is not supported. Deployable models (format/name/version): ${available}. List them with GET …/accounts/{account}/models.`,
   },
+  RaiPolicyInUse: {
+    status: 409,
+    template: (policy: string, deployments: string) =>
+      `The RAI policy '${policy}' is used by deployment(s) ${deployments}. Point them at another policy (properties.raiPolicyName) before deleting it.`,
+  },
+  RaiBlocklistInUse: {
+    status: 409,
+    template: (blocklist: string, policies: string) =>
+      `The blocklist '${blocklist}' is used by RAI policy(ies) ${policies}. Remove it from their customBlocklists before deleting it.`,
+  },
+  SystemManagedRaiPolicy: {
+    status: 400,
+    template: (policy: string) =>
+      `'${policy}' is a system-managed RAI policy: it cannot be changed or deleted. Create a policy of your own with basePolicyName '${policy}' instead.`,
+  },
+  RaiPolicyNotFound: {
+    status: 400,
+    template: (policy: string, account: string) =>
+      `The RAI policy '${policy}' does not exist in account '${account}'. Use Microsoft.DefaultV2, Microsoft.Default or a policy listed by GET …/accounts/${account}/raiPolicies.`,
+  },
+  RaiBlocklistNotFound: {
+    status: 400,
+    template: (blocklist: string, account: string) =>
+      `The blocklist '${blocklist}' does not exist in account '${account}'. Create it first (PUT …/accounts/${account}/raiBlocklists/${blocklist}).`,
+  },
+  InvalidRaiBlocklistItem: {
+    status: 400,
+    template: (item: string, problem: string) => `The blocklist item '${item}' is invalid: ${problem}.`,
+  },
+  RaiBlocklistItemLimitExceeded: {
+    status: 400,
+    template: (blocklist: string, limit: number) =>
+      `The blocklist '${blocklist}' would have more than ${limit} items, the most one blocklist may hold (setting raiBlocklistMaxItems). Delete items or use another blocklist.`,
+  },
   InvalidKeyName: { status: 400, template: (keyName: string) => `The key name '${keyName}' is invalid. Use 'Key1' or 'Key2'.` },
   OperationNotFound: { status: 404, template: (id: string) => `The operation '${id}' could not be found.` },
   InvalidSubscriptionId: {
@@ -170,6 +204,10 @@ const catalog = {
     status: 400,
     template: (path: string) =>
       `The request path '${path}' is not a valid resource id or collection. Resource ids look like /subscriptions/{subscriptionId}/resourceGroups/{group}/providers/{namespace}/{type}/{name}.`,
+  },
+  PolicyUnavailable: {
+    status: 503,
+    template: (reason: string) => `Authorization cannot be decided on this node right now: ${reason} Retry the request shortly.`,
   },
   InternalServerError: {
     status: 500,

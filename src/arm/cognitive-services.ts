@@ -2,6 +2,9 @@ import type { ResourceRecord } from "../storage/records.ts";
 
 export const ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts";
 export const DEPLOYMENT_TYPE = "Microsoft.CognitiveServices/accounts/deployments";
+export const RAI_POLICY_TYPE = "Microsoft.CognitiveServices/accounts/raiPolicies";
+export const RAI_BLOCKLIST_TYPE = "Microsoft.CognitiveServices/accounts/raiBlocklists";
+export const RAI_BLOCKLIST_ITEM_TYPE = "Microsoft.CognitiveServices/accounts/raiBlocklists/raiBlocklistItems";
 
 export interface ModelRef {
   format: string;

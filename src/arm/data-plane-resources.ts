@@ -2,6 +2,8 @@ import type { ResourceRecord } from "../storage/records.ts";
 import type { ResourceStore } from "../storage/resource-store.ts";
 import { ACCOUNT_TYPE, DEPLOYMENT_TYPE } from "./cognitive-services.ts";
 import { QUOTA_TYPE } from "./principal-quotas.ts";
+import { blocklistItems } from "./rai-blocklists.ts";
+import { effectiveRaiPolicy } from "./rai-policies.ts";
 
 /**
  * What the data plane reads of Cognitive Services accounts and deployments: an account by its global name (with
@@ -25,6 +27,8 @@ export function dataPlaneResources(resources: ResourceStore, defaultTenantId: st
       const children = await resources.listChildren(accountId);
       return children.filter((r) => r.type.toLowerCase() === DEPLOYMENT_TYPE.toLowerCase());
     },
+    getRaiPolicy: (accountId: string, name: string) => effectiveRaiPolicy({ resources }, accountId, name),
+    listBlocklistItems: (accountId: string, name: string) => blocklistItems({ resources }, accountId, name),
     async listQuotas(accountId: string) {
       const children = await resources.listChildren(accountId);
       return children

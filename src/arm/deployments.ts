@@ -5,7 +5,8 @@ import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps, ModelCatalogEntry } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import { DEPLOYMENT_TYPE, type ModelRef, newDeployment } from "./cognitive-services.ts";
+import { DEPLOYMENT_TYPE, type ModelRef, newDeployment, RAI_POLICY_TYPE } from "./cognitive-services.ts";
+import { builtinPolicyName } from "./rai-policies.ts";
 import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, resourceJson } from "./resource-json.ts";
 
@@ -45,6 +46,7 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
   await requireAction(deps, caller, WRITE, id);
   const account = await findAccount(deps, address);
   requireCatalogModel(deps.models.list(), input.model);
+  const raiPolicyName = await requireRaiPolicy(deps, account, input.raiPolicyName);
   const existing = await deps.resources.getResource(id);
   const at = nowIso(deps.clock);
   const base = newDeployment(account, {
@@ -60,6 +62,7 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
     properties: {
       ...base.properties,
       ...(input.scaleType ? { scaleSettings: { scaleType: input.scaleType, capacity: input.capacity } } : {}),
+      raiPolicyName,
     },
     createdAt: existing?.createdAt ?? at,
   };
@@ -170,6 +173,7 @@ interface DeploymentInput {
   skuName: string;
   capacity: number;
   scaleType: "Standard" | "Manual" | undefined;
+  raiPolicyName: string | undefined;
 }
 
 function parseDeploymentBody(body: unknown): DeploymentInput {
@@ -205,7 +209,24 @@ function parseDeploymentBody(body: unknown): DeploymentInput {
     skuName,
     capacity,
     scaleType,
+    raiPolicyName: parseRaiPolicyName(properties.raiPolicyName),
   };
+}
+
+function parseRaiPolicyName(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw armError("InvalidResourceProperties", "properties.raiPolicyName must be a string.");
+  return value;
+}
+
+/** The policy a deployment names exists (built-in or the account's own); none named is Microsoft.DefaultV2, as on Azure. */
+async function requireRaiPolicy(deps: ArmDeps, account: ResourceRecord, name: string | undefined): Promise<string> {
+  if (name === undefined) return "Microsoft.DefaultV2";
+  const builtin = builtinPolicyName(name);
+  if (builtin) return builtin;
+  const policy = await deps.resources.getResource(`${account.id}/raiPolicies/${name}`);
+  if (!policy || policy.type !== RAI_POLICY_TYPE) throw armError("RaiPolicyNotFound", name, account.name);
+  return policy.name;
 }
 
 function requireCatalogModel(models: readonly ModelCatalogEntry[], model: ModelRef): void {

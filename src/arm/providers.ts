@@ -58,6 +58,16 @@ export const COGNITIVE_VERSIONS = [
   "2021-04-30",
   "2017-04-18",
 ];
+/** Content filtering (`accounts/raiPolicies`, `accounts/raiBlocklists`): from 2023-05-01 (blocklists from 2023-10-01-preview). */
+export const RAI_VERSIONS = [
+  "2025-09-01",
+  "2025-06-01",
+  "2025-04-01-preview",
+  "2024-10-01",
+  "2024-06-01-preview",
+  "2023-10-01-preview",
+  "2023-05-01",
+];
 export const IDENTITY_VERSIONS = ["2023-01-31", "2022-01-31-preview", "2021-09-30-preview", "2018-11-30", "2015-08-31-preview"];
 export const INSIGHTS_EVENT_VERSIONS = ["2017-03-01-preview", "2015-04-01", "2014-04-01"];
 /** Azure Monitor metrics and definitions; az 2.45 sends 2018-01-01. */
@@ -93,6 +103,9 @@ export const providers: readonly Provider[] = [
     resourceTypes: [
       { resourceType: "accounts", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS, capabilities: "SystemAssignedResourceIdentity" },
       { resourceType: "accounts/deployments", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiPolicies", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiBlocklists", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
+      { resourceType: "accounts/raiBlocklists/raiBlocklistItems", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
       { resourceType: "locations/models", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
       { resourceType: "operations", apiVersions: COGNITIVE_VERSIONS },
     ],

@@ -10,10 +10,13 @@ type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | {
 /**
  * The one place a request meets the live policy; the authorizer adds the principal's groups from its snapshot.
  * Each surface asks in its own terms (an ARM action, a data action, check-access) and every denial carries the
- * same explanation (`explain.ts`). `onDecision` observes every decision (metrics).
+ * same explanation (`explain.ts`). `onDecision` observes every decision (metrics). Past the node's staleness limit
+ * every question throws `UnavailableError` instead of answering.
  */
 export function policyDecisions(policy: LivePolicy, onDecision: (operation: Operation, decision: Decision) => void = () => {}) {
   const decide = (principalId: string, operation: Operation, scope: string, attributes?: AssignmentAttributes): Decision => {
+    // A node that cannot confirm its policy is current refuses to decide (503) rather than decide with it.
+    policy.requireCurrent();
     const decision = policy.authorizer.evaluate({ principalId, groupIds: [], operation, scope, ...(attributes ? { attributes } : {}) });
     onDecision(operation, decision);
     return decision;

@@ -1,3 +1,4 @@
+import { UnavailableError } from "../core/errors.ts";
 import type { Change, ChangeDelta } from "../storage/change-feed.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
@@ -27,6 +28,14 @@ export interface LivePolicy {
   readonly lastError: unknown;
   /** How many full reloads this node has done (start included). */
   readonly fullReloads: number;
+  /**
+   * Why decisions must not be made now (the policy has not been confirmed current for longer than
+   * `maxStalenessMs`), or undefined while it is fresh enough.
+   */
+  staleReason(): string | undefined;
+  /** Throws `UnavailableError` (503 with Retry-After on every surface) when `staleReason()` says so. */
+  requireCurrent(): void;
+  /** Refreshes every `intervalMs`; `onError` hears the first failure of each run of failures. */
   startPolling(intervalMs: number, onError: (err: unknown) => void): () => void;
 }
 
@@ -41,22 +50,29 @@ export interface LivePolicySources {
   onChange?(delta: ChangeDelta): void;
   /** More pending changes than this and the node reloads everything instead (default 1,000). */
   maxPendingChanges?: number;
-  /** A store call on the refresh path that takes longer fails the refresh (default 5,000 ms). */
+  /** A change-feed read that takes longer fails the refresh (default 1,000 ms; a full reload gets 60 s). */
   storeTimeoutMs?: number;
+  /** How long decisions go on with a policy that cannot be confirmed current (default 30 s): fail closed after. */
+  maxStalenessMs?: number;
   now?: () => number;
 }
+
+/** What a node that fails closed tells callers to wait: about the time a returning store takes to confirm. */
+const RETRY_AFTER_SECONDS = 2;
 
 export async function openLivePolicy(sources: LivePolicySources): Promise<LivePolicy> {
   const { store } = sources;
   const maxPending = sources.maxPendingChanges ?? 1000;
-  const timeoutMs = sources.storeTimeoutMs ?? 5000;
+  const timeoutMs = sources.storeTimeoutMs ?? 1000;
+  const fullLoadTimeoutMs = Math.max(timeoutMs, 60_000);
+  const maxStalenessMs = sources.maxStalenessMs ?? 30_000;
   const now = sources.now ?? Date.now;
   const authorizer = createAuthorizer(createPolicy({}), { generation: -1 });
   let confirmedAt = 0;
   let lastError: unknown;
   let fullReloads = 0;
 
-  const timed = <T>(what: string, work: Promise<T>): Promise<T> => withTimeout(work, timeoutMs, what);
+  const timed = <T>(what: string, work: Promise<T>, ms = timeoutMs): Promise<T> => withTimeout(work, ms, what);
 
   async function fullLoad(): Promise<void> {
     // The number first: rows committed while the tables are read are applied again afterwards, which changes
@@ -65,6 +81,7 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     const [assignments, customs, denies, memberships] = await timed(
       "loading the policy",
       Promise.all([store.listRoleAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships()]),
+      fullLoadTimeoutMs,
     );
     const next: Policy = {
       ...createPolicy({ customRoles: customs.map(toRole) }),
@@ -124,6 +141,12 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     return next;
   };
 
+  function staleReason(): string | undefined {
+    const age = now() - confirmedAt;
+    if (age <= maxStalenessMs) return undefined;
+    return `its access policy could not be confirmed current against storage for ${Math.round(age / 1000)} s (the limit, policyMaxStalenessSeconds, is ${Math.round(maxStalenessMs / 1000)} s).`;
+  }
+
   await refresh();
   return {
     authorizer,
@@ -141,8 +164,25 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     },
     groupsOf: (principalId) => authorizer.policy.groupsOf.get(principalId.toLowerCase()) ?? [],
     refresh,
+    staleReason,
+    requireCurrent() {
+      const reason = staleReason();
+      if (reason !== undefined) throw new UnavailableError(reason, RETRY_AFTER_SECONDS);
+    },
     startPolling(intervalMs, onError) {
-      const timer = setInterval(() => refresh().catch(onError), intervalMs);
+      // One report per run of failures, not one per tick of an outage.
+      let failing = false;
+      const tick = () =>
+        refresh().then(
+          () => {
+            failing = false;
+          },
+          (err) => {
+            if (!failing) onError(err);
+            failing = true;
+          },
+        );
+      const timer = setInterval(tick, intervalMs);
       timer.unref();
       return () => clearInterval(timer);
     },

@@ -87,6 +87,26 @@ export const schema = {
     default: "public",
     description: "PostgreSQL schema holding Keyless's tables (created if missing).",
   }),
+  policyMaxStalenessSeconds: setting<number>({
+    type: "integer",
+    env: "KEYLESS_POLICY_MAX_STALENESS_SECONDS",
+    flag: "--policy-max-staleness-seconds",
+    default: 30,
+    min: 1,
+    max: 86400,
+    description:
+      "How long a node may go on deciding access with a policy it cannot confirm is current (storage unreachable). After that, calls whose answer depends on the policy (data plane and ARM) get 503 with Retry-After and `/readyz` turns not-ready, until storage answers again. Tokens already issued keep their meaning.",
+  }),
+  policyPollIntervalMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_POLICY_POLL_INTERVAL_MS",
+    flag: "--policy-poll-interval-ms",
+    default: 1000,
+    min: 50,
+    max: 3600_000,
+    description:
+      "How often a node checks the change feed on its own. On PostgreSQL each committed change also wakes every node at once (`LISTEN/NOTIFY`); polling is the fallback and what confirms the policy is current.",
+  }),
   masterKey: setting<string>({
     type: "string",
     env: "KEYLESS_MASTER_KEY",
@@ -489,6 +509,74 @@ export const schema = {
     description:
       "Adds the calling principal's object id as a `principal` label on `gen_ai_client_token_usage`. One series per caller: turn it on only where the number of callers is known and modest (otherwise use `keyless usage`, which reads the call log).",
   }),
+  contentModerationUrl: setting<string>({
+    type: "string",
+    env: "KEYLESS_CONTENT_MODERATION_URL",
+    flag: "--content-moderation-url",
+    default: undefined,
+    description:
+      "URL of an OpenAI-compatible moderation endpoint (`…/v1/moderations`) that rates prompts and completions for the content filter's harm categories (hate, sexual, violence, self-harm; see docs/content-filtering.md). Unset, the built-in deterministic classifier (marker words) rates them alone.",
+  }),
+  contentModerationApiKey: setting<string>({
+    type: "string",
+    env: "KEYLESS_CONTENT_MODERATION_API_KEY",
+    flag: "--content-moderation-api-key",
+    default: undefined,
+    secret: true,
+    description: "Bearer key sent to the moderation endpoint, if it needs one.",
+  }),
+  contentModerationModel: setting<string>({
+    type: "string",
+    env: "KEYLESS_CONTENT_MODERATION_MODEL",
+    flag: "--content-moderation-model",
+    default: undefined,
+    description: "The `model` sent to the moderation endpoint (e.g. omni-moderation-latest); unset, none is sent.",
+  }),
+  contentModerationTimeoutMs: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CONTENT_MODERATION_TIMEOUT_MS",
+    flag: "--content-moderation-timeout-ms",
+    default: 5000,
+    min: 50,
+    max: 120_000,
+    description: "How long one call to the moderation endpoint may take before it counts as failed (see contentModerationFailOpen).",
+  }),
+  contentModerationFailOpen: setting<boolean>({
+    type: "boolean",
+    env: "KEYLESS_CONTENT_MODERATION_FAIL_OPEN",
+    flag: "--content-moderation-fail-open",
+    default: false,
+    description:
+      "When the moderation endpoint fails or times out: false (fail closed) answers the call 503 ContentFilterUnavailable; true (fail open) rates the text by the built-in classifier only and logs a warning. Fail open only where unscreened text is acceptable.",
+  }),
+  raiBlocklistMaxItems: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RAI_BLOCKLIST_MAX_ITEMS",
+    flag: "--rai-blocklist-max-items",
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Items one content-filter blocklist (`accounts/raiBlocklists`) may hold; a write beyond it is 400 RaiBlocklistItemLimitExceeded.",
+  }),
+  raiBlocklistPatternMaxLength: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RAI_BLOCKLIST_PATTERN_MAX_LENGTH",
+    flag: "--rai-blocklist-pattern-max-length",
+    default: 1000,
+    min: 1,
+    max: 100_000,
+    description: "Characters of one blocklist item's `pattern` (a term or a regular expression).",
+  }),
+  raiBlocklistBatchMaxItems: setting<number>({
+    type: "integer",
+    env: "KEYLESS_RAI_BLOCKLIST_BATCH_MAX_ITEMS",
+    flag: "--rai-blocklist-batch-max-items",
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description: "Items one `addRaiBlocklistItems` call may add.",
+  }),
   logLevel: setting<string>({
     type: "string",
     env: "KEYLESS_LOG_LEVEL",
@@ -525,6 +613,9 @@ export const OPTIONAL_SETTINGS = [
   "accountHostSuffix",
   "metricsPort",
   "otlpEndpoint",
+  "contentModerationUrl",
+  "contentModerationApiKey",
+  "contentModerationModel",
 ] as const satisfies readonly SettingKey[];
 
 type OptionalKey = (typeof OPTIONAL_SETTINGS)[number];

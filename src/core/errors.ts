@@ -25,6 +25,19 @@ export class InvalidInputError extends Error {
 }
 
 /**
+ * The service cannot give a trustworthy answer now and will again soon (a node that cannot confirm its access
+ * policy is current). Each surface answers 503 with `Retry-After` and its own code; `reason` is safe to show.
+ */
+export class UnavailableError extends Error {
+  readonly kind = "unavailable";
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
  * A failure a surface has already described in its own catalog: `code` is stable, `status` is the HTTP status,
  * `details` are extra fields for the body. Surfaces define subclasses or factories; nothing else builds bodies.
  */

@@ -22,6 +22,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
           ? armError("RequestEntityTooLarge", services.limits.armBodyLimit)
           : armError("InvalidRequestContent", e.message),
       (requestId) => armError("InternalServerError", requestId),
+      (reason) => armError("PolicyUnavailable", reason),
     ),
   );
 
@@ -39,6 +40,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     };
     let status = 500;
     try {
+      // Every ARM answer depends on authorization: a node that cannot confirm its policy answers 503 first.
+      services.policyCurrent();
       const result = await handle(request, path, callerOnce);
       status = result.status ?? 200;
       // The data plane reuses account and deployment reads briefly; a write here is effective at once on this node.

@@ -15,7 +15,9 @@ import {
   useActionOf,
   type AccountView,
 } from "../inference/data-plane.ts";
+import { filterChatStream, filterCompletion } from "../inference/content-filter/index.ts";
 import { checkContextLength } from "../inference/prompt-limits.ts";
+import { type PromptScreening, screenPrompt } from "./data-plane-content-filter.ts";
 import { authenticateCaller } from "./data-plane-auth.ts";
 import { type Budget, enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { enforceQuotas } from "./data-plane-quota.ts";
@@ -36,7 +38,10 @@ export interface RouteFamily {
   deploymentOf(request: DataRequest, body: Record<string, unknown>): unknown;
 }
 
-/** The steps every call shares: api-version, account, caller, data action. */
+/**
+ * The steps every call shares: api-version, a policy known to be current (else 503 `PolicyUnavailable`), account,
+ * caller, data action.
+ */
 export async function admitCall(
   services: Services,
   request: DataRequest,
@@ -47,6 +52,7 @@ export async function admitCall(
   const name = dataActions[operation].operation;
   const call = beginCall(request, reply, services.dataPlane, request.params.account, name, traceOf(services, request, name));
   family.checkVersion(request.query);
+  services.policyCurrent();
   const account = await requireAccount(services.dataPlane, request.params.account);
   call.accountFound = true;
   const caller = await call.trace.step("keyless.authenticate", () => identify(services, request, account, call));
@@ -93,13 +99,14 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     keepPrompt(services, call, chat.messages);
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
+    const screening = await screenPrompt(services, call, account, deployment, chat.messages);
     const maxTokens = chat.max_completion_tokens ?? chat.max_tokens ?? undefined;
     await enforceQuotas(services, account, deployment, call);
     if (chat.stream) {
       const release = slots.take(caller.principalId);
       try {
         const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), maxTokens);
-        return await streamCall(services, request, reply, call, deployment, chat, budget);
+        return await streamCall(services, request, reply, call, deployment, chat, budget, screening);
       } finally {
         release();
       }
@@ -110,7 +117,7 @@ export function chatHandler(services: Services, family: RouteFamily, operation: 
     const completion = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, signal));
     countUsage(call, completion.usage);
     budget.settle(completion.usage?.total_tokens);
-    return completion;
+    return screening ? filterCompletion(screening.filter, screening.prompt, completion, signal) : completion;
   };
 }
 
@@ -123,14 +130,17 @@ async function streamCall(
   deployment: DeploymentView,
   chat: ChatRequest,
   budget: Budget,
+  screening: PromptScreening | undefined,
 ) {
   const stream = requireCapability(deployment, "stream", "chat/completions");
   let used: number | undefined;
   const withUsage = { ...chat, stream_options: { ...chat.stream_options, include_usage: true } };
+  const signal = abortOnDisconnect(reply);
+  const chunks = stream(withUsage, deployment.backendModel, signal);
   const done = await call.trace.step("keyless.backend", () =>
     streamChat(
       reply,
-      stream(withUsage, deployment.backendModel, abortOnDisconnect(reply)),
+      screening ? filterChatStream(screening.filter, screening.prompt, chunks, signal) : chunks,
       (usage) => {
         countUsage(call, usage);
         used = usage.total_tokens;
@@ -157,14 +167,15 @@ export function completionsHandler(services: Services, family: RouteFamily) {
       throw dataPlaneError("InvalidRequest", "Streaming is not supported on /completions; use /chat/completions with stream: true.");
     const deployment = await deploymentFor(services, account, call, family.deploymentOf(request, bodyOf(request)));
     await checkContextLength(chat, deployment.modelLimits);
+    const screening = await screenPrompt(services, call, account, deployment, chat.messages);
     await enforceQuotas(services, account, deployment, call);
     const budget = await enforceLimits(services, reply, deployment, estimatePromptTokens(chat.messages), chat.max_tokens ?? undefined);
     const complete = requireCapability(deployment, "complete", "completions");
-    const completion: ChatCompletion = await call.trace.step("keyless.backend", () =>
-      complete(chat, deployment.backendModel, abortOnDisconnect(reply)),
-    );
-    countUsage(call, completion.usage);
-    budget.settle(completion.usage?.total_tokens);
+    const signal = abortOnDisconnect(reply);
+    const answer: ChatCompletion = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, signal));
+    countUsage(call, answer.usage);
+    budget.settle(answer.usage?.total_tokens);
+    const completion = screening ? await filterCompletion(screening.filter, screening.prompt, answer, signal) : answer;
     return {
       id: completion.id.replace(/^chatcmpl-/, "cmpl-"),
       object: "text_completion",
@@ -175,8 +186,10 @@ export function completionsHandler(services: Services, family: RouteFamily) {
         text: c.message.content ?? "",
         logprobs: null,
         finish_reason: c.finish_reason,
+        ...("content_filter_results" in c ? { content_filter_results: c.content_filter_results } : {}),
       })),
       usage: completion.usage,
+      ...("prompt_filter_results" in completion ? { prompt_filter_results: completion.prompt_filter_results } : {}),
     };
   };
 }
@@ -195,6 +208,7 @@ export function modelsListHandler(services: Services, family: RouteFamily) {
   return async (request: DataRequest, reply: FastifyReply) => {
     const call = beginCall(request, reply, services.dataPlane, request.params.account, "GET /openai/v1/models");
     family.checkVersion(request.query);
+    services.policyCurrent();
     const account = await requireAccount(services.dataPlane, request.params.account);
     call.accountFound = true;
     const caller = await identify(services, request, account, call);

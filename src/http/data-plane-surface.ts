@@ -57,6 +57,7 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
         ? dataPlaneError("InvalidJson", e.message)
         : dataPlaneError("InvalidRequest", e.message),
     () => dataPlaneError("BackendUnavailable"),
+    (reason) => dataPlaneError("PolicyUnavailable", reason),
   );
   app.setErrorHandler((error, request, reply) => envelope(bodyTooLarge(error, request) ?? error, request, reply));
   parseJsonBodies(app, services.dataPlane.limits.jsonDepth);

@@ -45,7 +45,10 @@ export interface Services {
    * node, and tells every other node through the change feed (accounts, keys and `disableLocalAuth` decide access).
    */
   resourcesChanged(path: string): Promise<void>;
-  ready(): Promise<boolean>;
+  /** Why this node is not ready (storage does not answer, no signing key, policy not current), or undefined. */
+  notReadyReason(): Promise<string | undefined>;
+  /** Throws `UnavailableError` when the node cannot confirm its access policy is current (fail closed). */
+  policyCurrent(): void;
   /** The node's graceful shutdown: not ready while it drains; open streams are cut when its grace is over. */
   drain: Drain;
   /** Request bounds (header and body sizes, JSON depth, `$filter`), from the configuration. */

@@ -125,6 +125,16 @@ const catalog = {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",
   },
+  BackendCredentialUnavailable: {
+    status: 502,
+    template: (reason: string) =>
+      `This service could not get a Microsoft Entra token to call the model backend: ${reason}. Ask the operator to check the backend's auth settings in the models file (tenant, client id, secret, certificate or token file).`,
+  },
+  BackendAuthorizationFailed: {
+    status: 502,
+    template: (status: number, code: string) =>
+      `The model backend refused this service's own credential (HTTP ${status} ${code}). The operator must give the backend's identity access there (for Azure OpenAI: Cognitive Services User or Cognitive Services OpenAI User on the resource).`,
+  },
   BackendBusy: {
     status: 503,
     template: (connections: number) =>
@@ -133,6 +143,20 @@ const catalog = {
   BackendTimeout: {
     status: 504,
     template: () => "The model backend did not answer in time. Try again, or ask the operator to raise the backend's timeouts.",
+  },
+  PolicyUnavailable: {
+    status: 503,
+    template: (reason: string) => `Access cannot be decided on this Keyless node right now: ${reason} Retry the call shortly.`,
+  },
+  content_filter: {
+    status: 400,
+    template: () =>
+      "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+  },
+  ContentFilterUnavailable: {
+    status: 503,
+    template: () =>
+      "The content filter could not rate this request (the moderation endpoint did not answer in time). Try again; if it persists, ask the operator to check the moderation endpoint or its timeout.",
   },
   ServiceShuttingDown: {
     status: 503,

@@ -1,4 +1,5 @@
 import type { ChatRequest, ModelBackend, ModelLimits, ModelType } from "./chat-types.ts";
+import type { ContentFilter } from "./content-filter/screen.ts";
 import { type ChatLimits, checkChatRequest } from "./chat-validation.ts";
 import { withDetails } from "../core/errors.ts";
 import { dataPlaneError } from "./data-plane-errors.ts";
@@ -28,6 +29,8 @@ export interface DeploymentView {
   capacity: number | undefined;
   /** The model's own limits (context window, input length, native dimension), where it declares them. */
   modelLimits: ModelLimits;
+  /** The content-filtering policy its calls are screened by (`properties.raiPolicyName`, else Microsoft.DefaultV2). */
+  raiPolicyName: string;
 }
 
 /** The request limits every data-plane call is held to (settings with Azure's defaults). */
@@ -100,6 +103,8 @@ export interface DataPlaneDeps {
   responses?: ResponseStore | undefined;
   /** Operator opt-in: keep each call's prompt text in its record. */
   recordPromptText?: boolean | undefined;
+  /** The deployment's content filter (its policy, compiled, and the classifier); absent, calls are not screened. */
+  contentFilterFor?: ((account: AccountView, deployment: DeploymentView) => Promise<ContentFilter | undefined>) | undefined;
 }
 
 /** Each data-plane operation names its data action in this one table (docs/protocol-notes.md, "Data actions"). */

@@ -1,4 +1,6 @@
 import type { ModelRegistry } from "./backends/registry.ts";
+import { type ContentPolicy, compilePolicy } from "./content-filter/policy.ts";
+import type { BlocklistItemSource, RaiPolicySource } from "./content-filter/types.ts";
 import type { AccountView, DeploymentView } from "./data-plane.ts";
 import { cachedLookup } from "./lookup-cache.ts";
 import type { QuotaView } from "./quotas.ts";
@@ -21,7 +23,14 @@ export interface DataPlaneResources {
   listDeployments(accountId: string): Promise<DeploymentResource[]>;
   /** The account's principal quotas (child resources, as deployments are). */
   listQuotas(accountId: string): Promise<QuotaView[]>;
+  /** A content-filtering policy by name (an account's own, or a built-in one), merged over its base policy. */
+  getRaiPolicy(accountId: string, name: string): Promise<RaiPolicySource | undefined>;
+  /** The items of one of the account's blocklists. */
+  listBlocklistItems(accountId: string, blocklistName: string): Promise<BlocklistItemSource[]>;
 }
+
+/** The policy a deployment without `raiPolicyName` is filtered by, as on Azure. */
+export const DEFAULT_RAI_POLICY = "Microsoft.DefaultV2";
 
 /**
  * The data plane's views of accounts, deployments and principal quotas, each deployment bound to the catalog model that serves it.
@@ -42,10 +51,34 @@ export function deploymentViews(resources: DataPlaneResources, models: ModelRegi
     (account: { id: string }) => account.id.toLowerCase(),
     (account: { id: string }) => resources.listQuotas(account.id),
   );
+  // Compiled policies are kept while their revision holds: the stored policy is re-read every second (cheap), the
+  // blocklists recompiled only when the policy or one of its lists changed.
+  const compiled = new Map<string, ContentPolicy>();
+  const findContentPolicy = cachedLookup(
+    LOOKUP_TTL_MS,
+    (account: { id: string }, name: string) => `${account.id}/raiPolicies/${name}`.toLowerCase(),
+    async (account: { id: string }, name: string) => {
+      const source = await resources.getRaiPolicy(account.id, name);
+      if (!source) return undefined;
+      const key = `${account.id}/raiPolicies/${name}`.toLowerCase();
+      const known = compiled.get(key);
+      if (known && known.revision === source.revision) return known;
+      const items = new Map<string, BlocklistItemSource[]>();
+      for (const list of source.customBlocklists) {
+        const listKey = list.blocklistName.toLowerCase();
+        if (!items.has(listKey)) items.set(listKey, await resources.listBlocklistItems(account.id, list.blocklistName));
+      }
+      const policy = compilePolicy(source, items);
+      if (compiled.size >= 1000) compiled.clear();
+      compiled.set(key, policy);
+      return policy;
+    },
+  );
   return {
     findAccount,
     findDeployment,
     findQuotas,
+    findContentPolicy,
     async listDeployments(account: AccountView): Promise<DeploymentView[]> {
       return (await resources.listDeployments(account.id)).flatMap((r) => bindDeployment(r, models) ?? []);
     },
@@ -53,6 +86,7 @@ export function deploymentViews(resources: DataPlaneResources, models: ModelRegi
       findAccount.clear();
       findDeployment.clear();
       findQuotas.clear();
+      findContentPolicy.clear();
     },
   };
 }
@@ -73,5 +107,6 @@ export function bindDeployment(deployment: DeploymentResource, models: ModelRegi
     backendModel: catalog.backendModel,
     capacity: typeof capacity === "number" ? capacity : undefined,
     modelLimits: catalog.limits,
+    raiPolicyName: typeof deployment.properties.raiPolicyName === "string" ? deployment.properties.raiPolicyName : DEFAULT_RAI_POLICY,
   };
 }

@@ -13,10 +13,45 @@ export type BackendDeclaration =
       type: "openai-compatible";
       baseUrl: string;
       apiKeyEnv: string | undefined;
+      auth: AuthDeclaration | undefined;
+      timeouts: { connectMs: number; firstByteMs: number; totalMs: number; poolWaitMs: number };
+      maxConnections: number;
+    }
+  | {
+      name: string;
+      type: "azure-openai";
+      endpoint: string;
+      apiVersion: string;
+      apiKeyEnv: string | undefined;
+      auth: AuthDeclaration | undefined;
       timeouts: { connectMs: number; firstByteMs: number; totalMs: number; poolWaitMs: number };
       maxConnections: number;
     }
   | { name: string; type: "scripted"; file: string };
+
+/**
+ * A keyless upstream's `auth` block: how Keyless gets a Microsoft Entra token for the upstream. Secrets are named
+ * by environment variable (`clientSecretEnv`, `identityHeaderEnv`); files by path (relative to the models file).
+ */
+export type AuthDeclaration = {
+  scope: string;
+  refreshBeforeExpirySeconds: number;
+} & (
+  | { type: "client-secret"; authorityHost: string; tenantId: string; clientId: string; clientSecretEnv: string }
+  | { type: "client-certificate"; authorityHost: string; tenantId: string; clientId: string; certificateFile: string }
+  | {
+      type: "workload-identity";
+      authorityHost: string | undefined;
+      tenantId: string | undefined;
+      clientId: string | undefined;
+      /** Undefined: the file named by AZURE_FEDERATED_TOKEN_FILE when the server starts. */
+      tokenFile: string | undefined;
+    }
+  | { type: "managed-identity"; endpointEnv: string; identityHeaderEnv: string; clientId: string | undefined }
+);
+
+const AUTH_TYPES = ["client-secret", "client-certificate", "workload-identity", "managed-identity"];
+const COGNITIVE_SCOPE = "https://cognitiveservices.azure.com/.default";
 
 export interface ModelDeclaration {
   format: string;
@@ -91,16 +126,75 @@ function backendOf(b: Record<string, unknown>, i: number, baseDir: string, fail:
   const name = text(b.name, `${at}.name`, fail);
   if (BUILTIN_BACKENDS.includes(name)) fail(`${at}.name '${name}' is reserved for a built-in backend.`);
   if (b.type === "scripted") return { name, type: "scripted", file: resolve(baseDir, text(b.file, `${at}.file`, fail)) };
-  if (b.type !== "openai-compatible") return fail(`${at}.type must be 'openai-compatible' or 'scripted'.`);
-  const baseUrl = text(b.baseUrl, `${at}.baseUrl`, fail);
-  if (!/^https?:\/\//.test(baseUrl)) fail(`${at}.baseUrl must be an http(s) URL such as http://127.0.0.1:11434/v1.`);
+  if (b.type !== "openai-compatible" && b.type !== "azure-openai")
+    return fail(`${at}.type must be 'openai-compatible', 'azure-openai' or 'scripted'.`);
   const timeouts = { ...DEFAULT_TIMEOUTS, ...(isRecord(b.timeouts) ? b.timeouts : {}) };
   for (const [key, value] of Object.entries(timeouts))
     if (!Number.isInteger(value) || (value as number) <= 0) fail(`${at}.timeouts.${key} must be a positive integer (milliseconds).`);
   const apiKeyEnv = b.apiKeyEnv === undefined ? undefined : text(b.apiKeyEnv, `${at}.apiKeyEnv`, fail);
   const maxConnections = b.maxConnections === undefined ? 64 : Number(b.maxConnections);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) fail(`${at}.maxConnections must be a positive integer.`);
-  return { name, type: "openai-compatible", baseUrl, apiKeyEnv, timeouts: timeouts as typeof DEFAULT_TIMEOUTS, maxConnections };
+  const auth = b.auth === undefined ? undefined : authOf(b.auth, `${at}.auth`, baseDir, fail);
+  if (auth && apiKeyEnv !== undefined) fail(`${at} sets both apiKeyEnv and auth; an upstream takes one credential.`);
+  const common = { name, apiKeyEnv, auth, timeouts: timeouts as typeof DEFAULT_TIMEOUTS, maxConnections };
+  if (b.type === "azure-openai") {
+    const endpoint = text(b.endpoint, `${at}.endpoint`, fail);
+    if (!/^https?:\/\//.test(endpoint)) fail(`${at}.endpoint must be an http(s) URL such as https://my-resource.openai.azure.com.`);
+    const apiVersion = b.apiVersion === undefined ? "2024-10-21" : text(b.apiVersion, `${at}.apiVersion`, fail);
+    return { ...common, type: "azure-openai", endpoint, apiVersion };
+  }
+  const baseUrl = text(b.baseUrl, `${at}.baseUrl`, fail);
+  if (!/^https?:\/\//.test(baseUrl)) fail(`${at}.baseUrl must be an http(s) URL such as http://127.0.0.1:11434/v1.`);
+  return { ...common, type: "openai-compatible", baseUrl };
+}
+
+function authOf(value: unknown, at: string, baseDir: string, fail: (d: string) => never): AuthDeclaration {
+  if (!isRecord(value)) return fail(`${at} must be a mapping with a 'type' (${AUTH_TYPES.join(", ")}).`);
+  const type = value.type;
+  if (typeof type !== "string" || !AUTH_TYPES.includes(type)) return fail(`${at}.type must be one of: ${AUTH_TYPES.join(", ")}.`);
+  const scope = value.scope === undefined ? COGNITIVE_SCOPE : text(value.scope, `${at}.scope`, fail);
+  const refreshBeforeExpirySeconds = value.refreshBeforeExpirySeconds === undefined ? 300 : Number(value.refreshBeforeExpirySeconds);
+  if (!Number.isInteger(refreshBeforeExpirySeconds) || refreshBeforeExpirySeconds < 0)
+    fail(`${at}.refreshBeforeExpirySeconds must be a whole number of seconds (0 or more).`);
+  const base = { scope, refreshBeforeExpirySeconds };
+  const optional = (key: string) => (value[key] === undefined ? undefined : text(value[key], `${at}.${key}`, fail));
+  const authorityHost = (required: boolean) => {
+    const host = required ? (optional("authorityHost") ?? "https://login.microsoftonline.com") : optional("authorityHost");
+    if (host !== undefined && !host.startsWith("https://")) fail(`${at}.authorityHost must be an https URL (as MSAL requires).`);
+    return host;
+  };
+  if (type === "managed-identity")
+    return {
+      ...base,
+      type,
+      endpointEnv: optional("endpointEnv") ?? "IDENTITY_ENDPOINT",
+      identityHeaderEnv: optional("identityHeaderEnv") ?? "IDENTITY_HEADER",
+      clientId: optional("clientId"),
+    };
+  if (type === "workload-identity") {
+    const tokenFile = optional("tokenFile");
+    return {
+      ...base,
+      type,
+      authorityHost: authorityHost(false),
+      tenantId: optional("tenantId"),
+      clientId: optional("clientId"),
+      tokenFile: tokenFile === undefined ? undefined : resolve(baseDir, tokenFile),
+    };
+  }
+  const authority = {
+    authorityHost: authorityHost(true)!,
+    tenantId: text(value.tenantId, `${at}.tenantId`, fail),
+    clientId: text(value.clientId, `${at}.clientId`, fail),
+  };
+  if (type === "client-secret")
+    return { ...base, ...authority, type, clientSecretEnv: text(value.clientSecretEnv, `${at}.clientSecretEnv`, fail) };
+  return {
+    ...base,
+    ...authority,
+    type: "client-certificate",
+    certificateFile: resolve(baseDir, text(value.certificateFile, `${at}.certificateFile`, fail)),
+  };
 }
 
 function list(value: unknown, name: string, fail: (d: string) => never): Record<string, unknown>[] {

@@ -11,9 +11,21 @@ import type { Tables } from "./tables.ts";
 export interface Database {
   readonly db: Kysely<Tables>;
   readonly dialect: Dialect;
-  /** True when the database answers a trivial query (for `/readyz`). */
-  ping(): Promise<boolean>;
+  /** True when the database answers a trivial query within `timeoutMs` (for `/readyz`). */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Wakes `handlers.onNotify` whenever a change commits in this database's schema (PostgreSQL `LISTEN` on a
+   * dedicated connection, reconnected with backoff; `onConnected` after each (re)connection, since notifications
+   * sent while disconnected are lost). Undefined on SQLite, where one process owns the database.
+   */
+  listen?(channel: string, handlers: ListenHandlers): { close(): Promise<void> };
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onNotify(): void;
+  onConnected(): void;
+  onError(err: unknown): void;
 }
 
 export interface OpenOptions {
@@ -57,20 +69,87 @@ async function openPostgres(url: string, schema: string): Promise<Database> {
   } finally {
     await setup.end();
   }
-  const pool = new pg.Pool({ connectionString: url, options: `-c search_path="${schema}"`, max: 10 });
-  return wrap(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), "postgres");
+  // A connection attempt to an unreachable server gives up instead of waiting for the operating system.
+  const pool = new pg.Pool({ connectionString: url, options: `-c search_path="${schema}"`, max: 10, connectionTimeoutMillis: 5000 });
+  // A connection that breaks (the server restarts, the network drops) emits `error`, idle in the pool or checked
+  // out by a query; unheard, the event would end the process. The query fails on its own, the pool drops the
+  // connection, and the next query that needs one reports the outage.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  return {
+    ...wrap(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), "postgres"),
+    listen: (channel, handlers) => listenPostgres(url, schema, channel, handlers),
+  };
+}
+
+/** One dedicated client that LISTENs; on an error or a closed connection it reconnects after 100 ms, doubling to 5 s. */
+function listenPostgres(url: string, schema: string, channel: string, handlers: ListenHandlers) {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(channel)) throw new Error(`Invalid channel name '${channel}'.`);
+  let client: pg.Client | undefined;
+  let closed = false;
+  let delay = 100;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const retry = (failed: pg.Client) => {
+    if (closed || client !== failed) return;
+    client = undefined;
+    failed.end().catch(() => undefined);
+    timer = setTimeout(connect, delay);
+    timer.unref();
+    delay = Math.min(delay * 2, 5000);
+  };
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, keepAlive: true });
+    client = next;
+    // The payload is the writer's schema: nodes of another deployment sharing the server are not woken.
+    next.on("notification", (message) => {
+      if (message.payload === schema) handlers.onNotify();
+    });
+    next.on("error", (err) => {
+      handlers.onError(err);
+      retry(next);
+    });
+    next.on("end", () => retry(next));
+    try {
+      await next.connect();
+      await next.query(`listen ${channel}`);
+      delay = 100;
+      handlers.onConnected();
+    } catch (err) {
+      handlers.onError(err);
+      retry(next);
+    }
+  }
+
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const last = client;
+      client = undefined;
+      await last?.end().catch(() => undefined);
+    },
+  };
 }
 
 function wrap(db: Kysely<Tables>, dialect: Dialect): Database {
   return {
     db,
     dialect,
-    ping: async () => {
+    ping: async (timeoutMs = 5000) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        await sql`select 1`.execute(db);
-        return true;
+        const expired = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        return await Promise.race([sql`select 1`.execute(db).then(() => true), expired]);
       } catch {
         return false;
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: () => db.destroy(),

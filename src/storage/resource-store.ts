@@ -49,6 +49,18 @@ export function resourceStore(db: Kysely<Tables>) {
         )
         .execute();
     },
+    /** Deletes leaf resources (no children, no keys) by id; ids that do not exist are skipped. */
+    async deleteResources(ids: readonly string[]): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .deleteFrom("resources")
+        .where(
+          "id_key",
+          "in",
+          ids.map((id) => id.toLowerCase()),
+        )
+        .execute();
+    },
     async getResource(id: string): Promise<ResourceRecord | undefined> {
       const row = await db.selectFrom("resources").selectAll().where("id_key", "=", id.toLowerCase()).executeTakeFirst();
       return row && resourceRecord(row);

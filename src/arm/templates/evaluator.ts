@@ -101,19 +101,24 @@ async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promis
     throw new ExpressionError(
       `The template function '${expr.name}' is not valid. Please see https://aka.ms/arm-functions for usage details.`,
     );
-  if (expr.args.length < spec.minArgs || expr.args.length > spec.maxArgs) {
-    const expected =
-      spec.minArgs === spec.maxArgs
-        ? `${spec.minArgs}`
-        : spec.maxArgs === Number.POSITIVE_INFINITY
-          ? `at least ${spec.minArgs}`
-          : `from ${spec.minArgs} to ${spec.maxArgs}`;
-    throw new ExpressionError(`The template language function '${expr.name}' must have ${expected} parameter(s).`);
-  }
+  const countProblem = argumentCountProblem(expr.name, spec, expr.args.length);
+  if (countProblem) throw countProblem;
   if (spec.lazy) return spec.lazy(expr.args, env);
   const args: unknown[] = [];
   for (const arg of expr.args) args.push(await evaluate(arg, env));
   return spec.run!(args, env, expr.name);
+}
+
+/** ARM's error for a call with too few or too many arguments, or undefined when the count is allowed. */
+export function argumentCountProblem(name: string, spec: FunctionSpec, count: number): ExpressionError | undefined {
+  if (count >= spec.minArgs && count <= spec.maxArgs) return undefined;
+  const expected =
+    spec.minArgs === spec.maxArgs
+      ? `${spec.minArgs}`
+      : spec.maxArgs === Number.POSITIVE_INFINITY
+        ? `at least ${spec.minArgs}`
+        : `from ${spec.minArgs} to ${spec.maxArgs}`;
+  return new ExpressionError(`The template language function '${name}' must have ${expected} parameter(s).`);
 }
 
 export function accessProperty(target: unknown, name: string): unknown {

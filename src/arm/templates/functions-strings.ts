@@ -16,7 +16,7 @@ function strings(fn: string, args: unknown[]): string[] {
 }
 
 /** .NET composite formatting: `{0}`, `{0,-8}`, `{0:D3}`, `{{` and `}}`. */
-export function formatComposite(format: string, values: unknown[]): string {
+export function formatComposite(format: string, values: unknown[], maxLength: number): string {
   let out = "";
   let i = 0;
   while (i < format.length) {
@@ -36,6 +36,8 @@ export function formatComposite(format: string, values: unknown[]): string {
       if (index >= values.length) fail(`The format string '${format}' refers to argument ${index}, but only ${values.length} were given.`);
       let text = formatValue(values[index], item[3]);
       const width = item[2] === undefined ? 0 : Number(item[2]);
+      if (Math.abs(width) > maxLength)
+        fail(`The format item '${format.slice(i, end + 1)}' asks for a width above the limit of ${maxLength}.`);
       if (Math.abs(width) > text.length) text = width > 0 ? text.padStart(width) : text.padEnd(-width);
       out += text;
       i = end + 1;
@@ -53,7 +55,7 @@ function formatValue(value: unknown, spec: string | undefined): string {
   if (spec === undefined || spec === "" || typeof value !== "number") return toArmString(value);
   const m = /^([DdXxNn])(\d*)$/.exec(spec);
   if (!m) return toArmString(value);
-  const digits = m[2] === "" ? undefined : Number(m[2]);
+  const digits = m[2] === "" ? undefined : Math.min(Number(m[2]), 99);
   switch (m[1]) {
     case "D":
     case "d":
@@ -111,13 +113,25 @@ function utcFormat(date: Date, format: string): string {
 }
 
 export const STRING_FUNCTIONS: Record<string, FunctionSpec> = {
-  format: { minArgs: 1, maxArgs: MANY, run: (a) => formatComposite(str("format", a, 0), a.slice(1)) },
+  format: { minArgs: 1, maxArgs: MANY, run: (a, env) => formatComposite(str("format", a, 0), a.slice(1), env.maxStringLength) },
   guid: { minArgs: 1, maxArgs: MANY, run: (a) => armGuid(strings("guid", a)) },
   uniquestring: { minArgs: 1, maxArgs: MANY, run: (a) => uniqueString(strings("uniqueString", a)) },
   tolower: { minArgs: 1, maxArgs: 1, run: (a) => str("toLower", a, 0).toLowerCase() },
   toupper: { minArgs: 1, maxArgs: 1, run: (a) => str("toUpper", a, 0).toUpperCase() },
   trim: { minArgs: 1, maxArgs: 1, run: (a) => str("trim", a, 0).trim() },
-  replace: { minArgs: 3, maxArgs: 3, run: (a) => str("replace", a, 0).replaceAll(str("replace", a, 1), str("replace", a, 2)) },
+  replace: {
+    minArgs: 3,
+    maxArgs: 3,
+    run: (a, env) => {
+      const value = str("replace", a, 0);
+      const from = str("replace", a, 1);
+      const to = str("replace", a, 2);
+      if (from === "") fail("The template language function 'replace' cannot replace an empty string.");
+      const growth = (value.split(from).length - 1) * (to.length - from.length);
+      checkLength("replace", value.length + growth, env.maxStringLength);
+      return value.replaceAll(from, to);
+    },
+  },
   split: {
     minArgs: 2,
     maxArgs: 2,

@@ -13,6 +13,7 @@ import {
   type TemplateLocation,
   TemplateError,
 } from "./errors.ts";
+import { checkExpressions } from "./expression-check.ts";
 import { calls } from "./expression-parser.ts";
 import { orderInstances, resolveDependencies } from "./dependencies.ts";
 import { givenValues, resolveParameters, typeInfo } from "./parameters.ts";
@@ -148,6 +149,7 @@ async function planParsed(
     );
   }
 
+  checkExpressions(scope, template, where);
   await resolveParameters(
     scope,
     declaredParameters,

@@ -127,6 +127,8 @@ export class TemplateScope {
         return bound.get(key);
       },
       variable: () => Promise.reject(new ExpressionError(`A user-defined function ('${fn.name}') cannot use variables.`)),
+      callUserFunction: () =>
+        Promise.reject(new ExpressionError(`A user-defined function ('${fn.name}') cannot call other user-defined functions.`)),
     };
     return this.evaluateValue(fn.output.value, childPath(fn.path, "output"), env, false);
   }

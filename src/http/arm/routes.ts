@@ -4,6 +4,7 @@ import { cognitiveServicesRoutes } from "./cognitive-services-routes.ts";
 import { insightsRoutes } from "./insights-routes.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
+import { raiRoutes } from "./rai-routes.ts";
 import { genericResourceRoute, resourceRoutes } from "./resource-routes.ts";
 import { subscriptionRoutes } from "./subscription-routes.ts";
 
@@ -12,6 +13,7 @@ export const armRoutes: readonly ArmRoute[] = [
   ...subscriptionRoutes,
   ...resourceRoutes,
   ...monitoringRoutes,
+  ...raiRoutes,
   ...cognitiveServicesRoutes,
   ...insightsRoutes,
   ...managedIdentityRoutes,

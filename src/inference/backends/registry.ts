@@ -1,8 +1,10 @@
 import type { ModelBackend, ModelLimits, ModelType } from "../chat-types.ts";
-import type { BackendDeclaration, ModelsFile } from "../model-config.ts";
+import type { AuthDeclaration, BackendDeclaration, ModelsFile } from "../model-config.ts";
 import { ModelsFileError } from "../model-config.ts";
 import { builtinChat } from "./builtin/chat.ts";
 import { builtinEmbeddings, DEFAULT_DIMENSIONS } from "./builtin/embeddings.ts";
+import { apiKeyAuth, azureOpenAi } from "./azure-openai/index.ts";
+import { type EntraAuth, entraAuth, readCertificateKey } from "./entra-token.ts";
 import { openaiCompatible } from "./openai-compatible/index.ts";
 import { loadScript, scriptedModel } from "./scripted/index.ts";
 
@@ -61,12 +63,64 @@ function backendFor(
       return openaiCompatible({
         baseUrl: declaration.baseUrl,
         apiKey,
+        auth: declaration.auth && entraAuth(entraAuthOf(declaration.name, declaration.auth, env)),
+        timeouts: declaration.timeouts,
+        maxConnections: declaration.maxConnections,
+      });
+    }
+    case "azure-openai": {
+      const key = declaration.apiKeyEnv === undefined ? undefined : env[declaration.apiKeyEnv];
+      if (declaration.apiKeyEnv !== undefined && !key)
+        throw new ModelsFileError(`Backend '${declaration.name}' names apiKeyEnv ${declaration.apiKeyEnv}, which is not set.`);
+      if (!declaration.auth && !key) throw new ModelsFileError(`Backend '${declaration.name}' (azure-openai) needs 'auth' or 'apiKeyEnv'.`);
+      return azureOpenAi({
+        endpoint: declaration.endpoint,
+        apiVersion: declaration.apiVersion,
+        auth: key ? apiKeyAuth(key) : entraAuth(entraAuthOf(declaration.name, declaration.auth!, env)),
         timeouts: declaration.timeouts,
         maxConnections: declaration.maxConnections,
       });
     }
     case "scripted":
       return scriptedModel(loadScript(declaration.file));
+  }
+}
+
+/** A backend's `auth` block with its environment variables and files read (at start: a missing one stops it). */
+function entraAuthOf(backend: string, auth: AuthDeclaration, env: Readonly<Record<string, string | undefined>>): EntraAuth {
+  const need = (name: string, what: string) => {
+    const value = env[name];
+    if (!value) throw new ModelsFileError(`Backend '${backend}' reads ${what} from ${name}, which is not set.`);
+    return value;
+  };
+  const common = { scope: auth.scope, refreshBeforeMs: auth.refreshBeforeExpirySeconds * 1000 };
+  try {
+    switch (auth.type) {
+      case "client-secret":
+        return { ...common, ...auth, clientSecret: need(auth.clientSecretEnv, "its client secret") };
+      case "client-certificate":
+        return { ...common, ...auth, certificate: readCertificateKey(auth.certificateFile) };
+      case "workload-identity":
+        return {
+          ...common,
+          type: "workload-identity",
+          authorityHost: auth.authorityHost ?? env.AZURE_AUTHORITY_HOST ?? "https://login.microsoftonline.com",
+          tenantId: auth.tenantId ?? need("AZURE_TENANT_ID", "its tenant"),
+          clientId: auth.clientId ?? need("AZURE_CLIENT_ID", "its client id"),
+          tokenFile: auth.tokenFile ?? need("AZURE_FEDERATED_TOKEN_FILE", "its federated token file"),
+        };
+      case "managed-identity":
+        return {
+          ...common,
+          type: "managed-identity",
+          endpoint: need(auth.endpointEnv, "its managed-identity endpoint"),
+          identityHeader: need(auth.identityHeaderEnv, "its managed-identity header"),
+          clientId: auth.clientId,
+        };
+    }
+  } catch (err) {
+    if (err instanceof ModelsFileError) throw err;
+    throw new ModelsFileError(`Backend '${backend}': ${(err as Error).message}`);
   }
 }
 

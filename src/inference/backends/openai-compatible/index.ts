@@ -2,17 +2,26 @@ import type { ChatCompletion, EmbeddingsResult, ModelBackend } from "../../chat-
 import { sseData } from "./sse.ts";
 import { translate, type UpstreamOptions, upstreamClient } from "./upstream.ts";
 
+/** Where an operation goes under the base URL: `/chat/completions` here; Azure OpenAI puts the deployment first. */
+export interface UpstreamRoute {
+  kind: string;
+  path(operation: "chat/completions" | "embeddings", model: string): string;
+}
+
 /**
  * The `openai-compatible` adapter: vLLM, Ollama, llama.cpp, LM Studio, OpenAI. Requests are forwarded with
  * `model` replaced by the upstream model name; streams pass through chunk by chunk; embeddings are always
  * asked as floats (the HTTP edge encodes base64 itself, whatever the upstream supports).
  */
-export function openaiCompatible(options: UpstreamOptions): ModelBackend & { close(): Promise<void> } {
+export function openaiCompatible(
+  options: UpstreamOptions,
+  route: UpstreamRoute = { kind: "openai-compatible", path: (operation) => `/${operation}` },
+): ModelBackend & { close(): Promise<void> } {
   const upstream = upstreamClient(options);
   return {
-    kind: "openai-compatible",
+    kind: route.kind,
     async complete(request, model, signal) {
-      const response = await upstream.post("/chat/completions", { ...request, model, stream: false }, signal);
+      const response = await upstream.post(route.path("chat/completions", model), { ...request, model, stream: false }, signal);
       try {
         return (await response.body.json()) as ChatCompletion;
       } catch (err) {
@@ -20,7 +29,7 @@ export function openaiCompatible(options: UpstreamOptions): ModelBackend & { clo
       }
     },
     async *stream(request, model, signal) {
-      const response = await upstream.post("/chat/completions", { ...request, model, stream: true }, signal);
+      const response = await upstream.post(route.path("chat/completions", model), { ...request, model, stream: true }, signal);
       try {
         yield* sseData(response.body);
       } catch (err) {
@@ -31,7 +40,7 @@ export function openaiCompatible(options: UpstreamOptions): ModelBackend & { clo
       }
     },
     async embed(request, model, signal) {
-      const response = await upstream.post("/embeddings", { ...request, model, encoding_format: "float" }, signal);
+      const response = await upstream.post(route.path("embeddings", model), { ...request, model, encoding_format: "float" }, signal);
       try {
         const body = (await response.body.json()) as {
           data: Array<{ index: number; embedding: number[] }>;

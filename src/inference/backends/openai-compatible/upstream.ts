@@ -8,8 +8,14 @@ export interface UpstreamOptions {
   /** e.g. `http://127.0.0.1:11434/v1` (Ollama) or `http://vllm:8000/v1`. */
   baseUrl: string;
   apiKey: string | undefined;
+  /** Headers that prove who calls, per request (a cached Entra token); `rejected` after a 401 asks for a new one. */
+  auth?: UpstreamAuth | undefined;
   timeouts: { connectMs: number; firstByteMs: number; totalMs: number; poolWaitMs: number };
   maxConnections: number;
+}
+
+export interface UpstreamAuth {
+  headers(request?: { rejected?: Record<string, string> }): Promise<Record<string, string>>;
 }
 
 /** Failures that happen before any byte of the request left: safe to retry on another connection. */
@@ -50,18 +56,28 @@ export function upstreamClient(options: UpstreamOptions) {
   async function send(path: string, body: unknown, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     const total = AbortSignal.any([signal, AbortSignal.timeout(options.timeouts.totalMs)]);
     const payload = JSON.stringify(body);
+    let proof = await options.auth?.headers();
+    let reauthorized = false;
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await pool.request({
           origin: url.origin,
           path: `${url.pathname}${path}`,
           method: "POST",
-          headers,
+          headers: proof ? { ...headers, ...proof } : headers,
           body: payload,
           signal: total,
         });
         if (response.statusCode >= 200 && response.statusCode < 300) return response;
-        throw await statusError(response);
+        // A token the upstream no longer takes (revoked, rotated keys): one new token, one more try.
+        if (response.statusCode === 401 && options.auth && proof && !reauthorized) {
+          await response.body.dump();
+          reauthorized = true;
+          proof = await options.auth.headers({ rejected: proof });
+          attempt--;
+          continue;
+        }
+        throw await statusError(response, options.auth !== undefined);
       } catch (err) {
         if (signal.aborted) throw err;
         const code = (err as { code?: string }).code ?? "";
@@ -94,7 +110,7 @@ export function translate(err: unknown): Error {
   return withCause(dataPlaneError("BackendUnavailable"), err);
 }
 
-async function statusError(response: Dispatcher.ResponseData): Promise<Error> {
+async function statusError(response: Dispatcher.ResponseData, keyless: boolean): Promise<Error> {
   const text = await response.body.text().catch(() => "");
   const status = response.statusCode;
   if (status === 429) {
@@ -104,9 +120,26 @@ async function statusError(response: Dispatcher.ResponseData): Promise<Error> {
       "retry-after-ms": String(seconds * 1000),
     });
   }
+  if (keyless && (status === 401 || status === 403)) {
+    // The upstream refused Keyless itself, not the caller: say so, with the upstream's code (its message, which
+    // names the upstream principal and resource, goes to the log only).
+    return withCause(
+      dataPlaneError("BackendAuthorizationFailed", status, upstreamCode(text) ?? "Unauthorized"),
+      new Error(`upstream answered ${status}: ${text.slice(0, 500)}`),
+    );
+  }
   if (status >= 400 && status < 500 && status !== 401 && status !== 403)
     return dataPlaneError("BackendRejected", status, upstreamMessage(text));
   return withCause(dataPlaneError("BackendUnavailable"), new Error(`upstream answered ${status}: ${text.slice(0, 500)}`));
+}
+
+function upstreamCode(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" && /^[\w.-]{1,64}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function upstreamMessage(text: string): string {
