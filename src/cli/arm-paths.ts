@@ -10,6 +10,12 @@ export const accountPath = (subscriptionId: string, group: string, account: stri
 export const deploymentPath = (subscriptionId: string, group: string, account: string, deployment: string) =>
   `${accountPath(subscriptionId, group, account)}/deployments/${encodeURIComponent(deployment)}`;
 
+export const raiPolicyPath = (subscriptionId: string, group: string, account: string, policy: string) =>
+  `${accountPath(subscriptionId, group, account)}/raiPolicies/${encodeURIComponent(policy)}`;
+
+export const raiBlocklistPath = (subscriptionId: string, group: string, account: string, blocklist: string) =>
+  `${accountPath(subscriptionId, group, account)}/raiBlocklists/${encodeURIComponent(blocklist)}`;
+
 export const identityPath = (subscriptionId: string, group: string, name: string) =>
   `${resourceGroupPath(subscriptionId, group)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${encodeURIComponent(name)}`;
 

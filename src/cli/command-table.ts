@@ -44,6 +44,18 @@ import * as csAccountDeploymentCreate from "./commands/cs-account-deployment/cre
 import * as csAccountDeploymentDelete from "./commands/cs-account-deployment/delete.ts";
 import * as csAccountDeploymentList from "./commands/cs-account-deployment/list.ts";
 import * as csAccountDeploymentShow from "./commands/cs-account-deployment/show.ts";
+import * as csAccountRaiPolicyCreate from "./commands/cs-account-rai-policy/create.ts";
+import * as csAccountRaiPolicyDelete from "./commands/cs-account-rai-policy/delete.ts";
+import * as csAccountRaiPolicyList from "./commands/cs-account-rai-policy/list.ts";
+import * as csAccountRaiPolicyShow from "./commands/cs-account-rai-policy/show.ts";
+import * as csAccountRaiBlocklistCreate from "./commands/cs-account-rai-blocklist/create.ts";
+import * as csAccountRaiBlocklistDelete from "./commands/cs-account-rai-blocklist/delete.ts";
+import * as csAccountRaiBlocklistList from "./commands/cs-account-rai-blocklist/list.ts";
+import * as csAccountRaiBlocklistShow from "./commands/cs-account-rai-blocklist/show.ts";
+import * as csAccountRaiBlocklistItemAdd from "./commands/cs-account-rai-blocklist-item/add.ts";
+import * as csAccountRaiBlocklistItemDelete from "./commands/cs-account-rai-blocklist-item/delete.ts";
+import * as csAccountRaiBlocklistItemList from "./commands/cs-account-rai-blocklist-item/list.ts";
+import * as csAccountRaiBlocklistItemShow from "./commands/cs-account-rai-blocklist-item/show.ts";
 import * as csAccountKeysList from "./commands/cs-account-keys/list.ts";
 import * as csAccountKeysRegenerate from "./commands/cs-account-keys/regenerate.ts";
 import * as csModelList from "./commands/cs-model/list.ts";
@@ -121,6 +133,18 @@ export const commandTable: readonly CommandSpec[] = [
   csAccountDeploymentDelete,
   csAccountDeploymentList,
   csAccountDeploymentShow,
+  csAccountRaiPolicyCreate,
+  csAccountRaiPolicyDelete,
+  csAccountRaiPolicyList,
+  csAccountRaiPolicyShow,
+  csAccountRaiBlocklistCreate,
+  csAccountRaiBlocklistDelete,
+  csAccountRaiBlocklistList,
+  csAccountRaiBlocklistShow,
+  csAccountRaiBlocklistItemAdd,
+  csAccountRaiBlocklistItemDelete,
+  csAccountRaiBlocklistItemList,
+  csAccountRaiBlocklistItemShow,
   csAccountKeysList,
   csAccountKeysRegenerate,
   csModelList,

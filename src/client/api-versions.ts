@@ -8,6 +8,8 @@ export const API_VERSIONS = {
   roleAssignments: "2020-04-01-preview",
   roleDefinitions: "2018-01-01-preview",
   cognitive: "2022-12-01",
+  /** Content filtering (raiPolicies, raiBlocklists): newer than az 2.45, which has no commands for them. */
+  rai: "2024-10-01",
   identity: "2023-01-31",
   dataPlane: "2024-05-01-preview",
   activityLog: "2015-04-01",

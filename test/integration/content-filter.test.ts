@@ -3,7 +3,11 @@ import { after, before, describe, test } from "node:test";
 import { getBearerTokenProvider } from "@azure/identity";
 import ModelClient from "@azure-rest/ai-inference";
 import { AzureOpenAI, BadRequestError, OpenAI } from "openai";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
+import { runInProcess } from "../harness/cli.ts";
 import {
   ARM_SCOPE,
   adminCredential,
@@ -341,6 +345,132 @@ describe("content filtering", () => {
     assert.deepEqual(last.choices[0].content_filter_results.violence, { filtered: true, severity: "low" });
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
     assert.ok(!text.includes("cf-violence-low"), `the filtered text was held back: ${text}`);
+  });
+
+  test("keyless rai-blocklist, rai-blocklist item, rai-policy and deployment create --rai-policy-name", async () => {
+    const env = { KEYLESS_CONFIG_DIR: mkdtempSync(join(tmpdir(), "keyless-rai-cli-")) };
+    const keylessCli = async (...argv: string[]) => {
+      const run = await runInProcess(argv, { env });
+      assert.equal(run.code, 0, `keyless ${argv.join(" ")}: ${run.stderr}`);
+      return run.stdout === "" ? undefined : JSON.parse(run.stdout);
+    };
+    const ca = process.env.KEYLESS_TEST_CA ?? keyless.facts.caPath;
+    await keylessCli("cloud", "register", "-n", "local", "--endpoint", keyless.facts.url, "--ca-file", ca, "-o", "none");
+    await keylessCli(
+      "login",
+      "--service-principal",
+      "-u",
+      contributor.appId,
+      "-p",
+      contributor.secret,
+      "--tenant",
+      keyless.facts.tenantId,
+      "-o",
+      "none",
+    );
+    const at = ["-n", keyless.facts.demo!.account, "-g", keyless.facts.demo!.resourceGroup];
+    await keylessCli(
+      "cognitiveservices",
+      "account",
+      "rai-blocklist",
+      "create",
+      ...at,
+      "--blocklist-name",
+      "cli-list",
+      "--description",
+      "cli",
+    );
+    await keylessCli(
+      "cognitiveservices",
+      "account",
+      "rai-blocklist",
+      "item",
+      "add",
+      ...at,
+      "--blocklist-name",
+      "cli-list",
+      "--item-name",
+      "heron",
+      "--pattern",
+      "Blue Heron",
+    );
+    await keylessCli(
+      "cognitiveservices",
+      "account",
+      "rai-blocklist",
+      "item",
+      "add",
+      ...at,
+      "--blocklist-name",
+      "cli-list",
+      "--items",
+      JSON.stringify([{ name: "ids", properties: { pattern: "HRN-[0-9]+", isRegex: true } }]),
+    );
+    assert.deepEqual(
+      await keylessCli(
+        "cognitiveservices",
+        "account",
+        "rai-blocklist",
+        "item",
+        "list",
+        ...at,
+        "--blocklist-name",
+        "cli-list",
+        "--query",
+        "[].name",
+      ),
+      ["heron", "ids"],
+    );
+    const policy = await keylessCli(
+      "cognitiveservices",
+      "account",
+      "rai-policy",
+      "create",
+      ...at,
+      "--policy-name",
+      "cli-policy",
+      "--custom-blocklists",
+      JSON.stringify([{ blocklistName: "cli-list", blocking: true, source: "Prompt" }]),
+    );
+    assert.equal(policy.properties.basePolicyName, "Microsoft.DefaultV2");
+    const deployment = await keylessCli(
+      "cognitiveservices",
+      "account",
+      "deployment",
+      "create",
+      ...at,
+      "--deployment-name",
+      "cli-filtered",
+      "--model-name",
+      "keyless-echo",
+      "--model-version",
+      "1",
+      "--model-format",
+      "Keyless",
+      "--sku-name",
+      "Standard",
+      "--sku-capacity",
+      "10",
+      "--rai-policy-name",
+      "cli-policy",
+    );
+    assert.equal(deployment.properties.raiPolicyName, "cli-policy");
+    assert.deepEqual(await keylessCli("cognitiveservices", "account", "rai-policy", "list", ...at, "--query", "[].name"), [
+      "Microsoft.Default",
+      "Microsoft.DefaultV2",
+      "answers-only",
+      "cli-policy",
+      "guarded",
+    ]);
+    const error = await promptRejection(() =>
+      azureOpenAi("cli-filtered").chat.completions.create({ model: "x", messages: [{ role: "user", content: "a blue heron flew" }] }),
+    );
+    assert.deepEqual(error.innererror.content_filter_result.custom_blocklists.details, [{ filtered: true, id: "cli-list" }]);
+    const refused = await runInProcess(["cognitiveservices", "account", "rai-policy", "delete", ...at, "--policy-name", "cli-policy"], {
+      env,
+    });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /RaiPolicyInUse/);
   });
 
   describe("with az 2.45", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {

@@ -208,18 +208,18 @@ describe("dependencies", () => {
     );
     assert.deepEqual(
       p.resources.map((r) => r.symbolicName),
-      ["many", "many", "first", "user", "later"],
-      "each pass takes every ready resource in template order",
+      ["many", "many", "first", "later", "user"],
+      "among the ready resources, the one declared first goes next",
     );
-    assert.deepEqual(p.resources[4]!.dependsOn.sort(), [X("a", "a"), X("m", "m0"), X("m", "m1")]);
-    assert.deepEqual(p.resources[3]!.dependsOn, [X("m", "m1")], "no dependency on an existing resource");
+    assert.deepEqual(p.resources[3]!.dependsOn.sort(), [X("a", "a"), X("m", "m0"), X("m", "m1")]);
+    assert.deepEqual(p.resources[4]!.dependsOn, [X("m", "m1")], "no dependency on an existing resource");
     const host = recordingHost({
       [X("a", "a")]: { properties: { v: 5 } },
       [X("o", "o")]: { properties: { p: "P" } },
       [X("m", "m1")]: { properties: { q: "Q" } },
     });
-    assert.deepEqual(await p.resources[4]!.body(host), { properties: { v: 5, id: X("o", "o") } });
-    assert.deepEqual(await p.resources[3]!.body(host), { properties: { o: "P", m: "Q" } });
+    assert.deepEqual(await p.resources[3]!.body(host), { properties: { v: 5, id: X("o", "o") } });
+    assert.deepEqual(await p.resources[4]!.body(host), { properties: { o: "P", m: "Q" } });
   });
 
   test("two resources with the same id are refused", async () => {

@@ -24,7 +24,11 @@ function indexInstances(instances: Instance[]) {
   const bySymbol = new Map<string, Instance[]>();
   const byName = new Map<string, Instance[]>();
   const byTypeName = new Map<string, Instance[]>();
-  const add = (map: Map<string, Instance[]>, key: string, inst: Instance) => map.set(key, [...(map.get(key) ?? []), inst]);
+  const add = (map: Map<string, Instance[]>, key: string, inst: Instance) => {
+    const list = map.get(key);
+    if (list) list.push(inst);
+    else map.set(key, [inst]);
+  };
   for (const inst of instances) {
     byId.set(idKey(inst.resourceId), inst);
     if (inst.copy) add(byLoop, inst.copy.name.toLowerCase(), inst);
@@ -167,23 +171,42 @@ async function staticTarget(scope: TemplateScope, arg: Expr, env: ReturnType<Tem
   }
 }
 
-/** Kahn's algorithm, template order among ready instances; a cycle is refused naming it. */
+/**
+ * Kahn's algorithm: among the resources whose dependencies are all placed, the one declared first goes next.
+ * Linear in resources and edges (plus a sorted insert among the ready ones); a cycle is refused naming it.
+ */
 export function orderInstances(resolved: Resolved[], where: (path: string) => TemplateLocation): Resolved[] {
-  const remaining = new Map(resolved.map((r) => [r.instance, r] as const));
-  const done = new Set<Instance>();
+  const position = new Map(resolved.map((r, i) => [r.instance, i] as const));
+  const waiting = new Map<Instance, number>();
+  const dependents = new Map<Instance, Instance[]>();
+  for (const r of resolved) {
+    const deps = [...r.deps].filter((d) => position.has(d));
+    waiting.set(r.instance, deps.length);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(r.instance);
+      else dependents.set(d, [r.instance]);
+    }
+  }
+  const ready: number[] = resolved.flatMap((r, i) => (waiting.get(r.instance) === 0 ? [i] : []));
   const out: Resolved[] = [];
-  while (remaining.size > 0) {
-    let progressed = false;
-    for (const r of resolved) {
-      if (!remaining.has(r.instance)) continue;
-      if ([...r.deps].every((d) => done.has(d) || !remaining.has(d))) {
-        out.push(r);
-        done.add(r.instance);
-        remaining.delete(r.instance);
-        progressed = true;
+  while (ready.length > 0) {
+    const next = resolved[ready.shift()!]!;
+    out.push(next);
+    for (const dependent of dependents.get(next.instance) ?? []) {
+      const left = waiting.get(dependent)! - 1;
+      waiting.set(dependent, left);
+      if (left === 0) {
+        const index = position.get(dependent)!;
+        let at = ready.findIndex((i) => i > index);
+        if (at < 0) at = ready.length;
+        ready.splice(at, 0, index);
       }
     }
-    if (!progressed) throw cycleError(remaining, where);
+  }
+  if (out.length < resolved.length) {
+    const remaining = new Map(resolved.filter((r) => waiting.get(r.instance)! > 0).map((r) => [r.instance, r] as const));
+    throw cycleError(remaining, where);
   }
   return out;
 }

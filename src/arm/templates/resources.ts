@@ -271,10 +271,14 @@ export function resourceResolver(instances: Instance[]): (nameOrSymbol: string) 
     if (!inst.condition) continue;
     if (inst.decl.symbolicName) {
       const key = inst.decl.symbolicName.toLowerCase();
-      bySymbol.set(key, [...(bySymbol.get(key) ?? []), inst]);
+      const list = bySymbol.get(key);
+      if (list) list.push(inst);
+      else bySymbol.set(key, [inst]);
     }
     const nameKey = inst.name.toLowerCase();
-    byName.set(nameKey, [...(byName.get(nameKey) ?? []), inst]);
+    const named = byName.get(nameKey);
+    if (named) named.push(inst);
+    else byName.set(nameKey, [inst]);
     byId.set(idKey(inst.resourceId), inst);
   }
   const ref = (inst: Instance): ResourceRef => ({

@@ -13,6 +13,7 @@ export const options = {
   "scale-settings-capacity": { type: "string", help: "Capacity for Manual scale." },
   "sku-name": { type: "string", help: "SKU name (newer az syntax), e.g. GlobalStandard." },
   "sku-capacity": { type: "string", help: "SKU capacity (newer az syntax)." },
+  "rai-policy-name": { type: "string", help: "The content-filtering policy (default Microsoft.DefaultV2); not in az 2.45." },
 } as const;
 
 export const spec = command({
@@ -45,6 +46,7 @@ export const spec = command({
         properties: {
           model: { format: opts["model-format"], name: opts["model-name"], version: opts["model-version"] },
           ...(scaleSettings ? { scaleSettings } : {}),
+          ...(opts["rai-policy-name"] ? { raiPolicyName: opts["rai-policy-name"] } : {}),
         },
       },
     });

@@ -1,0 +1,26 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { accountPath } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+} as const;
+
+export const spec = command({
+  path: ["cognitiveservices", "account", "rai-policy", "list"],
+  summary: "List an account's content-filtering policies, the system-managed ones first.",
+  options,
+  examples: [
+    {
+      text: "List an account's content-filtering policies, the system-managed ones first.",
+      command: "keyless cognitiveservices account rai-policy list -n acct1 -g rg-ai -o table",
+    },
+  ],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    return client.list("arm", `${accountPath(subscriptionId, opts["resource-group"], opts.name)}/raiPolicies`, {
+      "api-version": API_VERSIONS.rai,
+    });
+  },
+});

@@ -1,0 +1,28 @@
+import { API_VERSIONS } from "../../../client/keyless-client.ts";
+import { raiPolicyPath } from "../../arm-paths.ts";
+import { command } from "../../command.ts";
+
+export const options = {
+  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
+  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  "policy-name": { type: "string", required: true, help: "The policy name." },
+} as const;
+
+export const spec = command({
+  path: ["cognitiveservices", "account", "rai-policy", "show"],
+  summary: "Show a content-filtering policy.",
+  options,
+  examples: [
+    {
+      text: "Show a content-filtering policy.",
+      command: "keyless cognitiveservices account rai-policy show -n acct1 -g rg-ai --policy-name Microsoft.DefaultV2",
+    },
+  ],
+  async run(opts, ctx) {
+    const { client, subscriptionId } = await ctx.client();
+    const response = await client.arm("GET", raiPolicyPath(subscriptionId, opts["resource-group"], opts.name, opts["policy-name"]), {
+      query: { "api-version": API_VERSIONS.rai },
+    });
+    return response.body;
+  },
+});
