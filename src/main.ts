@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
 import { grantSubscriptionOwner } from "./authz/assignment-writes.ts";
@@ -24,6 +25,7 @@ import { createManagedIdentities, type ManagedIdentities } from "./directory/man
 import { principalType } from "./directory/principals.ts";
 import { tokenIdentities } from "./directory/token-identities.ts";
 import { buildApp } from "./http/app.ts";
+import { armInProcess } from "./http/arm/in-process.ts";
 import { createDrain, type DrainControl } from "./http/drain.ts";
 import { httpLimits } from "./http/limits.ts";
 import type { Services } from "./http/services.ts";
@@ -113,6 +115,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const managedIdentities = createManagedIdentities(store.credentials, box, clock);
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
+  const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
   const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
   const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
   const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
@@ -136,6 +139,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     managedIdentities,
     appCredentials,
     rejections,
+    deploymentRuns,
     changeListeners,
     models,
     callLog,
@@ -161,6 +165,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   });
   // Refused tokens are logged by reason and a short digest, never the token itself.
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
+  deploymentRuns.log = (message, err) => app.log.error({ err }, message);
   await app.listen({ host: config.host, port: config.port });
   const metricsServer =
     metrics &&
@@ -217,6 +222,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     clearInterval(keyTimer);
     clearInterval(responsesTimer);
     await app.close();
+    await Promise.allSettled([...deploymentRuns.running]);
     await callLog.close();
     await rateLimiter.close?.();
     await quotaCounter.close?.();
@@ -232,6 +238,8 @@ type Live = {
   managedIdentities: ManagedIdentities;
   appCredentials: AppCredentials;
   rejections: { log: (event: TokenRejectionEvent) => void };
+  /** Background template deployment runs, awaited on close; failures go to the server log once `app` exists. */
+  deploymentRuns: { log: (message: string, err: unknown) => void; running: Set<Promise<void>> };
   changeListeners: ((delta: ChangeDelta) => void)[];
   box: SealedBox;
   models: ModelRegistry;
@@ -297,7 +305,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     recordPromptText: config.recordPromptText,
     contentFilterFor: contentFilterLookup(views.findContentPolicy, live.classifier),
   };
-  return {
+  const services: Services = {
     limits: httpLimits(config),
     arm: {
       ...armDeps(store, directory, clock, live, authorize),
@@ -306,6 +314,21 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
         maxItems: config.raiBlocklistMaxItems,
         patternMaxLength: config.raiBlocklistPatternMaxLength,
         batchMaxItems: config.raiBlocklistBatchMaxItems,
+      },
+    },
+    templateDeployments: {
+      store: store.deployments,
+      // A template is part of the request body, so the ARM body limit bounds it too.
+      planTemplate: (template, parameters, context) =>
+        planTemplate(template, parameters, context, { limits: { maxTemplateBytes: config.armBodyLimit } }),
+      diffResource,
+      armAs: (caller, origin, correlationId) => armInProcess(services, caller, origin, correlationId),
+      concurrency: config.templateDeploymentConcurrency,
+      parallelism: 4,
+      logFailure: (message, err) => live.deploymentRuns.log(message, err),
+      track(run) {
+        live.deploymentRuns.running.add(run);
+        void run.finally(() => live.deploymentRuns.running.delete(run));
       },
     },
     activityLog: createActivityLog(store.activity, clock),
@@ -379,6 +402,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     metrics: live.metrics,
     traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
   };
+  return services;
 }
 
 /** The ARM providers' dependencies: storage, the authorizer, the sealed box, the model catalog, RBAC clean-up. */

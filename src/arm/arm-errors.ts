@@ -209,6 +209,44 @@ const catalog = {
     status: 503,
     template: (reason: string) => `Authorization cannot be decided on this node right now: ${reason} Retry the request shortly.`,
   },
+  InvalidTemplate: {
+    status: 400,
+    template: (detail: string) => `Deployment template validation failed: '${detail}'.`,
+  },
+  InvalidTemplateDeployment: {
+    status: 400,
+    template: (name: string, trackingId: string) =>
+      `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${trackingId}'. See inner errors for details.`,
+  },
+  DeploymentNotFound: { status: 404, template: (name: string) => `Deployment '${name}' could not be found.` },
+  DeploymentActive: {
+    status: 409,
+    template: (name: string) =>
+      `Unable to edit, replace or delete deployment '${name}': the previous run is still active (Accepted or Running). Wait for it to finish or cancel it.`,
+  },
+  DeploymentCannotBeCancelled: {
+    status: 409,
+    template: (name: string, state: string) => `The deployment '${name}' cannot be cancelled: it is ${state}, not Accepted or Running.`,
+  },
+  DeploymentFailed: {
+    status: 400,
+    template: () => "At least one resource deployment operation failed. Please list deployment operations for details.",
+  },
+  DeploymentCanceled: { status: 409, template: (name: string) => `The deployment '${name}' was canceled.` },
+  DeploymentConcurrencyLimitExceeded: {
+    status: 429,
+    template: (limit: number) =>
+      `The subscription already has ${limit} deployments accepted or running, the limit (setting templateDeploymentConcurrency). Retry when one finishes.`,
+  },
+  NoRegisteredProviderFound: {
+    status: 400,
+    template: (type: string, supported: string) =>
+      `No registered resource provider found for resource type '${type}' in template deployments. The supported types are: ${supported}.`,
+  },
+  InvalidDeploymentScope: {
+    status: 400,
+    template: (detail: string) => `The deployment scope is invalid: ${detail}`,
+  },
   InternalServerError: {
     status: 500,
     template: (requestId: string) => `The server encountered an internal error. Request id: ${requestId}.`,

@@ -44,6 +44,8 @@ export const RESOURCES_VERSIONS = [
   "2015-01-01",
   "2014-04-01",
 ];
+/** `Microsoft.Resources/deployments`: the resource manager's versions, and the one `@azure/arm-resourcesdeployments` 2 sends. */
+export const DEPLOYMENTS_VERSIONS = ["2026-06-01", ...RESOURCES_VERSIONS];
 export const COGNITIVE_VERSIONS = [
   "2025-09-01",
   "2025-06-01",
@@ -96,6 +98,9 @@ export const providers: readonly Provider[] = [
       { resourceType: "resources", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "providers", apiVersions: RESOURCES_VERSIONS },
       { resourceType: "operationresults", apiVersions: RESOURCES_VERSIONS },
+      { resourceType: "deployments", apiVersions: DEPLOYMENTS_VERSIONS },
+      { resourceType: "deployments/operations", apiVersions: DEPLOYMENTS_VERSIONS },
+      { resourceType: "deployments/operationStatuses", apiVersions: DEPLOYMENTS_VERSIONS },
     ],
   },
   {

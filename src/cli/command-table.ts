@@ -59,6 +59,19 @@ import * as csAccountRaiBlocklistItemShow from "./commands/cs-account-rai-blockl
 import * as csAccountKeysList from "./commands/cs-account-keys/list.ts";
 import * as csAccountKeysRegenerate from "./commands/cs-account-keys/regenerate.ts";
 import * as csModelList from "./commands/cs-model/list.ts";
+import * as deploymentGroupCreate from "./commands/deployment-group/create.ts";
+import * as deploymentGroupValidate from "./commands/deployment-group/validate.ts";
+import * as deploymentGroupWhatIf from "./commands/deployment-group/what-if.ts";
+import * as deploymentGroupShow from "./commands/deployment-group/show.ts";
+import * as deploymentGroupList from "./commands/deployment-group/list.ts";
+import * as deploymentGroupDelete from "./commands/deployment-group/delete.ts";
+import * as deploymentSubCreate from "./commands/deployment-sub/create.ts";
+import * as deploymentSubValidate from "./commands/deployment-sub/validate.ts";
+import * as deploymentSubWhatIf from "./commands/deployment-sub/what-if.ts";
+import * as deploymentSubShow from "./commands/deployment-sub/show.ts";
+import * as deploymentSubList from "./commands/deployment-sub/list.ts";
+import * as deploymentSubDelete from "./commands/deployment-sub/delete.ts";
+import * as deploymentOperationGroupList from "./commands/deployment-operation-group/list.ts";
 import * as groupCreate from "./commands/group/create.ts";
 import * as groupDelete from "./commands/group/delete.ts";
 import * as groupList from "./commands/group/list.ts";
@@ -148,6 +161,19 @@ export const commandTable: readonly CommandSpec[] = [
   csAccountKeysList,
   csAccountKeysRegenerate,
   csModelList,
+  deploymentGroupCreate,
+  deploymentGroupValidate,
+  deploymentGroupWhatIf,
+  deploymentGroupShow,
+  deploymentGroupList,
+  deploymentGroupDelete,
+  deploymentSubCreate,
+  deploymentSubValidate,
+  deploymentSubWhatIf,
+  deploymentSubShow,
+  deploymentSubList,
+  deploymentSubDelete,
+  deploymentOperationGroupList,
   groupCreate,
   groupDelete,
   groupList,

@@ -361,6 +361,16 @@ export const schema = {
     description:
       "Largest ARM request body in bytes; larger ones get 413 `RequestEntityTooLarge`. Azure Resource Manager takes up to 4 MB, but Keyless's ARM bodies (resource groups, accounts, role assignments) are a few KB, and reading and parsing a body costs about 25 ms of event loop per MB: 1 MiB keeps any one request under 50 ms (docs/benchmarks.md).",
   }),
+  templateDeploymentConcurrency: setting<number>({
+    type: "integer",
+    env: "KEYLESS_TEMPLATE_DEPLOYMENT_CONCURRENCY",
+    flag: "--template-deployment-concurrency",
+    default: 10,
+    min: 1,
+    max: 800,
+    description:
+      "Template deployments (`Microsoft.Resources/deployments`) one subscription may have accepted or running at once; one more gets 429 `DeploymentConcurrencyLimitExceeded`. A template's body is bounded by armBodyLimit.",
+  }),
   graphBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_GRAPH_BODY_LIMIT",

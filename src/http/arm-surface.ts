@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import { armError } from "../arm/arm-errors.ts";
 import { resourceAudiences } from "../tokens/audiences.ts";
-import type { ArmContext, ArmMethod, ArmRoute } from "./arm/arm-route.ts";
+import type { ArmMethod } from "./arm/arm-route.ts";
+import { WRITES, normalizedPath, recordArmWrite, runArmRoute } from "./arm/dispatch.ts";
 import { paged } from "./arm/paging.ts";
-import { armRoutes } from "./arm/routes.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
+import { parseJsonc } from "../core/jsonc.ts";
+import { nestingExceeds } from "./data-plane-body.ts";
 import { limitBodies } from "./limits.ts";
 import type { Services } from "./services.ts";
 import { requestOrigin } from "./request-origin.ts";
@@ -15,6 +17,7 @@ import { WireError } from "../core/errors.ts";
 /** ARM: every path under `/subscriptions`, `/providers` and `/tenants`, dispatched through the route table. */
 export async function armSurface(app: FastifyInstance, services: Services): Promise<void> {
   limitBodies(app, services.limits.armBodyLimit);
+  acceptJsoncDeploymentBodies(app, services.limits.jsonMaxDepth);
   app.setErrorHandler(
     errorEnvelopeHandler(
       (e) =>
@@ -42,7 +45,16 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     try {
       // Every ARM answer depends on authorization: a node that cannot confirm its policy answers 503 first.
       services.policyCurrent();
-      const result = await handle(request, path, callerOnce);
+      const result = await runArmRoute(services, {
+        method: request.method,
+        path,
+        url: request.url,
+        query: request.query as Record<string, string | undefined>,
+        body: request.body,
+        origin: requestOrigin(request),
+        caller: callerOnce,
+        request,
+      });
       status = result.status ?? 200;
       // The data plane reuses account and deployment reads briefly; a write here is effective at once on this node.
       if (WRITES.has(request.method)) {
@@ -60,33 +72,13 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       status = err instanceof WireError ? err.status : 500;
       throw err;
     } finally {
-      if (known && WRITES.has(request.method)) await recordWrite(services, request, path, known, status);
+      if (known && WRITES.has(request.method)) {
+        const correlationId = String(request.headers["x-ms-client-request-id"] ?? request.id);
+        await recordArmWrite(services, { method: request.method, path, caller: known, statusCode: status, correlationId }).catch(
+          (err: unknown) => request.log.error({ err }, "activity log write failed"),
+        );
+      }
     }
-  };
-
-  const handle = async (request: FastifyRequest, path: string, callerOnce: () => Promise<ArmCaller>) => {
-    const found = findRoute(path);
-    if (!found) throw armError("InvalidResourceId", path);
-    const { route, params } = found;
-    const handler = route.handlers[request.method as ArmMethod];
-    if (!handler) throw armError("MethodNotAllowed", request.method, route.type);
-    const query = request.query as Record<string, string | undefined>;
-    const apiVersion = query["api-version"];
-    if (!apiVersion) throw armError("MissingApiVersionParameter");
-    if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
-      throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
-    }
-    const ctx: ArmContext = {
-      request,
-      services,
-      params,
-      apiVersion,
-      origin: requestOrigin(request),
-      query,
-      body: request.body,
-      caller: callerOnce,
-    };
-    return handler(ctx);
   };
 
   const methods: ArmMethod[] = ["GET", "PUT", "PATCH", "DELETE", "POST", "HEAD"];
@@ -94,59 +86,22 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     app.route({ method: methods, url, handler: dispatch });
 }
 
-/** Decoded, repeated slashes folded (the CLI sends `//` before a type), no trailing slash. */
-function normalizedPath(url: string): string {
-  // Not `new URL(url, base)`: a path starting with `//` (the SDKs' `{endpoint}/{resourceId}`) would parse as a host.
-  const pathOnly = url.split("?")[0]!;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathOnly);
-  } catch {
-    decoded = pathOnly;
-  }
-  return decoded.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
-}
-
-function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {
-  for (const route of armRoutes) {
-    const match = route.pattern.exec(path);
-    if (match) return { route, params: match.slice(1).map((p) => p ?? "") };
-  }
-  return undefined;
-}
-
-const WRITES = new Set(["PUT", "PATCH", "DELETE", "POST"]);
-
-/** Route types whose RBAC operation (the activity log's operationName, as Azure logs it) is spelled differently. */
-const OPERATION_TYPES: Record<string, string> = {
-  "Microsoft.Resources/resourceGroups": "Microsoft.Resources/subscriptions/resourceGroups",
-};
-
-/** Every authenticated control-plane write goes to the activity log, refused or not; the correlation id is the client's request id. */
-async function recordWrite(
-  services: Services,
-  request: FastifyRequest,
-  path: string,
-  caller: ArmCaller,
-  statusCode: number,
-): Promise<void> {
-  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
-  if (!subscriptionId) return;
-  const found = findRoute(path);
-  const verb = request.method === "DELETE" ? "delete" : request.method === "POST" ? "action" : "write";
-  const type = found ? (OPERATION_TYPES[found.route.type] ?? found.route.type) : "Microsoft.Resources";
-  try {
-    await services.activityLog.record({
-      subscriptionId,
-      caller: caller.clientName,
-      principalId: caller.principalId,
-      operationName: `${type}/${verb}`,
-      httpMethod: request.method,
-      resourceId: path,
-      statusCode,
-      correlationId: String(request.headers["x-ms-client-request-id"] ?? request.id),
-    });
-  } catch (err) {
-    request.log.error({ err }, "activity log write failed");
-  }
+/**
+ * ARM bodies are JSON; a template deployment's may be JSON with comments and an unquoted `template` key, which is
+ * what `az deployment … create|validate|what-if` sends (`core/jsonc.ts`). Other routes keep the strict parser.
+ */
+function acceptJsoncDeploymentBodies(app: FastifyInstance, maxDepth: number): void {
+  const strict = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    const refuse = (message: string) => done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
+    if (nestingExceeds(text, maxDepth)) return refuse(`JSON nests deeper than ${maxDepth} levels; flatten the request body.`);
+    if (!/\/providers\/Microsoft\.Resources\/deployments\//i.test(request.url)) return strict(request, text, done);
+    try {
+      done(null, text.trim() === "" ? undefined : parseJsonc(text));
+    } catch (err) {
+      refuse((err as Error).message);
+    }
+  });
 }

@@ -1,6 +1,10 @@
 import type { AccessDeps } from "../arm/access-queries.ts";
 import type { ArmCaller } from "../arm/arm-caller.ts";
 import type { ArmDeps } from "../arm/arm-deps.ts";
+import type { ArmPort } from "../arm/template-deployments/arm-port.ts";
+import type { PlanTemplate } from "../arm/template-deployments/deployment-service.ts";
+import type { DiffResource } from "../arm/template-deployments/what-if.ts";
+import type { DeploymentStore } from "../storage/deployment-store.ts";
 import type { ActivityLog } from "../audit/activity-log.ts";
 import type { RoleAssignmentDeps } from "../arm/role-assignments.ts";
 import type { RoleDefinitionDeps } from "../arm/role-definitions.ts";
@@ -36,6 +40,8 @@ export interface Services {
   /** ARM resource providers: resource groups, Cognitive Services, generic resources. */
   arm: ArmDeps;
   activityLog: ActivityLog;
+  /** Template deployments (`Microsoft.Resources/deployments`): their store, the template engine, limits. */
+  templateDeployments: TemplateDeploymentServices;
   /** Resolves the ARM caller's display for error messages. */
   armCaller(principalId: string, tenantId: string, upn: string | undefined): ArmCaller;
   /** Makes a directory write (group membership, deletion) effective in authorization on this node at once. */
@@ -57,4 +63,19 @@ export interface Services {
   traceCall?: ((name: string, traceparent: string | undefined) => CallTrace) | undefined;
   /** Prometheus instruments, when the operator turned metrics on (`metricsPort`). */
   metrics: Metrics | undefined;
+}
+
+export interface TemplateDeploymentServices {
+  store: DeploymentStore;
+  planTemplate: PlanTemplate;
+  diffResource: DiffResource;
+  /** ARM in process as one caller (the route table), for the executor and what-if. */
+  armAs(caller: ArmCaller, origin: string, correlationId: string): ArmPort;
+  /** Deployments a subscription may have accepted or running at once (`templateDeploymentConcurrency`). */
+  concurrency: number;
+  /** Resources one deployment writes at once. */
+  parallelism: number;
+  logFailure(message: string, err: unknown): void;
+  /** Keeps a background run so that closing the server waits for it. */
+  track(run: Promise<void>): void;
 }

@@ -10,7 +10,8 @@ import * as callLogPromptText from "./migrations/0007-call-log-prompt-text.ts";
 import * as callLogTraceId from "./migrations/0008-call-log-trace-id.ts";
 import * as responses from "./migrations/0009-responses.ts";
 import * as changeDeltas from "./migrations/0010-change-deltas.ts";
-import * as directoryLists from "./migrations/0011-directory-lists.ts";
+import * as templateDeployments from "./migrations/0011-template-deployments.ts";
+import * as directoryLists from "./migrations/0012-directory-lists.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -27,7 +28,8 @@ const steps: Record<string, Step> = {
   "0008-call-log-trace-id": callLogTraceId,
   "0009-responses": responses,
   "0010-change-deltas": changeDeltas,
-  "0011-directory-lists": directoryLists,
+  "0011-template-deployments": templateDeployments,
+  "0012-directory-lists": directoryLists,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

@@ -3,6 +3,7 @@ import { activityStore } from "./activity-store.ts";
 import { armStore } from "./arm-store.ts";
 import { changeFeed } from "./change-feed.ts";
 import { credentialStore } from "./credential-store.ts";
+import { deploymentStore } from "./deployment-store.ts";
 import { directoryStore } from "./directory-store.ts";
 import { grantStore } from "./grant-store.ts";
 import { keyStore } from "./key-store.ts";
@@ -25,6 +26,7 @@ export function createStore(database: Database) {
     credentials: credentialStore(db),
     changes: changeFeed(db),
     responses: responseStore(db),
+    deployments: deploymentStore(db),
   };
 }
 

@@ -140,6 +140,46 @@ export interface Tables {
   changes: { seq: Generated<number>; topic: string; at: string; delta: string | null };
   account_names: { name_key: string; account_key: string };
   account_keys: { account_key: string; key_name: string; sealed_key: string; digest: string; created_at: string };
+  template_deployments: {
+    id_key: string;
+    id: string;
+    name: string;
+    subscription_id: string;
+    resource_group: string | null;
+    location: string | null;
+    tags: string;
+    run_id: string;
+    provisioning_state: string;
+    mode: string;
+    template: string;
+    template_hash: string;
+    parameters: string;
+    outputs: string | null;
+    output_resources: string;
+    dependencies: string;
+    error: string | null;
+    correlation_id: string;
+    created_by: string;
+    started_at: string;
+    updated_at: string;
+    ended_at: string | null;
+  };
+  template_deployment_operations: {
+    deployment_key: string;
+    operation_id: string;
+    seq: number;
+    provisioning_operation: string;
+    provisioning_state: string;
+    target_id: string;
+    target_type: string;
+    target_name: string;
+    api_version: string;
+    status_code: string | null;
+    status_message: string | null;
+    started_at: string;
+    ended_at: string | null;
+  };
+  template_deployment_results: { id: string; subscription_id: string; principal_id: string; body: string; created_at: string };
   arm_operations: { id: string; subscription_id: string; status: string; resource_id: string; started_at: string; ended_at: string | null };
   activity_log: {
     event_id: string;

@@ -52,11 +52,13 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
  * One server for the tests of a `describe` block: started in a `before` hook registered here (so it runs before
  * the hooks registered after this call), stopped and cleaned up after them. Call it inside a `describe`: Node runs
  * a file's top-level `before` hooks concurrently, not in order. Read `facts` inside hooks and tests only.
+ * Options that depend on something an earlier hook starts (another server's URL) are given as a function, called
+ * when the server starts.
  */
-export function useKeyless(options: ServerOptions = {}) {
+export function useKeyless(options: ServerOptions | (() => ServerOptions) = {}) {
   let server: TestServer | undefined;
   before(async () => {
-    server = await startServer(options);
+    server = await startServer(typeof options === "function" ? options() : options);
   });
   after(async () => {
     await server?.stop();

@@ -9,6 +9,8 @@ export const RoleIds = {
   cognitiveServicesUser: "a97b65f3-24c7-4388-baec-2e87135dc908",
   cognitiveServicesContributor: "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
   cognitiveServicesOpenAIUser: "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+  userAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;
 
 /** Entra directory role template ids. */

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AzureKeyCredential } from "@azure/core-auth";
 import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
-import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+} from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 
@@ -37,18 +46,11 @@ describe("account keys", () => {
     assert.equal((await chatWith(regenerated.body.key1)).status, "200");
 
     const app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "keys-and-tokens");
-    const grant = await call(
-      "PUT",
-      `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      arm,
-      {
-        properties: {
-          roleDefinitionId: `/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${RoleIds.cognitiveServicesUser}`,
-          principalId: app.objectId,
-        },
-      },
-    );
-    assert.equal(grant.status, 201);
+    await assignRole(facts, arm, {
+      scope: accountUrl.slice(facts.url.length),
+      role: RoleIds.cognitiveServicesUser,
+      principalId: app.objectId,
+    });
 
     const disable = await call("PATCH", `${accountUrl}?${V}`, arm, { properties: { disableLocalAuth: true } });
     assert.equal(disable.status, 200, JSON.stringify(disable.body));

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+} from "../harness/clients.ts";
 import { dialects, POSTGRES_URL, testSchema } from "../harness/databases.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
@@ -28,15 +37,7 @@ for (const dialect of dialects)
     const account = (group: string, name: string) =>
       `${base}${sub}/resourceGroups/${group}/providers/Microsoft.CognitiveServices/accounts/${name}`;
     const assign = async (scope: string, role: string, principalId: string) => {
-      const r = await call(
-        "PUT",
-        `${base}${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-        admin,
-        {
-          properties: { roleDefinitionId: role, principalId, principalType: "ServicePrincipal" },
-        },
-      );
-      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await assignRole(keyless.facts, admin, { scope, role, principalId, principalType: "ServicePrincipal" });
     };
 
     test("resource group: create, update tags, get, list; location required; invalid names refused", async () => {

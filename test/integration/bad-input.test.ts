@@ -145,7 +145,7 @@ describe("bad input on the data plane, ARM and the token service", () => {
       `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
       spArmToken,
       {
-        properties: { roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", principalId: app.objectId },
+        properties: { roleDefinitionId: RoleIds.owner, principalId: app.objectId },
       },
     );
     assert.equal(r.status, 403);

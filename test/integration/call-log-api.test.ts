@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
 import { runBinary } from "../harness/cli.ts";
-import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+} from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 
@@ -35,15 +44,7 @@ describe("call log api", () => {
       [caller, RoleIds.cognitiveServicesUser],
       [reader, RoleIds.reader],
     ] as const) {
-      const grant = await call(
-        "PUT",
-        `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-        arm,
-        {
-          properties: { roleDefinitionId: role, principalId: app.objectId, principalType: "ServicePrincipal" },
-        },
-      );
-      assert.equal(grant.status, 201, JSON.stringify(grant.body));
+      await assignRole(facts, arm, { scope: accountId, role, principalId: app.objectId, principalType: "ServicePrincipal" });
     }
     // Known traffic: three chats and one embeddings call by `caller`, one refused call by `outsider`.
     const endpoint = `${facts.url}/accounts/${facts.demo!.account}/openai/v1`;

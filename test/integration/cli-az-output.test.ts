@@ -2,6 +2,7 @@
  * `keyless` prints what the real Debian `az` 2.45 prints for the same server responses: both CLIs, signed in as the
  * administrator, run the same command against one started server, and their stdout must be equal byte for byte
  * (TSV rows, lists of lists, `resourceGroup` added to resources, the automatic table and az's table transforms).
+ * `keyless` runs in this process (`runInProcess`): its printer is under test here, not its process.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
@@ -9,21 +10,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { runBinary } from "../harness/cli.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { runInProcess } from "../harness/cli.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {
-  let server: KeylessProcess;
+  const server = useKeyless();
   let az: AzureCli;
   let env: Record<string, string>;
   const keyless = async (...argv: string[]) => {
-    const result = await runBinary(argv, env);
+    const result = await runInProcess(argv, { env });
     assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
     return result.stdout;
   };
 
   before(async () => {
-    server = await startKeyless();
     const ca = process.env.KEYLESS_TEST_CA ?? server.facts.caPath;
     env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-az-output-")), "cfg") };
     await keyless("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", ca);
@@ -56,8 +57,6 @@ describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "
   });
   after(async () => {
     az?.cleanup();
-    await server?.stop();
-    server?.cleanup();
   });
 
   const demo = () => server.facts.demo!;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runBinary } from "../harness/cli.ts";
 import { serveKeyless } from "../harness/keyless-serve.ts";
-import { startKeyless } from "../harness/keyless-process.ts";
+import { startServer } from "../harness/keyless.ts";
 
 const WORLDS = join(import.meta.dirname, "..", "fixtures", "cli", "worlds");
 
@@ -64,11 +64,16 @@ test("a later start given another administrator password says it is not applied,
   const onOutput = (text: string) => {
     output += text;
   };
-  const first = await startKeyless({ onOutput });
+  const first = await startServer({ process: true, onOutput });
   await first.stop();
   assert.doesNotMatch(output, /WARNING/);
   output = "";
-  const second = await startKeyless({ dataDir: first.dataDir, env: { KEYLESS_ADMIN_PASSWORD: "Another-Password-9" }, onOutput });
+  const second = await startServer({
+    process: true,
+    dataDir: first.dataDir,
+    env: { KEYLESS_ADMIN_PASSWORD: "Another-Password-9" },
+    onOutput,
+  });
   await second.stop();
   assert.match(
     output,
@@ -76,7 +81,7 @@ test("a later start given another administrator password says it is not applied,
   );
   assert.match(output, /keyless ad user update --id admin@\S+ --password NEW/);
   output = "";
-  const third = await startKeyless({ dataDir: first.dataDir, onOutput });
+  const third = await startServer({ process: true, dataDir: first.dataDir, onOutput });
   await third.stop();
   third.cleanup();
   assert.doesNotMatch(output, /WARNING/);

@@ -14,23 +14,25 @@ import {
 import { decodeJwt, SignJWT } from "jose";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, registerApp } from "../harness/clients.ts";
 import { addCertificate, addFederatedCredential } from "../harness/graph-credentials.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 describe("client assertions: certificates and workload identity federation", () => {
-  let keyless: KeylessProcess;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
+  before(async () => {
+    issuer = await startOidcIssuer();
+  });
+  // The operator allows this issuer's keys to be fetched (nothing else is).
+  const keyless = useKeyless(() => ({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } }));
   let app: { appId: string; objectId: string; secret: string; applicationId: string };
   let certificate: { certificatePem: string; privateKeyPem: string };
   const workDir = mkdtempSync(join(tmpdir(), "keyless-assertions-"));
 
   before(async () => {
-    issuer = await startOidcIssuer();
-    // The operator allows this issuer's keys to be fetched (nothing else is).
-    keyless = await startKeyless({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } });
     // Registered as an administrator does it: through Graph, with the admin's token.
     const graphToken = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     app = await registerApp(keyless.facts, graphToken, "assertion-app");
@@ -44,8 +46,6 @@ describe("client assertions: certificates and workload identity federation", () 
   });
   after(async () => {
     await issuer?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
     rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -15,7 +15,7 @@ import {
   registerApp,
   assignRole,
 } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 import { startUpstreamDouble } from "../harness/upstream-double.ts";
 
@@ -23,7 +23,7 @@ const BEHAVIOURS = ["ok", "slow", "midfail", "ratelimited", "broken", "rejects",
 
 /** A configured openai-compatible model in front of a vLLM/Ollama-like double: every failure path, end to end. */
 describe("openai-compatible backend against an upstream double", () => {
-  let keyless: KeylessProcess;
+  let keyless: TestServer;
   let upstream: Awaited<ReturnType<typeof startUpstreamDouble>>;
   let token: string;
   let account: string;
@@ -52,7 +52,8 @@ describe("openai-compatible backend against an upstream double", () => {
         '  - { format: Upstream, name: refused, version: "1", backend: nowhere }',
       ].join("\n"),
     );
-    keyless = await startKeyless({ env: { KEYLESS_MODELS_FILE: modelsFile, DOUBLE_API_KEY: "upstream-secret" } });
+    // A child process: the backend reads its API key from the environment at start (apiKeyEnv).
+    keyless = await startServer({ process: true, env: { KEYLESS_MODELS_FILE: modelsFile, DOUBLE_API_KEY: "upstream-secret" } });
     const admin = adminCredential(keyless.facts);
     const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
     const armToken = (await admin.getToken(ARM_SCOPE))!.token;

@@ -6,13 +6,13 @@ import { after, before, describe, test } from "node:test";
 import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { stringify } from "yaml";
 import { ARM_SCOPE, adminCredential, call } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 
 describe("federation: tokens from external OIDC issuers, mapped onto Keyless principals", () => {
   const dir = mkdtempSync(join(tmpdir(), "keyless-federation-"));
   const airGapped = "https://idp.airgapped.example";
-  let keyless: KeylessProcess;
+  let keyless: TestServer;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
   let airGappedKey: CryptoKey;
   let adminObjectId: string;
@@ -27,7 +27,7 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
       JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: "ag-1", alg: "ES256", use: "sig" }] }),
     );
     // The administrator's object id is needed for the mapping, so sign in once on a plain server first.
-    const probe = await startKeyless();
+    const probe = await startServer();
     adminObjectId = decodeJwt((await adminCredential(probe.facts).getToken(ARM_SCOPE))!.token).oid as string;
     await probe.stop();
     writeFileSync(
@@ -49,7 +49,9 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
         ],
       }),
     );
-    keyless = await startKeyless({
+    // A child process: the log lines of its refusals are read below.
+    keyless = await startServer({
+      process: true,
       dataDir: probe.dataDir,
       env: { KEYLESS_FEDERATION_FILE: join(dir, "federation.yaml"), KEYLESS_LOG_FORMAT: "json" },
       onOutput: (chunk) => {
@@ -100,8 +102,10 @@ describe("federation: tokens from external OIDC issuers, mapped onto Keyless pri
       ghost.body.error.message,
       /^The access token is invalid. The federation file maps this token's subject .* to the principal '0b5e7d1c-[^']+', which does not exist in the tenant\.$/,
     );
-    const reasons = [...output.matchAll(/"tokenRejection":\{"reason":"(principal-[^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(reasons, ["principal-unmapped", "principal-deleted"], output);
+    // The child writes its log lines asynchronously: wait (up to 10 s) for the second refusal's line.
+    const reasons = () => [...output.matchAll(/"tokenRejection":\{"reason":"(principal-[^"]+)"/g)].map((m) => m[1]);
+    for (let waited = 0; reasons().length < 2 && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+    assert.deepEqual(reasons(), ["principal-unmapped", "principal-deleted"], output);
   });
 
   test("unmapped subjects, unlisted audiences, unknown issuers and foreign keys are refused", async () => {

@@ -7,7 +7,7 @@ import { ClientAssertionCredential, ClientCertificateCredential } from "@azure/i
 import { decodeJwt } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
 import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 import { DirectoryRoleIds } from "../harness/role-ids.ts";
@@ -16,16 +16,17 @@ const skip = !azureCliInstalled && "azure-cli not installed";
 
 /** `az ad app credential reset --cert` and `az ad app federated-credential` (Azure CLI 2.45) against the Graph subset. */
 describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { skip }, () => {
-  let keyless: KeylessProcess;
-  let az: AzureCli;
   let issuer: Awaited<ReturnType<typeof startOidcIssuer>>;
+  before(async () => {
+    issuer = await startOidcIssuer();
+  });
+  // The operator allows this issuer's keys to be fetched (nothing else is).
+  const keyless = useKeyless(() => ({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } }));
+  let az: AzureCli;
   let appId: string;
   const options = () => ({ authorityHost: keyless.facts.url, disableInstanceDiscovery: true });
 
   before(async () => {
-    issuer = await startOidcIssuer();
-    // The operator allows this issuer's keys to be fetched (nothing else is).
-    keyless = await startKeyless({ env: { KEYLESS_FEDERATED_ISSUERS: issuer.issuer } });
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
     const graph = `${keyless.facts.url}/graph/v1.0`;
@@ -51,8 +52,6 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
   after(async () => {
     az?.cleanup();
     await issuer?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("credential reset --cert @file, --append, list --cert and delete --cert; the certificate signs the app in", async () => {

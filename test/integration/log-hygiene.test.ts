@@ -1,22 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { AZURE_CLI_CLIENT_ID, call } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 
 for (const format of ["json", "pretty"] as const)
   describe(`logs at info level (logFormat ${format}) carry no passwords, tokens or managed-identity secrets`, () => {
-    let keyless: KeylessProcess;
     let output = "";
-    before(async () => {
-      keyless = await startKeyless({
-        env: { KEYLESS_LOG_LEVEL: "info", KEYLESS_LOG_FORMAT: format },
-        onOutput: (chunk) => (output += chunk),
-      });
-    });
-    after(async () => {
-      await keyless?.stop();
-      keyless?.cleanup();
+    // A child process: its log output is what this test reads.
+    const keyless = useKeyless({
+      process: true,
+      env: { KEYLESS_LOG_LEVEL: "info", KEYLESS_LOG_FORMAT: format },
+      onOutput: (chunk) => (output += chunk),
     });
 
     test("sign-in, a refused token and managed-identity calls are logged without their secrets", async () => {

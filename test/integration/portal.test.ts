@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { chromiumPath, ensurePortalBuilt, launchChromium, newPage, signInToPortal } from "../harness/browser.ts";
-import { ARM_SCOPE, adminCredential, call, GRAPH_SCOPE } from "../harness/clients.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { ARM_SCOPE, adminCredential, assignRole, call, GRAPH_SCOPE } from "../harness/clients.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const USER_PASSWORD = "Portal-User-Password-1";
-const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
 /**
  * The portal in a real browser (Debian's chromium through playwright-core), against the real service: the seed
@@ -14,7 +15,7 @@ const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
  * through the portal's pages; the only API calls here create the directory objects the walkthrough starts from.
  */
 describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (apt-get install chromium)" }, () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let browser: Browser;
   let accountPage: string;
   const users: Record<string, string> = {};
@@ -23,7 +24,6 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
 
   before(async () => {
     ensurePortalBuilt();
-    keyless = await startKeyless();
     browser = await launchChromium();
     const { facts } = keyless;
     const graph = `${facts.url}/graph/v1.0`;
@@ -49,19 +49,11 @@ describe("portal", { skip: chromiumPath() ? false : "chromium is not installed (
     groupId = group.body.id;
     await call("POST", `${graph}/groups/${groupId}/members/$ref`, graphToken, { "@odata.id": `${graph}/directoryObjects/${users.dana}` });
     const sub = `/subscriptions/${facts.subscriptionId}`;
-    const reader = await call(
-      "PUT",
-      `${facts.url}${sub}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      (await admin.getToken(ARM_SCOPE))!.token,
-      { properties: { roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: users.rita } },
-    );
-    assert.equal(reader.status, 201, JSON.stringify(reader.body));
+    await assignRole(facts, (await admin.getToken(ARM_SCOPE))!.token, { scope: sub, role: RoleIds.reader, principalId: users.rita! });
     accountPage = `/portal/subscriptions/${facts.subscriptionId}/resourceGroups/keyless-demo/accounts/keyless-demo`;
   });
   after(async () => {
     await browser?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const signedIn = async (username: string, password: string, path = "/portal/") => {

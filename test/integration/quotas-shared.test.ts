@@ -4,11 +4,20 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { runBinary } from "../harness/cli.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
+import {
+  ARM_SCOPE,
+  COGNITIVE_SCOPE,
+  GRAPH_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  call,
+  registerApp,
+} from "../harness/clients.ts";
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const REDIS = { host: "127.0.0.1", port: 6379 };
 const redisAvailable = await new Promise<boolean>((resolve) => {
@@ -27,8 +36,8 @@ describe("per-principal token quotas shared across nodes", {
     (!redisAvailable && "no Redis on 127.0.0.1:6379") ||
     (!dialects.includes("postgres") && "PostgreSQL runs are off (KEYLESS_TEST_DIALECTS)"),
 }, () => {
-  let first: KeylessProcess;
-  let second: KeylessProcess;
+  let first: TestServer;
+  let second: TestServer;
   let limited: App;
   let free: App;
   let accountId: string;
@@ -40,30 +49,22 @@ describe("per-principal token quotas shared across nodes", {
       KEYLESS_STORAGE_SCHEMA: testSchema("quota"),
       KEYLESS_RATE_LIMIT_STORE: `redis://${REDIS.host}:${REDIS.port}`,
     };
-    first = await startKeyless({ env });
+    first = await startServer({ env });
     const { facts } = first;
     const admin = adminCredential(facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
     [limited, free] = await Promise.all([registerApp(facts, graph, "quota-limited"), registerApp(facts, graph, "quota-free")]);
     accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    for (const app of [limited, free]) {
-      const grant = await call(
-        "PUT",
-        `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-        armToken,
-        {
-          properties: {
-            roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
-            principalId: app.objectId,
-            principalType: "ServicePrincipal",
-          },
-        },
-      );
-      assert.equal(grant.status, 201, JSON.stringify(grant.body));
-    }
+    for (const app of [limited, free])
+      await assignRole(facts, armToken, {
+        scope: accountId,
+        role: RoleIds.cognitiveServicesUser,
+        principalId: app.objectId,
+        principalType: "ServicePrincipal",
+      });
     // The second node shares the database (and, through the data dir, the master key and TLS material).
-    second = await startKeyless({ env, dataDir: first.dataDir });
+    second = await startServer({ env, dataDir: first.dataDir });
   });
   after(async () => {
     await second?.stop();
@@ -71,14 +72,14 @@ describe("per-principal token quotas shared across nodes", {
     first?.cleanup();
   });
 
-  const chat = async (node: KeylessProcess, app: App) =>
+  const chat = async (node: TestServer, app: App) =>
     call(
       "POST",
       `${node.facts.url}/accounts/${node.facts.demo!.account}/openai/v1/chat/completions`,
       (await appCredential(node.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token,
       { model: "echo", messages: [{ role: "user", content: "spend some tokens" }] },
     );
-  const quotaUrl = (node: KeylessProcess) => `${node.facts.url}${accountId}/principalQuotas/limited-daily?api-version=2023-05-01`;
+  const quotaUrl = (node: TestServer) => `${node.facts.url}${accountId}/principalQuotas/limited-daily?api-version=2023-05-01`;
 
   test("refuses bad quotas with what to send", async () => {
     const bad = await call("PUT", quotaUrl(first), armToken, {

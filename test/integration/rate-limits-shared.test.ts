@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { createConnection, createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import {
+  ARM_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  COGNITIVE_SCOPE,
+  call,
+  GRAPH_SCOPE,
+  registerApp,
+} from "../harness/clients.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 
 const REDIS = { host: "127.0.0.1", port: 6379 };
@@ -16,35 +25,29 @@ const redisAvailable = await new Promise<boolean>((resolve) => {
 
 /** Two Keyless nodes on one store: with `rateLimitStore: redis://…` they charge one budget per deployment. */
 describe("rate limits shared across nodes through Redis", { skip: !redisAvailable && "no Redis on 127.0.0.1:6379" }, () => {
-  let first: KeylessProcess;
-  let second: KeylessProcess;
+  let first: TestServer;
+  let second: TestServer;
   let app: { appId: string; secret: string; objectId: string };
   let accountUrl: string;
   let armToken: string;
 
   before(async () => {
     const env = { KEYLESS_RATE_LIMIT_STORE: `redis://${REDIS.host}:${REDIS.port}` };
-    first = await startKeyless({ env });
+    first = await startServer({ env });
     const { facts } = first;
     const admin = adminCredential(facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "shared-limits-app");
     accountUrl = `${facts.url}/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    const grant = await call(
-      "PUT",
-      `${accountUrl}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-      armToken,
-      {
-        properties: {
-          roleDefinitionId: RoleIds.cognitiveServicesUser,
-          principalId: app.objectId,
-          principalType: "ServicePrincipal",
-        },
-      },
-    );
-    assert.equal(grant.status, 201, JSON.stringify(grant.body));
+    const accountId = accountUrl.slice(facts.url.length);
+    await assignRole(facts, armToken, {
+      scope: accountId,
+      role: RoleIds.cognitiveServicesUser,
+      principalId: app.objectId,
+      principalType: "ServicePrincipal",
+    });
     // A second node on the same data directory (the same database), so both serve the same deployments.
-    second = await startKeyless({ env, dataDir: first.dataDir });
+    second = await startServer({ env, dataDir: first.dataDir });
   });
   after(async () => {
     await second?.stop();
@@ -59,7 +62,7 @@ describe("rate limits shared across nodes through Redis", { skip: !redisAvailabl
     });
     assert.equal(put.status, 201, JSON.stringify(put.body));
   };
-  const chatOn = async (node: KeylessProcess, deployment: string) => {
+  const chatOn = async (node: TestServer, deployment: string) => {
     const token = (await appCredential(node.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
     const response = await fetch(
       `${node.facts.url}/accounts/${node.facts.demo!.account}/openai/deployments/${deployment}/chat/completions?api-version=2024-10-21`,
@@ -115,7 +118,9 @@ test("an unreachable rate-limit store: calls are still served and limited per no
     });
   });
   const chunks: string[] = [];
-  const node = await startKeyless({
+  // A child process: its warning on stderr is what this test reads.
+  const node = await startServer({
+    process: true,
     env: { KEYLESS_RATE_LIMIT_STORE: `redis://127.0.0.1:${closedPort}` },
     onOutput: (chunk) => chunks.push(chunk),
   });

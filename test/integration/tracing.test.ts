@@ -3,9 +3,18 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import {
+  ARM_SCOPE,
+  COGNITIVE_SCOPE,
+  GRAPH_SCOPE,
+  adminCredential,
+  appCredential,
+  assignRole,
+  call,
+  registerApp,
+} from "../harness/clients.ts";
+import { RoleIds } from "../harness/role-ids.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
 
 interface OtlpSpan {
   traceId: string;
@@ -19,7 +28,7 @@ interface OtlpSpan {
 let receiver: Server;
 const spans: OtlpSpan[] = [];
 let arrived: () => void = () => undefined;
-let keyless: KeylessProcess;
+let keyless: TestServer;
 let output = "";
 
 before(async () => {
@@ -36,7 +45,9 @@ before(async () => {
   });
   receiver.listen(0, "127.0.0.1");
   await once(receiver, "listening");
-  keyless = await startKeyless({
+  // A child process: the log line naming the trace is read from its output.
+  keyless = await startServer({
+    process: true,
     env: { KEYLESS_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, KEYLESS_LOG_LEVEL: "info" },
     onOutput: (chunk) => {
       output += chunk;
@@ -66,19 +77,12 @@ test("a data-plane call is one server span continuing the caller's traceparent, 
   const app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "traced-app");
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
   const arm = (await admin.getToken(ARM_SCOPE))!.token;
-  const grant = await call(
-    "PUT",
-    `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
-    arm,
-    {
-      properties: {
-        roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_USER,
-        principalId: app.objectId,
-        principalType: "ServicePrincipal",
-      },
-    },
-  );
-  assert.equal(grant.status, 201);
+  await assignRole(facts, arm, {
+    scope: accountId,
+    role: RoleIds.cognitiveServicesUser,
+    principalId: app.objectId,
+    principalType: "ServicePrincipal",
+  });
 
   const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
   const clientSpanId = "00f067aa0ba902b7";

@@ -4,27 +4,24 @@ import { Agent as HttpsAgent, request } from "node:https";
 import { hashSecret } from "../../src/directory/secret-hash.ts";
 import { adminCredential, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { directoryAccess } from "../harness/directory-access.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /**
  * Threats: a flood of wrong client secrets that starves legitimate token requests (each wrong secret cost an scrypt
  * per stored secret), and secret guessing from one or many sources.
  */
 describe("client secrets: keyed hashes, earlier scrypt hashes migrated, failed authentications throttled", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let directory: Awaited<ReturnType<typeof directoryAccess>>;
   let admin: string;
   const agents: HttpsAgent[] = [];
   before(async () => {
-    keyless = await startKeyless();
     directory = await directoryAccess(keyless);
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
   });
   after(async () => {
     for (const agent of agents) agent.destroy();
     await directory?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   /** A client-credentials request from a chosen loopback address (every 127.x address reaches the server). */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { UsernamePasswordCredential } from "@azure/identity";
 import { DirectoryRoles as R } from "../../src/directory/principals.ts";
 import { adminCredential, appCredential, AZURE_CLI_CLIENT_ID, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /**
  * Threat: a directory administrator of a lower tier taking over a higher one by changing their credentials
@@ -64,19 +64,14 @@ const APP_SECRET: Record<Role, number[]> = {
 };
 
 describe("directory roles: who may change whose credentials follows Entra's privilege tiers", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let admin: string;
   let domain: string;
   const graph = () => `${keyless.facts.url}/graph/v1.0`;
 
   before(async () => {
-    keyless = await startKeyless();
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     domain = keyless.facts.adminUsername.split("@")[1]!;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   const grant = async (role: Role, principalId: string) => {

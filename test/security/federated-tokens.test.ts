@@ -7,7 +7,7 @@ import { decodeJwt } from "jose";
 import { stringify } from "yaml";
 import { adminCredential, ARM_SCOPE, call, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { addFederatedCredential } from "../harness/graph-credentials.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { startServer, type TestServer } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 
 const SUBJECT = "system:serviceaccount:default:worker";
@@ -21,7 +21,7 @@ const UNTIL_2100 = Math.floor(Date.parse("2100-01-01T00:00:00Z") / 1000) - Math.
  */
 describe("federated tokens: bounded lifetimes, and only the operator's issuers are ever fetched", () => {
   const dir = mkdtempSync(join(tmpdir(), "keyless-federated-"));
-  let keyless: KeylessProcess;
+  let keyless: TestServer;
   let allowed: Awaited<ReturnType<typeof startOidcIssuer>>;
   let unlisted: Awaited<ReturnType<typeof startOidcIssuer>>;
   let federated: Awaited<ReturnType<typeof startOidcIssuer>>;
@@ -29,7 +29,7 @@ describe("federated tokens: bounded lifetimes, and only the operator's issuers a
 
   before(async () => {
     [allowed, unlisted, federated] = await Promise.all([startOidcIssuer(), startOidcIssuer(), startOidcIssuer()]);
-    const probe = await startKeyless();
+    const probe = await startServer();
     const adminObjectId = decodeJwt((await adminCredential(probe.facts).getToken(ARM_SCOPE))!.token).oid as string;
     await probe.stop();
     writeFileSync(
@@ -38,7 +38,7 @@ describe("federated tokens: bounded lifetimes, and only the operator's issuers a
         issuers: [{ issuer: federated.issuer, audiences: { "api://keyless": "arm" }, principals: { "alice@corp": adminObjectId } }],
       }),
     );
-    keyless = await startKeyless({
+    keyless = await startServer({
       dataDir: probe.dataDir,
       env: { KEYLESS_FEDERATED_ISSUERS: allowed.issuer, KEYLESS_FEDERATION_FILE: join(dir, "federation.yaml") },
     });

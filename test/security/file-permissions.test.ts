@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { CliError } from "../../src/cli/cli-error.ts";
 import { openProfile } from "../../src/cli/profile.ts";
 import { ARM_SCOPE, adminCredential } from "../harness/clients.ts";
-import { startKeyless } from "../harness/keyless-process.ts";
+import { startServer } from "../harness/keyless.ts";
 
 /**
  * Threat: another local user reads a secret from disk — `keyless.db` and its WAL were created 0644 in a data dir
@@ -24,7 +24,8 @@ test("every file the server writes is 0600, even in an existing 0755 data dir un
   const dataDir = mkdtempSync(join(tmpdir(), "keyless-perm-"));
   chmodSync(dataDir, 0o755);
   const previous = process.umask(0o022); // what the server inherits, as from a login shell
-  const keyless = await startKeyless({ dataDir, env: { KEYLESS_STORAGE: `sqlite:${join(dataDir, "keyless.db")}` } });
+  // A child process: the umask it starts with is under test.
+  const keyless = await startServer({ process: true, dataDir, env: { KEYLESS_STORAGE: `sqlite:${join(dataDir, "keyless.db")}` } });
   process.umask(previous);
   try {
     // A write, so the WAL and its index are in use.

@@ -7,10 +7,10 @@ import { decodeJwt } from "jose";
 import { systemClock } from "../../src/core/clock.ts";
 import { clientAssertion } from "../../src/client/client-assertion.ts";
 import { mintAccessToken } from "../../src/tokens/mint.ts";
-import { adminCredential, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { adminCredential, AZURE_CLI_CLIENT_ID, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
 import { directoryAccess } from "../harness/directory-access.ts";
 import { addCertificate } from "../harness/graph-credentials.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 const EVIL = "evil.example";
@@ -20,18 +20,15 @@ const EVIL = "evil.example";
  * the service accepts: a client assertion or a token minted for another service's URL would be taken here.
  */
 describe("audiences come from publicUrl and the configured host names, never from a forged Host header", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let directory: Awaited<ReturnType<typeof directoryAccess>>;
   let admin: string;
   before(async () => {
-    keyless = await startKeyless();
     directory = await directoryAccess(keyless);
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
   });
   after(async () => {
     await directory?.close();
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   /** A request to the real server (TLS to localhost) whose Host header names `host`. */
@@ -62,7 +59,7 @@ describe("audiences come from publicUrl and the configured host names, never fro
           objectId: claims.oid as string,
           userPrincipalName: claims.upn as string,
           displayName: "admin",
-          clientAppId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+          clientAppId: AZURE_CLI_CLIENT_ID,
           authMethods: ["pwd"],
         },
       })
@@ -119,7 +116,7 @@ describe("audiences come from publicUrl and the configured host names, never fro
       `/${keyless.facts.tenantId}/oauth2/v2.0/devicecode`,
       EVIL,
       new URLSearchParams({
-        client_id: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        client_id: AZURE_CLI_CLIENT_ID,
         scope: "https://management.core.windows.net//.default",
       }).toString(),
       { "content-type": "application/x-www-form-urlencoded" },

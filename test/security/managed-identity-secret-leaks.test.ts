@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { ARM_SCOPE, adminCredential, call } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
 import { managedIdentityFixture } from "../harness/managed-identity-fixture.ts";
 import { rawRequest } from "../harness/raw-request.ts";
 import { recordingTransport, runInProcess, signedInConfigDir } from "../harness/cli.ts";
@@ -13,15 +13,9 @@ import { recordingTransport, runInProcess, signedInConfigDir } from "../harness/
  * identity (new ids, role assignments lost).
  */
 describe("managed-identity path secrets never reach the log, and can be rotated in place", () => {
-  let keyless: KeylessProcess;
   let output = "";
-  before(async () => {
-    keyless = await startKeyless({ env: { KEYLESS_LOG_LEVEL: "info" }, onOutput: (chunk) => (output += chunk) });
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
+  // A child process: its log output is what this test reads.
+  const keyless = useKeyless({ process: true, env: { KEYLESS_LOG_LEVEL: "info" }, onOutput: (chunk) => (output += chunk) });
 
   test("unknown routes and other spellings of the path are normalised before routing and masking", async () => {
     const mi = await managedIdentityFixture(keyless, "leak-check");

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { ARM_SCOPE, adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { before, describe, test } from "node:test";
+import { ARM_SCOPE, adminCredential, appCredential, assignRole, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const AUTHZ = "providers/Microsoft.Authorization";
-const USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
-const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const EVERYONE = "00000000-0000-0000-0000-000000000000";
 
 /**
@@ -14,7 +13,7 @@ const EVERYONE = "00000000-0000-0000-0000-000000000000";
  * their resource group, so a namesake created later is still denied.
  */
 describe("deny assignments: no lock-out, deletable, removed with their scope", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let owner: string;
   let rgAdmin: { appId: string; secret: string; objectId: string };
   let rgAdminToken: string;
@@ -35,22 +34,14 @@ describe("deny assignments: no lock-out, deletable, removed with their scope", (
     });
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     owner = (await admin.getToken(ARM_SCOPE))!.token;
     rgAdmin = await registerApp(keyless.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "lockout-rg-admin");
     sub = `/subscriptions/${keyless.facts.subscriptionId}`;
     rg = `${sub}/resourceGroups/rg-lockout`;
     assert.equal((await createGroup()).status, 201);
-    const uaa = await arm("PUT", `${rg}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, owner, {
-      properties: { roleDefinitionId: USER_ACCESS_ADMINISTRATOR, principalId: rgAdmin.objectId },
-    });
-    assert.equal(uaa.status, 201, JSON.stringify(uaa.body));
+    await assignRole(keyless.facts, owner, { scope: rg, role: RoleIds.userAccessAdministrator, principalId: rgAdmin.objectId });
     rgAdminToken = (await appCredential(keyless.facts, rgAdmin.appId, rgAdmin.secret).getToken(ARM_SCOPE))!.token;
-  });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
   });
 
   test("the subscription Owner, denied everything in a resource group, can still delete the deny and repair access", async () => {
@@ -67,7 +58,7 @@ describe("deny assignments: no lock-out, deletable, removed with their scope", (
       [deny.body.name],
     );
     const repaired = await arm("PUT", `${rg}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`, owner, {
-      properties: { roleDefinitionId: READER, principalId: rgAdmin.objectId },
+      properties: { roleDefinitionId: RoleIds.reader, principalId: rgAdmin.objectId },
     });
     assert.equal(repaired.status, 201, JSON.stringify(repaired.body));
     const deleted = await arm("DELETE", deny.body.id, owner);

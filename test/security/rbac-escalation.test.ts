@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
 import { ARM_SCOPE, adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
-import { type KeylessProcess, startKeyless } from "../harness/keyless-process.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
 
 const AUTHZ = "providers/Microsoft.Authorization";
 const RA = "Microsoft.Authorization/roleAssignments";
-const RBAC_ADMINISTRATOR = "f58310d9-a9f6-439a-9e8d-f62e7b41a168";
-const USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
 
 /** Azure's "constrain roles" delegation condition: write and delete only assignments of these roles. */
 function constrainRoles(roleIds: readonly string[]): string {
@@ -25,7 +23,7 @@ function constrainRoles(roleIds: readonly string[]): string {
  * and ignored; a custom role taking a built-in role's name so that `--role Reader` means something else.
  */
 describe("RBAC escalation: delegation conditions are stored and enforced, role names are unambiguous", () => {
-  let keyless: KeylessProcess;
+  const keyless = useKeyless();
   let adminArm: string;
   let sub: string;
   let account: string;
@@ -50,7 +48,6 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     ).body.value as { name: string; properties: { roleDefinitionId: string; condition: string | null; conditionVersion: string | null } }[];
 
   before(async () => {
-    keyless = await startKeyless();
     const admin = adminCredential(keyless.facts);
     adminArm = (await admin.getToken(ARM_SCOPE))!.token;
     const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
@@ -60,14 +57,13 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     sub = `/subscriptions/${keyless.facts.subscriptionId}`;
     account = `${sub}/resourceGroups/${keyless.facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${keyless.facts.demo!.account}`;
   });
-  after(async () => {
-    await keyless?.stop();
-    keyless?.cleanup();
-  });
 
   test("RBAC Administrator constrained to Cognitive Services User cannot assign itself Owner, nor remove others' roles", async () => {
-    const condition = constrainRoles([BuiltInRoleIds.COGNITIVE_SERVICES_USER]);
-    const delegation = await assign(adminArm, sub, RBAC_ADMINISTRATOR, delegate.objectId, { condition, conditionVersion: "2.0" });
+    const condition = constrainRoles([RoleIds.cognitiveServicesUser]);
+    const delegation = await assign(adminArm, sub, RoleIds.roleBasedAccessControlAdministrator, delegate.objectId, {
+      condition,
+      conditionVersion: "2.0",
+    });
     assert.equal(delegation.status, 201, JSON.stringify(delegation.body));
     assert.equal(delegation.body.properties.condition, condition);
     assert.equal(delegation.body.properties.conditionVersion, "2.0");
@@ -75,10 +71,10 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     assert.equal(stored?.properties.condition, condition, "GET/list returns the condition");
 
     const token = await tokenOf(delegate);
-    const selfOwner = await assign(token, sub, BuiltInRoleIds.OWNER, delegate.objectId);
+    const selfOwner = await assign(token, sub, RoleIds.owner, delegate.objectId);
     assert.equal(selfOwner.status, 403, JSON.stringify(selfOwner.body));
     assert.equal(selfOwner.body.error.code, "AuthorizationFailed");
-    const selfUaa = await assign(token, account, USER_ACCESS_ADMINISTRATOR, delegate.objectId);
+    const selfUaa = await assign(token, account, RoleIds.userAccessAdministrator, delegate.objectId);
     assert.equal(selfUaa.status, 403);
     assert.deepEqual(
       (await assignmentsOf(delegate.objectId)).map((a) => a.name),
@@ -86,13 +82,13 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
       "no assignment was added",
     );
 
-    const allowed = await assign(token, account, BuiltInRoleIds.COGNITIVE_SERVICES_USER, target.objectId);
+    const allowed = await assign(token, account, RoleIds.cognitiveServicesUser, target.objectId);
     assert.equal(allowed.status, 201, JSON.stringify(allowed.body));
     const removed = await call("DELETE", url(allowed.body.id), token);
     assert.equal(removed.status, 200);
 
     // Delete is constrained by the role of the assignment removed (@Resource): the administrator's Owner stays.
-    const reader = await assign(adminArm, account, BuiltInRoleIds.READER, target.objectId);
+    const reader = await assign(adminArm, account, RoleIds.reader, target.objectId);
     assert.equal(reader.status, 201);
     const refused = await call("DELETE", url(reader.body.id), token);
     assert.equal(refused.status, 403, JSON.stringify(refused.body));
@@ -105,20 +101,20 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
       (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token,
       "escalation-helper",
     );
-    const privileged = [BuiltInRoleIds.OWNER, RBAC_ADMINISTRATOR, USER_ACCESS_ADMINISTRATOR].join(", ");
+    const privileged = [RoleIds.owner, RoleIds.roleBasedAccessControlAdministrator, RoleIds.userAccessAdministrator].join(", ");
     const condition =
       `((!(ActionMatches{'${RA}/write'})) OR (@Request[${RA}:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${privileged}} ` +
       `AND @Request[${RA}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'User', 'Group'})) AND ` +
       `((!(ActionMatches{'${RA}/delete'})) OR (@Resource[${RA}:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${privileged}}))`;
-    const delegation = await assign(adminArm, sub, USER_ACCESS_ADMINISTRATOR, helper.objectId, { condition });
+    const delegation = await assign(adminArm, sub, RoleIds.userAccessAdministrator, helper.objectId, { condition });
     assert.equal(delegation.status, 201, JSON.stringify(delegation.body));
     assert.equal(delegation.body.properties.conditionVersion, "2.0", "the version defaults to 2.0");
     const token = await tokenOf(helper);
     // A service principal is not a User or Group; the administrator (a User) is, but Owner is excluded.
-    const spReader = await assign(token, account, BuiltInRoleIds.READER, target.objectId);
+    const spReader = await assign(token, account, RoleIds.reader, target.objectId);
     assert.equal(spReader.status, 403, JSON.stringify(spReader.body));
-    assert.equal((await assign(token, account, BuiltInRoleIds.OWNER, adminObjectId)).status, 403);
-    const userReader = await assign(token, account, BuiltInRoleIds.READER, adminObjectId);
+    assert.equal((await assign(token, account, RoleIds.owner, adminObjectId)).status, 403);
+    const userReader = await assign(token, account, RoleIds.reader, adminObjectId);
     assert.equal(userReader.status, 201, JSON.stringify(userReader.body));
   });
 
@@ -129,12 +125,12 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
       ["unknown operator", { condition: `@Request[${RA}:PrincipalType] ForAnyOfAnyValues:StringLike {'U*'}` }],
       ["mixed AND/OR", { condition: `ActionMatches{'${RA}/write'} AND ActionMatches{'a'} OR ActionMatches{'b'}` }],
       ["not a GUID", { condition: `@Request[${RA}:RoleDefinitionId] GuidEquals owner` }],
-      ["version 1.0", { condition: constrainRoles([BuiltInRoleIds.READER]), conditionVersion: "1.0" }],
+      ["version 1.0", { condition: constrainRoles([RoleIds.reader]), conditionVersion: "1.0" }],
       ["version without condition", { conditionVersion: "2.0" }],
       ["deep nesting", { condition: `${"(".repeat(5000)}ActionMatches{'x'}${")".repeat(5000)}` }],
     ];
     for (const [what, extra] of cases) {
-      const response = await assign(adminArm, account, BuiltInRoleIds.READER, target.objectId, extra);
+      const response = await assign(adminArm, account, RoleIds.reader, target.objectId, extra);
       assert.equal(response.status, 400, `${what}: ${JSON.stringify(response.body)}`);
       assert.equal(response.body.error.code, "InvalidCondition", what);
     }
@@ -178,7 +174,7 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     );
     assert.deepEqual(
       readers.body.value.map((r: { name: string }) => r.name),
-      [BuiltInRoleIds.READER],
+      [RoleIds.reader],
       "--role Reader resolves to the one built-in role",
     );
   });
@@ -191,14 +187,14 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
       const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
       operator = await registerApp(keyless.facts, graph, "escalation-az-operator");
       delegated = await registerApp(keyless.facts, graph, "escalation-az-delegate");
-      assert.equal((await assign(adminArm, sub, BuiltInRoleIds.OWNER, operator.objectId)).status, 201);
+      assert.equal((await assign(adminArm, sub, RoleIds.owner, operator.objectId)).status, 201);
       az = await azureCli(keyless.facts);
       await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", keyless.facts.tenantId]);
     });
     after(() => az?.cleanup());
 
     test("az role assignment create --condition … --condition-version 2.0 stores the condition, and it is enforced", async () => {
-      const condition = constrainRoles([BuiltInRoleIds.COGNITIVE_SERVICES_USER]);
+      const condition = constrainRoles([RoleIds.cognitiveServicesUser]);
       const created = await az.ok([
         "role",
         "assignment",
@@ -223,8 +219,8 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
       assert.equal(listed[0].condition, condition);
 
       const token = await tokenOf(delegated);
-      assert.equal((await assign(token, sub, BuiltInRoleIds.OWNER, delegated.objectId)).status, 403);
-      assert.equal((await assign(token, account, BuiltInRoleIds.COGNITIVE_SERVICES_USER, target.objectId)).status, 201);
+      assert.equal((await assign(token, sub, RoleIds.owner, delegated.objectId)).status, 403);
+      assert.equal((await assign(token, account, RoleIds.cognitiveServicesUser, target.objectId)).status, 201);
 
       const refused = await az.run([
         "role",

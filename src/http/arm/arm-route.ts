@@ -6,7 +6,10 @@ export type ArmMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST" | "HEAD";
 
 /** What an ARM handler gets: the path's captures, the checked api-version, and the caller on demand. */
 export interface ArmContext {
-  request: FastifyRequest;
+  /** The HTTP request; absent when ARM is called in process (a template deployment writing a resource). */
+  request?: FastifyRequest | undefined;
+  /** The request's path and query as the client sent them. */
+  url: string;
   services: Services;
   /** Captures of the route's pattern, in order. */
   params: string[];

@@ -45,9 +45,10 @@ const provider = (suffix: string) => new RegExp(`^(.*)\\/providers\\/Microsoft\\
 
 /** The URL of the next page: this request's URL with `$skipToken` replaced, spelled literally as ARM does. */
 function nextLink(ctx: ArmContext, skipToken: string): string {
-  const [path, query = ""] = ctx.request.url.split("?", 2) as [string, string?];
+  const [path, query = ""] = ctx.url.split("?", 2) as [string, string?];
   const kept = query.split("&").filter((p) => p !== "" && !/^(\$|%24)skipToken=/i.test(p));
-  return `${ctx.request.protocol}://${ctx.request.host}${path}?${[...kept, `$skipToken=${skipToken}`].join("&")}`;
+  const origin = ctx.request ? `${ctx.request.protocol}://${ctx.request.host}` : ctx.origin;
+  return `${origin}${path}?${[...kept, `$skipToken=${skipToken}`].join("&")}`;
 }
 
 /** `Microsoft.Authorization`: role definitions, role assignments, deny assignments, permissions and check-access. */

@@ -42,7 +42,7 @@ export const monitoringRoutes: ArmRoute[] = [
     apiVersions: COGNITIVE_VERSIONS,
     handlers: {
       GET: async (ctx) => ({
-        body: await listAccountCalls(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query, `${ctx.origin}${ctx.request.url}`),
+        body: await listAccountCalls(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query, `${ctx.origin}${ctx.url}`),
       }),
     },
   },

@@ -1,6 +1,7 @@
 import type { ArmRoute } from "./arm-route.ts";
 import { authorizationRoutes } from "./authorization-routes.ts";
 import { cognitiveServicesRoutes } from "./cognitive-services-routes.ts";
+import { deploymentRoutes } from "./deployment-routes.ts";
 import { insightsRoutes } from "./insights-routes.ts";
 import { managedIdentityRoutes } from "./managed-identity-routes.ts";
 import { monitoringRoutes } from "./monitoring-routes.ts";
@@ -11,6 +12,7 @@ import { subscriptionRoutes } from "./subscription-routes.ts";
 /** Every ARM resource type Keyless serves; the first route whose pattern matches a path owns it. */
 export const armRoutes: readonly ArmRoute[] = [
   ...subscriptionRoutes,
+  ...deploymentRoutes,
   ...resourceRoutes,
   ...monitoringRoutes,
   ...raiRoutes,

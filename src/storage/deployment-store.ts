@@ -1,0 +1,267 @@
+import type { Kysely, Selectable } from "kysely";
+import type { Tables } from "./tables.ts";
+import { conflictOnDuplicate } from "./unique-violation.ts";
+
+/** A template deployment (`Microsoft.Resources/deployments`); `parameters` never hold a secure value. */
+export interface TemplateDeploymentRecord {
+  id: string;
+  name: string;
+  subscriptionId: string;
+  /** Null at subscription scope. */
+  resourceGroup: string | null;
+  location: string | null;
+  tags: Record<string, string>;
+  /** The id of the current run: its `operationStatuses/{runId}` URL reports it. */
+  runId: string;
+  provisioningState: string;
+  mode: string;
+  template: unknown;
+  templateHash: string;
+  parameters: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  outputResources: { id: string }[];
+  dependencies: unknown[];
+  error: Record<string, unknown> | null;
+  correlationId: string;
+  createdBy: string;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+}
+
+/** One deployment operation: a resource the executor wrote, deleted or read, and how that went. */
+export interface DeploymentOperationRecord {
+  deploymentId: string;
+  operationId: string;
+  seq: number;
+  provisioningOperation: string;
+  provisioningState: string;
+  targetId: string;
+  targetType: string;
+  targetName: string;
+  apiVersion: string;
+  statusCode: string | null;
+  statusMessage: unknown;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface DeploymentResultRecord {
+  id: string;
+  subscriptionId: string;
+  principalId: string;
+  body: unknown;
+  createdAt: string;
+}
+
+/** Template deployments, their operations and finished what-if results. */
+export function deploymentStore(db: Kysely<Tables>) {
+  return {
+    /** Creates or replaces a deployment (a new run of the same name replaces the old one and drops its operations). */
+    async putDeployment(d: TemplateDeploymentRecord): Promise<void> {
+      const row = deploymentRow(d);
+      await db.transaction().execute(async (tx) => {
+        await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", row.id_key).execute();
+        await tx.deleteFrom("template_deployments").where("id_key", "=", row.id_key).execute();
+        await tx.insertInto("template_deployments").values(row).execute();
+      });
+    },
+    /** Updates the run's state, outputs, error and end; only while `runId` is still the current run. */
+    async updateRun(
+      id: string,
+      runId: string,
+      patch: Partial<
+        Pick<TemplateDeploymentRecord, "provisioningState" | "outputs" | "outputResources" | "error" | "endedAt" | "updatedAt">
+      >,
+    ): Promise<boolean> {
+      const set: Partial<Tables["template_deployments"]> = {};
+      if (patch.provisioningState !== undefined) set.provisioning_state = patch.provisioningState;
+      if (patch.outputs !== undefined) set.outputs = patch.outputs === null ? null : JSON.stringify(patch.outputs);
+      if (patch.outputResources !== undefined) set.output_resources = JSON.stringify(patch.outputResources);
+      if (patch.error !== undefined) set.error = patch.error === null ? null : JSON.stringify(patch.error);
+      if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+      if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
+      const result = await db
+        .updateTable("template_deployments")
+        .set(set)
+        .where("id_key", "=", id.toLowerCase())
+        .where("run_id", "=", runId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async getDeployment(id: string): Promise<TemplateDeploymentRecord | undefined> {
+      const row = await db.selectFrom("template_deployments").selectAll().where("id_key", "=", id.toLowerCase()).executeTakeFirst();
+      return row && deploymentRecord(row);
+    },
+    /** The deployments of a resource group, or those at subscription scope when `resourceGroup` is null. */
+    async listDeployments(subscriptionId: string, resourceGroup: string | null): Promise<TemplateDeploymentRecord[]> {
+      let query = db.selectFrom("template_deployments").selectAll().where("subscription_id", "=", subscriptionId.toLowerCase());
+      query =
+        resourceGroup === null
+          ? query.where("resource_group", "is", null)
+          : query.where("resource_group", "=", resourceGroup.toLowerCase());
+      return (await query.orderBy("started_at").execute()).map(deploymentRecord);
+    },
+    /** How many deployments of a subscription are accepted or running (the concurrency limit counts them). */
+    async countActive(subscriptionId: string): Promise<number> {
+      const row = await db
+        .selectFrom("template_deployments")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("subscription_id", "=", subscriptionId.toLowerCase())
+        .where("provisioning_state", "in", ["Accepted", "Running"])
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+    async deleteDeployment(id: string): Promise<boolean> {
+      const key = id.toLowerCase();
+      return db.transaction().execute(async (tx) => {
+        await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", key).execute();
+        const result = await tx.deleteFrom("template_deployments").where("id_key", "=", key).executeTakeFirst();
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+    async putOperation(op: DeploymentOperationRecord): Promise<void> {
+      const row = operationRow(op);
+      await db.transaction().execute(async (tx) => {
+        await tx
+          .deleteFrom("template_deployment_operations")
+          .where("deployment_key", "=", row.deployment_key)
+          .where("operation_id", "=", row.operation_id)
+          .execute();
+        await tx.insertInto("template_deployment_operations").values(row).execute();
+      });
+    },
+    async listOperations(deploymentId: string): Promise<DeploymentOperationRecord[]> {
+      const rows = await db
+        .selectFrom("template_deployment_operations")
+        .selectAll()
+        .where("deployment_key", "=", deploymentId.toLowerCase())
+        .orderBy("seq")
+        .execute();
+      return rows.map(operationRecord);
+    },
+    async insertResult(r: DeploymentResultRecord): Promise<void> {
+      await conflictOnDuplicate(
+        () =>
+          db
+            .insertInto("template_deployment_results")
+            .values({
+              id: r.id,
+              subscription_id: r.subscriptionId.toLowerCase(),
+              principal_id: r.principalId,
+              body: JSON.stringify(r.body),
+              created_at: r.createdAt,
+            })
+            .execute(),
+        `Result '${r.id}' already exists.`,
+      );
+    },
+    async getResult(id: string): Promise<DeploymentResultRecord | undefined> {
+      const row = await db.selectFrom("template_deployment_results").selectAll().where("id", "=", id).executeTakeFirst();
+      return (
+        row && {
+          id: row.id,
+          subscriptionId: row.subscription_id,
+          principalId: row.principal_id,
+          body: JSON.parse(row.body) as unknown,
+          createdAt: row.created_at,
+        }
+      );
+    },
+    /** Drops what-if results older than `before` (ISO-8601); clients read them within seconds. */
+    async deleteResultsBefore(before: string): Promise<void> {
+      await db.deleteFrom("template_deployment_results").where("created_at", "<", before).execute();
+    },
+  };
+}
+
+export type DeploymentStore = ReturnType<typeof deploymentStore>;
+
+function deploymentRow(d: TemplateDeploymentRecord): Tables["template_deployments"] {
+  return {
+    id_key: d.id.toLowerCase(),
+    id: d.id,
+    name: d.name,
+    subscription_id: d.subscriptionId.toLowerCase(),
+    resource_group: d.resourceGroup === null ? null : d.resourceGroup.toLowerCase(),
+    location: d.location,
+    tags: JSON.stringify(d.tags),
+    run_id: d.runId,
+    provisioning_state: d.provisioningState,
+    mode: d.mode,
+    template: JSON.stringify(d.template),
+    template_hash: d.templateHash,
+    parameters: JSON.stringify(d.parameters),
+    outputs: d.outputs === null ? null : JSON.stringify(d.outputs),
+    output_resources: JSON.stringify(d.outputResources),
+    dependencies: JSON.stringify(d.dependencies),
+    error: d.error === null ? null : JSON.stringify(d.error),
+    correlation_id: d.correlationId,
+    created_by: d.createdBy,
+    started_at: d.startedAt,
+    updated_at: d.updatedAt,
+    ended_at: d.endedAt,
+  };
+}
+
+function deploymentRecord(row: Selectable<Tables["template_deployments"]>): TemplateDeploymentRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    subscriptionId: row.subscription_id,
+    resourceGroup: row.resource_group,
+    location: row.location,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    runId: row.run_id,
+    provisioningState: row.provisioning_state,
+    mode: row.mode,
+    template: JSON.parse(row.template) as unknown,
+    templateHash: row.template_hash,
+    parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+    outputs: row.outputs === null ? null : (JSON.parse(row.outputs) as Record<string, unknown>),
+    outputResources: JSON.parse(row.output_resources) as { id: string }[],
+    dependencies: JSON.parse(row.dependencies) as unknown[],
+    error: row.error === null ? null : (JSON.parse(row.error) as Record<string, unknown>),
+    correlationId: row.correlation_id,
+    createdBy: row.created_by,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    endedAt: row.ended_at,
+  };
+}
+
+function operationRow(op: DeploymentOperationRecord): Tables["template_deployment_operations"] {
+  return {
+    deployment_key: op.deploymentId.toLowerCase(),
+    operation_id: op.operationId,
+    seq: op.seq,
+    provisioning_operation: op.provisioningOperation,
+    provisioning_state: op.provisioningState,
+    target_id: op.targetId,
+    target_type: op.targetType,
+    target_name: op.targetName,
+    api_version: op.apiVersion,
+    status_code: op.statusCode,
+    status_message: op.statusMessage === undefined || op.statusMessage === null ? null : JSON.stringify(op.statusMessage),
+    started_at: op.startedAt,
+    ended_at: op.endedAt,
+  };
+}
+
+function operationRecord(row: Selectable<Tables["template_deployment_operations"]>): DeploymentOperationRecord {
+  return {
+    deploymentId: row.deployment_key,
+    operationId: row.operation_id,
+    seq: Number(row.seq),
+    provisioningOperation: row.provisioning_operation,
+    provisioningState: row.provisioning_state,
+    targetId: row.target_id,
+    targetType: row.target_type,
+    targetName: row.target_name,
+    apiVersion: row.api_version,
+    statusCode: row.status_code,
+    statusMessage: row.status_message === null ? null : (JSON.parse(row.status_message) as unknown),
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}

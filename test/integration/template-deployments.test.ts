@@ -1,0 +1,341 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { before, describe, test } from "node:test";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { DeploymentsClient } from "@azure/arm-resourcesdeployments";
+import { ARM_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, assignRole, call, registerApp, type Json } from "../harness/clients.ts";
+import { useKeyless } from "../harness/keyless.ts";
+import { RoleIds } from "../harness/role-ids.ts";
+
+const API = "api-version=2021-04-01";
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/deployments/${name}`, import.meta.url), "utf8"));
+
+/** ARM's `Microsoft.Resources/deployments` driven over REST: the async protocol, failures, secrets, cancel, complete mode. */
+describe("template deployments over ARM REST", () => {
+  const keyless = useKeyless();
+  let admin: string;
+  let base: string;
+  let principal: { appId: string; secret: string; objectId: string };
+
+  const put = (path: string, body: unknown, token = admin) => call("PUT", `${keyless.facts.url}${path}?${API}`, token, body);
+  const get = (path: string, token = admin, api = API) =>
+    call("GET", `${keyless.facts.url}${path}${path.includes("?") ? "&" : "?"}${api}`, token);
+  const ROLE_API = "api-version=2022-04-01";
+  /** PUTs a deployment and follows its Azure-AsyncOperation URL to the end, as the SDKs do. */
+  async function deploy(group: string, name: string, properties: Json, token = admin) {
+    const response = await fetch(
+      `${keyless.facts.url}${base}/resourceGroups/${group}/providers/Microsoft.Resources/deployments/${name}?${API}`,
+      {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ properties }),
+      },
+    );
+    const body = (await response.json()) as Json;
+    if (response.status !== 201) return { status: response.status, body, final: undefined as Json };
+    assert.equal(body.properties.provisioningState, "Accepted");
+    const monitor = response.headers.get("azure-asyncoperation")!;
+    assert.match(monitor, /\/operationStatuses\//);
+    let status = "Running";
+    for (let i = 0; i < 200 && status === "Running"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await call("GET", monitor, token)).body.status;
+    }
+    const final = (await get(`${base}/resourceGroups/${group}/providers/Microsoft.Resources/deployments/${name}`, token)).body;
+    return { status: 201, body, final };
+  }
+
+  before(async () => {
+    admin = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
+    base = `/subscriptions/${keyless.facts.subscriptionId}`;
+    const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
+    principal = await registerApp(keyless.facts, graph, "template-principal");
+    assert.equal((await put(`${base}/resourceGroups/tpl-rg`, { location: "westeurope" })).status, 201);
+  });
+
+  test("an account, a deployment and a role assignment deploy in order; a re-run changes nothing", async () => {
+    const template = fixture("ai-services-rbac.json");
+    const parameters = { accountName: { value: "tplai1" }, principalId: { value: principal.objectId } };
+    const run = await deploy("tpl-rg", "ai", { template, parameters, mode: "Incremental" });
+    assert.equal(run.final.properties.provisioningState, "Succeeded", JSON.stringify(run.final.properties.error));
+    assert.equal(run.final.properties.outputs.endpoint.value, `${keyless.facts.url}/accounts/tplai1/models`);
+    assert.equal(run.final.properties.outputResources.length, 3);
+    const ops = (await get(`${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/ai/operations`)).body.value;
+    assert.equal(ops.length, 3);
+    assert.ok(ops.every((o: Json) => o.properties.provisioningState === "Succeeded"));
+    const order = ops.map((o: Json) => o.properties.targetResource.resourceType);
+    assert.equal(order[0], "Microsoft.CognitiveServices/accounts");
+    const assignmentId = ops.find((o: Json) => o.properties.targetResource.resourceType === "Microsoft.Authorization/roleAssignments")
+      .properties.targetResource.id;
+
+    const again = await deploy("tpl-rg", "ai", { template, parameters });
+    assert.equal(again.final.properties.provisioningState, "Succeeded");
+    const assignments = (
+      await get(
+        `${assignmentId.split("/providers/Microsoft.Authorization")[0]}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`,
+        admin,
+        ROLE_API,
+      )
+    ).body.value;
+    assert.equal(assignments.filter((a: Json) => a.properties.principalId === principal.objectId).length, 1);
+
+    const token = (await appCredential(keyless.facts, principal.appId, principal.secret).getToken(
+      "https://cognitiveservices.azure.com/.default",
+    ))!.token;
+    const chat = await call("POST", `${keyless.facts.url}/accounts/tplai1/models/chat/completions?api-version=2024-05-01-preview`, token, {
+      model: "echo",
+      messages: [{ role: "user", content: "hello" }],
+    });
+    assert.equal(chat.status, 200, JSON.stringify(chat.body));
+  });
+
+  test("what-if after a deployment says NoChange; a changed capacity is Modify with the property", async () => {
+    const template = fixture("ai-services-rbac.json");
+    const whatIf = async (capacity: number) => {
+      const response = await fetch(
+        `${keyless.facts.url}${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/ai/whatIf?${API}`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            properties: {
+              template,
+              mode: "Incremental",
+              parameters: { accountName: { value: "tplai1" }, principalId: { value: principal.objectId }, capacity: { value: capacity } },
+            },
+          }),
+        },
+      );
+      assert.equal(response.status, 202);
+      return (await call("GET", response.headers.get("location")!, admin)).body;
+    };
+    const same = await whatIf(1);
+    assert.deepEqual(
+      same.properties.changes.map((c: Json) => c.changeType),
+      ["NoChange", "NoChange", "NoChange"],
+      JSON.stringify(same.properties.changes.map((c: Json) => c.delta)),
+    );
+    const more = await whatIf(3);
+    const modified = more.properties.changes.find((c: Json) => c.changeType === "Modify");
+    assert.match(modified.resourceId, /deployments\/echo$/);
+    assert.equal(JSON.stringify(modified.delta).includes("capacity"), true);
+  });
+
+  test("a bad template is InvalidTemplate with the path of the fault, and nothing is deployed", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: [
+        {
+          type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+          apiVersion: "2023-01-31",
+          name: "[noSuchFunction('x')]",
+          location: "westeurope",
+        },
+      ],
+    };
+    const run = await deploy("tpl-rg", "bad", { template });
+    assert.equal(run.status, 400);
+    assert.equal(run.body.error.code, "InvalidTemplate");
+    assert.match(run.body.error.message, /noSuchFunction/i);
+    assert.equal((await get(`${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/bad`)).status, 404);
+  });
+
+  test("a secure parameter is never echoed; an unsupported type is refused before anything is written", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      parameters: { secret: { type: "securestring" }, name: { type: "string" } },
+      resources: [
+        {
+          type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+          apiVersion: "2023-01-31",
+          name: "[parameters('name')]",
+          location: "westeurope",
+          tags: { note: "[if(empty(parameters('secret')), 'none', 'set')]" },
+        },
+      ],
+    };
+    const run = await deploy("tpl-rg", "secure", {
+      template,
+      parameters: { secret: { value: "s3cr3t-VALUE" }, name: { value: "tpl-id" } },
+    });
+    assert.equal(run.final.properties.provisioningState, "Succeeded", JSON.stringify(run.final.properties.error));
+    assert.deepEqual(run.final.properties.parameters.secret, { type: "SecureString" });
+    const everything = JSON.stringify([
+      run.body,
+      run.final,
+      (await get(`${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments`)).body,
+      (await get(`${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/secure/operations`)).body,
+    ]);
+    assert.equal(everything.includes("s3cr3t-VALUE"), false);
+
+    const unsupported = await deploy("tpl-rg", "storage", {
+      template: {
+        ...template,
+        parameters: {},
+        resources: [{ type: "Microsoft.Storage/storageAccounts", apiVersion: "2023-01-01", name: "st1", location: "westeurope" }],
+      },
+    });
+    assert.equal(unsupported.status, 400);
+    assert.equal(unsupported.body.error.code, "InvalidTemplateDeployment");
+    assert.equal(unsupported.body.error.details[0].code, "NoRegisteredProviderFound");
+    assert.match(unsupported.body.error.details[0].target, /storageAccounts\/st1$/);
+  });
+
+  test("a Contributor's template cannot assign roles: that resource fails with AuthorizationFailed, the rest deploys", async () => {
+    const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
+    const contributor = await registerApp(keyless.facts, graph, "template-contributor");
+    await put(`${base}/resourceGroups/tpl-contrib`, { location: "westeurope" });
+    await assignRole(keyless.facts, admin, {
+      scope: `${base}/resourceGroups/tpl-contrib`,
+      role: RoleIds.contributor,
+      principalId: contributor.objectId,
+      principalType: "ServicePrincipal",
+    });
+    const token = (await appCredential(keyless.facts, contributor.appId, contributor.secret).getToken(ARM_SCOPE))!.token;
+    const run = await deploy(
+      "tpl-contrib",
+      "ai",
+      {
+        template: fixture("ai-services-rbac.json"),
+        parameters: { accountName: { value: "tplai2" }, principalId: { value: principal.objectId } },
+      },
+      token,
+    );
+    assert.equal(run.final.properties.provisioningState, "Failed");
+    const error = run.final.properties.error;
+    assert.equal(error.code, "DeploymentFailed");
+    assert.equal(error.details.length, 1);
+    assert.equal(error.details[0].code, "AuthorizationFailed");
+    assert.match(error.details[0].target, /roleAssignments\//);
+    const ops = (await get(`${base}/resourceGroups/tpl-contrib/providers/Microsoft.Resources/deployments/ai/operations`)).body.value;
+    const states = Object.fromEntries(ops.map((o: Json) => [o.properties.targetResource.resourceType, o.properties.provisioningState]));
+    assert.deepEqual(states, {
+      "Microsoft.CognitiveServices/accounts": "Succeeded",
+      "Microsoft.CognitiveServices/accounts/deployments": "Succeeded",
+      "Microsoft.Authorization/roleAssignments": "Failed",
+    });
+    const assignments = (
+      await get(
+        `${base}/resourceGroups/tpl-contrib/providers/Microsoft.CognitiveServices/accounts/tplai2/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()`,
+        admin,
+        ROLE_API,
+      )
+    ).body.value;
+    assert.equal(assignments.filter((a: Json) => a.properties.principalId === principal.objectId).length, 0);
+  });
+
+  test("@azure/arm-resourcesdeployments: beginCreateOrUpdateAndWait, the operations list, and a nested deployment at subscription scope", async () => {
+    const options = { endpoint: keyless.facts.url, credentials: { scopes: [ARM_SCOPE] } };
+    const resources = new ResourceManagementClient(adminCredential(keyless.facts), keyless.facts.subscriptionId, options);
+    const deployments = new DeploymentsClient(adminCredential(keyless.facts), keyless.facts.subscriptionId, options);
+    const done = await deployments.deployments.beginCreateOrUpdateAndWait(
+      "tpl-rg",
+      "sdk",
+      {
+        properties: {
+          mode: "Incremental",
+          template: fixture("copy-deployments.json"),
+          parameters: { accountName: { value: "tplsdk" }, deploymentNames: { value: ["x", "y"] } },
+        },
+      },
+      { updateIntervalInMs: 50 },
+    );
+    assert.equal(done.properties?.provisioningState, "Succeeded");
+    assert.deepEqual(done.properties?.outputs, { count: { type: "Int", value: 2 } });
+    const operations = [];
+    for await (const op of deployments.deploymentOperations.list("tpl-rg", "sdk")) operations.push(op);
+    assert.equal(operations.length, 3);
+    const sub = await deployments.deployments.beginCreateOrUpdateAtSubscriptionScopeAndWait(
+      "platform",
+      {
+        location: "westeurope",
+        properties: {
+          mode: "Incremental",
+          template: fixture("subscription-group-nested.json"),
+          parameters: { groupName: { value: "tpl-sdk-group" } },
+        },
+      },
+      { updateIntervalInMs: 50 },
+    );
+    assert.equal(sub.properties?.provisioningState, "Succeeded");
+    assert.equal((await resources.resourceGroups.get("tpl-sdk-group")).tags?.owner, "platform");
+  });
+
+  test("cancel stops a run; delete refuses a running deployment and removes a finished one", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: Array.from({ length: 300 }, (_, i) => ({
+        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        apiVersion: "2023-01-31",
+        name: `cancel-${i}`,
+        location: "westeurope",
+        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'cancel-${i - 1}')]`] } : {}),
+      })),
+    };
+    const path = `${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/cancel`;
+    const started = await put(path, { properties: { template, mode: "Incremental" } });
+    assert.equal(started.status, 201);
+    const refused = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, "DeploymentActive");
+    const canceled = await call("POST", `${keyless.facts.url}${path}/cancel?${API}`, admin);
+    assert.equal(canceled.status, 204);
+    let state = "";
+    for (let i = 0; i < 100; i++) {
+      state = (await get(path)).body.properties.provisioningState;
+      if (state === "Canceled") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(state, "Canceled");
+    const again = await call("POST", `${keyless.facts.url}${path}/cancel?${API}`, admin);
+    assert.equal(again.body.error.code, "DeploymentCannotBeCancelled");
+    // Let the run notice the cancel before deleting its record.
+    await new Promise((r) => setTimeout(r, 300));
+    const ops = (await get(`${path}/operations`)).body.value;
+    assert.ok(ops.length < 300, `the run stopped early (${ops.length} operations)`);
+    const deleted = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
+    assert.equal(deleted.status, 202);
+    assert.equal((await get(path)).status, 404);
+  });
+
+  test("complete mode deletes the group's accounts and identities the template does not name", async () => {
+    await put(`${base}/resourceGroups/tpl-complete`, { location: "westeurope" });
+    const identity = (name: string) => ({
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      apiVersion: "2023-01-31",
+      name,
+      location: "westeurope",
+    });
+    const template = (names: string[]) => ({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: names.map(identity),
+    });
+    const deployTo = (name: string, properties: Json) =>
+      deploy("tpl-complete", name, properties).then((r) => {
+        assert.equal(r.final.properties.provisioningState, "Succeeded", JSON.stringify(r.final.properties.error));
+        return r;
+      });
+    await deployTo("first", { template: template(["keep", "drop"]) });
+    const run = await deployTo("second", { template: template(["keep"]), mode: "Complete" });
+    assert.equal(run.final.properties.mode, "Complete");
+    const left = (
+      await get(
+        `${base}/resourceGroups/tpl-complete/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+        admin,
+        "api-version=2023-01-31",
+      )
+    ).body.value;
+    assert.deepEqual(
+      left.map((i: Json) => i.name),
+      ["keep"],
+    );
+    const ops = (await get(`${base}/resourceGroups/tpl-complete/providers/Microsoft.Resources/deployments/second/operations`)).body.value;
+    assert.ok(
+      ops.some((o: Json) => o.properties.provisioningOperation === "Delete" && o.properties.targetResource.resourceName === "drop"),
+    );
+  });
+});
