@@ -10,6 +10,7 @@
  *
  *   node bench/data-plane.ts [--requests 2000]
  *   node bench/data-plane.ts --only observability --observability [--rounds 5]   (metrics and call log cost)
+ *   node bench/data-plane.ts --only responses --responses [--rounds 5]   (Responses API next to chat, built-in model)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -287,6 +288,18 @@ async function main(): Promise<void> {
       : []),
   ];
 
+  if (process.argv.includes("--responses")) {
+    // The built-in echo model, at the largest capacity ARM accepts, so limits never refuse a bench call.
+    const echo = await call("PUT", `${facts.url}${accountId}/deployments/echo-bench?api-version=2023-05-01`, armToken, {
+      sku: { name: "Standard", capacity: 100_000 },
+      properties: { model: { format: "Keyless", name: "keyless-echo", version: "1" } },
+    });
+    if (echo.status !== 201) throw new Error(`deployment: ${echo.status} ${JSON.stringify(echo.body)}`);
+    await responsesCost(keylessOrigin, `/accounts/${facts.demo!.account}/openai/v1`, cached, ca);
+    await keyless.stop();
+    keyless.cleanup();
+    return;
+  }
   if (process.argv.includes("--observability")) {
     await observabilityCost(keyless.dataDir, modelsFile, keylessOrigin, v1, cached, ca);
     await keyless.stop();
@@ -370,6 +383,57 @@ async function observabilityCost(dataDir: string, modelsFile: string, origin: st
       `| --- | ${names.map(() => "---").join(" | ")} |`,
       ...rows,
       `| median cost | ${names.map((n) => (n === "neither" ? "—" : cost(n))).join(" | ")} |`,
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * `--responses [--rounds 5]`: the Responses API next to chat completions on the same node, deployment (the built-in
+ * keyless-echo model) and cached token: chat, responses with `store: false` (the adapter alone), responses stored (the
+ * default: one row written per call). Each round measures all three in turn (order reversed every other round);
+ * the figure is the median over rounds of each path's ratio to chat in the same round.
+ */
+async function responsesCost(origin: string, v1: string, token: string, ca: string) {
+  const text = "Say something short.";
+  const paths = {
+    "chat/completions": {
+      path: `${v1}/chat/completions`,
+      body: JSON.stringify({ model: "echo-bench", messages: [{ role: "user", content: text }] }),
+    },
+    "responses, store: false": { path: `${v1}/responses`, body: JSON.stringify({ model: "echo-bench", input: text, store: false }) },
+    "responses, stored": { path: `${v1}/responses`, body: JSON.stringify({ model: "echo-bench", input: text }) },
+  };
+  const names = Object.keys(paths) as (keyof typeof paths)[];
+  const p50: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rows: string[] = [];
+  const rounds = Number(arg("--rounds", "5"));
+  for (let round = 1; round <= rounds; round++) {
+    const cells: string[] = [];
+    for (const name of round % 2 ? names : [...names].reverse()) {
+      const target: Target = { name, origin, path: paths[name].path, headers: () => ({ authorization: `Bearer ${token}` }), ca };
+      const c1 = await measure(target, 1, REQUESTS, paths[name].body, false);
+      const c50 = await measure(target, 50, REQUESTS, paths[name].body, false);
+      p50[name]!.push(c1.p50);
+      rps[name]!.push(c50.rps);
+      const errors = c1.errors + c50.errors;
+      cells[names.indexOf(name)] = `${c1.p50.toFixed(3)} ms, ${c50.rps.toFixed(0)}/s${errors ? ` (${errors} errors)` : ""}`;
+    }
+    rows.push(`| ${round} | ${cells.join(" | ")} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const ratio = (series: Record<string, number[]>, name: string) =>
+    median(series[name]!.map((v, i) => v / series[names[0]!]![i]!)).toFixed(2);
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${availableParallelism()} cores, ${REQUESTS} requests per phase, cached token, the built-in keyless-echo model`,
+      "",
+      `| round | ${names.map((n) => `${n}: c=1 p50, c=50 rate`).join(" | ")} |`,
+      `| --- | ${names.map(() => "---").join(" | ")} |`,
+      ...rows,
+      `| median ratio to chat (c=1 p50 latency; c=50 throughput) | ${names.map((n) => `${ratio(p50, n)}×; ${ratio(rps, n)}×`).join(" | ")} |`,
       "",
     ].join("\n"),
   );

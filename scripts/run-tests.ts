@@ -25,7 +25,8 @@ const child = spawn(
   [
     "--disable-warning=ExperimentalWarning",
     "--test",
-    "--test-concurrency=2",
+    // Files at a time: 2 by default (a 2-core CI machine); KEYLESS_TEST_CONCURRENCY to try another.
+    `--test-concurrency=${process.env.KEYLESS_TEST_CONCURRENCY ?? "2"}`,
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     `--test-reporter=${join(import.meta.dirname, "skip-reporter.ts")}`,

@@ -23,7 +23,9 @@ import {
   storedResponse,
   toChatRequest,
 } from "../inference/responses.ts";
+import { filterChatStream, filterCompletion } from "../inference/content-filter/index.ts";
 import { responseEvents } from "../inference/responses-stream.ts";
+import { type PromptScreening, screenPrompt } from "./data-plane-content-filter.ts";
 import type { Budget } from "./data-plane-budget.ts";
 import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { abortOnDisconnect, type CallContext } from "./data-plane-call.ts";
@@ -56,6 +58,8 @@ export function createResponseHandler(services: Services, family: RouteFamily, o
     const chat = parseChatRequest(toChatRequest(parsed, previous), limits.chat);
     const deployment = await deploymentFor(services, account, call, parsed.model);
     await checkContextLength(chat, deployment.modelLimits);
+    // The deployment's content filter screens the whole conversation sent (Azure's 400 content_filter when it blocks).
+    const screening = await screenPrompt(services, call, account, deployment, chat.messages);
     await enforceQuotas(services, account, deployment, call);
     const shell = responseShell(newResponseId(), parsed, deployment.name, Math.floor(Date.now() / 1000));
     const keep = (response: ResponseObject) => keepResponse(services, account, caller, parsed, previous, response);
@@ -69,7 +73,7 @@ export function createResponseHandler(services: Services, family: RouteFamily, o
           estimatePromptTokens(chat.messages),
           parsed.maxOutputTokens ?? undefined,
         );
-        return await streamResponse(services, request, reply, call, deployment, chat, shell, budget, keep);
+        return await streamResponse(services, request, reply, call, deployment, chat, shell, budget, keep, screening);
       } finally {
         release();
       }
@@ -82,9 +86,11 @@ export function createResponseHandler(services: Services, family: RouteFamily, o
       parsed.maxOutputTokens ?? undefined,
     );
     const complete = requireCapability(deployment, "complete", "responses");
-    const completion = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, abortOnDisconnect(reply)));
-    countUsage(call, completion.usage);
-    budget.settle(completion.usage?.total_tokens);
+    const signal = abortOnDisconnect(reply);
+    const answer = await call.trace.step("keyless.backend", () => complete(chat, deployment.backendModel, signal));
+    countUsage(call, answer.usage);
+    budget.settle(answer.usage?.total_tokens);
+    const completion = screening ? await filterCompletion(screening.filter, screening.prompt, answer, signal) : answer;
     const { output, incomplete } = outputOf(completion);
     const response = finishResponse(shell, output, incomplete, completion.usage);
     await keep(response);
@@ -102,16 +108,14 @@ async function streamResponse(
   shell: ResponseObject,
   budget: Budget,
   keep: (response: ResponseObject) => Promise<void>,
+  screening: PromptScreening | undefined,
 ) {
   const stream = requireCapability(deployment, "stream", "responses");
   let used: number | undefined;
-  const chunks = stream(
-    { ...chat, stream: true, stream_options: { include_usage: true } },
-    deployment.backendModel,
-    abortOnDisconnect(reply),
-  );
+  const signal = abortOnDisconnect(reply);
+  const chunks = stream({ ...chat, stream: true, stream_options: { include_usage: true } }, deployment.backendModel, signal);
   const events = responseEvents(
-    chunks,
+    screening ? filterChatStream(screening.filter, screening.prompt, chunks, signal) : chunks,
     shell,
     async (response, usage) => {
       countUsage(call, usage);

@@ -1,7 +1,15 @@
 import { WireError } from "../core/errors.ts";
 import type { ChatCompletionChunk, FinishReason, Usage } from "./chat-types.ts";
 import { dataPlaneError } from "./data-plane-errors.ts";
-import { finishResponse, functionCallItem, itemId, messageItem, type ResponseItem, type ResponseObject } from "./responses.ts";
+import {
+  finishResponse,
+  functionCallItem,
+  incompleteReason,
+  itemId,
+  messageItem,
+  type ResponseItem,
+  type ResponseObject,
+} from "./responses.ts";
 
 /** One Responses API stream event: its `type`, its `sequence_number`, and the fields of that type. */
 export type ResponseEvent = { type: string; sequence_number: number } & Record<string, unknown>;
@@ -121,7 +129,7 @@ export async function* responseEvents(
       if (choice.finish_reason) finish = choice.finish_reason;
     }
     yield* close();
-    const response = finishResponse(shell, output, finish === "length", usage);
+    const response = finishResponse(shell, output, incompleteReason(finish), usage);
     await onDone(response, usage);
     yield event(response.status === "incomplete" ? "response.incomplete" : "response.completed", { response });
   } catch (err) {

@@ -391,13 +391,20 @@ export function responseShell(id: string, request: ResponseRequest, deployment: 
 }
 
 /** A chat completion's first choice as output items: the tool calls, else one assistant message. */
-export function outputOf(completion: ChatCompletion): { output: ResponseItem[]; incomplete: boolean } {
+export function outputOf(completion: ChatCompletion): { output: ResponseItem[]; incomplete: IncompleteReason | undefined } {
   const choice = completion.choices[0];
   const output: ResponseItem[] = [];
   if (choice?.message.content) output.push(messageItem(itemId("msg"), choice.message.content));
   for (const call of choice?.message.tool_calls ?? [])
     output.push(functionCallItem(itemId("fc"), call.id, call.function.name, call.function.arguments));
-  return { output, incomplete: choice?.finish_reason === "length" };
+  return { output, incomplete: incompleteReason(choice?.finish_reason) };
+}
+
+export type IncompleteReason = "max_output_tokens" | "content_filter";
+
+/** A chat finish reason as a response's `incomplete_details.reason`: cut at the token limit, or by the content filter. */
+export function incompleteReason(finish: string | null | undefined): IncompleteReason | undefined {
+  return finish === "length" ? "max_output_tokens" : finish === "content_filter" ? "content_filter" : undefined;
 }
 
 export function messageItem(id: string, text: string, status: "completed" | "in_progress" = "completed"): ResponseItem {
@@ -414,17 +421,17 @@ export function functionCallItem(
   return { type: "function_call", id, call_id: callId, name, arguments: args, status };
 }
 
-/** The finished response: output, status (`incomplete` when cut at `max_output_tokens`) and usage. */
+/** The finished response: output, status (`incomplete` when cut at `max_output_tokens` or by the filter) and usage. */
 export function finishResponse(
   shell: ResponseObject,
   output: ResponseItem[],
-  incomplete: boolean,
+  incomplete: IncompleteReason | undefined,
   usage: Usage | undefined,
 ): ResponseObject {
   return {
     ...shell,
     status: incomplete ? "incomplete" : "completed",
-    incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
+    incomplete_details: incomplete ? { reason: incomplete } : null,
     output,
     usage: responseUsage(usage),
   };
@@ -524,7 +531,7 @@ function optionalInteger(value: unknown, param: string): number | null {
 
 /** The rows storage keeps for a response (JSON text columns); `main.ts` passes storage's repository here. */
 export interface ResponseRows {
-  save(row: ResponseRow): Promise<void>;
+  saveMany(rows: readonly ResponseRow[]): Promise<void>;
   find(accountId: string, principalId: string, id: string, now: string): Promise<ResponseRow | undefined>;
   delete(accountId: string, principalId: string, id: string): Promise<boolean>;
   deleteExpired(now: string): Promise<number>;
@@ -541,19 +548,54 @@ export interface ResponseRow {
   conversationJson: string;
 }
 
-/** The response store over storage's rows: objects in, JSON text at rest. */
-export function responseStoreOver(rows: ResponseRows): ResponseStore {
+const sizeOf = (row: ResponseRow) => row.responseJson.length + row.inputItemsJson.length + row.conversationJson.length;
+
+/**
+ * The response store over storage's rows: objects in, JSON text at rest. Saves are grouped: a save waits for the
+ * end of the event loop's turn (and for a write in flight), then every queued row goes in one statement, so
+ * concurrent calls share a commit and its fsync (SQLite's driver blocks the loop while it writes, so without the
+ * wait each call would commit alone). A save resolves only once its row is committed.
+ */
+export function responseStoreOver(rows: ResponseRows, maxBatch = 200, maxBatchBytes = 8_388_608): ResponseStore {
+  const queued: Array<{ row: ResponseRow; done: () => void; failed: (err: unknown) => void }> = [];
+  let busy = false;
+  async function flush(): Promise<void> {
+    while (queued.length > 0) {
+      let count = 0;
+      let bytes = 0;
+      while (count < queued.length && count < maxBatch && (count === 0 || bytes < maxBatchBytes)) bytes += sizeOf(queued[count++]!.row);
+      const batch = queued.splice(0, count);
+      try {
+        await rows.saveMany(batch.map((b) => b.row));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.failed(err);
+      }
+      if (queued.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    busy = false;
+  }
   return {
     save: (r) =>
-      rows.save({
-        id: r.id,
-        accountId: r.accountId,
-        principalId: r.principalId,
-        createdAt: r.createdAt,
-        expiresAt: r.expiresAt,
-        responseJson: JSON.stringify(r.response),
-        inputItemsJson: JSON.stringify(r.inputItems),
-        conversationJson: JSON.stringify(r.conversation),
+      new Promise<void>((done, failed) => {
+        queued.push({
+          row: {
+            id: r.id,
+            accountId: r.accountId,
+            principalId: r.principalId,
+            createdAt: r.createdAt,
+            expiresAt: r.expiresAt,
+            responseJson: JSON.stringify(r.response),
+            inputItemsJson: JSON.stringify(r.inputItems),
+            conversationJson: JSON.stringify(r.conversation),
+          },
+          done,
+          failed,
+        });
+        if (!busy) {
+          busy = true;
+          setImmediate(() => void flush());
+        }
       }),
     async find(accountId, principalId, id, now) {
       const row = await rows.find(accountId, principalId, id, now);

@@ -5,19 +5,23 @@ import type { Tables } from "./tables.ts";
 /** Responses API responses, read only by the principal and account that stored them, until they expire. */
 export function responseStore(db: Kysely<Tables>) {
   return {
-    async save(r: StoredResponseRecord): Promise<void> {
+    /** Several responses in one statement (one commit: the caller groups concurrent saves). */
+    async saveMany(rows: readonly StoredResponseRecord[]): Promise<void> {
+      if (rows.length === 0) return;
       await db
         .insertInto("responses")
-        .values({
-          id: r.id,
-          account_id: r.accountId,
-          principal_id: r.principalId,
-          created_at: r.createdAt,
-          expires_at: r.expiresAt,
-          response_json: r.responseJson,
-          input_items_json: r.inputItemsJson,
-          conversation_json: r.conversationJson,
-        })
+        .values(
+          rows.map((r) => ({
+            id: r.id,
+            account_id: r.accountId,
+            principal_id: r.principalId,
+            created_at: r.createdAt,
+            expires_at: r.expiresAt,
+            response_json: r.responseJson,
+            input_items_json: r.inputItemsJson,
+            conversation_json: r.conversationJson,
+          })),
+        )
         .execute();
     },
     async find(accountId: string, principalId: string, id: string, now: string): Promise<StoredResponseRecord | undefined> {

@@ -80,6 +80,33 @@ export interface Column<T> {
   render: (row: T) => ReactNode;
 }
 
+/** The create form above a list: its fields in a row, then the submit button ("Create" unless `submit` says). */
+export function CreateForm(props: { onSubmit: () => void; disabled: boolean; submit?: ReactNode; primary?: boolean; children: ReactNode }) {
+  return (
+    <form
+      style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+      <Button type="submit" {...(props.primary ? { appearance: "primary" as const } : {})} disabled={props.disabled}>
+        {props.submit ?? "Create"}
+      </Button>
+    </form>
+  );
+}
+
+/** A row's Delete button in a list: asks `question` first, then calls `onDelete`. */
+export function DeleteButton(props: { name: string; question: string; onDelete: () => void }) {
+  return (
+    <Button size="small" aria-label={`Delete ${props.name}`} onClick={() => confirm(props.question) && props.onDelete()}>
+      Delete
+    </Button>
+  );
+}
+
 /** A plain Fluent table; rows are keyed by `rowKey`. */
 export function DataTable<T>(props: { label: string; columns: Column<T>[]; rows: T[]; rowKey: (row: T) => string; empty?: string }) {
   const styles = useStyles();

@@ -76,6 +76,7 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
         } catch {
           json = undefined;
         }
+        keepCommandIndex(configDir);
         resolve({ code, stdout, stderr, json });
       });
     });
@@ -85,12 +86,29 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
     return result.json;
   };
   seedCommandIndex(configDir);
-  const cloudFile = join(configDir, "keyless-cloud.json");
-  writeFileSync(cloudFile, JSON.stringify(cloudConfig(facts)));
-  await ok(["cloud", "register", "-n", "Keyless", "--cloud-config", `@${cloudFile}`]);
-  await ok(["cloud", "set", "-n", "Keyless"]);
-  keepCommandIndex(configDir);
+  registerCloud(configDir, facts);
   return { configDir, env, run, ok, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
+}
+
+/**
+ * What `az cloud register -n Keyless --cloud-config @file` and `az cloud set -n Keyless` write, written directly:
+ * two az runs (about a second of CPU and a Python start each) saved per fixture. The commands themselves are tested
+ * in cli-az-config.test.ts, with the document `keyless cloud az-config` prints.
+ */
+function registerCloud(configDir: string, facts: ReadyFacts): void {
+  const { endpoints } = cloudConfig(facts);
+  const clouds = [
+    "[Keyless]",
+    `endpoint_management = ${endpoints.management}`,
+    `endpoint_resource_manager = ${endpoints.resourceManager}`,
+    `endpoint_active_directory = ${endpoints.activeDirectory}`,
+    `endpoint_active_directory_resource_id = ${endpoints.activeDirectoryResourceId}`,
+    `endpoint_active_directory_graph_resource_id = ${endpoints.activeDirectoryGraphResourceId}`,
+    `endpoint_microsoft_graph_resource_id = ${endpoints.microsoftGraphResourceId}`,
+    "",
+  ];
+  writeFileSync(join(configDir, "clouds.config"), clouds.join("\n"));
+  writeFileSync(join(configDir, "config"), "[cloud]\nname = Keyless\n\n", { mode: 0o600 });
 }
 
 /** The `az cloud register --cloud-config` document for a Keyless server. */

@@ -1,5 +1,6 @@
 /**
- * The commands the walkthrough does not reach, as subprocesses of the real binary against one started server:
+ * The commands the walkthrough does not reach, run in this process (`keylessCli`: the binary's command table, printer
+ * and exit codes; the binary's own process is tested by cli-serve and the walkthroughs) against one started server:
  * managed identities (and signing in as one with the lines `identity show --workload-env` prints), certificate
  * sign-in, account keys, deployments, custom roles, users and group members, assignment delete by assignee, the
  * activity log, and `apply -f` of the docs' complete example twice.
@@ -9,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { runBinary } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import { GRAPH_SCOPE, adminCredential, call } from "../harness/clients.ts";
 import { addCertificate } from "../harness/graph-credentials.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
@@ -18,33 +19,20 @@ import { selfSignedCertificate } from "../harness/test-certificates.ts";
 
 describe("cli commands", () => {
   const server = useKeyless();
-  let work: string;
-  let admin: Record<string, string>;
-  const ca = () => process.env.KEYLESS_TEST_CA ?? server.facts.caPath;
-  const run = (env: Record<string, string>, ...argv: string[]) => runBinary(argv, env);
-  const okAs = async (env: Record<string, string>, ...argv: string[]) => {
-    const result = await run(env, ...argv);
-    assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
-    return result.stdout;
-  };
-  const ok = (...argv: string[]) => okAs(admin, ...argv);
-  const json = async (...argv: string[]) => JSON.parse(await ok(...argv));
+  const work = mkdtempSync(join(tmpdir(), "keyless-cli-cmds-"));
+  let admin: KeylessCli;
+  const ok = (...argv: string[]) => admin.ok(...argv);
+  const json = (...argv: string[]) => admin.json(...argv);
 
-  /** A fresh config dir with the server registered as the active cloud; `extra` is the rest of the environment. */
-  async function configDir(name: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-    const env = { KEYLESS_CONFIG_DIR: join(work, name), ...extra };
-    await okAs(env, "cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", ca());
-    return env;
-  }
+  /** A fresh CLI (its own config dir) with the server registered as the active cloud; `extra` is more environment. */
+  const configDir = (extra: Record<string, string> = {}) => keylessCli(server.facts, { extra });
 
   function claimsOf(token: string): Record<string, unknown> {
     return JSON.parse(Buffer.from(token.trim().split(".")[1]!, "base64url").toString("utf8"));
   }
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), "keyless-cli-cmds-"));
-    admin = await configDir("admin");
-    await ok("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD, "-o", "none");
+    admin = await keylessCli(server.facts, { signIn: { username: server.facts.adminUsername, password: ADMIN_PASSWORD } });
   });
 
   test("identity create|show|list|delete; show --workload-env gives lines that sign in as the identity, and only an admin gets them", async () => {
@@ -67,8 +55,8 @@ describe("cli commands", () => {
     assert.ok(vars.IDENTITY_ENDPOINT!.startsWith(server.facts.url));
 
     // With no role yet it sees no subscription: an error (exit 1), not `[]` and a CLI left signed out.
-    const roleless = await configDir("identity-no-role", { MSI_ENDPOINT: vars.MSI_ENDPOINT! });
-    const refusedLogin = await run(roleless, "login", "--identity");
+    const roleless = await configDir({ MSI_ENDPOINT: vars.MSI_ENDPOINT! });
+    const refusedLogin = await roleless.run("login", "--identity");
     assert.equal(refusedLogin.code, 1, refusedLogin.stdout);
     assert.match(refusedLogin.stderr, /^ERROR: \(NoSubscriptions\) No access was configured for this managed identity/);
     assert.equal(refusedLogin.stdout, "");
@@ -91,15 +79,15 @@ describe("cli commands", () => {
       msi: { MSI_ENDPOINT: vars.MSI_ENDPOINT! },
     };
     for (const [style, extra] of Object.entries(styles)) {
-      const workload = await configDir(`identity-${style}`, extra);
-      const accounts = JSON.parse(await okAs(workload, "login", "--identity"));
+      const workload = await configDir(extra);
+      const accounts = JSON.parse(await workload.ok("login", "--identity"));
       assert.equal(accounts[0].id, server.facts.subscriptionId, style);
-      const token = await okAs(workload, "account", "get-access-token", "--query", "accessToken", "-o", "tsv");
+      const token = await workload.ok("account", "get-access-token", "--query", "accessToken", "-o", "tsv");
       assert.equal(claimsOf(token).oid, principalId, style);
       assert.equal(claimsOf(token).appid, clientId, style);
       // A Reader can see the identity but not its endpoint secret.
-      assert.equal(JSON.parse(await okAs(workload, "identity", "show", "-n", "worker-id", "-g", rg)).name, "worker-id");
-      const refused = await run(workload, "identity", "show", "-n", "worker-id", "-g", rg, "--workload-env");
+      assert.equal(JSON.parse(await workload.ok("identity", "show", "-n", "worker-id", "-g", rg)).name, "worker-id");
+      const refused = await workload.run("identity", "show", "-n", "worker-id", "-g", rg, "--workload-env");
       assert.equal(refused.code, 1, style);
       assert.match(refused.stderr, /^ERROR: \(AuthorizationFailed\) .*listWorkloadEnvironment\/action/);
       assert.ok(!refused.stderr.includes(vars.IDENTITY_HEADER!));
@@ -107,7 +95,7 @@ describe("cli commands", () => {
 
     await ok("identity", "delete", "-n", "worker-id", "-g", rg);
     assert.deepEqual(await json("identity", "list", "-g", rg), []);
-    const gone = await run(await configDir("identity-gone", styles.appService), "login", "--identity");
+    const gone = await (await configDir(styles.appService)).run("login", "--identity");
     assert.equal(gone.code, 1, "a deleted identity's endpoint secret no longer gives tokens");
   });
 
@@ -131,23 +119,22 @@ describe("cli commands", () => {
     const pem = join(work, "cli-cert-app.pem");
     // Joined without a newline between the blocks, as some tools write them.
     writeFileSync(pem, certificate.certificatePem + certificate.privateKeyPem, { mode: 0o600 });
-    const env = await configDir("cert");
+    const env = await configDir();
     const accounts = JSON.parse(
-      await okAs(env, "login", "--service-principal", "-u", sp.appId, "--certificate", pem, "--tenant", server.facts.tenantId),
+      await env.ok("login", "--service-principal", "-u", sp.appId, "--certificate", pem, "--tenant", server.facts.tenantId),
     );
     assert.deepEqual(accounts[0].user, { name: sp.appId, type: "servicePrincipal" });
-    const token = await okAs(env, "account", "get-access-token", "--query", "accessToken", "-o", "tsv");
+    const token = await env.ok("account", "get-access-token", "--query", "accessToken", "-o", "tsv");
     assert.equal(claimsOf(token).appid, sp.appId);
-    assert.equal(JSON.parse(await okAs(env, "group", "show", "-n", rg)).name, rg);
+    assert.equal(JSON.parse(await env.ok("group", "show", "-n", rg)).name, rg);
     assert.ok(
-      !readFileSync(join(env.KEYLESS_CONFIG_DIR!, "token-cache.json"), "utf8").includes("PRIVATE KEY"),
+      !readFileSync(join(env.env.KEYLESS_CONFIG_DIR!, "token-cache.json"), "utf8").includes("PRIVATE KEY"),
       "the cache names the file, not the key",
     );
 
     const wrong = await selfSignedCertificate("someone-else");
     writeFileSync(pem, wrong.certificatePem + wrong.privateKeyPem);
-    const refused = await run(
-      await configDir("cert-wrong"),
+    const refused = await (await configDir()).run(
       "login",
       "--service-principal",
       "-u",
@@ -180,8 +167,7 @@ describe("cli commands", () => {
     assert.equal(after.key1, before.key1);
     assert.notEqual(after.key2, before.key2);
     assert.deepEqual(await json("cognitiveservices", "account", "keys", "list", "-n", account, "-g", resourceGroup), after);
-    const bad = await run(
-      admin,
+    const bad = await admin.run(
       "cognitiveservices",
       "account",
       "keys",
@@ -253,8 +239,7 @@ describe("cli commands", () => {
       "[].name",
     );
     assert.ok(names.includes("cli-standard") && names.includes("cli-sku"), JSON.stringify(names));
-    const unknown = await run(
-      admin,
+    const unknown = await admin.run(
       "cognitiveservices",
       "account",
       "deployment",
@@ -342,7 +327,7 @@ describe("cli commands", () => {
     assert.equal((await json("ad", "group", "member", "check", "--group", group.id, "--member-id", user.id)).value, false);
     await ok("ad", "group", "delete", "--group", "cli-members");
     await ok("ad", "user", "delete", "--id", upn);
-    const shown = await run(admin, "ad", "user", "show", "--id", upn);
+    const shown = await admin.run("ad", "user", "show", "--id", upn);
     assert.equal(shown.code, 3, shown.stderr);
     assert.deepEqual(
       (await json("ad", "user", "list", "--query", "[].userPrincipalName")).filter((u: string) => u === upn),
@@ -400,7 +385,7 @@ describe("cli commands", () => {
 
     // As az: `role assignment delete --assignee` looks at the subscription scope unless told -g/--scope.
     assert.equal((await json("role", "assignment", "list", "--assignee", "bob@keyless.local", "--all")).length, 1);
-    const atSubscription = await run(admin, "role", "assignment", "delete", "--assignee", "bob@keyless.local");
+    const atSubscription = await admin.run("role", "assignment", "delete", "--assignee", "bob@keyless.local");
     assert.equal(atSubscription.code, 1);
     assert.match(atSubscription.stderr, /^ERROR: \(NoMatchedAssignments\) /);
     await ok("role", "assignment", "delete", "--assignee", "bob@keyless.local", "-g", "rg-ai");
@@ -470,10 +455,9 @@ describe("cli commands", () => {
     const first = await json("ad", "app", "credential", "reset", "--id", app.appId);
     assert.equal(first.appId, app.appId);
     const second = await json("ad", "app", "credential", "reset", "--id", app.appId);
-    const signIn = (secret: string, name: string) =>
-      configDir(name).then((env) =>
-        run(
-          env,
+    const signIn = (secret: string) =>
+      configDir().then((cli) =>
+        cli.run(
           "login",
           "--service-principal",
           "-u",
@@ -485,10 +469,10 @@ describe("cli commands", () => {
           "--allow-no-subscriptions",
         ),
       );
-    const old = await signIn(first.password, "sp-old");
+    const old = await signIn(first.password);
     assert.equal(old.code, 1, "a reset without --append removes the earlier secret");
     assert.match(old.stderr, /^ERROR: \(invalid_client\) /);
-    assert.equal((await signIn(second.password, "sp-new")).code, 0);
+    assert.equal((await signIn(second.password)).code, 0);
 
     await ok("ad", "sp", "delete", "--id", app.appId);
     assert.deepEqual(await json("ad", "sp", "list", "--spn", app.appId), []);
@@ -554,8 +538,7 @@ describe("cli commands", () => {
       "--scope",
       account.id,
     );
-    const answered = await run(
-      admin,
+    const answered = await admin.run(
       "chat",
       "--account",
       "cli-acct",
@@ -571,7 +554,7 @@ describe("cli commands", () => {
     assert.equal(answered.code, 0, answered.stderr);
     assert.match(answered.stdout, /hello new account/);
     await ok("cognitiveservices", "account", "delete", "-n", "cli-acct", "-g", rg);
-    const gone = await run(admin, "cognitiveservices", "account", "show", "-n", "cli-acct", "-g", rg);
+    const gone = await admin.run("cognitiveservices", "account", "show", "-n", "cli-acct", "-g", rg);
     assert.equal(gone.code, 3, gone.stderr);
     assert.equal(
       (await json("role", "assignment", "list", "--assignee", me, "--all", "--query", `[?scope=='${account.id}']`)).length,
@@ -581,9 +564,9 @@ describe("cli commands", () => {
   });
 
   test("cloud register|list|show|set|unregister keep several servers apart", async () => {
-    const env = await configDir("clouds");
-    await okAs(env, "cloud", "register", "-n", "other", "--endpoint", "https://keyless.other.test:8443");
-    const clouds = JSON.parse(await okAs(env, "cloud", "list"));
+    const env = await configDir();
+    await env.ok("cloud", "register", "-n", "other", "--endpoint", "https://keyless.other.test:8443");
+    const clouds = JSON.parse(await env.ok("cloud", "list"));
     assert.deepEqual(
       clouds.map((c: { name: string; isActive: boolean }) => [c.name, c.isActive]),
       [
@@ -591,12 +574,12 @@ describe("cli commands", () => {
         ["other", false],
       ],
     );
-    await okAs(env, "cloud", "set", "-n", "other");
-    assert.equal(JSON.parse(await okAs(env, "cloud", "show")).endpoint, "https://keyless.other.test:8443");
-    assert.equal(JSON.parse(await okAs(env, "cloud", "show", "-n", "local")).endpoint, server.facts.url);
-    await okAs(env, "cloud", "unregister", "-n", "other");
-    assert.deepEqual(JSON.parse(await okAs(env, "cloud", "list", "--query", "[].name")), ["local"]);
-    const missing = await run(env, "cloud", "show", "-n", "other");
+    await env.ok("cloud", "set", "-n", "other");
+    assert.equal(JSON.parse(await env.ok("cloud", "show")).endpoint, "https://keyless.other.test:8443");
+    assert.equal(JSON.parse(await env.ok("cloud", "show", "-n", "local")).endpoint, server.facts.url);
+    await env.ok("cloud", "unregister", "-n", "other");
+    assert.deepEqual(JSON.parse(await env.ok("cloud", "list", "--query", "[].name")), ["local"]);
+    const missing = await env.run("cloud", "show", "-n", "other");
     assert.equal(missing.code, 3);
   });
 });

@@ -5,32 +5,24 @@
  * explanation after role assignment delete.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { runBinary } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 
 describe("cli walkthrough verbatim", () => {
   const server = useKeyless();
-  let env: Record<string, string>;
-  const keyless = (...argv: string[]) => runBinary(argv, env);
-  const ok = async (...argv: string[]) => {
-    const run = await keyless(...argv);
-    assert.equal(run.code, 0, `keyless ${argv.join(" ")} failed:\n${run.stderr}`);
-    return run.stdout;
-  };
+  let cli: KeylessCli;
+  const keyless = (...argv: string[]) => cli.run(...argv);
+  const ok = (...argv: string[]) => cli.ok(...argv);
 
   before(async () => {
-    env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-wt-")), "config") };
+    // The real binary, as a user runs it: this file is the end-to-end check of the process.
+    cli = await keylessCli(server.facts, { binary: true });
   });
 
   test("the walkthrough with keyless for az, then chat as that principal, then refused after role assignment delete", async () => {
     const { facts } = server;
-    await ok("cloud", "register", "-n", "local", "--endpoint", facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? facts.caPath);
-
     await ok("login", "-u", facts.adminUsername, "-p", ADMIN_PASSWORD);
     await ok("account", "set", "--subscription", facts.subscriptionId);
     const resourceId = (
@@ -77,16 +69,6 @@ describe("cli walkthrough verbatim", () => {
   });
 
   test("the walkthrough's other principals: ad group show --group and ad sp show --id give the object ids", async () => {
-    await ok(
-      "cloud",
-      "register",
-      "-n",
-      "local",
-      "--endpoint",
-      server.facts.url,
-      "--ca-file",
-      process.env.KEYLESS_TEST_CA ?? server.facts.caPath,
-    );
     await ok("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD);
     const group = JSON.parse(
       await ok("ad", "group", "create", "--display-name", "walkthrough-devs", "--mail-nickname", "walkthrough-devs"),

@@ -1,41 +1,26 @@
 /**
- * The Foundry keyless-access walkthrough with `keyless` in place of `az`, as subprocesses of the real binary
- * against a started server — as far as the server on this branch supports it. `resource show`, `ad
+ * The Foundry keyless-access walkthrough with `keyless` in place of `az`, run in this process (`keylessCli`; the
+ * verbatim walkthrough runs the real binary) against a started server — as far as the server on this branch supports it. `resource show`, `ad
  * signed-in-user show`, `ad group show`, `ad sp show` and `--role NAME` need routes that land with the arm,
  * graph and rbac branches; here the account id is built from the ready line and the role is given by its id.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
-import { runBinary } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 
 describe("cli walkthrough", () => {
   const server = useKeyless();
-  let env: Record<string, string>;
-  const keyless = (...argv: string[]) => runBinary(argv, env);
-  const ok = async (...argv: string[]) => {
-    const run = await keyless(...argv);
-    assert.equal(run.code, 0, `keyless ${argv.join(" ")} failed:\n${run.stderr}`);
-    return run.stdout;
-  };
+  let cli: KeylessCli;
+  const keyless = (...argv: string[]) => cli.run(...argv);
+  const ok = (...argv: string[]) => cli.ok(...argv);
 
   before(async () => {
-    env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-it-")), "config") };
-    await ok(
-      "cloud",
-      "register",
-      "-n",
-      "local",
-      "--endpoint",
-      server.facts.url,
-      "--ca-file",
-      process.env.KEYLESS_TEST_CA ?? server.facts.caPath,
-    );
+    cli = await keylessCli(server.facts);
   });
 
   function oidOf(token: string): string {
@@ -128,7 +113,10 @@ describe("cli walkthrough", () => {
     await ok("logout", "--username", sp.appId);
     const listed = JSON.parse(await ok("account", "list"));
     assert.ok(!listed.some((a: { user: { name: string } }) => a.user.name === sp.appId));
-    assert.ok(!readFileSync(join(env.KEYLESS_CONFIG_DIR!, "token-cache.json"), "utf8").includes(sp.password), "logout forgets the secret");
+    assert.ok(
+      !readFileSync(join(cli.env.KEYLESS_CONFIG_DIR!, "token-cache.json"), "utf8").includes(sp.password),
+      "logout forgets the secret",
+    );
   });
 
   test("ad app create through the real Graph POST", async () => {
@@ -139,7 +127,7 @@ describe("cli walkthrough", () => {
   });
 
   test("the config dir and its files are private (0700 / 0600); --debug redacts secrets", async () => {
-    const dir = env.KEYLESS_CONFIG_DIR!;
+    const dir = cli.env.KEYLESS_CONFIG_DIR!;
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     for (const file of ["profile.json", "token-cache.json"]) assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600, file);
     assert.ok(!readFileSync(join(dir, "profile.json"), "utf8").includes("accessToken"), "tokens live only in the token cache");

@@ -40,7 +40,7 @@ describe("keyless upstream: one Keyless calling another with Entra tokens", () =
   let assignmentId: string;
   let upstreamArmToken: string;
   const workDir = mkdtempSync(join(tmpdir(), "keyless-upstream-"));
-  const MODELS = ["via-secret", "via-certificate", "via-federation", "via-managed-identity", "via-eager"] as const;
+  const MODELS = ["via-secret", "via-certificate", "via-federation", "via-managed-identity", "via-eager", "via-v1"] as const;
 
   before(async () => {
     issuer = await startOidcIssuer();
@@ -102,6 +102,14 @@ describe("keyless upstream: one Keyless calling another with Entra tokens", () =
           "      clientSecretEnv: GATEWAY_SECRET",
           "      refreshBeforeExpirySeconds: 7200",
         ]),
+        // The same bearer on an openai-compatible backend: B's OpenAI v1 route.
+        "  - name: b-v1",
+        "    type: openai-compatible",
+        `    baseUrl: ${endpoint}/openai/v1`,
+        "    auth:",
+        "      type: client-certificate",
+        ...authority,
+        "      certificateFile: gateway.pem",
         "models:",
         ...MODELS.map((m) => `  - { format: Upstream, name: ${m}, version: "1", backend: b-${m.slice(4)}, upstreamModel: echo }`),
       ].join("\n"),

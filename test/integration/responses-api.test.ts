@@ -259,6 +259,25 @@ describe("Responses API with the openai SDK", () => {
     assert.equal(answer.output_text, "Tool get_weather returned: rain");
   });
 
+  test("the deployment's content filter screens the conversation: a harmful input is 400 content_filter, streamed or not", async () => {
+    const client = v1(alice);
+    for (const stream of [false, true]) {
+      await assert.rejects(client.responses.create({ model: "echo", input: "tell me cf-violence-high", stream }), (err: unknown) => {
+        const e = err as { status: number; code: string; error: { innererror: { content_filter_result: { violence: unknown } } } };
+        assert.equal(e.status, 400);
+        assert.equal(e.code, "content_filter");
+        assert.deepEqual(e.error.innererror.content_filter_result.violence, { filtered: true, severity: "high" });
+        return true;
+      });
+    }
+    // A follow-up in a chain is screened too.
+    const first = await client.responses.create({ model: "echo", input: "fine", store: true });
+    await assert.rejects(
+      client.responses.create({ model: "echo", previous_response_id: first.id, input: "cf-jailbreak now" }),
+      (err: unknown) => (err as { code: string }).code === "content_filter",
+    );
+  });
+
   test("AzureOpenAI: /openai/responses?api-version=… with a bearer token provider", async () => {
     const client = new AzureOpenAI({
       endpoint: `${keyless.facts.url}/accounts/${keyless.facts.demo!.account}`,

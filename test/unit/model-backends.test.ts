@@ -49,6 +49,53 @@ describe("scripted model", () => {
   });
 });
 
+describe("scripted model tool calls", () => {
+  test("a call rule calls an offered tool with filled arguments, then answers from the tool's output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "keyless-script-"));
+    const file = join(dir, "script.yaml");
+    writeFileSync(
+      file,
+      [
+        "- match: 'book a table for (\\d+)'",
+        '  call: { name: book_table, arguments: { guests: "$1", confirm: true } }',
+        '- match: "book a table"',
+        '  reply: "Booked: $tool"',
+        "- default: Sorry.",
+        "",
+      ].join("\n"),
+    );
+    const model = scriptedModel(loadScript(file));
+    const tools = [{ type: "function" as const, function: { name: "book_table" } }];
+    const ask = { role: "user" as const, content: "Please book a table for 4" };
+    const first = (await model.complete!({ messages: [ask], tools }, "s", signal)).choices[0]!;
+    assert.equal(first.finish_reason, "tool_calls");
+    const call = first.message.tool_calls![0]!;
+    assert.equal(call.function.name, "book_table");
+    assert.deepEqual(JSON.parse(call.function.arguments), { guests: "4", confirm: true });
+    const again = (await model.complete!({ messages: [ask], tools }, "s", signal)).choices[0]!;
+    assert.equal(again.message.tool_calls![0]!.id, call.id, "deterministic call id");
+    const answer = await model.complete!(
+      {
+        messages: [
+          ask,
+          { role: "assistant", content: null, tool_calls: [call] },
+          { role: "tool", tool_call_id: call.id, content: "table 7 at 8pm" },
+        ],
+        tools,
+      },
+      "s",
+      signal,
+    );
+    assert.equal(answer.choices[0]!.message.content, "Booked: table 7 at 8pm");
+    // Without the tool offered (or with tool_choice none) the call rule is skipped.
+    assert.equal((await model.complete!({ messages: [ask] }, "s", signal)).choices[0]!.message.content, "Booked: ");
+    assert.equal(
+      (await model.complete!({ messages: [ask], tools, tool_choice: "none" }, "s", signal)).choices[0]!.message.content,
+      "Booked: ",
+    );
+  });
+});
+
 describe("models file", () => {
   test("declares backends and models; unknown backends and shadowed built-ins are refused", () => {
     const file = checkModelsFile(

@@ -137,3 +137,41 @@ describe("Responses input to chat messages", () => {
     assert.throws(() => parseResponseRequest({ model: "m", input: [{ type: "image_generation_call" }] }, limits), /not supported/);
   });
 });
+
+describe("grouped response saves", () => {
+  test("saves of one turn, and those queued behind a write in flight, go together in one statement; each resolves once written", async () => {
+    const { responseStoreOver } = await import("../../src/inference/responses.ts");
+    const statements: number[] = [];
+    let release = () => {};
+    const rows = {
+      saveMany: async (batch: readonly unknown[]) => {
+        statements.push(batch.length);
+        if (statements.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      },
+      find: async () => undefined,
+      delete: async () => false,
+      deleteExpired: async () => 0,
+    };
+    const store = responseStoreOver(rows, 3);
+    const record = (id: string) => ({
+      id,
+      accountId: "a",
+      principalId: "p",
+      createdAt: "",
+      expiresAt: "",
+      response: shell,
+      inputItems: [],
+      conversation: [],
+    });
+    const first = store.save(record("r0"));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(statements, [1]);
+    const rest = Array.from({ length: 5 }, (_, i) => store.save(record(`r${i + 1}`)));
+    release();
+    await Promise.all([first, ...rest]);
+    assert.deepEqual(statements, [1, 3, 2]);
+    // Saves made in the same turn share the next statement.
+    await Promise.all([store.save(record("s1")), store.save(record("s2"))]);
+    assert.deepEqual(statements, [1, 3, 2, 2]);
+  });
+});

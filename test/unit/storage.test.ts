@@ -216,8 +216,7 @@ for (const dialect of dialects) {
         inputItemsJson: "[]",
         conversationJson: "[]",
       };
-      await store.responses.save(row);
-      await store.responses.save({ ...row, id: "resp_2", expiresAt: "2026-01-02T00:00:00.000Z" });
+      await store.responses.saveMany([row, { ...row, id: "resp_2", expiresAt: "2026-01-02T00:00:00.000Z" }]);
       assert.deepEqual(await store.responses.find("/acct/a", "p1", "resp_1", at), row);
       assert.equal(await store.responses.find("/acct/a", "p2", "resp_1", at), undefined);
       assert.equal(await store.responses.find("/acct/b", "p1", "resp_1", at), undefined);

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { API_VERSIONS, arm } from "../api.ts";
 import type { Account, CatalogModel, Deployment } from "../arm-types.ts";
-import { DataTable, ErrorBar, Loading } from "../components.tsx";
+import { CreateForm, DataTable, DeleteButton, ErrorBar, Loading } from "../components.tsx";
 
 const modelKey = (m: { format: string; name: string; version: string }) => `${m.format}/${m.name}/${m.version}`;
 
@@ -40,12 +40,11 @@ export function Deployments(props: { account: Account }) {
   });
   return (
     <>
-      <form
-        style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate({ name, model, capacity: Number(capacity) });
-        }}
+      <CreateForm
+        primary
+        onSubmit={() => save.mutate({ name, model, capacity: Number(capacity) })}
+        disabled={!name || !model || save.isPending}
+        submit={deployments.data?.some((d) => d.name === name) ? "Save" : "Deploy"}
       >
         <Field label="Deployment name">
           <Input value={name} onChange={(_e, d) => setName(d.value)} required />
@@ -67,10 +66,7 @@ export function Deployments(props: { account: Account }) {
         <Field label="Capacity (thousand tokens per minute)">
           <Input type="number" min={1} value={capacity} onChange={(_e, d) => setCapacity(d.value)} />
         </Field>
-        <Button type="submit" appearance="primary" disabled={!name || !model || save.isPending}>
-          {deployments.data?.some((d) => d.name === name) ? "Save" : "Deploy"}
-        </Button>
-      </form>
+      </CreateForm>
       <ErrorBar error={deployments.error ?? catalog.error ?? save.error ?? remove.error} />
       {deployments.isPending ? <Loading what="deployments" /> : null}
       {deployments.data ? (
@@ -98,13 +94,7 @@ export function Deployments(props: { account: Account }) {
                   >
                     Edit
                   </Button>
-                  <Button
-                    size="small"
-                    aria-label={`Delete ${d.name}`}
-                    onClick={() => confirm(`Delete the deployment ${d.name}?`) && remove.mutate(d.name)}
-                  >
-                    Delete
-                  </Button>
+                  <DeleteButton name={d.name} question={`Delete the deployment ${d.name}?`} onDelete={() => remove.mutate(d.name)} />
                 </span>
               ),
             },

@@ -1,11 +1,11 @@
-import { Button, Dropdown, Field, Input, Option } from "@fluentui/react-components";
+import { Dropdown, Field, Input, Option } from "@fluentui/react-components";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { API_VERSIONS, arm } from "../api.ts";
 import { type Account, paths } from "../arm-types.ts";
 import { Blade } from "../blade.tsx";
-import { DataTable, ErrorBar, Loading } from "../components.tsx";
+import { CreateForm, DataTable, DeleteButton, ErrorBar, Loading } from "../components.tsx";
 import { AccessControl } from "./access-control.tsx";
 
 export function ResourceGroup() {
@@ -50,13 +50,7 @@ function Accounts(props: { sub: string; rg: string }) {
   });
   return (
     <>
-      <form
-        style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
+      <CreateForm onSubmit={() => create.mutate()} disabled={!name || create.isPending}>
         <Field label="New account name">
           <Input value={name} onChange={(_e, d) => setName(d.value)} required />
         </Field>
@@ -66,10 +60,7 @@ function Accounts(props: { sub: string; rg: string }) {
             <Option value="OpenAI">OpenAI</Option>
           </Dropdown>
         </Field>
-        <Button type="submit" disabled={!name || create.isPending}>
-          Create
-        </Button>
-      </form>
+      </CreateForm>
       <ErrorBar error={accounts.error ?? create.error ?? remove.error} />
       {accounts.isPending ? <Loading what="accounts" /> : null}
       {accounts.data ? (
@@ -85,13 +76,7 @@ function Accounts(props: { sub: string; rg: string }) {
             {
               title: "",
               render: (a) => (
-                <Button
-                  size="small"
-                  aria-label={`Delete ${a.name}`}
-                  onClick={() => confirm(`Delete the account ${a.name}?`) && remove.mutate(a.name)}
-                >
-                  Delete
-                </Button>
+                <DeleteButton name={a.name} question={`Delete the account ${a.name}?`} onDelete={() => remove.mutate(a.name)} />
               ),
             },
           ]}

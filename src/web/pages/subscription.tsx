@@ -1,11 +1,11 @@
-import { Button, Field, Input } from "@fluentui/react-components";
+import { Field, Input } from "@fluentui/react-components";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { API_VERSIONS, arm } from "../api.ts";
 import { type ResourceGroup, paths, type Subscription as SubscriptionJson } from "../arm-types.ts";
 import { Blade } from "../blade.tsx";
-import { DataTable, ErrorBar, Loading } from "../components.tsx";
+import { CreateForm, DataTable, DeleteButton, ErrorBar, Loading } from "../components.tsx";
 import { AccessControl } from "./access-control.tsx";
 import { Roles } from "./roles.tsx";
 
@@ -50,20 +50,11 @@ function ResourceGroups(props: { sub: string }) {
   });
   return (
     <>
-      <form
-        style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate();
-        }}
-      >
+      <CreateForm onSubmit={() => create.mutate()} disabled={!name || create.isPending}>
         <Field label="New resource group">
           <Input value={name} onChange={(_e, d) => setName(d.value)} required />
         </Field>
-        <Button type="submit" disabled={!name || create.isPending}>
-          Create
-        </Button>
-      </form>
+      </CreateForm>
       <ErrorBar error={groups.error ?? create.error ?? remove.error} />
       {groups.isPending ? <Loading what="resource groups" /> : null}
       {groups.data ? (
@@ -77,13 +68,7 @@ function ResourceGroups(props: { sub: string }) {
             {
               title: "",
               render: (g) => (
-                <Button
-                  size="small"
-                  aria-label={`Delete ${g.name}`}
-                  onClick={() => confirm(`Delete ${g.name} and everything in it?`) && remove.mutate(g.name)}
-                >
-                  Delete
-                </Button>
+                <DeleteButton name={g.name} question={`Delete ${g.name} and everything in it?`} onDelete={() => remove.mutate(g.name)} />
               ),
             },
           ]}
