@@ -11,6 +11,7 @@
  *   node bench/data-plane.ts [--requests 2000]
  *   node bench/data-plane.ts --only observability --observability [--rounds 5]   (metrics and call log cost)
  *   node bench/data-plane.ts --only responses --responses [--rounds 5]   (Responses API next to chat, built-in model)
+ *   node bench/data-plane.ts --only cached --content-filter [--rounds 5]            (content filter cost, 10k-term blocklist)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +24,10 @@ import { performance } from "node:perf_hooks";
 import { Agent, Pool, setGlobalDispatcher } from "undici";
 import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, ARM_SCOPE, call, registerApp } from "../test/harness/clients.ts";
 import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
+import { compileBlocklists } from "../src/inference/content-filter/blocklist-matcher.ts";
+import { builtinClassifier } from "../src/inference/content-filter/builtin-classifier.ts";
+import { compilePolicy } from "../src/inference/content-filter/policy.ts";
+import { screenTexts } from "../src/inference/content-filter/screen.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
@@ -288,6 +293,12 @@ async function main(): Promise<void> {
       : []),
   ];
 
+  if (process.argv.includes("--content-filter")) {
+    await contentFilterCost(facts.url, accountId, armToken, keylessOrigin, v1, cached, ca);
+    await keyless.stop();
+    keyless.cleanup();
+    return;
+  }
   if (process.argv.includes("--responses")) {
     // The built-in echo model, at the largest capacity ARM accepts, so limits never refuse a bench call.
     const echo = await call("PUT", `${facts.url}${accountId}/deployments/echo-bench?api-version=2023-05-01`, armToken, {
@@ -434,6 +445,127 @@ async function responsesCost(origin: string, v1: string, token: string, ca: stri
       `| --- | ${names.map(() => "---").join(" | ")} |`,
       ...rows,
       `| median ratio to chat (c=1 p50 latency; c=50 throughput) | ${names.map((n) => `${ratio(p50, n)}×; ${ratio(rps, n)}×`).join(" | ")} |`,
+      "",
+    ].join("\n"),
+  );
+}
+
+/** Microsoft.DefaultV2's filters, each switched off: a policy that screens nothing (the "no filter" baseline). */
+const NOTHING_ENABLED = [
+  ...["Hate", "Sexual", "Selfharm", "Violence"].flatMap((name) =>
+    ["Prompt", "Completion"].map((source) => ({ name, enabled: false, blocking: false, severityThreshold: "Medium", source })),
+  ),
+  { name: "Jailbreak", enabled: false, blocking: false, source: "Prompt" },
+  { name: "Protected Material Text", enabled: false, blocking: false, source: "Completion" },
+  { name: "Protected Material Code", enabled: false, blocking: false, source: "Completion" },
+];
+const TERMS = 10_000;
+const term = (i: number) => `blocked${i} phrase${i % 97}`;
+
+/**
+ * `--content-filter [--rounds 5]`: what screening costs per call. Three deployments of the same mock model: a policy
+ * with every filter off (no screening), Microsoft.DefaultV2 (the built-in classifier on prompt and completion), and
+ * DefaultV2 plus a 10,000-term blocklist on prompt and completion. Measured in turn at c=1 and c=50 each round (order
+ * reversed every other round); the figure is the median over rounds of each throughput relative to the unscreened
+ * one in the same round. Then, in this process, the compile time of the 10k-term list and the screening time of
+ * one prompt of 20 and of 4,000 characters.
+ */
+async function contentFilterCost(
+  url: string,
+  accountId: string,
+  armToken: string,
+  origin: string,
+  path: string,
+  token: string,
+  ca: string,
+) {
+  const arm = async (method: string, at: string, body: unknown) => {
+    const r = await call(method, `${url}${accountId}${at}${at.includes("?") ? "&" : "?"}api-version=2024-10-01`, armToken, body);
+    if (r.status >= 300) throw new Error(`${method} ${at}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  process.stderr.write(`loading a ${TERMS}-term blocklist…\n`);
+  await arm("PUT", "/raiBlocklists/bench10k", { properties: { description: "bench" } });
+  for (let start = 0; start < TERMS; start += 100) {
+    const batch = Array.from({ length: 100 }, (_, k) => ({
+      name: `t${start + k}`,
+      properties: { pattern: term(start + k), isRegex: false },
+    }));
+    await arm("POST", "/raiBlocklists/bench10k/addRaiBlocklistItems", batch);
+  }
+  await arm("PUT", "/raiPolicies/bench-none", { properties: { basePolicyName: "Microsoft.DefaultV2", contentFilters: NOTHING_ENABLED } });
+  await arm("PUT", "/raiPolicies/bench-10k", {
+    properties: {
+      basePolicyName: "Microsoft.DefaultV2",
+      customBlocklists: [
+        { blocklistName: "bench10k", blocking: true, source: "Prompt" },
+        { blocklistName: "bench10k", blocking: true, source: "Completion" },
+      ],
+    },
+  });
+  const variants = {
+    "no screening": "bench-none",
+    "Microsoft.DefaultV2": "Microsoft.DefaultV2",
+    "DefaultV2 + 10k-term blocklist": "bench-10k",
+  };
+  for (const policy of Object.values(variants)) {
+    await arm("PUT", `/deployments/${policy.toLowerCase()}`, {
+      sku: { name: "Standard", capacity: 100_000 },
+      properties: { model: { format: "Bench", name: "bench", version: "1" }, raiPolicyName: policy },
+    });
+  }
+  const names = Object.keys(variants) as (keyof typeof variants)[];
+  const results: Record<string, { c1: number[]; rps: number[] }> = Object.fromEntries(names.map((n) => [n, { c1: [], rps: [] }]));
+  const rows: string[] = [];
+  const rounds = Number(arg("--rounds", "5"));
+  for (let round = 1; round <= rounds; round++) {
+    const cells: string[] = [];
+    for (const name of round % 2 ? names : [...names].reverse()) {
+      const body = JSON.stringify({ model: variants[name].toLowerCase(), messages: [{ role: "user", content: "Say something short." }] });
+      const target: Target = { name, origin, path, headers: () => ({ authorization: `Bearer ${token}` }), ca };
+      const c1 = await measure(target, 1, REQUESTS, body, false);
+      const c50 = await measure(target, 50, REQUESTS, body, false);
+      results[name]!.c1.push(c1.p50);
+      results[name]!.rps.push(c50.rps);
+      cells[names.indexOf(name)] =
+        `${c1.p50.toFixed(3)} ms / ${c50.rps.toFixed(0)}${c1.errors + c50.errors ? ` (${c1.errors + c50.errors} errors)` : ""}`;
+    }
+    rows.push(`| ${round} | ${cells.join(" | ")} |`);
+    process.stderr.write(`${rows.at(-1)}\n`);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const ratio = (name: string) => median(results[name]!.rps.map((r, i) => r / results["no screening"]!.rps[i]!));
+  const p50Delta = (name: string) => median(results[name]!.c1.map((v, i) => v - results["no screening"]!.c1[i]!));
+
+  // In process: compiling the list, and screening one text, without HTTP around it.
+  const items = Array.from({ length: TERMS }, (_, i) => ({ name: `t${i}`, pattern: term(i), isRegex: false }));
+  let started = performance.now();
+  for (let i = 0; i < 10; i++) compileBlocklists([{ id: "bench10k", items }]);
+  const compileMs = (performance.now() - started) / 10;
+  const policy = compilePolicy(
+    { name: "p", mode: "Default", contentFilters: [], customBlocklists: [{ blocklistName: "bench10k", source: "Prompt" }], revision: "1" },
+    new Map([["bench10k", items]]),
+  );
+  const filter = { policy, classifier: builtinClassifier };
+  const long = "The quick brown fox jumps over the lazy dog, again and again. ".repeat(64).slice(0, 4000);
+  const screenUs = async (text: string) => {
+    for (let i = 0; i < 200; i++) await screenTexts(filter, "prompt", [text]);
+    started = performance.now();
+    for (let i = 0; i < 2000; i++) await screenTexts(filter, "prompt", [text]);
+    return ((performance.now() - started) / 2000) * 1000;
+  };
+  const short = await screenUs("Say something short.");
+  const longUs = await screenUs(long);
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${availableParallelism()} cores, ${REQUESTS} requests per phase, cached token; cells: c=1 p50 / c=50 req/s`,
+      "",
+      `| round | ${names.join(" | ")} |`,
+      `| --- | ${names.map(() => "---").join(" | ")} |`,
+      ...rows,
+      `| median c=50 throughput vs no screening | ${names.map((n) => `${ratio(n).toFixed(3)}×`).join(" | ")} |`,
+      `| median c=1 p50 added | ${names.map((n) => `${p50Delta(n).toFixed(3)} ms`).join(" | ")} |`,
+      "",
+      `In process: compiling the ${TERMS}-term list ${compileMs.toFixed(1)} ms; screening a prompt (blocklist + classifier) of 20 characters ${short.toFixed(1)} µs, of 4,000 characters ${longUs.toFixed(1)} µs.`,
       "",
     ].join("\n"),
   );

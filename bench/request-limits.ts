@@ -14,7 +14,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { loadConfig } from "../src/config/load.ts";
 import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
-import { countTokens } from "../src/inference/token-count.ts";
+import { countTokens, loadTokenizer } from "../src/inference/token-count.ts";
 import { startKeyless } from "../src/main.ts";
 
 const CLI_CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
@@ -226,4 +226,5 @@ async function fetchJson(
   });
 }
 
+await loadTokenizer();
 await main();

@@ -28,7 +28,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["core", "config", "storage", "directory", "tokens", "authz", "arm", "graph", "inference", "audit", "telemetry"],
   cli: ["core", "client", "config"],
   client: ["core"],
-  testing: ["core", "config", "main.ts"],
+  testing: ["core", "config", "cli", "client", "main.ts"],
   web: ["client"],
 };
 

@@ -33,25 +33,25 @@ import { consoleLogFormat, prettyLogDestination } from "./http/console-log.ts";
 import { startupReport as formatStartupReport } from "./http/startup-report.ts";
 import { ensureLocalTls, loadUserTls, type TlsMaterial } from "./http/tls.ts";
 import { observeModels } from "./inference/backends/observed.ts";
+import { loadTokenizer } from "./inference/token-count.ts";
 import { createModelRegistry, type ModelRegistry } from "./inference/backends/registry.ts";
 import type { DataPlaneDeps } from "./inference/data-plane.ts";
+import { applyVersionUpgrades } from "./arm/deployment-upgrades.ts";
 import { contentFilterLookup, openClassifier } from "./inference/content-filter/index.ts";
 import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
-import { type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
-import { observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
-import { openQuotaCounter } from "./inference/redis-quota-counter.ts";
-import { openRateLimiter } from "./inference/redis-rate-limits.ts";
+import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
 import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
-import { createMetrics, type Metrics } from "./telemetry/metrics.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
-import { createTracing, startCallTrace, type Tracing } from "./telemetry/tracing.ts";
+import type { Tracing } from "./telemetry/tracing.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
 import { type Federation, FederationFileError, loadFederation, noFederation } from "./tokens/federation.ts";
 import { remoteIssuerKeys } from "./tokens/issuer-keys.ts";
@@ -116,9 +116,19 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const appCredentials = createAppCredentials(store.credentials, store.directory, clock);
   const rejections: Live["rejections"] = { log: () => {} };
   const deploymentRuns: Live["deploymentRuns"] = { log: () => {}, running: new Set() };
-  const tracing = config.otlpEndpoint ? createTracing(config.otlpEndpoint) : undefined;
-  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ principalLabel: config.metricsPrincipalLabel });
-  const catalog = createModelRegistry(config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined, process.env);
+  // Optional parts load their modules only when configured: OpenTelemetry's exporter and SDK, prom-client, ioredis
+  // (and pg, in storage) are a third of the start-up import time otherwise (docs/benchmarks.md, keyless/testing).
+  const tracing = config.otlpEndpoint ? (await import("./telemetry/tracing.ts")).createTracing(config.otlpEndpoint) : undefined;
+  const metrics =
+    config.metricsPort === undefined
+      ? undefined
+      : (await import("./telemetry/metrics.ts")).createMetrics({ principalLabel: config.metricsPrincipalLabel });
+  const catalog = createModelRegistry(
+    config.modelsFile ? readModelsFile(config.modelsFile, config.yamlSizeLimit) : undefined,
+    process.env,
+    // Backend warnings can only fire on a data-plane call, after `app` exists.
+    (message, err) => app.log.warn({ err: (err as Error)?.message }, message),
+  );
   const models = metrics ? observeModels(catalog, backendObserver(metrics)) : catalog;
   const callLog = createCallLog(database.db, {
     flushEveryMs: 250,
@@ -127,8 +137,14 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     retentionDays: config.callLogRetentionDays,
   });
   // Limiter warnings go to the server log; they can only fire on a data-plane call, after `app` exists.
-  const limiter = openRateLimiter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
-  const quotaCounter = openQuotaCounter(config.rateLimitStore, (message, err) => app.log.warn({ err: err?.message }, message));
+  const warnStore = (message: string, err?: Error) => app.log.warn({ err: err?.message }, message);
+  const redisStore = config.rateLimitStore !== "memory";
+  const limiter = redisStore
+    ? (await import("./inference/redis-rate-limits.ts")).openRateLimiter(config.rateLimitStore, warnStore)
+    : createRateLimiter();
+  const quotaCounter = redisStore
+    ? (await import("./inference/redis-quota-counter.ts")).openQuotaCounter(config.rateLimitStore, warnStore)
+    : createMemoryQuotaCounter();
   const drain = createDrain();
   const rateLimiter = metrics ? observeRefusals(limiter, (key) => metrics.rateLimitRejections.inc(deploymentLabels(key))) : limiter;
   const classifier = openClassifier(config, (err) => app.log.warn({ err: (err as Error).message }, "content moderation endpoint failed"));
@@ -189,6 +205,19 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     step.then(() => keys.reload()).catch((err) => app.log.warn({ err }, "signing key rotation failed"));
   }, 3600_000);
   keyTimer.unref();
+  // Deployments follow their versionUpgradeOption at start (the models file may name a new default version) and hourly
+  // (a version may pass its deprecation date); moved deployments reach every node's caches through the change feed.
+  const upgradeDeployments = () =>
+    void applyVersionUpgrades(services.arm)
+      .then(async (moved) => {
+        for (const d of moved)
+          app.log.info({ deployment: d.id, version: (d.properties.model as { version: string }).version }, "deployment upgraded");
+        if (moved.length > 0) await services.resourcesChanged(moved[0]!.id);
+      })
+      .catch((err) => app.log.warn({ err }, "deployment version upgrades failed"));
+  upgradeDeployments();
+  const upgradeTimer = setInterval(upgradeDeployments, 3600_000);
+  upgradeTimer.unref();
   // Expired Responses API responses go at start and hourly (reads already ignore them).
   const pruneResponses = () =>
     void store.responses.deleteExpired(new Date().toISOString()).catch((err) => app.log.warn({ err }, "deleting expired responses failed"));
@@ -220,6 +249,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     await metricsServer?.close();
     await tracing?.shutdown();
     clearInterval(keyTimer);
+    clearInterval(upgradeTimer);
     clearInterval(responsesTimer);
     await app.close();
     await Promise.allSettled([...deploymentRuns.running]);
@@ -400,7 +430,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
-    traceCall: live.tracing && ((name, traceparent) => startCallTrace(live.tracing!.tracer, name, traceparent)),
+    traceCall: live.tracing && ((name, traceparent) => live.tracing!.startCall(name, traceparent)),
   };
   return services;
 }
@@ -416,9 +446,16 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
     // The ARM catalog lists what the data plane can run; each entry names its backend.
     models: {
       list: () =>
-        live.models
-          .listModels()
-          .map((m) => ({ format: m.format, name: m.name, version: m.version, backend: `${m.provider}:${m.backendModel}` })),
+        live.models.listModels().map((m) => ({
+          format: m.format,
+          name: m.name,
+          version: m.version,
+          backend: `${m.provider}:${m.backendModel}`,
+          lifecycleStatus: m.lifecycle.status,
+          isDefaultVersion: m.lifecycle.isDefaultVersion,
+          deprecationDate: m.lifecycle.deprecationDate,
+          skus: m.lifecycle.skus,
+        })),
     },
     managedIdentities: {
       create: (input) => live.managedIdentities.createManagedIdentity({ ...input, kind: "UserAssigned" }),
@@ -469,6 +506,8 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
   const config = loadConfig({ argv, env });
   const running = await startKeyless(config);
   out(startupReport(running, config));
+  // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it.
+  void loadTokenizer();
   let stopped: Promise<void> | undefined;
   const close = () => {
     stopped ??= running.close();

@@ -11,6 +11,14 @@ export interface ModelCatalogEntry {
   name: string;
   version: string;
   backend: string;
+  /** `GenerallyAvailable`, `Preview` or `Deprecated`. */
+  lifecycleStatus: string;
+  /** The version deployments that follow the default move to. */
+  isDefaultVersion: boolean;
+  /** ISO 8601; from then on the version is retired. */
+  deprecationDate: string | undefined;
+  /** The SKUs it may be deployed with; undefined: every SKU. */
+  skus: readonly string[] | undefined;
 }
 
 /** The model catalog, injected so ARM never imports the data plane. */

@@ -6,6 +6,7 @@ import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps, ModelCatalogEntry } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 import { DEPLOYMENT_TYPE, type ModelRef, newDeployment, RAI_POLICY_TYPE } from "./cognitive-services.ts";
+import { isRetired, VERSION_UPGRADE_OPTIONS, type VersionUpgradeOption } from "./deployment-upgrades.ts";
 import { builtinPolicyName } from "./rai-policies.ts";
 import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, resourceJson } from "./resource-json.ts";
@@ -13,6 +14,7 @@ import { bodyObject, resourceJson } from "./resource-json.ts";
 const READ = "Microsoft.CognitiveServices/accounts/deployments/read";
 const WRITE = "Microsoft.CognitiveServices/accounts/deployments/write";
 const DELETE = "Microsoft.CognitiveServices/accounts/deployments/delete";
+/** The deployment SKU names (Azure's deployment types); a catalog model may allow fewer. */
 const SKU_NAMES = [
   "Standard",
   "GlobalStandard",
@@ -45,7 +47,8 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
   await requireSubscription(deps, caller, address.subscriptionId);
   await requireAction(deps, caller, WRITE, id);
   const account = await findAccount(deps, address);
-  requireCatalogModel(deps.models.list(), input.model);
+  const catalogEntry = requireCatalogModel(deps.models.list(), input.model, deps.clock.now());
+  requireAllowedSku(catalogEntry, input.skuName);
   const raiPolicyName = await requireRaiPolicy(deps, account, input.raiPolicyName);
   const existing = await deps.resources.getResource(id);
   const at = nowIso(deps.clock);
@@ -63,6 +66,7 @@ export async function putDeployment(deps: ArmDeps, caller: ArmCaller, address: A
       ...base.properties,
       ...(input.scaleType ? { scaleSettings: { scaleType: input.scaleType, capacity: input.capacity } } : {}),
       raiPolicyName,
+      versionUpgradeOption: input.versionUpgradeOption,
     },
     createdAt: existing?.createdAt ?? at,
   };
@@ -151,15 +155,16 @@ function catalogModelJson(m: ModelCatalogEntry) {
     name: m.name,
     version: m.version,
     backend: m.backend,
-    lifecycleStatus: "GenerallyAvailable",
-    isDefaultVersion: true,
+    lifecycleStatus: m.lifecycleStatus,
+    isDefaultVersion: m.isDefaultVersion,
     capabilities: { chatCompletion: "true" },
-    skus: SKU_NAMES.slice(0, 2).map((name) => ({
+    skus: (m.skus ?? SKU_NAMES).map((name) => ({
       name,
       usageName: `${m.format}.${name}.${m.name}`,
-      capacity: { minimum: 1, maximum: 10000, default: 1 },
+      capacity: { minimum: 1, maximum: 100000, default: 1 },
+      ...(m.deprecationDate ? { deprecationDate: m.deprecationDate } : {}),
     })),
-    deprecation: {},
+    deprecation: m.deprecationDate ? { inference: m.deprecationDate } : {},
   };
 }
 
@@ -174,6 +179,7 @@ interface DeploymentInput {
   capacity: number;
   scaleType: "Standard" | "Manual" | undefined;
   raiPolicyName: string | undefined;
+  versionUpgradeOption: VersionUpgradeOption;
 }
 
 function parseDeploymentBody(body: unknown): DeploymentInput {
@@ -210,7 +216,25 @@ function parseDeploymentBody(body: unknown): DeploymentInput {
     capacity,
     scaleType,
     raiPolicyName: parseRaiPolicyName(properties.raiPolicyName),
+    versionUpgradeOption: parseUpgradeOption(properties.versionUpgradeOption),
   };
+}
+
+function parseUpgradeOption(value: unknown): VersionUpgradeOption {
+  if (value === undefined || value === null) return "OnceNewDefaultVersionAvailable";
+  const found = VERSION_UPGRADE_OPTIONS.find((o) => typeof value === "string" && o.toLowerCase() === value.toLowerCase());
+  if (!found)
+    throw armError("InvalidResourceProperties", `properties.versionUpgradeOption must be one of ${VERSION_UPGRADE_OPTIONS.join(", ")}.`);
+  return found;
+}
+
+/** A model that names its SKUs may only be deployed with one of them. */
+function requireAllowedSku(entry: ModelCatalogEntry, skuName: string): void {
+  if (entry.skus && !entry.skus.includes(skuName))
+    throw armError(
+      "InvalidResourceProperties",
+      `the SKU '${skuName}' is not supported by model ${entry.format}/${entry.name}/${entry.version}; use one of ${entry.skus.join(", ")}.`,
+    );
 }
 
 function parseRaiPolicyName(value: unknown): string | undefined {
@@ -229,18 +253,23 @@ async function requireRaiPolicy(deps: ArmDeps, account: ResourceRecord, name: st
   return policy.name;
 }
 
-function requireCatalogModel(models: readonly ModelCatalogEntry[], model: ModelRef): void {
-  const found = models.some(
+function requireCatalogModel(models: readonly ModelCatalogEntry[], model: ModelRef, now: number): ModelCatalogEntry {
+  const found = models.find(
     (m) =>
       m.format.toLowerCase() === model.format.toLowerCase() &&
       m.name.toLowerCase() === model.name.toLowerCase() &&
-      m.version === model.version,
+      m.version === model.version &&
+      !isRetired(m, now),
   );
   if (!found) {
     throw armError(
       "DeploymentModelNotSupported",
       `Format:${model.format},Name:${model.name},Version:${model.version}`,
-      models.map((m) => `${m.format}/${m.name}/${m.version}`).join(", ") || "none",
+      models
+        .filter((m) => !isRetired(m, now))
+        .map((m) => `${m.format}/${m.name}/${m.version}`)
+        .join(", ") || "none",
     );
   }
+  return found;
 }

@@ -112,6 +112,8 @@ export const providers: readonly Provider[] = [
       { resourceType: "accounts/raiBlocklists", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
       { resourceType: "accounts/raiBlocklists/raiBlocklistItems", apiVersions: RAI_VERSIONS, locations: LOCATIONS },
       { resourceType: "locations/models", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
+      { resourceType: "locations/usages", apiVersions: COGNITIVE_VERSIONS, locations: LOCATIONS },
+      { resourceType: "skus", apiVersions: COGNITIVE_VERSIONS },
       { resourceType: "operations", apiVersions: COGNITIVE_VERSIONS },
     ],
   },

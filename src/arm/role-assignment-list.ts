@@ -58,7 +58,7 @@ export async function listRoleAssignments(
   // Selected and paged in SQL (a tenant may hold 100,000 assignments): at the scope or above it (its ancestors'
   // keys), and below it unless atScope().
   const key = canonicalKey(scope.key);
-  const read = await deps.store.listRoleAssignmentsPage({
+  const read = await deps.store.selectRoleAssignmentsPage({
     tenantId: caller.tenantId,
     atKeys: ancestorKeys(key),
     belowKey: filter.atScope ? undefined : key,

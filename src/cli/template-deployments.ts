@@ -177,6 +177,17 @@ interface PropertyChange {
   children?: PropertyChange[];
 }
 
+/** az's wording of the closing count, in its order (deletions first). */
+const STAT_WORDS: Record<string, string> = {
+  Delete: "to delete",
+  Create: "to create",
+  Deploy: "to deploy",
+  Modify: "to modify",
+  NoChange: "no change",
+  Unsupported: "unsupported",
+  Ignore: "to ignore",
+};
+
 const SYMBOLS: Record<string, string> = {
   Create: "+",
   Delete: "-",
@@ -198,8 +209,12 @@ export function formatWhatIf(result: WhatIfResult): string {
     for (const d of c.delta ?? []) lines.push(...propertyLines(d, 6));
   }
   const counts = new Map<string, number>();
-  for (const c of changes) counts.set(c.changeType, (counts.get(c.changeType) ?? 0) + 1);
-  lines.push("", `Resource changes: ${[...counts].map(([type, n]) => `${n} to ${type.toLowerCase()}`).join(", ") || "no change"}.`, "");
+  for (const type of Object.keys(STAT_WORDS)) {
+    const n = changes.filter((c) => c.changeType === type).length;
+    if (n > 0) counts.set(type, n);
+  }
+  const stats = [...counts].map(([type, n]) => `${n} ${STAT_WORDS[type]}`).join(", ");
+  lines.push("", `Resource changes: ${stats || "no change"}.`, "");
   return lines.join("\n");
 }
 

@@ -15,6 +15,17 @@ export class JsoncError extends Error {
 }
 
 export function parseJsonc(text: string): unknown {
+  return parseJsoncKeepingText(text, []).value;
+}
+
+/**
+ * Parses like `parseJsonc`, and also returns the exact text of the object or array at `path` (property names,
+ * matched without case), e.g. `["properties", "template"]`: a template's own text, so its faults can be placed by
+ * line and column as in the file the client read.
+ */
+export function parseJsoncKeepingText(text: string, path: readonly string[]): { value: unknown; text: string | undefined } {
+  const target = path.map((p) => p.toLowerCase());
+  let captured: string | undefined;
   let i = 0;
   const fail = (message: string): never => {
     const before = text.slice(0, i);
@@ -69,7 +80,11 @@ export function parseJsonc(text: string): unknown {
   };
 
   // An explicit stack of open containers keeps deep input off the call stack.
-  type Frame = { kind: "object"; value: Record<string, unknown>; key?: string } | { kind: "array"; value: unknown[] };
+  type Frame = ({ kind: "object"; value: Record<string, unknown>; key?: string } | { kind: "array"; value: unknown[] }) & {
+    start: number;
+    /** Whether this container sits at `path`. */
+    wanted: boolean;
+  };
   const stack: Frame[] = [];
   let result: unknown;
   let done = false;
@@ -83,17 +98,19 @@ export function parseJsonc(text: string): unknown {
       Object.defineProperty(top.value, top.key!, { value, enumerable: true, writable: true, configurable: true });
     }
   };
+  const atTarget = (): boolean =>
+    target.length > 0 && stack.length === target.length && stack.every((f, d) => f.kind === "object" && f.key?.toLowerCase() === target[d]);
   const open = (): boolean => {
     skip();
     const c = text[i];
     if (c === "{") {
+      stack.push({ kind: "object", value: {}, start: i, wanted: atTarget() });
       i++;
-      stack.push({ kind: "object", value: {} });
       return true;
     }
     if (c === "[") {
+      stack.push({ kind: "array", value: [], start: i, wanted: atTarget() });
       i++;
-      stack.push({ kind: "array", value: [] });
       return true;
     }
     place(scalar());
@@ -109,6 +126,7 @@ export function parseJsonc(text: string): unknown {
     if (text[i] === close) {
       i++;
       stack.pop();
+      if (top.wanted) captured = text.slice(top.start, i);
       place(top.value);
       continue;
     }
@@ -130,5 +148,5 @@ export function parseJsonc(text: string): unknown {
   }
   skip();
   if (i < text.length) fail("Unexpected text after the value");
-  return result;
+  return { value: result, text: captured };
 }

@@ -6,7 +6,8 @@ import type { ArmMethod } from "./arm/arm-route.ts";
 import { WRITES, normalizedPath, recordArmWrite, runArmRoute } from "./arm/dispatch.ts";
 import { paged } from "./arm/paging.ts";
 import { authenticateArmStyle } from "./bearer-auth.ts";
-import { parseJsonc } from "../core/jsonc.ts";
+import { parseJsoncKeepingText } from "../core/jsonc.ts";
+import { rememberTemplateText } from "./arm/template-text.ts";
 import { nestingExceeds } from "./data-plane-body.ts";
 import { limitBodies } from "./limits.ts";
 import type { Services } from "./services.ts";
@@ -99,7 +100,10 @@ function acceptJsoncDeploymentBodies(app: FastifyInstance, maxDepth: number): vo
     if (nestingExceeds(text, maxDepth)) return refuse(`JSON nests deeper than ${maxDepth} levels; flatten the request body.`);
     if (!/\/providers\/Microsoft\.Resources\/deployments\//i.test(request.url)) return strict(request, text, done);
     try {
-      done(null, text.trim() === "" ? undefined : parseJsonc(text));
+      if (text.trim() === "") return done(null, undefined);
+      const parsed = parseJsoncKeepingText(text, ["properties", "template"]);
+      if (parsed.text !== undefined) rememberTemplateText(request, parsed.text);
+      done(null, parsed.value);
     } catch (err) {
       refuse((err as Error).message);
     }

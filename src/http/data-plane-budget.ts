@@ -31,7 +31,9 @@ export async function enforceLimits(
   maxTokens: number | undefined,
 ): Promise<Budget> {
   if (deployment.capacity === undefined) return unlimited;
-  const key = deployment.id.toLowerCase();
+  // The bucket is per deployment and capacity: a capacity change (PATCH sku.capacity) starts a bucket of the new size
+  // on the next call, instead of leaving the old size's debt to refill at the new rate.
+  const key = `capacity-${deployment.capacity}:${deployment.id.toLowerCase()}`;
   const limits = limitsFromCapacity(deployment.capacity);
   if (maxTokens !== undefined && promptTokens + maxTokens > limits.tokensPerMinute) {
     throw withHeaders(dataPlaneError("RequestExceedsTokenRateLimit", promptTokens + maxTokens, limits.tokensPerMinute), {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { CallRecord, DataPlaneDeps } from "../inference/data-plane.ts";
 import type { QuotaWindow } from "../inference/quotas.ts";
-import { type CallTrace, noTrace } from "../telemetry/tracing.ts";
+import { type CallTrace, noTrace } from "../telemetry/call-trace.ts";
 
 /**
  * What one call has learned so far; written as its record when the response closes, whatever happened, but only

@@ -19,7 +19,7 @@ import type { TokenValidator } from "../tokens/validator.ts";
 import type { Drain } from "./drain.ts";
 import type { HttpLimits } from "./limits.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
-import type { CallTrace } from "../telemetry/tracing.ts";
+import type { CallTrace } from "../telemetry/call-trace.ts";
 
 /** Everything the HTTP surfaces use, assembled by the composition root (`main.ts`). */
 export interface Services {

@@ -95,6 +95,18 @@ export interface EmbeddingsResult {
 
 export type ModelType = "chat-completions" | "embeddings";
 
+/** Where a catalog model is in its life (the models file's `lifecycle`, `default`, `deprecationDate`, `skus`). */
+export interface ModelLifecycle {
+  /** `GenerallyAvailable` (default), `Preview` or `Deprecated`. */
+  status: "GenerallyAvailable" | "Preview" | "Deprecated";
+  /** The version deployments that follow the default are moved to (`versionUpgradeOption`). */
+  isDefaultVersion: boolean;
+  /** From this date (ISO 8601) the version is retired: no new deployments, and deployments upgrade off it. */
+  deprecationDate: string | undefined;
+  /** The deployment SKUs it may be deployed with; undefined: every SKU Keyless knows. */
+  skus: readonly string[] | undefined;
+}
+
 /** What one model can take: a chat model's context window; an embeddings model's input length and native dimension. */
 export interface ModelLimits {
   contextTokens?: number | undefined;

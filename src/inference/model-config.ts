@@ -1,6 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { readYamlFile } from "../config/yaml-input.ts";
-import type { ModelLimits, ModelType } from "./chat-types.ts";
+import type { ModelLifecycle, ModelLimits, ModelType } from "./chat-types.ts";
 
 /**
  * The operator's models file (setting `modelsFile`): named backends and the models they serve. Format in
@@ -62,6 +62,7 @@ export interface ModelDeclaration {
   upstreamModel: string;
   provider: string;
   limits: ModelLimits;
+  lifecycle: ModelLifecycle;
 }
 
 export interface ModelsFile {
@@ -116,9 +117,60 @@ export function checkModelsFile(parsed: unknown, baseDir: string, where: string)
               dimensions: positive(m.dimensions, `${at}.dimensions`, fail),
             }
           : { contextTokens: positive(m.contextTokens, `${at}.contextTokens`, fail) ?? DEFAULT_CONTEXT_TOKENS },
+      lifecycle: lifecycleOf(m, at, fail),
     };
   });
+  markDefaultVersions(models);
   return { backends, models };
+}
+
+const LIFECYCLES = ["GenerallyAvailable", "Preview", "Deprecated"] as const;
+/** The deployment SKU names Keyless knows (Azure's deployment types). */
+export const DEPLOYMENT_SKUS = [
+  "Standard",
+  "GlobalStandard",
+  "DataZoneStandard",
+  "ProvisionedManaged",
+  "GlobalProvisionedManaged",
+  "DataZoneProvisionedManaged",
+  "GlobalBatch",
+  "DataZoneBatch",
+] as const;
+
+function lifecycleOf(m: Record<string, unknown>, at: string, fail: (d: string) => never): ModelLifecycle {
+  const status = m.lifecycle ?? "GenerallyAvailable";
+  if (!LIFECYCLES.includes(status as (typeof LIFECYCLES)[number])) fail(`${at}.lifecycle must be one of ${LIFECYCLES.join(", ")}.`);
+  if (m.default !== undefined && typeof m.default !== "boolean") fail(`${at}.default must be true or false.`);
+  let deprecationDate: string | undefined;
+  if (m.deprecationDate !== undefined) {
+    const raw = m.deprecationDate instanceof Date ? m.deprecationDate.toISOString() : String(m.deprecationDate);
+    if (Number.isNaN(Date.parse(raw))) fail(`${at}.deprecationDate must be a date (YYYY-MM-DD or ISO 8601).`);
+    deprecationDate = new Date(Date.parse(raw)).toISOString();
+  }
+  let skus: string[] | undefined;
+  if (m.skus !== undefined) {
+    if (!Array.isArray(m.skus) || m.skus.length === 0) fail(`${at}.skus must be a non-empty list of SKU names.`);
+    skus = (m.skus as unknown[]).map((sku) => {
+      const known = DEPLOYMENT_SKUS.find((k) => typeof sku === "string" && k.toLowerCase() === sku.toLowerCase());
+      return known ?? fail(`${at}.skus: '${String(sku)}' is not a deployment SKU; known: ${DEPLOYMENT_SKUS.join(", ")}.`);
+    });
+  }
+  return { status: status as ModelLifecycle["status"], isDefaultVersion: m.default === true, deprecationDate, skus };
+}
+
+/** Of each format/name, the version marked `default: true`, else the last one declared, is the default version. */
+function markDefaultVersions(models: ModelDeclaration[]): void {
+  const groups = new Map<string, ModelDeclaration[]>();
+  for (const m of models) {
+    const key = `${m.format}/${m.name}`.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  for (const versions of groups.values()) {
+    const marked = versions.filter((v) => v.lifecycle.isDefaultVersion);
+    if (marked.length > 1)
+      throw new ModelsFileError(`Model ${versions[0]!.format}/${versions[0]!.name}: only one version may be 'default: true'.`);
+    if (marked.length === 0) versions.at(-1)!.lifecycle.isDefaultVersion = true;
+  }
 }
 
 function backendOf(b: Record<string, unknown>, i: number, baseDir: string, fail: (d: string) => never): BackendDeclaration {

@@ -1,5 +1,3 @@
-import { countTokens as countO200k, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
-
 /**
  * Usage is counted with a real BPE tokenizer: OpenAI's o200k_base (GPT-4o family), whose ranks ship inside the
  * `gpt-tokenizer` package, so nothing is downloaded at run time. Counts match what OpenAI-compatible clients
@@ -12,6 +10,28 @@ import { countTokens as countO200k, decode, encode } from "gpt-tokenizer/encodin
  * between slices, so no count holds it for long.
  */
 const LONG_RUN = 128;
+
+type Encoding = typeof import("gpt-tokenizer/encoding/o200k_base");
+let encoding: Encoding | undefined;
+let loading: Promise<Encoding> | undefined;
+
+/**
+ * Loads the o200k_base ranks: the largest module Keyless has (about as long to load as the rest of the server), so
+ * it is loaded on the first count rather than at start-up; `keyless serve` loads it ahead once it is ready.
+ */
+export function loadTokenizer(): Promise<Encoding> {
+  loading ??= import("gpt-tokenizer/encoding/o200k_base").then((module) => {
+    encoding = module;
+    return module;
+  });
+  return loading;
+}
+
+/** The loaded tokenizer; the synchronous functions below need loadTokenizer() to have finished. */
+function tokenizer(): Encoding {
+  if (!encoding) throw new Error("The tokenizer is not loaded yet: await loadTokenizer() first.");
+  return encoding;
+}
 /** The longest o200k token is 128 bytes: any text has at least ⌈bytes/128⌉ tokens, and at most one per byte. */
 const MAX_TOKEN_BYTES = 128;
 /** Characters counted between two yields to the event loop (a few ms of tokenizing). */
@@ -37,7 +57,9 @@ function* pieces(text: string): Generator<string> {
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 
+/** Tokens of `text` (after `await loadTokenizer()`). */
 export function countTokens(text: string): number {
+  const { countTokens: countO200k } = tokenizer();
   let total = 0;
   for (const piece of pieces(text)) total += countO200k(piece);
   return total;
@@ -56,6 +78,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * (the rest is then added as its lower bound, so the answer is still a true lower bound of the count).
  */
 export async function countTokensCooperatively(texts: readonly string[], stopAbove = Number.POSITIVE_INFINITY): Promise<number> {
+  if (!encoding) await loadTokenizer();
   let total = 0;
   let sinceYield = 0;
   for (const [i, text] of texts.entries()) {
@@ -87,8 +110,9 @@ function restLowerBound(texts: readonly string[], index: number, restOfCurrent: 
 }
 
 /** Keeps the first `limit` tokens of `text`; encodes only as much of the text as the limit can take. */
-export function truncateToTokens(text: string, limit: number): string {
+export async function truncateToTokens(text: string, limit: number): Promise<string> {
   if (limit <= 0) return "";
+  const { encode, decode } = encoding ?? (await loadTokenizer());
   const head = text.slice(0, limit * MAX_TOKEN_BYTES);
   const tokens: number[] = [];
   for (const piece of pieces(head)) {

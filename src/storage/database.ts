@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { ensurePrivateFile, makePrivate, PRIVATE_DIR_MODE } from "../core/private-files.ts";
 import { dirname } from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
-import pg from "pg";
 import type { Dialect } from "./dialect.ts";
 import { migrations } from "./migrations.ts";
 import { openSqlite } from "./sqlite-driver.ts";
@@ -60,8 +59,13 @@ function openSqliteDatabase(url: string): Database {
   return wrap(db, "sqlite");
 }
 
+type PgModule = typeof import("pg").default;
+type PgClient = InstanceType<PgModule["Client"]>;
+
 async function openPostgres(url: string, schema: string): Promise<Database> {
   if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`Invalid PostgreSQL schema name '${schema}'.`);
+  // pg is loaded only for PostgreSQL storage (start-up time of the SQLite default).
+  const { default: pg } = await import("pg");
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
   try {
@@ -78,19 +82,19 @@ async function openPostgres(url: string, schema: string): Promise<Database> {
   pool.on("connect", (client) => client.on("error", () => undefined));
   return {
     ...wrap(new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), "postgres"),
-    listen: (channel, handlers) => listenPostgres(url, schema, channel, handlers),
+    listen: (channel, handlers) => listenPostgres(pg, url, schema, channel, handlers),
   };
 }
 
 /** One dedicated client that LISTENs; on an error or a closed connection it reconnects after 100 ms, doubling to 5 s. */
-function listenPostgres(url: string, schema: string, channel: string, handlers: ListenHandlers) {
+function listenPostgres(pg: PgModule, url: string, schema: string, channel: string, handlers: ListenHandlers) {
   if (!/^[a-z_][a-z0-9_]*$/i.test(channel)) throw new Error(`Invalid channel name '${channel}'.`);
-  let client: pg.Client | undefined;
+  let client: PgClient | undefined;
   let closed = false;
   let delay = 100;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const retry = (failed: pg.Client) => {
+  const retry = (failed: PgClient) => {
     if (closed || client !== failed) return;
     client = undefined;
     failed.end().catch(() => undefined);

@@ -67,7 +67,7 @@ export function directoryStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
       return rows.map(toUser);
     },
-    /** One page of a tenant's users in creation order, filtered and continued in SQL (indexed: 0012-directory-lists). */
+    /** One page of a tenant's users in creation order, filtered and continued in SQL (indexed: 0013-directory-lists). */
     async listUsersPage(tenantId: string, query: ListQuery): Promise<ListItem<UserRecord>[]> {
       let q = db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId);
       if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.users));

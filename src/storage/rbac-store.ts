@@ -90,7 +90,7 @@ export function rbacStore(db: Kysely<Tables>) {
      * (the scope and those above it) or, with `belowKey`, under it; of `principals` only, when given. Continued
      * after a keyset `cursor`, or (older tokens) from an offset.
      */
-    async listRoleAssignmentsPage(query: {
+    async selectRoleAssignmentsPage(query: {
       tenantId: string;
       atKeys: readonly string[];
       belowKey?: string | undefined;
@@ -117,6 +117,11 @@ export function rbacStore(db: Kysely<Tables>) {
       if (after && "offset" in after) ordered = ordered.offset(after.offset);
       const rows = await ordered.execute();
       return rows.map((row) => ({ value: toRecord(row), cursor: cursorOf(row.created_on, row.id) }));
+    },
+    /** Up to `limit` assignments with ids above `afterId`, by id: a whole policy read a page at a time. */
+    async listRoleAssignmentsPage(afterId: string, limit: number): Promise<RoleAssignmentRecord[]> {
+      const rows = await db.selectFrom("role_assignments").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute();
+      return rows.map(toRecord);
     },
     async listRoleAssignmentsOfPrincipals(principalIds: readonly string[]): Promise<RoleAssignmentRecord[]> {
       if (principalIds.length === 0) return [];

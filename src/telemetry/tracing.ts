@@ -2,9 +2,12 @@ import { type Context, context, type Span, SpanKind, SpanStatusCode, trace, type
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { CallTrace } from "./call-trace.ts";
 
 export interface Tracing {
   tracer: Tracer;
+  /** Starts a data-plane call's trace (see startCallTrace). */
+  startCall(name: string, traceparent: string | undefined): CallTrace;
   /** Sends what is queued and stops (on server close). */
   shutdown(): Promise<void>;
 }
@@ -23,18 +26,9 @@ export function createTracing(endpoint: string): Tracing {
       }),
     ],
   });
-  return { tracer: provider.getTracer("keyless"), shutdown: () => provider.shutdown() };
+  const tracer = provider.getTracer("keyless");
+  return { tracer, startCall: (name, traceparent) => startCallTrace(tracer, name, traceparent), shutdown: () => provider.shutdown() };
 }
-
-/** One data-plane call's trace: a server span and its steps (authenticate, authorize, backend) as children. */
-export interface CallTrace {
-  /** The 32-hex trace id, for the call log and the request's log lines; empty when tracing is off. */
-  readonly traceId: string;
-  step<T>(name: string, work: () => Promise<T>): Promise<T>;
-  end(attributes: Record<string, string | number>, failed: boolean): void;
-}
-
-export const noTrace: CallTrace = { traceId: "", step: (_name, work) => work(), end: () => undefined };
 
 /** Starts a call's server span, continuing the caller's trace when its `traceparent` header is valid (W3C). */
 export function startCallTrace(tracer: Tracer, name: string, traceparent: string | undefined): CallTrace {

@@ -1,11 +1,11 @@
 /**
  * `keyless/testing`: start a Keyless server from a test suite (node:test, Vitest, Jest), get everything a test
  * needs to call it (URLs, the CA and agents that trust it, tenant, subscription, credentials for the world's
- * principals, account keys), put the world back between tests with `reset()`, and `stop()` it. The server runs as
- * a child process on Node 24 (the `node` dependency's runtime when the test runner's Node is older).
+ * principals, account keys), put the world back between tests with `reset()`, and `stop()` it. On Node 24 the server
+ * runs in the test process; on an older Node, as a child process on Node 24 (the `node` dependency's runtime).
  */
 import { Agent as HttpsAgent } from "node:https";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
@@ -72,6 +72,17 @@ export interface KeylessServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Puts the data dir's files back as they were in `pristine` (the database; a journal the server left is removed).
+ * Its folders (the TLS material) are left alone: nothing changes them while the server runs.
+ */
+function restoreDatabase(pristine: string, dataDir: string): void {
+  for (const name of readdirSync(dataDir))
+    if (!existsSync(join(pristine, name))) rmSync(join(dataDir, name), { recursive: true, force: true });
+  for (const entry of readdirSync(pristine, { withFileTypes: true }))
+    if (entry.isFile()) copyFileSync(join(pristine, entry.name), join(dataDir, entry.name));
+}
+
 /** Starts Keyless with a world; resolves once it answers. */
 export async function startKeyless(options: StartKeylessOptions = {}): Promise<KeylessServer> {
   const work = mkdtempSync(join(tmpdir(), "keyless-testing-"));
@@ -79,16 +90,22 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
   const pristine = join(work, "pristine");
   const adminPassword = options.adminPassword ?? `Kl-${crypto.randomUUID()}`;
   const env = { ...options.env, KEYLESS_ADMIN_PASSWORD: adminPassword };
-  const seeded = await spawnServer({ dataDir, port: options.port ?? 0, env, world: options.world });
+  // On Node 24 the server runs in this process (no child to start, restarts in milliseconds); on older Nodes, as a
+  // child on Node 24.
+  const inProcess = options.mode !== "child" && Number(process.versions.node.split(".")[0]) >= 24;
+  const start = async (port: number, settings: Record<string, string>, world?: string): Promise<ServerProcess> =>
+    inProcess
+      ? (await import("./in-process.ts")).startInProcess({ dataDir, port, env: settings, world })
+      : spawnServer({ dataDir, port, env: settings, world });
+  const seeded = await start(options.port ?? 0, env, options.world);
+  // Restarts are given no administrator password: the data dir has the administrator, and checking a given
+  // password against it (for start-up's "not applied" warning) would cost a scrypt on every reset().
+  const { KEYLESS_ADMIN_PASSWORD: _given, ...restartEnv } = env;
   // The world as started is kept as a copy of the data dir, taken while the server is stopped.
   await seeded.stop();
   cpSync(dataDir, pristine, { recursive: true });
   const facts = seeded.facts;
-  // On Node 24 the server then runs in this process (restarts in milliseconds); on older Nodes, as a child on Node 24.
-  const inProcess = options.mode !== "child" && Number(process.versions.node.split(".")[0]) >= 24;
-  const start = async (): Promise<ServerProcess> =>
-    inProcess ? (await import("./in-process.ts")).startInProcess({ dataDir, facts, env }) : spawnServer({ dataDir, port: facts.port, env });
-  let server = await start();
+  let server = await start(facts.port, restartEnv);
   const ca = readFileSync(facts.caPath, "utf8");
   const dispatcher = new Agent({ connect: { ca } });
   const httpsAgent = new HttpsAgent({ ca });
@@ -174,9 +191,8 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
     },
     async reset() {
       await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      cpSync(pristine, dataDir, { recursive: true });
-      server = await start();
+      restoreDatabase(pristine, dataDir);
+      server = await start(facts.port, restartEnv);
     },
     async stop() {
       await server.stop();

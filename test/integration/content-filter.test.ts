@@ -174,6 +174,15 @@ describe("content filtering", () => {
     assert.equal(chunks.at(-1).choices[0].finish_reason, "stop");
   });
 
+  test("legacy /completions carries the same annotations and the same 400", async () => {
+    const completion = (await azureOpenAi("echo").completions.create({ model: "echo", prompt: "hello" })) as unknown as Json;
+    assert.equal(completion.object, "text_completion");
+    assert.deepEqual(completion.prompt_filter_results[0].content_filter_results.hate, SAFE);
+    assert.deepEqual(completion.choices[0].content_filter_results.violence, SAFE);
+    const error = await promptRejection(() => azureOpenAi("echo").completions.create({ model: "echo", prompt: "cf-hate-high" }));
+    assert.equal(error.code, "content_filter");
+  });
+
   test("a stream whose prompt is filtered is a 400 before any event", async () => {
     const error = await promptRejection(() =>
       openAiV1().chat.completions.create({ model: "echo", stream: true, messages: [{ role: "user", content: "cf-sexual-high" }] }),
@@ -298,6 +307,19 @@ describe("content filtering", () => {
       filtered: false,
       details: [{ filtered: false, id: "codenames" }],
     });
+
+    // Batch writes apply on the next call too.
+    const batch = await arm("POST", "/raiBlocklists/codenames/addRaiBlocklistItems", [
+      { name: "harrier", properties: { pattern: "harrier" } },
+    ]);
+    assert.equal(batch.status, 200, JSON.stringify(batch.body));
+    const batched = (await chat("a harrier")) as unknown as Json;
+    assert.deepEqual(batched.prompt_filter_results[0].content_filter_results.custom_blocklists.details, [
+      { filtered: false, id: "codenames" },
+    ]);
+    assert.equal((await arm("POST", "/raiBlocklists/codenames/deleteRaiBlocklistItems", ["harrier"])).status, 204);
+    const unbatched = (await chat("a harrier")) as unknown as Json;
+    assert.deepEqual(unbatched.prompt_filter_results[0].content_filter_results.custom_blocklists.details, []);
 
     // In use: neither the policy nor the blocklist can be deleted.
     assert.equal((await arm("DELETE", "/raiBlocklists/codenames")).body.error.code, "RaiBlocklistInUse");

@@ -138,6 +138,17 @@ describe("template deployments over ARM REST", () => {
     assert.equal(run.status, 400);
     assert.equal(run.body.error.code, "InvalidTemplate");
     assert.match(run.body.error.message, /noSuchFunction/i);
+    assert.equal(run.body.error.target, "resources[0].name");
+    // Sent as text (as az does), the template's fault is also placed by line: `name` is on line 8 of this text.
+    const text = JSON.stringify({ properties: { template } }, null, 2);
+    const response = await fetch(`${keyless.facts.url}${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/bad?${API}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: text,
+    });
+    const refused = (await response.json()) as Json;
+    assert.equal(response.status, 400);
+    assert.match(refused.error.message, /at line '8' and column '19'/, refused.error.message);
     assert.equal((await get(`${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/bad`)).status, 404);
   });
 
@@ -337,5 +348,34 @@ describe("template deployments over ARM REST", () => {
     assert.ok(
       ops.some((o: Json) => o.properties.provisioningOperation === "Delete" && o.properties.targetResource.resourceName === "drop"),
     );
+  });
+});
+
+describe("template deployments: the concurrency limit", () => {
+  const keyless = useKeyless({ env: { KEYLESS_TEMPLATE_DEPLOYMENT_CONCURRENCY: "1" } });
+
+  test("a subscription with templateDeploymentConcurrency runs already active gets 429 for one more", async () => {
+    const admin = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
+    const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/limit-rg`;
+    assert.equal((await call("PUT", `${base}?${API}`, admin, { location: "westeurope" })).status, 201);
+    const chain = (prefix: string, length: number) => ({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: Array.from({ length }, (_, i) => ({
+        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        apiVersion: "2023-01-31",
+        name: `${prefix}-${i}`,
+        location: "westeurope",
+        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-${i - 1}')]`] } : {}),
+      })),
+    });
+    const first = `${base}/providers/Microsoft.Resources/deployments/long`;
+    assert.equal((await call("PUT", `${first}?${API}`, admin, { properties: { template: chain("long", 300) } })).status, 201);
+    const second = await call("PUT", `${base}/providers/Microsoft.Resources/deployments/short?${API}`, admin, {
+      properties: { template: chain("short", 1) },
+    });
+    assert.equal(second.status, 429);
+    assert.equal(second.body.error.code, "DeploymentConcurrencyLimitExceeded");
+    assert.equal((await call("POST", `${first}/cancel?${API}`, admin)).status, 204);
   });
 });

@@ -87,7 +87,20 @@ for (const dialect of dialects) {
         clock,
         box: createSealedBox(randomBytes(32)),
         authorize: async (_caller, action) => !denied.has(action),
-        models: { list: () => [{ format: "Keyless", name: "keyless-echo", version: "1", backend: "builtin" }] },
+        models: {
+          list: () => [
+            {
+              format: "Keyless",
+              name: "keyless-echo",
+              version: "1",
+              backend: "builtin",
+              lifecycleStatus: "GenerallyAvailable",
+              isDefaultVersion: true,
+              deprecationDate: undefined,
+              skus: undefined,
+            },
+          ],
+        },
         managedIdentities: directory,
         scopeDeleted: async () => {},
         grantOwner: async () => {},

@@ -604,6 +604,26 @@ test("login --identity: App Service protocol per resource, accounts listed, rene
   assert.match(missing.stderr, /IDENTITY_ENDPOINT and IDENTITY_HEADER, or MSI_ENDPOINT/);
 });
 
+test("login -p with an empty password (an unset variable) is a usage error that says so; nothing is sent", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "keyless-cli-"));
+  openProfile(dir).putCloud({ name: "test", endpoint: "https://keyless.test" });
+  openProfile(dir).setActiveCloud("test");
+  const transport = recordingTransport(() => undefined);
+  const user = await runInProcess(["login", "-u", "admin@keyless.local", "-p", ""], { env: { KEYLESS_CONFIG_DIR: dir }, transport });
+  assert.equal(user.code, 2);
+  assert.match(
+    user.stderr,
+    /the password is empty \(is the variable you passed set in this shell\?\)\. The administrator's password is KEYLESS_ADMIN_PASSWORD/,
+  );
+  const sp = await runInProcess(["login", "--service-principal", "-u", "app-1", "-p", "", "--tenant", TENANT], {
+    env: { KEYLESS_CONFIG_DIR: dir },
+    transport,
+  });
+  assert.equal(sp.code, 2);
+  assert.match(sp.stderr, /the secret is empty/);
+  assert.deepEqual(transport.requests, []);
+});
+
 test("login --service-principal --certificate sends a signed client assertion (x5t, aud = token endpoint)", async () => {
   const { ensureLocalTls } = await import("../../src/http/tls.ts");
   const { readFileSync } = await import("node:fs");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { JsoncError, parseJsonc } from "../../src/core/jsonc.ts";
+import { JsoncError, parseJsonc, parseJsoncKeepingText } from "../../src/core/jsonc.ts";
 
 test("JSON parses as JSON.parse does", () => {
   const text = '{"a":[1,2.5,-3e2,true,false,null,"x\\n\\u00e9"],"b":{"c":{}},"d":[]}';
@@ -32,4 +32,13 @@ test("deep nesting does not use the call stack", () => {
   const depth = 100_000;
   const value = parseJsonc(`${"[".repeat(depth)}${"]".repeat(depth)}`);
   assert.ok(Array.isArray(value));
+});
+
+test("the exact text of one object is kept, so a template's faults can name its lines", () => {
+  const template = '{\n  // line 2\n  "resources": []\n}';
+  const body = `{"properties": {"mode": "Incremental", "Template":${template}, "parameters": {"template": {"value": 1}}}}`;
+  const { value, text } = parseJsoncKeepingText(body, ["properties", "template"]);
+  assert.equal(text, template);
+  assert.deepEqual((value as { properties: { Template: unknown } }).properties.Template, { resources: [] });
+  assert.equal(parseJsoncKeepingText('{"a": 1}', ["properties", "template"]).text, undefined);
 });

@@ -78,6 +78,13 @@ describe("string functions", () => {
     await fails("[guid(1)]", /expects its parameter to be of type 'String'/);
   });
 
+  test("dateTimeFromEpoch and dateTimeToEpoch", async () => {
+    assert.equal(await ev("[dateTimeFromEpoch(1683040573)]"), "2023-05-02T15:16:13Z");
+    assert.equal(await ev("[dateTimeToEpoch('2023-05-02T15:16:13Z')]"), 1683040573);
+    assert.equal(await ev("[dateTimeToEpoch(dateTimeFromEpoch(0))]"), 0);
+    await fails("[dateTimeToEpoch('yesterday')]", /not an ISO 8601 date and time/);
+  });
+
   test("utcNow and newGuid only in parameter defaults", async () => {
     await fails("[utcNow()]", /'utcNow' is not expected at this location/);
     await fails("[newGuid()]", /'newGuid' is not expected at this location/);

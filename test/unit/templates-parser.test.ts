@@ -145,6 +145,61 @@ describe("expression parser", () => {
   });
 });
 
+test("property: any JSON as a template, or as its resources, parameters and outputs, gives a plan or a TemplateError", async () => {
+  const host = { reference: async () => ({}), listKeys: async () => ({}) };
+  const sections = fc.record(
+    {
+      parameters: fc.dictionary(
+        fc.string({ maxLength: 4 }),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ type: fc.constantFrom("string", "int", "array", "object", "bool"), defaultValue: fc.jsonValue() }),
+        ),
+      ),
+      variables: fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue()),
+      resources: fc.oneof(
+        fc.jsonValue(),
+        fc.array(
+          fc.record(
+            {
+              type: fc.constantFrom("Microsoft.X/a", "Microsoft.X/a/b", "x"),
+              apiVersion: fc.constant("1"),
+              name: fc.jsonValue(),
+              dependsOn: fc.jsonValue(),
+              copy: fc.jsonValue(),
+              condition: fc.jsonValue(),
+            },
+            { requiredKeys: ["type", "apiVersion", "name"] },
+          ),
+          { maxLength: 4 },
+        ),
+      ),
+      outputs: fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue()),
+      languageVersion: fc.constantFrom("1.0", "2.0"),
+    },
+    { requiredKeys: [] },
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(
+        fc.jsonValue(),
+        sections.map((s) => template(s)),
+      ),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue()),
+      async (t, parameters) => {
+        try {
+          const plan = await planTemplate(t, parameters, rgContext);
+          for (const r of plan.resources) await r.body(host);
+          await plan.outputs(host);
+        } catch (e) {
+          assert.ok(e instanceof TemplateError, `unexpected ${e instanceof Error ? e.stack : String(e)}`);
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
 describe("template text", () => {
   test("keeps the line and column of every value, skips comments, refuses bad JSON with its position", () => {
     const { value, positions } = parseTemplateText('{\n  // c\n  "a": [1, {"b": "x"}],\n  /* d */ "e": null\n}', 10);

@@ -325,7 +325,7 @@ describe("parameters and variables", () => {
     );
   });
 
-  test("a variable cycle is refused; variables are evaluated once", async () => {
+  test("a variable cycle is refused, naming the variable; an unknown function in an unused variable is refused up front", async () => {
     await rejects(
       plan(
         template({
@@ -333,7 +333,7 @@ describe("parameters and variables", () => {
           resources: [{ type: "Microsoft.X/a", apiVersion: "1", name: "[variables('a')]" }],
         }),
       ),
-      /refers to itself, through a cycle of variables/,
+      /The template variable '(a|b)' is not valid: The template variable '(a|b)' refers to itself, through a cycle of variables/,
     );
     await rejects(
       plan(template({ variables: { g: "[newGuidNever()]" } })),

@@ -32,6 +32,8 @@ const CANCEL = "Microsoft.Resources/deployments/cancel/action";
 const VALIDATE = "Microsoft.Resources/deployments/validate/action";
 const OPERATIONS_READ = "Microsoft.Resources/deployments/operations/read";
 const WHAT_IF = "Microsoft.Resources/deployments/whatIf/action";
+/** How long a what-if result stays readable at its `Location`. */
+const RESULT_RETENTION_MS = 3600_000;
 
 export type PlanTemplate = (template: unknown, parameters: Record<string, unknown>, context: DeploymentContext) => Promise<TemplatePlan>;
 
@@ -112,10 +114,12 @@ async function preflight(
   address: DeploymentAddress,
   body: unknown,
   action: string,
+  templateText?: string,
 ): Promise<Preflight> {
   const input = parseDeploymentInput(body, address.resourceGroup === null ? "subscription" : "resourceGroup");
   const scope = await resolveScope(deps, caller, address, action, input);
-  const plan = await planOrRefuse(() => deps.planTemplate(input.template, input.parameters, scope.context));
+  // Planned from its text when the body's own text is known, so a fault names its line and column.
+  const plan = await planOrRefuse(() => deps.planTemplate(templateText ?? input.template, input.parameters, scope.context));
   refuseUndeployable(plan, address.name);
   return { input, plan, ...scope };
 }
@@ -148,8 +152,14 @@ async function planOrRefuse(plan: () => Promise<TemplatePlan>): Promise<Template
  * `PUT …/deployments/{name}`: preflight, then the deployment is stored as Accepted and runs in the background;
  * the answer is 201 with the Accepted deployment (its `Azure-AsyncOperation` URL is the route's to build).
  */
-export async function putTemplateDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, address: DeploymentAddress, body: unknown) {
-  const checked = await preflight(deps, caller, address, body, WRITE);
+export async function putTemplateDeployment(
+  deps: TemplateDeploymentDeps,
+  caller: ArmCaller,
+  address: DeploymentAddress,
+  body: unknown,
+  templateText?: string,
+) {
+  const checked = await preflight(deps, caller, address, body, WRITE, templateText);
   const existing = await deps.store.getDeployment(checked.id);
   if (existing && isActive(existing.provisioningState)) throw armError("DeploymentActive", address.name);
   if ((await deps.store.countActive(checked.subscription.id)) >= deps.concurrency)
@@ -495,8 +505,9 @@ export async function validateTemplateDeployment(
   caller: ArmCaller,
   address: DeploymentAddress,
   body: unknown,
+  templateText?: string,
 ) {
-  const checked = await preflight(deps, caller, address, body, VALIDATE);
+  const checked = await preflight(deps, caller, address, body, VALIDATE, templateText);
   const at = nowIso(deps.arm.clock);
   const view = deploymentJson(
     {
@@ -531,8 +542,14 @@ export async function validateTemplateDeployment(
  * `POST …/whatIf`: preflight, then the predicted changes (read through ARM as the caller), stored as a result the
  * client fetches from the answer's `Location`. Returns the result's id.
  */
-export async function whatIfTemplateDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, address: DeploymentAddress, body: unknown) {
-  const checked = await preflight(deps, caller, address, body, WHAT_IF);
+export async function whatIfTemplateDeployment(
+  deps: TemplateDeploymentDeps,
+  caller: ArmCaller,
+  address: DeploymentAddress,
+  body: unknown,
+  templateText?: string,
+) {
+  const checked = await preflight(deps, caller, address, body, WHAT_IF, templateText);
   const arm = deps.armAs(caller, newGuid());
   const existing = checked.group
     ? (await deps.arm.arm.listResourcesOfSubscription(checked.subscription.id)).filter((r) =>
@@ -570,6 +587,8 @@ export async function whatIfTemplateDeployment(deps: TemplateDeploymentDeps, cal
     body: result,
     createdAt: nowIso(deps.arm.clock),
   });
+  // A client reads its result within seconds of the 202; an hour later nobody will.
+  await deps.store.deleteResultsBefore(new Date(deps.arm.clock.now() - RESULT_RETENTION_MS).toISOString());
   return { id, subscriptionId: checked.subscription.id, result };
 }
 

@@ -9,9 +9,9 @@ import { type TemplateLocation, invalidPart, templateFault } from "./errors.ts";
 import { calls, type Expr } from "./expression-parser.ts";
 import { evaluate } from "./evaluator.ts";
 import { idKey } from "./resource-ids.ts";
-import type { Instance } from "./resources.ts";
+import type { Declaration, Instance } from "./resources.ts";
 import type { TemplateScope } from "./template-scope.ts";
-import { isObject } from "./values.ts";
+import { getProperty, isObject } from "./values.ts";
 
 export interface Resolved {
   instance: Instance;
@@ -65,9 +65,18 @@ function typedName(entry: string): string {
 export async function resolveDependencies(
   scope: TemplateScope,
   instances: Instance[],
+  decls: readonly Declaration[],
   where: (path: string) => TemplateLocation,
 ): Promise<Resolved[]> {
   const index = indexInstances(instances);
+  // Copy loops and symbolic names with no instance (a count of zero) are known, and name nothing to wait for.
+  const emptyNames = new Set<string>();
+  for (const decl of decls) {
+    if (decl.symbolicName) emptyNames.add(decl.symbolicName.toLowerCase());
+    const copy = getProperty(decl.raw, "copy");
+    const name = copy.found && isObject(copy.value) ? getProperty(copy.value, "name") : { found: false as const };
+    if (name.found && typeof name.value === "string") emptyNames.add(name.value.toLowerCase());
+  }
   const deployed = instances.filter((i) => i.condition && !i.existing);
   const out: Resolved[] = [];
   for (const inst of deployed) {
@@ -76,7 +85,7 @@ export async function resolveDependencies(
       for (const d of found) if (d !== inst && d.condition && !d.existing) deps.add(d);
     };
     for (const entry of inst.dependsOn) {
-      const found = lookUp(index, entry);
+      const found = lookUp(index, entry) ?? (emptyNames.has(entry.toLowerCase()) ? [] : undefined);
       if (!found) {
         throw invalidPart(
           `template resource '${inst.name}'`,

@@ -106,7 +106,14 @@ async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promis
   if (spec.lazy) return spec.lazy(expr.args, env);
   const args: unknown[] = [];
   for (const arg of expr.args) args.push(await evaluate(arg, env));
-  return spec.run!(args, env, expr.name);
+  try {
+    return await spec.run!(args, env, expr.name);
+  } catch (error) {
+    // A value nested deeper than the stack allows (`string(json(…))` of a deep text) is the template's fault.
+    if (error instanceof RangeError)
+      throw new ExpressionError(`The template language function '${expr.name}' got a value nested too deeply to process.`);
+    throw error;
+  }
 }
 
 /** ARM's error for a call with too few or too many arguments, or undefined when the count is allowed. */

@@ -293,6 +293,29 @@ export const STRING_FUNCTIONS: Record<string, FunctionSpec> = {
       return randomUUID();
     },
   },
+  datetimefromepoch: {
+    minArgs: 1,
+    maxArgs: 1,
+    run: (a) => {
+      const seconds = int("dateTimeFromEpoch", a, 0);
+      const date = new Date(seconds * 1000);
+      if (Number.isNaN(date.getTime()))
+        fail(`The template language function 'dateTimeFromEpoch' got '${seconds}', which is not a valid epoch time.`);
+      return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+    },
+  },
+  datetimetoepoch: {
+    minArgs: 1,
+    maxArgs: 1,
+    run: (a) => {
+      const text = str("dateTimeToEpoch", a, 0);
+      const ms = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.test(text)
+        ? Date.parse(text.replace(" ", "T"))
+        : Number.NaN;
+      if (Number.isNaN(ms)) fail(`The template language function 'dateTimeToEpoch' got '${text}', which is not an ISO 8601 date and time.`);
+      return Math.floor(ms / 1000);
+    },
+  },
   // Shared with arrays: implemented here because the string case needs the string rules.
   take: {
     minArgs: 2,

@@ -90,7 +90,12 @@ async function planValue(
   try {
     return await scope.evaluateValue(value, path, env, false);
   } catch (error) {
-    if (error instanceof PathError) throw invalidPart(`template resource '${label}'`, where(error.path), error.message);
+    if (error instanceof PathError) {
+      // A variable's fault is the variable's, wherever it was first used.
+      const variable = /^variables(?:\.([^.[]+)|\['([^']*)'\])/.exec(error.path);
+      const part = variable ? `template variable '${variable[1] ?? variable[2]}'` : `template resource '${label}'`;
+      throw invalidPart(part, where(error.path), error.message);
+    }
     if (error instanceof ExpressionError) throw invalidPart(`template resource '${label}'`, where(path), error.message);
     throw error;
   }

@@ -129,7 +129,7 @@ async function planParsed(
   checkCount("resources", deployedCount, limits.maxResources, where);
   checkDuplicates(instances, where);
   scope.resolveResource = resourceResolver(instances);
-  const ordered = orderInstances(await resolveDependencies(scope, instances, where), where);
+  const ordered = orderInstances(await resolveDependencies(scope, instances, decls, where), where);
 
   const resources = ordered.map(({ instance, deps }) =>
     plannedResource(

@@ -1,4 +1,5 @@
 import { listAccountKeys, regenerateAccountKey } from "../../arm/account-keys.ts";
+import { accountSkus, accountUsages, locationUsages, subscriptionSkus } from "../../arm/account-skus.ts";
 import { type AccountAddress, accountId, deleteAccount, getAccount, listAccounts, patchAccount, putAccount } from "../../arm/accounts.ts";
 import {
   accountModels,
@@ -96,6 +97,32 @@ export const cognitiveServicesRoutes: ArmRoute[] = [
       DELETE: async (ctx) => ({
         status: (await deleteDeployment(ctx.services.arm, await ctx.caller(), address(ctx), ctx.params[3]!)) ? 200 : 204,
       }),
+    },
+  },
+  {
+    type: `${ACCOUNT_TYPE}/skus`,
+    pattern: new RegExp(`^${ACCOUNT}/skus$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountSkus(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: `${ACCOUNT_TYPE}/usages`,
+    pattern: new RegExp(`^${ACCOUNT}/usages$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await accountUsages(ctx.services.arm, await ctx.caller(), address(ctx)) }) },
+  },
+  {
+    type: "Microsoft.CognitiveServices/skus",
+    pattern: new RegExp(`^${SUB}/providers/Microsoft\\.CognitiveServices/skus$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: { GET: async (ctx) => ({ body: await subscriptionSkus(ctx.services.arm, await ctx.caller(), ctx.params[0]!) }) },
+  },
+  {
+    type: "Microsoft.CognitiveServices/locations/usages",
+    pattern: new RegExp(`^${SUB}/providers/Microsoft\\.CognitiveServices/locations/([^/]+)/usages$`, "i"),
+    apiVersions: COGNITIVE_VERSIONS,
+    handlers: {
+      GET: async (ctx) => ({ body: await locationUsages(ctx.services.arm, await ctx.caller(), ctx.params[0]!, ctx.params[1]!) }),
     },
   },
   {

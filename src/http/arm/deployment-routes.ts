@@ -17,6 +17,7 @@ import type { DeploymentAddress } from "../../arm/template-deployments/deploymen
 import { DEPLOYMENTS_VERSIONS } from "../../arm/providers.ts";
 import { WireError } from "../../core/errors.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
+import { templateTextOf } from "./template-text.ts";
 
 const SUB = "/subscriptions/([^/]+)";
 const RG = `${SUB}/resourcegroups/([^/]+)`;
@@ -63,7 +64,13 @@ function scopeRoutes(prefix: string, atGroup: boolean): ArmRoute[] {
     }),
     route("/([^/]+)", {
       async PUT(ctx) {
-        const { record, body } = await putTemplateDeployment(deps(ctx), await ctx.caller(), address(ctx), ctx.body);
+        const { record, body } = await putTemplateDeployment(
+          deps(ctx),
+          await ctx.caller(),
+          address(ctx),
+          ctx.body,
+          templateTextOf(ctx.request),
+        );
         return { status: 201, body, headers: { "azure-asyncoperation": statusUrl(ctx, record.id, record.runId), "retry-after": "1" } };
       },
       GET: async (ctx) => ({ body: await getTemplateDeployment(deps(ctx), await ctx.caller(), address(ctx)) }),
@@ -96,11 +103,19 @@ function scopeRoutes(prefix: string, atGroup: boolean): ArmRoute[] {
       },
     }),
     route("/([^/]+)/validate", {
-      POST: async (ctx) => ({ body: await validateTemplateDeployment(deps(ctx), await ctx.caller(), address(ctx), ctx.body) }),
+      POST: async (ctx) => ({
+        body: await validateTemplateDeployment(deps(ctx), await ctx.caller(), address(ctx), ctx.body, templateTextOf(ctx.request)),
+      }),
     }),
     route("/([^/]+)/whatIf", {
       async POST(ctx) {
-        const { id, subscriptionId } = await whatIfTemplateDeployment(deps(ctx), await ctx.caller(), address(ctx), ctx.body);
+        const { id, subscriptionId } = await whatIfTemplateDeployment(
+          deps(ctx),
+          await ctx.caller(),
+          address(ctx),
+          ctx.body,
+          templateTextOf(ctx.request),
+        );
         return {
           status: 202,
           headers: {

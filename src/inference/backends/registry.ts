@@ -1,4 +1,4 @@
-import type { ModelBackend, ModelLimits, ModelType } from "../chat-types.ts";
+import type { ModelBackend, ModelLifecycle, ModelLimits, ModelType } from "../chat-types.ts";
 import type { AuthDeclaration, BackendDeclaration, ModelsFile } from "../model-config.ts";
 import { ModelsFileError } from "../model-config.ts";
 import { builtinChat } from "./builtin/chat.ts";
@@ -18,7 +18,15 @@ export interface CatalogModel {
   backend: ModelBackend;
   backendModel: string;
   limits: ModelLimits;
+  lifecycle: ModelLifecycle;
 }
+
+const GENERALLY_AVAILABLE: ModelLifecycle = {
+  status: "GenerallyAvailable",
+  isDefaultVersion: true,
+  deprecationDate: undefined,
+  skus: undefined,
+};
 
 /** Built-in models, available offline on every installation. */
 export const builtinModels: readonly CatalogModel[] = [
@@ -31,6 +39,7 @@ export const builtinModels: readonly CatalogModel[] = [
     backend: builtinChat,
     backendModel: "keyless-echo",
     limits: { contextTokens: 128_000 },
+    lifecycle: GENERALLY_AVAILABLE,
   },
   {
     format: "Keyless",
@@ -41,6 +50,7 @@ export const builtinModels: readonly CatalogModel[] = [
     backend: builtinEmbeddings,
     backendModel: "keyless-embed",
     limits: { maxInputTokens: 8192, dimensions: DEFAULT_DIMENSIONS },
+    lifecycle: GENERALLY_AVAILABLE,
   },
 ];
 
@@ -54,7 +64,11 @@ export interface ModelRegistry {
 function backendFor(
   declaration: BackendDeclaration,
   env: Readonly<Record<string, string | undefined>>,
+  warn: Warn,
 ): ModelBackend & { close?(): Promise<void> } {
+  // A token refresh that failed while the cached token still held: the operator hears of it before the token expires.
+  const refreshFailed = (err: unknown) =>
+    warn(`backend '${declaration.name}': token refresh failed; the cached token is used until it expires`, err);
   switch (declaration.type) {
     case "openai-compatible": {
       const apiKey = declaration.apiKeyEnv === undefined ? undefined : env[declaration.apiKeyEnv];
@@ -63,7 +77,7 @@ function backendFor(
       return openaiCompatible({
         baseUrl: declaration.baseUrl,
         apiKey,
-        auth: declaration.auth && entraAuth(entraAuthOf(declaration.name, declaration.auth, env)),
+        auth: declaration.auth && entraAuth(entraAuthOf(declaration.name, declaration.auth, env), refreshFailed),
         timeouts: declaration.timeouts,
         maxConnections: declaration.maxConnections,
       });
@@ -76,7 +90,7 @@ function backendFor(
       return azureOpenAi({
         endpoint: declaration.endpoint,
         apiVersion: declaration.apiVersion,
-        auth: key ? apiKeyAuth(key) : entraAuth(entraAuthOf(declaration.name, declaration.auth!, env)),
+        auth: key ? apiKeyAuth(key) : entraAuth(entraAuthOf(declaration.name, declaration.auth!, env), refreshFailed),
         timeouts: declaration.timeouts,
         maxConnections: declaration.maxConnections,
       });
@@ -125,12 +139,19 @@ function entraAuthOf(backend: string, auth: AuthDeclaration, env: Readonly<Recor
 }
 
 /** The built-in models plus the operator's declared ones; a declared model may not shadow a built-in one. */
-export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<Record<string, string | undefined>> = {}): ModelRegistry {
+/** Where a backend reports what the operator should hear of (the server log). */
+export type Warn = (message: string, err: unknown) => void;
+
+export function createModelRegistry(
+  file: ModelsFile | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+  warn: Warn = () => {},
+): ModelRegistry {
   const backends = new Map<string, ModelBackend & { close?(): Promise<void> }>([
     ["builtin-chat", builtinChat],
     ["builtin-embeddings", builtinEmbeddings],
   ]);
-  for (const declaration of file?.backends ?? []) backends.set(declaration.name, backendFor(declaration, env));
+  for (const declaration of file?.backends ?? []) backends.set(declaration.name, backendFor(declaration, env, warn));
   const models: CatalogModel[] = [...builtinModels];
   for (const m of file?.models ?? []) {
     if (lookup(models, m.format, m.name, m.version))
@@ -144,6 +165,7 @@ export function createModelRegistry(file: ModelsFile | undefined, env: Readonly<
       backend: backends.get(m.backend)!,
       backendModel: m.upstreamModel,
       limits: m.limits,
+      lifecycle: m.lifecycle,
     });
   }
   return {

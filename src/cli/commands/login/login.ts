@@ -40,6 +40,14 @@ export const spec = command({
     const cloud = requireCloud(ctx.profile);
     if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username, opts["allow-no-subscriptions"] === true);
     const tenant = opts.tenant ?? "organizations";
+    // `-p "$KEYLESS_ADMIN_PASSWORD"` in a shell where the variable is not set: say so instead of sending nothing.
+    if (opts.password === "") {
+      throw new UsageError(
+        opts["service-principal"]
+          ? "argument --password/-p: the secret is empty (is the variable you passed set in this shell?)."
+          : "argument --password/-p: the password is empty (is the variable you passed set in this shell?). The administrator's password is KEYLESS_ADMIN_PASSWORD of the server's first start, or the one start-up printed as generated; change it with 'keyless ad user update --password'.",
+      );
+    }
     if (opts["service-principal"] && !(opts.username && (opts.password || opts.certificate))) {
       throw new UsageError("--service-principal needs -u APP_ID and -p SECRET or --certificate PEM (and --tenant TENANT).");
     }

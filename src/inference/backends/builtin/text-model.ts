@@ -76,7 +76,7 @@ async function answerFor(request: ChatRequest, reply: Reply): Promise<Answer> {
   let finishReason: FinishReason = "stop";
   let completionTokens = await countTokensCooperatively([text], limit);
   if (limit !== undefined && completionTokens > limit) {
-    text = truncateToTokens(text, limit);
+    text = await truncateToTokens(text, limit);
     finishReason = "length";
     completionTokens = await countTokensCooperatively([text]);
   }
