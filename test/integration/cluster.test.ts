@@ -82,7 +82,7 @@ describe("a cluster of three nodes behind HAProxy", { skip }, () => {
       targets.map(async (t) => (await call("GET", `${t.facts.url}/${t.facts.tenantId}/discovery/v2.0/keys`, undefined)).body),
     );
     for (const keys of jwks) assert.deepEqual(keys, jwks[0]);
-    assert.deepEqual(await cluster.lb.serverStates(), { node1: "up", node2: "up", node3: "up" });
+    await cluster.lb.waitFor({ node1: "up", node2: "up", node3: "up" });
   });
 
   test("a role assignment made through one node allows on every node, and its removal through another denies everywhere", async () => {
