@@ -85,12 +85,15 @@ export function cursorOf(sortKey: string, id: string): string {
   return `${sortKey}|${id}`;
 }
 
-/** `(sortColumn, idColumn) > cursor`, written out so both dialects use the (…, sortColumn, idColumn) index. */
-export function afterCursor(eb: Builder, sortColumn: string, idColumn: string, cursor: string): Expression<SqlBool> {
+/**
+ * `(sortColumn, idColumn) > cursor`, written as `sort >= k and (sort > k or id > i)`: the leading range is what lets
+ * SQLite (which does not use an index for a bare `or`) and PostgreSQL seek the (…, sortColumn, idColumn) index.
+ */
+export function afterCursor(_eb: Builder, sortColumn: string, idColumn: string, cursor: string): Expression<SqlBool> {
   const cut = cursor.lastIndexOf("|");
   const sortKey = cut < 0 ? cursor : cursor.slice(0, cut);
   const id = cut < 0 ? "" : cursor.slice(cut + 1);
   const sort = sql.ref(sortColumn);
   const idRef = sql.ref(idColumn);
-  return eb.or([sql<SqlBool>`${sort} > ${sortKey}`, sql<SqlBool>`(${sort} = ${sortKey} and ${idRef} > ${id})`]);
+  return sql<SqlBool>`(${sort} >= ${sortKey} and (${sort} > ${sortKey} or ${idRef} > ${id}))`;
 }
