@@ -21,7 +21,7 @@ import type { AccessEvaluator, AccessRequest, Decision, DenyAssignment, Policy, 
 
 /**
  * The evaluator for the hot path: the same decisions as `evaluate` (tests compare them on randomised inputs),
- * from an index of assignments by principal then scope key, precompiled roles and deny assignments, and a
+ * from an index of assignments by principal (each matched against the request's scope chain), precompiled roles and deny assignments, and a
  * bounded decision cache. Changes are applied to the indexes in place (`apply`), so a change costs what it touches,
  * not the size of the policy; the caches are dropped whenever a newer generation arrives.
  */
@@ -61,13 +61,13 @@ export interface AuthorizerOptions {
 
 const MAX_MEMO = 100_000;
 
-interface IndexedAssignment {
-  assignment: RoleAssignment;
-  /** Lower-case: where the entry sits in `byPrincipal`. */
-  principal: string;
-  scopeKey: string;
-  roleKey: string;
-  condition: ParsedCondition | undefined;
+/**
+ * One assignment as the index holds it: the fields decisions read (principal and role id lower-case, no
+ * description), its scope key and its parsed condition, in one object per assignment.
+ */
+interface IndexedAssignment extends RoleAssignment {
+  readonly scopeKey: string;
+  readonly parsedCondition: ParsedCondition | undefined;
 }
 
 /**
@@ -79,8 +79,8 @@ interface PolicyIndex {
   roles: Map<string, RoleDefinition>;
   /** lower-case assignment id → entry; assignments whose scope does not parse are not held. */
   assignments: Map<string, IndexedAssignment>;
-  /** principal id → scope key → assignments. */
-  byPrincipal: Map<string, Map<string, IndexedAssignment[]>>;
+  /** lower-case principal id → its assignments (a principal holds few; decisions match their scope keys). */
+  byPrincipal: Map<string, IndexedAssignment[]>;
   /** lower-case deny id → compiled deny (with its scope key). */
   denies: Map<string, { compiled: CompiledDeny; scopeKey: string }>;
   /** scope key → deny assignments, ordered by id so the first blocking one matches the evaluator's choice. */
@@ -88,36 +88,57 @@ interface PolicyIndex {
   groups: MembershipGraph;
   /** Per caller without extra groups: its principal set and the assignment maps of the ids that hold any. */
   callers: Map<string, CallerPrincipals>;
+  /**
+   * One copy of each scope, scope key, role id and principal type the assignments repeat (many assignments share
+   * a resource group and a handful of roles): a string read from storage is otherwise a copy per row.
+   */
+  strings: Map<string, string>;
+  /** Scope as spelled → its key (null: not a scope). */
+  scopeKeys: Map<string, string | null>;
 }
 
-/** Who a caller is for this index: its principal ids (itself and its groups) and their assignments by scope. */
+function intern(index: PolicyIndex, value: string): string {
+  const known = index.strings.get(value);
+  if (known !== undefined) return known;
+  index.strings.set(value, value);
+  return value;
+}
+
+/** Who a caller is for this index: its principal ids (itself and its groups) and their assignments. */
 interface CallerPrincipals {
   principals: ReadonlySet<string>;
-  assigned: readonly Map<string, IndexedAssignment[]>[];
+  assigned: readonly (readonly IndexedAssignment[])[];
 }
 
 const byId = (a: CompiledDeny, b: CompiledDeny) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0);
 
+/** The key of a scope as spelled, parsed once per spelling (assignments repeat few scopes many times). */
+function scopeKeyOf(index: PolicyIndex, scope: string): string | undefined {
+  const known = index.scopeKeys.get(scope);
+  if (known !== undefined) return known ?? undefined;
+  const key = parseScope(scope)?.key;
+  index.scopeKeys.set(intern(index, scope), key === undefined ? null : intern(index, key));
+  return key === undefined ? undefined : index.strings.get(key);
+}
+
 function putAssignment(index: PolicyIndex, assignment: RoleAssignment): void {
-  const scopeKey = parseScope(assignment.scope)?.key;
+  const scopeKey = scopeKeyOf(index, assignment.scope);
   deleteAssignment(index, assignment.id);
   if (scopeKey === undefined) return;
   const entry: IndexedAssignment = {
-    assignment,
-    principal: assignment.principalId.toLowerCase(),
-    scopeKey,
-    roleKey: assignment.roleDefinitionId.toLowerCase(),
-    condition: parseCondition(assignment.condition),
+    id: assignment.id,
+    scope: intern(index, assignment.scope),
+    roleDefinitionId: intern(index, assignment.roleDefinitionId.toLowerCase()),
+    principalId: assignment.principalId.toLowerCase(),
+    principalType: intern(index, assignment.principalType) as RoleAssignment["principalType"],
+    condition: assignment.condition ?? null,
+    scopeKey: intern(index, scopeKey),
+    parsedCondition: parseCondition(assignment.condition),
   };
   index.assignments.set(assignment.id.toLowerCase(), entry);
-  let byScope = index.byPrincipal.get(entry.principal);
-  if (!byScope) {
-    byScope = new Map();
-    index.byPrincipal.set(entry.principal, byScope);
-  }
-  const list = byScope.get(scopeKey);
+  const list = index.byPrincipal.get(entry.principalId);
   if (list) list.push(entry);
-  else byScope.set(scopeKey, [entry]);
+  else index.byPrincipal.set(entry.principalId, [entry]);
 }
 
 function deleteAssignment(index: PolicyIndex, id: string): void {
@@ -125,11 +146,9 @@ function deleteAssignment(index: PolicyIndex, id: string): void {
   const entry = index.assignments.get(key);
   if (!entry) return;
   index.assignments.delete(key);
-  const byScope = index.byPrincipal.get(entry.principal)!;
-  const list = byScope.get(entry.scopeKey)!;
+  const list = index.byPrincipal.get(entry.principalId)!;
   list.splice(list.indexOf(entry), 1);
-  if (list.length === 0) byScope.delete(entry.scopeKey);
-  if (byScope.size === 0) index.byPrincipal.delete(entry.principal);
+  if (list.length === 0) index.byPrincipal.delete(entry.principalId);
 }
 
 function putDeny(index: PolicyIndex, deny: DenyAssignment): void {
@@ -208,6 +227,8 @@ function buildIndex(policy: Policy): PolicyIndex {
     denyByScope: new Map(),
     groups: createMembershipGraph(),
     callers: new Map(),
+    strings: new Map(),
+    scopeKeys: new Map(),
   };
   for (const assignment of policy.roleAssignments) putAssignment(index, assignment);
   for (const deny of policy.denyAssignments) putDeny(index, deny);
@@ -233,7 +254,7 @@ function policyView(index: PolicyIndex): Policy {
   return {
     roleDefinitions: index.roles,
     get roleAssignments() {
-      return Array.from(index.assignments.values(), (e) => e.assignment);
+      return Array.from(index.assignments.values());
     },
     get denyAssignments() {
       return Array.from(index.denies.values(), (d) => d.compiled.deny);
@@ -268,10 +289,10 @@ function resolveCaller(index: PolicyIndex, request: AccessRequest): CallerPrinci
   const known = memoKey === undefined ? undefined : index.callers.get(memoKey);
   if (known) return known;
   const principals = principalSet(request, index.groups);
-  const assigned: Map<string, IndexedAssignment[]>[] = [];
+  const assigned: IndexedAssignment[][] = [];
   for (const principal of principals) {
-    const byScope = index.byPrincipal.get(principal);
-    if (byScope) assigned.push(byScope);
+    const held = index.byPrincipal.get(principal);
+    if (held) assigned.push(held);
   }
   const caller = { principals, assigned };
   if (memoKey !== undefined) {
@@ -289,16 +310,14 @@ function findGrants(
   request: AccessRequest,
 ) {
   const grants: RankedGrant[] = [];
-  for (const byScope of caller.assigned) {
-    for (let distance = 0; distance < chain.length; distance++) {
-      const entries = byScope.get(chain[distance]!);
-      if (!entries) continue;
-      for (const entry of entries) {
-        const role = roles.get(entry.roleKey);
-        if (!role) continue;
-        const grant = assignmentGrant(entry.assignment, compileRole(role), entry.condition, op, request.attributes);
-        if (grant) grants.push({ grant, distance });
-      }
+  for (const held of caller.assigned) {
+    for (const entry of held) {
+      const distance = chain.indexOf(entry.scopeKey);
+      if (distance < 0) continue;
+      const role = roles.get(entry.roleDefinitionId);
+      if (!role) continue;
+      const grant = assignmentGrant(entry, compileRole(role), entry.parsedCondition, op, request.attributes);
+      if (grant) grants.push({ grant, distance });
     }
   }
   return grants;
@@ -310,14 +329,15 @@ function highestExemptingAssignment(
   chain: readonly string[],
   caller: CallerPrincipals,
 ): number {
-  for (let distance = chain.length - 1; distance >= 0; distance--) {
-    for (const byScope of caller.assigned) {
-      if (byScope.get(chain[distance]!)?.some((e) => roles.has(e.roleKey) && exemptsFromDeniesBelow(e.assignment, e.condition))) {
-        return distance;
-      }
+  let highest = -1;
+  for (const held of caller.assigned) {
+    for (const entry of held) {
+      const distance = chain.indexOf(entry.scopeKey);
+      if (distance > highest && roles.has(entry.roleDefinitionId) && exemptsFromDeniesBelow(entry, entry.parsedCondition))
+        highest = distance;
     }
   }
-  return -1;
+  return highest;
 }
 
 function computeVerdict(index: PolicyIndex, chain: readonly string[], op: NormalizedOperation, request: AccessRequest): Verdict {

@@ -40,7 +40,7 @@ export interface LivePolicy {
 }
 
 export interface LivePolicySources {
-  store: Pick<RbacStore, "latestChange" | "changesSince" | "listRoleAssignments" | "listRoleDefinitions" | "listDenyAssignments">;
+  store: Pick<RbacStore, "latestChange" | "changesSince" | "listRoleAssignmentsPage" | "listRoleDefinitions" | "listDenyAssignments">;
   /** Direct group memberships from the directory (the graph module's groups table), injected by `main.ts`. */
   loadMemberships(): Promise<readonly Membership[]>;
   /**
@@ -59,6 +59,7 @@ export interface LivePolicySources {
 
 /** What a node that fails closed tells callers to wait: about the time a returning store takes to confirm. */
 const RETRY_AFTER_SECONDS = 2;
+const ASSIGNMENT_PAGE = 5000;
 
 export async function openLivePolicy(sources: LivePolicySources): Promise<LivePolicy> {
   const { store } = sources;
@@ -80,18 +81,29 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     const generation = await timed("reading the change feed", store.latestChange());
     const [assignments, customs, denies, memberships] = await timed(
       "loading the policy",
-      Promise.all([store.listRoleAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships()]),
+      Promise.all([loadAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships()]),
       fullLoadTimeoutMs,
     );
     const next: Policy = {
       ...createPolicy({ customRoles: customs.map(toRole) }),
-      roleAssignments: assignments.map(toAssignment),
+      roleAssignments: assignments,
       denyAssignments: denies.map(toDeny),
       groupsOf: createMembershipGraph(memberships),
     };
     authorizer.update(next, generation);
     fullReloads++;
     sources.onChange?.({ kind: "full" });
+  }
+
+  /** Every assignment, a page at a time: only one page of rows is held beside what the policy keeps. */
+  async function loadAssignments(): Promise<RoleAssignment[]> {
+    const all: RoleAssignment[] = [];
+    for (let after = ""; ; ) {
+      const page = await store.listRoleAssignmentsPage(after, ASSIGNMENT_PAGE);
+      for (const record of page) all.push(toAssignment(record));
+      if (page.length < ASSIGNMENT_PAGE) return all;
+      after = page[page.length - 1]!.id;
+    }
   }
 
   async function sync(): Promise<void> {
@@ -229,7 +241,6 @@ function toAssignment(r: RoleAssignmentRecord): RoleAssignment {
     principalId: r.principalId,
     principalType: r.principalType as PrincipalType,
     condition: r.condition,
-    description: r.description,
   };
 }
 

@@ -33,6 +33,8 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
   /** group → its direct members (to drop a deleted group's edges without a scan). */
   const children = new Map<string, string[]>();
   const memo = new Map<string, readonly string[]>();
+  /** One copy of each group id seen (a string read from storage is otherwise a copy per edge). */
+  const groupNames = new Map<string, string>();
   let edgeCount = 0;
 
   const addTo = (map: Map<string, string[]>, key: string, value: string): boolean => {
@@ -55,7 +57,13 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
   };
 
   function add(groupId: string, memberId: string): void {
-    const group = groupId.toLowerCase();
+    // A group's id is held once, however many members it has.
+    const lower = groupId.toLowerCase();
+    let group = groupNames.get(lower);
+    if (group === undefined) {
+      group = lower;
+      groupNames.set(lower, group);
+    }
     const member = memberId.toLowerCase();
     if (addTo(parents, member, group)) {
       addTo(children, group, member);

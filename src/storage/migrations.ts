@@ -11,6 +11,7 @@ import * as callLogTraceId from "./migrations/0008-call-log-trace-id.ts";
 import * as responses from "./migrations/0009-responses.ts";
 import * as changeDeltas from "./migrations/0010-change-deltas.ts";
 import * as templateDeployments from "./migrations/0011-template-deployments.ts";
+import * as roleAssignmentScopePrefix from "./migrations/0012-role-assignment-scope-prefix.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -28,6 +29,7 @@ const steps: Record<string, Step> = {
   "0009-responses": responses,
   "0010-change-deltas": changeDeltas,
   "0011-template-deployments": templateDeployments,
+  "0012-role-assignment-scope-prefix": roleAssignmentScopePrefix,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

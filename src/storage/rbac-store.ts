@@ -84,6 +84,11 @@ export function rbacStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("role_assignments").selectAll().orderBy("created_on").execute();
       return rows.map(toRecord);
     },
+    /** Up to `limit` assignments with ids above `afterId`, by id: a whole policy read a page at a time. */
+    async listRoleAssignmentsPage(afterId: string, limit: number): Promise<RoleAssignmentRecord[]> {
+      const rows = await db.selectFrom("role_assignments").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute();
+      return rows.map(toRecord);
+    },
     async listRoleAssignmentsOfPrincipals(principalIds: readonly string[]): Promise<RoleAssignmentRecord[]> {
       if (principalIds.length === 0) return [];
       const rows = await db

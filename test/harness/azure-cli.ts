@@ -21,6 +21,8 @@ export interface AzureCli {
   run(args: string[], extraEnv?: Record<string, string>): Promise<AzResult>;
   /** Runs `az ARGS` and fails with the CLI's stderr unless it exits 0. */
   ok(args: string[], extraEnv?: Record<string, string>): Promise<Json>;
+  /** `az login --service-principal` as `app` (`--allow-no-subscriptions` for an identity with no role). */
+  loginServicePrincipal(app: { appId: string; secret: string }, options?: { allowNoSubscriptions?: boolean }): Promise<Json>;
   cleanup(): void;
 }
 
@@ -85,9 +87,21 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
     if (result.code !== 0) throw new Error(`az ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
     return result.json;
   };
+  const loginServicePrincipal = (app: { appId: string; secret: string }, options: { allowNoSubscriptions?: boolean } = {}) =>
+    // `-p=` because a generated secret may start with "-", which argparse would take for an option.
+    ok([
+      "login",
+      "--service-principal",
+      "-u",
+      app.appId,
+      `-p=${app.secret}`,
+      "--tenant",
+      facts.tenantId,
+      ...(options.allowNoSubscriptions ? ["--allow-no-subscriptions"] : []),
+    ]);
   seedCommandIndex(configDir);
   registerCloud(configDir, facts);
-  return { configDir, env, run, ok, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
+  return { configDir, env, run, ok, loginServicePrincipal, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
 }
 
 /**

@@ -94,3 +94,12 @@ export async function assignRole(facts: ReadyFacts, armToken: string, grant: Rol
   if (put.status !== 201) throw new Error(`role assignment PUT answered ${put.status}: ${JSON.stringify(put.body)}`);
   return put.body;
 }
+
+/** Makes a directory object a member of a directory role (by template id), as an administrator does through Graph. */
+export async function grantDirectoryRole(facts: ReadyFacts, graphToken: string, roleId: string, objectId: string): Promise<void> {
+  const graph = `${facts.url}/graph/v1.0`;
+  const granted = await call("POST", `${graph}/directoryRoles/${roleId}/members/$ref`, graphToken, {
+    "@odata.id": `${graph}/directoryObjects/${objectId}`,
+  });
+  if (granted.status !== 204) throw new Error(`directory role grant answered ${granted.status}: ${JSON.stringify(granted.body)}`);
+}

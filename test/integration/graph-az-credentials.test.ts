@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { ClientAssertionCredential, ClientCertificateCredential } from "@azure/identity";
 import { decodeJwt } from "jose";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, call, registerApp } from "../harness/clients.ts";
+import { COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, grantDirectoryRole, registerApp } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { startOidcIssuer } from "../harness/oidc-issuer.ts";
 import { selfSignedCertificate } from "../harness/test-certificates.ts";
@@ -29,23 +29,9 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
   before(async () => {
     const admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const operator = await registerApp(keyless.facts, admin, "az-credentials-operator");
-    const graph = `${keyless.facts.url}/graph/v1.0`;
-    const granted = await call("POST", `${graph}/directoryRoles/${DirectoryRoleIds.applicationAdministrator}/members/$ref`, admin, {
-      "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
-    });
-    assert.equal(granted.status, 204, JSON.stringify(granted.body));
+    await grantDirectoryRole(keyless.facts, admin, DirectoryRoleIds.applicationAdministrator, operator.objectId);
     az = await azureCli(keyless.facts);
-    // `-p=` because a generated secret may start with "-", which argparse would take for an option.
-    await az.ok([
-      "login",
-      "--service-principal",
-      "-u",
-      operator.appId,
-      `-p=${operator.secret}`,
-      "--tenant",
-      keyless.facts.tenantId,
-      "--allow-no-subscriptions",
-    ]);
+    await az.loginServicePrincipal(operator, { allowNoSubscriptions: true });
     appId = (await az.ok(["ad", "app", "create", "--display-name", "az-cert-app"])).appId;
     await az.ok(["ad", "sp", "create", "--id", appId]);
   });

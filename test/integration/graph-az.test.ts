@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { adminCredential, appCredential, call, GRAPH_SCOPE, registerApp } from "../harness/clients.ts";
+import { adminCredential, appCredential, GRAPH_SCOPE, grantDirectoryRole, registerApp } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { DirectoryRoleIds } from "../harness/role-ids.ts";
@@ -21,25 +21,10 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
   before(async () => {
     admin = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     operator = await registerApp(keyless.facts, admin, "az-graph-operator");
-    const graph = `${keyless.facts.url}/graph/v1.0`;
-    for (const role of [DirectoryRoleIds.userAdministrator, DirectoryRoleIds.applicationAdministrator]) {
-      const granted = await call("POST", `${graph}/directoryRoles/${role}/members/$ref`, admin, {
-        "@odata.id": `${graph}/directoryObjects/${operator.objectId}`,
-      });
-      assert.equal(granted.status, 204, JSON.stringify(granted.body));
-    }
+    for (const role of [DirectoryRoleIds.userAdministrator, DirectoryRoleIds.applicationAdministrator])
+      await grantDirectoryRole(keyless.facts, admin, role, operator.objectId);
     az = await azureCli(keyless.facts);
-    // `-p=` because a generated secret may start with "-", which argparse would take for an option.
-    await az.ok([
-      "login",
-      "--service-principal",
-      "-u",
-      operator.appId,
-      `-p=${operator.secret}`,
-      "--tenant",
-      keyless.facts.tenantId,
-      "--allow-no-subscriptions",
-    ]);
+    await az.loginServicePrincipal(operator, { allowNoSubscriptions: true });
   });
   after(async () => {
     az?.cleanup();

@@ -5,10 +5,10 @@
  * Keyless print no warning on the way.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, join, relative, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -35,9 +35,33 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
 /** npm's warnings, Node's (`(node:123) Warning`), and anything else that says warn. */
 const warnings = (text: string) => text.split("\n").filter((line) => /warn/i.test(line));
 
+/** What a copy of the checkout leaves out: history, installed and built output, and the dirs tests write into. */
+const NOT_COPIED = new Set([".git", "node_modules", "dist", ".keyless", "tmp", ".docs-samples", ".package.json.prepack"]);
+
+/**
+ * `npm pack` rewrites package.json for its duration (scripts/pack-manifest.ts) and writes dist/, while other test
+ * files run from the checkout at the same time and read its package.json: packing a copy leaves the checkout alone.
+ * node_modules is hard-linked (copied where it cannot be), not symlinked: npm would bundle the dependencies through
+ * the link with paths that leave the package.
+ */
+function copyOfCheckout(into: string): string {
+  const copy = join(into, "checkout");
+  cpSync(ROOT, copy, { recursive: true, filter: (source) => !NOT_COPIED.has(relative(ROOT, source).split(sep)[0]!) });
+  const modules = realpathSync(join(ROOT, "node_modules"));
+  try {
+    execFileSync("cp", ["-al", modules, join(copy, "node_modules")]);
+  } catch {
+    rmSync(join(copy, "node_modules"), { recursive: true, force: true });
+    execFileSync("cp", ["-a", modules, join(copy, "node_modules")]);
+  }
+  return copy;
+}
+
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "keyless-package-"));
-  const packed = await run("npm", ["pack", "--pack-destination", work], ROOT);
+  const manifestBefore = statSync(join(ROOT, "package.json")).mtimeMs;
+  const packed = await run("npm", ["pack", "--pack-destination", work], copyOfCheckout(work));
+  assert.equal(statSync(join(ROOT, "package.json")).mtimeMs, manifestBefore, "packing touched the checkout's package.json");
   assert.equal(packed.code, 0, packed.stderr);
   const tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz"))!);
   project = join(work, "project");

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -18,15 +17,7 @@ import {
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
 import { startServer, type TestServer } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
-
-const REDIS = { host: "127.0.0.1", port: 6379 };
-const redisAvailable = await new Promise<boolean>((resolve) => {
-  const socket = createConnection(REDIS, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
+import { REDIS, redisAvailable } from "../harness/redis.ts";
 
 type App = Awaited<ReturnType<typeof registerApp>>;
 

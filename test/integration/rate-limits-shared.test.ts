@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createConnection, createServer } from "node:net";
+import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import {
   ARM_SCOPE,
@@ -13,15 +13,7 @@ import {
 } from "../harness/clients.ts";
 import { startServer, type TestServer } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
-
-const REDIS = { host: "127.0.0.1", port: 6379 };
-const redisAvailable = await new Promise<boolean>((resolve) => {
-  const socket = createConnection(REDIS, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
+import { REDIS, redisAvailable } from "../harness/redis.ts";
 
 /** Two Keyless nodes on one store: with `rateLimitStore: redis://…` they charge one budget per deployment. */
 describe("rate limits shared across nodes through Redis", { skip: !redisAvailable && "no Redis on 127.0.0.1:6379" }, () => {

@@ -50,7 +50,7 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     });
     az = await azureCli(facts);
     // `-p=…`: a generated secret may start with `-`, which argparse would take for an option.
-    await az.ok(["login", "--service-principal", "-u", operator.appId, `-p=${operator.secret}`, "--tenant", facts.tenantId]);
+    await az.loginServicePrincipal(operator);
   });
   after(async () => {
     az?.cleanup();

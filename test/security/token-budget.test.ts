@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createConnection } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createRateLimiter, limitsFromCapacity, type RateLimiter } from "../../src/inference/rate-limits.ts";
 import { createRedisRateLimiter } from "../../src/inference/redis-rate-limits.ts";
 import { call } from "../harness/clients.ts";
 import { type DataPlaneWorld, startDataPlaneWorld } from "../harness/data-plane-world.ts";
+import { redisAvailable } from "../harness/redis.ts";
 
 /**
  * Threat: a caller spending far more than its deployment's tokens per minute, because completions were never
@@ -77,13 +77,6 @@ describe("tokens per minute count completions", () => {
 });
 
 /** The same charge-then-settle rule in both limiters: the in-memory one and the Redis one every node shares. */
-const redisAvailable = await new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: "127.0.0.1", port: 6379 }, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
 
 const limiters: Array<[string, () => RateLimiter, string | false]> = [
   ["memory", () => createRateLimiter(), false],

@@ -98,6 +98,18 @@ test("blocklists: exact terms match case-insensitively on word boundaries; regex
   assert.deepEqual(matcher.match("see tkt-0042 and project falcon"), ["names", "tickets"]);
   assert.deepEqual(matcher.match(""), []);
   assert.deepEqual(tokenize("Héllo, wörld_1!"), ["héllo", ",", "wörld_1", "!"]);
+  // Items that could not share one alternation (the same named group twice) still each match.
+  const named = compileBlocklists([
+    {
+      id: "n",
+      items: [
+        { name: "a", pattern: "(?<x>foo)", isRegex: true },
+        { name: "b", pattern: "(?<x>bar)\\d", isRegex: true },
+      ],
+    },
+  ]);
+  assert.deepEqual(named.match("bar7"), ["n"]);
+  assert.deepEqual(named.match("bar"), []);
 });
 
 test("a 10,000-term blocklist finds a term at the end of a long text, and misses when the term is absent", () => {

@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { createConnection } from "node:net";
 import { test } from "node:test";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
 import { limitsFromCapacity } from "../../src/inference/rate-limits.ts";
 import { createRedisRateLimiter } from "../../src/inference/redis-rate-limits.ts";
+import { redisAvailable } from "../harness/redis.ts";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
-const redisAvailable = await new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: "127.0.0.1", port: 6379 }, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
 
 test("rateLimitStore: memory by default, a redis:// or rediss:// URL, anything else refused without echoing it", () => {
   assert.equal(loadConfig().rateLimitStore, "memory");

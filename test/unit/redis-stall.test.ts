@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
-import { createConnection } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { limitsFromCapacity } from "../../src/inference/rate-limits.ts";
 import { createRedisQuotaCounter } from "../../src/inference/redis-quota-counter.ts";
 import { createRedisRateLimiter } from "../../src/inference/redis-rate-limits.ts";
 import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy.ts";
+import { REDIS, redisAvailable } from "../harness/redis.ts";
 
-const REDIS = { host: "127.0.0.1", port: 6379 };
-const redisAvailable = await new Promise<boolean>((resolve) => {
-  const socket = createConnection(REDIS, () => {
-    socket.end();
-    resolve(true);
-  });
-  socket.on("error", () => resolve(false));
-});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quiet = { commandTimeoutMs: 250, onUnavailable: () => undefined, onRecovered: () => undefined };
 

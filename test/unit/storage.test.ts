@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConflictError } from "../../src/core/errors.ts";
-import { recordChange } from "../../src/storage/change-feed.ts";
+import { CHANGE_CHANNEL, recordChange } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -195,6 +195,56 @@ for (const dialect of dialects) {
         await Promise.all([first, second]);
         assert.equal(visibleMeanwhile, before, "the later change became visible first");
         assert.equal(await store.rbac.latestChange(), before + 2);
+      });
+    }
+
+    if (dialect === "postgres") {
+      test("a change wakes listeners when it commits, not before, and only those of its schema", async () => {
+        let woken = 0;
+        let connected!: () => void;
+        const ready = new Promise<void>((resolve) => {
+          connected = resolve;
+        });
+        const listener = database.listen!(CHANGE_CHANNEL, {
+          onNotify: () => woken++,
+          onConnected: () => connected(),
+          onError: () => undefined,
+        });
+        const neighbour = await freshDatabase("postgres");
+        try {
+          await ready;
+          let commit!: () => void;
+          const mayCommit = new Promise<void>((resolve) => {
+            commit = resolve;
+          });
+          let recorded!: () => void;
+          const wasRecorded = new Promise<void>((resolve) => {
+            recorded = resolve;
+          });
+          const writing = database.db.transaction().execute(async (tx) => {
+            await recordChange(tx, "rbac", at, { kind: "assignment.delete", id: "ra-notify" });
+            recorded();
+            await mayCommit;
+          });
+          await wasRecorded;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          assert.equal(woken, 0, "no wake-up before the commit");
+          commit();
+          await writing;
+          const deadline = Date.now() + 2000;
+          while (woken === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          assert.equal(woken, 1, "one wake-up at the commit");
+          await createStore(neighbour).changes.record("rbac", at, { kind: "resources" });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.equal(woken, 1, "a change in another schema on the same server wakes nobody here");
+        } finally {
+          await listener.close();
+          await neighbour.close();
+        }
+      });
+    } else {
+      test("SQLite has no change notifications (one process owns the database)", () => {
+        assert.equal(database.listen, undefined);
       });
     }
 

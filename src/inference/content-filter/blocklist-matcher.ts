@@ -29,6 +29,14 @@ export function compileBlocklists(lists: readonly BlocklistInput[]): BlocklistMa
   // first token → the terms that start with it, each with the index of its list
   const byFirst = new Map<string, Array<{ rest: string[]; list: number }>>();
   const regexes: Array<{ list: number; regex: RegExp }> = [];
+  // One alternation per list; when items cannot share one (two name the same capture group), each runs alone.
+  const joined = (list: number, patterns: string[]) => {
+    try {
+      return [{ list, regex: new RegExp(patterns.join("|"), "iu") }];
+    } catch {
+      return patterns.map((p) => ({ list, regex: new RegExp(p, "iu") }));
+    }
+  };
   lists.forEach((list, index) => {
     const patterns: string[] = [];
     for (const item of list.items) {
@@ -43,7 +51,7 @@ export function compileBlocklists(lists: readonly BlocklistInput[]): BlocklistMa
       entries.push({ rest, list: index });
       byFirst.set(first, entries);
     }
-    if (patterns.length > 0) regexes.push({ list: index, regex: new RegExp(patterns.join("|"), "iu") });
+    if (patterns.length > 0) regexes.push(...joined(index, patterns));
   });
   return {
     match(text) {

@@ -1,0 +1,262 @@
+/**
+ * Several nodes on one PostgreSQL schema, side by side in one run (docs/benchmarks.md, "Cluster"):
+ *   - a role-assignment change made through node A, effective on node B (grant → B allows, revoke → B denies),
+ *     at 0, 10k and 100k role assignments in the store, and a group-membership change likewise;
+ *   - the role-assignment PUT's latency at each size;
+ *   - node B's resident memory once the store holds 100k assignments, 100k users and 10k groups;
+ *   - node C, which reaches PostgreSQL through a fault proxy: time from cutting its link to failing closed (503)
+ *     against its grace (`policyMaxStalenessSeconds`), and from restoring it to serving again.
+ * Each node is a child process (`src/main.ts`); this process seeds the store in bulk SQL and generates the load.
+ * Not a timed test.
+ *
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/cluster.ts [--iterations 40] [--sizes 0,10000,100000] [--grace 5]
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { performance } from "node:perf_hooks";
+import pg from "pg";
+import { Agent, setGlobalDispatcher } from "undici";
+import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, call, registerApp } from "../test/harness/clients.ts";
+import { startFaultProxy } from "../test/harness/fault-proxy.ts";
+import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../test/harness/keyless-process.ts";
+
+const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
+const ITERATIONS = Number(arg("--iterations", "40"));
+const SIZES = arg("--sizes", "0,10000,100000").split(",").map(Number);
+const GRACE_SECONDS = Number(arg("--grace", "5"));
+const USERS = 100_000;
+const GROUPS = 10_000;
+const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
+if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POSTGRES) to a PostgreSQL database the bench may use");
+const SCHEMA = `keyless_bench_cluster_${process.pid}`;
+const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
+const rssMb = (pid: number) => {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(/(\d+) kB/.exec(status.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0) / 1024;
+  return { rss: field("VmRSS:"), peak: field("VmHWM:") };
+};
+
+async function formPost(url: string, form: Record<string, string>): Promise<string> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Polls `probe` until it is true; ms from `since`. */
+async function until(what: string, since: number, probe: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
+  for (;;) {
+    if (await probe()) return performance.now() - since;
+    if (performance.now() - since > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
+    await sleep(2);
+  }
+}
+
+/** Bulk rows straight into the schema, as many nodes' writes would have left them; then one bulk change row. */
+async function seed(client: pg.Client, tenantId: string, from: number, to: number, withDirectory: boolean): Promise<void> {
+  const at = new Date().toISOString();
+  if (withDirectory) {
+    await client.query(
+      `insert into users (id, tenant_id, user_principal_name, upn_key, display_name, password_hash, account_enabled, created_at, mail_nickname)
+       select md5('user' || i)::uuid::text, $1, 'bench-user-' || i || '@bench.example', 'bench-user-' || i || '@bench.example', 'Bench user ' || i, 'x', 1, $2, null
+       from generate_series(0, ${USERS - 1}) i`,
+      [tenantId, at],
+    );
+    await client.query(
+      `insert into groups (id, tenant_id, display_name, mail_nickname, description, security_enabled, mail_enabled, created_at)
+       select md5('group' || g)::uuid::text, $1, 'Bench group ' || g, 'bench-group-' || g, null, 1, 0, $2 from generate_series(0, ${GROUPS - 1}) g`,
+      [tenantId, at],
+    );
+    // Every user in one group; groups nested one level (each in one of the first hundred).
+    await client.query(
+      `insert into group_members (group_id, member_id, member_type, added_at)
+       select md5('group' || (i % ${GROUPS}))::uuid::text, md5('user' || i)::uuid::text, 'user', $1 from generate_series(0, ${USERS - 1}) i
+       union all
+       select md5('group' || (g % 100))::uuid::text, md5('group' || g)::uuid::text, 'group', $1 from generate_series(100, ${GROUPS - 1}) g`,
+      [at],
+    );
+  }
+  if (to > from) {
+    // Spread over 100 subscriptions (Azure allows 4,000 per subscription), one per user, Reader at a resource group.
+    await client.query(
+      `insert into role_assignments (id, tenant_id, scope, scope_key, role_definition_id, principal_id, principal_type, description, condition, condition_version, created_on, created_by, updated_on, updated_by)
+       select md5('ra' || i)::uuid::text, $1, s.scope, lower(s.scope), $2, md5('user' || (i % ${USERS}))::uuid::text, 'User', null, null, null, $3, null, $3, null
+       from generate_series(${from}, ${to - 1}) i,
+       lateral (select '/subscriptions/' || md5('sub' || (i % 100))::uuid::text || '/resourceGroups/rg' || (i / ${USERS}) || '-' || (i % 7) as scope) s`,
+      [tenantId, READER, at],
+    );
+  }
+  await client.query(`insert into changes (topic, at, delta) values ('rbac', $1, null)`, [at]);
+  await client.query(`select pg_notify('keyless_changes', $1)`, [SCHEMA]);
+}
+
+async function main(): Promise<void> {
+  const nodeEnv = { KEYLESS_STORAGE: POSTGRES!, KEYLESS_STORAGE_SCHEMA: SCHEMA, KEYLESS_LOG_LEVEL: "error" };
+  const a = await startKeyless({ env: nodeEnv });
+  const nodes: KeylessProcess[] = [a];
+  const admin = new pg.Client({ connectionString: POSTGRES, options: `-c search_path=${SCHEMA}` });
+  await admin.connect();
+  try {
+    const b = await startKeyless({ env: nodeEnv, dataDir: a.dataDir });
+    nodes.push(b);
+    const { facts } = a;
+    setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(facts.caPath, "utf8") } }));
+    const tokenUrl = `${facts.url}/${facts.tenantId}/oauth2/v2.0/token`;
+    const adminToken = (scope: string) =>
+      formPost(tokenUrl, {
+        grant_type: "password",
+        client_id: AZURE_CLI_CLIENT_ID,
+        username: facts.adminUsername,
+        password: ADMIN_PASSWORD,
+        scope,
+      });
+    const graphToken = await adminToken(GRAPH_SCOPE);
+    const armToken = await adminToken(ARM_SCOPE);
+    const app = await registerApp(facts, graphToken, "cluster-bench-app");
+    const appToken = await formPost(tokenUrl, {
+      grant_type: "client_credentials",
+      client_id: app.appId,
+      client_secret: app.secret,
+      scope: COGNITIVE_SCOPE,
+    });
+    const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
+    const graph = `${facts.url}/graph/v1.0`;
+    const group = (
+      await call("POST", `${graph}/groups`, graphToken, {
+        displayName: "bench-callers",
+        mailNickname: "bench-callers",
+        mailEnabled: false,
+        securityEnabled: true,
+      })
+    ).body.id as string;
+    const assignmentUrl = (id: string) =>
+      `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${id}?api-version=2022-04-01`;
+    const put = (principalId: string, principalType: string) =>
+      call("PUT", assignmentUrl(crypto.randomUUID()), armToken, {
+        properties: { roleDefinitionId: COGNITIVE_SERVICES_USER, principalId, principalType },
+      });
+    const groupGrant = await put(group, "Group");
+    if (groupGrant.status !== 201) throw new Error(`group grant: ${groupGrant.status} ${JSON.stringify(groupGrant.body)}`);
+    const chatStatus = async (node: KeylessProcess, timeoutMs = 5000) => {
+      try {
+        const response = await fetch(`${node.facts.url}/accounts/${node.facts.demo!.account}/openai/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${appToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "echo", messages: [{ role: "user", content: "hi" }], max_tokens: 1 }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.arrayBuffer();
+        return response.status;
+      } catch {
+        return 0;
+      }
+    };
+
+    const rows: string[] = [];
+    let seeded = 0;
+    for (const size of SIZES) {
+      await seed(admin, facts.tenantId, seeded, size, seeded === 0 && size > 0);
+      seeded = Math.max(seeded, size);
+      // The bulk change row makes both nodes reload; a write after it is applied only once that reload is done.
+      const settle = await put(app.objectId, "ServicePrincipal");
+      await until(`node B at ${size}`, performance.now(), async () => (await chatStatus(b)) === 200, 120_000);
+      await call("DELETE", assignmentUrl(settle.body.name), armToken);
+      await until(`node B at ${size}, revoked`, performance.now(), async () => (await chatStatus(b)) === 401, 120_000);
+
+      const putMs: number[] = [];
+      const roleMs: number[] = [];
+      const memberMs: number[] = [];
+      for (let i = 0; i < ITERATIONS; i++) {
+        let started = performance.now();
+        const granted = await put(app.objectId, "ServicePrincipal");
+        if (granted.status !== 201) throw new Error(`PUT: ${granted.status} ${JSON.stringify(granted.body)}`);
+        let acked = performance.now();
+        putMs.push(acked - started);
+        roleMs.push(await until("grant on B", acked, async () => (await chatStatus(b)) === 200));
+        started = performance.now();
+        await call("DELETE", assignmentUrl(granted.body.name), armToken);
+        acked = performance.now();
+        roleMs.push(await until("revoke on B", acked, async () => (await chatStatus(b)) === 401));
+
+        const added = await call("POST", `${graph}/groups/${group}/members/$ref`, graphToken, {
+          "@odata.id": `${graph}/directoryObjects/${app.objectId}`,
+        });
+        if (added.status !== 204) throw new Error(`member add: ${added.status} ${JSON.stringify(added.body)}`);
+        acked = performance.now();
+        memberMs.push(await until("membership on B", acked, async () => (await chatStatus(b)) === 200));
+        await call("DELETE", `${graph}/groups/${group}/members/${app.objectId}/$ref`, graphToken);
+        acked = performance.now();
+        memberMs.push(await until("membership removal on B", acked, async () => (await chatStatus(b)) === 401));
+      }
+      const memory = rssMb(b.pid);
+      rows.push(
+        `| ${size.toLocaleString("en")} | ${ms(percentile(putMs, 50))} | ${ms(percentile(putMs, 99))} | ${ms(percentile(roleMs, 50))} | ${ms(percentile(roleMs, 99))} | ${ms(percentile(memberMs, 50))} | ${ms(percentile(memberMs, 99))} | ${memory.rss.toFixed(0)} (peak ${memory.peak.toFixed(0)}) |`,
+      );
+      process.stderr.write(`${rows.at(-1)}\n`);
+    }
+
+    // Node C through a fault proxy, with a short grace.
+    const target = new URL(POSTGRES!);
+    const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+    const viaProxy = new URL(POSTGRES!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const c = await startKeyless({
+      env: { ...nodeEnv, KEYLESS_STORAGE: viaProxy.toString(), KEYLESS_POLICY_MAX_STALENESS_SECONDS: String(GRACE_SECONDS) },
+      dataDir: a.dataDir,
+    });
+    nodes.push(c);
+    const granted = await put(app.objectId, "ServicePrincipal");
+    await until("node C allows", performance.now(), async () => (await chatStatus(c)) === 200);
+    const toClosed: number[] = [];
+    const toServing: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      proxy.cut();
+      const cutAt = performance.now();
+      toClosed.push(await until("C fails closed", cutAt, async () => (await chatStatus(c, 200)) === 503, 60_000));
+      await sleep(1000);
+      proxy.restore();
+      const restoredAt = performance.now();
+      toServing.push(await until("C serves again", restoredAt, async () => (await chatStatus(c, 1000)) === 200, 60_000));
+      await sleep(1000);
+    }
+    await call("DELETE", assignmentUrl(granted.body.name), armToken);
+    await proxy.close();
+
+    const cpu = cpus()[0]?.model ?? "unknown CPU";
+    console.log(
+      `Node ${process.version}, ${availableParallelism()} cores (${cpu}), PostgreSQL, 2 nodes (A writes, B decides) + C behind a fault proxy`,
+    );
+    console.log(
+      `${ITERATIONS} grant/revoke and ${ITERATIONS} membership add/remove pairs per size; store also holds ${USERS.toLocaleString("en")} users, ${GROUPS.toLocaleString("en")} groups from the first non-zero size`,
+    );
+    console.log("");
+    console.log(
+      "| role assignments | PUT p50 ms | PUT p99 ms | role change on B p50 ms | p99 ms | membership change on B p50 ms | p99 ms | B RSS MB |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (const row of rows) console.log(row);
+    console.log("");
+    console.log(`| node C, grace ${GRACE_SECONDS} s | round 1 | round 2 | round 3 |`);
+    console.log("| --- | --- | --- | --- |");
+    console.log(`| link cut → 503 (s) | ${toClosed.map((x) => (x / 1000).toFixed(2)).join(" | ")} |`);
+    console.log(`| link restored → 200 (s) | ${toServing.map((x) => (x / 1000).toFixed(2)).join(" | ")} |`);
+  } finally {
+    for (const node of nodes.reverse()) await node.stop();
+    await admin.query(`drop schema if exists ${SCHEMA} cascade`).catch(() => undefined);
+    await admin.end();
+    nodes.at(-1)?.cleanup();
+  }
+}
+
+await main();
