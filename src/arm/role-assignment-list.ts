@@ -1,4 +1,4 @@
-import { parseScope, scopeRelation } from "../core/scope.ts";
+import { parseScope } from "../core/scope.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
@@ -35,8 +35,8 @@ function parseFilter(raw: string | undefined, groupsOf: (id: string) => readonly
 
 export interface AssignmentPage {
   value: RoleAssignmentRecord[];
-  /** The offset of the next page, when there is one. */
-  nextSkip?: number;
+  /** The `$skipToken` of the next page, when there is one. */
+  nextSkipToken?: string;
 }
 
 /**
@@ -54,15 +54,31 @@ export async function listRoleAssignments(
   await requireAction(deps, caller, READ, scope.id);
   const filter = parseFilter(query.filter, deps.groupsOf);
   const top = pageSize(query.top);
-  const skip = decodeSkipToken(query.skipToken);
-  const matching = (await deps.store.listRoleAssignments()).filter((a) => {
-    if (a.tenantId !== caller.tenantId) return false;
-    if (filter.principals && !filter.principals.has(a.principalId.toLowerCase())) return false;
-    const where = scopeRelation(a.scope, scope.key);
-    return where === "at" || where === "above" || (where === "below" && !filter.atScope);
+  const after = decodeSkipToken(query.skipToken);
+  // Selected and paged in SQL (a tenant may hold 100,000 assignments): at the scope or above it (its ancestors'
+  // keys), and below it unless atScope().
+  const key = canonicalKey(scope.key);
+  const read = await deps.store.selectRoleAssignmentsPage({
+    tenantId: caller.tenantId,
+    atKeys: ancestorKeys(key),
+    belowKey: filter.atScope ? undefined : key,
+    principals: filter.principals && [...filter.principals],
+    after,
+    limit: top + 1,
   });
-  const value = matching.slice(skip, skip + top);
-  return skip + top < matching.length ? { value, nextSkip: skip + top } : { value };
+  const value = read.slice(0, top).map((r) => r.value);
+  return read.length > top ? { value, nextSkipToken: encodeSkipToken(read[top - 1]!.cursor) } : { value };
+}
+
+function canonicalKey(scope: string): string {
+  return scope.toLowerCase().replace(/\/+$/, "") || "/";
+}
+
+/** The key itself and every key above it (`/` included), as `scopeRelation` counts "at" and "above". */
+function ancestorKeys(key: string): string[] {
+  if (key === "/") return ["/"];
+  const segments = key.split("/").slice(1);
+  return ["/", ...segments.map((_, i) => `/${segments.slice(0, i + 1).join("/")}`)];
 }
 
 function pageSize(raw: string | undefined): number {
@@ -73,15 +89,18 @@ function pageSize(raw: string | undefined): number {
   return n;
 }
 
-export function encodeSkipToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString("base64url");
+/** An opaque `$skipToken`: the keyset cursor of the last assignment served. */
+function encodeSkipToken(cursor: string): string {
+  return Buffer.from(JSON.stringify({ after: cursor })).toString("base64url");
 }
 
-function decodeSkipToken(raw: string | undefined): number {
-  if (raw === undefined) return 0;
+/** A keyset token, or an offset one (as earlier versions wrote them). */
+function decodeSkipToken(raw: string | undefined): { cursor: string } | { offset: number } | undefined {
+  if (raw === undefined) return undefined;
   try {
-    const { offset } = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as { offset?: unknown };
-    if (typeof offset === "number" && Number.isInteger(offset) && offset >= 0) return offset;
+    const { offset, after } = JSON.parse(Buffer.from(raw, "base64url").toString("utf8")) as { offset?: unknown; after?: unknown };
+    if (typeof after === "string" && after !== "") return { cursor: after };
+    if (typeof offset === "number" && Number.isInteger(offset) && offset >= 0) return { offset };
   } catch {
     // falls through to the error below
   }

@@ -1,9 +1,10 @@
 import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
+import { type ListPage, type ListQuery, pageOf } from "../core/list-query.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
-import type { DirectoryObjectType, GroupRecord, ServicePrincipalRecord, UserRecord } from "../storage/records.ts";
-import { transitiveMembersOf, wouldCreateCycle } from "./membership.ts";
+import type { DirectoryObjectType, GroupEdge, GroupRecord, ServicePrincipalRecord, UserRecord } from "../storage/records.ts";
+import { wouldCreateCycle } from "./membership.ts";
 
 /** Any object that can be a member or owner of a group, tagged by its kind. */
 export type DirectoryObject =
@@ -49,6 +50,47 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     return found.filter((o): o is DirectoryObject => o !== undefined);
   }
 
+  /** The objects edges point at, in edge order, with one query per kind (and per 500 ids); missing ones dropped. */
+  async function objectsOf(edges: readonly GroupEdge[]): Promise<DirectoryObject[]> {
+    const ids = (kind: DirectoryObjectType) => edges.filter((e) => e.memberType === kind).map((e) => e.memberId);
+    const [users, groups, sps] = await Promise.all([
+      store.getUsers(ids("user")),
+      store.getGroups(ids("group")),
+      store.getServicePrincipals(ids("servicePrincipal")),
+    ]);
+    const byId = new Map<string, DirectoryObject>();
+    for (const user of users) byId.set(user.id, { kind: "user", id: user.id, tenantId: user.tenantId, user });
+    for (const group of groups) byId.set(group.id, { kind: "group", id: group.id, tenantId: group.tenantId, group });
+    for (const sp of sps) byId.set(sp.id, { kind: "servicePrincipal", id: sp.id, tenantId: sp.tenantId, servicePrincipal: sp });
+    return edges.map((e) => byId.get(e.memberId)).filter((o): o is DirectoryObject => o !== undefined);
+  }
+
+  /**
+   * Everything inside a group, directly or through nested groups: breadth-first, one indexed query per nesting
+   * level (not the tenant's every edge), each object once, groups in the order they were reached.
+   */
+  async function transitiveMemberEdges(groupId: string): Promise<GroupEdge[]> {
+    const seen = new Set<string>([groupId]);
+    const found: GroupEdge[] = [];
+    let frontier = [groupId];
+    while (frontier.length > 0) {
+      const edges = await store.listMembersOfAny(frontier);
+      const byGroup = new Map<string, GroupEdge[]>();
+      for (const e of edges) byGroup.set(e.groupId, [...(byGroup.get(e.groupId) ?? []), e]);
+      const next: string[] = [];
+      for (const group of frontier) {
+        for (const edge of byGroup.get(group) ?? []) {
+          if (seen.has(edge.memberId)) continue;
+          seen.add(edge.memberId);
+          found.push(edge);
+          if (edge.memberType === "group") next.push(edge.memberId);
+        }
+      }
+      frontier = next;
+    }
+    return found;
+  }
+
   /**
    * Walks up level by level with one indexed query per level, so the cost follows nesting depth rather than the
    * size of the directory (this sits on the authorization path).
@@ -69,6 +111,10 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     getObject,
     getGroup: (id: string) => store.getGroup(id),
     listGroups: (tenantId: string) => store.listGroups(tenantId),
+    async listGroupsPage(tenantId: string, query: ListQuery): Promise<ListPage<GroupRecord>> {
+      const page = pageOf(await store.listGroupsPage(tenantId, { ...query, limit: query.limit + 1 }), query.limit);
+      return { items: page.items.map((i) => i.value), next: page.next };
+    },
     transitiveGroupIds,
 
     async createGroup(tenantId: string, input: NewGroup): Promise<GroupRecord> {
@@ -121,12 +167,19 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     },
 
     async listMembers(groupId: string): Promise<DirectoryObject[]> {
-      return objects((await store.listGroupMembers((await requireGroup(groupId)).id)).map((e) => ({ id: e.memberId })));
+      return objectsOf(await store.listGroupMembers((await requireGroup(groupId)).id));
+    },
+
+    /** One page of a group's direct members in the order they were added (`$filter`-free lists: SQL keyset paging). */
+    async listMembersPage(groupId: string, query: Omit<ListQuery, "where">): Promise<ListPage<DirectoryObject>> {
+      const group = await requireGroup(groupId);
+      const page = pageOf(await store.listGroupMembersPage(group.id, { ...query, limit: query.limit + 1 }), query.limit);
+      return { items: await objectsOf(page.items.map((i) => i.value)), next: page.next };
     },
 
     async listTransitiveMembers(groupId: string): Promise<DirectoryObject[]> {
       const group = await requireGroup(groupId);
-      return objects(transitiveMembersOf(group.id, await store.listGroupEdges()).map((e) => ({ id: e.memberId })));
+      return objectsOf(await transitiveMemberEdges(group.id));
     },
 
     /** The groups an object is a direct member of. */

@@ -1,5 +1,6 @@
 import { type Clock, nowIso } from "../core/clock.ts";
 import { InvalidInputError, NotFoundError } from "../core/errors.ts";
+import { type ListPage, type ListQuery, pageOf } from "../core/list-query.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { UserRecord } from "../storage/records.ts";
 import { hashSecret } from "./secret-hash.ts";
@@ -37,6 +38,10 @@ export function createUsers(store: DirectoryStore, clock: Clock) {
     findUser,
     getUser: (id: string) => store.getUser(id.toLowerCase()),
     listUsers: (tenantId: string) => store.listUsers(tenantId),
+    async listUsersPage(tenantId: string, query: ListQuery): Promise<ListPage<UserRecord>> {
+      const page = pageOf(await store.listUsersPage(tenantId, { ...query, limit: query.limit + 1 }), query.limit);
+      return { items: page.items.map((i) => i.value), next: page.next };
+    },
 
     async updateUser(idOrUpn: string, changes: UserChanges): Promise<UserRecord> {
       const user = await findUser(idOrUpn);

@@ -1,3 +1,4 @@
+import type { ListPage, ListQuery } from "../core/list-query.ts";
 import type { FilterLimits } from "./odata-filter.ts";
 
 /**
@@ -108,6 +109,8 @@ export interface GraphDirectory extends GraphAppCredentials {
 
   findUser(idOrUpn: string): Promise<UserLike | undefined>;
   listUsers(tenantId: string): Promise<UserLike[]>;
+  /** One page of users in creation order, filtered and continued by storage. */
+  listUsersPage(tenantId: string, query: ListQuery): Promise<ListPage<UserLike>>;
   createUser(
     tenantId: string,
     input: {
@@ -127,6 +130,7 @@ export interface GraphDirectory extends GraphAppCredentials {
 
   getGroup(id: string): Promise<GroupLike | undefined>;
   listGroups(tenantId: string): Promise<GroupLike[]>;
+  listGroupsPage(tenantId: string, query: ListQuery): Promise<ListPage<GroupLike>>;
   createGroup(
     tenantId: string,
     input: { displayName: string; mailNickname: string; description?: string | null; securityEnabled?: boolean; mailEnabled?: boolean },
@@ -136,6 +140,8 @@ export interface GraphDirectory extends GraphAppCredentials {
   addMember(groupId: string, memberId: string): Promise<void>;
   removeMember(groupId: string, memberId: string): Promise<void>;
   listMembers(groupId: string): Promise<DirectoryObjectLike[]>;
+  /** One page of a group's direct members in the order they were added. */
+  listMembersPage(groupId: string, query: Omit<ListQuery, "where">): Promise<ListPage<DirectoryObjectLike>>;
   listTransitiveMembers(groupId: string): Promise<DirectoryObjectLike[]>;
   memberOf(principalId: string): Promise<GroupLike[]>;
   transitiveMemberOf(principalId: string): Promise<GroupLike[]>;

@@ -142,6 +142,15 @@ export function groupObjectJson(g: GroupLike): Record<string, unknown> {
   return { "@odata.type": "#microsoft.graph.group", ...groupJson(g) };
 }
 
+/**
+ * The filterable properties storage evaluates itself for the collections it pages (storage/directory-lists.ts maps
+ * each onto a column); a filter on any other is applied in memory.
+ */
+export const sqlFilterFields = {
+  users: ["id", "displayName", "userPrincipalName", "accountEnabled", "mail"],
+  groups: ["id", "displayName", "mailNickname", "securityEnabled", "mailEnabled", "mail"],
+} as const;
+
 /** The filterable properties of each collection, as the Azure CLI and Graph SDKs use them. */
 export const filterFields = {
   users: {

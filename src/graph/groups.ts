@@ -1,6 +1,7 @@
+import type { ListQuery } from "../core/list-query.ts";
 import type { GraphDirectory, GraphRequest, GroupLike } from "./graph-directory.ts";
 import { graphError } from "./graph-errors.ts";
-import { directoryObjectJson, filterFields, groupJson } from "./graph-objects.ts";
+import { directoryObjectJson, filterFields, groupJson, sqlFilterFields } from "./graph-objects.ts";
 import {
   bodyObject,
   collectionContext,
@@ -14,13 +15,19 @@ import {
   requiredString,
   translate,
 } from "./graph-guards.ts";
-import { collectionResponse, selectFields } from "./odata-query.ts";
+import { collectionResponse, pagedCollectionResponse, selectFields } from "./odata-query.ts";
 
 /** `/groups`, their members (direct and transitive) and owners. */
 
 export async function listGroups(dir: GraphDirectory, req: GraphRequest) {
-  const groups = await dir.listGroups(req.caller.tenantId);
-  return collectionResponse(groups.map(groupJson), {
+  const tenantId = req.caller.tenantId;
+  const source = {
+    sqlFields: sqlFilterFields.groups,
+    page: (query: ListQuery) => dir.listGroupsPage(tenantId, query),
+    all: () => dir.listGroups(tenantId),
+    toJson: groupJson,
+  };
+  return pagedCollectionResponse(source, {
     url: `${req.base}/groups`,
     context: collectionContext(req, "groups"),
     query: req.query,
@@ -76,17 +83,28 @@ export async function deleteGroup(dir: GraphDirectory, req: GraphRequest, id: st
   await translate(() => dir.deleteGroup(group.id));
 }
 
+/**
+ * Direct members a page at a time from storage (a filter on them is applied in memory); transitive members from a
+ * walk down the nesting, one query per level.
+ */
 export async function listMembers(dir: GraphDirectory, req: GraphRequest, id: string, transitive: boolean) {
   const group = await findGroup(dir, req, id);
-  const members = await (transitive ? dir.listTransitiveMembers(group.id) : dir.listMembers(group.id));
   const segment = transitive ? "transitiveMembers" : "members";
-  return collectionResponse(members.map(directoryObjectJson), {
+  const request = {
     url: `${req.base}/groups/${group.id}/${segment}`,
     context: collectionContext(req, "directoryObjects"),
     query: req.query,
     filterLimits: req.filterLimits,
     filterFields: filterFields.directoryObjects,
-  });
+  };
+  if (transitive) return collectionResponse((await dir.listTransitiveMembers(group.id)).map(directoryObjectJson), request);
+  const source = {
+    sqlFields: [],
+    page: (query: ListQuery) => dir.listMembersPage(group.id, query),
+    all: () => dir.listMembers(group.id),
+    toJson: directoryObjectJson,
+  };
+  return pagedCollectionResponse(source, request);
 }
 
 export async function addMember(dir: GraphDirectory, req: GraphRequest, id: string, body: unknown): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ListCondition } from "../core/list-query.ts";
 import { graphError } from "./graph-errors.ts";
 
 /**
@@ -70,6 +71,44 @@ export function matchesFilter(node: FilterNode, object: Readonly<Record<string, 
       return asStrings(object[node.field]).some((item) => equals(item, node.value) === (node.op === "eq"));
     case "anyStartswith":
       return asStrings(object[node.field]).some((item) => item.toLowerCase().startsWith(node.prefix.toLowerCase()));
+  }
+}
+
+/**
+ * The filter as a storage condition, when storage can evaluate every part of it with the same result as
+ * `matchesFilter`: only fields in `sqlFields`, no lambdas, and ASCII string values only (SQLite's `lower()` folds
+ * ASCII only, where `matchesFilter` folds all of Unicode). Otherwise undefined: the caller filters in memory.
+ */
+export function toListCondition(node: FilterNode, sqlFields: readonly string[]): ListCondition | undefined {
+  const ascii = (value: FilterValue) => typeof value !== "string" || [...value].every((c) => c.charCodeAt(0) < 128);
+  const sqlField = (field: string) => sqlFields.includes(field);
+  switch (node.kind) {
+    case "and":
+    case "or": {
+      const left = toListCondition(node.left, sqlFields);
+      const right = left && toListCondition(node.right, sqlFields);
+      return left && right && { kind: node.kind, left, right };
+    }
+    case "not": {
+      const operand = toListCondition(node.operand, sqlFields);
+      return operand && { kind: "not", operand };
+    }
+    case "compare": {
+      if (!sqlField(node.field) || !ascii(node.value)) return undefined;
+      const eq: ListCondition = { kind: "eq", field: node.field, value: node.value };
+      return node.op === "eq" ? eq : { kind: "not", operand: eq };
+    }
+    case "in": {
+      if (!sqlField(node.field) || !node.values.every(ascii)) return undefined;
+      return node.values
+        .map((value): ListCondition => ({ kind: "eq", field: node.field, value }))
+        .reduce((left, right) => ({ kind: "or", left, right }));
+    }
+    case "startswith":
+      return sqlField(node.field) && ascii(node.prefix) ? { kind: "startswith", field: node.field, prefix: node.prefix } : undefined;
+    case "any":
+    case "anyStartswith":
+      return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
+import type { ListPage, ListQuery } from "../core/list-query.ts";
 import { graphError } from "./graph-errors.ts";
-import { type FilterFields, type FilterLimits, matchesFilter, parseFilter } from "./odata-filter.ts";
+import { type FilterFields, type FilterLimits, matchesFilter, parseFilter, toListCondition } from "./odata-filter.ts";
 
 /** The query options a Graph collection request carries (`$filter`, `$select`, `$top`, `$skiptoken`). */
 export type ODataQuery = Readonly<Record<string, string | undefined>>;
@@ -25,12 +26,7 @@ const SUPPORTED = new Set(["$filter", "$select", "$top", "$skiptoken", "$count"]
  */
 export function collectionResponse(items: readonly Record<string, unknown>[], request: CollectionRequest) {
   const { query } = request;
-  for (const key of Object.keys(query)) {
-    if (key.startsWith("$") && !SUPPORTED.has(key.toLowerCase()))
-      throw graphError("Request_UnsupportedQuery", `Unsupported query: the query option '${key}' is not supported.`);
-  }
-  if (query.$count !== undefined && query.$count !== "false")
-    throw graphError("Request_UnsupportedQuery", "Unsupported query: $count is not supported.");
+  refuseUnsupported(query);
   const filter = query.$filter === undefined ? undefined : parseFilter(query.$filter, request.filterFields, request.filterLimits);
   const matched = filter ? items.filter((item) => matchesFilter(filter, item)) : items;
   const top = pageSize(query.$top);
@@ -40,6 +36,58 @@ export function collectionResponse(items: readonly Record<string, unknown>[], re
   const body: Record<string, unknown> = { "@odata.context": request.context, value: page.map((item) => project(item, select)) };
   if (offset + top < matched.length) body["@odata.nextLink"] = nextLink(request, top, offset + top);
   return body;
+}
+
+/** A collection storage can page and filter itself (a keyset page at a time), with the whole list as the fallback. */
+export interface PagedSource<T> {
+  /** The filterable fields storage evaluates; a `$filter` on any other (or a lambda) is served from `all()`. */
+  sqlFields: readonly string[];
+  page(query: ListQuery): Promise<ListPage<T>>;
+  all(): Promise<readonly T[]>;
+  toJson(item: T): Record<string, unknown>;
+}
+
+/**
+ * `collectionResponse` for a large collection: the filter and the page run in storage, so one request reads one
+ * page (with `$skiptoken` a keyset cursor), not the tenant. A filter storage cannot evaluate exactly as
+ * `matchesFilter` would is answered the old way, from the whole list in memory: the answer is the same either way.
+ */
+export async function pagedCollectionResponse<T>(source: PagedSource<T>, request: CollectionRequest) {
+  const { query } = request;
+  refuseUnsupported(query);
+  const filter = query.$filter === undefined ? undefined : parseFilter(query.$filter, request.filterFields, request.filterLimits);
+  const where = filter && toListCondition(filter, source.sqlFields);
+  if (filter && !where)
+    return collectionResponse(
+      (await source.all()).map((item) => source.toJson(item)),
+      request,
+    );
+  const top = pageSize(query.$top);
+  const after = keysetToken(query.$skiptoken);
+  const select = selection(query.$select);
+  const page = await source.page({ where, after, limit: top });
+  const body: Record<string, unknown> = {
+    "@odata.context": request.context,
+    value: page.items.map((item) => project(source.toJson(item), select)),
+  };
+  if (page.next !== undefined) body["@odata.nextLink"] = link(request, top, Buffer.from(`k${page.next}`).toString("base64url"));
+  return body;
+}
+
+function refuseUnsupported(query: ODataQuery): void {
+  for (const key of Object.keys(query)) {
+    if (key.startsWith("$") && !SUPPORTED.has(key.toLowerCase()))
+      throw graphError("Request_UnsupportedQuery", `Unsupported query: the query option '${key}' is not supported.`);
+  }
+  if (query.$count !== undefined && query.$count !== "false")
+    throw graphError("Request_UnsupportedQuery", "Unsupported query: $count is not supported.");
+}
+
+function keysetToken(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const decoded = /^k(.+)$/s.exec(Buffer.from(value, "base64url").toString("utf8"));
+  if (!decoded) throw graphError("Request_BadRequest", "Invalid $skiptoken: follow @odata.nextLink as returned instead of building one.");
+  return decoded[1];
 }
 
 /** Projects one object with `$select` (single-object GETs honour it too). */
@@ -63,13 +111,17 @@ function skipToken(value: string | undefined): number {
 }
 
 function nextLink(request: CollectionRequest, top: number, offset: number): string {
+  return link(request, top, Buffer.from(`o${offset}`).toString("base64url"));
+}
+
+function link(request: CollectionRequest, top: number, token: string): string {
   const params = new URLSearchParams();
   for (const key of ["$filter", "$select"] as const) {
     const value = request.query[key];
     if (value !== undefined) params.set(key, value);
   }
   params.set("$top", String(top));
-  params.set("$skiptoken", Buffer.from(`o${offset}`).toString("base64url"));
+  params.set("$skiptoken", token);
   return `${request.url}?${params.toString()}`;
 }
 

@@ -1,6 +1,7 @@
+import type { ListQuery } from "../core/list-query.ts";
 import type { GraphDirectory, GraphRequest, UserLike } from "./graph-directory.ts";
 import { graphError } from "./graph-errors.ts";
-import { filterFields, userJson } from "./graph-objects.ts";
+import { filterFields, sqlFilterFields, userJson } from "./graph-objects.ts";
 import {
   bodyObject,
   entityContext,
@@ -13,7 +14,7 @@ import {
   translate,
   type Body,
 } from "./graph-guards.ts";
-import { collectionResponse, selectFields } from "./odata-query.ts";
+import { pagedCollectionResponse, selectFields } from "./odata-query.ts";
 
 /** `/me`, `/users`, `/users/{id | userPrincipalName}`. */
 
@@ -23,9 +24,16 @@ export async function me(dir: GraphDirectory, req: GraphRequest) {
   return { "@odata.context": entityContext(req, "users"), ...selectFields(userJson(user), req.query) };
 }
 
+/** A page at a time from storage: a tenant may hold 100,000 users. */
 export async function listUsers(dir: GraphDirectory, req: GraphRequest) {
-  const users = await dir.listUsers(req.caller.tenantId);
-  return collectionResponse(users.map(userJson), {
+  const tenantId = req.caller.tenantId;
+  const source = {
+    sqlFields: sqlFilterFields.users,
+    page: (query: ListQuery) => dir.listUsersPage(tenantId, query),
+    all: () => dir.listUsers(tenantId),
+    toJson: userJson,
+  };
+  return pagedCollectionResponse(source, {
     url: `${req.base}/users`,
     context: `${req.base}/$metadata#users`,
     query: req.query,

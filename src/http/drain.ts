@@ -54,9 +54,11 @@ export function createDrain(options: { cutFlushMs?: number } = {}): DrainControl
         });
         if (draining) reply.header("connection", "close");
       });
-      // A request that began before the signal and answers after it closes its connection too.
+      // A request that began before the signal and answers after it closes its connection too. So does any 503
+      // (a node that cannot decide without its store, a busy backend): behind a TCP load balancer a keep-alive
+      // connection stays with its node, so the client's next attempt should come through a new one.
       app.addHook("onSend", async (_request, reply) => {
-        if (draining) reply.header("connection", "close");
+        if (draining || reply.statusCode === 503) reply.header("connection", "close");
       });
     },
     async begin(app, graceMs) {

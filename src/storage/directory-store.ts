@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
+import type { ListItem, ListQuery } from "../core/list-query.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
 import { recordChange } from "./change-feed.ts";
 import { groupStore, removeEdgesOf } from "./group-store.ts";
 import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
@@ -64,6 +66,40 @@ export function directoryStore(db: Kysely<Tables>) {
     async listUsers(tenantId: string): Promise<UserRecord[]> {
       const rows = await db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId).orderBy("created_at").orderBy("id").execute();
       return rows.map(toUser);
+    },
+    /** One page of a tenant's users in creation order, filtered and continued in SQL (indexed: 0013-directory-lists). */
+    async listUsersPage(tenantId: string, query: ListQuery): Promise<ListItem<UserRecord>[]> {
+      let q = db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId);
+      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.users));
+      if (query.after) q = q.where((eb) => afterCursor(eb, "created_at", "id", query.after!));
+      const rows = await q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
+      return rows.map((row) => ({ value: toUser(row), cursor: cursorOf(row.created_at, row.id) }));
+    },
+    /** Users by id (any tenant), in one query per 500 ids. */
+    async getUsers(ids: readonly string[]): Promise<UserRecord[]> {
+      const out: UserRecord[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom("users")
+          .selectAll()
+          .where("id", "in", ids.slice(i, i + 500))
+          .execute();
+        out.push(...rows.map(toUser));
+      }
+      return out;
+    },
+    /** Service principals by id, in one query per 500 ids. */
+    async getServicePrincipals(ids: readonly string[]): Promise<ServicePrincipalRecord[]> {
+      const out: ServicePrincipalRecord[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom("service_principals")
+          .selectAll()
+          .where("id", "in", ids.slice(i, i + 500))
+          .execute();
+        out.push(...rows.map(toServicePrincipal));
+      }
+      return out;
     },
     /** Writes the changeable properties; disabling is recorded as a change so cached decisions are dropped. */
     async updateUser(u: UserRecord, at: string): Promise<void> {

@@ -1,5 +1,7 @@
 import { recordChange, type ChangeTopic } from "./change-feed.ts";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
+import type { ListItem, ListQuery } from "../core/list-query.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -29,6 +31,27 @@ export function groupStore(db: Kysely<Tables>) {
         .orderBy("id")
         .execute();
       return rows.map(toGroup);
+    },
+    /** One page of a tenant's groups in creation order, filtered and continued in SQL. */
+    async listGroupsPage(tenantId: string, query: ListQuery): Promise<ListItem<GroupRecord>[]> {
+      let q = db.selectFrom("groups").selectAll().where("tenant_id", "=", tenantId);
+      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.groups));
+      if (query.after) q = q.where((eb) => afterCursor(eb, "created_at", "id", query.after!));
+      const rows = await q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
+      return rows.map((row) => ({ value: toGroup(row), cursor: cursorOf(row.created_at, row.id) }));
+    },
+    /** Groups by id, in one query per 500 ids. */
+    async getGroups(ids: readonly string[]): Promise<GroupRecord[]> {
+      const out: GroupRecord[] = [];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom("groups")
+          .selectAll()
+          .where("id", "in", ids.slice(i, i + 500))
+          .execute();
+        out.push(...rows.map(toGroup));
+      }
+      return out;
     },
     async updateGroup(g: GroupRecord): Promise<void> {
       await db.updateTable("groups").set(toRow(g)).where("id", "=", g.id).execute();
@@ -93,6 +116,28 @@ export function groupStore(db: Kysely<Tables>) {
         .orderBy("member_id")
         .execute();
       return rows.map(toEdge);
+    },
+    /** One page of a group's direct member edges, in the order they were added, continued in SQL. */
+    async listGroupMembersPage(groupId: string, query: ListQuery): Promise<ListItem<GroupEdge>[]> {
+      let q = db.selectFrom("group_members").selectAll().where("group_id", "=", groupId);
+      if (query.after) q = q.where((eb) => afterCursor(eb, "added_at", "member_id", query.after!));
+      const rows = await q.orderBy("added_at").orderBy("member_id").limit(query.limit).execute();
+      return rows.map((row) => ({ value: toEdge(row), cursor: cursorOf(row.added_at, row.member_id) }));
+    },
+    /** The direct member edges of any of `groupIds` (one indexed query per nesting level of a downward walk). */
+    async listMembersOfAny(groupIds: readonly string[]): Promise<GroupEdge[]> {
+      const out: GroupEdge[] = [];
+      for (let i = 0; i < groupIds.length; i += 500) {
+        const rows = await db
+          .selectFrom("group_members")
+          .selectAll()
+          .where("group_id", "in", groupIds.slice(i, i + 500))
+          .orderBy("added_at")
+          .orderBy("member_id")
+          .execute();
+        out.push(...rows.map(toEdge));
+      }
+      return out;
     },
     /** Groups the object is a direct member of. */
     async listDirectGroupsOf(memberId: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import { changeFeed, recordChange } from "./change-feed.ts";
+import { afterCursor, cursorOf } from "./directory-lists.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { roleDefinitionStore } from "./role-definition-store.ts";
@@ -83,6 +84,39 @@ export function rbacStore(db: Kysely<Tables>) {
     async listRoleAssignments(): Promise<RoleAssignmentRecord[]> {
       const rows = await db.selectFrom("role_assignments").selectAll().orderBy("created_on").execute();
       return rows.map(toRecord);
+    },
+    /**
+     * One page of a tenant's assignments in creation order, selected in SQL: those whose scope key is one of `atKeys`
+     * (the scope and those above it) or, with `belowKey`, under it; of `principals` only, when given. Continued
+     * after a keyset `cursor`, or (older tokens) from an offset.
+     */
+    async selectRoleAssignmentsPage(query: {
+      tenantId: string;
+      atKeys: readonly string[];
+      belowKey?: string | undefined;
+      principals?: readonly string[] | undefined;
+      after?: { cursor: string } | { offset: number } | undefined;
+      limit: number;
+    }): Promise<{ value: RoleAssignmentRecord; cursor: string }[]> {
+      let q = db.selectFrom("role_assignments").selectAll().where("tenant_id", "=", query.tenantId);
+      const below = query.belowKey;
+      q = q.where((eb) => {
+        const at = eb("scope_key", "in", [...query.atKeys]);
+        if (below === undefined) return at;
+        if (below === "/") return eb.or([at, eb("scope_key", "<>", "/")]);
+        const pattern = `${below.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+        return eb.or([at, sql<boolean>`scope_key like ${pattern} escape '\\'`]);
+      });
+      if (query.principals) {
+        if (query.principals.length === 0) return [];
+        q = q.where("principal_id", "in", [...query.principals]);
+      }
+      const after = query.after;
+      if (after && "cursor" in after) q = q.where((eb) => afterCursor(eb, "created_on", "id", after.cursor));
+      let ordered = q.orderBy("created_on").orderBy("id").limit(query.limit);
+      if (after && "offset" in after) ordered = ordered.offset(after.offset);
+      const rows = await ordered.execute();
+      return rows.map((row) => ({ value: toRecord(row), cursor: cursorOf(row.created_on, row.id) }));
     },
     /** Up to `limit` assignments with ids above `afterId`, by id: a whole policy read a page at a time. */
     async listRoleAssignmentsPage(afterId: string, limit: number): Promise<RoleAssignmentRecord[]> {

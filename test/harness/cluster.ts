@@ -232,6 +232,8 @@ export async function startCluster(options: { nodes?: number; env?: Record<strin
     // The first node creates the schema, the tenant and the signing keys; the others find them.
     await nodes[0]!.start();
     await Promise.all(nodes.slice(1).map((n) => n.start()));
+    // HAProxy counts a server up until its checks fail: start it once every node answers /readyz 200.
+    await Promise.all(nodes.map((n) => untilReady(n.facts.url)));
     lb = await startHaproxy(
       nodes.map((n) => ({ name: n.name, address: `127.0.0.1:${n.facts.port}` })),
       caFile,
@@ -250,6 +252,19 @@ export async function startCluster(options: { nodes?: number; env?: Record<strin
     demo: first.demo && { ...first.demo, endpoint: `${publicUrl}/accounts/${first.demo.account}/models` },
   };
   return { facts, nodes, lb, sharedEnv, stop };
+}
+
+async function untilReady(url: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const status = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await sleep(100);
+  }
+  throw new Error(`${url}/readyz did not answer 200 within 30 s`);
 }
 
 function freePort(): Promise<number> {

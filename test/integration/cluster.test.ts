@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ModelClient from "@azure-rest/ai-inference";
+import { Agent, fetch as fetchWith } from "undici";
 import {
   ARM_SCOPE,
   adminCredential,
@@ -45,7 +46,8 @@ describe("a cluster of three nodes behind HAProxy", { skip }, () => {
   let targets: { name: string; facts: ReadyFacts }[];
 
   before(async () => {
-    cluster = await startCluster();
+    // A short grace, so the fail-closed test below waits seconds, not the default 30.
+    cluster = await startCluster({ env: { KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3" } });
     const admin = adminCredential(cluster.facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
@@ -55,14 +57,18 @@ describe("a cluster of three nodes behind HAProxy", { skip }, () => {
   after(() => cluster?.stop());
 
   /** The app's chat call on the demo deployment at `facts` (through the balancer or one node), with a token from there. */
-  const chatStatus = async (facts: ReadyFacts) => {
-    const client = ModelClient(facts.demo!.endpoint, appCredential(facts, app.appId, app.secret), {
+  const chatStatus = async (facts: ReadyFacts, tokenFrom: ReadyFacts = facts) => {
+    const client = ModelClient(facts.demo!.endpoint, appCredential(tokenFrom, app.appId, app.secret), {
       credentials: { scopes: [COGNITIVE_SCOPE] },
     });
-    const response = await client
-      .path("/chat/completions")
-      .post({ body: { model: facts.demo!.deployment, messages: [{ role: "user", content: "which node?" }] } });
-    return response.status;
+    try {
+      const response = await client
+        .path("/chat/completions")
+        .post({ body: { model: facts.demo!.deployment, messages: [{ role: "user", content: "which node?" }] } });
+      return response.status;
+    } catch (err) {
+      return `no token from ${tokenFrom.url}: ${(err as Error).message}`; // a token service that cannot answer
+    }
   };
   const everywhere = (what: string, status: string) =>
     Promise.all(targets.map((t) => eventually(`${what} on ${t.name}`, async () => (await chatStatus(t.facts)) === status || "no")));
@@ -76,7 +82,7 @@ describe("a cluster of three nodes behind HAProxy", { skip }, () => {
       targets.map(async (t) => (await call("GET", `${t.facts.url}/${t.facts.tenantId}/discovery/v2.0/keys`, undefined)).body),
     );
     for (const keys of jwks) assert.deepEqual(keys, jwks[0]);
-    assert.deepEqual(await cluster.lb.serverStates(), { node1: "up", node2: "up", node3: "up" });
+    await cluster.lb.waitFor({ node1: "up", node2: "up", node3: "up" });
   });
 
   test("a role assignment made through one node allows on every node, and its removal through another denies everywhere", async () => {
@@ -223,6 +229,43 @@ describe("a cluster of three nodes behind HAProxy", { skip }, () => {
       [],
     );
     await cluster.lb.waitFor({ node2: "up" });
+  });
+
+  test("a node cut from PostgreSQL fails closed after the grace, leaves the rotation, and comes back when the link does", async () => {
+    const node = cluster.nodes[0]!;
+    await everywhere("allowed before the cut", "200");
+    // Tokens come from node2: the cut node cannot issue any (its token service needs the store), and the balancer
+    // may still send a request there until its health checks fail.
+    const onNode1 = () => chatStatus(node.facts, cluster.nodes[1]!.facts);
+    node.database.cut();
+    try {
+      await eventually("node1 fails closed", async () => (await onNode1()) === "503" || "still deciding", 20_000);
+      const readyz = await call("GET", `${node.facts.url}/readyz`, undefined);
+      assert.equal(readyz.status, 503, JSON.stringify(readyz.body));
+      await cluster.lb.waitFor({ node1: "down", node2: "up", node3: "up" });
+      // New connections through the balancer reach the other nodes (a keep-alive connection opened to node1 before
+      // stays there until node1 closes it: its 503s say `Connection: close`).
+      const token = (await appCredential(cluster.nodes[1]!.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
+      for (let i = 0; i < 6; i++) {
+        const dispatcher = new Agent();
+        const response = await fetchWith(
+          `${cluster.facts.url}/accounts/${cluster.facts.demo!.account}/models/chat/completions?api-version=2024-05-01-preview`,
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: cluster.facts.demo!.deployment, messages: [{ role: "user", content: "x" }] }),
+            dispatcher,
+          },
+        );
+        await response.text();
+        await dispatcher.close();
+        assert.equal(response.status, 200, "the balancer serves from the other nodes");
+      }
+    } finally {
+      node.database.restore();
+    }
+    await eventually("node1 serves again", async () => (await onNode1()) === "200" || "still closed", 20_000);
+    await cluster.lb.waitFor({ node1: "up" });
   });
 
   test("a node shutting down (SIGTERM) leaves the rotation; the balancer keeps serving", async () => {

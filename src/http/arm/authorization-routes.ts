@@ -8,7 +8,7 @@ import {
   putDenyAssignment,
 } from "../../arm/access-queries.ts";
 import { armError } from "../../arm/arm-errors.ts";
-import { encodeSkipToken, listRoleAssignments } from "../../arm/role-assignment-list.ts";
+import { listRoleAssignments } from "../../arm/role-assignment-list.ts";
 import {
   deleteRoleAssignment,
   getRoleAssignment,
@@ -63,7 +63,7 @@ export const authorizationRoutes: ArmRoute[] = [
         const query = { filter: ctx.query.$filter, top: ctx.query.$top, skipToken: ctx.query.$skipToken };
         const page = await listRoleAssignments(ctx.services.roleAssignments, await ctx.caller(), scope, query);
         const body: { value: unknown[]; nextLink?: string } = { value: page.value.map(roleAssignmentJson) };
-        if (page.nextSkip !== undefined) body.nextLink = nextLink(ctx, encodeSkipToken(page.nextSkip));
+        if (page.nextSkipToken !== undefined) body.nextLink = nextLink(ctx, page.nextSkipToken);
         return { body };
       },
     },

@@ -1,0 +1,268 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { nowIso } from "../../core/clock.ts";
+import { WireError, withDetails } from "../../core/errors.ts";
+import { newGuid } from "../../core/ids.ts";
+import type { TemplateDeploymentRecord } from "../../storage/deployment-store.ts";
+import type { ArmCaller } from "../arm-caller.ts";
+import { armError } from "../arm-errors.ts";
+import type { ArmPort } from "./arm-port.ts";
+import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
+import { type DeploymentAddress } from "./deployment-input.ts";
+import { COMPLETE_MODE_TYPES, defaultApiVersion } from "./resource-types.ts";
+import { errorBody, executePlan, templateHost, type ResourceFailure } from "./executor.ts";
+import type { PlannedResource, TemplateHost } from "./plan.ts";
+
+import { type TemplateDeploymentDeps, WRITE } from "./deployment-deps.ts";
+import { type Preflight, planOrRefuse, refuseUndeployable, resolveScope } from "./deployment-preflight.ts";
+
+export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checked: Preflight): Promise<TemplateDeploymentRecord> {
+  const at = nowIso(deps.arm.clock);
+  const record: TemplateDeploymentRecord = {
+    id: checked.id,
+    name: checked.context.deploymentName,
+    subscriptionId: checked.subscription.id,
+    resourceGroup: checked.group?.name ?? null,
+    location: checked.input.location,
+    tags: checked.input.tags,
+    runId: newGuid(),
+    provisioningState: "Accepted",
+    mode: checked.input.mode,
+    template: checked.input.template,
+    templateHash: templateHash(checked.input.template),
+    parameters: shownParameters(checked.plan.parameters),
+    outputs: null,
+    outputResources: [],
+    dependencies: dependencyList(checked.plan.resources),
+    error: null,
+    correlationId: newGuid(),
+    createdBy: caller.principalId,
+    startedAt: at,
+    updatedAt: at,
+    endedAt: null,
+  };
+  await deps.store.putDeployment(record);
+  return record;
+}
+
+export async function runInBackground(
+  deps: TemplateDeploymentDeps,
+  caller: ArmCaller,
+  record: TemplateDeploymentRecord,
+  checked: Preflight,
+) {
+  // The run starts after the PUT has been answered (201 Accepted), as in ARM.
+  await yieldToEventLoop();
+  try {
+    await runDeployment(deps, caller, record, checked);
+  } catch (err) {
+    deps.logFailure(`template deployment ${record.id} failed unexpectedly`, err);
+    await deps.store
+      .updateRun(record.id, record.runId, {
+        provisioningState: "Failed",
+        error: errorBody(err),
+        endedAt: nowIso(deps.arm.clock),
+        updatedAt: nowIso(deps.arm.clock),
+      })
+      .catch((e: unknown) => deps.logFailure(`template deployment ${record.id}: the failure could not be recorded`, e));
+  }
+}
+
+/** Runs a deployment to its end: Running, every resource in dependency order, complete mode's deletions, outputs. */
+async function runDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, record: TemplateDeploymentRecord, checked: Preflight) {
+  const clock = deps.arm.clock;
+  await deps.store.updateRun(record.id, record.runId, { provisioningState: "Running", updatedAt: nowIso(clock) });
+  const arm = deps.armAs(caller, record.correlationId);
+  const result = await executePlan(
+    {
+      arm,
+      store: deps.store,
+      clock,
+      deploymentId: record.id,
+      parallelism: deps.parallelism,
+      isCanceled: async () => (await deps.store.getDeployment(record.id))?.provisioningState === "Canceled",
+      runNested: (resource, host) => runNested(deps, caller, resource, host, checked),
+      logFailure: (resourceId, err) => deps.logFailure(`template deployment ${record.id}: resource ${resourceId} failed unexpectedly`, err),
+    },
+    checked.plan.resources,
+  );
+  const failures = [...result.failures];
+  const written = [...result.written];
+  if (!result.canceled && failures.length === 0 && checked.input.mode === "Complete" && checked.group)
+    failures.push(...(await deleteUnlisted(deps, arm, record, checked)));
+  const ended = nowIso(clock);
+  if (result.canceled) {
+    await deps.store.updateRun(record.id, record.runId, {
+      outputResources: written.map((id) => ({ id })),
+      endedAt: ended,
+      updatedAt: ended,
+    });
+    return;
+  }
+  if (failures.length > 0) {
+    await deps.store.updateRun(record.id, record.runId, {
+      provisioningState: "Failed",
+      outputResources: written.map((id) => ({ id })),
+      error: deploymentFailedError(failures),
+      endedAt: ended,
+      updatedAt: ended,
+    });
+    return;
+  }
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = await checked.plan.outputs(
+      templateHost(arm, new Map(checked.plan.resources.map((r) => [r.type.toLowerCase(), r.apiVersion]))),
+    );
+  } catch (err) {
+    const end = nowIso(clock);
+    await deps.store.updateRun(record.id, record.runId, {
+      provisioningState: "Failed",
+      outputResources: written.map((id) => ({ id })),
+      error: deploymentFailedError([{ resourceId: record.id, error: { ...errorBody(err), target: "outputs" } }]),
+      endedAt: end,
+      updatedAt: end,
+    });
+    return;
+  }
+  const end = nowIso(clock);
+  await deps.store.updateRun(record.id, record.runId, {
+    provisioningState: "Succeeded",
+    outputs: shownOutputs(outputs),
+    outputResources: written.map((id) => ({ id })),
+    endedAt: end,
+    updatedAt: end,
+  });
+}
+
+/** Secure outputs are not shown, as ARM does for secureString/secureObject outputs. */
+function shownOutputs(outputs: Record<string, unknown>): Record<string, unknown> {
+  const shown: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(outputs)) {
+    const o = raw as { type?: string; value?: unknown };
+    const type = typeName(String(o.type ?? ""));
+    shown[name] = /^secure/i.test(type) ? { type } : { type, value: o.value };
+  }
+  return shown;
+}
+
+function deploymentFailedError(failures: readonly ResourceFailure[]) {
+  const top = armError("DeploymentFailed");
+  return { code: top.code, message: top.message, details: failures.map((f) => f.error) };
+}
+
+/**
+ * A nested `Microsoft.Resources/deployments` resource: a deployment of its own at its target scope (authorized as
+ * the caller, like any deployment), planned by the engine there and run to its end before the parent carries on.
+ */
+async function runNested(
+  deps: TemplateDeploymentDeps,
+  caller: ArmCaller,
+  resource: PlannedResource,
+  host: TemplateHost,
+  parent: Preflight,
+) {
+  const nested = resource.nestedDeployment;
+  if (!nested) throw armError("InvalidDeploymentScope", `the nested deployment '${resource.name}' carries no template.`);
+  const address = { subscriptionId: nested.subscriptionId, resourceGroup: nested.resourceGroup ?? null, name: nested.name };
+  const run = { location: parent.input.location, mode: nested.mode };
+  const scope = await resolveScope(deps, caller, address, WRITE, run);
+  const plan = await planOrRefuse(() => nested.plan(scope.context, host));
+  refuseUndeployable(plan, nested.name);
+  const existing = await deps.store.getDeployment(scope.id);
+  if (existing && isActive(existing.provisioningState)) throw armError("DeploymentActive", nested.name);
+  const body = await resource.body(host);
+  const template = ((body.properties ?? {}) as { template?: unknown }).template ?? {};
+  const checked: Preflight = {
+    input: { template: template as Record<string, unknown>, parameters: {}, mode: nested.mode, location: run.location, tags: {} },
+    plan,
+    ...scope,
+  };
+  const record = await acceptRun(deps, caller, checked);
+  await runDeployment(deps, caller, record, checked);
+  const done = await deps.store.getDeployment(record.id);
+  if (done?.provisioningState !== "Succeeded") {
+    const failure = done?.error ?? errorBody(armError("DeploymentFailed"));
+    throw withDetails(armError("DeploymentFailed"), { details: [{ ...failure, target: record.id }] });
+  }
+  return { status: 200, body: deploymentJson(done, nowIso(deps.arm.clock)) };
+}
+
+/** Complete mode: deletes (as the caller) the resource group's resources of a tracked type that the template does not name. */
+async function deleteUnlisted(
+  deps: TemplateDeploymentDeps,
+  arm: ArmPort,
+  record: TemplateDeploymentRecord,
+  checked: Preflight,
+): Promise<ResourceFailure[]> {
+  const named = new Set(checked.plan.resources.map((r) => r.resourceId.toLowerCase()));
+  const prefix = `${checked.group!.id.toLowerCase()}/`;
+  const types = new Set(COMPLETE_MODE_TYPES.map((t) => t.toLowerCase()));
+  const inGroup = (await deps.arm.arm.listResourcesOfSubscription(checked.subscription.id)).filter(
+    (r) => r.id.toLowerCase().startsWith(prefix) && types.has(r.type.toLowerCase()) && !named.has(r.id.toLowerCase()),
+  );
+  // A child whose parent goes too is deleted with it.
+  const doomed = inGroup.filter((r) => !inGroup.some((p) => p !== r && r.id.toLowerCase().startsWith(`${p.id.toLowerCase()}/`)));
+  const failures: ResourceFailure[] = [];
+  let seq = 10_000;
+  for (const r of doomed) {
+    const operationId = newGuid().replace(/-/g, "").slice(0, 16).toUpperCase();
+    const apiVersion = defaultApiVersion(r.type) ?? "";
+    const base = {
+      deploymentId: record.id,
+      operationId,
+      seq: seq++,
+      provisioningOperation: "Delete",
+      targetId: r.id,
+      targetType: r.type,
+      targetName: r.name,
+      apiVersion,
+      startedAt: nowIso(deps.arm.clock),
+    };
+    try {
+      const response = await arm({ method: "DELETE", path: r.id, apiVersion });
+      await deps.store.putOperation({
+        ...base,
+        provisioningState: "Succeeded",
+        statusCode: response.status === 204 ? "NoContent" : "OK",
+        statusMessage: null,
+        endedAt: nowIso(deps.arm.clock),
+      });
+    } catch (err) {
+      const error = errorBody(err);
+      await deps.store.putOperation({
+        ...base,
+        provisioningState: "Failed",
+        statusCode: err instanceof WireError ? String(err.status) : "InternalServerError",
+        statusMessage: { status: "Failed", error },
+        endedAt: nowIso(deps.arm.clock),
+      });
+      failures.push({ resourceId: r.id, error: { ...error, target: r.id } });
+    }
+  }
+  return failures;
+}
+
+/** `/subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.Resources/deployments/{name}` as an address. */
+export function addressOfId(id: string): DeploymentAddress | undefined {
+  const m = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(id);
+  if (!m) return undefined;
+  return { subscriptionId: m[1]!, resourceGroup: m[2] ?? null, name: m[3]! };
+}
+
+export function isActive(state: string): boolean {
+  return state === "Accepted" || state === "Running";
+}
+
+export function dependencyList(resources: readonly PlannedResource[]) {
+  return resources.map((r) => ({
+    id: r.resourceId,
+    resourceType: r.type,
+    resourceName: r.name,
+    dependsOn: r.dependsOn.map((d) => {
+      const target = resources.find(
+        (o) => o.resourceId.toLowerCase() === d.toLowerCase() || o.symbolicName?.toLowerCase() === d.toLowerCase(),
+      );
+      return target ? { id: target.resourceId, resourceType: target.type, resourceName: target.name } : { id: d };
+    }),
+  }));
+}
