@@ -65,7 +65,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       reply.status(status);
       if (result.body === undefined) return reply.send();
       return reply.send(
-        request.method === "GET"
+        request.method === "GET" && !result.paged
           ? paged(result.body, request.query as Record<string, string | undefined>, `${requestOrigin(request)}${request.url}`)
           : result.body,
       );

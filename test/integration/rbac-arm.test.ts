@@ -236,6 +236,45 @@ describe("RBAC over ARM: role definitions, assignments, deny assignments, permis
     assert.equal((await arm("DELETE", `${sub}/${AUTHZ}/roleDefinitions/${customRoleId}`)).status, 204);
   });
 
+  test("a long assignment list walked as the Azure CLI's SDK walks nextLink ends, each assignment once", async () => {
+    // The Python SDK rebuilds each next request from nextLink's query with names merged case-insensitively, the
+    // last one kept: a nextLink carrying both `$skipToken` and `$skiptoken` loses one of them.
+    const count = 205;
+    const created: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = `${sub}/resourceGroups/paging-${i}/${AUTHZ}/roleAssignments/${crypto.randomUUID()}`;
+      const put = await arm("PUT", id, {
+        properties: { roleDefinitionId: `${sub}/${AUTHZ}/roleDefinitions/${RoleIds.reader}`, principalId: app.objectId },
+      });
+      assert.equal(put.status, 201);
+      created.push(id);
+    }
+    const asPythonSdk = (link: string) => {
+      const url = new URL(link);
+      const merged = new Map<string, [string, string]>();
+      for (const [name, value] of url.searchParams) merged.set(name.toLowerCase(), [name, value]);
+      url.search = new URLSearchParams([...merged.values()]).toString();
+      return url.toString();
+    };
+    const filter = encodeURIComponent(`principalId eq '${app.objectId}'`);
+    const seen: string[] = [];
+    let next: string | undefined = `${keyless.facts.url}${sub}/${AUTHZ}/roleAssignments?api-version=2022-04-01&$top=101&$filter=${filter}`;
+    for (let pages = 0; next; pages++) {
+      assert.ok(pages < 20, "the walk ends");
+      const page = await call("GET", next, armToken);
+      assert.equal(page.status, 200);
+      seen.push(
+        ...page.body.value
+          .filter((a: { properties: { scope: string } }) => a.properties.scope.includes("/paging-"))
+          .map((a: { name: string }) => a.name),
+      );
+      next = page.body.nextLink ? asPythonSdk(page.body.nextLink) : undefined;
+    }
+    assert.equal(new Set(seen).size, seen.length, "no assignment twice");
+    assert.equal(seen.length, count);
+    for (const id of created) assert.equal((await arm("DELETE", id)).status, 200);
+  });
+
   test("permissions shows the caller's effective permissions at a scope", async () => {
     const response = await arm("GET", `${account}/${AUTHZ}/permissions`);
     assert.equal(response.status, 200);

@@ -26,6 +26,12 @@ export interface ArmResult {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * The handler paged the list itself (its own `$top`, `$skipToken` and `nextLink`), so the surface's generic
+   * 100-item paging must not slice it again: the two tokens would meet in one nextLink, and clients that read query
+   * names case-insensitively (the Azure CLI's Python SDK) keep only one of them and restart the list forever.
+   */
+  paged?: boolean;
 }
 
 export type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;

@@ -64,7 +64,7 @@ export const authorizationRoutes: ArmRoute[] = [
         const page = await listRoleAssignments(ctx.services.roleAssignments, await ctx.caller(), scope, query);
         const body: { value: unknown[]; nextLink?: string } = { value: page.value.map(roleAssignmentJson) };
         if (page.nextSkipToken !== undefined) body.nextLink = nextLink(ctx, page.nextSkipToken);
-        return { body };
+        return { body, paged: true };
       },
     },
   },
