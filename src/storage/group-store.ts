@@ -169,6 +169,23 @@ export function groupStore(db: Kysely<Tables>) {
         .execute();
       return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
     },
+    /**
+     * Up to `limit` direct edges after `after` in (group, member) order, from the primary key: a node's full
+     * reload of its policy reads every edge this way, a page at a time.
+     */
+    async listGroupMembershipsPage(
+      after: { groupId: string; memberId: string } | undefined,
+      limit: number,
+    ): Promise<{ groupId: string; memberId: string }[]> {
+      let q = db.selectFrom("group_members").select(["group_id", "member_id"]);
+      // `group >= g and (group > g or member > m)`: the leading range lets both dialects seek the primary key.
+      if (after)
+        q = q.where((eb) =>
+          eb.and([eb("group_id", ">=", after.groupId), eb.or([eb("group_id", ">", after.groupId), eb("member_id", ">", after.memberId)])]),
+        );
+      const rows = await q.orderBy("group_id").orderBy("member_id").limit(limit).execute();
+      return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
+    },
     /** Every edge with its member type (for closure computations inside the directory). */
     listGroupEdges: () => groupEdges(db),
 
