@@ -1,7 +1,7 @@
 import { UnavailableError } from "../core/errors.ts";
 import type { Change, ChangeDelta } from "../storage/change-feed.ts";
-import type { RbacStore } from "../storage/rbac-store.ts";
-import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
+import type { PolicyAssignmentRecord, RbacStore } from "../storage/rbac-store.ts";
+import type { DenyAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
 import { type Authorizer, createAuthorizer, createPolicyBuilder, type PolicyBuilder, type PolicyDelta } from "./compiled-policy.ts";
 import type { Membership } from "./memberships.ts";
 import { createPolicy } from "./policy.ts";
@@ -63,7 +63,7 @@ export interface LivePolicySources {
 /** What a node that fails closed tells callers to wait: about the time a returning store takes to confirm. */
 const RETRY_AFTER_SECONDS = 2;
 /** Rows per page of a full reload: a page's rows die young, in the new generation, once indexed. */
-const PAGE = 2000;
+const PAGE = 1000;
 
 export async function openLivePolicy(sources: LivePolicySources): Promise<LivePolicy> {
   const { store } = sources;
@@ -239,7 +239,7 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
-function toAssignment(r: RoleAssignmentRecord): RoleAssignment {
+function toAssignment(r: PolicyAssignmentRecord): RoleAssignment {
   return {
     id: r.id,
     scope: r.scope,
