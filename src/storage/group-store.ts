@@ -74,16 +74,17 @@ export function groupStore(db: Kysely<Tables>) {
     },
 
     /**
-     * Adds a direct member. `acceptEdge` runs inside the transaction on the edges as they are then, so a
-     * cycle check sees the state the insert lands on.
+     * Adds a direct member. For a group, `acceptNesting` hears inside the transaction whether the edge would close
+     * a loop (the member is the group, or contains it at any depth) as the edges are then, so the check sees the
+     * state the insert lands on; it throws to refuse.
      */
-    async addGroupMember(edge: GroupEdge, at: string, acceptEdge: (edges: GroupEdge[]) => void): Promise<void> {
+    async addGroupMember(edge: GroupEdge, at: string, acceptNesting: (closesLoop: boolean) => void): Promise<void> {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
             if (edge.memberType === "group") {
               await serializeNesting(tx);
-              acceptEdge(await groupEdges(tx));
+              acceptNesting(edge.groupId === edge.memberId || (await isInside(tx, edge.groupId, edge.memberId)));
             }
             await tx
               .insertInto("group_members")
@@ -229,6 +230,22 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
  */
 async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
   if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
+}
+
+/**
+ * Whether `groupId` is inside `containerId` at any depth: a walk up from `groupId` through the member index, in
+ * SQL (`union` drops rows already reached, so it ends on a cycle too). It reads the groups above `groupId`, not
+ * the tenant's every edge.
+ */
+async function isInside(db: Kysely<Tables>, groupId: string, containerId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: number }>`
+    with recursive above(id) as (
+      select group_id from group_members where member_id = ${groupId}
+      union
+      select m.group_id from group_members m join above a on m.member_id = a.id
+    )
+    select 1 as found from above where id = ${containerId} limit 1`.execute(db);
+  return rows.length > 0;
 }
 
 async function groupEdges(db: Kysely<Tables>): Promise<GroupEdge[]> {
