@@ -16,8 +16,7 @@ export interface FaultProxy {
   delay(ms: number): void;
   /**
    * Holds each chunk the client sends whose bytes (read as latin1) match `pattern` for `ms`, and what that client
-   * sends after it, in order; `holdWhere(undefined)` stops. A PostgreSQL COMMIT is a simple-query message
-   * (`Q`, a length, `commit`, NUL): `/Q[\s\S]{4}commit\x00/i`.
+   * sends after it, in order; `holdWhere(undefined)` stops.
    */
   holdWhere(pattern: RegExp | undefined, ms?: number): void;
   /** How many chunks `holdWhere` has held since it was last set. */
@@ -26,6 +25,9 @@ export interface FaultProxy {
   readonly liveConnections: number;
   close(): Promise<void>;
 }
+
+/** A PostgreSQL COMMIT as a client sends it: a simple-query message (`Q`, a 4-byte length, `commit`, NUL). */
+export const POSTGRES_COMMIT = new RegExp(String.raw`Q[\s\S]{4}commit\x00`, "i");
 
 export async function startFaultProxy(options: { target: { host: string; port: number } }): Promise<FaultProxy> {
   const { target } = options;
@@ -39,11 +41,9 @@ export async function startFaultProxy(options: { target: { host: string; port: n
 
   /** How long to hold a chunk that arrived now: the delay, or the hold when a client's chunk matches. */
   const holdFor = (chunk: Buffer, fromClient: boolean) => {
-    if (fromClient && hold !== undefined && hold.pattern.test(chunk.toString("latin1"))) {
-      held++;
-      return Math.max(delayMs, hold.ms);
-    }
-    return delayMs;
+    if (!fromClient || hold === undefined || !hold.pattern.test(chunk.toString("latin1"))) return delayMs;
+    held++;
+    return Math.max(delayMs, hold.ms);
   };
 
   /** Forwards `from` → `to`, each chunk after the delay in force when it arrived, keeping the order. */

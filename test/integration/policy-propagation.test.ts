@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
-import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy.ts";
+import { type FaultProxy, POSTGRES_COMMIT, startFaultProxy } from "../harness/fault-proxy.ts";
 import { startServer, type TestServer } from "../harness/keyless.ts";
 
 type App = Awaited<ReturnType<typeof registerApp>>;
@@ -112,7 +112,7 @@ describe("policy propagation between nodes, and failing closed without the store
     await grant(id);
     await until("node B allows after the grant", 5000, async () => (await chat(b)).status === 200);
 
-    proxy.holdWhere(/Q[\s\S]{4}commit\x00/i, 1500);
+    proxy.holdWhere(POSTGRES_COMMIT, 1500);
     try {
       const revoke = call("DELETE", assignmentUrl(id).replace(a.facts.url, c.facts.url), armToken);
       await until("node C's COMMIT is held", 5000, async () => proxy.held > 0);
