@@ -19,18 +19,16 @@ import { Agent, setGlobalDispatcher } from "undici";
 import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, call, registerApp } from "../test/harness/clients.ts";
 import { startFaultProxy } from "../test/harness/fault-proxy.ts";
 import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../test/harness/keyless-process.ts";
+import { SEED_GROUPS as GROUPS, SEED_USERS as USERS, seedCluster } from "./cluster-seed.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const ITERATIONS = Number(arg("--iterations", "40"));
 const SIZES = arg("--sizes", "0,10000,100000").split(",").map(Number);
 const GRACE_SECONDS = Number(arg("--grace", "5"));
-const USERS = 100_000;
-const GROUPS = 10_000;
 const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
 if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POSTGRES) to a PostgreSQL database the bench may use");
 const SCHEMA = `keyless_bench_cluster_${process.pid}`;
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
-const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (xs: number[], p: number) => {
@@ -61,44 +59,6 @@ async function until(what: string, since: number, probe: () => Promise<boolean>,
     if (performance.now() - since > limitMs) throw new Error(`${what}: not within ${limitMs} ms`);
     await sleep(2);
   }
-}
-
-/** Bulk rows straight into the schema, as many nodes' writes would have left them; then one bulk change row. */
-async function seed(client: pg.Client, tenantId: string, from: number, to: number, withDirectory: boolean): Promise<void> {
-  const at = new Date().toISOString();
-  if (withDirectory) {
-    await client.query(
-      `insert into users (id, tenant_id, user_principal_name, upn_key, display_name, password_hash, account_enabled, created_at, mail_nickname)
-       select md5('user' || i)::uuid::text, $1, 'bench-user-' || i || '@bench.example', 'bench-user-' || i || '@bench.example', 'Bench user ' || i, 'x', 1, $2, null
-       from generate_series(0, ${USERS - 1}) i`,
-      [tenantId, at],
-    );
-    await client.query(
-      `insert into groups (id, tenant_id, display_name, mail_nickname, description, security_enabled, mail_enabled, created_at)
-       select md5('group' || g)::uuid::text, $1, 'Bench group ' || g, 'bench-group-' || g, null, 1, 0, $2 from generate_series(0, ${GROUPS - 1}) g`,
-      [tenantId, at],
-    );
-    // Every user in one group; groups nested one level (each in one of the first hundred).
-    await client.query(
-      `insert into group_members (group_id, member_id, member_type, added_at)
-       select md5('group' || (i % ${GROUPS}))::uuid::text, md5('user' || i)::uuid::text, 'user', $1 from generate_series(0, ${USERS - 1}) i
-       union all
-       select md5('group' || (g % 100))::uuid::text, md5('group' || g)::uuid::text, 'group', $1 from generate_series(100, ${GROUPS - 1}) g`,
-      [at],
-    );
-  }
-  if (to > from) {
-    // Spread over 100 subscriptions (Azure allows 4,000 per subscription), one per user, Reader at a resource group.
-    await client.query(
-      `insert into role_assignments (id, tenant_id, scope, scope_key, role_definition_id, principal_id, principal_type, description, condition, condition_version, created_on, created_by, updated_on, updated_by)
-       select md5('ra' || i)::uuid::text, $1, s.scope, lower(s.scope), $2, md5('user' || (i % ${USERS}))::uuid::text, 'User', null, null, null, $3, null, $3, null
-       from generate_series(${from}, ${to - 1}) i,
-       lateral (select '/subscriptions/' || md5('sub' || (i % 100))::uuid::text || '/resourceGroups/rg' || (i / ${USERS}) || '-' || (i % 7) as scope) s`,
-      [tenantId, READER, at],
-    );
-  }
-  await client.query(`insert into changes (topic, at, delta) values ('rbac', $1, null)`, [at]);
-  await client.query(`select pg_notify('keyless_changes', $1)`, [SCHEMA]);
 }
 
 async function main(): Promise<void> {
@@ -166,7 +126,7 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     let seeded = 0;
     for (const size of SIZES) {
-      await seed(admin, facts.tenantId, seeded, size, seeded === 0 && size > 0);
+      await seedCluster(admin, SCHEMA, facts.tenantId, seeded, size, seeded === 0 && size > 0);
       seeded = Math.max(seeded, size);
       // The bulk change row makes both nodes reload; a write after it is applied only once that reload is done.
       const settle = await put(app.objectId, "ServicePrincipal");
