@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { sweepAbandonedRuns } from "./arm/template-deployments/deployment-leases.ts";
 import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
@@ -45,7 +46,7 @@ import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
 import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
-import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
+import { CHANGE_CHANNEL, type Change, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
@@ -224,6 +225,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   pruneResponses();
   const responsesTimer = setInterval(pruneResponses, 3600_000);
   responsesTimer.unref();
+  // A template deployment whose node stopped mid-run is failed by the first node to notice, at start or later.
+  const stopRunSweep = sweepAbandonedRuns(
+    store.deployments,
+    clock,
+    (failed) => app.log.warn({ failed }, "template deployments whose run stopped with its node are marked Failed"),
+    (err) => app.log.warn({ err }, "looking for abandoned template deployments failed"),
+  );
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -251,6 +259,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     clearInterval(keyTimer);
     clearInterval(upgradeTimer);
     clearInterval(responsesTimer);
+    stopRunSweep();
     await app.close();
     await Promise.allSettled([...deploymentRuns.running]);
     await callLog.close();
@@ -295,7 +304,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const authorize: Authorize = decisions.allowsAction;
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
   const explainDenial: ExplainDenial = decisions.explainAction;
-  const policyChanged = () => live.policy.refresh();
+  const policyChanged = (applied?: Change) => live.policy.refresh(applied);
   const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const validator = createTokenValidator(live.keys, clock, {
@@ -390,8 +399,8 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
-        const object = await directory.getObject(id);
-        return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
+        const kind = await directory.objectKind(id);
+        return kind && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[kind];
       },
       conditionProblem,
       policyChanged,
