@@ -165,7 +165,7 @@ for (const dialect of dialects) {
           return store.rbac.changesSince(after, limit);
         },
       };
-      const live = await openLivePolicy({ store: counted, loadMemberships: fromDirectory });
+      const live = await openLivePolicy({ store: counted, loadMembershipsPage: fromDirectory });
       const request = { ...chat, principalId: "user-7" };
       const own = await store.rbac.insertRoleAssignment(assignment("ra-7", "user-7", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
       reads = 0;
