@@ -1,7 +1,7 @@
 import { recordChange, type ChangeTopic } from "./change-feed.ts";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
-import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -14,6 +14,7 @@ export const DIRECTORY_TOPIC: ChangeTopic = "directory";
  * change feed in the same transaction, so every node's policy (which expands groups) notices it.
  */
 export function groupStore(db: Kysely<Tables>) {
+  const dialect = dialectOf(db);
   return {
     async insertGroup(g: GroupRecord): Promise<void> {
       await db.insertInto("groups").values(toRow(g)).execute();
@@ -35,7 +36,7 @@ export function groupStore(db: Kysely<Tables>) {
     /** One page of a tenant's groups in creation order, filtered and continued in SQL. */
     async listGroupsPage(tenantId: string, query: ListQuery): Promise<ListItem<GroupRecord>[]> {
       let q = db.selectFrom("groups").selectAll().where("tenant_id", "=", tenantId);
-      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.groups));
+      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.groups, dialect));
       if (query.after) q = q.where((eb) => afterCursor(eb, "created_at", "id", query.after!));
       const rows = await q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
       return rows.map((row) => ({ value: toGroup(row), cursor: cursorOf(row.created_at, row.id) }));
