@@ -62,34 +62,53 @@ export function accountEndpoints(publicUrl: string, accountName: string) {
   };
 }
 
+/**
+ * A resource under `parent` (an account's deployment, content filter or blocklist; a blocklist's item): its id,
+ * subscription, group and location follow the parent. A resource it replaces (`existing`) keeps its id, its name's
+ * spelling, its creation time and its creator.
+ */
+export function childResource(
+  parent: ResourceRecord,
+  child: { type: string; segment: string; name: string; properties: Record<string, unknown> },
+  existing: ResourceRecord | undefined,
+  write: { by: string | null; at: string },
+): ResourceRecord {
+  return {
+    id: existing?.id ?? `${parent.id}/${child.segment}/${child.name}`,
+    type: child.type,
+    name: existing?.name ?? child.name,
+    subscriptionId: parent.subscriptionId,
+    resourceGroup: parent.resourceGroup,
+    parentKey: parent.id.toLowerCase(),
+    location: parent.location,
+    kind: null,
+    sku: null,
+    tags: {},
+    properties: child.properties,
+    createdAt: existing?.createdAt ?? write.at,
+    createdBy: existing?.createdBy ?? write.by,
+    updatedAt: write.at,
+  };
+}
+
 export function newDeployment(
   account: ResourceRecord,
   input: { name: string; model: ModelRef; capacity: number; createdBy: string | null; at: string },
 ): ResourceRecord {
-  return {
-    id: `${account.id}/deployments/${input.name}`,
-    type: DEPLOYMENT_TYPE,
-    name: input.name,
-    subscriptionId: account.subscriptionId,
-    resourceGroup: account.resourceGroup,
-    parentKey: account.id.toLowerCase(),
-    location: account.location,
-    kind: null,
-    sku: { name: "GlobalStandard", capacity: input.capacity },
-    tags: {},
-    properties: {
-      model: input.model,
-      provisioningState: "Succeeded",
-      rateLimits: [
-        // As Azure shows them: capacity requests per 10 s (6 per minute per unit), 1,000 tokens per minute per unit.
-        { key: "request", renewalPeriod: 10, count: input.capacity },
-        { key: "token", renewalPeriod: 60, count: input.capacity * 1000 },
-      ],
-    },
-    createdAt: input.at,
-    createdBy: input.createdBy,
-    updatedAt: input.at,
+  const properties = {
+    model: input.model,
+    provisioningState: "Succeeded",
+    rateLimits: [
+      // As Azure shows them: capacity requests per 10 s (6 per minute per unit), 1,000 tokens per minute per unit.
+      { key: "request", renewalPeriod: 10, count: input.capacity },
+      { key: "token", renewalPeriod: 60, count: input.capacity * 1000 },
+    ],
   };
+  const deployment = childResource(account, { type: DEPLOYMENT_TYPE, segment: "deployments", name: input.name, properties }, undefined, {
+    by: input.createdBy,
+    at: input.at,
+  });
+  return { ...deployment, sku: { name: "GlobalStandard", capacity: input.capacity } };
 }
 
 export function newResourceGroup(input: {

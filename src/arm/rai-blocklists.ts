@@ -7,7 +7,7 @@ import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps, RaiLimits } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import { RAI_BLOCKLIST_ITEM_TYPE, RAI_BLOCKLIST_TYPE } from "./cognitive-services.ts";
+import { childResource, RAI_BLOCKLIST_ITEM_TYPE, RAI_BLOCKLIST_TYPE } from "./cognitive-services.ts";
 import { policiesUsingBlocklist, REVISION } from "./rai-policies.ts";
 import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, resourceJson } from "./resource-json.ts";
@@ -56,22 +56,12 @@ export async function putRaiBlocklist(deps: ArmDeps, caller: ArmCaller, address:
     throw armError("InvalidResourceProperties", "properties.description must be a string of at most 1000 characters.");
   const existing = await deps.resources.getResource(listId(address, name));
   const at = nowIso(deps.clock);
-  const record: ResourceRecord = {
-    id: existing?.id ?? `${account.id}/raiBlocklists/${name}`,
-    type: RAI_BLOCKLIST_TYPE,
-    name: existing?.name ?? name,
-    subscriptionId: account.subscriptionId,
-    resourceGroup: account.resourceGroup,
-    parentKey: account.id.toLowerCase(),
-    location: account.location,
-    kind: null,
-    sku: null,
-    tags: {},
-    properties: { description, [REVISION]: newGuid() },
-    createdAt: existing?.createdAt ?? at,
-    createdBy: existing?.createdBy ?? caller.principalId,
-    updatedAt: at,
-  };
+  const record = childResource(
+    account,
+    { type: RAI_BLOCKLIST_TYPE, segment: "raiBlocklists", name, properties: { description, [REVISION]: newGuid() } },
+    existing,
+    { by: caller.principalId, at },
+  );
   await deps.resources.upsertResource(record);
   return { created: !existing, body: json(record) };
 }
@@ -188,32 +178,21 @@ async function writeItems(
   for (const { name } of items) checkName(name, "blocklist item");
   const parsed = items.map(({ name, body }) => ({ name, ...parseItem(name, body, limits) }));
   const scope = items.length === 1 ? `${listId(address, list)}/raiBlocklistItems/${items[0]!.name}` : listId(address, list);
-  const account = await admit(deps, caller, address, `${ITEMS}/write`, scope);
+  await admit(deps, caller, address, `${ITEMS}/write`, scope);
   const record = await requireList(deps, address, list);
   const existing = (await deps.resources.listChildren(record.id)).filter((r) => r.type === RAI_BLOCKLIST_ITEM_TYPE);
   const known = new Map(existing.map((r) => [r.name.toLowerCase(), r]));
   const added = new Set(parsed.filter((p) => !known.has(p.name.toLowerCase())).map((p) => p.name.toLowerCase()));
   if (existing.length + added.size > limits.maxItems) throw armError("RaiBlocklistItemLimitExceeded", record.name, limits.maxItems);
   const at = nowIso(deps.clock);
-  const records = parsed.map((p): ResourceRecord => {
-    const prior = known.get(p.name.toLowerCase());
-    return {
-      id: prior?.id ?? `${record.id}/raiBlocklistItems/${p.name}`,
-      type: RAI_BLOCKLIST_ITEM_TYPE,
-      name: prior?.name ?? p.name,
-      subscriptionId: account.subscriptionId,
-      resourceGroup: account.resourceGroup,
-      parentKey: record.id.toLowerCase(),
-      location: account.location,
-      kind: null,
-      sku: null,
-      tags: {},
-      properties: { pattern: p.pattern, isRegex: p.isRegex },
-      createdAt: prior?.createdAt ?? at,
-      createdBy: prior?.createdBy ?? caller.principalId,
-      updatedAt: at,
-    };
-  });
+  const records = parsed.map((p) =>
+    childResource(
+      record,
+      { type: RAI_BLOCKLIST_ITEM_TYPE, segment: "raiBlocklistItems", name: p.name, properties: { pattern: p.pattern, isRegex: p.isRegex } },
+      known.get(p.name.toLowerCase()),
+      { by: caller.principalId, at },
+    ),
+  );
   for (const r of records) await deps.resources.upsertResource(r);
   const touched = await touch(deps, record);
   return { created: added.size > 0, records, list: touched };

@@ -6,7 +6,7 @@ import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
-import { DEPLOYMENT_TYPE, RAI_BLOCKLIST_TYPE, RAI_POLICY_TYPE } from "./cognitive-services.ts";
+import { childResource, DEPLOYMENT_TYPE, RAI_BLOCKLIST_TYPE, RAI_POLICY_TYPE } from "./cognitive-services.ts";
 import { requireSubscription } from "./readable-resources.ts";
 import { bodyObject, resourceJson } from "./resource-json.ts";
 
@@ -90,22 +90,12 @@ export async function putRaiPolicy(deps: ArmDeps, caller: ArmCaller, address: Ac
   }
   const existing = await deps.resources.getResource(id);
   const at = nowIso(deps.clock);
-  const record: ResourceRecord = {
-    id: existing?.id ?? `${account.id}/raiPolicies/${name}`,
-    type: RAI_POLICY_TYPE,
-    name: existing?.name ?? name,
-    subscriptionId: account.subscriptionId,
-    resourceGroup: account.resourceGroup,
-    parentKey: account.id.toLowerCase(),
-    location: account.location,
-    kind: null,
-    sku: null,
-    tags: {},
-    properties: { policyType: "UserManaged", ...input, [REVISION]: newGuid() },
-    createdAt: existing?.createdAt ?? at,
-    createdBy: existing?.createdBy ?? caller.principalId,
-    updatedAt: at,
-  };
+  const record = childResource(
+    account,
+    { type: RAI_POLICY_TYPE, segment: "raiPolicies", name, properties: { policyType: "UserManaged", ...input, [REVISION]: newGuid() } },
+    existing,
+    { by: caller.principalId, at },
+  );
   await deps.resources.upsertResource(record);
   return { created: !existing, body: policyJson(record) };
 }

@@ -31,7 +31,7 @@ import { enforceLimits, estimatePromptTokens } from "./data-plane-budget.ts";
 import { abortOnDisconnect, type CallContext } from "./data-plane-call.ts";
 import { admitCall, countUsage, type DataRequest, deploymentFor, keepPrompt, type RouteFamily } from "./data-plane-handlers.ts";
 import { enforceQuotas } from "./data-plane-quota.ts";
-import { writeEventStream } from "./data-plane-stream.ts";
+import { namedEvents, writeEventStream } from "./data-plane-stream.ts";
 import type { Services } from "./services.ts";
 import type { StreamSlots } from "./stream-slots.ts";
 
@@ -125,7 +125,10 @@ async function streamResponse(
     (err) => request.log.warn({ err }, "model stream failed mid-way"),
   );
   const done = await call.trace.step("keyless.backend", () =>
-    writeEventStream(reply, events, { drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs, shutdown: services.drain }),
+    writeEventStream(reply, events, namedEvents(), {
+      drainTimeoutMs: services.dataPlane.limits.streamDrainTimeoutMs,
+      shutdown: services.drain,
+    }),
   );
   budget.settle(used);
   return done;

@@ -5,20 +5,60 @@ import { dataPlaneError } from "../inference/data-plane-errors.ts";
 import type { Usage } from "../inference/chat-types.ts";
 
 /**
- * Writes a chat stream as SSE. The first chunk is awaited before any header goes out, so a backend that fails
- * before its first byte still gets an ordinary JSON error (502/504/429). After that, chunks pass through one by
- * one, waiting for `drain` (backpressure); a failure mid-stream becomes one `data: {"error":…}` event (the openai
- * SDK raises it as an APIError) and the stream ends without `[DONE]`. A client that has not drained what was
- * written within `drainTimeoutMs` is cut off, so a caller that stops reading cannot hold the backend's connection.
+ * Writes a chat stream as SSE (`data: <chunk>` lines, then `data: [DONE]`), through `writeEventStream`. A failure
+ * mid-stream becomes one `data: {"error":…}` event (the openai SDK raises it as an APIError) and the stream ends
+ * without `[DONE]`; the usage chunk nobody asked for (`stream_options.include_usage`) is noted and held back.
  */
-export async function streamChat(
+export function streamChat(
   reply: FastifyReply,
   chunks: AsyncIterable<string>,
   onUsage: (usage: Usage) => void,
   onFailure: (err: unknown) => void,
   options: { forwardUsage: boolean; drainTimeoutMs: number; shutdown?: Drain },
 ): Promise<FastifyReply> {
-  const iterator = chunks[Symbol.asyncIterator]();
+  const errorEvent = (wire: WireError) => `data: ${JSON.stringify({ error: { code: wire.code, message: wire.message } })}\n\n`;
+  return writeEventStream(
+    reply,
+    chunks,
+    {
+      frame: (chunk) => (noteUsage(chunk, onUsage) === "usage-only" && !options.forwardUsage ? undefined : `data: ${chunk}\n\n`),
+      done: "data: [DONE]\n\n",
+      shutDown: errorEvent,
+      failed(err) {
+        onFailure(err);
+        return errorEvent(err instanceof WireError ? err : dataPlaneError("BackendUnavailable"));
+      },
+    },
+    options,
+  );
+}
+
+/** How a stream's items and ends are written as SSE text. */
+export interface SseFormat<T> {
+  /** One item's event, or undefined to hold the item back. */
+  frame(item: T): string | undefined;
+  /** What ends a stream that ran to its end (nothing when absent). */
+  done?: string;
+  /** The event that ends a stream still open when the node's shutdown grace is over. */
+  shutDown(wire: WireError): string;
+  /** The event that ends a stream whose source failed after the first item; when absent, the failure is thrown. */
+  failed?(err: unknown): string;
+}
+
+/**
+ * Writes a stream as SSE. The first item is awaited before any header goes out, so a source that fails before it
+ * still gets an ordinary JSON error (502/504/429). After that, items pass through one by one, waiting for `drain`
+ * (backpressure). A client that has not drained what was written within `drainTimeoutMs` is cut off, so a caller
+ * that stops reading cannot hold the backend's connection; a node that shuts down ends the streams still open at
+ * its grace with `format.shutDown` (`ServiceShuttingDown`).
+ */
+export async function writeEventStream<T>(
+  reply: FastifyReply,
+  items: AsyncIterable<T>,
+  format: SseFormat<T>,
+  options: { drainTimeoutMs: number; shutdown?: Drain | undefined },
+): Promise<FastifyReply> {
+  const iterator = items[Symbol.asyncIterator]();
   const shutdown = options.shutdown;
   const first = await iterator.next();
   reply.hijack();
@@ -34,22 +74,21 @@ export async function streamChat(
   try {
     for (let item = first; !item.done; item = await nextOrCut(iterator, cut?.promise)) {
       if (res.destroyed) break;
-      if (noteUsage(item.value, onUsage) === "usage-only" && !options.forwardUsage) continue;
-      if (!res.write(`data: ${item.value}\n\n`)) await drained(res, options.drainTimeoutMs);
+      const frame = format.frame(item.value);
+      if (frame === undefined) continue;
+      if (!res.write(frame)) await drained(res, options.drainTimeoutMs);
     }
-    if (!res.destroyed) res.end("data: [DONE]\n\n");
+    if (!res.destroyed) res.end(format.done);
   } catch (err) {
     if (err === SHUT_DOWN && shutdown) {
-      const wire = dataPlaneError("ServiceShuttingDown", shutdown.graceSeconds);
-      if (!res.destroyed) res.end(`data: ${JSON.stringify({ error: { code: wire.code, message: wire.message } })}\n\n`);
-      // The backend's generator may be waiting for its next chunk: release it without waiting for that.
+      if (!res.destroyed) res.end(format.shutDown(dataPlaneError("ServiceShuttingDown", shutdown.graceSeconds)));
+      // The source's generator may be waiting for its next item: release it without waiting for that.
       iterator.return?.()?.catch(() => undefined);
       return reply;
     }
+    if (!format.failed) throw err;
     if (res.destroyed) return reply;
-    onFailure(err);
-    const wire = err instanceof WireError ? err : dataPlaneError("BackendUnavailable");
-    res.end(`data: ${JSON.stringify({ error: { code: wire.code, message: wire.message } })}\n\n`);
+    res.end(format.failed(err));
   } finally {
     cut?.dispose();
     if (res.destroyed) await iterator.return?.();
@@ -115,45 +154,19 @@ function headersOf(reply: FastifyReply): Record<string, string> {
 }
 
 /**
- * Writes named SSE events (`event: <type>` + `data: <json>`), the Responses API's stream: no `[DONE]`, the last
- * event says how it ended. As for chat, the first event is awaited before any header goes out (a failure before
- * it is an ordinary JSON error), writes wait for `drain`, a client that stops reading is cut off, and a node that
- * shuts down ends the streams still open at its grace with an `error` event (`ServiceShuttingDown`).
+ * Named SSE events (`event: <type>` + `data: <json>`), the Responses API's stream: no `[DONE]`, the last event says
+ * how it ended; a stream cut at shutdown ends with an `error` event numbered after the last one written.
  */
-export async function writeEventStream(
-  reply: FastifyReply,
-  events: AsyncIterable<{ type: string; sequence_number: number }>,
-  options: { drainTimeoutMs: number; shutdown?: Drain | undefined },
-): Promise<FastifyReply> {
-  const iterator = events[Symbol.asyncIterator]();
-  const shutdown = options.shutdown;
-  const first = await iterator.next();
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    ...headersOf(reply),
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-  });
-  const cut = shutdown ? whenAborted(shutdown.cut) : undefined;
+export function namedEvents(): SseFormat<{ type: string; sequence_number: number }> {
   let sequence = 0;
-  try {
-    for (let item = first; !item.done; item = await nextOrCut(iterator, cut?.promise)) {
-      if (res.destroyed) break;
-      sequence = item.value.sequence_number;
-      if (!res.write(`event: ${item.value.type}\ndata: ${JSON.stringify(item.value)}\n\n`)) await drained(res, options.drainTimeoutMs);
-    }
-    if (!res.destroyed) res.end();
-  } catch (err) {
-    if (err !== SHUT_DOWN || !shutdown) throw err;
-    const wire = dataPlaneError("ServiceShuttingDown", shutdown.graceSeconds);
-    const event = { type: "error", sequence_number: sequence + 1, code: wire.code, message: wire.message, param: null };
-    if (!res.destroyed) res.end(`event: error\ndata: ${JSON.stringify(event)}\n\n`);
-    iterator.return?.()?.catch(() => undefined);
-  } finally {
-    cut?.dispose();
-    if (res.destroyed) await iterator.return?.();
-  }
-  return reply;
+  return {
+    frame(event) {
+      sequence = event.sequence_number;
+      return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    },
+    shutDown(wire) {
+      const event = { type: "error", sequence_number: sequence + 1, code: wire.code, message: wire.message, param: null };
+      return `event: error\ndata: ${JSON.stringify(event)}\n\n`;
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
-import { type FaultProxy, startFaultProxy } from "../harness/fault-proxy.ts";
+import { type FaultProxy, POSTGRES_COMMIT, startFaultProxy } from "../harness/fault-proxy.ts";
 import { startServer, type TestServer } from "../harness/keyless.ts";
 
 type App = Awaited<ReturnType<typeof registerApp>>;
@@ -103,6 +103,39 @@ describe("policy propagation between nodes, and failing closed without the store
     assert.equal(del.status, 200, JSON.stringify(del.body));
     const revoked = await until("node B denies after the revoke", 5000, async () => (await chat(b)).status === 401);
     assert.ok(granted < 1000 && revoked < 1000, `grant took ${Math.round(granted)} ms, revoke ${Math.round(revoked)} ms on node B`);
+  });
+
+  test("a revoke whose COMMIT is held back while another node writes still reaches every node", async () => {
+    // The issue this guards: numbers are handed out at insert, so a revoke that commits after a higher-numbered
+    // change was applied was never applied anywhere. Node C's COMMIT is held in the fault proxy while A writes.
+    const id = crypto.randomUUID();
+    await grant(id);
+    await until("node B allows after the grant", 5000, async () => (await chat(b)).status === 200);
+
+    proxy.holdWhere(POSTGRES_COMMIT, 1500);
+    try {
+      const revoke = call("DELETE", assignmentUrl(id).replace(a.facts.url, c.facts.url), armToken);
+      await until("node C's COMMIT is held", 5000, async () => proxy.held > 0);
+      // Reader (no data actions) at two scopes: writes that would take higher numbers if numbers were not ordered.
+      const resourceGroup = accountId.slice(0, accountId.indexOf("/providers/"));
+      const others = [accountId, resourceGroup].map((scope) =>
+        call(
+          "PUT",
+          `${a.facts.url}${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
+          armToken,
+          {
+            properties: { roleDefinitionId: BuiltInRoleIds.READER, principalId: app.objectId, principalType: "ServicePrincipal" },
+          },
+        ),
+      );
+      const [deleted, ...puts] = await Promise.all([revoke, ...others]);
+      assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+      for (const put of puts) assert.equal(put.status, 201, JSON.stringify(put.body));
+    } finally {
+      proxy.holdWhere(undefined);
+    }
+    await until("node B denies after the held revoke", 3000, async () => (await chat(b)).status === 401);
+    await until("node A denies after the held revoke", 3000, async () => (await chat(a)).status === 401);
   });
 
   test("a node cut from PostgreSQL fails closed after its grace (503, Retry-After, not ready) and recovers by itself", async () => {

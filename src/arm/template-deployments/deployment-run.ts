@@ -15,9 +15,17 @@ import type { PlannedResource, TemplateHost } from "./plan.ts";
 import { type TemplateDeploymentDeps, WRITE } from "./deployment-deps.ts";
 import { type Preflight, planOrRefuse, refuseUndeployable, resolveScope } from "./deployment-preflight.ts";
 
-export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checked: Preflight): Promise<TemplateDeploymentRecord> {
-  const at = nowIso(deps.arm.clock);
-  const record: TemplateDeploymentRecord = {
+/**
+ * The deployment a preflight describes, as it starts: `Accepted` and unfinished for a run, or already `Succeeded`
+ * for the answer to `validate`.
+ */
+export function newDeploymentRecord(
+  caller: ArmCaller,
+  checked: Preflight,
+  at: string,
+  state: { provisioningState: "Accepted" | "Succeeded"; endedAt: string | null },
+): TemplateDeploymentRecord {
+  return {
     id: checked.id,
     name: checked.context.deploymentName,
     subscriptionId: checked.subscription.id,
@@ -25,7 +33,7 @@ export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller,
     location: checked.input.location,
     tags: checked.input.tags,
     runId: newGuid(),
-    provisioningState: "Accepted",
+    provisioningState: state.provisioningState,
     mode: checked.input.mode,
     template: checked.input.template,
     templateHash: templateHash(checked.input.template),
@@ -38,8 +46,12 @@ export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller,
     createdBy: caller.principalId,
     startedAt: at,
     updatedAt: at,
-    endedAt: null,
+    endedAt: state.endedAt,
   };
+}
+
+export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checked: Preflight): Promise<TemplateDeploymentRecord> {
+  const record = newDeploymentRecord(caller, checked, nowIso(deps.arm.clock), { provisioningState: "Accepted", endedAt: null });
   await deps.store.putDeployment(record);
   return record;
 }

@@ -6,7 +6,7 @@ import { requireAction } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import { requireSubscription } from "../readable-resources.ts";
 import { resourceGroupId } from "../../core/scope.ts";
-import { DEPLOYMENT_TYPE, deploymentJson, operationJson, shownParameters, templateHash } from "./deployment-json.ts";
+import { DEPLOYMENT_TYPE, deploymentJson, operationJson } from "./deployment-json.ts";
 import { type DeploymentAddress, deploymentId } from "./deployment-input.ts";
 import { errorBody } from "./executor.ts";
 import { whatIf } from "./what-if.ts";
@@ -23,7 +23,7 @@ import {
   WRITE,
 } from "./deployment-deps.ts";
 import { planOrRefuse, preflight, resolveScope } from "./deployment-preflight.ts";
-import { acceptRun, dependencyList, isActive, runInBackground } from "./deployment-run.ts";
+import { acceptRun, isActive, newDeploymentRecord, runInBackground } from "./deployment-run.ts";
 
 export type { PlanTemplate, TemplateDeploymentDeps } from "./deployment-deps.ts";
 
@@ -141,32 +141,7 @@ export async function validateTemplateDeployment(
 ) {
   const checked = await preflight(deps, caller, address, body, VALIDATE, templateText);
   const at = nowIso(deps.arm.clock);
-  const view = deploymentJson(
-    {
-      id: checked.id,
-      name: address.name,
-      subscriptionId: checked.subscription.id,
-      resourceGroup: checked.group?.name ?? null,
-      location: checked.input.location,
-      tags: checked.input.tags,
-      runId: newGuid(),
-      provisioningState: "Succeeded",
-      mode: checked.input.mode,
-      template: checked.input.template,
-      templateHash: templateHash(checked.input.template),
-      parameters: shownParameters(checked.plan.parameters),
-      outputs: null,
-      outputResources: [],
-      dependencies: dependencyList(checked.plan.resources),
-      error: null,
-      correlationId: newGuid(),
-      createdBy: caller.principalId,
-      startedAt: at,
-      updatedAt: at,
-      endedAt: at,
-    },
-    at,
-  );
+  const view = deploymentJson(newDeploymentRecord(caller, checked, at, { provisioningState: "Succeeded", endedAt: at }), at);
   return { ...view, properties: { ...view.properties, validatedResources: checked.plan.resources.map((r) => ({ id: r.resourceId })) } };
 }
 

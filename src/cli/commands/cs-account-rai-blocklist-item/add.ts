@@ -1,13 +1,11 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { raiBlocklistPath } from "../../arm-paths.ts";
 import { UsageError } from "../../cli-error.ts";
 import { command } from "../../command.ts";
 import { readJsonArray } from "../../rai-json.ts";
+import { blocklistOptions, blocklistPath } from "./options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-  "blocklist-name": { type: "string", required: true, help: "The blocklist name." },
+  ...blocklistOptions,
   "item-name": { type: "string", help: "The item name (one item)." },
   pattern: { type: "string", help: "The term, or a regular expression with --regex (one item)." },
   regex: { type: "boolean", help: "The pattern is a regular expression." },
@@ -34,7 +32,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const list = raiBlocklistPath(subscriptionId, opts["resource-group"], opts.name, opts["blocklist-name"]);
+    const list = blocklistPath(subscriptionId, opts);
     const query = { "api-version": API_VERSIONS.rai };
     if (opts.items) {
       if (opts["item-name"] || opts.pattern) throw new UsageError("use either --items or --item-name with --pattern, not both.");

@@ -1,13 +1,8 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { raiBlocklistPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { itemOptions, itemPath } from "./options.ts";
 
-export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-  "blocklist-name": { type: "string", required: true, help: "The blocklist name." },
-  "item-name": { type: "string", required: true, help: "The item name." },
-} as const;
+export const options = itemOptions;
 
 export const spec = command({
   path: ["cognitiveservices", "account", "rai-blocklist", "item", "show"],
@@ -21,8 +16,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const list = raiBlocklistPath(subscriptionId, opts["resource-group"], opts.name, opts["blocklist-name"]);
-    const response = await client.arm("GET", `${list}/raiBlocklistItems/${encodeURIComponent(opts["item-name"])}`, {
+    const response = await client.arm("GET", itemPath(subscriptionId, opts), {
       query: { "api-version": API_VERSIONS.rai },
     });
     return response.body;

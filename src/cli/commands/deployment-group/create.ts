@@ -1,14 +1,9 @@
 import { command } from "../../command.ts";
-import { createDeployment, deploymentBody, deploymentName, templateDeploymentPath, templateOptions } from "../../template-deployments.ts";
+import { createDeployment, deploymentBody } from "../../template-deployments.ts";
+import { groupDeploymentPath, groupTemplateOptions } from "./options.ts";
 
 export const options = {
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-  ...templateOptions,
-  mode: {
-    type: "string",
-    help: "Incremental (default) or Complete (deletes what the template does not name).",
-    choices: ["Incremental", "Complete"],
-  },
+  ...groupTemplateOptions,
   "no-wait": { type: "boolean", help: "Do not wait for the deployment to finish." },
 } as const;
 
@@ -25,10 +20,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = templateDeploymentPath(
-      { subscriptionId, group: opts["resource-group"] },
-      deploymentName(opts.name, opts["template-file"]),
-    );
+    const path = groupDeploymentPath(subscriptionId, opts);
     return createDeployment(ctx, client, path, deploymentBody(opts, { mode: opts.mode }), opts["no-wait"] === true);
   },
 });

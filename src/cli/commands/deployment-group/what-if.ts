@@ -1,14 +1,9 @@
 import { command } from "../../command.ts";
-import { deploymentBody, deploymentName, templateDeploymentPath, templateOptions, whatIfDeployment } from "../../template-deployments.ts";
+import { deploymentBody, whatIfDeployment } from "../../template-deployments.ts";
+import { groupDeploymentPath, groupTemplateOptions } from "./options.ts";
 
 export const options = {
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-  ...templateOptions,
-  mode: {
-    type: "string",
-    help: "Incremental (default) or Complete (deletes what the template does not name).",
-    choices: ["Incremental", "Complete"],
-  },
+  ...groupTemplateOptions,
   "no-pretty-print": { type: "boolean", help: "Return the what-if result as JSON instead of printing the changes." },
 } as const;
 
@@ -19,10 +14,7 @@ export const spec = command({
   examples: [{ text: "Preview the changes.", command: "keyless deployment group what-if -g rg-ai -f main.json -p accountName=ai1" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = templateDeploymentPath(
-      { subscriptionId, group: opts["resource-group"] },
-      deploymentName(opts.name, opts["template-file"]),
-    );
+    const path = groupDeploymentPath(subscriptionId, opts);
     return whatIfDeployment(ctx, client, path, deploymentBody(opts, { mode: opts.mode }), opts["no-pretty-print"] !== true);
   },
 });

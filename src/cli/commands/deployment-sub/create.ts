@@ -1,9 +1,9 @@
 import { command } from "../../command.ts";
-import { createDeployment, deploymentBody, deploymentName, templateDeploymentPath, templateOptions } from "../../template-deployments.ts";
+import { createDeployment, deploymentBody } from "../../template-deployments.ts";
+import { subDeploymentPath, subTemplateOptions } from "./options.ts";
 
 export const options = {
-  ...templateOptions,
-  location: { type: "string", short: "l", required: true, help: "Where the deployment record is kept, e.g. westeurope." },
+  ...subTemplateOptions,
   "no-wait": { type: "boolean", help: "Do not wait for the deployment to finish." },
 } as const;
 
@@ -20,7 +20,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = templateDeploymentPath({ subscriptionId, group: undefined }, deploymentName(opts.name, opts["template-file"]));
+    const path = subDeploymentPath(subscriptionId, opts);
     return createDeployment(ctx, client, path, deploymentBody(opts, { location: opts.location }), opts["no-wait"] === true);
   },
 });

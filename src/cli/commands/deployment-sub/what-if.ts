@@ -1,9 +1,9 @@
 import { command } from "../../command.ts";
-import { deploymentBody, deploymentName, templateDeploymentPath, templateOptions, whatIfDeployment } from "../../template-deployments.ts";
+import { deploymentBody, whatIfDeployment } from "../../template-deployments.ts";
+import { subDeploymentPath, subTemplateOptions } from "./options.ts";
 
 export const options = {
-  ...templateOptions,
-  location: { type: "string", short: "l", required: true, help: "Where the deployment record is kept, e.g. westeurope." },
+  ...subTemplateOptions,
   "no-pretty-print": { type: "boolean", help: "Return the what-if result as JSON instead of printing the changes." },
 } as const;
 
@@ -14,7 +14,7 @@ export const spec = command({
   examples: [{ text: "Preview the changes.", command: "keyless deployment sub what-if -l westeurope -f main.json -p accountName=ai1" }],
   async run(opts, ctx) {
     const { client, subscriptionId } = await ctx.client();
-    const path = templateDeploymentPath({ subscriptionId, group: undefined }, deploymentName(opts.name, opts["template-file"]));
+    const path = subDeploymentPath(subscriptionId, opts);
     return whatIfDeployment(ctx, client, path, deploymentBody(opts, { location: opts.location }), opts["no-pretty-print"] !== true);
   },
 });
