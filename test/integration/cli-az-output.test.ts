@@ -46,7 +46,7 @@ describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "
     await az.ok(["login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD]);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
     cli?.cleanup();
   });
 
