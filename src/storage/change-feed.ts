@@ -89,5 +89,3 @@ export function changeFeed(db: Kysely<Tables>) {
     record: (topic: ChangeTopic, at: string, delta: ChangeDelta) => db.transaction().execute((tx) => recordChange(tx, topic, at, delta)),
   };
 }
-
-export type ChangeFeed = ReturnType<typeof changeFeed>;

@@ -7,7 +7,6 @@ import type { ArmCaller } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import type { ArmPort } from "./arm-port.ts";
 import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
-import { type DeploymentAddress } from "./deployment-input.ts";
 import { COMPLETE_MODE_TYPES, defaultApiVersion } from "./resource-types.ts";
 import { errorBody, executePlan, templateHost, type ResourceFailure } from "./executor.ts";
 import type { PlannedResource, TemplateHost } from "./plan.ts";
@@ -254,18 +253,11 @@ async function deleteUnlisted(
   return failures;
 }
 
-/** `/subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.Resources/deployments/{name}` as an address. */
-export function addressOfId(id: string): DeploymentAddress | undefined {
-  const m = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(id);
-  if (!m) return undefined;
-  return { subscriptionId: m[1]!, resourceGroup: m[2] ?? null, name: m[3]! };
-}
-
 export function isActive(state: string): boolean {
   return state === "Accepted" || state === "Running";
 }
 
-export function dependencyList(resources: readonly PlannedResource[]) {
+function dependencyList(resources: readonly PlannedResource[]) {
   return resources.map((r) => ({
     id: r.resourceId,
     resourceType: r.type,

@@ -34,7 +34,7 @@ export interface ArmResult {
   paged?: boolean;
 }
 
-export type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;
+type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;
 
 /**
  * One ARM resource type (or collection, or action) on a path pattern. Patterns match the normalized path:
