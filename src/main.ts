@@ -45,7 +45,7 @@ import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
 import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
 import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
-import { CHANGE_CHANNEL, type ChangeDelta } from "./storage/change-feed.ts";
+import { CHANGE_CHANNEL, type Change, type ChangeDelta } from "./storage/change-feed.ts";
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
@@ -295,7 +295,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const authorize: Authorize = decisions.allowsAction;
   // ARM denials carry the same explanation as data-plane denials and the check-access answer.
   const explainDenial: ExplainDenial = decisions.explainAction;
-  const policyChanged = () => live.policy.refresh();
+  const policyChanged = (applied?: Change) => live.policy.refresh(applied);
   const views = deploymentViews(dataPlaneResources(store.resources, facts.tenantId), live.models);
   const accountKeys = accountKeyAuthority({ arm: store.arm, box: live.box, resources: store.resources });
   const validator = createTokenValidator(live.keys, clock, {
@@ -390,8 +390,8 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
       findPrincipalType: async (id) => {
-        const object = await directory.getObject(id);
-        return object && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[object.kind];
+        const kind = await directory.objectKind(id);
+        return kind && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[kind];
       },
       conditionProblem,
       policyChanged,

@@ -2,6 +2,8 @@ import { type Clock, nowIso } from "../core/clock.ts";
 import { ConflictError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
+import type { ActivityRecord } from "../storage/activity-store.ts";
+import type { Change } from "../storage/change-feed.ts";
 import type { RbacStore } from "../storage/rbac-store.ts";
 import type { RoleAssignmentRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
@@ -22,9 +24,15 @@ export interface RoleAssignmentDeps extends ActionCheck {
   findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
   /** Why a condition cannot be evaluated (authz's condition language), or undefined when it can. */
   conditionProblem(condition: string): string | undefined;
-  /** Makes a change effective on this node before the write returns. */
-  policyChanged(): Promise<void>;
+  /** Makes a change effective on this node before the write returns; `applied` is the change this write recorded. */
+  policyChanged(applied?: Change): Promise<void>;
 }
+
+/**
+ * The activity-log entry of this write with the status it answers, for a store that records it in the write's own
+ * transaction; undefined when the surface records it after the call (or the call is not logged).
+ */
+export type ActivityOf = (statusCode: number) => ActivityRecord | undefined;
 
 export interface RoleAssignmentInput {
   roleDefinitionId: string;
@@ -46,6 +54,7 @@ export async function putRoleAssignment(
   scopeText: string,
   name: string,
   input: RoleAssignmentInput,
+  activityOf?: ActivityOf,
 ) {
   const scope = checkScope(scopeText);
   if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
@@ -56,17 +65,17 @@ export async function putRoleAssignment(
   const condition = checkCondition(deps, input);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
   // Delegation conditions on the caller's assignments read the role, principal and principal type being assigned.
-  const principalType = await deps.findPrincipalType(input.principalId);
+  // The existing assignment is read beside it (one round trip, not two), and used only once the write is authorized.
+  const [principalType, existing] = await Promise.all([deps.findPrincipalType(input.principalId), deps.store.getRoleAssignment(name)]);
   const attributes = {
     roleDefinitionId: roleGuid,
     principalId: input.principalId.toLowerCase(),
     ...(principalType ? { principalType } : {}),
   };
   await requireAction(deps, caller, WRITE, scope, attributes, assignmentId);
-  const existing = await deps.store.getRoleAssignment(name);
-  if (existing) return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition) };
+  if (existing)
+    return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition), audited: false };
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
-  await checkSubscriptionLimit(deps.store, scope);
   const now = nowIso(deps.clock);
   const record: RoleAssignmentRecord = {
     id: name.toLowerCase(),
@@ -83,8 +92,16 @@ export async function putRoleAssignment(
     updatedOn: now,
     updatedBy: caller.principalId,
   };
+  // Azure's per-subscription limit is checked in the insert's transaction, after it took the change feed's turn:
+  // two nodes creating the last allowed assignment at once cannot both succeed.
+  const subscriptionId = subscriptionOf(scope);
+  const activity = activityOf?.(201);
+  let change: Change | undefined;
   try {
-    await deps.store.insertRoleAssignment(record);
+    change = await deps.store.insertRoleAssignment(record, {
+      ...(subscriptionId ? { limit: { subscriptionId, max: ASSIGNMENTS_PER_SUBSCRIPTION } } : {}),
+      ...(activity ? { activity } : {}),
+    });
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     const duplicate = await deps.store.findRoleAssignment(record.principalId, roleGuid, scope);
@@ -93,23 +110,32 @@ export async function putRoleAssignment(
       duplicate ? `${duplicate.scope}/providers/Microsoft.Authorization/roleAssignments/${duplicate.id}` : name,
     );
   }
-  await deps.policyChanged();
-  return { created: true, record };
+  if (!change) throw armError("RoleAssignmentLimitExceeded", ASSIGNMENTS_PER_SUBSCRIPTION);
+  await deps.policyChanged(change);
+  return { created: true, record, audited: activity !== undefined };
 }
 
-export async function deleteRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
+export async function deleteRoleAssignment(
+  deps: RoleAssignmentDeps,
+  caller: ArmCaller,
+  scopeText: string,
+  name: string,
+  activityOf?: ActivityOf,
+) {
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
-  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return undefined;
+  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return { deleted: undefined, audited: false };
   const attributes = {
     roleDefinitionId: existing.roleDefinitionId,
     principalId: existing.principalId,
     principalType: existing.principalType,
   };
   await requireAction(deps, caller, DELETE, scope, attributes, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-  await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock));
-  await deps.policyChanged();
-  return existing;
+  const activity = activityOf?.(200);
+  const change = await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock), activity ? { activity } : {});
+  await deps.policyChanged(change);
+  // Deleted meanwhile by another call: that call answered and logged it; this one still answers with what it read.
+  return { deleted: existing, audited: change !== undefined && activity !== undefined };
 }
 
 export async function getRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {
@@ -145,12 +171,9 @@ export function roleAssignmentJson(r: RoleAssignmentRecord) {
   };
 }
 
-async function checkSubscriptionLimit(store: RbacStore, scope: string): Promise<void> {
+function subscriptionOf(scope: string): string | undefined {
   const parsed = parseScope(scope);
-  if (!parsed || !("subscriptionId" in parsed)) return;
-  if ((await store.countAssignmentsInSubscription(parsed.subscriptionId)) >= ASSIGNMENTS_PER_SUBSCRIPTION) {
-    throw armError("RoleAssignmentLimitExceeded", ASSIGNMENTS_PER_SUBSCRIPTION);
-  }
+  return parsed && "subscriptionId" in parsed ? parsed.subscriptionId : undefined;
 }
 
 function checkScope(scopeText: string): string {

@@ -16,15 +16,19 @@ interface ActivityEntry {
 
 /** The control-plane activity log: every ARM write, who did it, on what, with what outcome, under which correlation id. */
 export function createActivityLog(store: ActivityStore, clock: Clock) {
+  const entry = (e: ActivityEntry): ActivityRecord => ({
+    ...e,
+    eventId: newGuid(),
+    eventTimestamp: nowIso(clock),
+    status: e.statusCode < 400 ? "Succeeded" : "Failed",
+  });
   return {
-    async record(entry: ActivityEntry): Promise<void> {
-      await store.insert({
-        ...entry,
-        eventId: newGuid(),
-        eventTimestamp: nowIso(clock),
-        status: entry.statusCode < 400 ? "Succeeded" : "Failed",
-      });
+    /** The stored record of an entry, for a write that logs itself in its own transaction. */
+    entry,
+    async record(e: ActivityEntry): Promise<void> {
+      await store.insert(entry(e));
     },
+    insert: (record: ActivityRecord) => store.insert(record),
     /** Events in the window and matching the clauses a `$filter` names (see `parseEventFilter`), newest first. */
     async list(subscriptionId: string, filter: string | undefined): Promise<ActivityRecord[]> {
       const { from, to, where } = parseEventFilter(filter, clock);

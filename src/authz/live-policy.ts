@@ -20,8 +20,12 @@ export interface LivePolicy {
   readonly snapshot: Policy;
   /** The principal's transitive groups in the current policy. */
   groupsOf(principalId: string): readonly string[];
-  /** Brings the policy up to the newest committed change; calls run one after another, a waiting one is shared. */
-  refresh(): Promise<void>;
+  /**
+   * Brings the policy up to the newest committed change; calls run one after another, a waiting one is shared.
+   * `applied` is a change this node has just committed: when it is the next one in line and no refresh is under
+   * way, it is applied as it is, without reading back what was just written.
+   */
+  refresh(applied?: Change): Promise<void>;
   /** When this node last confirmed its policy against storage (epoch ms): how stale its decisions may be. */
   readonly confirmedAt: number;
   /** Why the last refresh failed, while the policy is not confirmed since. */
@@ -106,7 +110,9 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     }
   }
 
+  let syncing = false;
   async function sync(): Promise<void> {
+    syncing = true;
     try {
       if (authorizer.generation < 0) await fullLoad();
       // A few rounds at most: a node that keeps finding new rows is confirmed by the next call.
@@ -125,6 +131,8 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     } catch (err) {
       lastError = err;
       throw err;
+    } finally {
+      syncing = false;
     }
   }
 
@@ -140,7 +148,12 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
   // callers that arrive while one is waiting to start share it.
   let running: Promise<void> = Promise.resolve();
   let waiting: Promise<void> | undefined;
-  const refresh = (): Promise<void> => {
+  const refresh = (applied?: Change): Promise<void> => {
+    // Every smaller number committed before this one took the change feed's turn, and this node holds them all.
+    if (applied && !syncing && !waiting && applied.seq === authorizer.generation + 1) {
+      applyChanges([applied]);
+      return Promise.resolve();
+    }
     if (waiting) return waiting;
     const next = running
       .catch(() => undefined)

@@ -49,6 +49,8 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
     ...createGroups(store, clock),
     ...roles,
     getPrincipal,
+    /** Which kind of directory object an id names (a role assignment's principal type), in one look-up. */
+    objectKind: (id: string) => store.objectKind(id.toLowerCase()),
     /** Whether the principal is a Global Administrator of that tenant (who may create subscriptions). */
     async isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean> {
       const [principal, mayAssign] = await Promise.all([getPrincipal(principalId), roles.mayAssignDirectoryRoles(principalId)]);

@@ -43,6 +43,8 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       return known;
     };
     let status = 500;
+    let audited = false;
+    const correlationId = String(request.headers["x-ms-client-request-id"] ?? request.id);
     try {
       // Every ARM answer depends on authorization: a node that cannot confirm its policy answers 503 first.
       services.policyCurrent();
@@ -55,8 +57,10 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
         origin: requestOrigin(request),
         caller: callerOnce,
         request,
+        correlationId,
       });
       status = result.status ?? 200;
+      audited = result.audited === true;
       // The data plane reuses account and deployment reads briefly; a write here is effective at once on this node.
       if (WRITES.has(request.method)) {
         await services.resourcesChanged(path).catch((err) => request.log.warn({ err }, "recording a resource change failed"));
@@ -73,8 +77,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       status = err instanceof WireError ? err.status : 500;
       throw err;
     } finally {
-      if (known && WRITES.has(request.method)) {
-        const correlationId = String(request.headers["x-ms-client-request-id"] ?? request.id);
+      if (known && WRITES.has(request.method) && !audited) {
         await recordArmWrite(services, { method: request.method, path, caller: known, statusCode: status, correlationId }).catch(
           (err: unknown) => request.log.error({ err }, "activity log write failed"),
         );

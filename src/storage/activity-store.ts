@@ -19,22 +19,7 @@ export interface ActivityRecord {
 export function activityStore(db: Kysely<Tables>) {
   return {
     async insert(a: ActivityRecord): Promise<void> {
-      await db
-        .insertInto("activity_log")
-        .values({
-          event_id: a.eventId,
-          subscription_id: a.subscriptionId.toLowerCase(),
-          event_timestamp: a.eventTimestamp,
-          caller: a.caller,
-          principal_id: a.principalId,
-          operation_name: a.operationName,
-          http_method: a.httpMethod,
-          resource_id: a.resourceId,
-          status: a.status,
-          status_code: a.statusCode,
-          correlation_id: a.correlationId,
-        })
-        .execute();
+      await db.insertInto("activity_log").values(activityRow(a)).execute();
     },
     /** Events of a subscription with `from <= eventTimestamp <= to` (ISO-8601 text compares in time order). */
     async list(subscriptionId: string, from: string, to: string): Promise<ActivityRecord[]> {
@@ -60,6 +45,23 @@ export function activityStore(db: Kysely<Tables>) {
         correlationId: r.correlation_id,
       }));
     },
+  };
+}
+
+/** The stored row of an activity-log entry (also written by stores that log a write in its own transaction). */
+export function activityRow(a: ActivityRecord): Tables["activity_log"] {
+  return {
+    event_id: a.eventId,
+    subscription_id: a.subscriptionId.toLowerCase(),
+    event_timestamp: a.eventTimestamp,
+    caller: a.caller,
+    principal_id: a.principalId,
+    operation_name: a.operationName,
+    http_method: a.httpMethod,
+    resource_id: a.resourceId,
+    status: a.status,
+    status_code: a.statusCode,
+    correlation_id: a.correlationId,
   };
 }
 

@@ -43,26 +43,63 @@ const CHANGE_FEED_LOCK = 0x6b65796c;
 export const CHANGE_CHANNEL = "keyless_changes";
 
 /**
- * Records a change in the writer's transaction. Nodes read the rows numbered above the last one they applied, so
- * a sequence number must never become visible before a smaller one: PostgreSQL hands numbers out at insert, not
- * at commit, so a transaction-scoped advisory lock makes change-recording transactions take turns from here to
- * their commit, and numbers then become visible in order. SQLite runs one write transaction at a time already.
- * On PostgreSQL the same transaction notifies `CHANGE_CHANNEL`, which PostgreSQL delivers only once it commits.
+ * Records a change in the writer's transaction and returns it with its number. Nodes read the rows numbered above
+ * the last one they applied, so a sequence number must never become visible before a smaller one: PostgreSQL hands
+ * numbers out at insert, not at commit, so a transaction-scoped advisory lock makes change-recording transactions
+ * take turns from here to their commit, and numbers then become visible in order. SQLite runs one write transaction
+ * at a time already. On PostgreSQL the same statement that inserts the row notifies `CHANGE_CHANNEL`, which
+ * PostgreSQL delivers only once the transaction commits. A writer that took the lock already (`lockChangeFeed`, or
+ * `beginChangeTransaction`) passes `locked`.
  */
 export async function recordChange(
   tx: Kysely<Tables>,
   topic: ChangeTopic,
   at: string,
   delta: ChangeDelta = { kind: "full" },
-): Promise<void> {
-  const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
-  if (postgres) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
-  await tx
-    .insertInto("changes")
-    .values({ topic, at, delta: JSON.stringify(delta) })
-    .execute();
-  if (postgres) await sql`select pg_notify(${CHANGE_CHANNEL}, current_schema())`.execute(tx);
+  locked = false,
+): Promise<Change> {
+  const text = JSON.stringify(delta);
+  if (!isPostgres(tx)) {
+    const row = await tx.insertInto("changes").values({ topic, at, delta: text }).returning("seq").executeTakeFirstOrThrow();
+    return { seq: Number(row.seq), topic, at, delta };
+  }
+  if (!locked) await lockChangeFeed(tx);
+  const { rows } = await sql<{ seq: string | number }>`
+    with change as (insert into changes (topic, at, delta) values (${topic}, ${at}, ${text}) returning seq)
+    select seq, pg_notify(${CHANGE_CHANNEL}, current_schema()) from change`.execute(tx);
+  return { seq: Number(rows[0]!.seq), topic, at, delta };
 }
+
+/** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
+export async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
+}
+
+/**
+ * Runs `work` in one transaction that holds the change feed's turn from its first statement, on PostgreSQL in one
+ * round trip with `begin` (a statement without parameters goes as a simple query, which may hold several): reads in
+ * `work` then see every change committed before it, so a check made there (a count against a limit) cannot race a
+ * writer on another node. `work` records its change with `recordChange(…, locked = true)`.
+ */
+export async function changeTransaction<T>(db: Kysely<Tables>, work: (tx: Kysely<Tables>) => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return db.transaction().execute(work);
+  return db.connection().execute(async (connection) => {
+    try {
+      await sql.raw(`begin; select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`).execute(connection);
+      const result = await work(connection);
+      await sql.raw("commit").execute(connection);
+      return result;
+    } catch (err) {
+      await sql
+        .raw("rollback")
+        .execute(connection)
+        .catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+const isPostgres = (db: Kysely<Tables>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The feed as nodes read it. */
 export function changeFeed(db: Kysely<Tables>) {
@@ -86,6 +123,6 @@ export function changeFeed(db: Kysely<Tables>) {
       }));
     },
     /** Records a change on its own (a write that has no transaction of its own to record it in). */
-    record: (topic: ChangeTopic, at: string, delta: ChangeDelta) => db.transaction().execute((tx) => recordChange(tx, topic, at, delta)),
+    record: (topic: ChangeTopic, at: string, delta: ChangeDelta) => changeTransaction(db, (tx) => recordChange(tx, topic, at, delta, true)),
   };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
 import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
 import { recordChange } from "./change-feed.ts";
@@ -57,6 +57,17 @@ export function directoryStore(db: Kysely<Tables>) {
     async getUser(id: string): Promise<UserRecord | undefined> {
       const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
       return row && toUser(row);
+    },
+    /** Which kind of directory object an id names, in one query (users, groups and service principals share ids' space). */
+    async objectKind(id: string): Promise<"user" | "group" | "servicePrincipal" | undefined> {
+      const row = await db
+        .selectFrom("users")
+        .select(sql<string>`'user'`.as("kind"))
+        .where("id", "=", id)
+        .unionAll(db.selectFrom("groups").select(sql<string>`'group'`.as("kind")).where("id", "=", id))
+        .unionAll(db.selectFrom("service_principals").select(sql<string>`'servicePrincipal'`.as("kind")).where("id", "=", id))
+        .executeTakeFirst();
+      return row?.kind as "user" | "group" | "servicePrincipal" | undefined;
     },
     async findUserByUpn(upn: string): Promise<UserRecord | undefined> {
       const row = await db.selectFrom("users").selectAll().where("upn_key", "=", upn.toLowerCase()).executeTakeFirst();

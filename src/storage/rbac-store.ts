@@ -1,22 +1,37 @@
-import { type Kysely, type Selectable, sql } from "kysely";
-import { changeFeed, recordChange } from "./change-feed.ts";
+import { type Kysely, PostgresAdapter, type Selectable, sql } from "kysely";
+import { type ActivityRecord, activityRow } from "./activity-store.ts";
+import { CHANGE_CHANNEL, type Change, type ChangeDelta, changeFeed, changeTransaction, recordChange } from "./change-feed.ts";
 import { afterCursor, cursorOf } from "./directory-lists.ts";
 import type { RoleAssignmentRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
-import { roleDefinitionStore } from "./role-definition-store.ts";
+import { countInSubscription, roleDefinitionStore } from "./role-definition-store.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 export function rbacStore(db: Kysely<Tables>) {
   return {
     ...roleDefinitionStore(db),
-    /** Inserts an assignment and records a change in the same transaction, so every node sees it. */
-    async insertRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
-      await conflictOnDuplicate(
+    /**
+     * Inserts an assignment, records its change (so every node sees it) and, when given, the activity-log entry of
+     * the write, in one transaction: nothing is acknowledged that a crash could still lose. With `limit`, the insert
+     * happens only while the subscription holds fewer than `limit.max` assignments, counted after the transaction
+     * took the change feed's turn: two nodes creating the last allowed one at once cannot both succeed. Returns the
+     * recorded change, or undefined when the limit refused the insert. A duplicate throws `ConflictError`.
+     * On PostgreSQL this is three round trips: `begin` with the lock, one statement, `commit`.
+     */
+    async insertRoleAssignment(
+      a: RoleAssignmentRecord,
+      options: { limit?: { subscriptionId: string; max: number }; activity?: ActivityRecord } = {},
+    ): Promise<Change | undefined> {
+      const row = toRow(a);
+      const delta = { kind: "assignment.put", assignment: toRecord(row) } as const;
+      return conflictOnDuplicate(
         () =>
-          db.transaction().execute(async (tx) => {
-            const row = toRow(a);
+          changeTransaction(db, async (tx) => {
+            if (tx.getExecutor().adapter instanceof PostgresAdapter) return insertGuardedPostgres(tx, row, delta, options);
+            if (options.limit && (await countInSubscription(tx, options.limit.subscriptionId)) >= options.limit.max) return undefined;
             await tx.insertInto("role_assignments").values(row).execute();
-            await recordChange(tx, "rbac", a.createdOn, { kind: "assignment.put", assignment: toRecord(row) });
+            if (options.activity) await tx.insertInto("activity_log").values(activityRow(options.activity)).execute();
+            return recordChange(tx, "rbac", a.createdOn, delta, true);
           }),
         "The role assignment already exists.",
       );
@@ -38,12 +53,26 @@ export function rbacStore(db: Kysely<Tables>) {
         await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) });
       });
     },
-    async deleteRoleAssignment(id: string, at: string): Promise<boolean> {
-      return db.transaction().execute(async (tx) => {
-        const result = await tx.deleteFrom("role_assignments").where("id", "=", id.toLowerCase()).executeTakeFirst();
-        const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await recordChange(tx, "rbac", at, { kind: "assignment.delete", id: id.toLowerCase() });
-        return deleted;
+    /**
+     * Deletes an assignment with its change and, when given, the activity-log entry of the write, in one transaction
+     * (on PostgreSQL three round trips, as an insert); returns the recorded change, or undefined when there was none.
+     */
+    async deleteRoleAssignment(id: string, at: string, options: { activity?: ActivityRecord } = {}): Promise<Change | undefined> {
+      const key = id.toLowerCase();
+      const delta = { kind: "assignment.delete", id: key } as const;
+      return changeTransaction(db, async (tx) => {
+        if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+          const { rows } = await sql<{ seq: string | number }>`
+            with gone as (delete from role_assignments where id = ${key} returning id)${activityPart(options.activity, "gone")},
+            change as (insert into changes (topic, at, delta) select 'rbac', ${at}, ${JSON.stringify(delta)} from gone returning seq)
+            select seq, pg_notify(${CHANGE_CHANNEL}, current_schema()) from change`.execute(tx);
+          const seq = rows[0]?.seq;
+          return seq === undefined ? undefined : { seq: Number(seq), topic: "rbac" as const, at, delta };
+        }
+        const result = await tx.deleteFrom("role_assignments").where("id", "=", key).executeTakeFirst();
+        if (Number(result.numDeletedRows) === 0) return undefined;
+        if (options.activity) await tx.insertInto("activity_log").values(activityRow(options.activity)).execute();
+        return recordChange(tx, "rbac", at, delta, true);
       });
     },
     /**
@@ -144,6 +173,40 @@ export function rbacStore(db: Kysely<Tables>) {
 }
 
 export type RbacStore = ReturnType<typeof rbacStore>;
+
+/**
+ * PostgreSQL: the limit check, the insert, the activity entry, the change row and its notification as one statement
+ * (data-modifying CTEs; each later part inserts only if the assignment did). It runs after the lock, so its snapshot
+ * counts every assignment committed before.
+ */
+async function insertGuardedPostgres(
+  tx: Kysely<Tables>,
+  row: Tables["role_assignments"],
+  delta: ChangeDelta,
+  options: { limit?: { subscriptionId: string; max: number }; activity?: ActivityRecord },
+): Promise<Change | undefined> {
+  const key = options.limit && `/subscriptions/${options.limit.subscriptionId.toLowerCase()}`;
+  const guard = options.limit
+    ? sql`where (select count(*) from role_assignments where scope_key = ${key} or scope_key like ${`${key}/%`}) < ${options.limit.max}`
+    : sql``;
+  const text = JSON.stringify(delta);
+  const { rows } = await sql<{ seq: string | number }>`
+    with assignment as (insert into role_assignments ${columns(row)} select ${values(row)} ${guard} returning id)${activityPart(options.activity, "assignment")},
+    change as (insert into changes (topic, at, delta) select 'rbac', ${row.created_on}, ${text} from assignment returning seq)
+    select seq, pg_notify(${CHANGE_CHANNEL}, current_schema()) from change`.execute(tx);
+  const seq = rows[0]?.seq;
+  return seq === undefined ? undefined : { seq: Number(seq), topic: "rbac", at: row.created_on, delta };
+}
+
+/** `, activity as (insert … select … from {after})`: the entry is written only if the statement's write happened. */
+function activityPart(activity: ActivityRecord | undefined, after: string) {
+  if (!activity) return sql``;
+  const row = activityRow(activity);
+  return sql`, activity as (insert into activity_log ${columns(row)} select ${values(row)} from ${sql.table(after)})`;
+}
+
+const columns = (row: object) => sql`(${sql.join(Object.keys(row).map((c) => sql.id(c)))})`;
+const values = (row: object) => sql.join(Object.values(row).map((v) => sql`${v}`));
 
 function toRow(a: RoleAssignmentRecord): Tables["role_assignments"] {
   return {

@@ -57,15 +57,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return Number(row?.n ?? 0);
     },
     /** Assignments at the subscription or anything below it: what Azure's per-subscription limit counts. */
-    async countAssignmentsInSubscription(subscriptionId: string): Promise<number> {
-      const key = `/subscriptions/${subscriptionId.toLowerCase()}`;
-      const row = await db
-        .selectFrom("role_assignments")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where((eb) => eb.or([eb("scope_key", "=", key), eb("scope_key", "like", `${key}/%`)]))
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
+    countAssignmentsInSubscription: (subscriptionId: string) => countInSubscription(db, subscriptionId),
     async insertDenyAssignment(d: DenyAssignmentRecord): Promise<void> {
       await conflictOnDuplicate(
         () =>
@@ -152,4 +144,15 @@ function denyRecord(row: Selectable<Tables["deny_assignments"]>): DenyAssignment
     doNotApplyToChildScopes: Number(row.do_not_apply_to_child_scopes) === 1,
     createdOn: row.created_on,
   };
+}
+
+/** Assignments at a subscription or anything below it: what Azure's per-subscription limit counts. */
+export async function countInSubscription(db: Kysely<Tables>, subscriptionId: string): Promise<number> {
+  const key = `/subscriptions/${subscriptionId.toLowerCase()}`;
+  const row = await db
+    .selectFrom("role_assignments")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where((eb) => eb.or([eb("scope_key", "=", key), eb("scope_key", "like", `${key}/%`)]))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

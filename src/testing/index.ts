@@ -5,12 +5,21 @@
  * runs in the test process; on an older Node, as a child process on Node 24 (the `node` dependency's runtime).
  */
 import { Agent as HttpsAgent } from "node:https";
+import module from "node:module";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { parse as parseYaml } from "yaml";
-import { type ServerProcess, spawnServer } from "./server-process.ts";
+import { packageDir, type ServerProcess, spawnServer } from "./server-process.ts";
+import {
+  forgetPreparedWorld,
+  type PreparedWorld,
+  restorePreparedWorld,
+  savePreparedWorld,
+  worldCacheDir,
+  worldCacheKey,
+} from "./world-cache.ts";
 
 /** The public client id of the Azure CLI: users sign in through it (password grant), as `az login -u -p` does. */
 export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
@@ -29,6 +38,12 @@ export interface StartKeylessOptions {
    * process) or `"child"` (a child process on Node 24; the only choice on older Nodes).
    */
   mode?: "in-process" | "child";
+  /**
+   * Use the prepared-world cache (default true): a world prepared by an earlier process with the same world file,
+   * settings and Keyless build is copied from the user's cache folder instead of being prepared again (see the
+   * docs' "prepared-world cache"; `KEYLESS_TESTING_CACHE=off` turns it off for every start).
+   */
+  cache?: boolean;
 }
 
 /** An app's client secret, as the world created it. */
@@ -83,29 +98,73 @@ function restoreDatabase(pristine: string, dataDir: string): void {
     if (entry.isFile()) copyFileSync(join(pristine, entry.name), join(dataDir, entry.name));
 }
 
+/**
+ * Node's on-disk compile cache, turned on before the server's modules load in this process (about a third of a first
+ * start's loading), in the package's node_modules/.cache/keyless as `keyless` does. It stays on for the process
+ * (modules loaded later are cached there too); NODE_COMPILE_CACHE names another folder, NODE_DISABLE_COMPILE_CACHE=1
+ * turns it off.
+ */
+function enableCompileCache(): void {
+  if (module.getCompileCacheDir?.() === undefined) module.enableCompileCache?.(join(packageDir(), "node_modules", ".cache", "keyless"));
+}
+
+type Start = (port: number, settings: Record<string, string>, world?: string) => Promise<ServerProcess>;
+
+/**
+ * The world as started is kept in `pristine` (a copy of the data dir taken while the server is stopped), for
+ * `reset()`. It comes from the prepared-world cache when an earlier process prepared the same world with the same
+ * build and settings (world-cache.ts); else the world is applied on a first start, the copy taken (and saved to the
+ * cache), and the server started again on the data dir.
+ */
+async function startPrepared(
+  options: StartKeylessOptions,
+  work: { dataDir: string; pristine: string; restartEnv: Record<string, string>; start: Start },
+): Promise<{ server: ServerProcess; prepared: PreparedWorld }> {
+  const { dataDir, pristine, restartEnv, start } = work;
+  const cacheDir = options.cache === false ? undefined : worldCacheDir();
+  const key = cacheDir && worldCacheKey({ world: options.world, adminPassword: options.adminPassword, env: options.env ?? {} });
+  const cached = cacheDir && key ? restorePreparedWorld(cacheDir, key, pristine) : undefined;
+  if (cacheDir && key && cached) {
+    cpSync(pristine, dataDir, { recursive: true });
+    try {
+      return { server: await start(options.port ?? 0, restartEnv), prepared: cached };
+    } catch {
+      // A prepared world that does not start (a damaged copy) is prepared again.
+      forgetPreparedWorld(cacheDir, key);
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(pristine, { recursive: true, force: true });
+    }
+  }
+  const adminPassword = options.adminPassword ?? `Kl-${crypto.randomUUID()}`;
+  const first = await start(options.port ?? 0, { ...options.env, KEYLESS_ADMIN_PASSWORD: adminPassword }, options.world);
+  await first.stop();
+  cpSync(dataDir, pristine, { recursive: true });
+  const prepared = { adminPassword, seeded: first.seeded };
+  if (cacheDir && key) savePreparedWorld(cacheDir, key, pristine, prepared);
+  return { server: await start(first.facts.port, restartEnv), prepared };
+}
+
 /** Starts Keyless with a world; resolves once it answers. */
 export async function startKeyless(options: StartKeylessOptions = {}): Promise<KeylessServer> {
   const work = mkdtempSync(join(tmpdir(), "keyless-testing-"));
   const dataDir = join(work, "data");
   const pristine = join(work, "pristine");
-  const adminPassword = options.adminPassword ?? `Kl-${crypto.randomUUID()}`;
-  const env = { ...options.env, KEYLESS_ADMIN_PASSWORD: adminPassword };
   // On Node 24 the server runs in this process (no child to start, restarts in milliseconds); on older Nodes, as a
   // child on Node 24.
   const inProcess = options.mode !== "child" && Number(process.versions.node.split(".")[0]) >= 24;
+  if (inProcess) enableCompileCache();
   const start = async (port: number, settings: Record<string, string>, world?: string): Promise<ServerProcess> =>
     inProcess
       ? (await import("./in-process.ts")).startInProcess({ dataDir, port, env: settings, world })
       : spawnServer({ dataDir, port, env: settings, world });
-  const seeded = await start(options.port ?? 0, env, options.world);
   // Restarts are given no administrator password: the data dir has the administrator, and checking a given
   // password against it (for start-up's "not applied" warning) would cost a scrypt on every reset().
-  const { KEYLESS_ADMIN_PASSWORD: _given, ...restartEnv } = env;
-  // The world as started is kept as a copy of the data dir, taken while the server is stopped.
-  await seeded.stop();
-  cpSync(dataDir, pristine, { recursive: true });
-  const facts = seeded.facts;
-  let server = await start(facts.port, restartEnv);
+  const restartEnv = { ...options.env };
+  delete restartEnv.KEYLESS_ADMIN_PASSWORD;
+  const { server: started, prepared } = await startPrepared(options, { dataDir, pristine, restartEnv, start });
+  let server = started;
+  const { adminPassword } = prepared;
+  const facts = server.facts;
   const ca = readFileSync(facts.caPath, "utf8");
   const dispatcher = new Agent({ connect: { ca } });
   const httpsAgent = new HttpsAgent({ ca });
@@ -129,7 +188,7 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
     : {};
   for (const user of world.users ?? []) if (user.password) users[user.userPrincipalName] = user.password;
   const apps: Record<string, AppSecret> = {};
-  for (const change of seeded.seeded) {
+  for (const change of prepared.seeded) {
     if (change.kind === "secret" && change.secret && change.appId) {
       const displayName = change.name.split("/")[0]!;
       apps[displayName] = { displayName, appId: change.appId, secret: change.secret };

@@ -29,13 +29,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The package's `bin/keyless.js`, from src/testing (checkout) or dist/src/testing (installed package). */
-function launcher(): string {
+/** The package's folder (the one with `bin/keyless.js`), from src/testing (checkout) or dist/src/bundle (package). */
+export function packageDir(): string {
   for (const up of ["..", "../.."]) {
-    const path = join(import.meta.dirname, up, "..", "bin", "keyless.js");
-    if (existsSync(path)) return path;
+    const dir = join(import.meta.dirname, up, "..");
+    if (existsSync(join(dir, "bin", "keyless.js"))) return dir;
   }
   throw new Error("keyless/testing cannot find bin/keyless.js beside it");
+}
+
+function launcher(): string {
+  return join(packageDir(), "bin", "keyless.js");
 }
 
 /**

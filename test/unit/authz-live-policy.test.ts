@@ -155,6 +155,33 @@ for (const dialect of dialects) {
       assert.equal(a.authorizer.generation, await store.rbac.latestChange());
     });
 
+    test("the writer applies its own change without reading the feed back; out of line, it reads what it missed first", async () => {
+      let reads = 0;
+      const counted = {
+        ...store.rbac,
+        changesSince: (after: number, limit: number) => {
+          reads++;
+          return store.rbac.changesSince(after, limit);
+        },
+      };
+      const live = await openLivePolicy({ store: counted, loadMemberships: fromDirectory });
+      const request = { ...chat, principalId: "user-7" };
+      const own = await store.rbac.insertRoleAssignment(assignment("ra-7", "user-7", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
+      reads = 0;
+      await live.refresh(own);
+      assert.equal(reads, 0, "the change this node recorded is next in line: applied as it is");
+      assert.equal(live.authorizer.evaluate(request).kind, "allowed");
+      assert.equal(live.authorizer.generation, own!.seq);
+      // Another node's change lands first: this node's own change is no longer next in line.
+      await store.rbac.insertRoleAssignment(assignment("ra-7b", "user-7b", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
+      const removal = await store.rbac.deleteRoleAssignment("ra-7", at);
+      await live.refresh(removal);
+      assert.ok(reads > 0, "read from the feed");
+      assert.equal(live.authorizer.evaluate(request).kind, "denied");
+      assert.equal(live.authorizer.evaluate({ ...chat, principalId: "user-7b" }).kind, "allowed", "the missed change applied too");
+      assert.equal(live.authorizer.generation, removal!.seq);
+    });
+
     test("a scope deleted with everything under it, and a node too far behind, reload fully", async () => {
       const live = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory, maxPendingChanges: 3 });
       const request = { ...chat, principalId: "user-4" };

@@ -122,9 +122,55 @@ for (const dialect of dialects) {
       );
       assert.equal(await store.rbac.getRoleAssignment("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), undefined);
       const afterInsert = await store.rbac.latestChange();
-      assert.equal(await store.rbac.deleteRoleAssignment("AAAAAAAA-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), true);
+      assert.ok(await store.rbac.deleteRoleAssignment("AAAAAAAA-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at));
       assert.ok((await store.rbac.latestChange()) > afterInsert);
-      assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), false);
+      assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), undefined);
+    });
+
+    test("an assignment, its change and its activity-log entry commit together; a refused insert leaves none of them", async () => {
+      const activity = (eventId: string) => ({
+        eventId,
+        subscriptionId,
+        eventTimestamp: at,
+        caller: "admin@t.example",
+        principalId: "44444444-4444-4444-8444-444444444444",
+        operationName: "Microsoft.Authorization/roleAssignments/write",
+        httpMethod: "PUT",
+        resourceId: `/subscriptions/${subscriptionId}/resourceGroups/logged`,
+        status: "Succeeded" as const,
+        statusCode: 201,
+        correlationId: eventId,
+      });
+      const scope = `/subscriptions/${subscriptionId}/resourceGroups/logged`;
+      const record = assignment("eeeeeeee-eeee-4eee-8eee-000000000001", { scope });
+      const change = await store.rbac.insertRoleAssignment(record, { activity: activity("event-1") });
+      assert.ok(change);
+      assert.equal(change.seq, await store.rbac.latestChange(), "the change this write recorded, with its number");
+      assert.deepEqual(change.delta, { kind: "assignment.put", assignment: record });
+      assert.deepEqual((await store.rbac.changesSince(change.seq - 1, 10))[0]?.delta, change.delta);
+      const logged = async () => (await store.activity.list(subscriptionId, at, at)).map((e) => e.eventId).sort();
+      assert.deepEqual(await logged(), ["event-1"]);
+      await assert.rejects(
+        store.rbac.insertRoleAssignment(assignment("eeeeeeee-eeee-4eee-8eee-000000000002", { scope }), { activity: activity("event-2") }),
+        ConflictError,
+      );
+      const limited = await store.rbac.insertRoleAssignment(
+        assignment("eeeeeeee-eeee-4eee-8eee-000000000003", { scope, principalId: "p-3" }),
+        {
+          limit: { subscriptionId, max: 1 },
+          activity: activity("event-3"),
+        },
+      );
+      assert.equal(limited, undefined, "the subscription already holds its one allowed assignment");
+      assert.deepEqual(await logged(), ["event-1"]);
+      assert.equal(await store.rbac.latestChange(), change.seq);
+      assert.equal(await store.rbac.getRoleAssignment("eeeeeeee-eeee-4eee-8eee-000000000003"), undefined);
+      const deletion = await store.rbac.deleteRoleAssignment(record.id, at, { activity: { ...activity("event-4"), httpMethod: "DELETE" } });
+      assert.deepEqual(deletion?.delta, { kind: "assignment.delete", id: record.id });
+      assert.equal(deletion?.seq, await store.rbac.latestChange());
+      assert.deepEqual(await logged(), ["event-1", "event-4"]);
+      assert.equal(await store.rbac.deleteRoleAssignment(record.id, at, { activity: activity("event-5") }), undefined);
+      assert.deepEqual(await logged(), ["event-1", "event-4"], "nothing deleted, nothing logged by the store");
     });
 
     test("deleting a scope's role and deny assignments takes those at and below it, not a sibling whose name it prefixes", async () => {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { ArmCaller } from "../../arm/arm-caller.ts";
+import type { ActivityRecord } from "../../storage/activity-store.ts";
 import type { Services } from "../services.ts";
 
 export type ArmMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST" | "HEAD";
@@ -20,6 +21,11 @@ export interface ArmContext {
   body: unknown;
   /** Authenticates the bearer token (ARM's 401s) and names the caller. */
   caller(): Promise<ArmCaller>;
+  /**
+   * The activity-log entry of this write answering `statusCode`, for a handler whose store records it in the write's
+   * own transaction (it then returns `audited`); undefined for a call that is not logged. Needs `caller()` first.
+   */
+  activityOf(statusCode: number): ActivityRecord | undefined;
 }
 
 export interface ArmResult {
@@ -32,6 +38,8 @@ export interface ArmResult {
    * names case-insensitively (the Azure CLI's Python SDK) keep only one of them and restart the list forever.
    */
   paged?: boolean;
+  /** The write's activity-log entry was recorded with it (`activityOf`): the surface does not record it again. */
+  audited?: boolean;
 }
 
 type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;

@@ -75,19 +75,26 @@ export const authorizationRoutes: ArmRoute[] = [
     handlers: {
       async PUT(ctx) {
         const [scope, name] = ctx.params as [string, string];
-        const { created, record } = await putRoleAssignment(
+        const { created, record, audited } = await putRoleAssignment(
           ctx.services.roleAssignments,
           await ctx.caller(),
           scope,
           name,
           roleAssignmentInput(ctx.body),
+          ctx.activityOf,
         );
-        return { status: created ? 201 : 200, body: roleAssignmentJson(record) };
+        return { status: created ? 201 : 200, body: roleAssignmentJson(record), audited };
       },
       async DELETE(ctx) {
         const [scope, name] = ctx.params as [string, string];
-        const deleted = await deleteRoleAssignment(ctx.services.roleAssignments, await ctx.caller(), scope, name);
-        return deleted ? { body: roleAssignmentJson(deleted) } : { status: 204 };
+        const { deleted, audited } = await deleteRoleAssignment(
+          ctx.services.roleAssignments,
+          await ctx.caller(),
+          scope,
+          name,
+          ctx.activityOf,
+        );
+        return deleted ? { body: roleAssignmentJson(deleted), audited } : { status: 204 };
       },
       async GET(ctx) {
         const [scope, name] = ctx.params as [string, string];

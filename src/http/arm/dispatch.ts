@@ -1,4 +1,5 @@
 import type { ArmCaller } from "../../arm/arm-caller.ts";
+import type { ActivityRecord } from "../../storage/activity-store.ts";
 import { armError } from "../../arm/arm-errors.ts";
 import type { Services } from "../services.ts";
 import type { ArmContext, ArmMethod, ArmResult, ArmRoute } from "./arm-route.ts";
@@ -16,6 +17,8 @@ interface ArmCall {
   origin: string;
   caller(): Promise<ArmCaller>;
   request?: ArmContext["request"];
+  /** The correlation id the activity log records writes under. */
+  correlationId: string;
 }
 
 /** Finds the route of a path, checks the method and api-version, and runs the handler. */
@@ -30,6 +33,8 @@ export async function runArmRoute(services: Services, call: ArmCall): Promise<Ar
   if (route.apiVersions.length > 0 && !route.apiVersions.includes(apiVersion)) {
     throw armError("InvalidApiVersionParameter", apiVersion, route.type, route.apiVersions.join(","));
   }
+  // Known once the handler asked for it: the activity log names who wrote.
+  let caller: ArmCaller | undefined;
   return handler({
     request: call.request,
     url: call.url,
@@ -39,7 +44,14 @@ export async function runArmRoute(services: Services, call: ArmCall): Promise<Ar
     origin: call.origin,
     query: call.query,
     body: call.body,
-    caller: call.caller,
+    caller: async () => {
+      caller ??= await call.caller();
+      return caller;
+    },
+    activityOf(statusCode) {
+      if (!caller || !WRITES.has(call.method)) return undefined;
+      return activityRecord(services, { method: call.method, path: call.path, caller, statusCode, correlationId: call.correlationId });
+    },
   });
 }
 
@@ -71,17 +83,28 @@ const OPERATION_TYPES: Record<string, string> = {
   "Microsoft.Resources/resourceGroups": "Microsoft.Resources/subscriptions/resourceGroups",
 };
 
+interface ArmWrite {
+  method: string;
+  path: string;
+  caller: ArmCaller;
+  statusCode: number;
+  correlationId: string;
+}
+
 /** The activity log entry of a control-plane write, refused or not. */
-export async function recordArmWrite(
-  services: Services,
-  write: { method: string; path: string; caller: ArmCaller; statusCode: number; correlationId: string },
-): Promise<void> {
+export async function recordArmWrite(services: Services, write: ArmWrite): Promise<void> {
+  const record = activityRecord(services, write);
+  if (record) await services.activityLog.insert(record);
+}
+
+/** The activity-log record of a write, or undefined when it is not under a subscription (Azure logs per subscription). */
+function activityRecord(services: Services, write: ArmWrite): ActivityRecord | undefined {
   const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(write.path)?.[1];
-  if (!subscriptionId) return;
+  if (!subscriptionId) return undefined;
   const found = findRoute(write.path);
   const verb = write.method === "DELETE" ? "delete" : write.method === "POST" ? "action" : "write";
   const type = found ? (OPERATION_TYPES[found.route.type] ?? found.route.type) : "Microsoft.Resources";
-  await services.activityLog.record({
+  return services.activityLog.entry({
     subscriptionId,
     caller: write.caller.clientName,
     principalId: write.caller.principalId,

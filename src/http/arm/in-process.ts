@@ -18,6 +18,7 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
     const path = normalizedPath(request.path);
     const url = `${request.path}?api-version=${encodeURIComponent(request.apiVersion)}`;
     let status = 500;
+    let audited = false;
     try {
       // As over HTTP: a node that cannot confirm its authorization policy refuses (503) rather than guess.
       services.policyCurrent();
@@ -29,8 +30,10 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
         body: request.body,
         origin,
         caller: async () => caller,
+        correlationId,
       });
       status = result.status ?? 200;
+      audited = result.audited === true;
       return { status, body: result.body };
     } catch (err) {
       status = err instanceof WireError ? err.status : 500;
@@ -39,7 +42,8 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
       if (WRITES.has(request.method)) {
         // As after an HTTP write: this node's cached reads are dropped and other nodes are told.
         if (status < 400) await services.resourcesChanged(path).catch(() => {});
-        await recordArmWrite(services, { method: request.method, path, caller, statusCode: status, correlationId }).catch(() => {});
+        if (!audited)
+          await recordArmWrite(services, { method: request.method, path, caller, statusCode: status, correlationId }).catch(() => {});
       }
     }
   };

@@ -41,8 +41,10 @@ export const monitoringRoutes: ArmRoute[] = [
     pattern: new RegExp(`${ACCOUNT}/calls$`, "i"),
     apiVersions: COGNITIVE_VERSIONS,
     handlers: {
+      // The handler pages the log itself (`$top`, a keyset `$skiptoken`, `nextLink`): not sliced again by the surface.
       GET: async (ctx) => ({
         body: await listAccountCalls(ctx.services.arm, await ctx.caller(), address(ctx), ctx.query, `${ctx.origin}${ctx.url}`),
+        paged: true,
       }),
     },
   },
