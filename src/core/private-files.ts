@@ -5,7 +5,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSy
  * Files Keyless writes hold secrets (the database, its WAL, keys, the CLI's tokens): each is created 0600, in a
  * directory only its owner may write. Helpers for that, in one place.
  */
-const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
 
 /**
