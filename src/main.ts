@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { sweepAbandonedRuns } from "./arm/template-deployments/deployment-leases.ts";
 import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
@@ -224,6 +225,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   pruneResponses();
   const responsesTimer = setInterval(pruneResponses, 3600_000);
   responsesTimer.unref();
+  // A template deployment whose node stopped mid-run is failed by the first node to notice, at start or later.
+  const stopRunSweep = sweepAbandonedRuns(
+    store.deployments,
+    clock,
+    (failed) => app.log.warn({ failed }, "template deployments whose run stopped with its node are marked Failed"),
+    (err) => app.log.warn({ err }, "looking for abandoned template deployments failed"),
+  );
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -251,6 +259,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     clearInterval(keyTimer);
     clearInterval(upgradeTimer);
     clearInterval(responsesTimer);
+    stopRunSweep();
     await app.close();
     await Promise.allSettled([...deploymentRuns.running]);
     await callLog.close();
