@@ -31,7 +31,7 @@ const MAX_AGE_MS = 7 * 86_400_000;
 /** A cache folder's unfinished copies (a process that died while saving) are removed after this. */
 const STALE_TEMPORARY_MS = 3_600_000;
 
-export interface WorldCacheInputs {
+interface WorldCacheInputs {
   world: string | undefined;
   adminPassword: string | undefined;
   env: Record<string, string>;
