@@ -9,7 +9,7 @@ import type { Tables } from "./tables.ts";
  * `prefixIndexed`: an index on the tenant and the lowered column in code-point order serves `startswith` as a
  * range (migration 0014-display-name-prefix).
  */
-export type ListField =
+type ListField =
   | { column: string; type: "string" | "lowered" | "nullableString" | "boolean"; prefixIndexed?: true }
   | { type: "null" };
 

@@ -8,7 +8,7 @@ import { armError } from "../arm-errors.ts";
  * mid-run): any node's sweep marks it Failed, so a new PUT of the same name is not refused with DeploymentActive
  * forever and the subscription's concurrency limit frees its place.
  */
-export const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_MS = 15_000;
 export const ABANDONED_AFTER_MS = 4 * HEARTBEAT_MS;
 
 /** Touches a run's deployment every `HEARTBEAT_MS` until the returned function is called. */

@@ -7,7 +7,6 @@ import type { ArmCaller } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import type { ArmPort } from "./arm-port.ts";
 import { type TemplateDeploymentDeps, WRITE } from "./deployment-deps.ts";
-import type { DeploymentAddress } from "./deployment-input.ts";
 import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
 import { keepRunAlive } from "./deployment-leases.ts";
 import { type Preflight, planOrRefuse, refuseUndeployable, resolveScope } from "./deployment-preflight.ts";
@@ -270,18 +269,11 @@ async function deleteUnlisted(
   return failures;
 }
 
-/** `/subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.Resources/deployments/{name}` as an address. */
-export function addressOfId(id: string): DeploymentAddress | undefined {
-  const m = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(id);
-  if (!m) return undefined;
-  return { subscriptionId: m[1]!, resourceGroup: m[2] ?? null, name: m[3]! };
-}
-
 export function isActive(state: string): boolean {
   return state === "Accepted" || state === "Running";
 }
 
-export function dependencyList(resources: readonly PlannedResource[]) {
+function dependencyList(resources: readonly PlannedResource[]) {
   return resources.map((r) => ({
     id: r.resourceId,
     resourceType: r.type,
