@@ -9,9 +9,7 @@ import type { Tables } from "./tables.ts";
  * `prefixIndexed`: an index on the tenant and the lowered column in code-point order serves `startswith` as a
  * range (migration 0014-display-name-prefix).
  */
-type ListField =
-  | { column: string; type: "string" | "lowered" | "nullableString" | "boolean"; prefixIndexed?: true }
-  | { type: "null" };
+type ListField = { column: string; type: "string" | "lowered" | "nullableString" | "boolean"; prefixIndexed?: true } | { type: "null" };
 
 /**
  * The fields each directory list can be filtered on in SQL, by their Graph names. `mail` is never stored (Graph
