@@ -8,7 +8,7 @@ import type { Directory } from "./directory/directory.ts";
 import { DirectoryRoles } from "./directory/principals.ts";
 import type { Store } from "./storage/store.ts";
 
-export interface BootstrapInput {
+interface BootstrapInput {
   tenantDomain: string;
   adminUsername: string;
   adminPassword: string | undefined;

@@ -6,6 +6,7 @@ import type { Authorize, ExplainDenial } from "./arm/arm-caller.ts";
 import type { ArmDeps } from "./arm/arm-deps.ts";
 import { dataPlaneResources } from "./arm/data-plane-resources.ts";
 import { findRoleDefinition } from "./arm/role-definitions.ts";
+import { sweepAbandonedRuns } from "./arm/template-deployments/deployment-leases.ts";
 import { diffResource, planTemplate } from "./arm/templates/index.ts";
 import { createActivityLog } from "./audit/activity-log.ts";
 import { createCallLog } from "./audit/call-log.ts";
@@ -49,7 +50,6 @@ import { CHANGE_CHANNEL, type Change, type ChangeDelta } from "./storage/change-
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
-import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import type { Tracing } from "./telemetry/tracing.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
@@ -183,9 +183,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   deploymentRuns.log = (message, err) => app.log.error({ err }, message);
   await app.listen({ host: config.host, port: config.port });
+  // Loaded only when configured, like the metrics themselves: importing node:http as an ES module also loads Node's
+  // own copy of undici (for its WebSocket export), tens of milliseconds of every start (docs/benchmarks.md).
+  const metricsServerModule = metrics && (await import("./telemetry/metrics-server.ts"));
   const metricsServer =
     metrics &&
-    (await startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort! }, () => {
+    metricsServerModule &&
+    (await metricsServerModule.startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort! }, () => {
       metrics.policyGeneration.set(policy.authorizer.generation);
       metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
     }));
@@ -224,6 +228,13 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   pruneResponses();
   const responsesTimer = setInterval(pruneResponses, 3600_000);
   responsesTimer.unref();
+  // A template deployment whose node stopped mid-run is failed by the first node to notice, at start or later.
+  const stopRunSweep = sweepAbandonedRuns(
+    store.deployments,
+    clock,
+    (failed) => app.log.warn({ failed }, "template deployments whose run stopped with its node are marked Failed"),
+    (err) => app.log.warn({ err }, "looking for abandoned template deployments failed"),
+  );
   const port = (app.server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -251,6 +262,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     clearInterval(keyTimer);
     clearInterval(upgradeTimer);
     clearInterval(responsesTimer);
+    stopRunSweep();
     await app.close();
     await Promise.allSettled([...deploymentRuns.running]);
     await callLog.close();

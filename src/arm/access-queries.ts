@@ -39,7 +39,7 @@ export function callerPermissions(deps: AccessDeps, caller: ArmCaller, scopeText
   return deps.effectivePermissions(caller.principalId, checkScope(scopeText).id);
 }
 
-export interface CheckAccessInput {
+interface CheckAccessInput {
   principalId?: string;
   action?: string;
   dataAction?: string;

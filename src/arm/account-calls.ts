@@ -8,7 +8,7 @@ import type { CallLogReader } from "./call-log-port.ts";
 import { requireSubscription } from "./readable-resources.ts";
 
 /** Reading the call log is a read of the account's calls: Reader (`*∕read`) and above may. */
-export const CALLS_READ = "Microsoft.CognitiveServices/accounts/calls/read";
+const CALLS_READ = "Microsoft.CognitiveServices/accounts/calls/read";
 const CALL_TYPE = "Microsoft.CognitiveServices/accounts/calls";
 /** One page at most: ARM's page size. */
 const MAX_PAGE = 100;

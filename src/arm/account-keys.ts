@@ -13,7 +13,7 @@ const REGENERATE_KEY = "Microsoft.CognitiveServices/accounts/regenerateKey/actio
 const KEY_NAMES = ["key1", "key2"] as const;
 
 /** One fresh key, sealed at rest and findable by its HMAC digest; the plaintext leaves only through listKeys. */
-export function newAccountKey(box: SealedBox, accountId: string, keyName: "key1" | "key2", at: string): AccountKeyRecord {
+function newAccountKey(box: SealedBox, accountId: string, keyName: "key1" | "key2", at: string): AccountKeyRecord {
   const key = randomBytes(32).toString("hex");
   return { accountKey: accountId.toLowerCase(), keyName, sealedKey: box.seal(key), digest: box.lookupDigest(key), createdAt: at };
 }

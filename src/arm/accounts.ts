@@ -126,7 +126,7 @@ export async function findAccount(deps: Pick<ArmDeps, "resources">, address: Acc
 }
 
 /** The account's ARM JSON; its endpoints name the data-plane URLs on the origin the caller used. */
-export function accountJson(account: ResourceRecord, origin: string) {
+function accountJson(account: ResourceRecord, origin: string) {
   const subdomain = String(account.properties.customSubDomainName ?? account.name);
   const { endpoint, endpoints } = accountEndpoints(origin, account.name);
   return resourceJson(account, { ...account.properties, customSubDomainName: subdomain, endpoint, endpoints });

@@ -13,7 +13,7 @@ export interface ArmCaller {
  * The role assignment a `roleAssignments/write` creates or a `roleAssignments/delete` removes: what delegation
  * conditions on the caller's own assignments read (`@Request[…]` / `@Resource[…]`).
  */
-export interface AssignmentAttributes {
+interface AssignmentAttributes {
   roleDefinitionId: string;
   principalId: string;
   /** As the directory knows the principal; left out when it is not (yet) in the directory. */

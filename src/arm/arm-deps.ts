@@ -22,7 +22,7 @@ export interface ModelCatalogEntry {
 }
 
 /** The model catalog, injected so ARM never imports the data plane. */
-export interface ModelCatalog {
+interface ModelCatalog {
   list(): readonly ModelCatalogEntry[];
 }
 

@@ -253,7 +253,7 @@ const catalog = {
   },
 } as const;
 
-export type ArmErrorName = keyof typeof catalog;
+type ArmErrorName = keyof typeof catalog;
 export const armCatalog: Readonly<Record<ArmErrorName, { status: number }>> = catalog;
 
 export const armError = catalogErrors(catalog);

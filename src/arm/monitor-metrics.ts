@@ -16,7 +16,7 @@ interface AccountMetric {
 const onDeployment = (call: CallPoint, value: number) => (call.deployment === undefined ? undefined : value);
 
 /** Azure's metric names for Cognitive Services / Foundry accounts, computed from the call log. */
-export const ACCOUNT_METRICS: readonly AccountMetric[] = [
+const ACCOUNT_METRICS: readonly AccountMetric[] = [
   {
     name: "ModelRequests",
     displayName: "Model Requests",

@@ -17,7 +17,7 @@ export interface MetricsQuery {
 }
 
 /** The most data points one series may have (a week of minutes), so one query cannot ask for millions. */
-export const MAX_POINTS = 10_080;
+const MAX_POINTS = 10_080;
 
 export function parseMetricsQuery(query: Record<string, string | undefined>, now: number): MetricsQuery {
   const [from, to] = parseTimespan(query.timespan, now);
@@ -60,7 +60,7 @@ function parseInstant(text: string | undefined): number {
 }
 
 /** ISO 8601 durations of days, hours, minutes and seconds (PT1M, PT5M, PT1H, P1D, …). */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text);
   const ms = match
     ? ((Number(match[1] ?? 0) * 24 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 60_000 + Number(match[4] ?? 0) * 1000

@@ -51,7 +51,7 @@ function harm(name: string, source: string): ContentFilterSpec {
 const DEFAULT_FILTERS = ["Hate", "Sexual", "Selfharm", "Violence"].flatMap((n) => [harm(n, "Prompt"), harm(n, "Completion")]);
 
 /** The system-managed policies, as Azure lists them. */
-export const BUILTIN_RAI_POLICIES: Readonly<Record<string, { mode: string; contentFilters: readonly ContentFilterSpec[] }>> = {
+const BUILTIN_RAI_POLICIES: Readonly<Record<string, { mode: string; contentFilters: readonly ContentFilterSpec[] }>> = {
   "Microsoft.Default": { mode: "Blocking", contentFilters: DEFAULT_FILTERS },
   "Microsoft.DefaultV2": {
     mode: "Blocking",

@@ -4,9 +4,6 @@ import type { ArmCaller } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
 import { armError } from "./arm-errors.ts";
 
-/** Every resource provider's AuthorizationFailed goes through the one helper, so each carries the explanation. */
-export { requireAction } from "./arm-caller.ts";
-
 /** The subscription of a request, which must exist in the caller's tenant (else SubscriptionNotFound, as ARM says). */
 export async function requireSubscription(
   deps: Pick<ArmDeps, "resources">,

@@ -131,7 +131,7 @@ export function normalizeLocation(location: string): string {
   return location.replace(/\s+/g, "").toLowerCase();
 }
 
-export function resourceGroupJson(r: ResourceRecord) {
+function resourceGroupJson(r: ResourceRecord) {
   const { id, name, type, location, tags } = resourceJson(r);
   return { id, name, type, location, tags, managedBy: null, properties: { provisioningState: "Succeeded" } };
 }

@@ -33,7 +33,7 @@ function parseFilter(raw: string | undefined, groupsOf: (id: string) => readonly
   return filter;
 }
 
-export interface AssignmentPage {
+interface AssignmentPage {
   value: RoleAssignmentRecord[];
   /** The `$skipToken` of the next page, when there is one. */
   nextSkipToken?: string;

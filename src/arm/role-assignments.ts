@@ -32,7 +32,7 @@ export interface RoleAssignmentDeps extends ActionCheck {
  * The activity-log entry of this write with the status it answers, for a store that records it in the write's own
  * transaction; undefined when the surface records it after the call (or the call is not logged).
  */
-export type ActivityOf = (statusCode: number) => ActivityRecord | undefined;
+type ActivityOf = (statusCode: number) => ActivityRecord | undefined;
 
 export interface RoleAssignmentInput {
   roleDefinitionId: string;

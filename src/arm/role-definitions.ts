@@ -9,7 +9,7 @@ import { type ActionCheck, requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
 
 /** A role definition as ARM shows it, built-in or custom (the authz catalog is injected: arm never imports authz). */
-export interface RoleDefinitionView {
+interface RoleDefinitionView {
   id: string;
   roleName: string;
   roleType: "BuiltInRole" | "CustomRole";
@@ -38,7 +38,7 @@ const MAX_NAME = 512;
 const MAX_DESCRIPTION = 2048;
 const MAX_SCOPES = 2000;
 
-export function customRoleView(r: RoleDefinitionRecord): RoleDefinitionView {
+function customRoleView(r: RoleDefinitionRecord): RoleDefinitionView {
   return {
     id: r.id,
     roleName: r.roleName,

@@ -9,7 +9,7 @@ import { listReadable, requireSubscription } from "./readable-resources.ts";
 import { normalizeLocation } from "./resource-groups.ts";
 import { bodyObject, parseTags, resourceJson } from "./resource-json.ts";
 
-export const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
+const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
 const READ = `${IDENTITY_TYPE}/read`;
 const WRITE = `${IDENTITY_TYPE}/write`;
 const DELETE = `${IDENTITY_TYPE}/delete`;
@@ -26,7 +26,7 @@ export interface IdentityAddress {
   name: string;
 }
 
-export function identityId(a: IdentityAddress): string {
+function identityId(a: IdentityAddress): string {
   return `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/${IDENTITY_TYPE}/${a.name}`;
 }
 
@@ -150,7 +150,7 @@ function identityDirectory(deps: ArmDeps): ManagedIdentityDirectory {
   return deps.managedIdentities;
 }
 
-export function identityJson(r: ResourceRecord) {
+function identityJson(r: ResourceRecord) {
   const { id, name, type, location, tags, properties, systemData } = resourceJson(r);
   return { id, name, type, location, tags, properties, systemData };
 }

@@ -3,7 +3,7 @@ import { InvalidInputError } from "../core/errors.ts";
 import { newGuid } from "../core/ids.ts";
 import type { ActivityRecord, ActivityStore } from "../storage/activity-store.ts";
 
-export interface ActivityEntry {
+interface ActivityEntry {
   subscriptionId: string;
   caller: string;
   principalId: string | null;

@@ -5,7 +5,7 @@ import { callPoints, listCalls, usageByDay } from "./call-log-queries.ts";
 
 export type { CallLogEntry } from "../storage/records.ts";
 
-export interface CallLog {
+interface CallLog {
   /** Queues one record; returns at once (the hot path never waits on storage). */
   record(entry: CallLogEntry): void;
   /** Writes what is queued now. */
@@ -21,7 +21,7 @@ export interface CallLog {
   close(): Promise<void>;
 }
 
-export interface CallLogOptions {
+interface CallLogOptions {
   flushEveryMs: number;
   maxBatch: number;
   onError(err: unknown): void;

@@ -9,10 +9,10 @@ import type { RoleDefinition } from "./types.ts";
 export const COGNITIVE_SERVICES_CONTRIBUTOR_ID = "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68";
 export const COGNITIVE_SERVICES_USER_ID = "a97b65f3-24c7-4388-baec-2e87135dc908";
 export const COGNITIVE_SERVICES_OPENAI_USER_ID = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
-export const COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR_ID = "a001fd3d-188f-4b5d-821b-7da978bf7442";
-export const COGNITIVE_SERVICES_DATA_READER_ID = "b59867f0-fa02-499b-be73-45a86b5b3e1c";
-export const COGNITIVE_SERVICES_USAGES_READER_ID = "bba48692-92b0-4667-a9ad-c31c7b334ac2";
-export const COGNITIVE_SERVICES_DATA_CONTRIBUTOR_ID = "19c28022-e58e-450d-a464-0b2a53034789";
+const COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR_ID = "a001fd3d-188f-4b5d-821b-7da978bf7442";
+const COGNITIVE_SERVICES_DATA_READER_ID = "b59867f0-fa02-499b-be73-45a86b5b3e1c";
+const COGNITIVE_SERVICES_USAGES_READER_ID = "bba48692-92b0-4667-a9ad-c31c7b334ac2";
+const COGNITIVE_SERVICES_DATA_CONTRIBUTOR_ID = "19c28022-e58e-450d-a464-0b2a53034789";
 
 /** Shared with the Foundry roles: fine-tuned deployments and user impersonation stay out of the broad data roles. */
 export const USER_IMPERSONATION = "Microsoft.CognitiveServices/accounts/AIServices/agents/endpoints/UserIdentityImpersonation/action";

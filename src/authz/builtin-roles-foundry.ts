@@ -13,12 +13,12 @@ import type { RoleDefinition } from "./types.ts";
  * Permission lists follow the 2026 `az role definition list` capture.
  */
 
-export const AZURE_AI_DEVELOPER_ID = "64702f94-c441-49e6-a78b-ef80e0188fee";
+const AZURE_AI_DEVELOPER_ID = "64702f94-c441-49e6-a78b-ef80e0188fee";
 export const FOUNDRY_USER_ID = "53ca6127-db72-4b80-b1b0-d745d6d5456d";
-export const FOUNDRY_OWNER_ID = "c883944f-8b7b-4483-af10-35834be79c4a";
-export const FOUNDRY_PROJECT_MANAGER_ID = "eadc314b-1a2d-4efa-be10-5d325db5065e";
-export const AZURE_AI_ACCOUNT_OWNER_ID = "e47c6f54-e4a2-4754-9501-8e0985b135e1";
-export const AZURE_AI_INFERENCE_DEPLOYMENT_OPERATOR_ID = "3afb7f49-54cb-416e-8c09-6dc049efa503";
+const FOUNDRY_OWNER_ID = "c883944f-8b7b-4483-af10-35834be79c4a";
+const FOUNDRY_PROJECT_MANAGER_ID = "eadc314b-1a2d-4efa-be10-5d325db5065e";
+const AZURE_AI_ACCOUNT_OWNER_ID = "e47c6f54-e4a2-4754-9501-8e0985b135e1";
+const AZURE_AI_INFERENCE_DEPLOYMENT_OPERATOR_ID = "3afb7f49-54cb-416e-8c09-6dc049efa503";
 
 const ROLE_ASSIGNMENT_WRITES = ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete"];
 

@@ -10,7 +10,7 @@ export const OWNER_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 export const CONTRIBUTOR_ID = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 export const READER_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 export const USER_ACCESS_ADMINISTRATOR_ID = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
-export const RBAC_ADMINISTRATOR_ID = "f58310d9-a9f6-439a-9e8d-f62e7b41a168";
+const RBAC_ADMINISTRATOR_ID = "f58310d9-a9f6-439a-9e8d-f62e7b41a168";
 
 export const generalRoles: readonly RoleDefinition[] = [
   builtInRole(

@@ -53,7 +53,7 @@ export type PolicyDelta =
   | { kind: "membership.remove"; groupId: string; memberId: string }
   | { kind: "object.delete"; id: string };
 
-export interface AuthorizerOptions {
+interface AuthorizerOptions {
   generation?: number;
   /** Cache bound; on overflow the cache is cleared rather than evicted, which is cheap and good enough. */
   maxCacheEntries?: number;

@@ -11,8 +11,8 @@ import { globToRegExp } from "./permission-match.ts";
  */
 
 export type AttributeName = "roleDefinitionId" | "principalId" | "principalType";
-export type Quantifier = "anyOfAny" | "allOfAny" | "anyOfAll" | "allOfAll";
-export type ComparisonFunction = "equals" | "notEquals" | "equalsIgnoreCase" | "notEqualsIgnoreCase";
+type Quantifier = "anyOfAny" | "allOfAny" | "anyOfAll" | "allOfAll";
+type ComparisonFunction = "equals" | "notEquals" | "equalsIgnoreCase" | "notEqualsIgnoreCase";
 
 export type ConditionNode =
   | { kind: "and" | "or"; terms: readonly ConditionNode[] }
@@ -23,7 +23,7 @@ export type ConditionNode =
 export class ConditionError extends Error {}
 
 /** Bounds that keep parsing linear and the recursion shallow, whatever a caller sends. */
-export const MAX_CONDITION_LENGTH = 8192;
+const MAX_CONDITION_LENGTH = 8192;
 const MAX_DEPTH = 32;
 
 const ATTRIBUTES: Record<string, { name: AttributeName; type: "guid" | "string" }> = {
@@ -54,7 +54,7 @@ type Token =
 const WORD = /[A-Za-z0-9_.:-]+/y;
 const ATTRIBUTE = /@([A-Za-z]+)\[([^\]]*)\]/y;
 
-export function tokenize(text: string): Token[] {
+function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {

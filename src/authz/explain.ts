@@ -6,7 +6,7 @@ import type { Decision, DenyReason, Operation, Permission, Policy, SuggestedRole
  * who asked for what where, whether it is allowed, which assignments grant it, or what is missing and which
  * built-in roles (least privileged first) would grant it.
  */
-export interface AccessExplanation {
+interface AccessExplanation {
   allowed: boolean;
   principalId: string;
   action?: string;

@@ -43,7 +43,7 @@ export interface LivePolicy {
   startPolling(intervalMs: number, onError: (err: unknown) => void): () => void;
 }
 
-export interface LivePolicySources {
+interface LivePolicySources {
   store: Pick<RbacStore, "latestChange" | "changesSince" | "listRoleAssignmentsPage" | "listRoleDefinitions" | "listDenyAssignments">;
   /** Direct group memberships from the directory (the graph module's groups table), injected by `main.ts`. */
   loadMemberships(): Promise<readonly Membership[]>;
@@ -238,7 +238,7 @@ function policyDeltas(delta: ChangeDelta): PolicyDelta[] {
 }
 
 /** Rejects when `work` has not settled within `ms` (the work itself goes on; its result is dropped). */
-export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);

@@ -5,7 +5,7 @@ export interface Membership {
 }
 
 /** What a decision needs of group memberships: a principal's transitive groups (lower-case), if any. */
-export interface GroupLookup {
+interface GroupLookup {
   get(principalId: string): readonly string[] | undefined;
 }
 

@@ -17,7 +17,7 @@ export function normalizeOperation(operation: Operation): NormalizedOperation {
 }
 
 /** A compiled pattern list; `match` returns the first pattern (as written) that covers the lower-cased name. */
-export interface PatternMatcher {
+interface PatternMatcher {
   match(lowerName: string): string | undefined;
 }
 

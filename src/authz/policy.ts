@@ -4,7 +4,7 @@ import { type Membership, transitiveGroups } from "./memberships.ts";
 import type { DenyAssignment, Policy, RoleAssignment, RoleDefinition } from "./types.ts";
 
 /** What a caller (storage, a fixture) knows; built-in roles are implied, only custom roles are listed. */
-export interface PolicyInput {
+interface PolicyInput {
   customRoles?: readonly RoleDefinition[];
   roleAssignments?: readonly RoleAssignment[];
   denyAssignments?: readonly DenyAssignment[];

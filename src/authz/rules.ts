@@ -84,7 +84,7 @@ function compareText(a: string, b: string): number {
 }
 
 /** Canonical grant order, nearest scope first: independent of how the grants were found. */
-export function orderGrants(ranked: readonly RankedGrant[]): readonly Grant[] {
+function orderGrants(ranked: readonly RankedGrant[]): readonly Grant[] {
   const sorted = [...ranked].sort(
     (a, b) =>
       a.distance - b.distance ||

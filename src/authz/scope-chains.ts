@@ -14,7 +14,7 @@ export interface ScopeChain {
   chain: readonly string[];
 }
 
-export interface ScopeChains {
+interface ScopeChains {
   /** The parsed scope and its chain, or undefined when `raw` is not a scope (as `parseScope` says). */
   resolve(raw: string): ScopeChain | undefined;
   readonly size: number;

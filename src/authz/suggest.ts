@@ -14,14 +14,14 @@ import type { AccessRequest, RoleDefinition, SuggestedRole } from "./types.ts";
  * Roughly how many operations a pattern covers: a literal covers one; each path segment a wildcard leaves
  * open multiplies the reach. (A raw count of patterns would rank Owner, a single `*`, as least privileged.)
  */
-export function patternBreadth(pattern: string): number {
+function patternBreadth(pattern: string): number {
   if (!pattern.includes("*")) return 1;
   const fixedSegments = pattern.split("/").filter((segment) => !segment.includes("*")).length;
   return 4 ** Math.max(0, 5 - fixedSegments);
 }
 
 /** A role's overall privilege: the summed breadth of everything it grants (actions and data actions). */
-export function privilegeScore(role: RoleDefinition): number {
+function privilegeScore(role: RoleDefinition): number {
   let score = 0;
   for (const block of role.permissions) {
     for (const pattern of [...block.actions, ...block.dataActions]) score += patternBreadth(pattern);

@@ -4,7 +4,7 @@
  * hashed and kept alive per entry: the scope string the request (or the scope parser) already made is the key.
  * On overflow everything is cleared rather than evicted, which is cheap and good enough.
  */
-export interface TwoLevelCache<V> {
+interface TwoLevelCache<V> {
   get(outer: string, scope: string): V | undefined;
   set(outer: string, scope: string, value: V): void;
   clear(): void;

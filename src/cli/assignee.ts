@@ -5,7 +5,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isGuid = (text: string) => GUID.test(text);
 
-export interface DirectoryObject {
+interface DirectoryObject {
   id: string;
   "@odata.type"?: string;
   displayName?: string;

@@ -3,7 +3,7 @@ import type { Transport } from "../client/transport.ts";
 import type { Profile } from "./profile.ts";
 
 /** One option of a command, as `util.parseArgs` takes it plus what `-h` prints. */
-export interface OptionSpec {
+interface OptionSpec {
   type: "string" | "boolean";
   short?: string;
   multiple?: boolean;

@@ -9,7 +9,7 @@ import { parseCommandArgs } from "./parse.ts";
 import { configDir, openProfile } from "./profile.ts";
 import { sessionClient } from "./session.ts";
 
-export interface CliDeps {
+interface CliDeps {
   serve?: ServeHook;
   table?: readonly CommandSpec[];
   /** How requests are sent; tests of request building pass a recording transport. */
@@ -17,10 +17,7 @@ export interface CliDeps {
 }
 
 /** Finds the longest command path that prefixes the arguments. */
-export function findCommand(
-  table: readonly CommandSpec[],
-  argv: readonly string[],
-): { spec: CommandSpec; rest: string[] } | { prefix: string[] } {
+function findCommand(table: readonly CommandSpec[], argv: readonly string[]): { spec: CommandSpec; rest: string[] } | { prefix: string[] } {
   const words: string[] = [];
   for (const arg of argv) {
     if (arg.startsWith("-")) break;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "./cli-error.ts";
 
-export interface RoleDefinitionInput {
+interface RoleDefinitionInput {
   name?: string;
   id?: string;
   roleName: string;

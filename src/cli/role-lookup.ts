@@ -2,7 +2,7 @@ import { API_VERSIONS, type KeylessClient } from "../client/keyless-client.ts";
 import { isGuid } from "./assignee.ts";
 import { CliError } from "./cli-error.ts";
 
-export interface RoleDefinition {
+interface RoleDefinition {
   id: string;
   name: string;
   properties: { roleName: string; type?: string; description?: string; assignableScopes?: string[]; permissions?: unknown[] };

@@ -7,7 +7,7 @@ import { CliError, UsageError } from "./cli-error.ts";
 import type { Context } from "./command.ts";
 
 /** Where a deployment lives: a resource group, or the subscription (`group` undefined). */
-export interface DeploymentTarget {
+interface DeploymentTarget {
   subscriptionId: string;
   group: string | undefined;
 }
@@ -34,7 +34,7 @@ export const templateOptions = {
 } as const;
 
 /** Reads a template file as ARM reads it: JSON with comments. */
-export function readTemplate(path: string): Record<string, unknown> {
+function readTemplate(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -55,7 +55,7 @@ export function readTemplate(path: string): Record<string, unknown> {
  * JSON, or `name=value` converted by the template's declared type (int, bool, object/array as JSON). Later
  * values win. The result is ARM's `{name: {value}}` form.
  */
-export function parseParameters(items: readonly string[] | undefined, template: Record<string, unknown>): Record<string, unknown> {
+function parseParameters(items: readonly string[] | undefined, template: Record<string, unknown>): Record<string, unknown> {
   const declared = (template.parameters ?? {}) as Record<string, { type?: string }>;
   const parameters: Record<string, unknown> = {};
   for (const item of items ?? []) {
@@ -199,7 +199,7 @@ const SYMBOLS: Record<string, string> = {
 };
 
 /** The changes as az prints them: one line per resource with its change symbol, property changes indented. */
-export function formatWhatIf(result: WhatIfResult): string {
+function formatWhatIf(result: WhatIfResult): string {
   const changes = result.properties?.changes ?? [];
   const lines = ["Resource and property changes are indicated with these symbols:"];
   for (const type of [...new Set(changes.map((c) => c.changeType))]) lines.push(`  ${SYMBOLS[type] ?? "?"} ${type}`);

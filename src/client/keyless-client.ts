@@ -1,14 +1,14 @@
 import { RESOURCES } from "./token-client.ts";
 import type { HttpResponse, Transport } from "./transport.ts";
 
-export type Surface = keyof typeof RESOURCES;
+type Surface = keyof typeof RESOURCES;
 
 /** A bearer token for one resource; the caller decides how it is obtained and cached. */
-export type TokenProvider = (resource: string) => Promise<string>;
+type TokenProvider = (resource: string) => Promise<string>;
 
 export { API_VERSIONS } from "./api-versions.ts";
 
-export interface CallOptions {
+interface CallOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;
   headers?: Record<string, string>;

@@ -30,11 +30,11 @@ const SECRET_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-export const REDACTED = "REDACTED";
+const REDACTED = "REDACTED";
 const MAX_TRACED = 2000;
 
 /** A JSON value with every secret-named field (at any depth) replaced. */
-export function redactValue(value: unknown): unknown {
+function redactValue(value: unknown): unknown {
   if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map(redactValue);
   if (value !== null && typeof value === "object") {

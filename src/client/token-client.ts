@@ -2,7 +2,7 @@ import { clientAssertion } from "./client-assertion.ts";
 import type { Transport } from "./transport.ts";
 
 /** The public client id of the Azure CLI; Keyless's token service accepts it for user sign-in as Entra does. */
-export const CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+const CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
 /** Token audiences (resource URIs) the CLI asks for, as Azure's first-party resources name them. */
 export const RESOURCES = {
@@ -25,7 +25,7 @@ export type Grant =
   | { kind: "refresh_token"; refreshToken: string }
   | { kind: "device_code"; deviceCode: string };
 
-export interface DeviceCodeChallenge {
+interface DeviceCodeChallenge {
   deviceCode: string;
   userCode: string;
   verificationUri: string;
@@ -35,7 +35,7 @@ export interface DeviceCodeChallenge {
 }
 
 /** The `/.default` scope of a resource, built as az builds it: ARM's `https://management.core.windows.net//.default`. */
-export function defaultScope(resource: string): string {
+function defaultScope(resource: string): string {
   return `${resource}/.default`;
 }
 

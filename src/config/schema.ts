@@ -604,7 +604,7 @@ export const schema = {
   }),
 } as const;
 
-export type Schema = typeof schema;
+type Schema = typeof schema;
 export type SettingKey = keyof Schema;
 type ValueOf<S> = S extends SettingSpec<infer T> ? T : never;
 

@@ -72,7 +72,7 @@ export function withDetails(error: WireError, details: Record<string, unknown>):
 }
 
 /** One catalog entry: the HTTP status and the message template, named by its stable code. */
-export interface CatalogEntry {
+interface CatalogEntry {
   readonly status: number;
   // biome-ignore lint/suspicious/noExplicitAny: templates take differing argument lists; `Parameters` recovers each.
   readonly template: (...args: any[]) => string;

@@ -12,7 +12,7 @@ export const REGEX_WINDOW = 512;
 /** The longest match a regex item is guaranteed to find (the windows' overlap). */
 export const REGEX_MAX_MATCH = 128;
 /** The largest product of quantifier counts a pattern may have (one unbounded quantifier times a `{1,8}`). */
-export const REGEX_COST_LIMIT = 4096;
+const REGEX_COST_LIMIT = 4096;
 
 /** Why `pattern` is refused, or undefined when it is accepted. */
 export function regexProblem(pattern: string, maxLength: number): string | undefined {

@@ -91,7 +91,7 @@ export function resourceGroupId(subscriptionId: string, name: string): string {
 }
 
 /** Where one scope sits relative to another. */
-export type ScopeRelation = "at" | "above" | "below" | "unrelated";
+type ScopeRelation = "at" | "above" | "below" | "unrelated";
 
 /**
  * Where scope `other` sits relative to `scope`, both given as ids or keys and compared case-insensitively: the same

@@ -5,11 +5,11 @@ import { newGuid } from "../core/ids.ts";
 import type { CredentialStore, FederatedCredentialRecord, KeyCredentialRecord } from "../storage/credential-store.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 
-export interface NewKeyCredential {
+interface NewKeyCredential {
   certificatePem: string;
   displayName?: string | null;
 }
-export interface NewFederatedCredential {
+interface NewFederatedCredential {
   name: string;
   issuer: string;
   subject: string;
@@ -18,7 +18,7 @@ export interface NewFederatedCredential {
 }
 
 /** Entra's default audience for workload identity federation. */
-export const DEFAULT_FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
+const DEFAULT_FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
 
 /**
  * Certificates and federated identity credentials of applications. Graph-independent: the Graph surface, the

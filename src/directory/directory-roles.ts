@@ -4,10 +4,10 @@ import { mayResetCredentials, mayTakeSensitiveAction } from "./credential-tiers.
 import { DirectoryRoles } from "./principals.ts";
 
 /** The parts of the directory a write touches; each is open to a different set of directory roles, as in Entra. */
-export type DirectoryArea = "users" | "groups" | "applications";
+type DirectoryArea = "users" | "groups" | "applications";
 
 /** What a change to a user touches: its profile, its password, or a sensitive property (enabled, existence). */
-export type UserChange = "profile" | "password" | "sensitive";
+type UserChange = "profile" | "password" | "sensitive";
 
 const WRITERS: Record<DirectoryArea, readonly string[]> = {
   users: [DirectoryRoles.globalAdministrator, DirectoryRoles.userAdministrator],
@@ -16,7 +16,7 @@ const WRITERS: Record<DirectoryArea, readonly string[]> = {
 };
 
 /** The directory roles Keyless knows, with Entra's template ids, names and descriptions. */
-export const directoryRoleCatalog = [
+const directoryRoleCatalog = [
   {
     roleTemplateId: DirectoryRoles.globalAdministrator,
     displayName: "Global Administrator",

@@ -10,7 +10,7 @@ import { clientSecretHasher, type KeyedDigest } from "./client-secrets.ts";
 import { hashSecret, verifySecret } from "./secret-hash.ts";
 import { checkPasswordPolicy, createUsers } from "./users.ts";
 
-export interface NewPassword {
+interface NewPassword {
   keyId: string;
   secretText: string;
   hint: string;

@@ -7,7 +7,7 @@ import type { DirectoryObjectType, GroupEdge, GroupRecord, ServicePrincipalRecor
 import { wouldCreateCycle } from "./membership.ts";
 
 /** Any object that can be a member or owner of a group, tagged by its kind. */
-export type DirectoryObject =
+type DirectoryObject =
   | { kind: "user"; id: string; tenantId: string; user: UserRecord }
   | { kind: "group"; id: string; tenantId: string; group: GroupRecord }
   | { kind: "servicePrincipal"; id: string; tenantId: string; servicePrincipal: ServicePrincipalRecord };

@@ -5,7 +5,7 @@ import { newGuid } from "../core/ids.ts";
 import type { SealedBox } from "../core/sealed-box.ts";
 import type { CredentialStore, ManagedIdentityRecord } from "../storage/credential-store.ts";
 
-export interface ManagedIdentity {
+interface ManagedIdentity {
   clientId: string;
   principalId: string;
   tenantId: string;
@@ -14,7 +14,7 @@ export interface ManagedIdentity {
   name: string;
 }
 
-export interface NewManagedIdentity {
+interface NewManagedIdentity {
   tenantId: string;
   resourceId: string;
   name: string;
@@ -22,7 +22,7 @@ export interface NewManagedIdentity {
 }
 
 /** Where a managed identity's endpoints live on our origin; the secret segment proves which identity calls. */
-export const MANAGED_IDENTITY_PREFIX = "/managed-identity";
+const MANAGED_IDENTITY_PREFIX = "/managed-identity";
 
 /**
  * Managed identities: a service principal of type ManagedIdentity (principalId) whose appId is the client id,

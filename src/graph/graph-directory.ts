@@ -39,7 +39,7 @@ export interface ServicePrincipalLike {
   servicePrincipalType: string;
   createdAt: string;
 }
-export interface PasswordLike {
+interface PasswordLike {
   keyId: string;
   secretText: string;
   hint: string;
@@ -73,7 +73,7 @@ export interface FederatedCredentialLike {
 }
 
 /** Certificates and federated identity credentials of applications (the directory's app-credentials part). */
-export interface GraphAppCredentials {
+interface GraphAppCredentials {
   addKeyCredential(applicationId: string, input: { certificatePem: string; displayName?: string | null }): Promise<KeyCredentialLike>;
   listKeyCredentials(applicationId: string): Promise<KeyCredentialLike[]>;
   removeKeyCredential(applicationId: string, keyId: string): Promise<void>;

@@ -19,7 +19,7 @@ const catalog = {
   UnknownError: { status: 500, template: (requestId: string) => `An internal error occurred. Request id: ${requestId}.` },
 } as const;
 
-export type GraphErrorName = keyof typeof catalog;
+type GraphErrorName = keyof typeof catalog;
 export const graphCatalog: Readonly<Record<GraphErrorName, { status: number }>> = catalog;
 
 export const graphError = catalogErrors(catalog);

@@ -76,7 +76,7 @@ export function applicationJson(
   };
 }
 
-export function passwordJson(p: StoredPasswordLike): Record<string, unknown> {
+function passwordJson(p: StoredPasswordLike): Record<string, unknown> {
   return {
     customKeyIdentifier: null,
     displayName: p.displayName,
@@ -89,7 +89,7 @@ export function passwordJson(p: StoredPasswordLike): Record<string, unknown> {
 }
 
 /** As Graph shows a certificate: its SHA-1 thumbprint (hex) as customKeyIdentifier, and never the key itself. */
-export function keyCredentialJson(k: KeyCredentialLike): Record<string, unknown> {
+function keyCredentialJson(k: KeyCredentialLike): Record<string, unknown> {
   return {
     customKeyIdentifier: Buffer.from(k.thumbprintSha1, "base64url").toString("hex").toUpperCase(),
     displayName: k.displayName,

@@ -8,12 +8,12 @@ import { graphError } from "./graph-errors.ts";
  * case-insensitive, as Graph's is for directory properties. Anything else is refused, never guessed at.
  */
 
-export type FilterValue = string | boolean | null;
-export type FieldKind = "string" | "boolean" | "strings";
+type FilterValue = string | boolean | null;
+type FieldKind = "string" | "boolean" | "strings";
 /** The properties a collection can be filtered on, by their Graph names. */
 export type FilterFields = Readonly<Record<string, FieldKind>>;
 
-export type FilterNode =
+type FilterNode =
   | { kind: "and" | "or"; left: FilterNode; right: FilterNode }
   | { kind: "not"; operand: FilterNode }
   | { kind: "compare"; op: "eq" | "ne"; field: string; value: FilterValue }
@@ -34,7 +34,7 @@ export interface FilterLimits {
   maxDepth: number;
 }
 
-export const DEFAULT_FILTER_LIMITS: FilterLimits = { maxLength: 4096, maxDepth: 32 };
+const DEFAULT_FILTER_LIMITS: FilterLimits = { maxLength: 4096, maxDepth: 32 };
 
 /** Parses `$filter` against the filterable properties of a collection. */
 export function parseFilter(text: string, fields: FilterFields, limits: FilterLimits = DEFAULT_FILTER_LIMITS): FilterNode {

@@ -3,9 +3,9 @@ import { graphError } from "./graph-errors.ts";
 import { type FilterFields, type FilterLimits, matchesFilter, parseFilter, toListCondition } from "./odata-filter.ts";
 
 /** The query options a Graph collection request carries (`$filter`, `$select`, `$top`, `$skiptoken`). */
-export type ODataQuery = Readonly<Record<string, string | undefined>>;
+type ODataQuery = Readonly<Record<string, string | undefined>>;
 
-export interface CollectionRequest {
+interface CollectionRequest {
   /** Absolute URL of this collection without its query, e.g. `https://host/graph/v1.0/users`. */
   url: string;
   /** `@odata.context` of the response. */
@@ -39,7 +39,7 @@ export function collectionResponse(items: readonly Record<string, unknown>[], re
 }
 
 /** A collection storage can page and filter itself (a keyset page at a time), with the whole list as the fallback. */
-export interface PagedSource<T> {
+interface PagedSource<T> {
   /** The filterable fields storage evaluates; a `$filter` on any other (or a lambda) is served from `all()`. */
   sqlFields: readonly string[];
   page(query: ListQuery): Promise<ListPage<T>>;

@@ -17,7 +17,7 @@ import type { Services } from "./services.ts";
 import { errorEnvelopeHandler } from "./surface-errors.ts";
 import { surfaceOf } from "../telemetry/observers.ts";
 
-export interface AppOptions {
+interface AppOptions {
   https: { key: string; cert: string };
   logLevel: string;
   /** Where log records go: pino's JSON lines on stdout when absent (`console-log.ts` makes the human one). */

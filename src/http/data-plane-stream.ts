@@ -34,7 +34,7 @@ export function streamChat(
 }
 
 /** How a stream's items and ends are written as SSE text. */
-export interface SseFormat<T> {
+interface SseFormat<T> {
   /** One item's event, or undefined to hold the item back. */
   frame(item: T): string | undefined;
   /** What ends a stream that ran to its end (nothing when absent). */

@@ -111,7 +111,7 @@ function registerResponses(
 }
 
 /** `myacct.ai.example.com` under suffix `ai.example.com` is account `myacct`: exactly one label before the suffix. */
-export function accountFromHost(hostname: string, suffix: string): string {
+function accountFromHost(hostname: string, suffix: string): string {
   const host = hostname.replace(/:\d+$/, "").toLowerCase();
   const tail = `.${suffix.toLowerCase().replace(/^\.+/, "")}`;
   const label = host.endsWith(tail) ? host.slice(0, -tail.length) : "";

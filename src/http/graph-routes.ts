@@ -8,7 +8,7 @@ import * as sps from "../graph/service-principals.ts";
 import * as users from "../graph/users.ts";
 
 /** One Graph route: the handler returns the body, or undefined for `204 No Content`. */
-export interface GraphRoute {
+interface GraphRoute {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   status?: number;

@@ -65,7 +65,7 @@ export interface Services {
   metrics: Metrics | undefined;
 }
 
-export interface TemplateDeploymentServices {
+interface TemplateDeploymentServices {
   store: DeploymentStore;
   planTemplate: PlanTemplate;
   diffResource: DiffResource;

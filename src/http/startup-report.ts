@@ -1,5 +1,5 @@
 /** What start-up knows about itself: where it listens, its TLS trust, and what bootstrap created. */
-export interface StartedFacts {
+interface StartedFacts {
   url: string;
   port: number;
   tls: { caPath: string };

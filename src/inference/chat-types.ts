@@ -63,7 +63,7 @@ export interface ChatCompletion {
   usage: Usage;
 }
 
-export interface ChatDelta {
+interface ChatDelta {
   role?: "assistant";
   content?: string;
   tool_calls?: Array<ToolCall & { index: number }>;

@@ -169,7 +169,7 @@ const catalog = {
   },
 } as const;
 
-export type DataPlaneErrorName = keyof typeof catalog;
+type DataPlaneErrorName = keyof typeof catalog;
 export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: number }>> = catalog;
 
 export const dataPlaneError = catalogErrors(catalog);

@@ -57,9 +57,7 @@ export interface DataPlaneCaller {
   via: "token" | "key";
 }
 
-export type DataActionVerdict =
-  | { allowed: true; assignmentId: string | undefined }
-  | { allowed: false; explanation: Record<string, unknown> };
+type DataActionVerdict = { allowed: true; assignmentId: string | undefined } | { allowed: false; explanation: Record<string, unknown> };
 
 /** One record per call (never prompt or completion text). */
 export interface CallRecord {

@@ -9,7 +9,7 @@ import type { QuotaView } from "./quotas.ts";
 const LOOKUP_TTL_MS = 1000;
 
 /** A deployment resource as ARM stores it: its model (format/name/version) and optional `sku.capacity`. */
-export interface DeploymentResource {
+interface DeploymentResource {
   id: string;
   name: string;
   properties: Record<string, unknown>;
@@ -17,7 +17,7 @@ export interface DeploymentResource {
 }
 
 /** What the data plane reads from ARM's resources (injected: inference never imports arm). */
-export interface DataPlaneResources {
+interface DataPlaneResources {
   findAccount(name: string): Promise<AccountView | undefined>;
   getDeployment(accountId: string, name: string): Promise<DeploymentResource | undefined>;
   listDeployments(accountId: string): Promise<DeploymentResource[]>;
@@ -30,7 +30,7 @@ export interface DataPlaneResources {
 }
 
 /** The policy a deployment without `raiPolicyName` is filtered by, as on Azure. */
-export const DEFAULT_RAI_POLICY = "Microsoft.DefaultV2";
+const DEFAULT_RAI_POLICY = "Microsoft.DefaultV2";
 
 /**
  * The data plane's views of accounts, deployments and principal quotas, each deployment bound to the catalog model that serves it.
@@ -92,7 +92,7 @@ export function deploymentViews(resources: DataPlaneResources, models: ModelRegi
 }
 
 /** A deployment bound to the catalog model that serves it; undefined when its model is unknown here. */
-export function bindDeployment(deployment: DeploymentResource, models: ModelRegistry): DeploymentView | undefined {
+function bindDeployment(deployment: DeploymentResource, models: ModelRegistry): DeploymentView | undefined {
   const model = deployment.properties.model as { format: string; name: string; version: string } | undefined;
   const catalog = model && models.findModel(model.format, model.name, model.version);
   if (!catalog) return undefined;

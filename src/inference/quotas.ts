@@ -14,7 +14,7 @@ export interface QuotaView {
   period: QuotaPeriod;
 }
 
-export const QUOTA_PERIODS = { PT1M: 60_000, PT1H: 3_600_000, P1D: 86_400_000, P7D: 7 * 86_400_000, P30D: 30 * 86_400_000 } as const;
+const QUOTA_PERIODS = { PT1M: 60_000, PT1H: 3_600_000, P1D: 86_400_000, P7D: 7 * 86_400_000, P30D: 30 * 86_400_000 } as const;
 export type QuotaPeriod = keyof typeof QUOTA_PERIODS;
 
 /** The counter of one quota's current window and when that window ends. */

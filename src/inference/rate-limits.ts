@@ -6,7 +6,7 @@
  * when it sets no `max_tokens`; the charge may take the bucket below zero (later calls wait for the debt to refill).
  * When the call ends, `settle` charges the difference between what it used and what it was charged.
  */
-export interface Limits {
+interface Limits {
   requestsPerMinute: number;
   tokensPerMinute: number;
 }
@@ -31,7 +31,7 @@ export interface RateLimiter {
   close?(): Promise<void>;
 }
 
-export interface MemoryRateLimiter extends RateLimiter {
+interface MemoryRateLimiter extends RateLimiter {
   admit(key: string, limits: Limits, tokens: number, charge?: number): Admission;
   settle(key: string, limits: Limits, delta: number): void;
 }

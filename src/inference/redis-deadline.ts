@@ -9,7 +9,7 @@ import type { Redis } from "ioredis";
  * Nodes and Redis need not share a clock: the offset between this node's clock and Redis's `TIME` is measured at
  * connect and refreshed from every quick answer (scripts return Redis's time), to within half a round trip.
  */
-export interface RedisDeadlines {
+interface RedisDeadlines {
   /** Measures the offset (`TIME`); until it is known, `deadline` is 0: no deadline, the behaviour without one. */
   sync(): Promise<void>;
   /** Redis's clock (ms) at which a command sent now is given up: `timeoutMs` from now, less a margin for the reply's way back. */

@@ -71,7 +71,7 @@ export async function recordChange(
 }
 
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
-export async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
+async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
   if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
 }
 
@@ -126,5 +126,3 @@ export function changeFeed(db: Kysely<Tables>) {
     record: (topic: ChangeTopic, at: string, delta: ChangeDelta) => changeTransaction(db, (tx) => recordChange(tx, topic, at, delta, true)),
   };
 }
-
-export type ChangeFeed = ReturnType<typeof changeFeed>;

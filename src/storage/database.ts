@@ -21,13 +21,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export interface ListenHandlers {
+interface ListenHandlers {
   onNotify(): void;
   onConnected(): void;
   onError(err: unknown): void;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   /** PostgreSQL schema to use (created if missing); ignored for SQLite. */
   schema?: string;
 }

@@ -89,6 +89,19 @@ export function deploymentStore(db: Kysely<Tables>) {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    /**
+     * Fails every deployment still Accepted or Running whose `updatedAt` is before `before` (a run that stopped
+     * touching it), with `error`; how many it failed.
+     */
+    async failStale(before: string, at: string, error: unknown): Promise<number> {
+      const result = await db
+        .updateTable("template_deployments")
+        .set({ provisioning_state: "Failed", error: JSON.stringify(error), ended_at: at, updated_at: at })
+        .where("provisioning_state", "in", ["Accepted", "Running"])
+        .where("updated_at", "<", before)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async getDeployment(id: string): Promise<TemplateDeploymentRecord | undefined> {
       const row = await db.selectFrom("template_deployments").selectAll().where("id_key", "=", id.toLowerCase()).executeTakeFirst();
       return row && deploymentRecord(row);

@@ -6,7 +6,7 @@ import type { Tables } from "./tables.ts";
  * How a list field maps onto a column: a string (compared lowercased), a string column stored lowercased already
  * (ids, the UPN key: compared as they are, so their indexes serve), a 0/1 boolean, or a value never stored (null).
  */
-export type ListField = { column: string; type: "string" | "lowered" | "nullableString" | "boolean" } | { type: "null" };
+type ListField = { column: string; type: "string" | "lowered" | "nullableString" | "boolean" } | { type: "null" };
 
 /**
  * The fields each directory list can be filtered on in SQL, by their Graph names. `mail` is never stored (Graph

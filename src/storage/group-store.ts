@@ -7,7 +7,7 @@ import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 /** The change-feed topic of directory membership: the RBAC live policy reloads when it moves. */
-export const DIRECTORY_TOPIC: ChangeTopic = "directory";
+const DIRECTORY_TOPIC: ChangeTopic = "directory";
 
 /**
  * Groups and their direct member/owner edges. Every write that changes who belongs to what appends to the

@@ -61,5 +61,3 @@ export function responseStore(db: Kysely<Tables>) {
     },
   };
 }
-
-export type ResponseStoreRepository = ReturnType<typeof responseStore>;

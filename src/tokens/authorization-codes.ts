@@ -5,7 +5,7 @@ import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
 
 /** Codes are single-use and short-lived (Entra: 10 minutes). */
-export const AUTHORIZATION_CODE_LIFETIME_SECONDS = 600;
+const AUTHORIZATION_CODE_LIFETIME_SECONDS = 600;
 
 export interface AuthorizationRequest {
   tenantId: string;

@@ -6,7 +6,7 @@ import { oauthError } from "./oauth-errors.ts";
 import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { outlives } from "./token-lifetime.ts";
 
-export const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const CLOCK_SKEW_SECONDS = 300;
 const CERTIFICATE_ALGORITHMS = ["RS256", "PS256"];
 const FEDERATED_ALGORITHMS = ["RS256", "PS256", "ES256", "ES384", "RS384", "RS512", "PS384", "PS512"];

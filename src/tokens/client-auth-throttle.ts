@@ -1,7 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import { oauthError } from "./oauth-errors.ts";
 
-export interface ClientAuthLimits {
+interface ClientAuthLimits {
   /** Failed client authentications one source address may make per minute, across all clients. */
   failuresPerSource: number;
   /** Failed authentications per minute for one client before unfamiliar sources are refused for it. */

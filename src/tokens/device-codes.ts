@@ -5,12 +5,12 @@ import type { GrantStore } from "../storage/grant-store.ts";
 import { oauthError } from "./oauth-errors.ts";
 
 /** Device codes live 15 minutes, as in Entra; clients poll no faster than `interval` seconds. */
-export const DEVICE_CODE_LIFETIME_SECONDS = 900;
-export const DEVICE_CODE_POLL_INTERVAL_SECONDS = 2;
+const DEVICE_CODE_LIFETIME_SECONDS = 900;
+const DEVICE_CODE_POLL_INTERVAL_SECONDS = 2;
 // No vowels (no words) and no look-alikes (0/O, 1/I).
 const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ23456789";
 
-export interface DeviceCodeStart {
+interface DeviceCodeStart {
   tenantId: string;
   clientId: string;
   scope: string;

@@ -3,7 +3,7 @@ import type { Clock } from "../core/clock.ts";
 import type { TokenUser } from "./identity-source.ts";
 import type { KeyRing } from "./signing-keys.ts";
 
-export interface IdTokenRequest {
+interface IdTokenRequest {
   /** The discovery `issuer` of the authority the client used (`{origin}/adfs`, `{origin}/{tid}/v2.0`, …). */
   issuer: string;
   version: "1.0" | "2.0";

@@ -23,20 +23,20 @@ export interface TokenUser {
   enabled: boolean;
 }
 
-export interface TokenClientCertificate {
+interface TokenClientCertificate {
   keyId: string;
   thumbprintSha1: string;
   thumbprintSha256: string;
   certificatePem: string;
   endAt: string;
 }
-export interface TokenFederatedCredential {
+interface TokenFederatedCredential {
   issuer: string;
   subject: string;
   audiences: string[];
 }
 
-export interface TokenManagedIdentity {
+interface TokenManagedIdentity {
   clientId: string;
   principalId: string;
   tenantId: string;

@@ -3,7 +3,7 @@ import { mintAccessToken } from "./mint.ts";
 import { oauthError } from "./oauth-errors.ts";
 import type { TokenServiceDeps } from "./token-request.ts";
 
-export interface ManagedIdentityTokenRequest {
+interface ManagedIdentityTokenRequest {
   /** The per-identity endpoint secret (App Service header or the path segment); nothing is issued without it. */
   secret: string | undefined;
   resource: string | undefined;
@@ -15,7 +15,7 @@ export interface ManagedIdentityTokenRequest {
 }
 
 /** The managed-identity response shape (App Service 2019-08-01 / IMDS): times as epoch-second strings. */
-export interface ManagedIdentityTokenResponse {
+interface ManagedIdentityTokenResponse {
   access_token: string;
   client_id: string;
   expires_in: string;

@@ -15,7 +15,7 @@ export type TokenSubject =
     }
   | { kind: "user"; objectId: string; userPrincipalName: string; displayName: string; clientAppId: string; authMethods: string[] };
 
-export interface MintRequest {
+interface MintRequest {
   issuer: string;
   tenantId: string;
   audience: string;

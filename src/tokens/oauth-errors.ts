@@ -315,7 +315,7 @@ const catalog = {
   },
 } as const;
 
-export type OAuthErrorName = keyof typeof catalog;
+type OAuthErrorName = keyof typeof catalog;
 export const oauthCatalog: Readonly<Record<OAuthErrorName, { error: string; aadsts: number; status: number }>> = catalog;
 
 type Args<N extends OAuthErrorName> = Parameters<(typeof catalog)[N]["template"]>;

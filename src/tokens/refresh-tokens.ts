@@ -7,7 +7,7 @@ import { oauthError } from "./oauth-errors.ts";
 /** Entra's refresh tokens live 90 days; each use rotates the token, so an active session never hits this. */
 export const REFRESH_TOKEN_LIFETIME_SECONDS = 90 * 24 * 3600;
 
-export interface RefreshBinding {
+interface RefreshBinding {
   tenantId: string;
   userId: string;
   clientId: string;

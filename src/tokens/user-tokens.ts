@@ -7,7 +7,7 @@ import { refreshTokens } from "./refresh-tokens.ts";
 import type { TokenRequest, TokenServiceDeps } from "./token-request.ts";
 import { mintFor, respond, type TokenResponse } from "./token-response.ts";
 
-export interface UserSignIn {
+interface UserSignIn {
   tenant: TokenTenant;
   user: TokenUser;
   clientId: string;
@@ -19,7 +19,7 @@ export interface UserSignIn {
 }
 
 /** Which discovery document the client used: `/adfs/...`, `/{tenant}/oauth2/v2.0/...` or `/{tenant}/oauth2/...`. */
-export function authorityVersion(request: TokenRequest): "adfs" | "v1" | "v2" {
+function authorityVersion(request: TokenRequest): "adfs" | "v1" | "v2" {
   if (request.tenant.toLowerCase() === "adfs") return "adfs";
   return request.endpointVersion ?? "v1";
 }

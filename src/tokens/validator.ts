@@ -6,7 +6,7 @@ import type { FederatedIssuer, Federation } from "./federation.ts";
 import type { KeyRing } from "./signing-keys.ts";
 import { outlives } from "./token-lifetime.ts";
 
-export type TokenRejection =
+type TokenRejection =
   | "missing"
   | "malformed"
   | "bad-signature"
@@ -56,11 +56,11 @@ export interface TokenValidator {
 const CACHE_LIMIT = 10_000;
 const CLOCK_SKEW_SECONDS = 300;
 /** Entra's tokens are a few KB; anything far larger is refused before any parsing (Node itself stops at 16 KB of headers). */
-export const MAX_TOKEN_LENGTH = 12 * 1024;
+const MAX_TOKEN_LENGTH = 12 * 1024;
 const PRINCIPAL_STATUS_TTL_MS = 5000;
 
 /** Whether a token's principal still exists and may sign in (disabled users, deleted service principals). */
-export type PrincipalStatus = "active" | "disabled" | "deleted";
+type PrincipalStatus = "active" | "disabled" | "deleted";
 
 /** What is recorded about a refused token: never the token, only a short digest to correlate repeats. */
 export interface TokenRejectionEvent {
@@ -73,7 +73,7 @@ export interface TokenRejectionEvent {
 
 const FEDERATED_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384"];
 
-export interface TokenValidatorOptions {
+interface TokenValidatorOptions {
   /** Trusted external issuers (federation file); their tokens are mapped onto our principals. */
   federation?: Federation;
   /** Longest lifetime accepted for a federated issuer's token (default one day). */

@@ -17,7 +17,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface DenialExplanation {
+interface DenialExplanation {
   missing?: string;
   scope?: string;
   suggestedRoles?: { id: string; roleName: string }[];
@@ -25,13 +25,13 @@ export interface DenialExplanation {
 
 const ROOTS: Record<Audience, string> = { arm: "", graph: "/graph/v1.0", data: "" };
 
-export interface CallInit {
+interface CallInit {
   method?: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
 }
 
-export function url(audience: Audience, path: string, query: CallInit["query"] = {}): string {
+function url(audience: Audience, path: string, query: CallInit["query"] = {}): string {
   const params = Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined);
   const search = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
   return `${ROOTS[audience]}${path}${search ? (path.includes("?") ? "&" : "?") + search : ""}`;
@@ -45,7 +45,7 @@ export async function call<T>(audience: Audience, path: string, init: CallInit =
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-export async function send(audience: Audience, target: string, init: CallInit): Promise<Response> {
+async function send(audience: Audience, target: string, init: CallInit): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${await accessToken(audience)}` };
   if (init.body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(target, {

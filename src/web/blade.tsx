@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { Page } from "./components.tsx";
 
-export interface BladeTab {
+interface BladeTab {
   id: string;
   label: string;
   render: () => ReactNode;

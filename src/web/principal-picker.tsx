@@ -5,7 +5,7 @@ import { list } from "./api.ts";
 import type { DirectoryObject } from "./arm-types.ts";
 import { ErrorBar } from "./components.tsx";
 
-export type PrincipalKind = "users" | "groups" | "servicePrincipals";
+type PrincipalKind = "users" | "groups" | "servicePrincipals";
 export interface Principal {
   id: string;
   displayName: string;

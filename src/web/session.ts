@@ -4,7 +4,7 @@
  * sessionStorage, because the browser leaves the page for the sign-in form and comes back. One refresh token
  * (rotated on every use) buys access tokens for each surface the portal calls.
  */
-export const PORTAL_CLIENT_ID = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
+const PORTAL_CLIENT_ID = "c44b4083-3bb0-49c1-b47d-974e53cbdf3c";
 
 export type Audience = "arm" | "graph" | "data";
 const SCOPES: Record<Audience, string> = {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { before, describe, test } from "node:test";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { DeploymentsClient } from "@azure/arm-resourcesdeployments";
@@ -287,8 +289,16 @@ describe("template deployments over ARM REST", () => {
       })),
     };
     const path = `${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/cancel`;
-    const started = await put(path, { properties: { template, mode: "Incremental" } });
+    const started = await fetch(`${keyless.facts.url}${path}?${API}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { template, mode: "Incremental" } }),
+    });
     assert.equal(started.status, 201);
+    // While it runs, the status says when to ask again (Retry-After): without it, Azure SDK pollers wait 30 s.
+    const polled = await fetch(started.headers.get("azure-asyncoperation")!, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(((await polled.json()) as Json).status, "Running");
+    assert.equal(polled.headers.get("retry-after"), "1");
     const refused = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, "DeploymentActive");
@@ -310,6 +320,40 @@ describe("template deployments over ARM REST", () => {
     const deleted = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
     assert.equal(deleted.status, 202);
     assert.equal((await get(path)).status, 404);
+  });
+
+  test("a run cut by its node stopping is Failed (DeploymentInterrupted) once the service is back, and the name deploys again", async () => {
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: [
+        {
+          type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+          apiVersion: "2023-01-31",
+          name: "interrupted-id",
+          location: "westeurope",
+        },
+      ],
+    };
+    const properties = { template, mode: "Incremental" };
+    const path = `${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/interrupted`;
+    assert.equal((await deploy("tpl-rg", "interrupted", properties)).final.properties.provisioningState, "Succeeded");
+    // What a kill -9 mid-run leaves: the deployment Running, its heartbeat long stopped.
+    await keyless.server.stop();
+    const db = new DatabaseSync(join(keyless.dataDir, "keyless.db"));
+    db.prepare(
+      "update template_deployments set provisioning_state = 'Running', ended_at = null, updated_at = '2026-01-01T00:00:00.000Z' where name = 'interrupted'",
+    ).run();
+    db.close();
+    await keyless.restart();
+
+    const cut = (await get(path)).body;
+    assert.equal(cut.properties.provisioningState, "Failed");
+    assert.equal(cut.properties.error.code, "DeploymentFailed");
+    assert.equal(cut.properties.error.details[0].code, "DeploymentInterrupted");
+    const again = await deploy("tpl-rg", "interrupted", properties);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal(again.final.properties.provisioningState, "Succeeded");
   });
 
   test("complete mode deletes the group's accounts and identities the template does not name", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { ABANDONED_AFTER_MS, failAbandonedRuns } from "../../src/arm/template-deployments/deployment-leases.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { TemplateDeploymentRecord } from "../../src/storage/deployment-store.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -91,6 +92,36 @@ for (const dialect of dialects) {
       assert.equal((await store.deployments.listOperations(d.id)).length, 0);
       assert.equal(await store.deployments.deleteDeployment(d.id), true);
       assert.equal(await store.deployments.getDeployment(d.id), undefined);
+    });
+
+    test("a run that stopped touching its deployment is failed by the sweep; live and finished runs are left", async () => {
+      const minute = (m: number) => new Date(Date.parse(at) + m * 60_000).toISOString();
+      const stopped = deployment("stopped", "rg-leases", { provisioningState: "Running", updatedAt: minute(0) });
+      const accepted = deployment("accepted", "rg-leases", { updatedAt: minute(0) });
+      const live = deployment("live", "rg-leases", { provisioningState: "Running", updatedAt: minute(0) });
+      const done = deployment("done", "rg-leases", { provisioningState: "Succeeded", updatedAt: minute(0), endedAt: minute(0) });
+      // The earlier tests left active deployments with old timestamps: the sweep fails those too.
+      const othersActive = await store.deployments.countActive(sub);
+      for (const d of [stopped, accepted, live, done]) await store.deployments.putDeployment(d);
+      const clock = { now: () => Date.parse(minute(2)) };
+      // The live run's heartbeat touched it a minute ago: inside ABANDONED_AFTER_MS.
+      await store.deployments.updateRun(live.id, live.runId, { updatedAt: minute(1) });
+
+      assert.equal(await failAbandonedRuns(store.deployments, clock), othersActive + 2);
+      assert.equal(await store.deployments.countActive(sub), 1, "the live run keeps its place in the concurrency limit");
+      const after = Object.fromEntries((await store.deployments.listDeployments(sub, "rg-leases")).map((d) => [d.name, d]));
+      for (const name of ["stopped", "accepted"]) {
+        assert.equal(after[name]!.provisioningState, "Failed", name);
+        assert.equal(after[name]!.endedAt, minute(2));
+        const error = after[name]!.error as { code: string; details: { code: string; message: string }[] };
+        assert.equal(error.code, "DeploymentFailed");
+        assert.equal(error.details[0]!.code, "DeploymentInterrupted");
+        assert.match(error.details[0]!.message, /deploy the template again/);
+      }
+      assert.equal(after.live!.provisioningState, "Running");
+      assert.equal(after.done!.provisioningState, "Succeeded");
+      assert.ok(ABANDONED_AFTER_MS > 60_000 / 2 && ABANDONED_AFTER_MS <= 2 * 60_000);
+      assert.equal(await failAbandonedRuns(store.deployments, clock), 0, "a second sweep finds nothing more");
     });
 
     test("what-if results are kept for their caller and expire", async () => {

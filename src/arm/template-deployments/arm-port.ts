@@ -1,5 +1,5 @@
 /** One ARM call made in process on a caller's behalf (no HTTP, no token): the path, its api-version, a body. */
-export interface ArmPortRequest {
+interface ArmPortRequest {
   method: "GET" | "PUT" | "DELETE" | "POST";
   /** A resource id, or a resource id followed by an action (`…/listKeys`). */
   path: string;
@@ -7,7 +7,7 @@ export interface ArmPortRequest {
   body?: unknown;
 }
 
-export interface ArmPortResponse {
+interface ArmPortResponse {
   status: number;
   body: unknown;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DeploymentOperationRecord, TemplateDeploymentRecord } from "../../storage/deployment-store.ts";
 
-export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
+const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 
 /** ARM's spelling of a template parameter type in a deployment's `properties.parameters`. */
 const TYPE_NAMES: Record<string, string> = {
@@ -16,7 +16,7 @@ const TYPE_NAMES: Record<string, string> = {
   array: "Array",
 };
 
-export function isSecureType(type: string): boolean {
+function isSecureType(type: string): boolean {
   const t = type.toLowerCase();
   return t === "securestring" || t === "secureobject";
 }
@@ -42,7 +42,7 @@ export function templateHash(template: unknown): string {
 }
 
 /** An ISO 8601 duration (`PT1.234S`) between two timestamps, as ARM's `duration` fields show it. */
-export function duration(start: string, end: string | null, now: string): string {
+function duration(start: string, end: string | null, now: string): string {
   const ms = Math.max(0, Date.parse(end ?? now) - Date.parse(start));
   return `PT${(ms / 1000).toFixed(3).replace(/\.?0+$/, "")}S`;
 }

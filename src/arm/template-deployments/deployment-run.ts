@@ -6,14 +6,13 @@ import type { TemplateDeploymentRecord } from "../../storage/deployment-store.ts
 import type { ArmCaller } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import type { ArmPort } from "./arm-port.ts";
-import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
-import { type DeploymentAddress } from "./deployment-input.ts";
-import { COMPLETE_MODE_TYPES, defaultApiVersion } from "./resource-types.ts";
-import { errorBody, executePlan, templateHost, type ResourceFailure } from "./executor.ts";
-import type { PlannedResource, TemplateHost } from "./plan.ts";
-
 import { type TemplateDeploymentDeps, WRITE } from "./deployment-deps.ts";
+import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
+import { keepRunAlive } from "./deployment-leases.ts";
 import { type Preflight, planOrRefuse, refuseUndeployable, resolveScope } from "./deployment-preflight.ts";
+import { errorBody, executePlan, type ResourceFailure, templateHost } from "./executor.ts";
+import type { PlannedResource, TemplateHost } from "./plan.ts";
+import { COMPLETE_MODE_TYPES, defaultApiVersion } from "./resource-types.ts";
 
 /**
  * The deployment a preflight describes, as it starts: `Accepted` and unfinished for a run, or already `Succeeded`
@@ -83,6 +82,18 @@ export async function runInBackground(
 async function runDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, record: TemplateDeploymentRecord, checked: Preflight) {
   const clock = deps.arm.clock;
   await deps.store.updateRun(record.id, record.runId, { provisioningState: "Running", updatedAt: nowIso(clock) });
+  const stopHeartbeat = keepRunAlive(deps.store, clock, record.id, record.runId, (err) =>
+    deps.logFailure(`template deployment ${record.id}: its heartbeat could not be recorded`, err),
+  );
+  try {
+    await runToEnd(deps, caller, record, checked);
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+async function runToEnd(deps: TemplateDeploymentDeps, caller: ArmCaller, record: TemplateDeploymentRecord, checked: Preflight) {
+  const clock = deps.arm.clock;
   const arm = deps.armAs(caller, record.correlationId);
   const result = await executePlan(
     {
@@ -91,7 +102,11 @@ async function runDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, re
       clock,
       deploymentId: record.id,
       parallelism: deps.parallelism,
-      isCanceled: async () => (await deps.store.getDeployment(record.id))?.provisioningState === "Canceled",
+      // Canceled, or failed by a sweep that took this run for abandoned: either way this run stops here.
+      isCanceled: async () => {
+        const current = await deps.store.getDeployment(record.id);
+        return current?.runId !== record.runId || !isActive(current.provisioningState);
+      },
       runNested: (resource, host) => runNested(deps, caller, resource, host, checked),
       logFailure: (resourceId, err) => deps.logFailure(`template deployment ${record.id}: resource ${resourceId} failed unexpectedly`, err),
     },
@@ -254,18 +269,11 @@ async function deleteUnlisted(
   return failures;
 }
 
-/** `/subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.Resources/deployments/{name}` as an address. */
-export function addressOfId(id: string): DeploymentAddress | undefined {
-  const m = /^\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(id);
-  if (!m) return undefined;
-  return { subscriptionId: m[1]!, resourceGroup: m[2] ?? null, name: m[3]! };
-}
-
 export function isActive(state: string): boolean {
   return state === "Accepted" || state === "Running";
 }
 
-export function dependencyList(resources: readonly PlannedResource[]) {
+function dependencyList(resources: readonly PlannedResource[]) {
   return resources.map((r) => ({
     id: r.resourceId,
     resourceType: r.type,

@@ -6,7 +6,7 @@ import { requireAction } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import { requireSubscription } from "../readable-resources.ts";
 import { resourceGroupId } from "../../core/scope.ts";
-import { DEPLOYMENT_TYPE, deploymentJson, operationJson } from "./deployment-json.ts";
+import { deploymentJson, operationJson } from "./deployment-json.ts";
 import { type DeploymentAddress, deploymentId } from "./deployment-input.ts";
 import { errorBody } from "./executor.ts";
 import { whatIf } from "./what-if.ts";
@@ -232,5 +232,3 @@ export async function exportDeploymentTemplate(deps: TemplateDeploymentDeps, cal
   const record = await findDeployment(deps, caller, address, READ);
   return { template: record.template };
 }
-
-export { DEPLOYMENT_TYPE };

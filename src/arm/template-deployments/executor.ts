@@ -15,14 +15,14 @@ export interface ResourceFailure {
   error: { code: string; message: string; target?: string; details?: unknown[] };
 }
 
-export interface ExecutionResult {
+interface ExecutionResult {
   failures: ResourceFailure[];
   /** Ids of the resources written, in the order they finished. */
   written: string[];
   canceled: boolean;
 }
 
-export interface ExecutorDeps {
+interface ExecutorDeps {
   /** ARM as the deployment's caller: every read and write goes through the route a direct call takes. */
   arm: ArmPort;
   store: DeploymentStore;

@@ -1,8 +1,2 @@
 /** The template engine's plan, as the executor consumes it (the engine is `src/arm/templates/`). */
-export type {
-  DeploymentContext,
-  NestedDeployment,
-  PlannedResource,
-  TemplateHost,
-  TemplatePlan,
-} from "../templates/index.ts";
+export type { DeploymentContext, PlannedResource, TemplateHost, TemplatePlan } from "../templates/index.ts";

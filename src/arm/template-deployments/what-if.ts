@@ -24,7 +24,7 @@ export type DiffResource = (
 /** Read-only properties a provider fills in; a template never sets them, so they never count as a change. */
 const READ_ONLY = ["properties.provisioningState", "properties.endpoint", "properties.endpoints", "properties.dateCreated", "systemData"];
 
-export interface WhatIfDeps {
+interface WhatIfDeps {
   arm: ArmPort;
   diffResource: DiffResource;
   /** Plans a nested deployment's template, so what-if shows the resources it would write too. */
@@ -107,7 +107,7 @@ async function current(arm: ArmPort, resource: PlannedResource): Promise<unknown
 }
 
 /** `after` laid over `before`: objects merge key by key, anything else (arrays included) replaces. */
-export function overlay(before: unknown, after: unknown): unknown {
+function overlay(before: unknown, after: unknown): unknown {
   if (!isObject(before) || !isObject(after)) return after;
   const merged: Record<string, unknown> = { ...before };
   for (const [key, value] of Object.entries(after)) {

@@ -13,7 +13,7 @@ import type { Declaration, Instance } from "./resources.ts";
 import type { TemplateScope } from "./template-scope.ts";
 import { getProperty, isObject } from "./values.ts";
 
-export interface Resolved {
+interface Resolved {
   instance: Instance;
   deps: Set<Instance>;
 }

@@ -5,7 +5,7 @@
  * fault (`resources[1].properties.x`) and `line`/`column` its place in the template text, when the text was given.
  * Messages never contain the value of a secure parameter.
  */
-export type TemplateErrorCode = "InvalidTemplate" | "InvalidTemplateDeployment";
+type TemplateErrorCode = "InvalidTemplate" | "InvalidTemplateDeployment";
 
 export class TemplateError extends Error {
   readonly code: TemplateErrorCode;

@@ -128,7 +128,7 @@ export function argumentCountProblem(name: string, spec: FunctionSpec, count: nu
   return new ExpressionError(`The template language function '${name}' must have ${expected} parameter(s).`);
 }
 
-export function accessProperty(target: unknown, name: string): unknown {
+function accessProperty(target: unknown, name: string): unknown {
   if (isObject(target)) {
     const found = getProperty(target, name);
     if (found.found) return found.value;
@@ -142,7 +142,7 @@ export function accessProperty(target: unknown, name: string): unknown {
   );
 }
 
-export function accessIndex(target: unknown, index: unknown): unknown {
+function accessIndex(target: unknown, index: unknown): unknown {
   if (Array.isArray(target)) {
     if (typeof index !== "number" || !Number.isInteger(index)) {
       throw new ExpressionError(`The language expression property array index must be an integer; it is of type '${typeName(index)}'.`);

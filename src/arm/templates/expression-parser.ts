@@ -28,11 +28,6 @@ export function parseTemplateString(value: string, maxDepth: number, maxLength: 
   return { kind: "expression", expr: parseExpression(text, maxDepth), text };
 }
 
-/** Whether a JSON string is an expression, without parsing it. */
-export function isExpressionString(value: string): boolean {
-  return value.startsWith("[") && !value.startsWith("[[") && value.endsWith("]") && value.length >= 2;
-}
-
 export function parseExpression(text: string, maxDepth: number): Expr {
   let i = 0;
 

@@ -16,7 +16,7 @@ function strings(fn: string, args: unknown[]): string[] {
 }
 
 /** .NET composite formatting: `{0}`, `{0,-8}`, `{0:D3}`, `{{` and `}}`. */
-export function formatComposite(format: string, values: unknown[], maxLength: number): string {
+function formatComposite(format: string, values: unknown[], maxLength: number): string {
   let out = "";
   let i = 0;
   while (i < format.length) {
@@ -337,7 +337,7 @@ export const STRING_FUNCTIONS: Record<string, FunctionSpec> = {
   },
 };
 
-export function parseJsonText(fn: string, text: string): unknown {
+function parseJsonText(fn: string, text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

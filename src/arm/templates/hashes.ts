@@ -41,7 +41,7 @@ function fmix(h: number): number {
 }
 
 /** The 64-bit hash as [high, low] 32-bit halves. */
-export function murmurHash64(data: Uint8Array): [number, number] {
+function murmurHash64(data: Uint8Array): [number, number] {
   const length = data.length;
   let h1 = 0;
   let h2 = 0;

@@ -27,7 +27,7 @@ const NOT_BODY = new Set([
   "import",
 ]);
 
-export type NestedPlanner = (
+type NestedPlanner = (
   context: DeploymentContext,
   parameters: Record<string, unknown>,
   template: unknown,

@@ -251,7 +251,7 @@ async function placeInstance(
 }
 
 /** A `scope` value as a full id: ids stay, `Ns/type/name` is taken at the deployment's scope. */
-export function absoluteScope(scope: TemplateScope, value: string): string {
+function absoluteScope(scope: TemplateScope, value: string): string {
   if (value.startsWith("/")) return value;
   const { context } = scope.deps;
   const parts = value.split("/");

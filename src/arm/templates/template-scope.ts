@@ -35,7 +35,7 @@ interface UserFunction {
   path: string;
 }
 
-export interface ScopeDeps {
+interface ScopeDeps {
   context: DeploymentContext;
   limits: TemplateLimits;
   templateInfo: EvalEnv["templateInfo"];

@@ -10,7 +10,7 @@ export interface TextPosition {
   column: number;
 }
 
-export interface ParsedTemplateText {
+interface ParsedTemplateText {
   value: unknown;
   /** JSON path (as `pathOf` spells it) → where the value starts. */
   positions: Map<string, TextPosition>;

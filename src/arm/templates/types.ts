@@ -71,7 +71,7 @@ export interface PlannedResource {
   body(host: TemplateHost): Promise<Record<string, unknown>>;
 }
 
-export interface PlannedParameter {
+interface PlannedParameter {
   /** As declared: `string`, `securestring`, `int`, `bool`, `object`, `secureObject`, `array`. */
   type: string;
   value: unknown;

@@ -42,10 +42,6 @@ export function getProperty(obj: JsonObject, key: string): { found: true; value:
   return { found: false };
 }
 
-export function hasProperty(obj: JsonObject, key: string): boolean {
-  return getProperty(obj, key).found;
-}
-
 /** Sets a key so that `__proto__` and friends become ordinary own properties. */
 export function setProperty(obj: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -76,9 +72,4 @@ export function toArmString(value: unknown): string {
   if (typeof value === "number") return String(value);
   if (isLambda(value)) throw new ExpressionError("A lambda function cannot be converted to a string.");
   return JSON.stringify(value);
-}
-
-/** A deep copy, so a template value handed out can never alias the engine's own. */
-export function cloneValue<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
 }

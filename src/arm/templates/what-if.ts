@@ -7,9 +7,9 @@
  */
 import { deepEqual, getProperty, isObject } from "./values.ts";
 
-export type WhatIfChange = "Create" | "Modify" | "NoChange";
+type WhatIfChange = "Create" | "Modify" | "NoChange";
 
-export interface WhatIfPropertyChange {
+interface WhatIfPropertyChange {
   path: string;
   propertyChangeType: "Create" | "Delete" | "Modify" | "Array" | "NoEffect";
   before?: unknown;
@@ -17,7 +17,7 @@ export interface WhatIfPropertyChange {
   children?: WhatIfPropertyChange[];
 }
 
-export interface DiffOptions {
+interface DiffOptions {
   /** Paths (`properties.provisioningState`) or path prefixes ending in `.*` to leave out of the comparison. */
   ignore?: readonly string[];
 }

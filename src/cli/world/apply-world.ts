@@ -262,7 +262,7 @@ async function ensureResourceGroup(run: Run, subscriptionId: string, rg: World["
 }
 
 /** `subscription`, `RG`, `RG/ACCOUNT` or a full id → a scope id. */
-export function scopeFromRef(subscriptionId: string, ref: string): string {
+function scopeFromRef(subscriptionId: string, ref: string): string {
   if (ref === "subscription") return `/subscriptions/${subscriptionId}`;
   if (ref.startsWith("/")) return ref;
   const [group, account] = ref.split("/");

@@ -42,7 +42,7 @@ export interface ArmResult {
   audited?: boolean;
 }
 
-export type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;
+type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;
 
 /**
  * One ARM resource type (or collection, or action) on a path pattern. Patterns match the normalized path:

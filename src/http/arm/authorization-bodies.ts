@@ -27,7 +27,7 @@ function optionalString(value: unknown, field: string): string | undefined {
   return value;
 }
 
-export function permissionList(value: unknown, field: string): PermissionRecord[] {
+function permissionList(value: unknown, field: string): PermissionRecord[] {
   if (!Array.isArray(value))
     throw armError("InvalidRequestContent", `${field} must be a list of {actions, notActions, dataActions, notDataActions}.`);
   return value.map((raw, i) => {

@@ -6,7 +6,7 @@ import type { ArmContext, ArmMethod, ArmResult, ArmRoute } from "./arm-route.ts"
 import { armRoutes } from "./routes.ts";
 
 /** One ARM call to run through the route table, from HTTP or in process. */
-export interface ArmCall {
+interface ArmCall {
   method: string;
   /** Normalized: decoded, repeated slashes folded, no trailing slash. */
   path: string;
@@ -68,7 +68,7 @@ export function normalizedPath(url: string): string {
   return decoded.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
 }
 
-export function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {
+function findRoute(path: string): { route: ArmRoute; params: string[] } | undefined {
   for (const route of armRoutes) {
     const match = route.pattern.exec(path);
     if (match) return { route, params: match.slice(1).map((p) => p ?? "") };

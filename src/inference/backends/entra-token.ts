@@ -32,7 +32,7 @@ interface Authority {
   refreshBeforeMs: number;
 }
 
-export interface CertificateKey {
+interface CertificateKey {
   privateKey: KeyObject;
   /** SHA-256 thumbprint of the DER certificate, base64url (the assertion's `x5t#S256` header). */
   thumbprintSha256: string;
@@ -103,7 +103,7 @@ const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const ACQUIRE_TIMEOUT_MS = 10_000;
 
 /** One token request to the identity provider, per the auth type. */
-export function acquirerFor(auth: EntraAuth): () => Promise<AccessToken> {
+function acquirerFor(auth: EntraAuth): () => Promise<AccessToken> {
   if (auth.type === "managed-identity") return () => managedIdentityToken(auth);
   const tokenEndpoint = `${auth.authorityHost.replace(/\/+$/, "")}/${auth.tenantId}/oauth2/v2.0/token`;
   return async () => {

@@ -2,10 +2,10 @@ import { WireError } from "../../core/errors.ts";
 import type { ModelBackend } from "../chat-types.ts";
 import type { CatalogModel, ModelRegistry } from "./registry.ts";
 
-export type BackendOperation = "complete" | "stream" | "embed";
+type BackendOperation = "complete" | "stream" | "embed";
 
 /** What a backend call reports: its duration (to the last chunk for streams) and, on failure, the error code. */
-export interface BackendObserver {
+interface BackendObserver {
   call(model: CatalogModel, operation: BackendOperation, seconds: number, errorCode: string | undefined): void;
   firstChunk(model: CatalogModel, seconds: number): void;
 }

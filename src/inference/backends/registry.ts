@@ -29,7 +29,7 @@ const GENERALLY_AVAILABLE: ModelLifecycle = {
 };
 
 /** Built-in models, available offline on every installation. */
-export const builtinModels: readonly CatalogModel[] = [
+const builtinModels: readonly CatalogModel[] = [
   {
     format: "Keyless",
     name: "keyless-echo",
@@ -140,7 +140,7 @@ function entraAuthOf(backend: string, auth: AuthDeclaration, env: Readonly<Recor
 
 /** The built-in models plus the operator's declared ones; a declared model may not shadow a built-in one. */
 /** Where a backend reports what the operator should hear of (the server log). */
-export type Warn = (message: string, err: unknown) => void;
+type Warn = (message: string, err: unknown) => void;
 
 export function createModelRegistry(
   file: ModelsFile | undefined,

@@ -14,7 +14,7 @@ export interface BlocklistMatcher {
   match(text: string): string[];
 }
 
-export interface BlocklistInput {
+interface BlocklistInput {
   id: string;
   items: readonly BlocklistItemSource[];
 }

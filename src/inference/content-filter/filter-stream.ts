@@ -3,9 +3,9 @@ import { type ContentFilter, promptFilterResults, screenTexts } from "./screen.t
 import type { Screened } from "./types.ts";
 
 /** Characters of completion text held before they are screened and released (Azure screens streams in batches too). */
-export const STREAM_BATCH_CHARS = 100;
+const STREAM_BATCH_CHARS = 100;
 /** Milliseconds held text waits for more from a slow backend before it is screened and released anyway. */
-export const STREAM_HOLD_MS = 40;
+const STREAM_HOLD_MS = 40;
 
 interface StreamChoice {
   index?: number;

@@ -7,7 +7,7 @@ import type { ContentFilter } from "./screen.ts";
 import type { ContentClassifier } from "./types.ts";
 
 export { filterChatStream, filterCompletion } from "./filter-stream.ts";
-export { type ContentFilter, promptFilteredError, promptFilterResults, screenTexts } from "./screen.ts";
+export { type ContentFilter, promptFilteredError, screenTexts } from "./screen.ts";
 
 /** The classifier the settings choose: an external moderation endpoint (`contentModerationUrl`), else the built-in one. */
 export function openClassifier(

@@ -3,7 +3,7 @@ import { dataPlaneError } from "../data-plane-errors.ts";
 import { classifyMarkers } from "./builtin-classifier.ts";
 import { type Classification, type ContentClassifier, type HarmCategory, SEVERITY_RANK, type Severity } from "./types.ts";
 
-export interface ModerationOptions {
+interface ModerationOptions {
   /** The endpoint's URL: `…/v1/moderations` (OpenAI, or any server that answers its shape). */
   url: string;
   apiKey: string | undefined;

@@ -11,7 +11,7 @@ import {
 } from "./types.ts";
 
 /** How a stream is screened: `Asynchronous_filter` passes text on at once; the other modes hold it until screened. */
-export type StreamMode = "held" | "asynchronous";
+type StreamMode = "held" | "asynchronous";
 
 export interface SourcePolicy {
   harms: ReadonlyArray<{ category: HarmCategory; blocking: boolean; threshold: Severity }>;

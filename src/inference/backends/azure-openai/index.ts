@@ -2,7 +2,7 @@ import type { ModelBackend } from "../../chat-types.ts";
 import { openaiCompatible } from "../openai-compatible/index.ts";
 import type { UpstreamAuth, UpstreamOptions } from "../openai-compatible/upstream.ts";
 
-export interface AzureOpenAiOptions extends Omit<UpstreamOptions, "baseUrl" | "apiKey"> {
+interface AzureOpenAiOptions extends Omit<UpstreamOptions, "baseUrl" | "apiKey"> {
   /** The resource endpoint, e.g. `https://my-resource.openai.azure.com` (or another Keyless's `…/accounts/{a}`). */
   endpoint: string;
   apiVersion: string;

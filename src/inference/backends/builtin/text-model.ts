@@ -105,7 +105,7 @@ function* piecesOf(text: string): Generator<string> {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function completionId(request: ChatRequest): string {
+function completionId(request: ChatRequest): string {
   const digest = createHash("sha256").update(JSON.stringify(request.messages)).digest("hex").slice(0, 24);
   return `chatcmpl-${digest}`;
 }

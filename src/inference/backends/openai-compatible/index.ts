@@ -3,7 +3,7 @@ import { sseData } from "./sse.ts";
 import { translate, type UpstreamOptions, upstreamClient } from "./upstream.ts";
 
 /** Where an operation goes under the base URL: `/chat/completions` here; Azure OpenAI puts the deployment first. */
-export interface UpstreamRoute {
+interface UpstreamRoute {
   kind: string;
   path(operation: "chat/completions" | "embeddings", model: string): string;
 }

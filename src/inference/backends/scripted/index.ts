@@ -23,12 +23,12 @@ import { textModel } from "../builtin/text-model.ts";
  * last message is a `tool` message) call rules are skipped and the rules' text replies are tried against the
  * last user message as before, with `$tool` replaced by the tool's output.
  */
-export interface ScriptRule {
+interface ScriptRule {
   pattern: RegExp;
   reply: string;
   call?: { name: string; arguments: Record<string, unknown> } | undefined;
 }
-export interface Script {
+interface Script {
   rules: ScriptRule[];
   fallback: string;
 }
