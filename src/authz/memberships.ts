@@ -43,7 +43,7 @@ export function lowerId(id: string): string {
   return /[^a-z0-9-]/.test(id) ? id.toLowerCase() : id;
 }
 
-export interface MembershipGraphOptions {
+interface MembershipGraphOptions {
   /**
    * The instance of a member id the caller already holds (the authorizer passes its assignments' principal ids),
    * so a principal that holds assignments and memberships keeps one copy of its id; `undefined` when unknown.
