@@ -246,7 +246,7 @@ if (azureCliInstalled && !args["skip-az"]) {
     await timed(`az ad user list (all ${USERS + 1}, 100 a page)`, ["ad", "user", "list", "--query", "length(@)"]);
   az.cleanup();
 } else {
-  process.stdout.write("azure-cli not installed: the az timings are skipped\n");
+  process.stdout.write("the az timings are skipped (--skip-az, or azure-cli is not installed)\n");
 }
 
 process.stdout.write(`\n${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), shared with other work\n`);
