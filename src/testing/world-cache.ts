@@ -20,10 +20,12 @@ import { packageDir, type SeedChange } from "./server-process.ts";
 export interface PreparedWorld {
   adminPassword: string;
   seeded: SeedChange[];
+  /** The world's users' passwords (from the world file), by user principal name. */
+  users: Record<string, string>;
 }
 
 /** Bump when what a prepared world holds changes shape. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Older entries are prepared again (the server certificate and signing key age; nothing old lingers). */
 const MAX_AGE_MS = 7 * 86_400_000;
 /** A cache folder's unfinished copies (a process that died while saving) are removed after this. */
@@ -104,7 +106,7 @@ export function restorePreparedWorld(cacheDir: string, key: string, dataDir: str
       return undefined;
     }
     cpSync(join(entry, "data"), dataDir, { recursive: true });
-    return { adminPassword: meta.adminPassword, seeded: meta.seeded };
+    return { adminPassword: meta.adminPassword, seeded: meta.seeded, users: meta.users };
   } catch {
     rmSync(dataDir, { recursive: true, force: true });
     return undefined;

@@ -1,6 +1,7 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import type { Duplex } from "node:stream";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Json } from "./clients.ts";
@@ -23,7 +24,8 @@ export interface AzureCli {
   ok(args: string[], extraEnv?: Record<string, string>): Promise<Json>;
   /** `az login --service-principal` as `app` (`--allow-no-subscriptions` for an identity with no role). */
   loginServicePrincipal(app: { appId: string; secret: string }, options?: { allowNoSubscriptions?: boolean }): Promise<Json>;
-  cleanup(): void;
+  /** Stops the CLI's process and removes the config dir; settles once the process has exited. */
+  cleanup(): Promise<void>;
 }
 
 export const azureCliInstalled = existsSync("/usr/bin/az");
@@ -68,20 +70,19 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
     AZURE_CORE_ONLY_SHOW_ERRORS: "true",
     PYTHONPATH: shimDir,
   };
-  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
-    new Promise<AzResult>((resolve) => {
-      execFile("az", args, { env: { ...env, ...extraEnv }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        let json: Json;
-        try {
-          json = stdout.trim() === "" ? undefined : JSON.parse(stdout);
-        } catch {
-          json = undefined;
-        }
-        keepCommandIndex(configDir);
-        resolve({ code, stdout, stderr, json });
-      });
-    });
+  const batch = azBatch(env);
+  const run = async (args: string[], extraEnv: Record<string, string> = {}): Promise<AzResult> => {
+    // PYTHONPATH is read when Python starts: a command that changes it gets a process of its own.
+    const result = "PYTHONPATH" in extraEnv ? await azProcess(args, { ...env, ...extraEnv }) : await batch.run(args, extraEnv);
+    keepCommandIndex(configDir);
+    let json: Json;
+    try {
+      json = result.stdout.trim() === "" ? undefined : JSON.parse(result.stdout);
+    } catch {
+      json = undefined;
+    }
+    return { ...result, json };
+  };
   const ok = async (args: string[], extraEnv?: Record<string, string>) => {
     const result = await run(args, extraEnv);
     if (result.code !== 0) throw new Error(`az ${args.join(" ")} exited ${result.code}:\n${result.stderr}`);
@@ -101,7 +102,100 @@ export async function azureCli(facts: ReadyFacts): Promise<AzureCli> {
     ]);
   seedCommandIndex(configDir);
   registerCloud(configDir, facts);
-  return { configDir, env, run, ok, loginServicePrincipal, cleanup: () => rmSync(configDir, { recursive: true, force: true }) };
+  const cleanup = async () => {
+    await batch.stop();
+    rmSync(configDir, { recursive: true, force: true });
+  };
+  return { configDir, env, run, ok, loginServicePrincipal, cleanup };
+}
+
+type AzRun = Omit<AzResult, "json">;
+
+/** `az ARGS` as its own process, as a user runs it. */
+function azProcess(args: string[], env: Record<string, string>): Promise<AzRun> {
+  return new Promise((resolve) => {
+    execFile("az", args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The request and answer channel of a batch process: a socket pair on fd 3 (Node types extra stdio loosely). */
+const channelOf = (c: ChildProcess) => c.stdio[3] as unknown as Duplex;
+
+const batchScript = join(dirname(fileURLToPath(import.meta.url)), "az-batch.py");
+
+/**
+ * One Python process per config dir that has imported az's common modules and forks a child per command, which runs
+ * az's own entry point (`az-batch.py`): the same code, fresh process state, files and HTTP as `/usr/bin/az`, without
+ * a Python start and those imports per command (most of each command's CPU). Started on the first command; it does
+ * not keep the test's process alive while idle.
+ */
+function azBatch(env: Record<string, string>) {
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let queue: Promise<unknown> = Promise.resolve();
+  let stray = "";
+  const start = () => {
+    const started = spawn("/usr/bin/python3", [batchScript], {
+      env: { ...env, AZ_INSTALLER: "DEB" },
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    started.stdout!.on("data", (d) => (stray += d));
+    started.stderr!.on("data", (d) => (stray += d));
+    exited = new Promise((done) => started.once("exit", () => done()));
+    started.once("exit", () => {
+      if (child === started) child = undefined;
+    });
+    child = started;
+    idle(started);
+    return started;
+  };
+  /** Neither the process nor its pipes keep the event loop alive between commands. */
+  const idle = (c: ChildProcess) => {
+    c.unref();
+    for (const stream of c.stdio) (stream as { unref?: () => void } | null)?.unref?.();
+  };
+  const busy = (c: ChildProcess) => {
+    c.ref();
+    for (const stream of c.stdio) (stream as { ref?: () => void } | null)?.ref?.();
+  };
+  const once = (args: string[], extraEnv: Record<string, string>) =>
+    new Promise<AzRun>((resolve) => {
+      const c = child ?? start();
+      const channel = channelOf(c);
+      let answer = "";
+      const onData = (d: Buffer) => {
+        answer += d;
+        const end = answer.indexOf("\n");
+        if (end < 0) return;
+        finish(JSON.parse(answer.slice(0, end)) as AzRun);
+      };
+      const onExit = () => finish({ code: 1, stdout: "", stderr: `the az batch process exited:\n${stray}` });
+      const finish = (result: AzRun) => {
+        channel.off("data", onData);
+        c.off("exit", onExit);
+        idle(c);
+        resolve(result);
+      };
+      busy(c);
+      channel.on("data", onData);
+      c.once("exit", onExit);
+      channel.write(`${JSON.stringify({ args, env: extraEnv })}\n`);
+    });
+  return {
+    /** Commands run in the order they were asked for, one at a time, as in a terminal. */
+    run(args: string[], extraEnv: Record<string, string>): Promise<AzRun> {
+      const result = queue.then(() => once(args, extraEnv));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async stop(): Promise<void> {
+      await queue;
+      if (child) channelOf(child).end();
+      await exited;
+    },
+  };
 }
 
 /**

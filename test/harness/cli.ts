@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RESOURCES } from "../../src/client/token-client.ts";
@@ -73,6 +73,8 @@ export interface KeylessCli {
   ok(...argv: string[]): Promise<string>;
   /** `ok`, with stdout parsed as JSON. */
   json(...argv: string[]): Promise<Json>;
+  /** Removes the config dir. */
+  cleanup(): void;
 }
 
 export interface KeylessCliOptions {
@@ -82,6 +84,8 @@ export interface KeylessCliOptions {
   binary?: boolean;
   /** Signs in as the server's administrator (`login -u … -p …`) after registering the cloud. */
   signIn?: { username: string; password: string };
+  /** Signs in as an application instead (`login --service-principal -u APP_ID -p SECRET --tenant …`). */
+  signInApp?: { appId: string; secret: string };
 }
 
 /**
@@ -89,8 +93,12 @@ export interface KeylessCliOptions {
  * --ca-file` with the suite's CA), optionally signed in. Commands run in this process unless `binary` is set: the
  * same command table, printer and exit codes, without a Node start (about half a second of CPU) per command.
  */
-export async function keylessCli(facts: { url: string; caPath: string }, options: KeylessCliOptions = {}): Promise<KeylessCli> {
-  const env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-")), "config"), ...options.extra };
+export async function keylessCli(
+  facts: { url: string; caPath: string; tenantId: string },
+  options: KeylessCliOptions = {},
+): Promise<KeylessCli> {
+  const home = mkdtempSync(join(tmpdir(), "keyless-cli-"));
+  const env = { KEYLESS_CONFIG_DIR: join(home, "config"), ...options.extra };
   const run = (...argv: string[]) => (options.binary ? runBinary(argv, env) : runInProcess(argv, { env, realSleep: true }));
   const ok = async (...argv: string[]) => {
     const result = await run(...argv);
@@ -99,7 +107,17 @@ export async function keylessCli(facts: { url: string; caPath: string }, options
   };
   await ok("cloud", "register", "-n", "local", "--endpoint", facts.url, "--ca-file", process.env.KEYLESS_TEST_CA ?? facts.caPath);
   if (options.signIn) await ok("login", "-u", options.signIn.username, "-p", options.signIn.password, "-o", "none");
-  return { env, run, ok, json: async (...argv) => JSON.parse(await ok(...argv)) };
+  if (options.signInApp) {
+    const { appId, secret } = options.signInApp;
+    await ok("login", "--service-principal", "-u", appId, `--password=${secret}`, "--tenant", facts.tenantId, "-o", "none");
+  }
+  return {
+    env,
+    run,
+    ok,
+    json: async (...argv) => JSON.parse(await ok(...argv)),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
 }
 
 /** A config dir with a registered cloud and a signed-in account whose tokens do not expire during a test. */

@@ -33,7 +33,7 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     az = await azureCli(keyless.facts);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
   });
 
   test("az login --service-principal, then account list shows the subscription", async () => {
@@ -321,7 +321,7 @@ describe("Azure CLI 2.45 walkthrough as a signed-in user", { skip }, () => {
     az = await azureCli(keyless.facts);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
   });
 
   test("az login -u -p, group and account commands, resource show, the signed-in user's role assignment", async () => {

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { runBinary } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import {
   ARM_SCOPE,
   adminCredential,
@@ -235,39 +232,13 @@ describe("call log api", () => {
   });
 
   describe("keyless audit calls and keyless usage", () => {
-    let env: Record<string, string>;
-    const keylessOk = async (...argv: string[]) => {
-      const result = await runBinary(argv, env);
-      assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
-      return result.stdout;
-    };
+    let cli: KeylessCli;
+    const keylessOk = (...argv: string[]) => cli.ok(...argv);
     const account = () => ["-n", keyless.facts.demo!.account, "-g", keyless.facts.demo!.resourceGroup];
     before(async () => {
-      env = { KEYLESS_CONFIG_DIR: mkdtempSync(join(tmpdir(), "keyless-calls-cli-")) };
-      await keylessOk(
-        "cloud",
-        "register",
-        "-n",
-        "local",
-        "--endpoint",
-        keyless.facts.url,
-        "--ca-file",
-        process.env.KEYLESS_TEST_CA ?? keyless.facts.caPath,
-      );
-      await keylessOk(
-        "login",
-        "--service-principal",
-        "-u",
-        reader.appId,
-        "-p",
-        reader.secret,
-        "--tenant",
-        keyless.facts.tenantId,
-        "-o",
-        "none",
-      );
+      cli = await keylessCli(keyless.facts, { signInApp: reader });
     });
-    after(() => rmSync(env.KEYLESS_CONFIG_DIR!, { recursive: true, force: true }));
+    after(() => cli?.cleanup());
 
     test("usage matches the calls made, as json and csv", async () => {
       const rows = JSON.parse(await keylessOk("usage", ...account()));

@@ -7,9 +7,9 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { azureCliInstalled } from "../harness/azure-cli.ts";
-import { runBinary } from "../harness/cli.ts";
+import { runInProcess } from "../harness/cli.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
@@ -19,7 +19,7 @@ describe("cli az config", () => {
   let env: Record<string, string>;
 
   const ok = async (...argv: string[]) => {
-    const run = await runBinary(argv, env);
+    const run = await runInProcess(argv, { env });
     assert.equal(run.code, 0, `keyless ${argv.join(" ")} failed:\n${run.stderr}`);
     return run.stdout;
   };
@@ -35,10 +35,6 @@ describe("cli az config", () => {
   before(async () => {
     if (!azureCliInstalled) return;
     env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-cli-az-")), "config") };
-  });
-
-  after(async () => {
-    if (!server) return;
   });
 
   test("az 2.45 registers the cloud from keyless cloud az-config and signs in", {

@@ -5,30 +5,20 @@
  * `keyless` runs in this process (`runInProcess`): its printer is under test here, not its process.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { runInProcess } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { useKeyless } from "../harness/keyless.ts";
 
 describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "azure-cli not installed" }, () => {
   const server = useKeyless();
   let az: AzureCli;
-  let env: Record<string, string>;
-  const keyless = async (...argv: string[]) => {
-    const result = await runInProcess(argv, { env });
-    assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
-    return result.stdout;
-  };
+  let cli: KeylessCli;
+  const keyless = (...argv: string[]) => cli.ok(...argv);
 
   before(async () => {
-    const ca = process.env.KEYLESS_TEST_CA ?? server.facts.caPath;
-    env = { KEYLESS_CONFIG_DIR: join(mkdtempSync(join(tmpdir(), "keyless-az-output-")), "cfg") };
-    await keyless("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", ca);
-    await keyless("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD, "-o", "none");
+    cli = await keylessCli(server.facts, { signIn: { username: server.facts.adminUsername, password: ADMIN_PASSWORD } });
     const rg = server.facts.demo!.resourceGroup;
     await keyless("group", "create", "-n", "rg-second", "-l", "westeurope", "-o", "none");
     await keyless(
@@ -56,7 +46,8 @@ describe("keyless output equals az 2.45 output", { skip: !azureCliInstalled && "
     await az.ok(["login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD]);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
+    cli?.cleanup();
   });
 
   const demo = () => server.facts.demo!;

@@ -1,11 +1,11 @@
-/** `keyless deployment group|sub …` and `keyless deployment operation group list`, as subprocesses of the real binary. */
+/** `keyless deployment group|sub …` and `keyless deployment operation group list`, run in process (`keylessCli`). */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runBinary } from "../harness/cli.ts";
+import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import { GRAPH_SCOPE, adminCredential, type Json, registerApp } from "../harness/clients.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { useKeyless } from "../harness/keyless.ts";
@@ -15,22 +15,15 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/deployments
 describe("keyless deployment commands", () => {
   const server = useKeyless();
   let work: string;
-  let env: Record<string, string>;
+  let cli: KeylessCli;
   let principalId: string;
-  const run = (...argv: string[]) => runBinary(argv, env);
-  const ok = async (...argv: string[]) => {
-    const result = await run(...argv);
-    assert.equal(result.code, 0, `keyless ${argv.join(" ")} failed:\n${result.stderr}`);
-    return result.stdout;
-  };
-  const json = async (...argv: string[]) => JSON.parse(await ok(...argv)) as Json;
+  const run = (...argv: string[]) => cli.run(...argv);
+  const ok = (...argv: string[]) => cli.ok(...argv);
+  const json = (...argv: string[]): Promise<Json> => cli.json(...argv);
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), "keyless-cli-deploy-"));
-    env = { KEYLESS_CONFIG_DIR: join(work, "config") };
-    const ca = process.env.KEYLESS_TEST_CA ?? server.facts.caPath;
-    await ok("cloud", "register", "-n", "local", "--endpoint", server.facts.url, "--ca-file", ca);
-    await ok("login", "-u", server.facts.adminUsername, "-p", ADMIN_PASSWORD, "-o", "none");
+    cli = await keylessCli(server.facts, { signIn: { username: server.facts.adminUsername, password: ADMIN_PASSWORD } });
     await ok("group", "create", "-n", "cli-deploy", "-l", "westeurope", "-o", "none");
     const graph = (await adminCredential(server.facts).getToken(GRAPH_SCOPE))!.token;
     principalId = (await registerApp(server.facts, graph, "cli-deploy-caller")).objectId;

@@ -3,11 +3,8 @@ import { after, before, describe, test } from "node:test";
 import { getBearerTokenProvider } from "@azure/identity";
 import ModelClient from "@azure-rest/ai-inference";
 import { AzureOpenAI, BadRequestError, OpenAI } from "openai";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
-import { runInProcess } from "../harness/cli.ts";
+import { keylessCli } from "../harness/cli.ts";
 import {
   ARM_SCOPE,
   adminCredential,
@@ -369,29 +366,15 @@ describe("content filtering", () => {
     assert.ok(!text.includes("cf-violence-low"), `the filtered text was held back: ${text}`);
   });
 
-  test("keyless rai-blocklist, rai-blocklist item, rai-policy and deployment create --rai-policy-name", async () => {
-    const env = { KEYLESS_CONFIG_DIR: mkdtempSync(join(tmpdir(), "keyless-rai-cli-")) };
-    const keylessCli = async (...argv: string[]) => {
-      const run = await runInProcess(argv, { env });
-      assert.equal(run.code, 0, `keyless ${argv.join(" ")}: ${run.stderr}`);
-      return run.stdout === "" ? undefined : JSON.parse(run.stdout);
+  test("keyless rai-blocklist, rai-blocklist item, rai-policy and deployment create --rai-policy-name", async (t) => {
+    const cli = await keylessCli(keyless.facts, { signInApp: contributor });
+    t.after(() => cli.cleanup());
+    const keylessJson = async (...argv: string[]) => {
+      const stdout = await cli.ok(...argv);
+      return stdout === "" ? undefined : JSON.parse(stdout);
     };
-    const ca = process.env.KEYLESS_TEST_CA ?? keyless.facts.caPath;
-    await keylessCli("cloud", "register", "-n", "local", "--endpoint", keyless.facts.url, "--ca-file", ca, "-o", "none");
-    await keylessCli(
-      "login",
-      "--service-principal",
-      "-u",
-      contributor.appId,
-      "-p",
-      contributor.secret,
-      "--tenant",
-      keyless.facts.tenantId,
-      "-o",
-      "none",
-    );
     const at = ["-n", keyless.facts.demo!.account, "-g", keyless.facts.demo!.resourceGroup];
-    await keylessCli(
+    await keylessJson(
       "cognitiveservices",
       "account",
       "rai-blocklist",
@@ -402,7 +385,7 @@ describe("content filtering", () => {
       "--description",
       "cli",
     );
-    await keylessCli(
+    await keylessJson(
       "cognitiveservices",
       "account",
       "rai-blocklist",
@@ -416,7 +399,7 @@ describe("content filtering", () => {
       "--pattern",
       "Blue Heron",
     );
-    await keylessCli(
+    await keylessJson(
       "cognitiveservices",
       "account",
       "rai-blocklist",
@@ -429,7 +412,7 @@ describe("content filtering", () => {
       JSON.stringify([{ name: "ids", properties: { pattern: "HRN-[0-9]+", isRegex: true } }]),
     );
     assert.deepEqual(
-      await keylessCli(
+      await keylessJson(
         "cognitiveservices",
         "account",
         "rai-blocklist",
@@ -443,7 +426,7 @@ describe("content filtering", () => {
       ),
       ["heron", "ids"],
     );
-    const policy = await keylessCli(
+    const policy = await keylessJson(
       "cognitiveservices",
       "account",
       "rai-policy",
@@ -455,7 +438,7 @@ describe("content filtering", () => {
       JSON.stringify([{ blocklistName: "cli-list", blocking: true, source: "Prompt" }]),
     );
     assert.equal(policy.properties.basePolicyName, "Microsoft.DefaultV2");
-    const deployment = await keylessCli(
+    const deployment = await keylessJson(
       "cognitiveservices",
       "account",
       "deployment",
@@ -477,7 +460,7 @@ describe("content filtering", () => {
       "cli-policy",
     );
     assert.equal(deployment.properties.raiPolicyName, "cli-policy");
-    assert.deepEqual(await keylessCli("cognitiveservices", "account", "rai-policy", "list", ...at, "--query", "[].name"), [
+    assert.deepEqual(await keylessJson("cognitiveservices", "account", "rai-policy", "list", ...at, "--query", "[].name"), [
       "Microsoft.Default",
       "Microsoft.DefaultV2",
       "answers-only",
@@ -488,9 +471,7 @@ describe("content filtering", () => {
       azureOpenAi("cli-filtered").chat.completions.create({ model: "x", messages: [{ role: "user", content: "a blue heron flew" }] }),
     );
     assert.deepEqual(error.innererror.content_filter_result.custom_blocklists.details, [{ filtered: true, id: "cli-list" }]);
-    const refused = await runInProcess(["cognitiveservices", "account", "rai-policy", "delete", ...at, "--policy-name", "cli-policy"], {
-      env,
-    });
+    const refused = await cli.run("cognitiveservices", "account", "rai-policy", "delete", ...at, "--policy-name", "cli-policy");
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /RaiPolicyInUse/);
   });

@@ -62,9 +62,9 @@ describe("az deployment against Keyless", { skip }, () => {
     ]);
     work = mkdtempSync(join(tmpdir(), "keyless-deploy-"));
   });
-  after(() => {
-    az?.cleanup();
-    contributorAz?.cleanup();
+  after(async () => {
+    await az?.cleanup();
+    await contributorAz?.cleanup();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -36,7 +36,7 @@ describe("az ad app certificates and federated credentials (Azure CLI 2.45)", { 
     await az.ok(["ad", "sp", "create", "--id", appId]);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
     await issuer?.close();
   });
 

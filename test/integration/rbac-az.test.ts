@@ -53,7 +53,7 @@ describe("az role (2.45) against Keyless", { skip: !azureCliInstalled && "azure-
     await az.loginServicePrincipal(operator);
   });
   after(async () => {
-    az?.cleanup();
+    await az?.cleanup();
   });
 
   // With `--assignee-principal-type` the CLI trusts the caller; without it, it asks Graph `directoryObjects/getByIds`.

@@ -289,8 +289,16 @@ describe("template deployments over ARM REST", () => {
       })),
     };
     const path = `${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/cancel`;
-    const started = await put(path, { properties: { template, mode: "Incremental" } });
+    const started = await fetch(`${keyless.facts.url}${path}?${API}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+      body: JSON.stringify({ properties: { template, mode: "Incremental" } }),
+    });
     assert.equal(started.status, 201);
+    // While it runs, the status says when to ask again (Retry-After): without it, Azure SDK pollers wait 30 s.
+    const polled = await fetch(started.headers.get("azure-asyncoperation")!, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(((await polled.json()) as Json).status, "Running");
+    assert.equal(polled.headers.get("retry-after"), "1");
     const refused = await call("DELETE", `${keyless.facts.url}${path}?${API}`, admin);
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, "DeploymentActive");
