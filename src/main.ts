@@ -106,7 +106,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   const changeListeners: ((delta: ChangeDelta) => void)[] = [];
   const policy = await openLivePolicy({
     store: store.rbac,
-    loadMemberships: () => store.directory.listGroupMemberships(),
+    loadMembershipsPage: (after, limit) => store.directory.listGroupMembershipsPage(after, limit),
     onChange: (delta) => {
       for (const listener of changeListeners) listener(delta);
     },
