@@ -8,7 +8,8 @@
  *   this checkout's src/testing/index.ts; an installed package's `node_modules/keyless/dist/src/bundle/testing.js`,
  *   or another checkout's, for a before/after in one run); runs alternate between them. "warm": the prepared-world
  *   and compile caches as a previous process left them (one unmeasured run first); "cold": a new prepared-world
- *   cache folder per run (the first start on a machine, or `KEYLESS_TESTING_CACHE=off`).
+ *   cache folder per run (the first start on a machine, or `KEYLESS_TESTING_CACHE=off`). CPU time (user + system)
+ *   of the fresh process is reported too: on a shared machine it moves less with the load than wall time.
  * - A bare `node -e 0` start beside them.
  *
  *   node bench/testing.ts [--runs 5] [--module PATH]...      (npm run bench:testing)
@@ -55,7 +56,8 @@ if (childAt) {
   await ready(keyless);
   const t2 = performance.now();
   await keyless.stop();
-  console.log(JSON.stringify({ sinceProcessStart: t2, importMs: t1 - t0, startMs: t2 - t1 }));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ sinceProcessStart: t2, importMs: t1 - t0, startMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000 }));
   process.exit(0);
 }
 
@@ -66,7 +68,7 @@ const rows = new Map<string, number[]>();
 const add = (name: string, value: number) => rows.set(name, [...(rows.get(name) ?? []), value]);
 
 /** A fresh process's first start; `cache` is the prepared-world cache folder it uses. */
-function freshProcess(module: string, cache: string): { sinceProcessStart: number; importMs: number; startMs: number } {
+function freshProcess(module: string, cache: string): { sinceProcessStart: number; importMs: number; startMs: number; cpuMs: number } {
   const child = spawnSync(process.execPath, [join(ROOT, "bench", "testing.ts"), "--child", module], {
     env: { ...process.env, KEYLESS_TESTING_CACHE: cache },
     encoding: "utf8",
@@ -83,12 +85,16 @@ const loads: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   loads.push(loadavg()[0]!);
   let t = performance.now();
-  spawnSync(process.execPath, ["-e", "0"]);
+  const bareCpu = spawnSync(process.execPath, ["-e", "const c = process.cpuUsage(); console.log((c.user + c.system) / 1000)"], {
+    encoding: "utf8",
+  });
   add("bare `node -e 0` (start and exit)", performance.now() - t);
+  add("bare node: CPU (user + system)", Number(bareCpu.stdout));
   for (const module of modules) {
     const warm = freshProcess(module, warmCache);
     add(`fresh process, warm caches: first \`startKeyless()\` → first call${label(module)}`, warm.startMs);
     add(`fresh process, warm caches: process start → first call${label(module)}`, warm.sinceProcessStart);
+    add(`fresh process, warm caches: CPU (user + system) until the first call${label(module)}`, warm.cpuMs);
     const coldCache = mkdtempSync(join(tmpdir(), "keyless-bench-cold-"));
     const cold = freshProcess(module, coldCache);
     rmSync(coldCache, { recursive: true, force: true });

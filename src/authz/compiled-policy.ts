@@ -14,9 +14,10 @@ import {
   toDecision,
   type Verdict,
 } from "./rules.ts";
+import { createPolicy } from "./policy.ts";
 import { createTwoLevelCache } from "./two-level-cache.ts";
 import { createScopeChains, type ScopeChain } from "./scope-chains.ts";
-import { createMembershipGraph, type MembershipGraph } from "./memberships.ts";
+import { createMembershipGraph, lowerId, type MembershipGraph } from "./memberships.ts";
 import type { AccessEvaluator, AccessRequest, Decision, DenyAssignment, Policy, RoleAssignment, RoleDefinition } from "./types.ts";
 
 /**
@@ -39,6 +40,24 @@ export interface Authorizer extends AccessEvaluator {
    * ignored. Each delta carries its whole new value, so applying one whose effect is already held changes nothing.
    */
   apply(deltas: readonly PolicyDelta[], generation: number): boolean;
+  /**
+   * Swaps in the index a `PolicyBuilder` has filled (a full reload that streamed its rows in, holding no list of
+   * them); an older or equal generation is ignored, like `update`.
+   */
+  install(builder: PolicyBuilder, generation: number): boolean;
+}
+
+/**
+ * A new index filled a row at a time: a full reload puts each row in as it arrives, so no intermediate list of
+ * every assignment or edge is held beside the index (at 100k assignments that list and its strings were tens of
+ * MB of garbage per reload, most of it promoted to the old generation before it died). Built-in roles are in from
+ * the start; put assignments before memberships, so a member that also holds assignments shares its id's copy.
+ */
+export interface PolicyBuilder {
+  assignment(assignment: RoleAssignment): void;
+  role(role: RoleDefinition): void;
+  deny(deny: DenyAssignment): void;
+  membership(groupId: string, memberId: string): void;
 }
 
 /** One change to the policy (`storage/change-feed.ts` records them; the live policy converts them). */
@@ -79,8 +98,11 @@ interface PolicyIndex {
   roles: Map<string, RoleDefinition>;
   /** lower-case assignment id → entry; assignments whose scope does not parse are not held. */
   assignments: Map<string, IndexedAssignment>;
-  /** lower-case principal id → its assignments (a principal holds few; decisions match their scope keys). */
-  byPrincipal: Map<string, IndexedAssignment[]>;
+  /**
+   * lower-case principal id → its assignment, or its assignments from the second (a principal holds few, most one;
+   * decisions match their scope keys).
+   */
+  byPrincipal: Map<string, IndexedAssignment | IndexedAssignment[]>;
   /** lower-case deny id → compiled deny (with its scope key). */
   denies: Map<string, { compiled: CompiledDeny; scopeKey: string }>;
   /** scope key → deny assignments, ordered by id so the first blocking one matches the evaluator's choice. */
@@ -107,7 +129,7 @@ function intern(index: PolicyIndex, value: string): string {
 /** Who a caller is for this index: its principal ids (itself and its groups) and their assignments. */
 interface CallerPrincipals {
   principals: ReadonlySet<string>;
-  assigned: readonly (readonly IndexedAssignment[])[];
+  assigned: readonly IndexedAssignment[];
 }
 
 const byId = (a: CompiledDeny, b: CompiledDeny) => (a.deny.id < b.deny.id ? -1 : a.deny.id > b.deny.id ? 1 : 0);
@@ -129,26 +151,31 @@ function putAssignment(index: PolicyIndex, assignment: RoleAssignment): void {
     id: assignment.id,
     scope: intern(index, assignment.scope),
     roleDefinitionId: intern(index, assignment.roleDefinitionId.toLowerCase()),
-    principalId: assignment.principalId.toLowerCase(),
+    principalId: lowerId(assignment.principalId),
     principalType: intern(index, assignment.principalType) as RoleAssignment["principalType"],
     condition: assignment.condition ?? null,
     scopeKey: intern(index, scopeKey),
     parsedCondition: parseCondition(assignment.condition),
   };
-  index.assignments.set(assignment.id.toLowerCase(), entry);
-  const list = index.byPrincipal.get(entry.principalId);
-  if (list) list.push(entry);
-  else index.byPrincipal.set(entry.principalId, [entry]);
+  index.assignments.set(lowerId(assignment.id), entry);
+  const held = index.byPrincipal.get(entry.principalId);
+  if (held === undefined) index.byPrincipal.set(entry.principalId, entry);
+  else if (Array.isArray(held)) held.push(entry);
+  else index.byPrincipal.set(entry.principalId, [held, entry]);
 }
 
 function deleteAssignment(index: PolicyIndex, id: string): void {
-  const key = id.toLowerCase();
+  const key = lowerId(id);
   const entry = index.assignments.get(key);
   if (!entry) return;
   index.assignments.delete(key);
-  const list = index.byPrincipal.get(entry.principalId)!;
-  list.splice(list.indexOf(entry), 1);
-  if (list.length === 0) index.byPrincipal.delete(entry.principalId);
+  const held = index.byPrincipal.get(entry.principalId)!;
+  if (!Array.isArray(held)) {
+    index.byPrincipal.delete(entry.principalId);
+    return;
+  }
+  held.splice(held.indexOf(entry), 1);
+  if (held.length === 1) index.byPrincipal.set(entry.principalId, held[0]!);
 }
 
 function putDeny(index: PolicyIndex, deny: DenyAssignment): void {
@@ -218,18 +245,45 @@ function applyDelta(index: PolicyIndex, delta: PolicyDelta): void {
   }
 }
 
-function buildIndex(policy: Policy): PolicyIndex {
+function emptyIndex(roles: ReadonlyMap<string, RoleDefinition>): PolicyIndex {
   const index: PolicyIndex = {
-    roles: new Map(policy.roleDefinitions),
+    roles: new Map(roles),
     assignments: new Map(),
     byPrincipal: new Map(),
     denies: new Map(),
     denyByScope: new Map(),
-    groups: createMembershipGraph(),
+    groups: createMembershipGraph([], { knownId: (id) => principalIdHeld(index, id) }),
     callers: new Map(),
     strings: new Map(),
     scopeKeys: new Map(),
   };
+  return index;
+}
+
+/** The copy of a principal id the index already holds for its assignments, if any. */
+function principalIdHeld(index: PolicyIndex, id: string): string | undefined {
+  const held = index.byPrincipal.get(id);
+  if (held === undefined) return undefined;
+  return Array.isArray(held) ? held[0]?.principalId : held.principalId;
+}
+
+/** Builders handed out by `createPolicyBuilder`, and the index each fills. */
+const builtIndexes = new WeakMap<PolicyBuilder, PolicyIndex>();
+
+export function createPolicyBuilder(): PolicyBuilder {
+  const index = emptyIndex(createPolicy({}).roleDefinitions);
+  const builder: PolicyBuilder = {
+    assignment: (assignment) => putAssignment(index, assignment),
+    role: (role) => putRole(index, role),
+    deny: (deny) => putDeny(index, deny),
+    membership: (groupId, memberId) => index.groups.add(groupId, memberId),
+  };
+  builtIndexes.set(builder, index);
+  return builder;
+}
+
+function buildIndex(policy: Policy): PolicyIndex {
+  const index = emptyIndex(policy.roleDefinitions);
   for (const assignment of policy.roleAssignments) putAssignment(index, assignment);
   for (const deny of policy.denyAssignments) putDeny(index, deny);
   // A snapshot holds transitive groups, not edges: each member's closure becomes its direct edges, which
@@ -289,10 +343,12 @@ function resolveCaller(index: PolicyIndex, request: AccessRequest): CallerPrinci
   const known = memoKey === undefined ? undefined : index.callers.get(memoKey);
   if (known) return known;
   const principals = principalSet(request, index.groups);
-  const assigned: IndexedAssignment[][] = [];
+  const assigned: IndexedAssignment[] = [];
   for (const principal of principals) {
     const held = index.byPrincipal.get(principal);
-    if (held) assigned.push(held);
+    if (held === undefined) continue;
+    if (Array.isArray(held)) assigned.push(...held);
+    else assigned.push(held);
   }
   const caller = { principals, assigned };
   if (memoKey !== undefined) {
@@ -310,15 +366,13 @@ function findGrants(
   request: AccessRequest,
 ) {
   const grants: RankedGrant[] = [];
-  for (const held of caller.assigned) {
-    for (const entry of held) {
-      const distance = chain.indexOf(entry.scopeKey);
-      if (distance < 0) continue;
-      const role = roles.get(entry.roleDefinitionId);
-      if (!role) continue;
-      const grant = assignmentGrant(entry, compileRole(role), entry.parsedCondition, op, request.attributes);
-      if (grant) grants.push({ grant, distance });
-    }
+  for (const entry of caller.assigned) {
+    const distance = chain.indexOf(entry.scopeKey);
+    if (distance < 0) continue;
+    const role = roles.get(entry.roleDefinitionId);
+    if (!role) continue;
+    const grant = assignmentGrant(entry, compileRole(role), entry.parsedCondition, op, request.attributes);
+    if (grant) grants.push({ grant, distance });
   }
   return grants;
 }
@@ -330,12 +384,9 @@ function highestExemptingAssignment(
   caller: CallerPrincipals,
 ): number {
   let highest = -1;
-  for (const held of caller.assigned) {
-    for (const entry of held) {
-      const distance = chain.indexOf(entry.scopeKey);
-      if (distance > highest && roles.has(entry.roleDefinitionId) && exemptsFromDeniesBelow(entry, entry.parsedCondition))
-        highest = distance;
-    }
+  for (const entry of caller.assigned) {
+    const distance = chain.indexOf(entry.scopeKey);
+    if (distance > highest && roles.has(entry.roleDefinitionId) && exemptsFromDeniesBelow(entry, entry.parsedCondition)) highest = distance;
   }
   return highest;
 }
@@ -439,6 +490,18 @@ export function createAuthorizer(snapshot: Policy, options: AuthorizerOptions = 
     update(next: Policy, nextGeneration: number): boolean {
       if (nextGeneration <= generation) return false;
       index = buildIndex(next);
+      view = policyView(index);
+      generation = nextGeneration;
+      cache.clear();
+      front.clear();
+      return true;
+    },
+    install(builder: PolicyBuilder, nextGeneration: number): boolean {
+      const built = builtIndexes.get(builder);
+      if (!built) throw new Error("install takes a builder from createPolicyBuilder");
+      if (nextGeneration <= generation) return false;
+      builtIndexes.delete(builder);
+      index = built;
       view = policyView(index);
       generation = nextGeneration;
       cache.clear();

@@ -1,9 +1,9 @@
 import { UnavailableError } from "../core/errors.ts";
 import type { Change, ChangeDelta } from "../storage/change-feed.ts";
-import type { RbacStore } from "../storage/rbac-store.ts";
-import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
-import { type Authorizer, createAuthorizer, type PolicyDelta } from "./compiled-policy.ts";
-import { createMembershipGraph, type Membership } from "./memberships.ts";
+import type { PolicyAssignmentRecord, RbacStore } from "../storage/rbac-store.ts";
+import type { DenyAssignmentRecord, RoleDefinitionRecord } from "../storage/records.ts";
+import { type Authorizer, createAuthorizer, createPolicyBuilder, type PolicyBuilder, type PolicyDelta } from "./compiled-policy.ts";
+import type { Membership } from "./memberships.ts";
 import { createPolicy } from "./policy.ts";
 import type { DenyAssignment, Policy, PrincipalType, RoleAssignment, RoleDefinition } from "./types.ts";
 
@@ -45,8 +45,11 @@ export interface LivePolicy {
 
 interface LivePolicySources {
   store: Pick<RbacStore, "latestChange" | "changesSince" | "listRoleAssignmentsPage" | "listRoleDefinitions" | "listDenyAssignments">;
-  /** Direct group memberships from the directory (the graph module's groups table), injected by `main.ts`. */
-  loadMemberships(): Promise<readonly Membership[]>;
+  /**
+   * Direct group memberships from the directory (the groups table), a page at a time in (group, member) order:
+   * up to `limit` edges after `after` (from the first when undefined). Injected by `main.ts`.
+   */
+  loadMembershipsPage(after: Membership | undefined, limit: number): Promise<readonly Membership[]>;
   /**
    * Every change this node applies, in order, after the policy took it (`full` after a full reload): other
    * per-node caches that decide access (account look-ups, principal status) drop what it names.
@@ -63,7 +66,8 @@ interface LivePolicySources {
 
 /** What a node that fails closed tells callers to wait: about the time a returning store takes to confirm. */
 const RETRY_AFTER_SECONDS = 2;
-const ASSIGNMENT_PAGE = 5000;
+/** Rows per page of a full reload: a page's rows die young, in the new generation, once indexed. */
+const PAGE = 1000;
 
 export async function openLivePolicy(sources: LivePolicySources): Promise<LivePolicy> {
   const { store } = sources;
@@ -83,30 +87,32 @@ export async function openLivePolicy(sources: LivePolicySources): Promise<LivePo
     // The number first: rows committed while the tables are read are applied again afterwards, which changes
     // nothing they already did (every delta carries its whole value).
     const generation = await timed("reading the change feed", store.latestChange());
-    const [assignments, customs, denies, memberships] = await timed(
-      "loading the policy",
-      Promise.all([loadAssignments(), store.listRoleDefinitions(), store.listDenyAssignments(), sources.loadMemberships()]),
-      fullLoadTimeoutMs,
-    );
-    const next: Policy = {
-      ...createPolicy({ customRoles: customs.map(toRole) }),
-      roleAssignments: assignments,
-      denyAssignments: denies.map(toDeny),
-      groupsOf: createMembershipGraph(memberships),
-    };
-    authorizer.update(next, generation);
+    const builder = createPolicyBuilder();
+    await timed("loading the policy", loadInto(builder), fullLoadTimeoutMs);
+    authorizer.install(builder, generation);
     fullReloads++;
     sources.onChange?.({ kind: "full" });
   }
 
-  /** Every assignment, a page at a time: only one page of rows is held beside what the policy keeps. */
-  async function loadAssignments(): Promise<RoleAssignment[]> {
-    const all: RoleAssignment[] = [];
+  /**
+   * Everything a decision reads, streamed into a new index a page at a time: only one page of rows is held beside
+   * what the index keeps. Assignments before memberships (see `PolicyBuilder`).
+   */
+  async function loadInto(builder: PolicyBuilder): Promise<void> {
+    const [customs, denies] = await Promise.all([store.listRoleDefinitions(), store.listDenyAssignments()]);
+    for (const role of customs) builder.role(toRole(role));
+    for (const deny of denies) builder.deny(toDeny(deny));
     for (let after = ""; ; ) {
-      const page = await store.listRoleAssignmentsPage(after, ASSIGNMENT_PAGE);
-      for (const record of page) all.push(toAssignment(record));
-      if (page.length < ASSIGNMENT_PAGE) return all;
+      const page = await store.listRoleAssignmentsPage(after, PAGE);
+      for (const record of page) builder.assignment(toAssignment(record));
+      if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
+    }
+    for (let after: Membership | undefined; ; ) {
+      const page = await sources.loadMembershipsPage(after, PAGE);
+      for (const edge of page) builder.membership(edge.groupId, edge.memberId);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!;
     }
   }
 
@@ -246,7 +252,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
-function toAssignment(r: RoleAssignmentRecord): RoleAssignment {
+function toAssignment(r: PolicyAssignmentRecord): RoleAssignment {
   return {
     id: r.id,
     scope: r.scope,

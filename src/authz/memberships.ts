@@ -27,44 +27,77 @@ export interface MembershipGraph extends GroupLookup {
 
 const MAX_MEMO = 100_000;
 
-export function createMembershipGraph(memberships: Iterable<Membership> = []): MembershipGraph {
-  /** member → the groups it is a direct member of. */
-  const parents = new Map<string, string[]>();
-  /** group → its direct members (to drop a deleted group's edges without a scan). */
-  const children = new Map<string, string[]>();
+/**
+ * The ids a key holds: one id alone, a list from the second. Most members are in one group, so a list per member
+ * would cost an array object and its backing store per edge (about 11 MB at 100k users) for nothing.
+ */
+type OneOrMany = string | string[];
+
+const listOf = (held: OneOrMany | undefined): readonly string[] => (held === undefined ? [] : typeof held === "string" ? [held] : held);
+
+/**
+ * `id` lower-case, without a copy when it already is (`toLowerCase` copies even then): a GUID's characters
+ * (a-z, 0-9, `-`) are left as they are, anything else goes through `toLowerCase`.
+ */
+export function lowerId(id: string): string {
+  return /[^a-z0-9-]/.test(id) ? id.toLowerCase() : id;
+}
+
+interface MembershipGraphOptions {
+  /**
+   * The instance of a member id the caller already holds (the authorizer passes its assignments' principal ids),
+   * so a principal that holds assignments and memberships keeps one copy of its id; `undefined` when unknown.
+   */
+  knownId?(lowerId: string): string | undefined;
+}
+
+export function createMembershipGraph(memberships: Iterable<Membership> = [], options: MembershipGraphOptions = {}): MembershipGraph {
+  /** member → the group(s) it is a direct member of. */
+  const parents = new Map<string, OneOrMany>();
+  /** group → its direct member(s) (to drop a deleted group's edges without a scan). */
+  const children = new Map<string, OneOrMany>();
   const memo = new Map<string, readonly string[]>();
   /** One copy of each group id seen (a string read from storage is otherwise a copy per edge). */
   const groupNames = new Map<string, string>();
   let edgeCount = 0;
 
-  const addTo = (map: Map<string, string[]>, key: string, value: string): boolean => {
-    const list = map.get(key);
-    if (!list) {
-      map.set(key, [value]);
-      return true;
+  const addTo = (map: Map<string, OneOrMany>, key: string, value: string): boolean => {
+    const held = map.get(key);
+    if (held === undefined) map.set(key, value);
+    else if (typeof held === "string") {
+      if (held === value) return false;
+      map.set(key, [held, value]);
+    } else {
+      if (held.includes(value)) return false;
+      held.push(value);
     }
-    if (list.includes(value)) return false;
-    list.push(value);
     return true;
   };
-  const removeFrom = (map: Map<string, string[]>, key: string, value: string): boolean => {
-    const list = map.get(key);
-    const at = list ? list.indexOf(value) : -1;
-    if (!list || at < 0) return false;
-    list.splice(at, 1);
-    if (list.length === 0) map.delete(key);
+  const removeFrom = (map: Map<string, OneOrMany>, key: string, value: string): boolean => {
+    const held = map.get(key);
+    if (held === undefined) return false;
+    if (typeof held === "string") {
+      if (held !== value) return false;
+      map.delete(key);
+      return true;
+    }
+    const at = held.indexOf(value);
+    if (at < 0) return false;
+    held.splice(at, 1);
+    if (held.length === 1) map.set(key, held[0]!);
     return true;
   };
 
   function add(groupId: string, memberId: string): void {
-    // A group's id is held once, however many members it has.
-    const lower = groupId.toLowerCase();
+    // A group's id is held once, however many members it has; a member's id once, as the caller holds it.
+    const lower = lowerId(groupId);
     let group = groupNames.get(lower);
     if (group === undefined) {
       group = lower;
       groupNames.set(lower, group);
     }
-    const member = memberId.toLowerCase();
+    const lowerMember = lowerId(memberId);
+    const member = groupNames.get(lowerMember) ?? options.knownId?.(lowerMember) ?? lowerMember;
     if (addTo(parents, member, group)) {
       addTo(children, group, member);
       edgeCount++;
@@ -73,8 +106,8 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
   }
 
   function remove(groupId: string, memberId: string): void {
-    const group = groupId.toLowerCase();
-    const member = memberId.toLowerCase();
+    const group = lowerId(groupId);
+    const member = lowerId(memberId);
     if (removeFrom(parents, member, group)) {
       removeFrom(children, group, member);
       edgeCount--;
@@ -83,9 +116,9 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
   }
 
   function dropObject(id: string): void {
-    const object = id.toLowerCase();
-    for (const group of [...(parents.get(object) ?? [])]) remove(group, object);
-    for (const member of [...(children.get(object) ?? [])]) remove(object, member);
+    const object = lowerId(id);
+    for (const group of [...listOf(parents.get(object))]) remove(group, object);
+    for (const member of [...listOf(children.get(object))]) remove(object, member);
   }
 
   /**
@@ -93,18 +126,18 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
    * groups. Cycles are tolerated (each group is visited once), since the directory does not forbid them everywhere.
    */
   function get(principalId: string): readonly string[] | undefined {
-    const member = principalId.toLowerCase();
+    const member = lowerId(principalId);
     const direct = parents.get(member);
-    if (!direct) return undefined;
+    if (direct === undefined) return undefined;
     const known = memo.get(member);
     if (known) return known;
     const seen = new Set<string>();
-    const pending = [...direct];
+    const pending = [...listOf(direct)];
     while (pending.length > 0) {
       const group = pending.pop()!;
       if (group === member || seen.has(group)) continue;
       seen.add(group);
-      for (const parent of parents.get(group) ?? []) pending.push(parent);
+      for (const parent of listOf(parents.get(group))) pending.push(parent);
     }
     const groups = Object.freeze([...seen].sort());
     if (memo.size >= MAX_MEMO) memo.clear();
@@ -123,7 +156,7 @@ export function createMembershipGraph(memberships: Iterable<Membership> = []): M
     },
     edges() {
       const all: Membership[] = [];
-      for (const [memberId, groups] of parents) for (const groupId of groups) all.push({ groupId, memberId });
+      for (const [memberId, groups] of parents) for (const groupId of listOf(groups)) all.push({ groupId, memberId });
       return all;
     },
   };
@@ -137,7 +170,7 @@ export function transitiveGroups(memberships: readonly Membership[]): ReadonlyMa
   const graph = createMembershipGraph(memberships);
   const closure = new Map<string, readonly string[]>();
   for (const { memberId } of memberships) {
-    const member = memberId.toLowerCase();
+    const member = lowerId(memberId);
     if (!closure.has(member)) closure.set(member, graph.get(member)!);
   }
   return closure;

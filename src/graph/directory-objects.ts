@@ -21,10 +21,8 @@ export async function getByIds(dir: GraphDirectory, req: GraphRequest, rawBody: 
   const ids = stringList(body.ids, "ids");
   if (ids.length > MAX_IDS) throw graphError("Request_BadRequest", `At most ${MAX_IDS} ids can be looked up at once.`);
   const kinds = body.types === undefined ? undefined : requestedKinds(stringList(body.types, "types"));
-  const found = await Promise.all(ids.map((id) => dir.getObject(id.toLowerCase())));
-  const visible = found.filter(
-    (o): o is DirectoryObjectLike => o !== undefined && o.tenantId === req.caller.tenantId && (!kinds || kinds.has(o.kind)),
-  );
+  const found = await dir.getObjects(ids);
+  const visible = found.filter((o) => o.tenantId === req.caller.tenantId && (!kinds || kinds.has(o.kind)));
   return { "@odata.context": collectionContext(req, "directoryObjects"), value: visible.map(directoryObjectJson) };
 }
 

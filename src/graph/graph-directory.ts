@@ -106,6 +106,8 @@ export interface GraphDirectory extends GraphAppCredentials {
   removeDirectoryRoleMember(tenantId: string, roleTemplateId: string, principalId: string): Promise<void>;
 
   getObject(id: string): Promise<DirectoryObjectLike | undefined>;
+  /** Objects of any kind by id, in the order asked (an id asked twice, twice), those that do not exist left out. */
+  getObjects(ids: readonly string[]): Promise<DirectoryObjectLike[]>;
 
   findUser(idOrUpn: string): Promise<UserLike | undefined>;
   listUsers(tenantId: string): Promise<UserLike[]>;

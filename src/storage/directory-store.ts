@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
-import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
 import { recordChange } from "./change-feed.ts";
 import { groupStore, removeEdgesOf } from "./group-store.ts";
 import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
@@ -8,6 +8,7 @@ import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
 export function directoryStore(db: Kysely<Tables>) {
+  const dialect = dialectOf(db);
   return {
     ...groupStore(db),
     async insertTenant(t: TenantRecord): Promise<void> {
@@ -81,7 +82,7 @@ export function directoryStore(db: Kysely<Tables>) {
     /** One page of a tenant's users in creation order, filtered and continued in SQL (indexed: 0013-directory-lists). */
     async listUsersPage(tenantId: string, query: ListQuery): Promise<ListItem<UserRecord>[]> {
       let q = db.selectFrom("users").selectAll().where("tenant_id", "=", tenantId);
-      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.users));
+      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.users, dialect));
       if (query.after) q = q.where((eb) => afterCursor(eb, "created_at", "id", query.after!));
       const rows = await q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
       return rows.map((row) => ({ value: toUser(row), cursor: cursorOf(row.created_at, row.id) }));

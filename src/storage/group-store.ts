@@ -1,7 +1,7 @@
 import { recordChange, type ChangeTopic } from "./change-feed.ts";
 import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
-import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -14,6 +14,7 @@ const DIRECTORY_TOPIC: ChangeTopic = "directory";
  * change feed in the same transaction, so every node's policy (which expands groups) notices it.
  */
 export function groupStore(db: Kysely<Tables>) {
+  const dialect = dialectOf(db);
   return {
     async insertGroup(g: GroupRecord): Promise<void> {
       await db.insertInto("groups").values(toRow(g)).execute();
@@ -35,7 +36,7 @@ export function groupStore(db: Kysely<Tables>) {
     /** One page of a tenant's groups in creation order, filtered and continued in SQL. */
     async listGroupsPage(tenantId: string, query: ListQuery): Promise<ListItem<GroupRecord>[]> {
       let q = db.selectFrom("groups").selectAll().where("tenant_id", "=", tenantId);
-      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.groups));
+      if (query.where) q = q.where((eb) => whereCondition(eb, query.where!, DIRECTORY_LIST_FIELDS.groups, dialect));
       if (query.after) q = q.where((eb) => afterCursor(eb, "created_at", "id", query.after!));
       const rows = await q.orderBy("created_at").orderBy("id").limit(query.limit).execute();
       return rows.map((row) => ({ value: toGroup(row), cursor: cursorOf(row.created_at, row.id) }));
@@ -74,16 +75,17 @@ export function groupStore(db: Kysely<Tables>) {
     },
 
     /**
-     * Adds a direct member. `acceptEdge` runs inside the transaction on the edges as they are then, so a
-     * cycle check sees the state the insert lands on.
+     * Adds a direct member. For a group, `acceptNesting` hears inside the transaction whether the edge would close
+     * a loop (the member is the group, or contains it at any depth) as the edges are then, so the check sees the
+     * state the insert lands on; it throws to refuse.
      */
-    async addGroupMember(edge: GroupEdge, at: string, acceptEdge: (edges: GroupEdge[]) => void): Promise<void> {
+    async addGroupMember(edge: GroupEdge, at: string, acceptNesting: (closesLoop: boolean) => void): Promise<void> {
       await conflictOnDuplicate(
         () =>
           db.transaction().execute(async (tx) => {
             if (edge.memberType === "group") {
               await serializeNesting(tx);
-              acceptEdge(await groupEdges(tx));
+              acceptNesting(edge.groupId === edge.memberId || (await isInside(tx, edge.groupId, edge.memberId)));
             }
             await tx
               .insertInto("group_members")
@@ -169,6 +171,23 @@ export function groupStore(db: Kysely<Tables>) {
         .execute();
       return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
     },
+    /**
+     * Up to `limit` direct edges after `after` in (group, member) order, from the primary key: a node's full
+     * reload of its policy reads every edge this way, a page at a time.
+     */
+    async listGroupMembershipsPage(
+      after: { groupId: string; memberId: string } | undefined,
+      limit: number,
+    ): Promise<{ groupId: string; memberId: string }[]> {
+      let q = db.selectFrom("group_members").select(["group_id", "member_id"]);
+      // `group >= g and (group > g or member > m)`: the leading range lets both dialects seek the primary key.
+      if (after)
+        q = q.where((eb) =>
+          eb.and([eb("group_id", ">=", after.groupId), eb.or([eb("group_id", ">", after.groupId), eb("member_id", ">", after.memberId)])]),
+        );
+      const rows = await q.orderBy("group_id").orderBy("member_id").limit(limit).execute();
+      return rows.map((r) => ({ groupId: r.group_id, memberId: r.member_id }));
+    },
     /** Every edge with its member type (for closure computations inside the directory). */
     listGroupEdges: () => groupEdges(db),
 
@@ -212,6 +231,22 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
  */
 async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
   if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
+}
+
+/**
+ * Whether `groupId` is inside `containerId` at any depth: a walk up from `groupId` through the member index, in
+ * SQL (`union` drops rows already reached, so it ends on a cycle too). It reads the groups above `groupId`, not
+ * the tenant's every edge.
+ */
+async function isInside(db: Kysely<Tables>, groupId: string, containerId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: number }>`
+    with recursive above(id) as (
+      select group_id from group_members where member_id = ${groupId}
+      union
+      select m.group_id from group_members m join above a on m.member_id = a.id
+    )
+    select 1 as found from above where id = ${containerId} limit 1`.execute(db);
+  return rows.length > 0;
 }
 
 async function groupEdges(db: Kysely<Tables>): Promise<GroupEdge[]> {

@@ -13,6 +13,7 @@ import * as changeDeltas from "./migrations/0010-change-deltas.ts";
 import * as templateDeployments from "./migrations/0011-template-deployments.ts";
 import * as roleAssignmentScopePrefix from "./migrations/0012-role-assignment-scope-prefix.ts";
 import * as directoryLists from "./migrations/0013-directory-lists.ts";
+import * as displayNamePrefix from "./migrations/0014-display-name-prefix.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
 type Step = { up(db: Kysely<any>, dialect: Dialect): Promise<void> };
@@ -32,6 +33,7 @@ const steps: Record<string, Step> = {
   "0011-template-deployments": templateDeployments,
   "0012-role-assignment-scope-prefix": roleAssignmentScopePrefix,
   "0013-directory-lists": directoryLists,
+  "0014-display-name-prefix": displayNamePrefix,
 };
 
 export function migrations(dialect: Dialect): MigrationProvider {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseScope } from "../../src/core/scope.ts";
 import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
-import { createAuthorizer, type PolicyDelta } from "../../src/authz/compiled-policy.ts";
+import { createAuthorizer, createPolicyBuilder, type PolicyDelta } from "../../src/authz/compiled-policy.ts";
 import { evaluate } from "../../src/authz/evaluator.ts";
 import type { Membership } from "../../src/authz/memberships.ts";
 import { createPolicy } from "../../src/authz/policy.ts";
@@ -132,6 +132,20 @@ describe("changes applied to the compiled authorizer in place", () => {
         authorizer.policy.roleAssignments.length,
         [...model.assignments.values()].filter((a) => parseScope(a.scope) !== undefined).length,
       );
+      // The same state streamed row by row into a new index (a full reload), ids in other cases, decides alike.
+      const builder = createPolicyBuilder();
+      if (model.custom) builder.role(model.custom);
+      for (const a of model.assignments.values()) builder.assignment({ ...a, principalId: a.principalId.toUpperCase() });
+      for (const d of model.denies.values()) builder.deny(d);
+      for (const e of model.memberships) builder.membership(e.groupId.toUpperCase(), e.memberId);
+      const reloaded = createAuthorizer(createPolicy({}), { generation: 0 });
+      assert.equal(reloaded.install(builder, generation), true);
+      assert.equal(reloaded.install(createPolicyBuilder(), generation), false);
+      const rebuilt = policyOf(model);
+      for (let i = 0; i < 200; i++) {
+        const request = randomRequest(rng, vocabulary);
+        assert.deepEqual(reloaded.evaluate(request), evaluate(rebuilt, request), `reloaded: ${JSON.stringify(request)}`);
+      }
     });
   }
 

@@ -84,10 +84,11 @@ for (const dialect of dialects) {
       mailEnabled: false,
       createdAt: at,
     });
-    const fromDirectory = () => store.directory.listGroupMemberships();
+    const fromDirectory = (after: { groupId: string; memberId: string } | undefined, limit: number) =>
+      store.directory.listGroupMembershipsPage(after, limit);
 
     test("a custom role assigned to a nested group grants its member; each membership change applies as a delta", async () => {
-      const live = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory });
+      const live = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory });
       const reloads = live.fullReloads;
       await store.rbac.saveRoleDefinition(maasRole(["Microsoft.CognitiveServices/accounts/MaaS/*"]));
       await store.rbac.insertRoleAssignment(assignment("ra-group", "outer-group", MAAS_ROLE, account));
@@ -114,8 +115,8 @@ for (const dialect of dialects) {
     });
 
     test("every kind of RBAC change applies as a delta, and a second node converges on the same decisions", async () => {
-      const a = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory });
-      const b = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory });
+      const a = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory });
+      const b = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory });
       const reloads = [a.fullReloads, b.fullReloads];
       const user = { ...chat, principalId: "user-3" };
       const read = { ...user, operation: { kind: "action" as const, name: "Microsoft.CognitiveServices/accounts/read" } };
@@ -164,7 +165,7 @@ for (const dialect of dialects) {
           return store.rbac.changesSince(after, limit);
         },
       };
-      const live = await openLivePolicy({ store: counted, loadMemberships: fromDirectory });
+      const live = await openLivePolicy({ store: counted, loadMembershipsPage: fromDirectory });
       const request = { ...chat, principalId: "user-7" };
       const own = await store.rbac.insertRoleAssignment(assignment("ra-7", "user-7", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
       reads = 0;
@@ -183,7 +184,7 @@ for (const dialect of dialects) {
     });
 
     test("a scope deleted with everything under it, and a node too far behind, reload fully", async () => {
-      const live = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory, maxPendingChanges: 3 });
+      const live = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory, maxPendingChanges: 3 });
       const request = { ...chat, principalId: "user-4" };
       await store.rbac.insertRoleAssignment(assignment("ra-4", "user-4", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
       await live.refresh();
@@ -205,7 +206,7 @@ for (const dialect of dialects) {
     });
 
     test("a change row without a delta (written before deltas existed) reloads everything", async () => {
-      const live = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory });
+      const live = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory });
       const reloads = live.fullReloads;
       await database.db.insertInto("changes").values({ topic: "directory", at, delta: null }).execute();
       await live.refresh();
@@ -221,7 +222,7 @@ for (const dialect of dialects) {
       };
       const live = await openLivePolicy({
         store: stalling,
-        loadMemberships: fromDirectory,
+        loadMembershipsPage: fromDirectory,
         onChange: (delta) => seen.push(delta.kind),
         storeTimeoutMs: 200,
       });
@@ -247,7 +248,7 @@ for (const dialect of dialects) {
     // node that applied those must still apply it once it commits.
     if (dialect === "postgres") {
       test("a revoke whose commit is delayed still reaches a node that applied later-started changes", async () => {
-        const live = await openLivePolicy({ store: store.rbac, loadMemberships: fromDirectory });
+        const live = await openLivePolicy({ store: store.rbac, loadMembershipsPage: fromDirectory });
         const request = { ...chat, principalId: "user-6" };
         await store.rbac.insertRoleAssignment(assignment("ra-6", "user-6", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
         await live.refresh();
@@ -280,7 +281,7 @@ for (const dialect of dialects) {
     }
 
     test("a stored deny assignment wins over a role assignment", async () => {
-      const live = await openLivePolicy({ store: store.rbac, loadMemberships: async () => [] });
+      const live = await openLivePolicy({ store: store.rbac, loadMembershipsPage: async () => [] });
       await store.rbac.insertRoleAssignment({
         id: "ra-user",
         tenantId,

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import type { KyselyPlugin } from "kysely";
 import { InvalidInputError, NotFoundError } from "../../src/core/errors.ts";
 import { createSealedBox } from "../../src/core/sealed-box.ts";
 import { createDirectory, type Directory } from "../../src/directory/directory.ts";
 import { transitiveGroupsOf, transitiveMembersOf, wouldCreateCycle } from "../../src/directory/membership.ts";
 import { DirectoryRoles } from "../../src/directory/principals.ts";
 import type { Database } from "../../src/storage/database.ts";
-import type { GroupEdge } from "../../src/storage/records.ts";
+import type { GroupEdge, GroupRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { dialects, freshDatabase } from "../harness/databases.ts";
 
@@ -131,6 +132,85 @@ for (const dialect of dialects) {
       }
     });
 
+    test("the cycle check in SQL refuses exactly what the pure check on every edge refuses", async () => {
+      let seed = 11;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const groups: GroupRecord[] = [];
+      for (let i = 0; i < 15; i++) groups.push(await group(`cycle-${i}`));
+      for (let i = 0; i < 80; i++) {
+        const [a, b] = [groups[Math.floor(random() * groups.length)]!, groups[Math.floor(random() * groups.length)]!];
+        const edges = await store.directory.listGroupEdges();
+        if (edges.some((e) => e.groupId === a.id && e.memberId === b.id)) continue;
+        const refused = await directory.addMember(a.id, b.id).then(
+          () => false,
+          (err) => (err instanceof InvalidInputError ? true : Promise.reject(err)),
+        );
+        assert.equal(refused, wouldCreateCycle(a.id, b.id, edges), `step ${i}: ${a.displayName} <- ${b.displayName}`);
+      }
+    });
+
+    test("adding a group to a group reads the groups above it, not every membership edge", async () => {
+      // 300 edges elsewhere in the directory, then a nesting three deep.
+      const crowd = await group("crowd");
+      for (let i = 0; i < 300; i++) {
+        const memberId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+        await store.directory.addGroupMember({ groupId: crowd.id, memberId, memberType: "user" }, "2026-01-01T00:00:00.000Z", () => {});
+      }
+      const [top, middle, bottom, fresh] = [await group("top"), await group("middle2"), await group("bottom"), await group("fresh")];
+      await directory.addMember(top.id, middle.id);
+      await directory.addMember(middle.id, bottom.id);
+      let rowsRead = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => args.node,
+        transformResult: async (args) => {
+          rowsRead += args.result.rows.length;
+          return args.result;
+        },
+      };
+      const counted = createDirectory(
+        createStore({ ...database, db: database.db.withPlugin(counting) }).directory,
+        clock,
+        createSealedBox(Buffer.alloc(32, 3)).lookupDigest,
+      );
+      await counted.addMember(bottom.id, fresh.id);
+      await assert.rejects(counted.addMember(fresh.id, top.id), InvalidInputError);
+      assert.ok(rowsRead < 30, `rows read for two nestings: ${rowsRead}`);
+    });
+
+    test("objects by id (Graph getByIds): in the order asked, any kind, one query per kind and per 500 ids", async () => {
+      const [g, u] = [await group("by-id"), await user(`by-id-${dialect}`)];
+      const sp = (await directory.createApplication(tenantId, "by-id-app", true)).servicePrincipal!;
+      const missing = "00000000-0000-4000-8000-999999999999";
+      const filler = Array.from({ length: 900 }, (_, i) => `00000000-0000-4000-9000-${String(i).padStart(12, "0")}`);
+      let queries = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => {
+          queries++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const counted = createDirectory(
+        createStore({ ...database, db: database.db.withPlugin(counting) }).directory,
+        clock,
+        createSealedBox(Buffer.alloc(32, 3)).lookupDigest,
+      );
+      const found = await counted.getObjects([sp.id, missing, u.id.toUpperCase(), g.id, ...filler, u.id]);
+      assert.deepEqual(
+        found.map((o) => [o.kind, o.id]),
+        [
+          ["servicePrincipal", sp.id],
+          ["user", u.id],
+          ["group", g.id],
+          ["user", u.id],
+        ],
+      );
+      assert.ok(queries <= 6, `queries for 904 distinct ids: ${queries}`);
+    });
+
     test("a duplicate member is a conflict; removing a non-member is not found; deleting a user drops its edges", async () => {
       const g = await group("dup");
       const carol = await user(`carol-${dialect}`);
@@ -147,6 +227,26 @@ for (const dialect of dialects) {
       await directory.addMember(g.id, dave.id);
       const edges = await store.directory.listGroupMemberships();
       assert.ok(edges.some((e) => e.groupId === g.id && e.memberId === dave.id));
+    });
+
+    test("direct edges a page at a time: listGroupMembershipsPage walks every edge once, in (group, member) order", async () => {
+      const [g1, g2] = [await group("paged-1"), await group("paged-2")];
+      const members = await Promise.all(["p1", "p2", "p3"].map((n) => user(`${n}-${dialect}`)));
+      for (const m of members) await directory.addMember(g1.id, m.id);
+      await directory.addMember(g2.id, members[0]!.id);
+      await directory.addMember(g2.id, g1.id);
+      const all = await store.directory.listGroupMemberships();
+      for (const limit of [1, 2, 3]) {
+        const walked: { groupId: string; memberId: string }[] = [];
+        for (let after: { groupId: string; memberId: string } | undefined; ; ) {
+          const page = await store.directory.listGroupMembershipsPage(after, limit);
+          assert.ok(page.length <= limit);
+          walked.push(...page);
+          if (page.length < limit) break;
+          after = page.at(-1);
+        }
+        assert.deepEqual(walked, all, `pages of ${limit}`);
+      }
     });
 
     test("directory roles: each area needs its role, owners manage their group, User Administrators cannot touch Global Administrators", async () => {

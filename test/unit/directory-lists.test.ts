@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { CompiledQuery, sql } from "kysely";
 import { listRoleAssignments } from "../../src/arm/role-assignment-list.ts";
 import type { RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
 import { scopeRelation } from "../../src/core/scope.ts";
@@ -8,7 +9,7 @@ import { createDirectory, type Directory } from "../../src/directory/directory.t
 import { filterFields, groupJson, sqlFilterFields, userJson } from "../../src/graph/graph-objects.ts";
 import { collectionResponse, pagedCollectionResponse } from "../../src/graph/odata-query.ts";
 import type { Database } from "../../src/storage/database.ts";
-import { DIRECTORY_LIST_FIELDS } from "../../src/storage/directory-lists.ts";
+import { DIRECTORY_LIST_FIELDS, prefixEnd, whereCondition } from "../../src/storage/directory-lists.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { dialects, freshDatabase } from "../harness/databases.ts";
 
@@ -50,6 +51,15 @@ const FILTERS = [
   "startswith(mailNickname,'u-2')", // not evaluated in SQL for users: from memory
 ];
 
+test("prefixEnd: the least string above every string with the prefix, in code-point order", () => {
+  assert.equal(prefixEnd("ab"), "ac");
+  assert.equal(prefixEnd("user 1"), "user 2");
+  assert.equal(prefixEnd("a\u{10FFFF}"), "b");
+  assert.equal(prefixEnd("a\uD7FF"), "a\uE000");
+  assert.equal(prefixEnd("\u{10FFFF}"), undefined);
+  assert.equal(prefixEnd("x😀"), "x😁");
+});
+
 for (const dialect of dialects) {
   describe(`directory lists paged in SQL on ${dialect}`, () => {
     let database: Database;
@@ -61,7 +71,8 @@ for (const dialect of dialects) {
       store = createStore(database);
       directory = createDirectory(store.directory, clock, createSealedBox(Buffer.alloc(32, 3)).lookupDigest);
       tenantId = (await directory.createTenant("T", `lists-${dialect}.example`)).id;
-      const names = ["50% off", "50x off", "a_b", "axb", "odd one", "Ärger", "ärger"];
+      // Past the ASCII prefix of a startswith: accents, a character outside the BMP, the last code point.
+      const names = ["50% off", "50x off", "a_b", "axb", "odd one", "Ärger", "ärger", "User 1é", "user 1😀", "USER 1\u{10FFFF}x"];
       for (let i = 0; i < 45; i++) {
         await store.directory.insertUser({
           id: `00000000-0000-4000-8000-${i.toString(16).toUpperCase().padStart(12, "0")}`.toLowerCase(),
@@ -130,6 +141,27 @@ for (const dialect of dialects) {
         const paged = await walk((q) => pagedCollectionResponse(source, request(q, filterFields.groups)), query);
         const all = (await directory.listGroups(tenantId)).map(groupJson);
         assert.deepEqual(paged.ids, (await walk(async (q) => collectionResponse(all, request(q, filterFields.groups)), query)).ids, filter);
+      }
+    });
+
+    test("startswith(displayName) is a range an index serves, for users and groups", async () => {
+      const condition = { kind: "startswith", field: "displayName", prefix: "User 1" } as const;
+      for (const table of ["users", "groups"] as const) {
+        const query = database.db
+          .selectFrom(table)
+          .select("id")
+          .where("tenant_id", "=", tenantId)
+          .where((eb) => whereCondition(eb, condition, DIRECTORY_LIST_FIELDS[table], dialect))
+          .compile();
+        const plan = await database.db.transaction().execute(async (tx) => {
+          if (dialect === "postgres") await sql`set local enable_seqscan = off`.execute(tx);
+          const explain = dialect === "postgres" ? "explain " : "explain query plan ";
+          const { rows } = await tx.executeQuery(CompiledQuery.raw(explain + query.sql, [...query.parameters]));
+          return rows.map((r) => Object.values(r as Record<string, unknown>).join(" ")).join("\n");
+        });
+        if (dialect === "postgres") assert.match(plan, new RegExp(`${table}_tenant_display_prefix[\\s\\S]*Index Cond:.*>=.*<`), plan);
+        else
+          assert.match(plan, new RegExp(`USING INDEX ${table}_tenant_display_key \\(tenant_id=\\? AND <expr>>\\? AND <expr><\\?\\)`), plan);
       }
     });
 

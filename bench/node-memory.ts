@@ -1,0 +1,186 @@
+/**
+ * A node's resident memory once its policy is loaded, side by side in one run (docs/benchmarks.md, "Cluster"):
+ * a PostgreSQL schema is filled like bench/cluster.ts's largest size (100k role assignments, 100k users, 10k
+ * groups, 109,900 membership edges: bench/cluster-seed.ts), then a node starts on it (its full reload reads
+ * everything) and answers data-plane calls; its `VmRSS` and peak `VmHWM` are read after it has settled. Each
+ * variant is one checkout (`--before DIR` adds another checkout's `src/main.ts`, e.g. a worktree of an older
+ * commit, on a schema of its own) and one set of Node options (`--node-options "A|B"`, `|`-separated; an empty
+ * entry means none). Not a timed test.
+ *
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--rounds 2]
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { Agent, setGlobalDispatcher } from "undici";
+import { ADMIN_PASSWORD, type ReadyFacts, testServerEnv } from "../test/harness/keyless-process.ts";
+import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../test/harness/clients.ts";
+import { seedCluster } from "./cluster-seed.ts";
+
+const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
+const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
+if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POSTGRES) to a PostgreSQL database the bench may use");
+const SIZE = 100_000;
+const ROUNDS = Number(arg("--rounds", "2"));
+const SETTLE_MS = 5000;
+const CALLS = 2000;
+const CONCURRENCY = 20;
+const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
+const checkouts = [...(process.argv.includes("--before") ? [resolve(arg("--before", ""))] : []), process.cwd()];
+const nodeOptions = arg("--node-options", "|--max-semi-space-size=16").split("|");
+
+interface Node {
+  facts: ReadyFacts;
+  child: ChildProcess;
+}
+
+function start(checkout: string, schema: string, dataDir: string, options: string): Promise<Node> {
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...options.split(" ").filter(Boolean), "src/main.ts"], {
+    cwd: checkout,
+    env: {
+      ...process.env,
+      ...testServerEnv(dataDir),
+      KEYLESS_STORAGE: POSTGRES!,
+      KEYLESS_STORAGE_SCHEMA: schema,
+      KEYLESS_LOG_LEVEL: "error",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolveReady, reject) => {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      if (line.startsWith("KEYLESS_READY ")) resolveReady({ facts: JSON.parse(line.slice(14)) as ReadyFacts, child });
+    });
+    child.once("exit", (code) => reject(new Error(`node exited with ${code}:\n${stderr}`)));
+  });
+}
+
+/** A checkout named by its commit (no machine paths in the figures). */
+const commitOf = (checkout: string) =>
+  execFileSync("git", ["-C", checkout, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim() +
+  (execFileSync("git", ["-C", checkout, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim() ? "+changes" : "");
+
+const stop = (node: Node) =>
+  new Promise<void>((done) => {
+    if (node.child.exitCode !== null) return done();
+    node.child.once("exit", () => done());
+    node.child.kill("SIGTERM");
+  });
+
+function memory(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => Number(/(\d+) kB/.exec(status.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0) / 1024;
+  return { rss: field("VmRSS:"), peak: field("VmHWM:") };
+}
+
+async function token(facts: ReadyFacts, form: Record<string, string>): Promise<string> {
+  const response = await fetch(`${facts.url}/${facts.tenantId}/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams(form) });
+  if (!response.ok) throw new Error(`token: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Chat calls through the node's data plane, `CONCURRENCY` at a time: calls per second. */
+async function calls(facts: ReadyFacts, appToken: string): Promise<number> {
+  let next = 0;
+  const worker = async () => {
+    while (next++ < CALLS) {
+      const response = await fetch(`${facts.url}/accounts/${facts.demo!.account}/openai/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${appToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "echo", messages: [{ role: "user", content: "hi" }], max_tokens: 1 }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`chat: ${response.status}`);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return CALLS / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  const prepared: { checkout: string; schema: string; appToken: string }[] = [];
+  // One data dir (master key, CA) for every node: each schema's key ring is sealed with the same key.
+  const dataDir = mkdtempSync(join(tmpdir(), "keyless-bench-memory-"));
+  try {
+    for (const [i, checkout] of checkouts.entries()) {
+      const schema = `keyless_bench_memory_${process.pid}_${i}`;
+      const first = await start(checkout, schema, dataDir, "");
+      const { facts } = first;
+      setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(facts.caPath, "utf8") } }));
+      const graphToken = await token(facts, {
+        grant_type: "password",
+        client_id: AZURE_CLI_CLIENT_ID,
+        username: facts.adminUsername,
+        password: ADMIN_PASSWORD,
+        scope: GRAPH_SCOPE,
+      });
+      const app = await registerApp(facts, graphToken, "memory-bench-app");
+      // Tokens are signed by the schema's key ring: one minted here is valid on every later node of the schema.
+      const appToken = await token(facts, {
+        grant_type: "client_credentials",
+        client_id: app.appId,
+        client_secret: app.secret,
+        scope: COGNITIVE_SCOPE,
+      });
+      await stop(first);
+      await admin.query(`set search_path to ${schema}`);
+      // The app may call the demo account (one more assignment, loaded with the others).
+      const account = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
+      await admin.query(
+        `insert into role_assignments (id, tenant_id, scope, scope_key, role_definition_id, principal_id, principal_type, created_on, updated_on)
+         values ($1, $2, $3, lower($3), $4, $5, 'ServicePrincipal', $6, $6)`,
+        [crypto.randomUUID(), facts.tenantId, account, COGNITIVE_SERVICES_USER, app.objectId, new Date().toISOString()],
+      );
+      await seedCluster(admin, schema, facts.tenantId, 0, SIZE, true);
+      prepared.push({ checkout, schema, appToken });
+    }
+    const results = new Map<string, { rss: number[]; peak: number[]; rate: number[] }>();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { checkout, schema, appToken } of prepared) {
+        for (const options of nodeOptions) {
+          const label = `${commitOf(checkout)} ${options || "(default options)"}`;
+          const node = await start(checkout, schema, dataDir, options);
+          const rate = await calls(node.facts, appToken);
+          await new Promise((r) => setTimeout(r, SETTLE_MS));
+          const m = memory(node.child.pid!);
+          await stop(node);
+          const entry = results.get(label) ?? { rss: [], peak: [], rate: [] };
+          entry.rss.push(m.rss);
+          entry.peak.push(m.peak);
+          entry.rate.push(rate);
+          results.set(label, entry);
+          process.stderr.write(`${label}: RSS ${m.rss.toFixed(0)} MB (peak ${m.peak.toFixed(0)}), ${rate.toFixed(0)} calls/s\n`);
+        }
+      }
+    }
+    console.log(
+      `Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ")}`,
+    );
+    console.log(
+      `One node on PostgreSQL holding ${SIZE.toLocaleString("en")} role assignments, 100,000 users, 10,000 groups; memory after ${CALLS} chat calls (${CONCURRENCY} at a time) and ${SETTLE_MS / 1000} s`,
+    );
+    console.log("");
+    console.log("| checkout, Node options | RSS MB per round | peak (VmHWM) MB per round | chat calls/s per round |");
+    console.log("| --- | --- | --- | --- |");
+    const each = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(" / ");
+    for (const [label, { rss, peak, rate }] of results) console.log(`| ${label} | ${each(rss)} | ${each(peak)} | ${each(rate)} |`);
+  } finally {
+    for (const { schema } of prepared) await admin.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+    await admin.end();
+  }
+}
+
+await main();
