@@ -36,10 +36,14 @@ export function rbacStore(db: Kysely<Tables>) {
         "The role assignment already exists.",
       );
     },
-    /** Replaces an assignment's condition and description (its scope, role and principal never change). */
-    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        await tx
+    /**
+     * Replaces an assignment's condition and description (its scope, role and principal never change); false, with
+     * no change recorded, when the assignment is gone (deleted since it was read): a change would put it back in
+     * every node's policy.
+     */
+    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<boolean> {
+      return db.transaction().execute(async (tx) => {
+        const result = await tx
           .updateTable("role_assignments")
           .set({
             condition: a.condition,
@@ -49,8 +53,10 @@ export function rbacStore(db: Kysely<Tables>) {
             updated_by: a.updatedBy,
           })
           .where("id", "=", a.id.toLowerCase())
-          .execute();
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
         await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) });
+        return true;
       });
     },
     /**
