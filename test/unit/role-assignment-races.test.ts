@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { findRoleDefinition } from "../../src/arm/role-definitions.ts";
 import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
 import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
@@ -75,4 +77,58 @@ for (const dialect of dialects)
       });
       assert.equal(fresh.authorizer.evaluate(chat).kind, "denied");
     });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time.
+    if (dialect === "postgres")
+      test("an update or a scope's deletion and a delete of one assignment at once finish: no lock-order deadlock", async () => {
+        const name = crypto.randomUUID();
+        const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
+        const created = await putRoleAssignment(deps, caller, scope, name, input);
+        // Sessions waiting for a lock, other than the one holding the row.
+        const waiting = async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          return rows[0]!.n;
+        };
+        const until = async (n: number) => {
+          for (let i = 0; i < 500 && (await waiting()) < n; i++) await sleep(10);
+        };
+        // A session holds the row, so the writers below queue on it in a known order: the update first, then the
+        // delete. The writer that gets the row next must not then wait for the change feed's turn held by the other.
+        const writes = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`select id from role_assignments where id = ${name} for update`.execute(holder);
+          const update = putRoleAssignment(deps, caller, scope, name, { ...input, description: "renamed" });
+          await until(1);
+          const remove = deleteRoleAssignment(deps, caller, scope, name);
+          await until(2);
+          await sql`commit`.execute(holder);
+          return Promise.allSettled([update, remove]);
+        });
+        const failures = writes.flatMap((w) => (w.status === "rejected" ? [String(w.reason)] : []));
+        assert.deepEqual(failures, [], "both writes finish");
+
+        // The same with a scope deleted with everything under it (a resource group's deletion) in the update's place.
+        const again = crypto.randomUUID();
+        await putRoleAssignment(deps, caller, scope, again, input);
+        const deletions = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`select id from role_assignments where id = ${again} for update`.execute(holder);
+          const scopeGone = store.rbac.deleteAssignmentsAtOrBelow(scope, at);
+          await until(1);
+          const remove = deleteRoleAssignment(deps, caller, scope, again);
+          await until(2);
+          await sql`commit`.execute(holder);
+          return Promise.allSettled([scopeGone, remove]);
+        });
+        assert.deepEqual(
+          deletions.flatMap((w) => (w.status === "rejected" ? [String(w.reason)] : [])),
+          [],
+          "both deletions finish",
+        );
+        assert.equal(created.created, true);
+        assert.equal(await store.rbac.getRoleAssignment(name), undefined);
+        await live.refresh();
+        assert.equal(live.authorizer.evaluate(chat).kind, "denied");
+      });
   });
