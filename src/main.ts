@@ -43,7 +43,7 @@ import type { ContentClassifier } from "./inference/content-filter/types.ts";
 import { dataPlaneLimits } from "./inference/data-plane-limits.ts";
 import { deploymentViews } from "./inference/deployment-views.ts";
 import { ModelsFileError, readModelsFile } from "./inference/model-config.ts";
-import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, windowOf } from "./inference/quotas.ts";
+import { createMemoryQuotaCounter, type QuotaCounter, type QuotaPeriod, quotaSpend } from "./inference/quotas.ts";
 import { createRateLimiter, observeRefusals, type RateLimiter } from "./inference/rate-limits.ts";
 import { responseStoreOver } from "./inference/responses.ts";
 import { CHANGE_CHANNEL, type Change, type ChangeDelta } from "./storage/change-feed.ts";
@@ -185,14 +185,18 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
   await app.listen({ host: config.host, port: config.port });
   // Loaded only when configured, like the metrics themselves: importing node:http as an ES module also loads Node's
   // own copy of undici (for its WebSocket export), tens of milliseconds of every start (docs/benchmarks.md).
-  const metricsServerModule = metrics && (await import("./telemetry/metrics-server.ts"));
+  const metricsPort = config.metricsPort;
   const metricsServer =
-    metrics &&
-    metricsServerModule &&
-    (await metricsServerModule.startMetricsServer(metrics, { host: config.metricsHost, port: config.metricsPort! }, () => {
-      metrics.policyGeneration.set(policy.authorizer.generation);
-      metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
-    }));
+    metrics && metricsPort !== undefined
+      ? await (await import("./telemetry/metrics-server.ts")).startMetricsServer(
+          metrics,
+          { host: config.metricsHost, port: metricsPort },
+          () => {
+            metrics.policyGeneration.set(policy.authorizer.generation);
+            metrics.policyAge.set((Date.now() - policy.confirmedAt) / 1000);
+          },
+        )
+      : undefined;
   // Polling confirms the policy is current at least three times within the staleness limit; on PostgreSQL every
   // committed change also wakes the node at once.
   const pollMs = Math.min(config.policyPollIntervalMs, (config.policyMaxStalenessSeconds * 1000) / 3);
@@ -216,7 +220,8 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
       .then(async (moved) => {
         for (const d of moved)
           app.log.info({ deployment: d.id, version: (d.properties.model as { version: string }).version }, "deployment upgraded");
-        if (moved.length > 0) await services.resourcesChanged(moved[0]!.id);
+        const first = moved[0];
+        if (first) await services.resourcesChanged(first.id);
       })
       .catch((err) => app.log.warn({ err }, "deployment version upgrades failed"));
   upgradeDeployments();
@@ -295,6 +300,7 @@ type Live = {
 };
 
 function assembleServices(store: Store, directory: Directory, facts: BootstrapFacts, clock: Clock, config: Config, live: Live): Services {
+  const tracing = live.tracing;
   // Only the operator's issuers are ever fetched: the federatedIssuers setting and the federation file's issuers.
   const allowedIssuers = new Set(config.federatedIssuers);
   const issuerKeys = remoteIssuerKeys({ allows: (issuer) => allowedIssuers.has(issuer) || federation.find(issuer) !== undefined });
@@ -313,11 +319,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
   const validator = createTokenValidator(live.keys, clock, {
     federation,
     federatedMaxLifetimeSeconds: config.federatedTokenMaxLifetimeSeconds,
-    async principalStatus(objectId) {
-      const principal = await directory.getPrincipal(objectId);
-      if (!principal) return "deleted";
-      return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
-    },
+    principalStatus: (objectId) => directory.principalStatus(objectId),
     onRejection: (event) => live.rejections.log(event),
   });
   live.changeListeners.push((delta) => {
@@ -332,7 +334,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     authorizeDataAction: decisions.dataActionVerdict,
     verifyAccountKey: (accountId, key) => accountKeys.verifyAccountKey(accountId, key),
     recordCall(record) {
-      if (config.recordCalls !== false) live.callLog.record(record);
+      if (config.recordCalls) live.callLog.record(record);
       if (live.metrics) recordTokenUsage(live.metrics, record);
     },
     rateLimiter: live.rateLimiter,
@@ -401,10 +403,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       explainDenial,
       findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
       groupsOf: (principalId) => live.policy.groupsOf(principalId),
-      findPrincipalType: async (id) => {
-        const kind = await directory.objectKind(id);
-        return kind && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[kind];
-      },
+      findPrincipalType: (id) => directory.principalType(id),
       conditionProblem,
       policyChanged,
     },
@@ -442,7 +441,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
     policyCurrent: () => live.policy.requireCurrent(),
     drain: live.drain,
     metrics: live.metrics,
-    traceCall: live.tracing && ((name, traceparent) => live.tracing!.startCall(name, traceparent)),
+    traceCall: tracing && ((name, traceparent) => tracing.startCall(name, traceparent)),
   };
   return services;
 }
@@ -493,13 +492,7 @@ function armDeps(store: Store, directory: Directory, clock: Clock, live: Live, a
       await live.policy.refresh();
     },
     callLog: live.callLog,
-    async quotaSpend(quota) {
-      const window = windowOf(
-        { id: quota.id, principalId: "", deployment: "", tokens: 0, period: quota.period as QuotaPeriod },
-        clock.now(),
-      );
-      return { spent: await live.quotaCounter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
-    },
+    quotaSpend: (quota) => quotaSpend(live.quotaCounter, { id: quota.id, period: quota.period as QuotaPeriod }, clock.now()),
     isGlobalAdministrator: (principalId, tenantId) => directory.isGlobalAdministrator(principalId, tenantId),
   };
 }

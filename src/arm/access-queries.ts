@@ -147,7 +147,7 @@ export async function deleteDenyAssignment(deps: AccessDeps, caller: ArmCaller, 
     : undefined;
   if (!existing) return undefined;
   await requireAction(deps, caller, DELETE_DENY, scope.id);
-  await deps.store.deleteDenyAssignment(existing.id, new Date(deps.clock.now()).toISOString());
+  await deps.store.deleteDenyAssignment(existing.id, nowIso(deps.clock));
   await deps.policyChanged();
   return existing;
 }

@@ -74,7 +74,8 @@ export const IDENTITY_VERSIONS = ["2023-01-31", "2022-01-31-preview", "2021-09-3
 export const INSIGHTS_EVENT_VERSIONS = ["2017-03-01-preview", "2015-04-01", "2014-04-01"];
 /** Azure Monitor metrics and definitions; az 2.45 sends 2018-01-01. */
 export const INSIGHTS_METRICS_VERSIONS = ["2024-02-01", "2023-10-01", "2021-05-01", "2019-07-01", "2018-01-01"];
-const AUTHORIZATION_VERSIONS = [
+/** Microsoft.Authorization; role assignments answer every one of them. */
+export const AUTHORIZATION_VERSIONS = [
   "2022-04-01",
   "2022-01-01-preview",
   "2020-10-01-preview",

@@ -1,4 +1,4 @@
-import { resourceGroupId } from "../core/scope.ts";
+import { resourceGroupId, scopeRelation } from "../core/scope.ts";
 import type { ResourceRecord, SubscriptionRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import type { ArmDeps } from "./arm-deps.ts";
@@ -27,14 +27,14 @@ export async function listReadable(
   readAction: string,
 ) {
   const subscription = await requireSubscription(deps, caller, scope.subscriptionId);
-  let prefix = `/subscriptions/${subscription.id}/`.toLowerCase();
+  let within = `/subscriptions/${subscription.id}`;
   if (scope.resourceGroup !== undefined) {
     const group = await deps.resources.getResource(resourceGroupId(subscription.id, scope.resourceGroup));
     if (!group) throw armError("ResourceGroupNotFound", scope.resourceGroup);
-    prefix = `${group.id.toLowerCase()}/`;
+    within = group.id;
   }
   const candidates = (await deps.arm.listResourcesOfSubscription(subscription.id)).filter(
-    (r) => r.type === type && r.id.toLowerCase().startsWith(prefix),
+    (r) => r.type === type && scopeRelation(r.id, within) === "below",
   );
   const visible: ResourceRecord[] = [];
   for (const r of candidates) if (await deps.authorize(caller, readAction, r.id)) visible.push(r);

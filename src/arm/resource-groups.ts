@@ -1,6 +1,6 @@
 import { nowIso } from "../core/clock.ts";
 import { newGuid } from "../core/ids.ts";
-import { resourceGroupId } from "../core/scope.ts";
+import { resourceGroupId, scopeRelation } from "../core/scope.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import type { ArmCaller } from "./arm-caller.ts";
 import { requireAction } from "./arm-caller.ts";
@@ -85,8 +85,9 @@ export async function patchResourceGroup(deps: ArmDeps, caller: ArmCaller, subsc
 export async function deleteResourceGroup(deps: ArmDeps, caller: ArmCaller, subscriptionId: string, name: string) {
   const group = await findGroup(deps, caller, subscriptionId, name);
   await requireAction(deps, caller, DELETE, group.id);
-  const prefix = `${group.id.toLowerCase()}/`;
-  const members = (await deps.arm.listResourcesOfSubscription(group.subscriptionId)).filter((r) => r.id.toLowerCase().startsWith(prefix));
+  const members = (await deps.arm.listResourcesOfSubscription(group.subscriptionId)).filter(
+    (r) => scopeRelation(r.id, group.id) === "below",
+  );
   for (const r of members) await requireAction(deps, caller, `${r.type}/delete`, r.id);
   const startedAt = nowIso(deps.clock);
   // Managed identities live in the directory too: remove them there first, so none outlives its resource.

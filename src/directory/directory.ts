@@ -49,8 +49,17 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
     ...createGroups(store, clock),
     ...roles,
     getPrincipal,
-    /** Which kind of directory object an id names (a role assignment's principal type), in one look-up. */
-    objectKind: (id: string) => store.objectKind(id.toLowerCase()),
+    /** The object's type as a role assignment names it (`User`, `Group`, `ServicePrincipal`), in one look-up. */
+    async principalType(id: string): Promise<"User" | "Group" | "ServicePrincipal" | undefined> {
+      const kind = await store.objectKind(id.toLowerCase());
+      return kind && ({ user: "User", group: "Group", servicePrincipal: "ServicePrincipal" } as const)[kind];
+    },
+    /** Whether a token's subject may still use it: gone (`deleted`), a disabled user, or `active`. */
+    async principalStatus(objectId: string): Promise<"active" | "disabled" | "deleted"> {
+      const principal = await getPrincipal(objectId);
+      if (!principal) return "deleted";
+      return principal.kind === "user" && !principal.enabled ? "disabled" : "active";
+    },
     /** Whether the principal is a Global Administrator of that tenant (who may create subscriptions). */
     async isGlobalAdministrator(principalId: string, tenantId: string): Promise<boolean> {
       const [principal, mayAssign] = await Promise.all([getPrincipal(principalId), roles.mayAssignDirectoryRoles(principalId)]);

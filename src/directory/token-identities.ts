@@ -1,5 +1,6 @@
 import type { CredentialStore } from "../storage/credential-store.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
+import type { UserRecord } from "../storage/records.ts";
 import type { Directory } from "./directory.ts";
 import type { ManagedIdentities } from "./managed-identities.ts";
 
@@ -32,15 +33,7 @@ export function tokenIdentities(
     verifyClientSecret: (applicationId: string, secret: string) => directory.verifyClientSecret(applicationId, secret),
     async verifyUserPassword(upn: string, password: string) {
       const user = await directory.verifyUserPassword(upn, password);
-      return (
-        user && {
-          id: user.id,
-          tenantId: user.tenantId,
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          enabled: user.accountEnabled,
-        }
-      );
+      return user && tokenUser(user);
     },
     clientCertificates: (applicationId: string) => stores.credentials.listKeyCredentials(applicationId),
     federatedCredentials: (applicationId: string) => stores.credentials.listFederatedCredentials(applicationId),
@@ -58,15 +51,18 @@ export function tokenIdentities(
     },
     async findUser(id: string) {
       const user = await stores.directory.getUser(id);
-      return (
-        user && {
-          id: user.id,
-          tenantId: user.tenantId,
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          enabled: user.accountEnabled,
-        }
-      );
+      return user && tokenUser(user);
     },
+  };
+}
+
+/** A user as the token service sees it. */
+function tokenUser(user: UserRecord) {
+  return {
+    id: user.id,
+    tenantId: user.tenantId,
+    userPrincipalName: user.userPrincipalName,
+    displayName: user.displayName,
+    enabled: user.accountEnabled,
   };
 }

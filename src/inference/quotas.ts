@@ -23,7 +23,7 @@ export interface QuotaWindow {
   resetsAt: number;
 }
 
-export function windowOf(quota: QuotaView, now: number): QuotaWindow {
+export function windowOf(quota: Pick<QuotaView, "id" | "period">, now: number): QuotaWindow {
   const width = QUOTA_PERIODS[quota.period];
   const start = Math.floor(now / width) * width;
   return { key: `${quota.id.toLowerCase()}:${start}`, resetsAt: start + width };
@@ -60,6 +60,12 @@ export function createMemoryQuotaCounter(now: () => number = Date.now): QuotaCou
       spend.set(window.key, entry);
     },
   };
+}
+
+/** A quota's spend in its current window and when that window resets, as ARM shows it beside the quota. */
+export async function quotaSpend(counter: QuotaCounter, quota: Pick<QuotaView, "id" | "period">, now: number) {
+  const window = windowOf(quota, now);
+  return { spent: await counter.spent(window), resetsAt: new Date(window.resetsAt).toISOString() };
 }
 
 /** What the data plane needs to hold calls to quotas: the account's quotas, a principal's groups, the counter. */

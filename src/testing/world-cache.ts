@@ -28,6 +28,8 @@ export interface PreparedWorld {
 const FORMAT = 2;
 /** Older entries are prepared again (the server certificate and signing key age; nothing old lingers). */
 const MAX_AGE_MS = 7 * 86_400_000;
+/** At most this many prepared worlds are kept (about half a megabyte each for a small world). */
+const MAX_ENTRIES = 20;
 /** A cache folder's unfinished copies (a process that died while saving) are removed after this. */
 const STALE_TEMPORARY_MS = 3_600_000;
 
@@ -140,12 +142,18 @@ export function forgetPreparedWorld(cacheDir: string, key: string): void {
   rmSync(join(cacheDir, key), { recursive: true, force: true });
 }
 
+/** Removes unfinished copies, entries older than MAX_AGE_MS, and all but the newest MAX_ENTRIES. */
 function removeOldEntries(cacheDir: string): void {
   const now = Date.now();
+  const entries: { path: string; mtimeMs: number }[] = [];
   for (const name of readdirSync(cacheDir)) {
     const path = join(cacheDir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat && now - stat.mtimeMs > (name.endsWith(".tmp") ? STALE_TEMPORARY_MS : MAX_AGE_MS))
-      rmSync(path, { recursive: true, force: true });
+    if (!stat) continue;
+    const temporary = name.endsWith(".tmp");
+    if (now - stat.mtimeMs > (temporary ? STALE_TEMPORARY_MS : MAX_AGE_MS)) rmSync(path, { recursive: true, force: true });
+    else if (!temporary) entries.push({ path, mtimeMs: stat.mtimeMs });
   }
+  entries.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { path } of entries.slice(MAX_ENTRIES)) rmSync(path, { recursive: true, force: true });
 }

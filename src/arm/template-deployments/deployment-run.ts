@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { nowIso } from "../../core/clock.ts";
+import { scopeRelation } from "../../core/scope.ts";
 import { WireError, withDetails } from "../../core/errors.ts";
 import { newGuid } from "../../core/ids.ts";
 import type { TemplateDeploymentRecord } from "../../storage/deployment-store.ts";
@@ -222,13 +223,13 @@ async function deleteUnlisted(
   checked: Preflight,
 ): Promise<ResourceFailure[]> {
   const named = new Set(checked.plan.resources.map((r) => r.resourceId.toLowerCase()));
-  const prefix = `${checked.group!.id.toLowerCase()}/`;
+  const group = checked.group!.id;
   const types = new Set(COMPLETE_MODE_TYPES.map((t) => t.toLowerCase()));
   const inGroup = (await deps.arm.arm.listResourcesOfSubscription(checked.subscription.id)).filter(
-    (r) => r.id.toLowerCase().startsWith(prefix) && types.has(r.type.toLowerCase()) && !named.has(r.id.toLowerCase()),
+    (r) => scopeRelation(r.id, group) === "below" && types.has(r.type.toLowerCase()) && !named.has(r.id.toLowerCase()),
   );
   // A child whose parent goes too is deleted with it.
-  const doomed = inGroup.filter((r) => !inGroup.some((p) => p !== r && r.id.toLowerCase().startsWith(`${p.id.toLowerCase()}/`)));
+  const doomed = inGroup.filter((r) => !inGroup.some((p) => p !== r && scopeRelation(r.id, p.id) === "below"));
   const failures: ResourceFailure[] = [];
   let seq = 10_000;
   for (const r of doomed) {

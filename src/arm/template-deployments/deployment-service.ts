@@ -5,7 +5,7 @@ import type { ArmCaller } from "../arm-caller.ts";
 import { requireAction } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import { requireSubscription } from "../readable-resources.ts";
-import { resourceGroupId } from "../../core/scope.ts";
+import { resourceGroupId, scopeRelation } from "../../core/scope.ts";
 import { deploymentJson, operationJson } from "./deployment-json.ts";
 import { type DeploymentAddress, deploymentId } from "./deployment-input.ts";
 import { errorBody } from "./executor.ts";
@@ -159,8 +159,8 @@ export async function whatIfTemplateDeployment(
   const checked = await preflight(deps, caller, address, body, WHAT_IF, templateText);
   const arm = deps.armAs(caller, newGuid());
   const existing = checked.group
-    ? (await deps.arm.arm.listResourcesOfSubscription(checked.subscription.id)).filter((r) =>
-        r.id.toLowerCase().startsWith(`${checked.group!.id.toLowerCase()}/`),
+    ? (await deps.arm.arm.listResourcesOfSubscription(checked.subscription.id)).filter(
+        (r) => scopeRelation(r.id, checked.group!.id) === "below",
       )
     : [];
   const changes = await whatIf(

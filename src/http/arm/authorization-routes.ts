@@ -23,20 +23,10 @@ import {
   putRoleDefinition,
   roleDefinitionJson,
 } from "../../arm/role-definitions.ts";
+import { AUTHORIZATION_VERSIONS } from "../../arm/providers.ts";
 import type { ArmContext, ArmRoute } from "./arm-route.ts";
 import { denyAssignmentInput, roleDefinitionInput } from "./authorization-bodies.ts";
 
-const ROLE_ASSIGNMENT_VERSIONS = [
-  "2022-04-01",
-  "2022-01-01-preview",
-  "2020-10-01-preview",
-  "2020-08-01-preview",
-  "2020-04-01-preview",
-  "2020-03-01-preview",
-  "2018-09-01-preview",
-  "2018-01-01-preview",
-  "2015-07-01",
-];
 const ROLE_DEFINITION_VERSIONS = ["2022-05-01-preview", "2022-04-01", "2018-01-01-preview", "2015-07-01"];
 const DENY_ASSIGNMENT_VERSIONS = ["2024-07-01-preview", "2022-04-01", "2018-07-01-preview", "2015-07-01"];
 const PERMISSIONS_VERSIONS = ["2022-04-01", "2018-07-01-preview", "2018-01-01-preview", "2015-07-01"];
@@ -56,7 +46,7 @@ export const authorizationRoutes: ArmRoute[] = [
   {
     type: "Microsoft.Authorization/roleAssignments",
     pattern: provider("roleAssignments"),
-    apiVersions: ROLE_ASSIGNMENT_VERSIONS,
+    apiVersions: AUTHORIZATION_VERSIONS,
     handlers: {
       async GET(ctx) {
         const [scope] = ctx.params as [string];
@@ -71,7 +61,7 @@ export const authorizationRoutes: ArmRoute[] = [
   {
     type: "Microsoft.Authorization/roleAssignments",
     pattern: provider("roleAssignments\\/([^/]+)"),
-    apiVersions: ROLE_ASSIGNMENT_VERSIONS,
+    apiVersions: AUTHORIZATION_VERSIONS,
     handlers: {
       async PUT(ctx) {
         const [scope, name] = ctx.params as [string, string];

@@ -33,12 +33,15 @@ export const spec = command({
         body: { passwordCredential: { displayName: "rbac", endDateTime } },
       })
     ).body as { secretText: string };
-    for (const scope of opts.role ? (opts.scopes ?? []) : []) {
-      const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, opts.role!);
-      await client.arm("PUT", `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}`, {
-        query: { "api-version": API_VERSIONS.roleAssignments },
-        body: { properties: { roleDefinitionId, principalId: sp.id, principalType: "ServicePrincipal" } },
-      });
+    const role = opts.role;
+    if (role) {
+      for (const scope of opts.scopes ?? []) {
+        const roleDefinitionId = await resolveRoleId(client, subscriptionId, scope, role);
+        await client.arm("PUT", `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}`, {
+          query: { "api-version": API_VERSIONS.roleAssignments },
+          body: { properties: { roleDefinitionId, principalId: sp.id, principalType: "ServicePrincipal" } },
+        });
+      }
     }
     ctx.warn(
       "The output includes credentials that you must protect. Be sure that you do not include these credentials in your code or check the credentials into your source control.",
