@@ -233,7 +233,8 @@ async function updateInPlace(
     updatedOn: nowIso(deps.clock),
     updatedBy: caller.principalId,
   };
-  await deps.store.updateRoleAssignment(updated);
+  // Deleted since it was read (another request): nothing to update, and its revoke must stand.
+  if (!(await deps.store.updateRoleAssignment(updated))) throw armError("RoleAssignmentNotFound", existing.id);
   await deps.policyChanged();
   return updated;
 }

@@ -36,10 +36,16 @@ export function rbacStore(db: Kysely<Tables>) {
         "The role assignment already exists.",
       );
     },
-    /** Replaces an assignment's condition and description (its scope, role and principal never change). */
-    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<void> {
-      await db.transaction().execute(async (tx) => {
-        await tx
+    /**
+     * Replaces an assignment's condition and description (its scope, role and principal never change); false, with
+     * no change recorded, when the assignment is gone (deleted since it was read): a change would put it back in
+     * every node's policy.
+     */
+    async updateRoleAssignment(a: RoleAssignmentRecord): Promise<boolean> {
+      // The change feed's turn first, as a create or delete takes it: taken after the row's lock, a delete of the
+      // same assignment holding the turn and waiting for the row would deadlock with it (PostgreSQL).
+      return changeTransaction(db, async (tx) => {
+        const result = await tx
           .updateTable("role_assignments")
           .set({
             condition: a.condition,
@@ -49,8 +55,10 @@ export function rbacStore(db: Kysely<Tables>) {
             updated_by: a.updatedBy,
           })
           .where("id", "=", a.id.toLowerCase())
-          .execute();
-        await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) });
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) }, true);
+        return true;
       });
     },
     /**
@@ -83,7 +91,8 @@ export function rbacStore(db: Kysely<Tables>) {
     async deleteAssignmentsAtOrBelow(scope: string, at: string): Promise<number> {
       const key = scope.toLowerCase();
       const below = `${key}/`;
-      return db.transaction().execute(async (tx) => {
+      // The change feed's turn first (see updateRoleAssignment): these rows are what a create or delete waits on.
+      return changeTransaction(db, async (tx) => {
         let deleted = 0;
         for (const table of ["role_assignments", "deny_assignments"] as const) {
           const result = await tx
@@ -92,7 +101,7 @@ export function rbacStore(db: Kysely<Tables>) {
             .executeTakeFirst();
           deleted += Number(result.numDeletedRows);
         }
-        if (deleted > 0) await recordChange(tx, "rbac", at, { kind: "full" });
+        if (deleted > 0) await recordChange(tx, "rbac", at, { kind: "full" }, true);
         return deleted;
       });
     },

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
+import { findRoleDefinition } from "../../src/arm/role-definitions.ts";
+import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
+import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
+import type { WireError } from "../../src/core/errors.ts";
+import type { Database } from "../../src/storage/database.ts";
+import { createStore, type Store } from "../../src/storage/store.ts";
+import { dialects, freshDatabase } from "../harness/databases.ts";
+
+const at = "2026-01-01T00:00:00.000Z";
+const tenantId = "11111111-1111-4111-8111-111111111111";
+const scope = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg";
+const account = `${scope}/providers/Microsoft.CognitiveServices/accounts/a1`;
+const caller = { principalId: "33333333-3333-4333-8333-333333333333", tenantId, clientName: "admin@t.example" };
+const member = "44444444-4444-4444-8444-444444444444";
+const CHAT = "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action";
+
+for (const dialect of dialects)
+  describe(`role-assignment writes racing each other on ${dialect}`, () => {
+    let database: Database;
+    let store: Store;
+    let live: LivePolicy;
+    let deps: RoleAssignmentDeps;
+    before(async () => {
+      database = await freshDatabase(dialect);
+      store = createStore(database);
+      await store.directory.insertTenant({ id: tenantId, displayName: "T", defaultDomain: "t.example", createdAt: at });
+      live = await openLivePolicy({
+        store: store.rbac,
+        loadMembershipsPage: (after, limit) => store.directory.listGroupMembershipsPage(after, limit),
+      });
+      deps = {
+        store: store.rbac,
+        clock: { now: () => Date.parse(at) },
+        // The caller may write any assignment: what is under test is what a race leaves in storage and the policy.
+        authorize: async () => true,
+        findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
+        groupsOf: () => [],
+        findPrincipalType: async () => "User",
+        conditionProblem: () => undefined,
+        policyChanged: (applied) => live.refresh(applied),
+      };
+    });
+    after(async () => database?.close());
+
+    const chat = { principalId: member, groupIds: [], operation: { kind: "dataAction" as const, name: CHAT }, scope: account };
+
+    test("an update whose assignment is deleted meanwhile records no change: the acknowledged revoke stays revoked", async () => {
+      const name = crypto.randomUUID();
+      const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
+      await putRoleAssignment(deps, caller, scope, name, input);
+      assert.equal(live.authorizer.evaluate(chat).kind, "allowed");
+      // A PUT that changes the description reads the assignment; a DELETE (another request, another node) commits
+      // before the PUT writes.
+      const racing: RoleAssignmentDeps = {
+        ...deps,
+        findPrincipalType: async () => {
+          const gone = await deleteRoleAssignment(deps, caller, scope, name);
+          assert.ok(gone.deleted, "the delete answered 200");
+          return "User";
+        },
+      };
+      await assert.rejects(putRoleAssignment(racing, caller, scope, name, { ...input, description: "renamed" }), (err: WireError) => {
+        assert.equal(err.code, "RoleAssignmentNotFound");
+        return true;
+      });
+      assert.equal(await store.rbac.getRoleAssignment(name), undefined, "storage holds no assignment");
+      await live.refresh();
+      assert.equal(live.authorizer.evaluate(chat).kind, "denied", "no node's policy brings the revoked assignment back");
+      // A node that starts now reads storage: it agrees.
+      const fresh = await openLivePolicy({
+        store: store.rbac,
+        loadMembershipsPage: (after, limit) => store.directory.listGroupMembershipsPage(after, limit),
+      });
+      assert.equal(fresh.authorizer.evaluate(chat).kind, "denied");
+    });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time.
+    if (dialect === "postgres")
+      test("an update or a scope's deletion and a delete of one assignment at once finish: no lock-order deadlock", async () => {
+        const name = crypto.randomUUID();
+        const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
+        const created = await putRoleAssignment(deps, caller, scope, name, input);
+        // Sessions waiting for a lock, other than the one holding the row.
+        const waiting = async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          return rows[0]!.n;
+        };
+        const until = async (n: number) => {
+          for (let i = 0; i < 500 && (await waiting()) < n; i++) await sleep(10);
+        };
+        // A session holds the row, so the writers below queue on it in a known order: the update first, then the
+        // delete. The writer that gets the row next must not then wait for the change feed's turn held by the other.
+        const writes = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`select id from role_assignments where id = ${name} for update`.execute(holder);
+          const update = putRoleAssignment(deps, caller, scope, name, { ...input, description: "renamed" });
+          await until(1);
+          const remove = deleteRoleAssignment(deps, caller, scope, name);
+          await until(2);
+          await sql`commit`.execute(holder);
+          return Promise.allSettled([update, remove]);
+        });
+        const failures = writes.flatMap((w) => (w.status === "rejected" ? [String(w.reason)] : []));
+        assert.deepEqual(failures, [], "both writes finish");
+
+        // The same with a scope deleted with everything under it (a resource group's deletion) in the update's place.
+        const again = crypto.randomUUID();
+        await putRoleAssignment(deps, caller, scope, again, input);
+        const deletions = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`select id from role_assignments where id = ${again} for update`.execute(holder);
+          const scopeGone = store.rbac.deleteAssignmentsAtOrBelow(scope, at);
+          await until(1);
+          const remove = deleteRoleAssignment(deps, caller, scope, again);
+          await until(2);
+          await sql`commit`.execute(holder);
+          return Promise.allSettled([scopeGone, remove]);
+        });
+        assert.deepEqual(
+          deletions.flatMap((w) => (w.status === "rejected" ? [String(w.reason)] : [])),
+          [],
+          "both deletions finish",
+        );
+        assert.equal(created.created, true);
+        assert.equal(await store.rbac.getRoleAssignment(name), undefined);
+        await live.refresh();
+        assert.equal(live.authorizer.evaluate(chat).kind, "denied");
+      });
+  });
