@@ -232,3 +232,6 @@ export function cloudConfig(facts: ReadyFacts) {
     },
   };
 }
+
+/** A command line as a user types it, split into arguments at spaces (for arguments without spaces). */
+export const words = (line: string): string[] => line.split(" ").filter(Boolean);

@@ -1,5 +1,6 @@
 import { ClientSecretCredential, UsernamePasswordCredential } from "@azure/identity";
 import { ADMIN_PASSWORD, type ReadyFacts } from "./keyless-process.ts";
+import { RoleIds } from "./role-ids.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in assertions.
 export type Json = any;
@@ -102,4 +103,33 @@ export async function grantDirectoryRole(facts: ReadyFacts, graphToken: string, 
     "@odata.id": `${graph}/directoryObjects/${objectId}`,
   });
   if (granted.status !== 204) throw new Error(`directory role grant answered ${granted.status}: ${JSON.stringify(granted.body)}`);
+}
+
+/** The bootstrap administrator's ARM and Graph tokens. */
+export async function adminTokens(facts: ReadyFacts): Promise<{ arm: string; graph: string }> {
+  const admin = adminCredential(facts);
+  return { arm: (await admin.getToken(ARM_SCOPE))!.token, graph: (await admin.getToken(GRAPH_SCOPE))!.token };
+}
+
+export type App = Awaited<ReturnType<typeof registerApp>>;
+
+/**
+ * An application registered by the administrator that holds `role` (Cognitive Services User unless said) on the
+ * demo account, with a data-plane token of its own: the caller most data-plane tests need.
+ */
+export async function demoAccountApp(
+  facts: ReadyFacts,
+  displayName: string,
+  options: { tokens?: { arm: string; graph: string }; role?: string } = {},
+): Promise<App & { token: string }> {
+  const tokens = options.tokens ?? (await adminTokens(facts));
+  const app = await registerApp(facts, tokens.graph, displayName);
+  await assignRole(facts, tokens.arm, {
+    scope: demoAccountId(facts),
+    role: options.role ?? RoleIds.cognitiveServicesUser,
+    principalId: app.objectId,
+    principalType: "ServicePrincipal",
+  });
+  const token = (await appCredential(facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
+  return { ...app, token };
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before } from "node:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { startKeyless, startupReport } from "../../src/main.ts";
+import { POSTGRES_URL } from "./databases.ts";
 import { type ReadyFacts, serverHandle, startKeyless as spawnKeyless, testServerEnv } from "./keyless-process.ts";
 
 /** A Keyless server a test drives: its start-up facts, and how to stop, restart and clean up after it. */
@@ -46,6 +47,22 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     return stopped;
   };
   return serverHandle(facts, dataDir, stop, () => startServer({ ...options, dataDir }));
+}
+
+/**
+ * The settings of one node of several on one PostgreSQL schema; `env` adds or overrides settings of this node.
+ * Start the first node with them, then the others with `startNodeBeside`.
+ */
+export function sharedSchemaEnv(schema: string, env: Record<string, string> = {}): Record<string, string> {
+  return { KEYLESS_STORAGE: POSTGRES_URL, KEYLESS_STORAGE_SCHEMA: schema, ...env };
+}
+
+/** A node that learns of policy changes only by notification: its poll is ten minutes, its staleness grace an hour. */
+export const NOTIFIED_ONLY = { KEYLESS_POLICY_POLL_INTERVAL_MS: "600000", KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3600" };
+
+/** Another node of `first`'s deployment: the same data dir (master key, TLS material), its own settings. */
+export function startNodeBeside(first: TestServer, env: Record<string, string>): Promise<TestServer> {
+  return startServer({ dataDir: first.dataDir, env });
 }
 
 /**

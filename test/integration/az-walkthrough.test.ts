@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
-import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
+import { type AzureCli, azureCli, azureCliInstalled, words } from "../harness/azure-cli.ts";
 import { ARM_SCOPE, adminCredential, appCredential, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp, assignRole } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
@@ -57,22 +57,9 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
   });
 
   test("az cognitiveservices account create / show / list / keys list / keys regenerate", async () => {
-    const created = await az.ok([
-      "cognitiveservices",
-      "account",
-      "create",
-      "-n",
-      "walk-ai",
-      "-g",
-      "walk-rg",
-      "--kind",
-      "AIServices",
-      "--sku",
-      "S0",
-      "-l",
-      "westeurope",
-      "--yes",
-    ]);
+    const created = await az.ok(
+      words("cognitiveservices account create -n walk-ai -g walk-rg --kind AIServices --sku S0 -l westeurope --yes"),
+    );
     assert.equal(created.properties.endpoint, `${keyless.facts.url}/accounts/walk-ai/`);
     assert.equal(created.properties.provisioningState, "Succeeded");
     const shown = await az.ok(["cognitiveservices", "account", "show", "-n", "walk-ai", "-g", "walk-rg"]);
@@ -84,18 +71,7 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     );
     const keys = await az.ok(["cognitiveservices", "account", "keys", "list", "-n", "walk-ai", "-g", "walk-rg"]);
     assert.match(keys.key1, /^[0-9a-f]{64}$/);
-    const regenerated = await az.ok([
-      "cognitiveservices",
-      "account",
-      "keys",
-      "regenerate",
-      "-n",
-      "walk-ai",
-      "-g",
-      "walk-rg",
-      "--key-name",
-      "key1",
-    ]);
+    const regenerated = await az.ok(words("cognitiveservices account keys regenerate -n walk-ai -g walk-rg --key-name key1"));
     assert.notEqual(regenerated.key1, keys.key1);
     assert.equal(regenerated.key2, keys.key2);
     const models = await az.ok(["cognitiveservices", "account", "list-models", "-n", "walk-ai", "-g", "walk-rg"]);
@@ -105,87 +81,29 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     );
     const updated = await az.ok(["cognitiveservices", "account", "update", "-n", "walk-ai", "-g", "walk-rg", "--tags", "stage=walk"]);
     assert.deepEqual(updated.tags, { stage: "walk" });
-    await az.ok([
-      "cognitiveservices",
-      "account",
-      "create",
-      "-n",
-      "walk-ai-2",
-      "-g",
-      "walk-rg",
-      "--kind",
-      "OpenAI",
-      "--sku",
-      "S0",
-      "-l",
-      "westeurope",
-      "--yes",
-    ]);
+    await az.ok(words("cognitiveservices account create -n walk-ai-2 -g walk-rg --kind OpenAI --sku S0 -l westeurope --yes"));
     await az.ok(["cognitiveservices", "account", "delete", "-n", "walk-ai-2", "-g", "walk-rg"]);
     assert.equal((await az.run(["cognitiveservices", "account", "show", "-n", "walk-ai-2", "-g", "walk-rg"])).code, 3);
-    const taken = await az.run([
-      "cognitiveservices",
-      "account",
-      "create",
-      "-n",
-      "walk-ai",
-      "-g",
-      "keyless-demo",
-      "--kind",
-      "AIServices",
-      "--sku",
-      "S0",
-      "-l",
-      "westeurope",
-      "--yes",
-    ]);
+    const taken = await az.run(
+      words("cognitiveservices account create -n walk-ai -g keyless-demo --kind AIServices --sku S0 -l westeurope --yes"),
+    );
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /CustomDomainInUse/);
   });
 
   test("az cognitiveservices account deployment create (2.45 syntax) / list / delete", async () => {
-    const deployment = await az.ok([
-      "cognitiveservices",
-      "account",
-      "deployment",
-      "create",
-      "-n",
-      "walk-ai",
-      "-g",
-      "walk-rg",
-      "--deployment-name",
-      "echo",
-      "--model-name",
-      "keyless-echo",
-      "--model-version",
-      "1",
-      "--model-format",
-      "Keyless",
-      "--scale-settings-scale-type",
-      "Standard",
-    ]);
+    const deployment = await az.ok(
+      words(
+        "cognitiveservices account deployment create -n walk-ai -g walk-rg --deployment-name echo --model-name keyless-echo --model-version 1 --model-format Keyless --scale-settings-scale-type Standard",
+      ),
+    );
     assert.equal(deployment.properties.model.name, "keyless-echo");
     assert.equal(deployment.properties.provisioningState, "Succeeded");
-    const unknown = await az.run([
-      "cognitiveservices",
-      "account",
-      "deployment",
-      "create",
-      "-n",
-      "walk-ai",
-      "-g",
-      "walk-rg",
-      "--deployment-name",
-      "gpt",
-      "--model-name",
-      "gpt-4o",
-      "--model-version",
-      "2024-08-06",
-      "--model-format",
-      "OpenAI",
-      "--scale-settings-scale-type",
-      "Standard",
-    ]);
+    const unknown = await az.run(
+      words(
+        "cognitiveservices account deployment create -n walk-ai -g walk-rg --deployment-name gpt --model-name gpt-4o --model-version 2024-08-06 --model-format OpenAI --scale-settings-scale-type Standard",
+      ),
+    );
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /DeploymentModelNotSupported/);
     const list = await az.ok(["cognitiveservices", "account", "deployment", "list", "-n", "walk-ai", "-g", "walk-rg"]);
@@ -196,20 +114,9 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
   });
 
   test("az resource show gives the id the role assignment scope takes; az resource list lists the account", async () => {
-    const id = await az.run([
-      "resource",
-      "show",
-      "-g",
-      "walk-rg",
-      "-n",
-      "walk-ai",
-      "--resource-type",
-      "Microsoft.CognitiveServices/accounts",
-      "--query",
-      "id",
-      "--output",
-      "tsv",
-    ]);
+    const id = await az.run(
+      words("resource show -g walk-rg -n walk-ai --resource-type Microsoft.CognitiveServices/accounts --query id --output tsv"),
+    );
     assert.equal(id.code, 0, id.stderr);
     assert.equal(
       id.stdout.trim(),
@@ -228,20 +135,9 @@ describe("Azure CLI 2.45 walkthrough against Keyless", { skip }, () => {
     const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const app = await registerApp(keyless.facts, graph, "az-walk-client");
     const resourceId = (
-      await az.run([
-        "resource",
-        "show",
-        "-g",
-        "walk-rg",
-        "-n",
-        "walk-ai",
-        "--resource-type",
-        "Microsoft.CognitiveServices/accounts",
-        "--query",
-        "id",
-        "--output",
-        "tsv",
-      ])
+      await az.run(
+        words("resource show -g walk-rg -n walk-ai --resource-type Microsoft.CognitiveServices/accounts --query id --output tsv"),
+      )
     ).stdout.trim();
     // The role by GUID: the CLI then skips the role-definition lookup, which the `rbac` branch serves.
     await az.ok([
@@ -329,37 +225,11 @@ describe("Azure CLI 2.45 walkthrough as a signed-in user", { skip }, () => {
     assert.equal(login.code, 0, login.stderr);
     await az.ok(["account", "set", "--subscription", keyless.facts.subscriptionId]);
     await az.ok(["group", "create", "-n", "user-rg", "-l", "local"]);
-    await az.ok([
-      "cognitiveservices",
-      "account",
-      "create",
-      "-n",
-      "user-ai",
-      "-g",
-      "user-rg",
-      "--kind",
-      "AIServices",
-      "--sku",
-      "S0",
-      "-l",
-      "local",
-      "--yes",
-    ]);
+    await az.ok(words("cognitiveservices account create -n user-ai -g user-rg --kind AIServices --sku S0 -l local --yes"));
     const resourceId = (
-      await az.run([
-        "resource",
-        "show",
-        "-g",
-        "user-rg",
-        "-n",
-        "user-ai",
-        "--resource-type",
-        "Microsoft.CognitiveServices/accounts",
-        "--query",
-        "id",
-        "--output",
-        "tsv",
-      ])
+      await az.run(
+        words("resource show -g user-rg -n user-ai --resource-type Microsoft.CognitiveServices/accounts --query id --output tsv"),
+      )
     ).stdout.trim();
     assert.match(resourceId, /\/accounts\/user-ai$/);
     const objectId = (await az.run(["ad", "signed-in-user", "show", "--query", "id", "--output", "tsv"])).stdout.trim();

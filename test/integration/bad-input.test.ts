@@ -1,39 +1,25 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import {
-  ARM_SCOPE,
-  adminCredential,
-  appCredential,
-  COGNITIVE_SCOPE,
-  call,
-  GRAPH_SCOPE,
-  registerApp,
-  assignRole,
-} from "../harness/clients.ts";
-import { useKeyless } from "../harness/keyless.ts";
+import { ARM_SCOPE, type App, adminTokens, appCredential, COGNITIVE_SCOPE, call, demoAccountApp } from "../harness/clients.ts";
 import { RoleIds } from "../harness/role-ids.ts";
+import { useKeyless } from "../harness/keyless.ts";
 
 /** Bad input gets a clear, Azure-shaped error and changes nothing. */
 describe("bad input on the data plane, ARM and the token service", () => {
   const keyless = useKeyless();
   let appToken: string;
   let armToken: string;
-  let app: { appId: string; secret: string; objectId: string };
+  let app: App;
   let chatUrl: (account?: string, version?: string) => string;
 
   before(async () => {
-    const admin = adminCredential(keyless.facts);
-    armToken = (await admin.getToken(ARM_SCOPE))!.token;
-    app = await registerApp(keyless.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "bad-input-app");
-    appToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
+    const tokens = await adminTokens(keyless.facts);
+    armToken = tokens.arm;
+    const user = await demoAccountApp(keyless.facts, "bad-input-app", { tokens });
+    app = user;
+    appToken = user.token;
     chatUrl = (account = keyless.facts.demo!.account, version = "2024-05-01-preview") =>
       `${keyless.facts.url}/accounts/${account}/models/chat/completions?api-version=${version}`;
-    const accountId = `/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/keyless-demo/providers/Microsoft.CognitiveServices/accounts/keyless-demo`;
-    await assignRole(keyless.facts, armToken, {
-      scope: accountId,
-      role: RoleIds.cognitiveServicesUser,
-      principalId: app.objectId,
-    });
   });
 
   const body = { model: "echo", messages: [{ role: "user", content: "hi" }] };

@@ -2,47 +2,13 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import {
-  ARM_SCOPE,
-  COGNITIVE_SCOPE,
-  GRAPH_SCOPE,
-  adminCredential,
-  appCredential,
-  assignRole,
-  call,
-  registerApp,
-} from "../harness/clients.ts";
-import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
-import { startServer, type TestServer, useKeyless } from "../harness/keyless.ts";
-import { RoleIds } from "../harness/role-ids.ts";
-
-/** Polls `probe` until it returns true; the time it took, or a failure after `limitMs`. */
-async function until(what: string, limitMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < limitMs) {
-    if (await probe()) return performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what}: not within ${limitMs} ms`);
-}
+import { adminTokens, call, demoAccountApp } from "../harness/clients.ts";
+import { dialects, testSchema } from "../harness/databases.ts";
+import { NOTIFIED_ONLY, sharedSchemaEnv, startNodeBeside, startServer, type TestServer, useKeyless } from "../harness/keyless.ts";
+import { until } from "../harness/until.ts";
 
 const accountIdOf = (s: TestServer["facts"]) =>
   `/subscriptions/${s.subscriptionId}/resourceGroups/${s.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${s.demo!.account}`;
-
-/** A user of the demo account with a data-plane token, made through node `a`. */
-async function dataUser(facts: TestServer["facts"]) {
-  const admin = adminCredential(facts);
-  const armToken = (await admin.getToken(ARM_SCOPE))!.token;
-  const app = await registerApp(facts, (await admin.getToken(GRAPH_SCOPE))!.token, "filter-nodes-app");
-  await assignRole(facts, armToken, {
-    scope: accountIdOf(facts),
-    role: RoleIds.cognitiveServicesUser,
-    principalId: app.objectId,
-    principalType: "ServicePrincipal",
-  });
-  const token = (await appCredential(facts, app.appId, app.secret).getToken(COGNITIVE_SCOPE))!.token;
-  return { armToken, token };
-}
 
 /**
  * Two nodes on one PostgreSQL schema: A takes the ARM writes, B (which polls the change feed only every ten minutes)
@@ -58,17 +24,11 @@ describe("content-filter changes reach every node", {
   let token: string;
 
   before(async () => {
-    a = await startServer({ env: { KEYLESS_STORAGE: POSTGRES_URL, KEYLESS_STORAGE_SCHEMA: schema } });
-    b = await startServer({
-      dataDir: a.dataDir,
-      env: {
-        KEYLESS_STORAGE: POSTGRES_URL,
-        KEYLESS_STORAGE_SCHEMA: schema,
-        KEYLESS_POLICY_POLL_INTERVAL_MS: "600000",
-        KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3600",
-      },
-    });
-    ({ armToken, token } = await dataUser(a.facts));
+    a = await startServer({ env: sharedSchemaEnv(schema) });
+    b = await startNodeBeside(a, sharedSchemaEnv(schema, NOTIFIED_ONLY));
+    const tokens = await adminTokens(a.facts);
+    armToken = tokens.arm;
+    ({ token } = await demoAccountApp(a.facts, "filter-nodes-app", { tokens }));
   });
   after(async () => {
     await b?.stop();
@@ -158,7 +118,7 @@ for (const { failOpen, double, url } of doubles) {
     });
     let token: string;
     before(async () => {
-      ({ token } = await dataUser(keyless.facts));
+      ({ token } = await demoAccountApp(keyless.facts, "filter-nodes-app"));
     });
     after(() => {
       double.server.closeAllConnections();

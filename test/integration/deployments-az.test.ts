@@ -76,6 +76,12 @@ describe("az deployment against Keyless", { skip }, () => {
     `principalId=${principal.objectId}`,
   ];
 
+  /** `az deployment group what-if --no-pretty-print` of the AI template: the change type of each resource. */
+  const whatIfChanges = async (account: string) =>
+    (await az.ok(["deployment", "group", "what-if", "-g", "deploy-rg", "-n", "ai", "--no-pretty-print", ...aiArgs(account)])).changes.map(
+      (c: Json) => c.changeType,
+    );
+
   test("validate, then what-if (pretty and --no-pretty-print) before anything exists", async () => {
     const validated = await az.ok(["deployment", "group", "validate", "-g", "deploy-rg", "-n", "ai", ...aiArgs("deployai1")]);
     assert.equal(validated.properties.provisioningState, "Succeeded");
@@ -84,21 +90,7 @@ describe("az deployment against Keyless", { skip }, () => {
     assert.equal(pretty.code, 0, pretty.stderr);
     assert.match(pretty.stdout, /\+ Microsoft\.CognitiveServices\/accounts\/deployai1/);
     assert.match(pretty.stdout, /Resource changes: 3 to create\./);
-    const json = await az.ok([
-      "deployment",
-      "group",
-      "what-if",
-      "-g",
-      "deploy-rg",
-      "-n",
-      "ai",
-      "--no-pretty-print",
-      ...aiArgs("deployai1"),
-    ]);
-    assert.deepEqual(
-      json.changes.map((c: Json) => c.changeType),
-      ["Create", "Create", "Create"],
-    );
+    assert.deepEqual(await whatIfChanges("deployai1"), ["Create", "Create", "Create"]);
   });
 
   test("create deploys the account, its model deployment and the role; the principal's chat then succeeds", async () => {
@@ -113,21 +105,7 @@ describe("az deployment against Keyless", { skip }, () => {
   });
 
   test("re-running changes nothing: what-if is NoChange and the ids stay", async () => {
-    const json = await az.ok([
-      "deployment",
-      "group",
-      "what-if",
-      "-g",
-      "deploy-rg",
-      "-n",
-      "ai",
-      "--no-pretty-print",
-      ...aiArgs("deployai1"),
-    ]);
-    assert.deepEqual(
-      json.changes.map((c: Json) => c.changeType),
-      ["NoChange", "NoChange", "NoChange"],
-    );
+    assert.deepEqual(await whatIfChanges("deployai1"), ["NoChange", "NoChange", "NoChange"]);
     const before = await az.ok(["deployment", "group", "show", "-g", "deploy-rg", "-n", "ai"]);
     const again = await az.ok(["deployment", "group", "create", "-g", "deploy-rg", "-n", "ai", ...aiArgs("deployai1")]);
     assert.deepEqual(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli.ts";
+import { type AzureCli, azureCli, azureCliInstalled, words } from "../harness/azure-cli.ts";
 import { adminCredential, appCredential, GRAPH_SCOPE, grantDirectoryRole, registerApp } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
@@ -71,31 +71,15 @@ describe("az ad (Azure CLI 2.45) against the Graph subset", { skip }, () => {
   });
 
   test("az ad group create / show --group NAME / list / member add, list, check (nested), remove / delete", async () => {
-    const user = await az.ok([
-      "ad",
-      "user",
-      "create",
-      "--display-name",
-      "Linus",
-      "--user-principal-name",
-      "linus@keyless.local",
-      "--password",
-      "Kernel-1991-Fin!",
-    ]);
+    const user = await az.ok(
+      words("ad user create --display-name Linus --user-principal-name linus@keyless.local --password Kernel-1991-Fin!"),
+    );
     const team = await az.ok(["ad", "group", "create", "--display-name", "kernel-team", "--mail-nickname", "kernel-team"]);
     const again = await az.ok(["ad", "group", "create", "--display-name", "kernel-team", "--mail-nickname", "kernel-team"]);
     assert.equal(again.id, team.id, "create is idempotent by displayName and mailNickname, as the CLI expects");
-    const maintainers = await az.ok([
-      "ad",
-      "group",
-      "create",
-      "--display-name",
-      "kernel-maintainers",
-      "--mail-nickname",
-      "kernel-maintainers",
-      "--description",
-      "nested",
-    ]);
+    const maintainers = await az.ok(
+      words("ad group create --display-name kernel-maintainers --mail-nickname kernel-maintainers --description nested"),
+    );
     assert.equal((await az.ok(["ad", "group", "show", "--group", "kernel-team"])).id, team.id);
     assert.equal((await az.ok(["ad", "group", "show", "--group", maintainers.id])).description, "nested");
     assert.deepEqual(
@@ -202,17 +186,9 @@ describe("az ad as a signed-in user", { skip }, () => {
   });
 
   test("the Global Administrator creates a user and adds it to a group as itself", async () => {
-    const user = await az.ok([
-      "ad",
-      "user",
-      "create",
-      "--display-name",
-      "Barbara",
-      "--user-principal-name",
-      "barbara@keyless.local",
-      "--password",
-      "Liskov-1987-Sub!",
-    ]);
+    const user = await az.ok(
+      words("ad user create --display-name Barbara --user-principal-name barbara@keyless.local --password Liskov-1987-Sub!"),
+    );
     const group = await az.ok(["ad", "group", "create", "--display-name", "substitutes", "--mail-nickname", "substitutes"]);
     await az.ok(["ad", "group", "member", "add", "--group", "substitutes", "--member-id", user.id]);
     assert.deepEqual(await az.ok(["ad", "group", "member", "check", "--group", group.id, "--member-id", user.id]), { value: true });

@@ -4,19 +4,10 @@ import { BuiltInRoleIds } from "../../src/authz/builtin-roles.ts";
 import { ARM_SCOPE, COGNITIVE_SCOPE, GRAPH_SCOPE, adminCredential, appCredential, call, registerApp } from "../harness/clients.ts";
 import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
 import { type FaultProxy, POSTGRES_COMMIT, startFaultProxy } from "../harness/fault-proxy.ts";
-import { startServer, type TestServer } from "../harness/keyless.ts";
+import { NOTIFIED_ONLY, sharedSchemaEnv, startNodeBeside, startServer, type TestServer } from "../harness/keyless.ts";
+import { until } from "../harness/until.ts";
 
 type App = Awaited<ReturnType<typeof registerApp>>;
-
-/** Polls `probe` until it returns true; the time it took, or a failure after `limitMs`. */
-async function until(what: string, limitMs: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < limitMs) {
-    if (await probe()) return performance.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`${what}: not within ${limitMs} ms`);
-}
 
 /**
  * Three nodes on one PostgreSQL schema. A writes. B polls only every ten minutes, so a change it takes within a
@@ -36,25 +27,17 @@ describe("policy propagation between nodes, and failing closed without the store
   let accountId: string;
 
   before(async () => {
-    a = await startServer({ env: { KEYLESS_STORAGE: POSTGRES_URL, KEYLESS_STORAGE_SCHEMA: schema } });
+    a = await startServer({ env: sharedSchemaEnv(schema) });
     const pg = new URL(POSTGRES_URL);
     proxy = await startFaultProxy({ target: { host: pg.hostname, port: Number(pg.port || 5432) } });
     const throughProxy = new URL(POSTGRES_URL);
     throughProxy.host = `127.0.0.1:${proxy.port}`;
     // The second and third nodes share the database and, through the data dir, the master key and TLS material.
-    b = await startServer({
-      dataDir: a.dataDir,
-      env: {
-        KEYLESS_STORAGE: POSTGRES_URL,
-        KEYLESS_STORAGE_SCHEMA: schema,
-        KEYLESS_POLICY_POLL_INTERVAL_MS: "600000",
-        KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3600",
-      },
-    });
-    c = await startServer({
-      dataDir: a.dataDir,
-      env: { KEYLESS_STORAGE: throughProxy.toString(), KEYLESS_STORAGE_SCHEMA: schema, KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3" },
-    });
+    b = await startNodeBeside(a, sharedSchemaEnv(schema, NOTIFIED_ONLY));
+    c = await startNodeBeside(
+      a,
+      sharedSchemaEnv(schema, { KEYLESS_STORAGE: throughProxy.toString(), KEYLESS_POLICY_MAX_STALENESS_SECONDS: "3" }),
+    );
     const admin = adminCredential(a.facts);
     armToken = (await admin.getToken(ARM_SCOPE))!.token;
     app = await registerApp(a.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "propagation-app");

@@ -1,23 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { keylessCli } from "../harness/cli.ts";
-import {
-  ARM_SCOPE,
-  COGNITIVE_SCOPE,
-  GRAPH_SCOPE,
-  adminCredential,
-  appCredential,
-  assignRole,
-  call,
-  registerApp,
-} from "../harness/clients.ts";
-import { POSTGRES_URL, dialects, testSchema } from "../harness/databases.ts";
+import { type App, COGNITIVE_SCOPE, adminTokens, appCredential, call, demoAccountApp, demoAccountId } from "../harness/clients.ts";
+import { dialects, testSchema } from "../harness/databases.ts";
 import { ADMIN_PASSWORD } from "../harness/keyless-process.ts";
-import { startServer, type TestServer } from "../harness/keyless.ts";
-import { RoleIds } from "../harness/role-ids.ts";
+import { sharedSchemaEnv, startNodeBeside, startServer, type TestServer } from "../harness/keyless.ts";
 import { REDIS, redisAvailable } from "../harness/redis.ts";
-
-type App = Awaited<ReturnType<typeof registerApp>>;
 
 /** Two nodes on one PostgreSQL schema and one Redis: a quota spent through one node stops the next call on the other. */
 describe("per-principal token quotas shared across nodes", {
@@ -33,27 +21,18 @@ describe("per-principal token quotas shared across nodes", {
   let armToken: string;
 
   before(async () => {
-    const env = {
-      KEYLESS_STORAGE: POSTGRES_URL,
-      KEYLESS_STORAGE_SCHEMA: testSchema("quota"),
-      KEYLESS_RATE_LIMIT_STORE: `redis://${REDIS.host}:${REDIS.port}`,
-    };
+    const env = sharedSchemaEnv(testSchema("quota"), { KEYLESS_RATE_LIMIT_STORE: `redis://${REDIS.host}:${REDIS.port}` });
     first = await startServer({ env });
     const { facts } = first;
-    const admin = adminCredential(facts);
-    armToken = (await admin.getToken(ARM_SCOPE))!.token;
-    const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
-    [limited, free] = await Promise.all([registerApp(facts, graph, "quota-limited"), registerApp(facts, graph, "quota-free")]);
-    accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    for (const app of [limited, free])
-      await assignRole(facts, armToken, {
-        scope: accountId,
-        role: RoleIds.cognitiveServicesUser,
-        principalId: app.objectId,
-        principalType: "ServicePrincipal",
-      });
+    const tokens = await adminTokens(facts);
+    armToken = tokens.arm;
+    [limited, free] = await Promise.all([
+      demoAccountApp(facts, "quota-limited", { tokens }),
+      demoAccountApp(facts, "quota-free", { tokens }),
+    ]);
+    accountId = demoAccountId(facts);
     // The second node shares the database (and, through the data dir, the master key and TLS material).
-    second = await startServer({ env, dataDir: first.dataDir });
+    second = await startNodeBeside(first, env);
   });
   after(async () => {
     await second?.stop();
