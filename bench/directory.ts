@@ -7,6 +7,7 @@
  *   npm run bench:directory                                  # SQLite in a temporary data dir
  *   KEYLESS_BENCH_POSTGRES=postgres://…/db npm run bench:directory   # PostgreSQL (a schema of its own)
  *   node bench/directory.ts --users 20000 …                  # smaller
+ *   node bench/directory.ts --skip-az                        # the HTTP calls only
  *
  * The machine is shared (2 cores): figures are comparable within one run only.
  */
@@ -33,6 +34,7 @@ const { values: args } = parseArgs({
     assignments: { type: "string", default: "100000" },
     "big-group": { type: "string", default: "1000" },
     "skip-full-user-list": { type: "boolean", default: false },
+    "skip-az": { type: "boolean", default: false },
   },
 });
 const USERS = Number(args.users);
@@ -152,6 +154,45 @@ record(
   `GET /groups/{id}/transitiveMembers (${BIG_GROUP}) median of 5`,
   ms(await median(5, () => get(`${graph}/groups/${bigGroup}/transitiveMembers?$top=999`, graphToken))),
 );
+{
+  // What az role assignment list does to name principals: 1,000 ids a request (users, and a missing id).
+  const ids = Array.from({ length: 1000 }, (_, i) => `00000000-0000-4000-8000-${((i * 97) % USERS).toString(16).padStart(12, "0")}`);
+  record(
+    "POST /directoryObjects/getByIds (1,000 ids), median of 5",
+    ms(
+      await median(5, async () => {
+        const response = await fetch(`${graph}/directoryObjects/getByIds`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${graphToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ ids }),
+        });
+        const body = (await response.json()) as { value: unknown[] };
+        if (body.value.length !== 1000) throw new Error(`getByIds: ${response.status} ${body.value.length}`);
+      }),
+    ),
+  );
+}
+{
+  // Adding a group to a group (its loop check) and taking it out again, in a directory of USERS + GROUPS edges.
+  const outer = `${graph}/groups/${groupIdOf(3)}`;
+  const send = async (method: string, url: string, body?: unknown) => {
+    const response = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${graphToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status !== 204) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+  };
+  record(
+    "POST /groups/{id}/members/$ref of a group (loop check) + DELETE, median of 9",
+    ms(
+      await median(9, async () => {
+        await send("POST", `${outer}/members/$ref`, { "@odata.id": `${graph}/directoryObjects/${groupIdOf(2)}` });
+        await send("DELETE", `${outer}/members/${groupIdOf(2)}/$ref`);
+      }),
+    ),
+  );
+}
 const assignmentsUrl = `${facts.url}/subscriptions/${facts.subscriptionId}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`;
 record("GET …/roleAssignments (first page of 1,000), median of 5", ms(await median(5, () => get(assignmentsUrl, armToken))));
 {
@@ -166,7 +207,7 @@ record("GET …/roleAssignments (first page of 1,000), median of 5", ms(await me
   record(`every role assignment (${count}) through nextLink`, `${((performance.now() - t) / 1000).toFixed(2)} s`);
 }
 
-if (azureCliInstalled) {
+if (azureCliInstalled && !args["skip-az"]) {
   const az = await azureCli(facts);
   const run = (argv: string[]) =>
     new Promise<string>((resolve, reject) => {
@@ -205,7 +246,7 @@ if (azureCliInstalled) {
     await timed(`az ad user list (all ${USERS + 1}, 100 a page)`, ["ad", "user", "list", "--query", "length(@)"]);
   az.cleanup();
 } else {
-  process.stdout.write("azure-cli not installed: the az timings are skipped\n");
+  process.stdout.write("the az timings are skipped (--skip-az, or azure-cli is not installed)\n");
 }
 
 process.stdout.write(`\n${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}), shared with other work\n`);
@@ -221,12 +262,16 @@ if (postgres) {
 }
 rmSync(dataDir, { recursive: true, force: true });
 
+function groupIdOf(i: number): string {
+  return `00000000-0000-4000-9000-${i.toString(16).padStart(12, "0")}`;
+}
+
 /** Users, groups, memberships and assignments in batches of 1,000 rows (what the store's writes would insert). */
 async function seed(db: Kysely<Tables>, facts: ReadyFacts): Promise<void> {
   const tenantId = facts.tenantId;
   const at = (i: number) => new Date(Date.parse("2026-01-01T00:00:00Z") + i * 1000).toISOString();
   const userId = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
-  const groupId = (i: number) => `00000000-0000-4000-9000-${i.toString(16).padStart(12, "0")}`;
+  const groupId = groupIdOf;
   const batches = async <T>(count: number, row: (i: number) => T, insert: (rows: T[]) => Promise<unknown>) => {
     for (let start = 0; start < count; start += 1000) {
       await insert(Array.from({ length: Math.min(1000, count - start) }, (_, k) => row(start + k)));

@@ -1,5 +1,5 @@
-import { createTransport, type Transport, type TransportOptions } from "../client/transport.ts";
 import { RestError } from "../client/rest-error.ts";
+import { createTransport, type Transport, type TransportOptions } from "../client/transport.ts";
 import { CliError, EXIT } from "./cli-error.ts";
 import type { CommandSpec, Context, Io, ServeHook } from "./command.ts";
 import { commandTable } from "./command-table.ts";

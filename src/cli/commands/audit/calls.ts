@@ -1,11 +1,11 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath } from "../../arm-paths.ts";
-import { command } from "../../command.ts";
 import { callLogQuery, callLogWindow } from "../../call-log-options.ts";
+import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   ...callLogWindow,
   decision: { type: "string", help: "Only calls with this decision.", choices: ["allowed", "denied", "unauthenticated", "not-evaluated"] },
   status: { type: "string", help: "Only calls answered with this HTTP status, e.g. 429." },

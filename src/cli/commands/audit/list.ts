@@ -1,6 +1,6 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
-import { command } from "../../command.ts";
 import { UsageError } from "../../cli-error.ts";
+import { command } from "../../command.ts";
 
 export const options = {
   "resource-group": { type: "string", short: "g", help: "Only events of this resource group." },

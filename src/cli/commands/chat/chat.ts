@@ -1,6 +1,6 @@
 import { API_VERSIONS, type KeylessClient } from "../../../client/keyless-client.ts";
 import { sseEvents } from "../../../client/sse.ts";
-import { command, type Context, type OptionValues } from "../../command.ts";
+import { type Context, command, type OptionValues } from "../../command.ts";
 
 export const options = {
   account: { type: "string", required: true, help: "The Cognitive Services account name." },

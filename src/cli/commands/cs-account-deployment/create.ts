@@ -1,10 +1,10 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { awaitArmOperation, deploymentPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   "deployment-name": { type: "string", required: true, help: "The deployment name." },
   "model-name": { type: "string", required: true, help: "The model name, e.g. gpt-4o-mini." },
   "model-version": { type: "string", required: true, help: "The model version." },

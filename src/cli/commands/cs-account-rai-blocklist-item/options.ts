@@ -1,9 +1,9 @@
 import { raiBlocklistPath } from "../../arm-paths.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 /** The options naming a blocklist, which every `rai-blocklist item` verb takes. */
 export const blocklistOptions = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   "blocklist-name": { type: "string", required: true, help: "The blocklist name." },
 } as const;
 

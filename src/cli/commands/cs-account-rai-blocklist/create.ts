@@ -1,10 +1,10 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { raiBlocklistPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   "blocklist-name": { type: "string", required: true, help: "The blocklist name." },
   description: { type: "string", help: "What the blocklist is for." },
 } as const;

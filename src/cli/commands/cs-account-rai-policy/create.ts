@@ -2,10 +2,10 @@ import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { raiPolicyPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
 import { readJsonArray } from "../../rai-json.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   "policy-name": { type: "string", required: true, help: "The content-filtering (RAI) policy name." },
   "base-policy-name": { type: "string", help: "The policy it starts from: Microsoft.DefaultV2 (default) or Microsoft.Default." },
   mode: { type: "string", help: "Stream screening mode.", choices: ["Default", "Deferred", "Blocking", "Asynchronous_filter"] },

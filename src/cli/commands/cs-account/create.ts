@@ -1,10 +1,10 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath, awaitArmOperation, parseTags } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "./options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   kind: { type: "string", required: true, help: "The API kind, e.g. AIServices or OpenAI." },
   sku: { type: "string", required: true, help: "The SKU name, e.g. S0." },
   location: { type: "string", short: "l", required: true, help: "Location, e.g. eastus." },

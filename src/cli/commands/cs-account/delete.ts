@@ -1,11 +1,9 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath, awaitArmOperation } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "./options.ts";
 
-export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-} as const;
+export const options = accountOptions;
 
 export const spec = command({
   path: ["cognitiveservices", "account", "delete"],

@@ -1,10 +1,10 @@
-import { createKeylessClient, API_VERSIONS } from "../../../client/keyless-client.ts";
-import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
+import { resolve } from "node:path";
+import { API_VERSIONS, createKeylessClient } from "../../../client/keyless-client.ts";
 import { managedIdentityAvailable, managedIdentityToken } from "../../../client/managed-identity.ts";
 import { RestError } from "../../../client/rest-error.ts";
-import { resolve } from "node:path";
+import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
 import { CliError, UsageError } from "../../cli-error.ts";
-import { command, type Context } from "../../command.ts";
+import { type Context, command } from "../../command.ts";
 import type { Account, Cloud } from "../../profile.ts";
 import { LOGIN_RESOURCES, requireCloud } from "../../session.ts";
 

@@ -1,10 +1,10 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   "quota-name": { type: "string", required: true, help: "The quota's name." },
 } as const;
 

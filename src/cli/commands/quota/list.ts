@@ -1,11 +1,9 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath } from "../../arm-paths.ts";
 import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 
-export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
-} as const;
+export const options = accountOptions;
 
 /** Each quota flat: who, where, the budget and what its current window has spent. */
 export function quotaRows(quotas: { name: string; properties: Record<string, unknown> }[]) {

@@ -4,7 +4,7 @@ import { RestError } from "../../../client/rest-error.ts";
 import { scopeOf } from "../../arm-paths.ts";
 import { getByIds, principalTypeOf, resolveAssignee } from "../../assignee.ts";
 import { UsageError } from "../../cli-error.ts";
-import { command, type Context } from "../../command.ts";
+import { type Context, command } from "../../command.ts";
 import { resolveRoleId } from "../../role-lookup.ts";
 
 export const options = {

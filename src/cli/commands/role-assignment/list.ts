@@ -2,7 +2,7 @@ import { API_VERSIONS, type KeylessClient } from "../../../client/keyless-client
 import { RestError } from "../../../client/rest-error.ts";
 import { scopeOf } from "../../arm-paths.ts";
 import { getByIds, principalName, resolveAssignee } from "../../assignee.ts";
-import { command, type Context } from "../../command.ts";
+import { type Context, command } from "../../command.ts";
 import { listRoleDefinitions, resolveRoleId } from "../../role-lookup.ts";
 
 export const options = {

@@ -1,8 +1,8 @@
 import { schema } from "../../../config/schema.ts";
 import { CliError, UsageError } from "../../cli-error.ts";
 import { command, type OptionSpecs } from "../../command.ts";
-import { readWorld } from "../apply/apply.ts";
 import { seedServer } from "../../world/seed-server.ts";
+import { readWorld } from "../apply/apply.ts";
 
 /** The server's flags come from the one configuration schema; shown in `-h`, parsed by the configuration loader. */
 export const options: OptionSpecs = Object.fromEntries([

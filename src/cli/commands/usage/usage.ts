@@ -1,12 +1,12 @@
 import { API_VERSIONS } from "../../../client/keyless-client.ts";
 import { accountPath } from "../../arm-paths.ts";
-import { command } from "../../command.ts";
 import { callLogQuery, callLogWindow } from "../../call-log-options.ts";
+import { command } from "../../command.ts";
+import { accountOptions } from "../cs-account/options.ts";
 import { quotaRows } from "../quota/list.ts";
 
 export const options = {
-  name: { type: "string", short: "n", required: true, help: "The Cognitive Services account name." },
-  "resource-group": { type: "string", short: "g", required: true, help: "Name of the resource group." },
+  ...accountOptions,
   ...callLogWindow,
   quotas: { type: "boolean", help: "Show the account's principal quotas instead: budget, spent this window, remaining, reset time." },
 } as const;
