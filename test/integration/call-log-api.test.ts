@@ -4,18 +4,17 @@ import { type AzureCli, azureCli, azureCliInstalled } from "../harness/azure-cli
 import { type KeylessCli, keylessCli } from "../harness/cli.ts";
 import {
   ARM_SCOPE,
-  adminCredential,
+  type App,
+  adminTokens,
   appCredential,
-  assignRole,
   COGNITIVE_SCOPE,
   call,
-  GRAPH_SCOPE,
+  demoAccountApp,
+  demoAccountId,
   registerApp,
 } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
 import { RoleIds } from "../harness/role-ids.ts";
-
-type App = Awaited<ReturnType<typeof registerApp>>;
 
 /** The call log read through ARM (calls, callUsage) and Azure Monitor metrics computed from it, after known traffic. */
 describe("call log api", () => {
@@ -30,19 +29,13 @@ describe("call log api", () => {
 
   before(async () => {
     const { facts } = keyless;
-    const admin = adminCredential(facts);
-    const graph = (await admin.getToken(GRAPH_SCOPE))!.token;
-    const arm = (await admin.getToken(ARM_SCOPE))!.token;
-    [caller, reader, outsider] = await Promise.all(
-      ["calls-caller", "calls-reader", "calls-outsider"].map((n) => registerApp(facts, graph, n)),
-    );
-    accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-    for (const [app, role] of [
-      [caller, RoleIds.cognitiveServicesUser],
-      [reader, RoleIds.reader],
-    ] as const) {
-      await assignRole(facts, arm, { scope: accountId, role, principalId: app.objectId, principalType: "ServicePrincipal" });
-    }
+    const admin = await adminTokens(facts);
+    [caller, reader, outsider] = await Promise.all([
+      demoAccountApp(facts, "calls-caller", { tokens: admin }),
+      demoAccountApp(facts, "calls-reader", { tokens: admin, role: RoleIds.reader }),
+      registerApp(facts, admin.graph, "calls-outsider"),
+    ]);
+    accountId = demoAccountId(facts);
     // Known traffic: three chats and one embeddings call by `caller`, one refused call by `outsider`.
     const endpoint = `${facts.url}/accounts/${facts.demo!.account}/openai/v1`;
     const callerToken = await tokenOf(caller, COGNITIVE_SCOPE);

@@ -7,43 +7,33 @@ import ModelClient, { isUnexpected } from "@azure-rest/ai-inference";
 import { AzureOpenAI, OpenAI } from "openai";
 import { readCallLog } from "../harness/call-log-file.ts";
 import {
-  ARM_SCOPE,
-  adminCredential,
+  type App,
+  adminTokens,
   appCredential,
   COGNITIVE_SCOPE,
   call,
-  GRAPH_SCOPE,
+  demoAccountApp,
+  demoAccountId,
   registerApp,
-  assignRole,
 } from "../harness/clients.ts";
 import { useKeyless } from "../harness/keyless.ts";
-import { RoleIds } from "../harness/role-ids.ts";
 
 /** The unmodified @azure-rest/ai-inference and openai clients against every data-plane route family. */
 describe("data plane with the official SDKs", () => {
   const keyless = useKeyless();
-  let app: { appId: string; secret: string; objectId: string };
-  let outsider: { appId: string; secret: string; objectId: string };
+  let app: App;
+  let outsider: App;
   let account: string;
   let accountUrl: string;
   let armToken: string;
 
   before(async () => {
-    const admin = adminCredential(keyless.facts);
-    const graphToken = (await admin.getToken(GRAPH_SCOPE))!.token;
-    armToken = (await admin.getToken(ARM_SCOPE))!.token;
-    app = await registerApp(keyless.facts, graphToken, "sdk-test-app");
-    outsider = await registerApp(keyless.facts, graphToken, "sdk-test-outsider");
-    const { subscriptionId, demo } = keyless.facts;
-    account = demo!.account;
-    const accountId = `/subscriptions/${subscriptionId}/resourceGroups/${demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${account}`;
-    await assignRole(keyless.facts, armToken, {
-      scope: accountId,
-      role: RoleIds.cognitiveServicesUser,
-      principalId: app.objectId,
-      principalType: "ServicePrincipal",
-    });
-    accountUrl = `${keyless.facts.url}${accountId}`;
+    const tokens = await adminTokens(keyless.facts);
+    armToken = tokens.arm;
+    app = await demoAccountApp(keyless.facts, "sdk-test-app", { tokens });
+    outsider = await registerApp(keyless.facts, tokens.graph, "sdk-test-outsider");
+    account = keyless.facts.demo!.account;
+    accountUrl = `${keyless.facts.url}${demoAccountId(keyless.facts)}`;
   });
 
   const credential = () => appCredential(keyless.facts, app.appId, app.secret);
