@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { RestError } from "../client/rest-error.ts";
 import { createTransport, type Transport, type TransportOptions } from "../client/transport.ts";
 import { CliError, EXIT } from "./cli-error.ts";
@@ -14,6 +16,17 @@ interface CliDeps {
   table?: readonly CommandSpec[];
   /** How requests are sent; tests of request building pass a recording transport. */
   transport?: (options: TransportOptions) => Transport;
+}
+
+/** The version in Keyless's package.json: beside src/ in a checkout, beside dist/ in the installed package. */
+function keylessVersion(): string {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "keyless" && pkg.version) return pkg.version;
+  }
+  return "unknown";
 }
 
 /** Finds the longest command path that prefixes the arguments. */
@@ -34,6 +47,10 @@ function findCommand(table: readonly CommandSpec[], argv: readonly string[]): { 
 
 /** Runs one CLI invocation; returns the exit code. Never calls process.exit, so tests run it in-process. */
 export async function runCli(argv: readonly string[], io: Io, deps: CliDeps = {}): Promise<number> {
+  if (argv.length === 1 && argv[0] === "--version") {
+    io.stdout(`keyless ${keylessVersion()}\nnode ${process.versions.node}\n`);
+    return EXIT.ok;
+  }
   const table = deps.table ?? commandTable;
   const found = findCommand(table, argv);
   if ("prefix" in found) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { runInProcess, signedInConfigDir, recordingTransport } from "../harness/cli.ts";
 
@@ -109,4 +110,13 @@ test("boolean flags take az's values too: --custom-role-only true, --custom-role
   assert.equal(parseCommandArgs(spec, ["--custom-role-only=yes"], {}).values["custom-role-only"], true);
   assert.equal(parseCommandArgs(spec, ["--custom-role-only"], {}).values["custom-role-only"], true);
   assert.throws(() => parseCommandArgs(spec, ["--custom-role-only=maybe"], {}), /custom-role-only/);
+});
+
+test("keyless --version prints Keyless's version and the Node that runs it, and sends nothing", async () => {
+  const transport = recordingTransport(() => undefined);
+  const run = await runInProcess(["--version"], { transport });
+  assert.equal(run.code, 0, run.stderr);
+  const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  assert.equal(run.stdout, `keyless ${version}\nnode ${process.versions.node}\n`);
+  assert.deepEqual(transport.requests, []);
 });
