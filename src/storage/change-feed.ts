@@ -70,9 +70,20 @@ export async function recordChange(
   return { seq: Number(rows[0]!.seq), topic, at, delta };
 }
 
+/**
+ * How long a transaction holding the change feed's turn may sit idle before PostgreSQL ends its session. Every
+ * change-recording write on every node waits for that turn, so a node that stalls or loses its network while
+ * holding it would otherwise stop all of them until TCP gives up on the connection (hours). The session is ended,
+ * its transaction rolled back, and the write it carried fails without having been acknowledged.
+ */
+export const CHANGE_FEED_IDLE_LIMIT_SECONDS = 10;
+
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
 async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
-  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(tx);
+  if (isPostgres(tx))
+    await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(
+      tx,
+    );
 }
 
 /**
@@ -85,7 +96,11 @@ export async function changeTransaction<T>(db: Kysely<Tables>, work: (tx: Kysely
   if (!isPostgres(db)) return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     try {
-      await sql.raw(`begin; select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`).execute(connection);
+      await sql
+        .raw(
+          `begin; set local idle_in_transaction_session_timeout = '${CHANGE_FEED_IDLE_LIMIT_SECONDS}s'; select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`,
+        )
+        .execute(connection);
       const result = await work(connection);
       await sql.raw("commit").execute(connection);
       return result;

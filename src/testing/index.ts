@@ -121,7 +121,11 @@ async function startPrepared(
 ): Promise<{ server: ServerProcess; prepared: PreparedWorld }> {
   const { dataDir, pristine, restartEnv, start } = work;
   const cacheDir = options.cache === false ? undefined : worldCacheDir();
-  const key = cacheDir && worldCacheKey({ world: options.world, adminPassword: options.adminPassword, env: options.env ?? {} });
+  // The server reads KEYLESS_* settings from this process's environment too (in process, and passed on to a child).
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith("KEYLESS_") && value !== undefined) env[name] = value;
+  Object.assign(env, options.env);
+  const key = cacheDir && worldCacheKey({ world: options.world, adminPassword: options.adminPassword, env });
   const cached = cacheDir && key ? restorePreparedWorld(cacheDir, key, pristine) : undefined;
   if (cacheDir && key && cached) {
     cpSync(pristine, dataDir, { recursive: true });

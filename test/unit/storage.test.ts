@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ConflictError } from "../../src/core/errors.ts";
-import { CHANGE_CHANNEL, recordChange } from "../../src/storage/change-feed.ts";
+import { CHANGE_CHANNEL, CHANGE_FEED_IDLE_LIMIT_SECONDS, changeTransaction, recordChange } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -241,6 +241,36 @@ for (const dialect of dialects) {
         await Promise.all([first, second]);
         assert.equal(visibleMeanwhile, before, "the later change became visible first");
         assert.equal(await store.rbac.latestChange(), before + 2);
+      });
+    }
+
+    if (dialect === "postgres") {
+      test("a writer that goes idle holding the change feed's turn loses its session; the other writers go on", async () => {
+        const stalled = freshDatabase("postgres");
+        const neighbour = await stalled;
+        try {
+          let locked!: () => void;
+          const holding = new Promise<void>((resolve) => {
+            locked = resolve;
+          });
+          // A node that took the turn and then stopped talking (a stall, a lost network) for longer than the limit.
+          const stuck = changeTransaction(neighbour.db, async (tx) => {
+            await recordChange(tx, "rbac", at, { kind: "full" }, true);
+            locked();
+            await new Promise((resolve) => setTimeout(resolve, (CHANGE_FEED_IDLE_LIMIT_SECONDS + 2) * 1000));
+          });
+          await holding;
+          const started = performance.now();
+          await changeTransaction(database.db, (tx) => recordChange(tx, "rbac", at, { kind: "full" }, true));
+          const waited = performance.now() - started;
+          assert.ok(
+            waited < (CHANGE_FEED_IDLE_LIMIT_SECONDS + 1.5) * 1000,
+            `the next writer waited ${Math.round(waited)} ms for a turn held by an idle session`,
+          );
+          await assert.rejects(stuck, "the idle writer's transaction is rolled back, never acknowledged");
+        } finally {
+          await neighbour.close().catch(() => undefined);
+        }
       });
     }
 
