@@ -3,7 +3,7 @@ import { ensurePrivateFile, makePrivate, PRIVATE_DIR_MODE } from "../core/privat
 import { dirname } from "node:path";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import type { Dialect } from "./dialect.ts";
-import { migrations } from "./migrations.ts";
+import { migrationNames, migrations } from "./migrations.ts";
 import { openSqlite } from "./sqlite-driver.ts";
 import type { Tables } from "./tables.ts";
 
@@ -164,7 +164,26 @@ async function migrate(database: Database, schema: string): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: name ours, or a migrated
   // neighbour schema on the same server makes it skip creating them here.
   const migrationTableSchema = database.dialect === "postgres" ? { migrationTableSchema: schema } : {};
+  if (await migratedByNewerVersion(database, schema)) return;
   const migrator = new Migrator({ db: database.db, provider: migrations(database.dialect), ...migrationTableSchema });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * True when a newer Keyless has already migrated this database past every migration this version knows: during a
+ * rolling upgrade, a node of the older version that restarts after a new node has migrated. Migrations only add
+ * tables, columns and indexes, so the older node runs on the newer schema; the migrator itself would refuse to start
+ * ("corrupted migrations"), taking an unknown migration for a lost one.
+ */
+async function migratedByNewerVersion(database: Database, schema: string): Promise<boolean> {
+  const table = database.dialect === "postgres" ? sql.table(`${schema}.kysely_migration`) : sql.table("kysely_migration");
+  let done: string[];
+  try {
+    done = (await sql<{ name: string }>`select name from ${table}`.execute(database.db)).rows.map((r) => r.name);
+  } catch {
+    return false; // a new database: no bookkeeping table yet
+  }
+  const known = new Set(migrationNames);
+  return done.some((name) => !known.has(name)) && migrationNames.every((name) => done.includes(name));
 }

@@ -36,6 +36,9 @@ const steps: Record<string, Step> = {
   "0014-display-name-prefix": displayNamePrefix,
 };
 
+/** The names of the migrations this version knows, oldest first. */
+export const migrationNames: readonly string[] = Object.keys(steps);
+
 export function migrations(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {};
   for (const [name, step] of Object.entries(steps)) all[name] = { up: (db) => step.up(db, dialect) };
