@@ -1,6 +1,6 @@
 import { type Clock, nowIso } from "../../core/clock.ts";
 import type { DeploymentStore } from "../../storage/deployment-store.ts";
-import { armError } from "../arm-errors.ts";
+import { deploymentFailedBody } from "./executor.ts";
 
 /**
  * A run proves it is alive by touching its deployment's `updatedAt` every `HEARTBEAT_MS`. A deployment still
@@ -23,17 +23,11 @@ export function keepRunAlive(store: DeploymentStore, clock: Clock, id: string, r
 /** Fails the deployments whose run stopped without finishing; how many it failed. */
 export async function failAbandonedRuns(store: DeploymentStore, clock: Clock): Promise<number> {
   const now = clock.now();
-  const top = armError("DeploymentFailed");
-  return store.failStale(new Date(now - ABANDONED_AFTER_MS).toISOString(), nowIso(clock), {
-    code: top.code,
-    message: top.message,
-    details: [
-      {
-        code: "DeploymentInterrupted",
-        message: `The run of this deployment stopped before it finished: no Keyless node has worked on it for ${ABANDONED_AFTER_MS / 1000} s (its node stopped or restarted). Resources written before that stay; deploy the template again to finish.`,
-      },
-    ],
-  });
+  const interrupted = {
+    code: "DeploymentInterrupted",
+    message: `The run of this deployment stopped before it finished: no Keyless node has worked on it for ${ABANDONED_AFTER_MS / 1000} s (its node stopped or restarted). Resources written before that stay; deploy the template again to finish.`,
+  };
+  return store.failStale(new Date(now - ABANDONED_AFTER_MS).toISOString(), nowIso(clock), deploymentFailedBody([interrupted]));
 }
 
 /** Sweeps for abandoned runs at once and every `HEARTBEAT_MS`; returns the function that stops it. */

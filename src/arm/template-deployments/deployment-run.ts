@@ -11,7 +11,7 @@ import { type TemplateDeploymentDeps, WRITE } from "./deployment-deps.ts";
 import { deploymentJson, shownParameters, templateHash, typeName } from "./deployment-json.ts";
 import { keepRunAlive } from "./deployment-leases.ts";
 import { type Preflight, planOrRefuse, refuseUndeployable, resolveScope } from "./deployment-preflight.ts";
-import { errorBody, executePlan, type ResourceFailure, templateHost } from "./executor.ts";
+import { deploymentFailedBody, errorBody, executePlan, type ResourceFailure, templateHost } from "./executor.ts";
 import type { PlannedResource, TemplateHost } from "./plan.ts";
 import { COMPLETE_MODE_TYPES, defaultApiVersion } from "./resource-types.ts";
 
@@ -174,8 +174,7 @@ function shownOutputs(outputs: Record<string, unknown>): Record<string, unknown>
 }
 
 function deploymentFailedError(failures: readonly ResourceFailure[]) {
-  const top = armError("DeploymentFailed");
-  return { code: top.code, message: top.message, details: failures.map((f) => f.error) };
+  return deploymentFailedBody(failures.map((f) => f.error));
 }
 
 /**

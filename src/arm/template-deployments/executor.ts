@@ -220,6 +220,12 @@ function isTemplateError(err: unknown): err is TemplateError {
 }
 
 /** ARM's `{code, message, …}` of a failure; an unexpected one is generic (its cause goes to the log only). */
+/** A deployment's own error: ARM's `DeploymentFailed`, with one entry in `details` per cause. */
+export function deploymentFailedBody(details: readonly unknown[]) {
+  const top = armError("DeploymentFailed");
+  return { code: top.code, message: top.message, details: [...details] };
+}
+
 export function errorBody(err: unknown): { code: string; message: string; details?: unknown[] } {
   if (err instanceof WireError) {
     const { explanation: _explanation, ...rest } = err.details as Record<string, unknown>;
