@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import { after, before, describe, test } from "node:test";
-import { findRoleDefinition } from "../../src/arm/role-definitions.ts";
 import { ASSIGNMENTS_PER_SUBSCRIPTION, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
-import { BuiltInRoleIds, builtInRoles } from "../../src/authz/index.ts";
+import { BuiltInRoleIds } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
 import type { Database } from "../../src/storage/database.ts";
 import { openDatabase } from "../../src/storage/database.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
+import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
 import { dialects, freshDatabase, POSTGRES_URL } from "../harness/databases.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -24,17 +24,8 @@ for (const dialect of dialects)
       database = await freshDatabase(dialect);
       store = createStore(database);
       await store.directory.insertTenant({ id: tenantId, displayName: "T", defaultDomain: "t.example", createdAt: at });
-      deps = {
-        store: store.rbac,
-        clock: { now: () => Date.parse(at) },
-        // The caller is an administrator here; what is under test is the limit, not the authorization.
-        authorize: async () => true,
-        findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
-        groupsOf: () => [],
-        findPrincipalType: async () => "User",
-        conditionProblem: () => undefined,
-        policyChanged: async () => undefined,
-      };
+      // The caller is an administrator here; what is under test is the limit, not the authorization.
+      deps = permissiveRoleAssignmentDeps(store, at);
     });
     after(async () => database?.close());
 

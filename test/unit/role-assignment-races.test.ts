@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
-import { findRoleDefinition } from "../../src/arm/role-definitions.ts";
 import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
-import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
+import { BuiltInRoleIds, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
 import type { Database } from "../../src/storage/database.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
+import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
 import { dialects, freshDatabase } from "../harness/databases.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
@@ -32,17 +32,8 @@ for (const dialect of dialects)
         store: store.rbac,
         loadMembershipsPage: (after, limit) => store.directory.listGroupMembershipsPage(after, limit),
       });
-      deps = {
-        store: store.rbac,
-        clock: { now: () => Date.parse(at) },
-        // The caller may write any assignment: what is under test is what a race leaves in storage and the policy.
-        authorize: async () => true,
-        findRole: (guid) => findRoleDefinition({ store: store.rbac, builtInRoles }, guid),
-        groupsOf: () => [],
-        findPrincipalType: async () => "User",
-        conditionProblem: () => undefined,
-        policyChanged: (applied) => live.refresh(applied),
-      };
+      // The caller may write any assignment: what is under test is what a race leaves in storage and the policy.
+      deps = permissiveRoleAssignmentDeps(store, at, (applied) => live.refresh(applied));
     });
     after(async () => database?.close());
 
