@@ -132,7 +132,9 @@ export async function deleteRoleAssignment(
   };
   await requireAction(deps, caller, DELETE, scope, attributes, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
   const activity = activityOf?.(200);
-  const change = await deps.store.deleteRoleAssignment(existing.id, nowIso(deps.clock), activity ? { activity } : {});
+  // Only the assignment as authorized: one of the same name that another call put meanwhile at another scope, or
+  // with another role or principal, is not this caller's to delete.
+  const change = await deps.store.deleteRoleAssignment(existing, nowIso(deps.clock), activity ? { activity } : {});
   await deps.policyChanged(change);
   // Deleted meanwhile by another call: that call answered and logged it; this one still answers with what it read.
   return { deleted: existing, audited: change !== undefined && activity !== undefined };
