@@ -64,8 +64,9 @@ export interface PlannedResource {
   /** Set for `Microsoft.Resources/deployments` resources. */
   nestedDeployment?: NestedDeployment;
   /**
-   * Evaluates the resource body (location, properties, sku, kind, tags, identity, …: everything but type,
-   * apiVersion, name, dependsOn, copy, condition, scope, comments) after its dependencies are deployed. For a
+   * Evaluates the resource body (location, properties, sku, kind, tags, identity, …: everything but the template's
+   * own keys, type, apiVersion, name, dependsOn, copy, condition, scope, resourceGroup, subscriptionId, comments,
+   * resources, existing, import) after its dependencies are deployed: the request body the provider receives. For a
    * nested deployment `properties.template` is returned unevaluated.
    */
   body(host: TemplateHost): Promise<Record<string, unknown>>;
