@@ -22,11 +22,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { Agent, setGlobalDispatcher } from "undici";
-import { ARM_SCOPE, AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, call, registerApp } from "../test/harness/clients.ts";
+import { ARM_SCOPE, GRAPH_SCOPE, call, registerApp } from "../test/harness/clients.ts";
 import { HAPROXY, startHaproxy } from "../test/harness/cluster.ts";
 import { startFaultProxy } from "../test/harness/fault-proxy.ts";
-import { ADMIN_PASSWORD, type KeylessProcess, startKeyless } from "../test/harness/keyless-process.ts";
+import { type KeylessProcess, startKeyless } from "../test/harness/keyless-process.ts";
 import { SEED_GROUPS as GROUPS, SEED_USERS as USERS, seedCluster } from "./cluster-seed.ts";
+import { adminToken, clientCredentialsToken } from "./grants.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const ITERATIONS = Number(arg("--iterations", "40"));
@@ -55,16 +56,6 @@ const rssMb = (pid: number) => {
   return { rss: field("VmRSS:"), peak: field("VmHWM:") };
 };
 
-async function formPost(url: string, form: Record<string, string>): Promise<string> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
 /** Polls `probe` until it is true; ms from `since`. */
 async function until(what: string, since: number, probe: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
   for (;;) {
@@ -85,24 +76,10 @@ async function main(): Promise<void> {
     nodes.push(b);
     const { facts } = a;
     setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(facts.caPath, "utf8") } }));
-    const tokenUrl = `${facts.url}/${facts.tenantId}/oauth2/v2.0/token`;
-    const adminToken = (scope: string) =>
-      formPost(tokenUrl, {
-        grant_type: "password",
-        client_id: AZURE_CLI_CLIENT_ID,
-        username: facts.adminUsername,
-        password: ADMIN_PASSWORD,
-        scope,
-      });
-    const graphToken = await adminToken(GRAPH_SCOPE);
-    const armToken = await adminToken(ARM_SCOPE);
+    const graphToken = await adminToken(facts, GRAPH_SCOPE);
+    const armToken = await adminToken(facts, ARM_SCOPE);
     const app = await registerApp(facts, graphToken, "cluster-bench-app");
-    const appToken = await formPost(tokenUrl, {
-      grant_type: "client_credentials",
-      client_id: app.appId,
-      client_secret: app.secret,
-      scope: COGNITIVE_SCOPE,
-    });
+    const appToken = await clientCredentialsToken(facts, app);
     const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
     const graph = `${facts.url}/graph/v1.0`;
     const group = (

@@ -22,12 +22,13 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Agent, Pool, setGlobalDispatcher } from "undici";
-import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, ARM_SCOPE, call, registerApp } from "../test/harness/clients.ts";
-import { ADMIN_PASSWORD, startKeyless } from "../test/harness/keyless-process.ts";
+import { GRAPH_SCOPE, ARM_SCOPE, call, registerApp } from "../test/harness/clients.ts";
+import { startKeyless } from "../test/harness/keyless-process.ts";
 import { compileBlocklists } from "../src/inference/content-filter/blocklist-matcher.ts";
 import { builtinClassifier } from "../src/inference/content-filter/builtin-classifier.ts";
 import { compilePolicy } from "../src/inference/content-filter/policy.ts";
 import { screenTexts } from "../src/inference/content-filter/screen.ts";
+import { adminToken, clientCredentialsToken } from "./grants.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
@@ -189,16 +190,6 @@ function spawnRole(args: string[], ready: RegExp, env: Record<string, string> = 
   });
 }
 
-async function formPost(url: string, form: Record<string, string>): Promise<{ access_token: string }> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams(form),
-  });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { access_token: string };
-}
-
 async function main(): Promise<void> {
   const upstreamPort = await spawnRole(["bench/data-plane.ts", "--role", "upstream"], /READY (\d+)/);
   const upstream = `http://127.0.0.1:${upstreamPort}`;
@@ -212,18 +203,9 @@ async function main(): Promise<void> {
   const { facts } = keyless;
   const ca = readFileSync(facts.caPath, "utf8");
   setGlobalDispatcher(new Agent({ connect: { ca } }));
-  const tokenUrl = `${facts.url}/${facts.tenantId}/oauth2/v2.0/token`;
-  const adminToken = (scope: string) =>
-    formPost(tokenUrl, {
-      grant_type: "password",
-      client_id: AZURE_CLI_CLIENT_ID,
-      username: facts.adminUsername,
-      password: ADMIN_PASSWORD,
-      scope,
-    });
-  const app = await registerApp(facts, (await adminToken(GRAPH_SCOPE)).access_token, "bench-app");
+  const app = await registerApp(facts, await adminToken(facts, GRAPH_SCOPE), "bench-app");
   const accountId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.demo!.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/${facts.demo!.account}`;
-  const armToken = (await adminToken(ARM_SCOPE)).access_token;
+  const armToken = await adminToken(facts, ARM_SCOPE);
   const put = await call(
     "PUT",
     `${facts.url}${accountId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`,
@@ -243,16 +225,14 @@ async function main(): Promise<void> {
     properties: { model: { format: "Bench", name: "bench", version: "1" } },
   });
   if (deployment.status !== 201) throw new Error(`deployment: ${deployment.status} ${JSON.stringify(deployment.body)}`);
-  const appToken = () =>
-    formPost(tokenUrl, { grant_type: "client_credentials", client_id: app.appId, client_secret: app.secret, scope: COGNITIVE_SCOPE });
-  const cached = (await appToken()).access_token;
+  const cached = await clientCredentialsToken(facts, app);
   // Every request of the fresh-token path needs a token the server has not seen: mint them all first, 4 at a time
   // (each costs a scrypt secret check on the server, so this is the slow part of the run).
   const needed = ONLY === "" || "keyless, fresh token per request".includes(ONLY) ? REQUESTS * 2 + STREAM_REQUESTS + 300 : 0;
   process.stderr.write(`minting ${needed} fresh tokens…\n`);
   const mintStarted = performance.now();
   const fresh: string[] = [];
-  while (fresh.length < needed) fresh.push(...(await Promise.all(Array.from({ length: 4 }, async () => (await appToken()).access_token))));
+  while (fresh.length < needed) fresh.push(...(await Promise.all(Array.from({ length: 4 }, () => clientCredentialsToken(facts, app)))));
   process.stderr.write(`minted in ${((performance.now() - mintStarted) / 1000).toFixed(1)} s\n`);
   let freshIndex = 0;
 

@@ -19,9 +19,10 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import pg from "pg";
 import { Agent, setGlobalDispatcher } from "undici";
-import { ADMIN_PASSWORD, type ReadyFacts, testServerEnv } from "../test/harness/keyless-process.ts";
-import { AZURE_CLI_CLIENT_ID, COGNITIVE_SCOPE, GRAPH_SCOPE, registerApp } from "../test/harness/clients.ts";
+import { type ReadyFacts, testServerEnv } from "../test/harness/keyless-process.ts";
+import { GRAPH_SCOPE, registerApp } from "../test/harness/clients.ts";
 import { seedCluster } from "./cluster-seed.ts";
+import { adminToken, clientCredentialsToken } from "./grants.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
@@ -82,12 +83,6 @@ function memory(pid: number) {
   return { rss: field("VmRSS:"), peak: field("VmHWM:") };
 }
 
-async function token(facts: ReadyFacts, form: Record<string, string>): Promise<string> {
-  const response = await fetch(`${facts.url}/${facts.tenantId}/oauth2/v2.0/token`, { method: "POST", body: new URLSearchParams(form) });
-  if (!response.ok) throw new Error(`token: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
-}
-
 /** Chat calls through the node's data plane, `CONCURRENCY` at a time: calls per second. */
 async function calls(facts: ReadyFacts, appToken: string): Promise<number> {
   let next = 0;
@@ -120,21 +115,9 @@ async function main(): Promise<void> {
       const first = await start(checkout, schema, dataDir, "");
       const { facts } = first;
       setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(facts.caPath, "utf8") } }));
-      const graphToken = await token(facts, {
-        grant_type: "password",
-        client_id: AZURE_CLI_CLIENT_ID,
-        username: facts.adminUsername,
-        password: ADMIN_PASSWORD,
-        scope: GRAPH_SCOPE,
-      });
-      const app = await registerApp(facts, graphToken, "memory-bench-app");
+      const app = await registerApp(facts, await adminToken(facts, GRAPH_SCOPE), "memory-bench-app");
       // Tokens are signed by the schema's key ring: one minted here is valid on every later node of the schema.
-      const appToken = await token(facts, {
-        grant_type: "client_credentials",
-        client_id: app.appId,
-        client_secret: app.secret,
-        scope: COGNITIVE_SCOPE,
-      });
+      const appToken = await clientCredentialsToken(facts, app);
       await stop(first);
       await admin.query(`set search_path to ${schema}`);
       // The app may call the demo account (one more assignment, loaded with the others).

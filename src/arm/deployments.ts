@@ -1,4 +1,5 @@
 import { nowIso } from "../core/clock.ts";
+import { DEPLOYMENT_SKUS, deploymentSkuNamed } from "../core/deployment-skus.ts";
 import type { ResourceRecord } from "../storage/records.ts";
 import { type AccountAddress, accountId, findAccount } from "./accounts.ts";
 import type { ArmCaller } from "./arm-caller.ts";
@@ -14,17 +15,6 @@ import { bodyObject, resourceJson } from "./resource-json.ts";
 const READ = "Microsoft.CognitiveServices/accounts/deployments/read";
 const WRITE = "Microsoft.CognitiveServices/accounts/deployments/write";
 const DELETE = "Microsoft.CognitiveServices/accounts/deployments/delete";
-/** The deployment SKU names (Azure's deployment types); a catalog model may allow fewer. */
-const SKU_NAMES = [
-  "Standard",
-  "GlobalStandard",
-  "DataZoneStandard",
-  "ProvisionedManaged",
-  "GlobalProvisionedManaged",
-  "DataZoneProvisionedManaged",
-  "GlobalBatch",
-  "DataZoneBatch",
-];
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 function deploymentId(address: AccountAddress, name: string): string {
@@ -158,7 +148,7 @@ function catalogModelJson(m: ModelCatalogEntry) {
     lifecycleStatus: m.lifecycleStatus,
     isDefaultVersion: m.isDefaultVersion,
     capabilities: { chatCompletion: "true" },
-    skus: (m.skus ?? SKU_NAMES).map((name) => ({
+    skus: (m.skus ?? DEPLOYMENT_SKUS).map((name) => ({
       name,
       usageName: `${m.format}.${name}.${m.name}`,
       capacity: { minimum: 1, maximum: 100000, default: 1 },
@@ -202,11 +192,8 @@ function parseDeploymentBody(body: unknown): DeploymentInput {
   if (scaleType === "invalid")
     throw armError("InvalidResourceProperties", "properties.scaleSettings.scaleType must be 'Standard' or 'Manual'.");
   const sku = input.sku as { name?: unknown; capacity?: unknown } | undefined;
-  const skuName =
-    sku?.name === undefined
-      ? "Standard"
-      : SKU_NAMES.find((n) => typeof sku.name === "string" && n.toLowerCase() === sku.name.toLowerCase());
-  if (!skuName) throw armError("InvalidSkuId", String(sku?.name), SKU_NAMES.join(", "));
+  const skuName = sku?.name === undefined ? "Standard" : deploymentSkuNamed(sku.name);
+  if (!skuName) throw armError("InvalidSkuId", String(sku?.name), DEPLOYMENT_SKUS.join(", "));
   const capacity = sku?.capacity ?? scale?.capacity ?? 1;
   if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 1 || capacity > 100000)
     throw armError("InvalidResourceProperties", "the capacity must be a whole number from 1 to 100000.");

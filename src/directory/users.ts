@@ -54,7 +54,8 @@ export function createUsers(store: DirectoryStore, clock: Clock) {
         ...(changes.accountEnabled !== undefined ? { accountEnabled: changes.accountEnabled } : {}),
         ...(changes.password !== undefined ? { passwordHash: await hashSecret(changes.password) } : {}),
       };
-      await store.updateUser(updated, now());
+      // As Entra: a new password ends the sessions (refresh tokens) the old one started, whoever holds them.
+      await store.updateUser(updated, now(), { passwordChanged: changes.password !== undefined });
       return updated;
     },
 

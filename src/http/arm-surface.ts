@@ -58,9 +58,11 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
         caller: callerOnce,
         request,
         correlationId,
+        activityRecorded: () => {
+          audited = true;
+        },
       });
       status = result.status ?? 200;
-      audited = result.audited === true;
       // The data plane reuses account and deployment reads briefly; a write here is effective at once on this node.
       if (WRITES.has(request.method)) {
         await services.resourcesChanged(path).catch((err) => request.log.warn({ err }, "recording a resource change failed"));

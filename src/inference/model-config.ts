@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import { readYamlFile } from "../config/yaml-input.ts";
+import { DEPLOYMENT_SKUS, deploymentSkuNamed } from "../core/deployment-skus.ts";
 import type { ModelLifecycle, ModelLimits, ModelType } from "./chat-types.ts";
 
 /**
@@ -125,17 +126,6 @@ export function checkModelsFile(parsed: unknown, baseDir: string, where: string)
 }
 
 const LIFECYCLES = ["GenerallyAvailable", "Preview", "Deprecated"] as const;
-/** The deployment SKU names Keyless knows (Azure's deployment types). */
-export const DEPLOYMENT_SKUS = [
-  "Standard",
-  "GlobalStandard",
-  "DataZoneStandard",
-  "ProvisionedManaged",
-  "GlobalProvisionedManaged",
-  "DataZoneProvisionedManaged",
-  "GlobalBatch",
-  "DataZoneBatch",
-] as const;
 
 function lifecycleOf(m: Record<string, unknown>, at: string, fail: (d: string) => never): ModelLifecycle {
   const status = m.lifecycle ?? "GenerallyAvailable";
@@ -150,10 +140,10 @@ function lifecycleOf(m: Record<string, unknown>, at: string, fail: (d: string) =
   let skus: string[] | undefined;
   if (m.skus !== undefined) {
     if (!Array.isArray(m.skus) || m.skus.length === 0) fail(`${at}.skus must be a non-empty list of SKU names.`);
-    skus = (m.skus as unknown[]).map((sku) => {
-      const known = DEPLOYMENT_SKUS.find((k) => typeof sku === "string" && k.toLowerCase() === sku.toLowerCase());
-      return known ?? fail(`${at}.skus: '${String(sku)}' is not a deployment SKU; known: ${DEPLOYMENT_SKUS.join(", ")}.`);
-    });
+    skus = (m.skus as unknown[]).map(
+      (sku) =>
+        deploymentSkuNamed(sku) ?? fail(`${at}.skus: '${String(sku)}' is not a deployment SKU; known: ${DEPLOYMENT_SKUS.join(", ")}.`),
+    );
   }
   return { status: status as ModelLifecycle["status"], isDefaultVersion: m.default === true, deprecationDate, skus };
 }

@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
 import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
 import { recordChange } from "./change-feed.ts";
+import { revokeRefreshTokensOfUser } from "./grant-store.ts";
 import { groupStore, removeEdgesOf } from "./group-store.ts";
 import type { ApplicationRecord, PasswordCredentialRecord, ServicePrincipalRecord, TenantRecord, UserRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
@@ -113,9 +114,13 @@ export function directoryStore(db: Kysely<Tables>) {
       }
       return out;
     },
-    /** Writes the changeable properties; disabling is recorded as a change so cached decisions are dropped. */
-    async updateUser(u: UserRecord, at: string): Promise<void> {
+    /**
+     * Writes the changeable properties; disabling is recorded as a change so cached decisions are dropped. A new
+     * password revokes the user's refresh tokens in the same transaction.
+     */
+    async updateUser(u: UserRecord, at: string, options: { passwordChanged?: boolean } = {}): Promise<void> {
       await db.transaction().execute(async (tx) => {
+        if (options.passwordChanged) await revokeRefreshTokensOfUser(tx, u.id, at);
         await tx
           .updateTable("users")
           .set({

@@ -41,6 +41,14 @@ export interface AuthorizationCodeRecord {
   usedAt: string | null;
 }
 
+/**
+ * Ends every refresh-token family of a user (Entra does so when the password changes); `db` may be the
+ * transaction that changes the password, so the old sessions cannot outlive the old password by a moment.
+ */
+export async function revokeRefreshTokensOfUser(db: Kysely<Tables>, userId: string, at: string): Promise<void> {
+  await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+}
+
 /** Grants in flight: refresh-token families, device codes, spent assertion ids and sign-in failure counters. */
 export function grantStore(db: Kysely<Tables>) {
   return {
@@ -93,14 +101,7 @@ export function grantStore(db: Kysely<Tables>) {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async revokeRefreshTokensOfUser(userId: string, at: string): Promise<void> {
-      await db
-        .updateTable("refresh_tokens")
-        .set({ revoked_at: at })
-        .where("user_id", "=", userId)
-        .where("revoked_at", "is", null)
-        .execute();
-    },
+    revokeRefreshTokensOfUser: (userId: string, at: string) => revokeRefreshTokensOfUser(db, userId, at),
 
     async insertDeviceCode(d: DeviceCodeRecord): Promise<void> {
       await db

@@ -62,22 +62,39 @@ export function rbacStore(db: Kysely<Tables>) {
       });
     },
     /**
-     * Deletes an assignment with its change and, when given, the activity-log entry of the write, in one transaction
-     * (on PostgreSQL three round trips, as an insert); returns the recorded change, or undefined when there was none.
+     * Deletes an assignment as it was read and authorized: the row of that id only while it still has that scope,
+     * role and principal. Between the caller's check and this statement another call may have deleted it and
+     * created one of the same name elsewhere (names are global); that one stays. With its change and, when given,
+     * the activity-log entry of the write, in one transaction (on PostgreSQL three round trips, as an insert);
+     * returns the recorded change, or undefined when nothing matched.
      */
-    async deleteRoleAssignment(id: string, at: string, options: { activity?: ActivityRecord } = {}): Promise<Change | undefined> {
-      const key = id.toLowerCase();
+    async deleteRoleAssignment(
+      authorized: AuthorizedAssignment,
+      at: string,
+      options: { activity?: ActivityRecord } = {},
+    ): Promise<Change | undefined> {
+      const key = authorized.id.toLowerCase();
+      const scopeKey = authorized.scope.toLowerCase();
+      const roleId = authorized.roleDefinitionId.toLowerCase();
+      const principalId = authorized.principalId.toLowerCase();
       const delta = { kind: "assignment.delete", id: key } as const;
       return changeTransaction(db, async (tx) => {
         if (tx.getExecutor().adapter instanceof PostgresAdapter) {
           const { rows } = await sql<{ seq: string | number }>`
-            with gone as (delete from role_assignments where id = ${key} returning id)${activityPart(options.activity, "gone")},
+            with gone as (delete from role_assignments where id = ${key} and scope_key = ${scopeKey}
+              and role_definition_id = ${roleId} and principal_id = ${principalId} returning id)${activityPart(options.activity, "gone")},
             change as (insert into changes (topic, at, delta) select 'rbac', ${at}, ${JSON.stringify(delta)} from gone returning seq)
             select seq, pg_notify(${CHANGE_CHANNEL}, current_schema()) from change`.execute(tx);
           const seq = rows[0]?.seq;
           return seq === undefined ? undefined : { seq: Number(seq), topic: "rbac" as const, at, delta };
         }
-        const result = await tx.deleteFrom("role_assignments").where("id", "=", key).executeTakeFirst();
+        const result = await tx
+          .deleteFrom("role_assignments")
+          .where("id", "=", key)
+          .where("scope_key", "=", scopeKey)
+          .where("role_definition_id", "=", roleId)
+          .where("principal_id", "=", principalId)
+          .executeTakeFirst();
         if (Number(result.numDeletedRows) === 0) return undefined;
         if (options.activity) await tx.insertInto("activity_log").values(activityRow(options.activity)).execute();
         return recordChange(tx, "rbac", at, delta, true);
@@ -251,6 +268,9 @@ function toRow(a: RoleAssignmentRecord): Tables["role_assignments"] {
     updated_by: a.updatedBy,
   };
 }
+
+/** What a role assignment's deletion was authorized for: the assignment, at its scope, of its role, to its principal. */
+type AuthorizedAssignment = Pick<RoleAssignmentRecord, "id" | "scope" | "roleDefinitionId" | "principalId">;
 
 /** What a node's policy holds of a role assignment. */
 export type PolicyAssignmentRecord = Pick<

@@ -150,7 +150,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await both(), ["denied", "denied"], "deny added");
       await store.rbac.deleteDenyAssignment("deny-3", at);
       assert.deepEqual(await both(), ["allowed", "denied"], "deny removed");
-      await store.rbac.deleteRoleAssignment("ra-3", at);
+      await store.rbac.deleteRoleAssignment(assignment("ra-3", "user-3", MAAS_ROLE, account), at);
       assert.deepEqual(await both(), ["denied", "denied"], "assignment removed");
       assert.deepEqual([a.fullReloads, b.fullReloads], reloads, "no full reload");
       assert.equal(a.authorizer.generation, await store.rbac.latestChange());
@@ -175,7 +175,10 @@ for (const dialect of dialects) {
       assert.equal(live.authorizer.generation, own!.seq);
       // Another node's change lands first: this node's own change is no longer next in line.
       await store.rbac.insertRoleAssignment(assignment("ra-7b", "user-7b", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account));
-      const removal = await store.rbac.deleteRoleAssignment("ra-7", at);
+      const removal = await store.rbac.deleteRoleAssignment(
+        assignment("ra-7", "user-7", BuiltInRoleIds.COGNITIVE_SERVICES_USER, account),
+        at,
+      );
       await live.refresh(removal);
       assert.ok(reads > 0, "read from the feed");
       assert.equal(live.authorizer.evaluate(request).kind, "denied");

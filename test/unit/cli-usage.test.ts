@@ -22,6 +22,12 @@ const cases: { argv: string[]; says: RegExp }[] = [
     says: /Keyless serves HTTPS only; give an https:\/\/ URL/,
   },
   { argv: ["login", "-u", "alice@x"], says: /Give both -u USER and -p PASSWORD/ },
+  { argv: ["login", "-p", "pw"], says: /Give both -u USER and -p PASSWORD/ },
+  { argv: ["login", "-u", "alice@x", "-p", ""], says: /argument --password\/-p: the password is empty/ },
+  { argv: ["login", "--service-principal", "-u", "app", "-p", ""], says: /argument --password\/-p: the secret is empty/ },
+  { argv: ["login", "--service-principal", "-u", "app"], says: /--service-principal needs -u APP_ID and -p SECRET or --certificate PEM/ },
+  { argv: ["login", "--service-principal", "--certificate", "sp.pem"], says: /--service-principal needs -u APP_ID/ },
+  { argv: ["login", "-u", "alice@x", "-p", "pw", "--certificate", "sp.pem"], says: /--certificate goes with --service-principal/ },
   { argv: ["group", "show", "-n", "rg", "extra"], says: /unrecognized arguments: extra/ },
   {
     argv: ["cognitiveservices", "account", "keys", "regenerate", "-n", "a", "-g", "g", "--key-name", "key3"],

@@ -69,6 +69,32 @@ for (const dialect of dialects)
       assert.equal(fresh.authorizer.evaluate(chat).kind, "denied");
     });
 
+    test("a delete authorized at one scope leaves the assignment of that name that another call put meanwhile at another scope", async () => {
+      const name = crypto.randomUUID();
+      const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
+      const elsewhere = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/elsewhere";
+      await putRoleAssignment(deps, caller, scope, name, input);
+      // The caller may delete at `scope` only. While its check runs, another administrator deletes the assignment
+      // there and creates one of the same name (names are global) where this caller holds nothing.
+      const racing: RoleAssignmentDeps = {
+        ...deps,
+        authorize: async (_caller, _action, at) => {
+          if (at.toLowerCase() !== scope.toLowerCase()) return false;
+          assert.ok((await deleteRoleAssignment(deps, caller, scope, name)).deleted);
+          await putRoleAssignment(deps, caller, elsewhere, name, input);
+          return true;
+        },
+      };
+      await deleteRoleAssignment(racing, caller, scope, name);
+      const left = await store.rbac.getRoleAssignment(name);
+      assert.equal(left?.scope, elsewhere, "the assignment at the scope this caller may not touch stays");
+      await live.refresh();
+      assert.equal(
+        live.authorizer.evaluate({ ...chat, scope: `${elsewhere}/providers/Microsoft.CognitiveServices/accounts/a2` }).kind,
+        "allowed",
+      );
+    });
+
     // PostgreSQL only: SQLite runs one write transaction at a time.
     if (dialect === "postgres")
       test("an update or a scope's deletion and a delete of one assignment at once finish: no lock-order deadlock", async () => {

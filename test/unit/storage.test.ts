@@ -122,9 +122,9 @@ for (const dialect of dialects) {
       );
       assert.equal(await store.rbac.getRoleAssignment("bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"), undefined);
       const afterInsert = await store.rbac.latestChange();
-      assert.ok(await store.rbac.deleteRoleAssignment("AAAAAAAA-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at));
+      assert.ok(await store.rbac.deleteRoleAssignment(assignment("AAAAAAAA-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), at));
       assert.ok((await store.rbac.latestChange()) > afterInsert);
-      assert.equal(await store.rbac.deleteRoleAssignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", at), undefined);
+      assert.equal(await store.rbac.deleteRoleAssignment(assignment("aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"), at), undefined);
     });
 
     test("an assignment, its change and its activity-log entry commit together; a refused insert leaves none of them", async () => {
@@ -165,12 +165,48 @@ for (const dialect of dialects) {
       assert.deepEqual(await logged(), ["event-1"]);
       assert.equal(await store.rbac.latestChange(), change.seq);
       assert.equal(await store.rbac.getRoleAssignment("eeeeeeee-eeee-4eee-8eee-000000000003"), undefined);
-      const deletion = await store.rbac.deleteRoleAssignment(record.id, at, { activity: { ...activity("event-4"), httpMethod: "DELETE" } });
+      const deletion = await store.rbac.deleteRoleAssignment(record, at, { activity: { ...activity("event-4"), httpMethod: "DELETE" } });
       assert.deepEqual(deletion?.delta, { kind: "assignment.delete", id: record.id });
       assert.equal(deletion?.seq, await store.rbac.latestChange());
       assert.deepEqual(await logged(), ["event-1", "event-4"]);
-      assert.equal(await store.rbac.deleteRoleAssignment(record.id, at, { activity: activity("event-5") }), undefined);
+      assert.equal(await store.rbac.deleteRoleAssignment(record, at, { activity: activity("event-5") }), undefined);
       assert.deepEqual(await logged(), ["event-1", "event-4"], "nothing deleted, nothing logged by the store");
+    });
+
+    test("a delete takes an assignment only as it was authorized: the same name at another scope, or of another role or principal, stays", async () => {
+      const logged = async () => (await store.activity.list(subscriptionId, at, at)).map((e) => e.eventId);
+      const entry = (eventId: string) => ({
+        eventId,
+        subscriptionId,
+        eventTimestamp: at,
+        caller: "admin@t.example",
+        principalId: "44444444-4444-4444-8444-444444444444",
+        operationName: "Microsoft.Authorization/roleAssignments/delete",
+        httpMethod: "DELETE",
+        resourceId: `/subscriptions/${subscriptionId}/resourceGroups/authorized`,
+        status: "Succeeded" as const,
+        statusCode: 200,
+        correlationId: eventId,
+      });
+      // The caller was authorized at resourceGroups/authorized; meanwhile the name was deleted there and put elsewhere.
+      const authorized = assignment("ffffffff-ffff-4fff-8fff-000000000001", {
+        scope: `/subscriptions/${subscriptionId}/resourceGroups/authorized`,
+      });
+      const elsewhere = { ...authorized, scope: `/subscriptions/${subscriptionId}/resourceGroups/elsewhere` };
+      await store.rbac.insertRoleAssignment(elsewhere);
+      const changes = await store.rbac.latestChange();
+      const entries = await logged();
+      assert.equal(await store.rbac.deleteRoleAssignment(authorized, at, { activity: entry("moved") }), undefined);
+      const otherRole = { ...elsewhere, roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" };
+      assert.equal(await store.rbac.deleteRoleAssignment(otherRole, at, { activity: entry("other-role") }), undefined);
+      const otherPrincipal = { ...elsewhere, principalId: "55555555-5555-4555-8555-555555555555" };
+      assert.equal(await store.rbac.deleteRoleAssignment(otherPrincipal, at, { activity: entry("other-principal") }), undefined);
+      assert.deepEqual(await store.rbac.getRoleAssignment(authorized.id), elsewhere, "the assignment elsewhere stays");
+      assert.equal(await store.rbac.latestChange(), changes, "no change recorded");
+      assert.deepEqual(await logged(), entries, "nothing logged");
+      const deleted = await store.rbac.deleteRoleAssignment({ ...elsewhere, scope: elsewhere.scope.toUpperCase() }, at);
+      assert.deepEqual(deleted?.delta, { kind: "assignment.delete", id: authorized.id }, "the scope compares without case");
+      assert.equal(await store.rbac.getRoleAssignment(authorized.id), undefined);
     });
 
     test("deleting a scope's role and deny assignments takes those at and below it, not a sibling whose name it prefixes", async () => {
@@ -212,7 +248,7 @@ for (const dialect of dialects) {
         [false, false, true, true],
       );
       assert.equal(await store.rbac.deleteAssignmentsAtOrBelow(rg, at), 0);
-      for (const id of ids) await store.rbac.deleteRoleAssignment(id, at);
+      for (const [i, id] of ids.entries()) await store.rbac.deleteRoleAssignment(assignment(id, { scope: scopes[i]! }), at);
       for (const id of denyIds) await store.rbac.deleteDenyAssignment(id, at);
     });
 

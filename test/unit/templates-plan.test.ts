@@ -91,6 +91,41 @@ describe("quickstart-style fixtures", () => {
     assert.deepEqual((await p.outputs(recordingHost())).deploymentNames, { type: "Array", value: ["echo-a", "echo-b", "echo-c"] });
   });
 
+  test("a resource's body is what the provider receives: none of the template's own keys, whatever their case", async () => {
+    const p = await plan(
+      template({
+        resources: [
+          {
+            type: "Microsoft.CognitiveServices/accounts",
+            apiVersion: "2024-10-01",
+            name: "acct",
+            Comments: "a note",
+            condition: true,
+            dependsOn: [],
+            location: "local",
+            tags: { team: "a" },
+            properties: { customSubDomainName: "acct" },
+          },
+          {
+            type: "Microsoft.Resources/deployments",
+            apiVersion: "2022-09-01",
+            name: "inner",
+            subscriptionId: SUB,
+            resourceGroup: "rg1",
+            properties: { mode: "Incremental", template: template({}) },
+          },
+        ],
+      }),
+    );
+    const host = recordingHost();
+    assert.deepEqual(await p.resources[0]!.body(host), {
+      location: "local",
+      tags: { team: "a" },
+      properties: { customSubDomainName: "acct" },
+    });
+    assert.deepEqual(await p.resources[1]!.body(host), { properties: { mode: "Incremental", template: template({}) } });
+  });
+
   test("custom role + assignment at subscription scope", async () => {
     const p = await planTemplate(fixture("custom-role-assignment"), { principalId: "pid" }, subContext);
     assert.equal(p.resources.length, 2);

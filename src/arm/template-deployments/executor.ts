@@ -38,25 +38,6 @@ interface ExecutorDeps {
   parallelism: number;
 }
 
-/** Template-only keys of a resource that are not part of the resource's own request body. */
-const TEMPLATE_KEYS = new Set([
-  "type",
-  "apiversion",
-  "name",
-  "dependson",
-  "copy",
-  "condition",
-  "scope",
-  "comments",
-  "resourcegroup",
-  "subscriptionid",
-]);
-
-/** The PUT body of a resource: what the template gave, without the template's own keys. */
-export function requestBody(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([k]) => !TEMPLATE_KEYS.has(k.toLowerCase())));
-}
-
 /** Reads a resource (or lists its keys) through ARM as the caller: what `reference()` and `listKeys()` see. */
 export function templateHost(arm: ArmPort, plannedVersions: ReadonlyMap<string, string>): TemplateHost {
   const versionOf = (id: string, given: string | undefined) => {
@@ -191,7 +172,7 @@ async function deployOne(
             method: "PUT",
             path: resource.resourceId,
             apiVersion: resource.apiVersion,
-            body: requestBody(await resource.body(host)),
+            body: await resource.body(host),
           });
     await deps.store.putOperation({
       ...operation,

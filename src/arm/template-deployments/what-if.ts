@@ -1,7 +1,7 @@
 import { WireError } from "../../core/errors.ts";
 import type { ArmCaller } from "../arm-caller.ts";
 import type { ArmPort } from "./arm-port.ts";
-import { requestBody, templateHost } from "./executor.ts";
+import { templateHost } from "./executor.ts";
 import type { PlannedResource, TemplateHost } from "./plan.ts";
 import { COMPLETE_MODE_TYPES } from "./resource-types.ts";
 
@@ -78,7 +78,7 @@ async function collect(
       });
       continue;
     }
-    const planned = { id: resource.resourceId, name: resource.name, type: resource.type, ...requestBody(body) };
+    const planned = { id: resource.resourceId, name: resource.name, type: resource.type, ...body };
     const before = await current(deps.arm, resource);
     if (before === undefined) {
       changes.push({ resourceId: resource.resourceId, changeType: "Create", after: planned });

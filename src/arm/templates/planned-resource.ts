@@ -11,6 +11,7 @@ import { childPath } from "./template-text.ts";
 import type { DeploymentContext, NestedDeployment, PlannedResource, TemplateHost, TemplatePlan } from "./types.ts";
 import { getProperty, isObject, type JsonObject } from "./values.ts";
 
+/** A resource declaration's template-only keys (lower case): never part of the body the provider receives. */
 const NOT_BODY = new Set([
   "type",
   "apiversion",

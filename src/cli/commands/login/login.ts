@@ -4,7 +4,7 @@ import { managedIdentityAvailable, managedIdentityToken } from "../../../client/
 import { RestError } from "../../../client/rest-error.ts";
 import { createTokenClient, type Grant, RESOURCES, type TokenSet } from "../../../client/token-client.ts";
 import { CliError, UsageError } from "../../cli-error.ts";
-import { type Context, command } from "../../command.ts";
+import { type Context, command, type OptionValues } from "../../command.ts";
 import type { Account, Cloud } from "../../profile.ts";
 import { LOGIN_RESOURCES, requireCloud } from "../../session.ts";
 
@@ -40,31 +40,12 @@ export const spec = command({
     const cloud = requireCloud(ctx.profile);
     if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username, opts["allow-no-subscriptions"] === true);
     const tenant = opts.tenant ?? "organizations";
-    // `-p "$KEYLESS_ADMIN_PASSWORD"` in a shell where the variable is not set: say so instead of sending nothing.
-    if (opts.password === "") {
-      throw new UsageError(
-        opts["service-principal"]
-          ? "argument --password/-p: the secret is empty (is the variable you passed set in this shell?)."
-          : "argument --password/-p: the password is empty (is the variable you passed set in this shell?). The administrator's password is KEYLESS_ADMIN_PASSWORD of the server's first start, or the one start-up printed as generated; change it with 'keyless ad user update --password'.",
-      );
-    }
-    if (opts["service-principal"] && !(opts.username && (opts.password || opts.certificate))) {
-      throw new UsageError("--service-principal needs -u APP_ID and -p SECRET or --certificate PEM (and --tenant TENANT).");
-    }
-    if (opts.certificate && !opts["service-principal"]) throw new UsageError("--certificate goes with --service-principal.");
-    const certificatePath = opts.certificate && resolve(opts.certificate);
-    if (!opts["service-principal"] && (opts.username === undefined) !== (opts.password === undefined)) {
-      throw new UsageError("Give both -u USER and -p PASSWORD, or neither to sign in with a device code.");
-    }
+    const credential = credentialGrant(opts);
     const tokens = createTokenClient(ctx.transport(), cloud.endpoint);
     const kind = opts["service-principal"] ? "servicePrincipal" : "user";
-    const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = certificatePath
-      ? { grant: { kind: "client_certificate", clientId: opts.username!, certificatePath }, username: opts.username }
-      : opts["service-principal"]
-        ? { grant: { kind: "client_credentials", clientId: opts.username!, clientSecret: opts.password! }, username: opts.username }
-        : opts.username
-          ? { grant: { kind: "password", username: opts.username, password: opts.password! }, username: opts.username }
-          : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
+    const first: { grant: Grant; username: string | undefined; armToken?: TokenSet } = credential
+      ? { grant: credential, username: credential.kind === "password" ? credential.username : credential.clientId }
+      : { ...(await deviceCodeGrant(ctx, tokens, tenant)), username: undefined };
     const { tokens: acquired, refreshToken } = await acquireAll(tokens, tenant, first.grant, first.armToken);
     const claims = decodeClaims(acquired[RESOURCES.arm]!.accessToken);
     const username = first.username ?? String(claims.upn ?? claims.unique_name ?? claims.oid);
@@ -73,7 +54,8 @@ export const spec = command({
       kind,
       tenantId,
       username,
-      ...(kind === "servicePrincipal" ? (certificatePath ? { certificatePath } : { clientSecret: opts.password }) : {}),
+      ...(credential?.kind === "client_certificate" ? { certificatePath: credential.certificatePath } : {}),
+      ...(credential?.kind === "client_credentials" ? { clientSecret: credential.clientSecret } : {}),
       refreshToken,
       tokens: Object.fromEntries(Object.entries(acquired).map(([r, t]) => [r, { accessToken: t.accessToken, expiresOn: t.expiresOn }])),
     });
@@ -89,6 +71,34 @@ export const spec = command({
     return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
   },
 });
+
+/**
+ * The grant `-u`, `-p`, `--certificate` and `--service-principal` ask for (a service principal's certificate or
+ * secret, a user's password), or undefined for a device-code sign-in; usage errors for combinations that ask for none.
+ */
+function credentialGrant(
+  opts: OptionValues<typeof options>,
+): Extract<Grant, { kind: "client_certificate" | "client_credentials" | "password" }> | undefined {
+  const { username, password, certificate } = opts;
+  // `-p "$KEYLESS_ADMIN_PASSWORD"` in a shell where the variable is not set: say so instead of sending nothing.
+  if (password === "") {
+    throw new UsageError(
+      opts["service-principal"]
+        ? "argument --password/-p: the secret is empty (is the variable you passed set in this shell?)."
+        : "argument --password/-p: the password is empty (is the variable you passed set in this shell?). The administrator's password is KEYLESS_ADMIN_PASSWORD of the server's first start, or the one start-up printed as generated; change it with 'keyless ad user update --password'.",
+    );
+  }
+  if (opts["service-principal"]) {
+    if (username && certificate) return { kind: "client_certificate", clientId: username, certificatePath: resolve(certificate) };
+    if (username && password) return { kind: "client_credentials", clientId: username, clientSecret: password };
+    throw new UsageError("--service-principal needs -u APP_ID and -p SECRET or --certificate PEM (and --tenant TENANT).");
+  }
+  if (certificate) throw new UsageError("--certificate goes with --service-principal.");
+  if ((username === undefined) !== (password === undefined)) {
+    throw new UsageError("Give both -u USER and -p PASSWORD, or neither to sign in with a device code.");
+  }
+  return username && password !== undefined ? { kind: "password", username, password } : undefined;
+}
 
 /**
  * Tokens for ARM, Graph and Cognitive Services at once: the first with the grant, the others with the newest
