@@ -29,10 +29,15 @@ export interface RoleAssignmentDeps extends ActionCheck {
 }
 
 /**
- * The activity-log entry of this write with the status it answers, for a store that records it in the write's own
- * transaction; undefined when the surface records it after the call (or the call is not logged).
+ * The activity-log entry of a write, for a store that records it in the write's own transaction. `entry` is the
+ * record with the status the write answers, undefined when the call is not logged. `recorded` says the store
+ * committed it: the surface then records no other entry for the call, whatever happens after (this node failing to
+ * make the change current answers an error, but the write stands and its entry says so).
  */
-type ActivityOf = (statusCode: number) => ActivityRecord | undefined;
+export interface InTransactionActivity {
+  entry(statusCode: number): ActivityRecord | undefined;
+  recorded(): void;
+}
 
 export interface RoleAssignmentInput {
   roleDefinitionId: string;
@@ -54,7 +59,7 @@ export async function putRoleAssignment(
   scopeText: string,
   name: string,
   input: RoleAssignmentInput,
-  activityOf?: ActivityOf,
+  activity?: InTransactionActivity,
 ) {
   const scope = checkScope(scopeText);
   if (!isGuid(name)) throw armError("InvalidRoleAssignmentId", name);
@@ -73,8 +78,7 @@ export async function putRoleAssignment(
     ...(principalType ? { principalType } : {}),
   };
   await requireAction(deps, caller, WRITE, scope, attributes, assignmentId);
-  if (existing)
-    return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition), audited: false };
+  if (existing) return { created: false, record: await updateInPlace(deps, caller, existing, scope, roleGuid, input, condition) };
   if (!principalType) throw armError("PrincipalNotFound", input.principalId, caller.tenantId);
   const now = nowIso(deps.clock);
   const record: RoleAssignmentRecord = {
@@ -95,12 +99,12 @@ export async function putRoleAssignment(
   // Azure's per-subscription limit is checked in the insert's transaction, after it took the change feed's turn:
   // two nodes creating the last allowed assignment at once cannot both succeed.
   const subscriptionId = subscriptionOf(scope);
-  const activity = activityOf?.(201);
+  const entry = activity?.entry(201);
   let change: Change | undefined;
   try {
     change = await deps.store.insertRoleAssignment(record, {
       ...(subscriptionId ? { limit: { subscriptionId, max: ASSIGNMENTS_PER_SUBSCRIPTION } } : {}),
-      ...(activity ? { activity } : {}),
+      ...(entry ? { activity: entry } : {}),
     });
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
@@ -111,8 +115,9 @@ export async function putRoleAssignment(
     );
   }
   if (!change) throw armError("RoleAssignmentLimitExceeded", ASSIGNMENTS_PER_SUBSCRIPTION);
+  if (entry) activity?.recorded();
   await deps.policyChanged(change);
-  return { created: true, record, audited: activity !== undefined };
+  return { created: true, record };
 }
 
 export async function deleteRoleAssignment(
@@ -120,24 +125,26 @@ export async function deleteRoleAssignment(
   caller: ArmCaller,
   scopeText: string,
   name: string,
-  activityOf?: ActivityOf,
+  activity?: InTransactionActivity,
 ) {
   const scope = checkScope(scopeText);
   const existing = isGuid(name) ? await deps.store.getRoleAssignment(name) : undefined;
-  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return { deleted: undefined, audited: false };
+  if (!existing || existing.scope.toLowerCase() !== scope.toLowerCase()) return { deleted: undefined };
   const attributes = {
     roleDefinitionId: existing.roleDefinitionId,
     principalId: existing.principalId,
     principalType: existing.principalType,
   };
   await requireAction(deps, caller, DELETE, scope, attributes, `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-  const activity = activityOf?.(200);
+  const entry = activity?.entry(200);
   // Only the assignment as authorized: one of the same name that another call put meanwhile at another scope, or
   // with another role or principal, is not this caller's to delete.
-  const change = await deps.store.deleteRoleAssignment(existing, nowIso(deps.clock), activity ? { activity } : {});
+  const change = await deps.store.deleteRoleAssignment(existing, nowIso(deps.clock), entry ? { activity: entry } : {});
+  // Deleted meanwhile by another call: that call answered and logged it; this one still answers with what it read,
+  // and the surface logs it.
+  if (change && entry) activity?.recorded();
   await deps.policyChanged(change);
-  // Deleted meanwhile by another call: that call answered and logged it; this one still answers with what it read.
-  return { deleted: existing, audited: change !== undefined && activity !== undefined };
+  return { deleted: existing };
 }
 
 export async function getRoleAssignment(deps: RoleAssignmentDeps, caller: ArmCaller, scopeText: string, name: string) {

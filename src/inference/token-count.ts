@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import type { GptEncoding } from "gpt-tokenizer/GptEncoding";
+
 /**
  * Usage is counted with a real BPE tokenizer: OpenAI's o200k_base (GPT-4o family), whose ranks ship inside the
  * `gpt-tokenizer` package, so nothing is downloaded at run time. Counts match what OpenAI-compatible clients
@@ -11,24 +14,85 @@
  */
 const LONG_RUN = 128;
 
-type Encoding = typeof import("gpt-tokenizer/encoding/o200k_base");
-let encoding: Encoding | undefined;
-let loading: Promise<Encoding> | undefined;
+let encoding: GptEncoding | undefined;
+let loading: Promise<GptEncoding> | undefined;
 
 /**
- * Loads the o200k_base ranks: the largest module Keyless has (about as long to load as the rest of the server), so
- * it is loaded on the first count rather than at start-up; `keyless serve` loads it ahead once it is ready.
+ * Loads the o200k_base ranks (the largest data Keyless has) on the first count rather than at start-up; `keyless
+ * serve` loads them ahead once it is ready. They are read from the package's `o200k_base.tiktoken` (its source data,
+ * one base64 token and its rank a line) rather than imported from its generated JavaScript module, which holds the
+ * same 200,000 ranks as a 2.4 MB array literal: compiling that literal left about 20 MB in the C heap of every node,
+ * and reading the file is faster too (docs/benchmarks.md, "Node memory"). The ranks are built exactly as the
+ * package's own generator builds that module (see tiktokenRanks), so counts are the same.
  */
-export function loadTokenizer(): Promise<Encoding> {
-  loading ??= import("gpt-tokenizer/encoding/o200k_base").then((module) => {
-    encoding = module;
-    return module;
+export function loadTokenizer(): Promise<GptEncoding> {
+  loading ??= Promise.all([
+    import("gpt-tokenizer/GptEncoding"),
+    readFile(new URL(import.meta.resolve("gpt-tokenizer/data/o200k_base.tiktoken"))),
+  ]).then(([{ GptEncoding }, file]) => {
+    encoding = GptEncoding.getEncodingApi("o200k_base", () => tiktokenRanks(file));
+    return encoding;
   });
   return loading;
 }
 
+const BASE64_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64_VALUE = new Int8Array(256).fill(-1);
+for (const [value, digit] of [...BASE64_DIGITS].entries()) BASE64_VALUE[digit.charCodeAt(0)] = value;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const DIGIT_ZERO = 0x30;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** For bytes below 0x80 only (where windows-1252, which the WHATWG calls "latin1", is ASCII): faster than UTF-8. */
+const asciiText = new TextDecoder("latin1");
+
+/**
+ * The ranks of a `.tiktoken` file (lines of `<base64 token> <rank>`), indexed by rank: a token's text where its bytes
+ * are valid UTF-8, else its bytes, and "" for an unused rank — as gpt-tokenizer's generator (generateJsBpe) builds
+ * its modules from the same file. Its decoder drops a leading byte-order mark, so such a token does not survive a
+ * round trip and stays bytes there; here too. One pass over the bytes, no string per line.
+ */
+export function tiktokenRanks(file: Uint8Array): (string | number[])[] {
+  const ranks: (string | number[])[] = [];
+  const token = new Uint8Array(256);
+  for (let at = 0; at < file.length; ) {
+    let length = 0;
+    let bits = 0;
+    let buffered = 0;
+    let ascii = true;
+    for (; at < file.length && file[at] !== SPACE; at++) {
+      const value = BASE64_VALUE[file[at]!]!;
+      if (value < 0) continue; // "=" padding
+      buffered = ((buffered << 6) | value) & 0xffffff;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        const byte = (buffered >> bits) & 0xff;
+        token[length++] = byte;
+        if (byte >= 0x80) ascii = false;
+      }
+    }
+    let rank = 0;
+    for (at++; at < file.length && file[at] !== NEWLINE; at++) rank = rank * 10 + file[at]! - DIGIT_ZERO;
+    at++;
+    const bytes = token.subarray(0, length);
+    while (ranks.length < rank) ranks.push("");
+    ranks.push((ascii ? asciiText.decode(bytes) : utf8Text(bytes)) ?? Array.from(bytes));
+  }
+  return ranks;
+}
+
+function utf8Text(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return undefined;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The loaded tokenizer; the synchronous functions below need loadTokenizer() to have finished. */
-function tokenizer(): Encoding {
+function tokenizer(): GptEncoding {
   if (!encoding) throw new Error("The tokenizer is not loaded yet: await loadTokenizer() first.");
   return encoding;
 }

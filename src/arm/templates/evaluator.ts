@@ -5,10 +5,11 @@
  * through the `EvalEnv`; where a function is not allowed (a `reference()` in a resource name, a `utcNow()` outside a
  * parameter default) the env says so and the call fails with ARM's message.
  */
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { ExpressionError } from "./errors.ts";
 import type { Expr } from "./expression-parser.ts";
 import type { DeploymentContext, TemplateHost } from "./types.ts";
-import { getProperty, isLambda, isObject, type LambdaValue, typeName } from "./values.ts";
+import { expandedSize, getProperty, isLambda, isObject, type LambdaValue, typeName } from "./values.ts";
 
 /** Where an expression sits decides which functions it may call. */
 export type EvalSite = "parameterDefault" | "variable" | "plan" | "body" | "output" | "userFunction";
@@ -38,6 +39,58 @@ export interface ResourceRef {
   type: string;
 }
 
+/**
+ * What a deployment's expressions may cost, shared by all of them (nested templates included). Without it one
+ * template could hold the event loop for minutes (copy loops in copy loops, a lambda in a lambda over `range()`)
+ * or build gigabytes (values shared by reference grow exponentially once written out).
+ */
+export interface EvaluationBudget {
+  /**
+   * Charges evaluation steps (an expression node, a comparison); throws past the deployment's limit. True every
+   * few thousand steps: the caller then yields to the event loop, so a long evaluation never holds other requests.
+   */
+  spend(steps: number): boolean;
+  /** A tally of the parts of one value being built (arguments, elements, properties); throws past the size limit. */
+  tally(): (part: unknown) => void;
+}
+
+/** A few milliseconds of evaluation. */
+const STEPS_BETWEEN_YIELDS = 4096;
+
+export function evaluationBudget(limits: { maxEvaluationSteps: number; maxValueSize: number }): EvaluationBudget {
+  let steps = 0;
+  let sinceYield = 0;
+  return {
+    spend(n) {
+      steps += n;
+      if (steps > limits.maxEvaluationSteps)
+        throw new ExpressionError(
+          `The template's expressions take more than ${limits.maxEvaluationSteps} evaluation steps, the limit of one deployment. Simplify its nested copy loops and lambdas.`,
+        );
+      sinceYield += n;
+      if (sinceYield < STEPS_BETWEEN_YIELDS) return false;
+      sinceYield = 0;
+      return true;
+    },
+    tally() {
+      let size = 0;
+      return (part) => {
+        try {
+          size += expandedSize(part, limits.maxValueSize);
+        } catch (error) {
+          if (error instanceof RangeError)
+            throw new ExpressionError("The template language expression builds a value nested too deeply to process.");
+          throw error;
+        }
+        if (size > limits.maxValueSize)
+          throw new ExpressionError(
+            `The template language expression builds a value larger than ${limits.maxValueSize} characters when written out, the limit of one value.`,
+          );
+      };
+    },
+  };
+}
+
 export interface EvalEnv {
   readonly context: DeploymentContext;
   readonly site: EvalSite;
@@ -56,6 +109,7 @@ export interface EvalEnv {
   readonly now: () => Date;
   readonly maxArrayLength: number;
   readonly maxStringLength: number;
+  readonly budget: EvaluationBudget;
   /** The built-in functions by lower-case name (`functions.ts`), passed in so this file imports none of them. */
   readonly functions: Readonly<Record<string, FunctionSpec>>;
 }
@@ -69,6 +123,7 @@ export interface FunctionSpec {
 }
 
 export async function evaluate(expr: Expr, env: EvalEnv): Promise<unknown> {
+  if (env.budget.spend(1)) await yieldToEventLoop();
   switch (expr.kind) {
     case "string":
       return expr.value;
@@ -89,11 +144,25 @@ export async function evaluate(expr: Expr, env: EvalEnv): Promise<unknown> {
 }
 
 async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promise<unknown> {
-  if (expr.name.includes(".")) {
-    const args: unknown[] = [];
-    for (const arg of expr.args) args.push(await evaluate(arg, env));
-    return env.callUserFunction(expr.name, args);
+  const result = await callUnchecked(expr, env);
+  env.budget.tally()(result);
+  return result;
+}
+
+/** Arguments evaluated left to right, measured together as they come (a thousand copies of one large value are refused). */
+async function evaluateArguments(exprs: readonly Expr[], env: EvalEnv): Promise<unknown[]> {
+  const tally = env.budget.tally();
+  const args: unknown[] = [];
+  for (const arg of exprs) {
+    const value = await evaluate(arg, env);
+    tally(value);
+    args.push(value);
   }
+  return args;
+}
+
+async function callUnchecked(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promise<unknown> {
+  if (expr.name.includes(".")) return env.callUserFunction(expr.name, await evaluateArguments(expr.args, env));
   const lower = expr.name.toLowerCase();
   const table = env.functions;
   const spec = Object.hasOwn(table, lower) ? table[lower] : lower.startsWith("list") ? table.listkeys : undefined;
@@ -104,8 +173,7 @@ async function call(expr: Extract<Expr, { kind: "call" }>, env: EvalEnv): Promis
   const countProblem = argumentCountProblem(expr.name, spec, expr.args.length);
   if (countProblem) throw countProblem;
   if (spec.lazy) return spec.lazy(expr.args, env);
-  const args: unknown[] = [];
-  for (const arg of expr.args) args.push(await evaluate(arg, env));
+  const args = await evaluateArguments(expr.args, env);
   try {
     return await spec.run!(args, env, expr.name);
   } catch (error) {

@@ -2,7 +2,7 @@
 import { ExpressionError } from "./errors.ts";
 import { evaluate, type FunctionSpec } from "./evaluator.ts";
 import { arr, bool, checkLength, fail, int, obj, str, strOrArr } from "./function-args.ts";
-import { deepEqual, getProperty, isObject, type JsonObject, setProperty, toArmString, typeName } from "./values.ts";
+import { deepEqual, equalityKey, getProperty, isObject, type JsonObject, setProperty, toArmString, typeName } from "./values.ts";
 
 const MANY = Number.POSITIVE_INFINITY;
 
@@ -41,6 +41,19 @@ function checked(value: number): number {
   if (!Number.isSafeInteger(value))
     throw new ExpressionError("The result of the arithmetic operation is outside the supported integer range.");
   return value;
+}
+
+/** Elements of `items` without repeats (by `deepEqual`), in order, in one pass: no comparison of every pair. */
+function distinct(items: readonly unknown[], keep: (key: string) => boolean = () => true): unknown[] {
+  const seen = new Set<string>();
+  const out: unknown[] = [];
+  for (const item of items) {
+    const key = equalityKey(item);
+    if (seen.has(key) || !keep(key)) continue;
+    seen.add(key);
+    out.push(item);
+  }
+  return out;
 }
 
 function isEmpty(value: unknown): boolean {
@@ -91,9 +104,7 @@ export const COLLECTION_FUNCTIONS: Record<string, FunctionSpec> = {
     maxArgs: MANY,
     run: (a) => {
       if (sameKind("union", a) === "object") return (a as JsonObject[]).reduce((acc, o) => deepMerge(acc, o), {});
-      const out: unknown[] = [];
-      for (const v of (a as unknown[][]).flat()) if (!out.some((x) => deepEqual(x, v))) out.push(v);
-      return out;
+      return distinct((a as unknown[][]).flat());
     },
   },
   intersection: {
@@ -115,9 +126,8 @@ export const COLLECTION_FUNCTIONS: Record<string, FunctionSpec> = {
         return out;
       }
       const [head, ...rest] = a as unknown[][];
-      const out: unknown[] = [];
-      for (const v of head!) if (rest.every((r) => r.some((x) => deepEqual(x, v))) && !out.some((x) => deepEqual(x, v))) out.push(v);
-      return out;
+      const others = rest.map((r) => new Set(r.map(equalityKey)));
+      return distinct(head!, (key) => others.every((keys) => keys.has(key)));
     },
   },
   createarray: { minArgs: 0, maxArgs: MANY, run: (a) => [...a] },

@@ -40,8 +40,13 @@ export const LAMBDA_FUNCTIONS: Record<string, FunctionSpec> = {
     minArgs: 2,
     maxArgs: 2,
     run: async (a, env) => {
+      const tally = env.budget.tally();
       const out: unknown[] = [];
-      for (const [i, v] of arr("map", a, 0).entries()) out.push(await invokeLambda(a[1], [v, i], env, "map"));
+      for (const [i, v] of arr("map", a, 0).entries()) {
+        const item = await invokeLambda(a[1], [v, i], env, "map");
+        tally(item);
+        out.push(item);
+      }
       return out;
     },
   },
@@ -72,11 +77,15 @@ export const LAMBDA_FUNCTIONS: Record<string, FunctionSpec> = {
     minArgs: 2,
     maxArgs: 3,
     run: async (a, env) => {
+      const tally = env.budget.tally();
       const out: JsonObject = {};
       for (const v of arr("toObject", a, 0)) {
         const key = await invokeLambda(a[1], [v], env, "toObject");
         if (typeof key !== "string") fail("The key lambda of 'toObject' must return a string.");
-        setProperty(out, key, a.length > 2 ? await invokeLambda(a[2], [v], env, "toObject") : v);
+        const value = a.length > 2 ? await invokeLambda(a[2], [v], env, "toObject") : v;
+        tally(key);
+        tally(value);
+        setProperty(out, key, value);
       }
       return out;
     },
@@ -85,8 +94,14 @@ export const LAMBDA_FUNCTIONS: Record<string, FunctionSpec> = {
     minArgs: 2,
     maxArgs: 2,
     run: async (a, env) => {
+      const tally = env.budget.tally();
       const out: JsonObject = {};
-      for (const [k, v] of Object.entries(obj("mapValues", a, 0))) setProperty(out, k, await invokeLambda(a[1], [v], env, "mapValues"));
+      for (const [k, v] of Object.entries(obj("mapValues", a, 0))) {
+        const value = await invokeLambda(a[1], [v], env, "mapValues");
+        tally(k);
+        tally(value);
+        setProperty(out, k, value);
+      }
       return out;
     },
   },
@@ -94,10 +109,13 @@ export const LAMBDA_FUNCTIONS: Record<string, FunctionSpec> = {
     minArgs: 2,
     maxArgs: 2,
     run: async (a, env) => {
+      const tally = env.budget.tally();
       const out: JsonObject = {};
       for (const v of arr("groupBy", a, 0)) {
         const key = await invokeLambda(a[1], [v], env, "groupBy");
         if (typeof key !== "string") fail("The key lambda of 'groupBy' must return a string.");
+        tally(key);
+        tally(v);
         const group = getProperty(out, key);
         if (group.found) (group.value as unknown[]).push(v);
         else setProperty(out, key, [v]);

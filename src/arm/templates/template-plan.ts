@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { invalidPart, invalidTemplate, type TemplateError, type TemplateLocation } from "./errors.ts";
 import { orderInstances, resolveDependencies } from "./dependencies.ts";
+import { type EvaluationBudget, evaluationBudget } from "./evaluator.ts";
 import { checkExpressions } from "./expression-check.ts";
 import { checkOutputsHideSecrets, evaluateOutputs } from "./outputs.ts";
 import { givenValues, resolveParameters } from "./parameters.ts";
@@ -33,7 +34,7 @@ export async function planTemplate(
 ): Promise<TemplatePlan> {
   const limits: TemplateLimits = { ...DEFAULT_TEMPLATE_LIMITS, ...options.limits };
   const { value, positions } = readTemplate(template, limits);
-  return planParsed(value, parameters, context, limits, { positions, prefix: "" }, undefined, 0);
+  return planParsed(value, parameters, context, limits, evaluationBudget(limits), { positions, prefix: "" }, undefined, 0);
 }
 
 function readTemplate(template: unknown, limits: TemplateLimits): { value: unknown; positions: Map<string, TextPosition> | undefined } {
@@ -70,6 +71,7 @@ async function planParsed(
   parameters: Record<string, unknown>,
   context: DeploymentContext,
   limits: TemplateLimits,
+  budget: EvaluationBudget,
   frame: Frame,
   outer: TemplateScope | undefined,
   nesting: number,
@@ -95,6 +97,7 @@ async function planParsed(
     context,
     limits,
     templateInfo: { contentVersion, ...(metadata ? { metadata } : {}), templateHash },
+    budget,
     ...(outer ? { outer } : {}),
   });
 
@@ -143,6 +146,7 @@ async function planParsed(
           nestedParameters,
           nestedContext,
           limits,
+          budget,
           { positions: frame.positions, prefix: joinPath(frame.prefix, path) },
           expressionScope === "outer" ? scope : undefined,
           nesting + 1,

@@ -4,8 +4,9 @@
  * site; `evaluateValue` walks a JSON value, evaluating every expression string and expanding `copy` arrays.
  * Expression faults come out as `PathError`s holding the JSON path, which the planner turns into `TemplateError`s.
  */
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { ExpressionError } from "./errors.ts";
-import { type EvalEnv, type EvalSite, evaluate, type Loop, type ResourceRef } from "./evaluator.ts";
+import { type EvalEnv, type EvalSite, type EvaluationBudget, evaluate, type Loop, type ResourceRef } from "./evaluator.ts";
 import { parseTemplateString, type TemplateString } from "./expression-parser.ts";
 import { FUNCTIONS } from "./functions.ts";
 import { childPath } from "./template-text.ts";
@@ -41,6 +42,8 @@ interface ScopeDeps {
   templateInfo: EvalEnv["templateInfo"];
   /** For `outer` nested templates: the parent's parameters and variables. */
   outer?: TemplateScope;
+  /** Shared by the whole deployment, nested templates included. */
+  budget: EvaluationBudget;
 }
 
 export class TemplateScope {
@@ -155,6 +158,7 @@ export class TemplateScope {
       now: context.now ?? (() => new Date()),
       maxArrayLength: limits.maxArrayLength,
       maxStringLength: limits.maxStringLength,
+      budget: this.deps.budget,
       functions: FUNCTIONS,
     };
   }
@@ -178,9 +182,15 @@ export class TemplateScope {
         throw located(path, error);
       }
     }
+    if (env.budget.spend(1)) await yieldToEventLoop();
+    const tally = env.budget.tally();
     if (Array.isArray(value)) {
       const out: unknown[] = [];
-      for (let i = 0; i < value.length; i++) out.push(await this.evaluateValue(value[i], childPath(path, i), env, expandCopy));
+      for (let i = 0; i < value.length; i++) {
+        const item = await this.evaluateValue(value[i], childPath(path, i), env, expandCopy);
+        measured(path, tally, item);
+        out.push(item);
+      }
       return out;
     }
     if (isObject(value)) {
@@ -192,11 +202,16 @@ export class TemplateScope {
             const found = getProperty(spec, "name");
             const name = found.found && typeof found.value === "string" ? found.value : "";
             const specPath = childPath(childPath(path, "copy"), i);
-            setProperty(out, name, await this.evaluateCopyArray(spec, specPath, env));
+            const items = await this.evaluateCopyArray(spec, specPath, env);
+            measured(specPath, tally, items);
+            setProperty(out, name, items);
           }
           continue;
         }
-        setProperty(out, key, await this.evaluateValue(v, childPath(path, key), env, expandCopy));
+        const item = await this.evaluateValue(v, childPath(path, key), env, expandCopy);
+        measured(path, tally, key);
+        measured(path, tally, item);
+        setProperty(out, key, item);
       }
       return out;
     }
@@ -211,10 +226,13 @@ export class TemplateScope {
       throw new PathError(path, "The copy property must have a 'name', a 'count' and an 'input'.");
     }
     const count = await this.evaluateCount(spec, path, env);
+    const tally = env.budget.tally();
     const out: unknown[] = [];
     for (let i = 0; i < count; i++) {
       const inner: EvalEnv = { ...env, loops: [...env.loops, { name: name.value, index: i }] };
-      out.push(await this.evaluateValue(input.value, childPath(path, "input"), inner, true));
+      const item = await this.evaluateValue(input.value, childPath(path, "input"), inner, true);
+      measured(path, tally, item);
+      out.push(item);
     }
     return out;
   }
@@ -229,6 +247,15 @@ export class TemplateScope {
       throw new PathError(childPath(path, "count"), `The copy count '${count}' exceeds the limit of '${this.deps.limits.maxCopyCount}'.`);
     }
     return count;
+  }
+}
+
+/** Adds a part to the value being built at `path`; past the size limit, the fault names that path. */
+function measured(path: string, tally: (part: unknown) => void, part: unknown): void {
+  try {
+    tally(part);
+  } catch (error) {
+    throw located(path, error);
   }
 }
 

@@ -117,6 +117,10 @@ export interface TemplateLimits {
   maxStringLength: number;
   /** Nested deployments inside nested deployments. */
   maxNestingDepth: number;
+  /** Evaluation steps of all of a deployment's expressions (nested templates included): expression nodes, comparisons. */
+  maxEvaluationSteps: number;
+  /** Characters of any one value when written out in full (ARM: 4 MB of template after expansion). */
+  maxValueSize: number;
 }
 
 export const DEFAULT_TEMPLATE_LIMITS: Readonly<TemplateLimits> = Object.freeze({
@@ -132,6 +136,8 @@ export const DEFAULT_TEMPLATE_LIMITS: Readonly<TemplateLimits> = Object.freeze({
   maxArrayLength: 10_000,
   maxStringLength: 1024 * 1024,
   maxNestingDepth: 16,
+  maxEvaluationSteps: 250_000,
+  maxValueSize: 4 * 1024 * 1024,
 });
 
 export interface PlanOptions {

@@ -64,6 +64,50 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/**
+ * A text equal for two values exactly when `deepEqual` holds (object keys without case or order, null and a missing
+ * value alike), so a set of keys finds repeats in one pass.
+ */
+export function equalityKey(value: unknown): string {
+  if (value === undefined || value === null) return "null";
+  if (Array.isArray(value)) return `[${value.map(equalityKey).join(",")}]`;
+  if (isObject(value)) {
+    const entries = Object.entries(value).map(([k, v]) => [k.toLowerCase(), equalityKey(v)] as const);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Sizes of arrays and objects already measured: template values are never changed once built. */
+const measuredSizes = new WeakMap<object, number>();
+
+/**
+ * A value's size when written out in full: characters of strings and keys, one for each other value, counted up
+ * to just past `max`. A value built by sharing (`createArray(v, v)` at each of 30 levels) is small in memory but
+ * exponential once `string()`, a comparison or a request body walks it; each shared part is measured once.
+ */
+export function expandedSize(value: unknown, max: number): number {
+  if (typeof value === "string") return value.length + 1;
+  if (typeof value !== "object" || value === null || isLambda(value)) return 1;
+  const known = measuredSizes.get(value);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      size += expandedSize(item, max);
+      if (size > max) return size;
+    }
+  } else {
+    for (const [key, item] of Object.entries(value)) {
+      size += key.length + expandedSize(item, max);
+      if (size > max) return size;
+    }
+  }
+  measuredSizes.set(value, size);
+  return size;
+}
+
 /** ARM's `string()`: strings as they are, booleans as .NET writes them (`True`), JSON for the rest. */
 export function toArmString(value: unknown): string {
   if (typeof value === "string") return value;

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import type { ArmCaller } from "../../arm/arm-caller.ts";
-import type { ActivityRecord } from "../../storage/activity-store.ts";
+import type { InTransactionActivity } from "../../arm/role-assignments.ts";
 import type { Services } from "../services.ts";
 
 export type ArmMethod = "GET" | "PUT" | "PATCH" | "DELETE" | "POST" | "HEAD";
@@ -22,10 +22,11 @@ export interface ArmContext {
   /** Authenticates the bearer token (ARM's 401s) and names the caller. */
   caller(): Promise<ArmCaller>;
   /**
-   * The activity-log entry of this write answering `statusCode`, for a handler whose store records it in the write's
-   * own transaction (it then returns `audited`); undefined for a call that is not logged. Needs `caller()` first.
+   * This write's activity-log entry, for a handler whose store records it in the write's own transaction (its
+   * `entry` is undefined for a call that is not logged; it needs `caller()` first). Once the handler calls
+   * `recorded`, the surface records no other entry for the call, even when the handler then throws.
    */
-  activityOf(statusCode: number): ActivityRecord | undefined;
+  activity: InTransactionActivity;
 }
 
 export interface ArmResult {
@@ -38,8 +39,6 @@ export interface ArmResult {
    * names case-insensitively (the Azure CLI's Python SDK) keep only one of them and restart the list forever.
    */
   paged?: boolean;
-  /** The write's activity-log entry was recorded with it (`activityOf`): the surface does not record it again. */
-  audited?: boolean;
 }
 
 type ArmHandler = (ctx: ArmContext) => Promise<ArmResult>;

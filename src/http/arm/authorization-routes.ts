@@ -65,26 +65,20 @@ export const authorizationRoutes: ArmRoute[] = [
     handlers: {
       async PUT(ctx) {
         const [scope, name] = ctx.params as [string, string];
-        const { created, record, audited } = await putRoleAssignment(
+        const { created, record } = await putRoleAssignment(
           ctx.services.roleAssignments,
           await ctx.caller(),
           scope,
           name,
           roleAssignmentInput(ctx.body),
-          ctx.activityOf,
+          ctx.activity,
         );
-        return { status: created ? 201 : 200, body: roleAssignmentJson(record), audited };
+        return { status: created ? 201 : 200, body: roleAssignmentJson(record) };
       },
       async DELETE(ctx) {
         const [scope, name] = ctx.params as [string, string];
-        const { deleted, audited } = await deleteRoleAssignment(
-          ctx.services.roleAssignments,
-          await ctx.caller(),
-          scope,
-          name,
-          ctx.activityOf,
-        );
-        return deleted ? { body: roleAssignmentJson(deleted), audited } : { status: 204 };
+        const { deleted } = await deleteRoleAssignment(ctx.services.roleAssignments, await ctx.caller(), scope, name, ctx.activity);
+        return deleted ? { body: roleAssignmentJson(deleted) } : { status: 204 };
       },
       async GET(ctx) {
         const [scope, name] = ctx.params as [string, string];

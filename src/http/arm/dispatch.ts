@@ -19,6 +19,8 @@ interface ArmCall {
   request?: ArmContext["request"];
   /** The correlation id the activity log records writes under. */
   correlationId: string;
+  /** The handler's store committed the call's activity-log entry with the write: the caller records none. */
+  activityRecorded(): void;
 }
 
 /** Finds the route of a path, checks the method and api-version, and runs the handler. */
@@ -48,9 +50,12 @@ export async function runArmRoute(services: Services, call: ArmCall): Promise<Ar
       caller ??= await call.caller();
       return caller;
     },
-    activityOf(statusCode) {
-      if (!caller || !WRITES.has(call.method)) return undefined;
-      return activityRecord(services, { method: call.method, path: call.path, caller, statusCode, correlationId: call.correlationId });
+    activity: {
+      entry(statusCode) {
+        if (!caller || !WRITES.has(call.method)) return undefined;
+        return activityRecord(services, { method: call.method, path: call.path, caller, statusCode, correlationId: call.correlationId });
+      },
+      recorded: call.activityRecorded,
     },
   });
 }

@@ -31,9 +31,11 @@ export function armInProcess(services: Services, caller: ArmCaller, origin: stri
         origin,
         caller: async () => caller,
         correlationId,
+        activityRecorded: () => {
+          audited = true;
+        },
       });
       status = result.status ?? 200;
-      audited = result.audited === true;
       return { status, body: result.body };
     } catch (err) {
       status = err instanceof WireError ? err.status : 500;
