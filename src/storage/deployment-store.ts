@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, PostgresAdapter, type RawBuilder, type Selectable, sql } from "kysely";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
@@ -25,6 +25,10 @@ export interface TemplateDeploymentRecord {
   correlationId: string;
   createdBy: string;
   startedAt: string;
+  /**
+   * The run's last write, by the database's clock (storage sets it, whatever the record says): the run's lease,
+   * which a sweep on any node compares with that same clock.
+   */
   updatedAt: string;
   endedAt: string | null;
 }
@@ -63,16 +67,20 @@ export function deploymentStore(db: Kysely<Tables>) {
       await db.transaction().execute(async (tx) => {
         await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", row.id_key).execute();
         await tx.deleteFrom("template_deployments").where("id_key", "=", row.id_key).execute();
-        await tx.insertInto("template_deployments").values(row).execute();
+        await tx
+          .insertInto("template_deployments")
+          .values({ ...row, updated_at: databaseTime(tx) })
+          .execute();
       });
     },
-    /** Updates the run's state, outputs, error and end; only while `runId` is still the current run. */
+    /**
+     * Updates the run's state, outputs, error and end, and touches it (`updatedAt`, by the database's clock: with an
+     * empty patch, the run's heartbeat); only while `runId` is still the current run.
+     */
     async updateRun(
       id: string,
       runId: string,
-      patch: Partial<
-        Pick<TemplateDeploymentRecord, "provisioningState" | "outputs" | "outputResources" | "error" | "endedAt" | "updatedAt">
-      >,
+      patch: Partial<Pick<TemplateDeploymentRecord, "provisioningState" | "outputs" | "outputResources" | "error" | "endedAt">>,
     ): Promise<boolean> {
       const set: Partial<Tables["template_deployments"]> = {};
       if (patch.provisioningState !== undefined) set.provisioning_state = patch.provisioningState;
@@ -80,25 +88,24 @@ export function deploymentStore(db: Kysely<Tables>) {
       if (patch.outputResources !== undefined) set.output_resources = JSON.stringify(patch.outputResources);
       if (patch.error !== undefined) set.error = patch.error === null ? null : JSON.stringify(patch.error);
       if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
-      if (patch.updatedAt !== undefined) set.updated_at = patch.updatedAt;
       const result = await db
         .updateTable("template_deployments")
-        .set(set)
+        .set({ ...set, updated_at: databaseTime(db) })
         .where("id_key", "=", id.toLowerCase())
         .where("run_id", "=", runId)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     /**
-     * Fails every deployment still Accepted or Running whose `updatedAt` is before `before` (a run that stopped
-     * touching it), with `error`; how many it failed.
+     * Fails every deployment still Accepted or Running that its run has not touched for `staleSeconds` by the
+     * database's clock (the one its `updatedAt` was written by), with `error` and `endedAt`; how many it failed.
      */
-    async failStale(before: string, at: string, error: unknown): Promise<number> {
+    async failStale(staleSeconds: number, endedAt: string, error: unknown): Promise<number> {
       const result = await db
         .updateTable("template_deployments")
-        .set({ provisioning_state: "Failed", error: JSON.stringify(error), ended_at: at, updated_at: at })
+        .set({ provisioning_state: "Failed", error: JSON.stringify(error), ended_at: endedAt, updated_at: databaseTime(db) })
         .where("provisioning_state", "in", ["Accepted", "Running"])
-        .where("updated_at", "<", before)
+        .where("updated_at", "<", databaseTime(db, staleSeconds))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
@@ -189,6 +196,16 @@ export function deploymentStore(db: Kysely<Tables>) {
 }
 
 export type DeploymentStore = ReturnType<typeof deploymentStore>;
+
+/**
+ * The database's clock, `secondsAgo` earlier, as the ISO-8601 text `nowIso` writes (UTC, milliseconds, `Z`): one
+ * clock for every node, whose own clocks may disagree by minutes.
+ */
+function databaseTime(db: Kysely<Tables>, secondsAgo = 0): RawBuilder<string> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter)
+    return sql<string>`to_char(now() at time zone 'UTC' - ${sql.lit(secondsAgo)} * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${secondsAgo} seconds`})`;
+}
 
 function deploymentRow(d: TemplateDeploymentRecord): Tables["template_deployments"] {
   return {

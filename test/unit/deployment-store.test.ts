@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ABANDONED_AFTER_MS, failAbandonedRuns } from "../../src/arm/template-deployments/deployment-leases.ts";
+import { nowIso } from "../../src/core/clock.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { TemplateDeploymentRecord } from "../../src/storage/deployment-store.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
@@ -94,25 +95,32 @@ for (const dialect of dialects) {
       assert.equal(await store.deployments.getDeployment(d.id), undefined);
     });
 
-    test("a run that stopped touching its deployment is failed by the sweep; live and finished runs are left", async () => {
-      const minute = (m: number) => new Date(Date.parse(at) + m * 60_000).toISOString();
-      const stopped = deployment("stopped", "rg-leases", { provisioningState: "Running", updatedAt: minute(0) });
-      const accepted = deployment("accepted", "rg-leases", { updatedAt: minute(0) });
-      const live = deployment("live", "rg-leases", { provisioningState: "Running", updatedAt: minute(0) });
-      const done = deployment("done", "rg-leases", { provisioningState: "Succeeded", updatedAt: minute(0), endedAt: minute(0) });
-      // The earlier tests left active deployments with old timestamps: the sweep fails those too.
-      const othersActive = await store.deployments.countActive(sub);
-      for (const d of [stopped, accepted, live, done]) await store.deployments.putDeployment(d);
-      const clock = { now: () => Date.parse(minute(2)) };
-      // The live run's heartbeat touched it a minute ago: inside ABANDONED_AFTER_MS.
-      await store.deployments.updateRun(live.id, live.runId, { updatedAt: minute(1) });
+    /** Sets a run's last touch `ms` ago. The database runs on this machine: its clock is this process's. */
+    const touchedAgo = (d: TemplateDeploymentRecord, ms: number) =>
+      database.db
+        .updateTable("template_deployments")
+        .set({ updated_at: new Date(Date.now() - ms).toISOString() })
+        .where("id_key", "=", d.id.toLowerCase())
+        .execute();
 
-      assert.equal(await failAbandonedRuns(store.deployments, clock), othersActive + 2);
-      assert.equal(await store.deployments.countActive(sub), 1, "the live run keeps its place in the concurrency limit");
+    test("a run that stopped touching its deployment is failed by the sweep; live and finished runs are left", async () => {
+      const stopped = deployment("stopped", "rg-leases", { provisioningState: "Running" });
+      const accepted = deployment("accepted", "rg-leases");
+      const live = deployment("live", "rg-leases", { provisioningState: "Running" });
+      const done = deployment("done", "rg-leases", { provisioningState: "Succeeded", endedAt: at });
+      const activeBefore = await store.deployments.countActive(sub);
+      for (const d of [stopped, accepted, live, done]) await store.deployments.putDeployment(d);
+      for (const d of [stopped, accepted, done]) await touchedAgo(d, ABANDONED_AFTER_MS + 60_000);
+      // The live run's heartbeat touched it a while ago: inside ABANDONED_AFTER_MS.
+      await touchedAgo(live, ABANDONED_AFTER_MS / 2);
+      const clock = { now: () => Date.parse(at) };
+
+      assert.equal(await failAbandonedRuns(store.deployments, clock), 2);
+      assert.equal(await store.deployments.countActive(sub), activeBefore + 1, "the live run keeps its place in the concurrency limit");
       const after = Object.fromEntries((await store.deployments.listDeployments(sub, "rg-leases")).map((d) => [d.name, d]));
       for (const name of ["stopped", "accepted"]) {
         assert.equal(after[name]!.provisioningState, "Failed", name);
-        assert.equal(after[name]!.endedAt, minute(2));
+        assert.equal(after[name]!.endedAt, at);
         const error = after[name]!.error as { code: string; details: { code: string; message: string }[] };
         assert.equal(error.code, "DeploymentFailed");
         assert.equal(error.details[0]!.code, "DeploymentInterrupted");
@@ -122,6 +130,24 @@ for (const dialect of dialects) {
       assert.equal(after.done!.provisioningState, "Succeeded");
       assert.ok(ABANDONED_AFTER_MS > 60_000 / 2 && ABANDONED_AFTER_MS <= 2 * 60_000);
       assert.equal(await failAbandonedRuns(store.deployments, clock), 0, "a second sweep finds nothing more");
+    });
+
+    test("runs are judged by the database's clock: nodes whose clocks are minutes apart fail none of each other's live runs", async () => {
+      const nodeClock = (minutes: number) => ({ now: () => Date.now() + minutes * 60_000 });
+      const started = (minutes: number) => nowIso(nodeClock(minutes));
+      // Runs started by a node 5 minutes behind and by one 5 minutes ahead; the first has also begun running.
+      const behind = deployment("behind", "rg-clocks", { startedAt: started(-5), updatedAt: started(-5) });
+      const ahead = deployment("ahead", "rg-clocks", { startedAt: started(5), updatedAt: started(5) });
+      for (const d of [behind, ahead]) await store.deployments.putDeployment(d);
+      assert.ok(await store.deployments.updateRun(behind.id, behind.runId, { provisioningState: "Running" }));
+      for (const minutes of [5, -5, 0]) await failAbandonedRuns(store.deployments, nodeClock(minutes));
+      const states = async () =>
+        Object.fromEntries((await store.deployments.listDeployments(sub, "rg-clocks")).map((d) => [d.name, d.provisioningState]));
+      assert.deepEqual(await states(), { behind: "Running", ahead: "Accepted" });
+      // Untouched for longer than ABANDONED_AFTER_MS by the database's clock: failed, whichever node looks.
+      await touchedAgo(ahead, ABANDONED_AFTER_MS + 1000);
+      assert.equal(await failAbandonedRuns(store.deployments, nodeClock(-5)), 1);
+      assert.deepEqual(await states(), { behind: "Running", ahead: "Failed" });
     });
 
     test("what-if results are kept for their caller and expire", async () => {

@@ -73,7 +73,6 @@ export async function runInBackground(
         provisioningState: "Failed",
         error: errorBody(err),
         endedAt: nowIso(deps.arm.clock),
-        updatedAt: nowIso(deps.arm.clock),
       })
       .catch((e: unknown) => deps.logFailure(`template deployment ${record.id}: the failure could not be recorded`, e));
   }
@@ -81,9 +80,8 @@ export async function runInBackground(
 
 /** Runs a deployment to its end: Running, every resource in dependency order, complete mode's deletions, outputs. */
 async function runDeployment(deps: TemplateDeploymentDeps, caller: ArmCaller, record: TemplateDeploymentRecord, checked: Preflight) {
-  const clock = deps.arm.clock;
-  await deps.store.updateRun(record.id, record.runId, { provisioningState: "Running", updatedAt: nowIso(clock) });
-  const stopHeartbeat = keepRunAlive(deps.store, clock, record.id, record.runId, (err) =>
+  await deps.store.updateRun(record.id, record.runId, { provisioningState: "Running" });
+  const stopHeartbeat = keepRunAlive(deps.store, record.id, record.runId, (err) =>
     deps.logFailure(`template deployment ${record.id}: its heartbeat could not be recorded`, err),
   );
   try {
@@ -122,7 +120,6 @@ async function runToEnd(deps: TemplateDeploymentDeps, caller: ArmCaller, record:
     await deps.store.updateRun(record.id, record.runId, {
       outputResources: written.map((id) => ({ id })),
       endedAt: ended,
-      updatedAt: ended,
     });
     return;
   }
@@ -132,7 +129,6 @@ async function runToEnd(deps: TemplateDeploymentDeps, caller: ArmCaller, record:
       outputResources: written.map((id) => ({ id })),
       error: deploymentFailedError(failures),
       endedAt: ended,
-      updatedAt: ended,
     });
     return;
   }
@@ -148,7 +144,6 @@ async function runToEnd(deps: TemplateDeploymentDeps, caller: ArmCaller, record:
       outputResources: written.map((id) => ({ id })),
       error: deploymentFailedError([{ resourceId: record.id, error: { ...errorBody(err), target: "outputs" } }]),
       endedAt: end,
-      updatedAt: end,
     });
     return;
   }
@@ -158,7 +153,6 @@ async function runToEnd(deps: TemplateDeploymentDeps, caller: ArmCaller, record:
     outputs: shownOutputs(outputs),
     outputResources: written.map((id) => ({ id })),
     endedAt: end,
-    updatedAt: end,
   });
 }
 

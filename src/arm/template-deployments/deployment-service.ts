@@ -126,7 +126,6 @@ export async function cancelTemplateDeployment(deps: TemplateDeploymentDeps, cal
   await deps.store.updateRun(record.id, record.runId, {
     provisioningState: "Canceled",
     error: errorBody(armError("DeploymentCanceled", address.name)),
-    updatedAt: at,
     endedAt: at,
   });
 }

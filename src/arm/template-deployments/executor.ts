@@ -67,7 +67,7 @@ export function templateHost(arm: ArmPort, plannedVersions: ReadonlyMap<string, 
 export async function executePlan(deps: ExecutorDeps, resources: readonly PlannedResource[]): Promise<ExecutionResult> {
   const plannedVersions = new Map(resources.map((r) => [r.type.toLowerCase(), r.apiVersion]));
   const host = templateHost(deps.arm, plannedVersions);
-  const dependencies = resources.map((r) => resolveDependencies(r, resources));
+  const dependencies = dependencyIndexes(resources);
   const state = resources.map(() => "pending" as "pending" | "running" | "succeeded" | "failed" | "skipped");
   const result: ExecutionResult = { failures: [], written: [], canceled: false };
   const running = new Map<number, Promise<void>>();
@@ -118,25 +118,34 @@ export async function executePlan(deps: ExecutorDeps, resources: readonly Planne
   return result;
 }
 
-/** The indexes a resource depends on: `dependsOn` entries name a resource id, a symbolic name or a copy loop. */
-function resolveDependencies(resource: PlannedResource, all: readonly PlannedResource[]): number[] {
-  const found = new Set<number>();
-  for (const entry of resource.dependsOn) {
-    const key = entry.toLowerCase();
-    all.forEach((other, i) => {
-      if (other === resource) return;
-      const id = other.resourceId.toLowerCase();
-      if (
-        id === key ||
-        other.symbolicName?.toLowerCase() === key ||
-        other.copy?.name.toLowerCase() === key ||
-        id.endsWith(`/providers/${key}`)
-      )
-        found.add(i);
-    });
-  }
-  return [...found];
+/**
+ * The indexes each resource depends on: `dependsOn` entries name a resource id, a symbolic name, a copy loop, or the
+ * part of an id after one of its `/providers/` (`Namespace/type/name`). Looked up in one index of every name, so
+ * 800 resources that each depend on a loop of 800 cost 640,000 look-ups, not half a billion string comparisons.
+ */
+function dependencyIndexes(all: readonly PlannedResource[]): number[][] {
+  const byName = new Map<string, Set<number>>();
+  const add = (name: string, i: number) => {
+    const key = name.toLowerCase();
+    const found = byName.get(key) ?? new Set<number>();
+    found.add(i);
+    byName.set(key, found);
+  };
+  all.forEach((resource, i) => {
+    add(resource.resourceId, i);
+    if (resource.symbolicName) add(resource.symbolicName, i);
+    if (resource.copy) add(resource.copy.name, i);
+    const id = resource.resourceId.toLowerCase();
+    for (let at = id.indexOf(PROVIDERS); at >= 0; at = id.indexOf(PROVIDERS, at + 1)) add(id.slice(at + PROVIDERS.length), i);
+  });
+  return all.map((resource, self) => {
+    const found = new Set<number>();
+    for (const entry of resource.dependsOn) for (const i of byName.get(entry.toLowerCase()) ?? []) if (i !== self) found.add(i);
+    return [...found];
+  });
 }
+
+const PROVIDERS = "/providers/";
 
 async function deployOne(
   deps: ExecutorDeps,
