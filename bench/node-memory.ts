@@ -2,12 +2,14 @@
  * A node's resident memory once its policy is loaded, side by side in one run (docs/benchmarks.md, "Cluster"):
  * a PostgreSQL schema is filled like bench/cluster.ts's largest size (100k role assignments, 100k users, 10k
  * groups, 109,900 membership edges: bench/cluster-seed.ts), then a node starts on it (its full reload reads
- * everything) and answers data-plane calls; its `VmRSS` and peak `VmHWM` are read after it has settled. Each
- * variant is one checkout (`--before DIR` adds another checkout's `src/main.ts`, e.g. a worktree of an older
- * commit, on a schema of its own) and one set of Node options (`--node-options "A|B"`, `|`-separated; an empty
- * entry means none). Not a timed test.
+ * everything) and answers data-plane calls; its `VmRSS` and peak `VmHWM` are read after it has settled. A node is
+ * started as a user starts one, `node bin/keyless.js serve` (the launcher chooses Node options of its own, see
+ * bin/keyless.js). Each variant is one checkout (`--before DIR` adds another checkout, e.g. a worktree of an older
+ * commit, on a schema of its own) and one set of Node options given to `node` (`--node-options "A|B"`,
+ * `|`-separated; an empty entry, the default, means none). `--settle 5,30` reads memory at each of those seconds
+ * after the calls (the last one decides the table). Not a timed test.
  *
- *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--rounds 2]
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--rounds 2]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -21,18 +23,19 @@ import { type ReadyFacts, testServerEnv } from "../test/harness/keyless-process.
 import { GRAPH_SCOPE, registerApp } from "../test/harness/clients.ts";
 import { seedCluster } from "./cluster-seed.ts";
 import { adminToken, clientCredentialsToken } from "./grants.ts";
+import { residentMemoryMb } from "./process-memory.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
 if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POSTGRES) to a PostgreSQL database the bench may use");
 const SIZE = 100_000;
 const ROUNDS = Number(arg("--rounds", "2"));
-const SETTLE_MS = 5000;
+const SETTLE_SECONDS = arg("--settle", "5").split(",").map(Number);
 const CALLS = 2000;
 const CONCURRENCY = 20;
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
 const checkouts = [...(process.argv.includes("--before") ? [resolve(arg("--before", ""))] : []), process.cwd()];
-const nodeOptions = arg("--node-options", "|--max-semi-space-size=16").split("|");
+const nodeOptions = arg("--node-options", "").split("|");
 
 interface Node {
   facts: ReadyFacts;
@@ -40,7 +43,7 @@ interface Node {
 }
 
 function start(checkout: string, schema: string, dataDir: string, options: string): Promise<Node> {
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...options.split(" ").filter(Boolean), "src/main.ts"], {
+  const child = spawn(process.execPath, [...options.split(" ").filter(Boolean), "bin/keyless.js", "serve"], {
     cwd: checkout,
     env: {
       ...process.env,
@@ -74,12 +77,6 @@ const stop = (node: Node) =>
     node.child.once("exit", () => done());
     node.child.kill("SIGTERM");
   });
-
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(/(\d+) kB/.exec(status.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0) / 1024;
-  return { rss: field("VmRSS:"), peak: field("VmHWM:") };
-}
 
 /** Chat calls through the node's data plane, `CONCURRENCY` at a time: calls per second. */
 async function calls(facts: ReadyFacts, appToken: string): Promise<number> {
@@ -135,8 +132,13 @@ async function main(): Promise<void> {
           const label = `${commitOf(checkout)} ${options || "(default options)"}`;
           const node = await start(checkout, schema, dataDir, options);
           const rate = await calls(node.facts, appToken);
-          await new Promise((r) => setTimeout(r, SETTLE_MS));
-          const m = memory(node.child.pid!);
+          const settled = performance.now();
+          let m = residentMemoryMb(node.child.pid!);
+          for (const seconds of SETTLE_SECONDS) {
+            await new Promise((r) => setTimeout(r, Math.max(0, seconds * 1000 - (performance.now() - settled))));
+            m = residentMemoryMb(node.child.pid!);
+            if (SETTLE_SECONDS.length > 1) process.stderr.write(`  after ${seconds} s: RSS ${m.rss.toFixed(0)} MB\n`);
+          }
           await stop(node);
           const entry = results.get(label) ?? { rss: [], peak: [], rate: [] };
           entry.rss.push(m.rss);
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
         .join(" ")}`,
     );
     console.log(
-      `One node on PostgreSQL holding ${SIZE.toLocaleString("en")} role assignments, 100,000 users, 10,000 groups; memory after ${CALLS} chat calls (${CONCURRENCY} at a time) and ${SETTLE_MS / 1000} s`,
+      `One node on PostgreSQL holding ${SIZE.toLocaleString("en")} role assignments, 100,000 users, 10,000 groups; memory after ${CALLS} chat calls (${CONCURRENCY} at a time) and ${SETTLE_SECONDS.at(-1)} s`,
     );
     console.log("");
     console.log("| checkout, Node options | RSS MB per round | peak (VmHWM) MB per round | chat calls/s per round |");

@@ -39,6 +39,19 @@ function compileCacheDir() {
   return join(here, "..", "node_modules", ".cache", "keyless");
 }
 
+/**
+ * Node options `keyless serve` runs with unless the operator set them (on Node's command line or in NODE_OPTIONS).
+ * V8's young generation: Node 24 lets its two semi-spaces grow to 64 MB each under a burst of allocation (a full
+ * policy reload, a busy data plane) and keeps those pages resident for good; 16 MB is Node 20's cap, about 80 MB
+ * less per node (docs/operations.md, "Memory per node"). V8 sizes its heap when the process starts, so only the
+ * command line can set it.
+ */
+function serveNodeOptions() {
+  if (process.argv[2] !== "serve") return [];
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+  return given.some((option) => /^--max[-_]semi[-_]space[-_]size\b/.test(option)) ? [] : ["--max-semi-space-size=16"];
+}
+
 if (major < 24) {
   const node = bundledNode();
   if (!node) {
@@ -48,12 +61,22 @@ if (major < 24) {
     process.exit(1);
   }
   // The macOS runtime packages are older 24 releases (scripts/pack-manifest.ts); 24.0 still calls SQLite experimental.
-  const child = spawn(node, ["--disable-warning=ExperimentalWarning", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: "inherit",
-  });
+  const child = spawn(
+    node,
+    ["--disable-warning=ExperimentalWarning", ...serveNodeOptions(), fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+    },
+  );
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
 } else {
+  const options = serveNodeOptions();
+  // The same process (pid, signals, stdio) starts again with them; where execve is missing (Windows) the server
+  // runs with V8's defaults.
+  if (options.length > 0 && process.execve) {
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)]);
+  }
   const source = join(here, "keyless-main.ts");
   let entry = "../dist/src/bundle/keyless-main.js";
   if (existsSync(source)) {

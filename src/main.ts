@@ -17,6 +17,7 @@ import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { type Clock, nowIso, systemClock } from "./core/clock.ts";
+import { shrinkHeap } from "./core/heap.ts";
 import { loadMasterKey } from "./core/master-key.ts";
 import { restrictNewFiles } from "./core/private-files.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
@@ -75,7 +76,12 @@ export interface RunningKeyless {
 }
 
 /** The composition root: config → storage → services → HTTP → listen. */
-export async function startKeyless(config: Config, clock: Clock = systemClock): Promise<RunningKeyless> {
+export interface StartHooks {
+  /** After every full reload of the access policy (the first one during start included), once it is in use. */
+  afterFullReload?(): void;
+}
+
+export async function startKeyless(config: Config, clock: Clock = systemClock, hooks: StartHooks = {}): Promise<RunningKeyless> {
   const dataDir = resolve(config.dataDir);
   // Everything the server writes (database, WAL, keys, certificates) is 0600, whatever the umask was.
   restrictNewFiles();
@@ -109,6 +115,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock): 
     loadMembershipsPage: (after, limit) => store.directory.listGroupMembershipsPage(after, limit),
     onChange: (delta) => {
       for (const listener of changeListeners) listener(delta);
+      if (delta.kind === "full") hooks.afterFullReload?.();
     },
     maxStalenessMs: config.policyMaxStalenessSeconds * 1000,
   });
@@ -509,7 +516,9 @@ export function startupReport(running: RunningKeyless, config: Config): string {
  */
 export async function serve(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (text: string) => void) {
   const config = loadConfig({ argv, env });
-  const running = await startKeyless(config);
+  // A long-running server gives back what each full reload left behind (in-process servers of a test suite do not
+  // pay the pause).
+  const running = await startKeyless(config, systemClock, { afterFullReload: shrinkHeap });
   out(startupReport(running, config));
   // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it.
   void loadTokenizer();

@@ -9,6 +9,8 @@ const BIN = resolve(import.meta.dirname, "..", "..", "bin", "keyless.js");
 
 export interface ServedKeyless {
   facts: ReadyFacts;
+  /** The server's process (the launcher's own: it starts Node again in place, see bin/keyless.js). */
+  pid: number;
   /** What `--seed` changed (the KEYLESS_SEEDED line), when a seed file was given. */
   seeded: { file: string; changes: { action: string; kind: string; name: string; appId?: string; secret?: string }[] } | undefined;
   stop(): Promise<void>;
@@ -52,7 +54,7 @@ export async function serveKeyless(options: { seed?: string; env?: Record<string
     });
   try {
     const { facts, seeded } = await readLines(child);
-    return { facts, seeded, stop };
+    return { facts, pid: child.pid!, seeded, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -18,6 +18,24 @@ test("keyless serve on a free port prints its endpoints and the KEYLESS_READY li
     assert.equal(ready.status, 200);
   } finally {
     await served.stop();
+  }
+});
+
+test("keyless serve runs with V8's young generation capped at Node 20's size, in the launcher's own process; an operator's size wins", {
+  skip: process.platform !== "linux" && "reads the server's command line from /proc",
+}, async () => {
+  const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  const served = await serveKeyless();
+  try {
+    assert.ok(commandLine(served.pid).includes("--max-semi-space-size=16"), commandLine(served.pid).join(" "));
+  } finally {
+    await served.stop();
+  }
+  const operators = await serveKeyless({ env: { NODE_OPTIONS: "--max-semi-space-size=32" } });
+  try {
+    assert.ok(!commandLine(operators.pid).some((arg) => arg.startsWith("--max-semi-space-size")), commandLine(operators.pid).join(" "));
+  } finally {
+    await operators.stop();
   }
 });
 
