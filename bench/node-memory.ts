@@ -7,9 +7,9 @@
  * bin/keyless.js). Each variant is one checkout (`--before DIR` adds another checkout, e.g. a worktree of an older
  * commit, on a schema of its own) and one set of Node options given to `node` (`--node-options "A|B"`,
  * `|`-separated; an empty entry, the default, means none). `--settle 5,30` reads memory at each of those seconds
- * after the calls (the last one decides the table). Not a timed test.
+ * after the calls (the last one decides the table); `--calls N` chat calls per node (2,000). Not a timed test.
  *
- *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--rounds 2]
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--calls 2000] [--rounds 2]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -30,7 +30,7 @@ if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POST
 const SIZE = 100_000;
 const ROUNDS = Number(arg("--rounds", "2"));
 const SETTLE_SECONDS = arg("--settle", "5").split(",").map(Number);
-const CALLS = 2000;
+const CALLS = Number(arg("--calls", "2000"));
 const CONCURRENCY = 20;
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
 const checkouts = [...(process.argv.includes("--before") ? [resolve(arg("--before", ""))] : []), process.cwd()];
