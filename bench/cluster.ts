@@ -28,6 +28,7 @@ import { startFaultProxy } from "../test/harness/fault-proxy.ts";
 import { type KeylessProcess, startKeyless } from "../test/harness/keyless-process.ts";
 import { SEED_GROUPS as GROUPS, SEED_USERS as USERS, seedCluster } from "./cluster-seed.ts";
 import { adminToken, clientCredentialsToken } from "./grants.ts";
+import { residentMemoryMb } from "./process-memory.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const ITERATIONS = Number(arg("--iterations", "40"));
@@ -50,11 +51,6 @@ const percentile = (xs: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "–");
-const rssMb = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(/(\d+) kB/.exec(status.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0) / 1024;
-  return { rss: field("VmRSS:"), peak: field("VmHWM:") };
-};
 
 /** Polls `probe` until it is true; ms from `since`. */
 async function until(what: string, since: number, probe: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
@@ -151,7 +147,7 @@ async function main(): Promise<void> {
         acked = performance.now();
         keep(memberMs, await until("membership removal on B", acked, async () => (await chatStatus(b)) === 401));
       }
-      const memory = rssMb(b.pid);
+      const memory = residentMemoryMb(b.pid);
       rows.push(
         `| ${size.toLocaleString("en")} | ${ms(percentile(putMs, 50))} | ${ms(percentile(putMs, 99))} | ${ms(percentile(roleMs, 50))} | ${ms(percentile(roleMs, 99))} | ${ms(percentile(memberMs, 50))} | ${ms(percentile(memberMs, 99))} | ${memory.rss.toFixed(0)} (peak ${memory.peak.toFixed(0)}) |`,
       );

@@ -23,6 +23,7 @@ import { type ReadyFacts, testServerEnv } from "../test/harness/keyless-process.
 import { GRAPH_SCOPE, registerApp } from "../test/harness/clients.ts";
 import { seedCluster } from "./cluster-seed.ts";
 import { adminToken, clientCredentialsToken } from "./grants.ts";
+import { residentMemoryMb } from "./process-memory.ts";
 
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
@@ -76,12 +77,6 @@ const stop = (node: Node) =>
     node.child.once("exit", () => done());
     node.child.kill("SIGTERM");
   });
-
-function memory(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(/(\d+) kB/.exec(status.split("\n").find((l) => l.startsWith(name)) ?? "")?.[1] ?? 0) / 1024;
-  return { rss: field("VmRSS:"), peak: field("VmHWM:") };
-}
 
 /** Chat calls through the node's data plane, `CONCURRENCY` at a time: calls per second. */
 async function calls(facts: ReadyFacts, appToken: string): Promise<number> {
@@ -138,10 +133,10 @@ async function main(): Promise<void> {
           const node = await start(checkout, schema, dataDir, options);
           const rate = await calls(node.facts, appToken);
           const settled = performance.now();
-          let m = memory(node.child.pid!);
+          let m = residentMemoryMb(node.child.pid!);
           for (const seconds of SETTLE_SECONDS) {
             await new Promise((r) => setTimeout(r, Math.max(0, seconds * 1000 - (performance.now() - settled))));
-            m = memory(node.child.pid!);
+            m = residentMemoryMb(node.child.pid!);
             if (SETTLE_SECONDS.length > 1) process.stderr.write(`  after ${seconds} s: RSS ${m.rss.toFixed(0)} MB\n`);
           }
           await stop(node);

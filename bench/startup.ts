@@ -1,14 +1,18 @@
 /**
  * Start-up benchmark: time from spawning `src/main.ts` to the first 200 from `GET /readyz`, for a first start
  * (fresh data dir: local CA, database, signing keys, bootstrap) and a restart (same data dir), beside the time a
- * bare `node -e 0` takes to start and exit on the same machine in the same run. Not a timed test (docs/benchmarks.md).
+ * bare `node -e 0` takes to start and exit on the same machine in the same run, and the CPU time (user + system)
+ * the server's process has used by then: on a shared machine it moves less with the load than wall time. Each
+ * `--checkout DIR` is a checkout whose `src/main.ts` to start (default: this one; another, e.g. a worktree of an
+ * older commit, for a before/after in one run); each run starts them all, in the opposite order every other run.
+ * Not a timed test (docs/benchmarks.md).
  *
- *   node bench/startup.ts [--runs 5]      (npm run bench:startup)
+ *   node bench/startup.ts [--runs 5] [--checkout DIR]...      (npm run bench:startup)
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,6 +22,8 @@ const RUN_TIMEOUT_MS = 20_000;
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg >= 0 ? Number(process.argv[runsArg + 1]) : 5;
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error("--runs takes a positive integer");
+const CHECKOUTS = process.argv.flatMap((a, i) => (process.argv[i - 1] === "--checkout" ? [resolve(a)] : []));
+if (CHECKOUTS.length === 0) CHECKOUTS.push(ROOT);
 
 const live = new Set<ChildProcess>();
 
@@ -67,8 +73,23 @@ function readyLine(child: ChildProcess, stderr: () => string): Promise<{ url: st
   });
 }
 
-/** One start of the service on `dataDir`: ms from spawn to the ready line and to the first 200 from /readyz. */
-async function startOnce(dataDir: string): Promise<{ line: number; ready: number }> {
+/** CPU ms (user + system) a running process has used, from /proc; NaN where there is none. */
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, counted after the command name's closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/**
+ * One start of `checkout`'s service on `dataDir`: ms from spawn to the ready line and to the first 200 from
+ * /readyz, and the CPU ms the process had used by then.
+ */
+async function startOnce(checkout: string, dataDir: string): Promise<{ line: number; ready: number; cpu: number }> {
   const start = performance.now();
   const env = {
     ...process.env,
@@ -79,7 +100,7 @@ async function startOnce(dataDir: string): Promise<{ line: number; ready: number
   };
   const child = track(
     spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
-      cwd: ROOT,
+      cwd: checkout,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     }),
@@ -102,7 +123,7 @@ async function startOnce(dataDir: string): Promise<{ line: number; ready: number
       if (performance.now() > deadline) throw new Error(`/readyz did not answer 200 within ${RUN_TIMEOUT_MS} ms:\n${stderr}`);
       await sleep(10);
     }
-    return { line, ready: performance.now() - start };
+    return { line, ready: performance.now() - start, cpu: child.pid === undefined ? Number.NaN : cpuMsOf(child.pid) };
   } finally {
     cancel.abort();
     await stop(child);
@@ -118,27 +139,34 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-const samples = {
-  bare: [] as number[],
-  firstLine: [] as number[],
-  first: [] as number[],
-  restartLine: [] as number[],
-  restart: [] as number[],
-};
+const samples = new Map<string, number[]>();
+const add = (name: string, value: number) => samples.set(name, [...(samples.get(name) ?? []), value]);
+/** Each checkout named by its commit (no machine paths in the figures), when there are several. */
+const labels = new Map(
+  CHECKOUTS.map((checkout) => {
+    if (CHECKOUTS.length === 1) return [checkout, ""];
+    const git = (...args: string[]) => execFileSync("git", ["-C", checkout, ...args], { encoding: "utf8" }).trim();
+    return [checkout, ` [${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") ? "+changes" : ""}]`];
+  }),
+);
+const label = (checkout: string) => labels.get(checkout)!;
 try {
   await bareNode(); // warm the file cache for node itself; not recorded
   for (let i = 0; i < RUNS; i++) {
-    const dataDir = mkdtempSync(join(tmpdir(), "keyless-bench-"));
-    try {
-      samples.bare.push(await bareNode());
-      const first = await startOnce(dataDir);
-      samples.firstLine.push(first.line);
-      samples.first.push(first.ready);
-      const again = await startOnce(dataDir);
-      samples.restartLine.push(again.line);
-      samples.restart.push(again.ready);
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+    add("bare `node -e 0` (start and exit)", await bareNode());
+    for (const checkout of i % 2 ? [...CHECKOUTS].reverse() : CHECKOUTS) {
+      const dataDir = mkdtempSync(join(tmpdir(), "keyless-bench-"));
+      try {
+        const first = await startOnce(checkout, dataDir);
+        add(`first start → KEYLESS_READY line${label(checkout)}`, first.line);
+        add(`first start → /readyz 200${label(checkout)}`, first.ready);
+        const again = await startOnce(checkout, dataDir);
+        add(`restart → KEYLESS_READY line${label(checkout)}`, again.line);
+        add(`restart → /readyz 200${label(checkout)}`, again.ready);
+        add(`restart: CPU (user + system) until /readyz 200${label(checkout)}`, again.cpu);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     }
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
   }
@@ -150,21 +178,19 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-const bare = median(samples.bare);
-const row = (name: string, xs: number[]) =>
-  `| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} | ${(median(xs) / bare).toFixed(1)}× |`;
+const bare = median(samples.get("bare `node -e 0` (start and exit)")!);
+const rows = [...samples].map(
+  ([name, xs]) =>
+    `| ${name} | ${median(xs).toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${Math.max(...xs).toFixed(0)} | ${(median(xs) / bare).toFixed(1)}× |`,
+);
 
 process.stdout.write(
   [
-    `Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? "unknown"}), ${RUNS} runs`,
+    `Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? "unknown"}), ${RUNS} runs, load average ${loadavg()[0]!.toFixed(1)} at the end`,
     "",
     "| scenario | median ms | min ms | max ms | median / bare node |",
     "| --- | --- | --- | --- | --- |",
-    row("bare `node -e 0` (start and exit)", samples.bare),
-    row("first start → KEYLESS_READY line", samples.firstLine),
-    row("first start → /readyz 200", samples.first),
-    row("restart → KEYLESS_READY line", samples.restartLine),
-    row("restart → /readyz 200", samples.restart),
+    ...rows,
     "",
   ].join("\n"),
 );

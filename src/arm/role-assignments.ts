@@ -13,6 +13,11 @@ import { assignableAt } from "./role-definitions.ts";
 
 /** Azure's fixed limit of role assignments per subscription (subscription, resource group and resource scopes). */
 export const ASSIGNMENTS_PER_SUBSCRIPTION = 4000;
+/**
+ * Longest description, as a custom role's: without a bound, 1,000 assignments of 1 MB each (any Owner of a resource
+ * group can write them) made every list of the subscription's assignments a gigabyte, past what a response can hold.
+ */
+const MAX_DESCRIPTION = 2048;
 
 export interface RoleAssignmentDeps extends ActionCheck {
   store: RbacStore;
@@ -67,6 +72,8 @@ export async function putRoleAssignment(
   const role = roleGuid ? await deps.findRole(roleGuid) : undefined;
   if (!roleGuid || !role) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
   if (!assignableAt(role, scope)) throw armError("RoleNotAssignableAtScope", role.roleName, scope);
+  if ((input.description?.length ?? 0) > MAX_DESCRIPTION)
+    throw armError("InvalidRequestContent", `properties.description may be at most ${MAX_DESCRIPTION} characters.`);
   const condition = checkCondition(deps, input);
   const assignmentId = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
   // Delegation conditions on the caller's assignments read the role, principal and principal type being assigned.

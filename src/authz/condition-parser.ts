@@ -1,5 +1,5 @@
 import { isGuid } from "../core/ids.ts";
-import { globToRegExp } from "./permission-match.ts";
+import { globMatcher } from "./permission-match.ts";
 
 /**
  * Azure's role-assignment condition language (version 2.0), the part that constrains delegated role assignment
@@ -17,7 +17,7 @@ type ComparisonFunction = "equals" | "notEquals" | "equalsIgnoreCase" | "notEqua
 export type ConditionNode =
   | { kind: "and" | "or"; terms: readonly ConditionNode[] }
   | { kind: "not"; term: ConditionNode }
-  | { kind: "actionMatches"; pattern: RegExp }
+  | { kind: "actionMatches"; matches: (lowerName: string) => boolean }
   | { kind: "compare"; attribute: AttributeName; quantifier: Quantifier; fn: ComparisonFunction; values: readonly string[] };
 
 export class ConditionError extends Error {}
@@ -148,7 +148,7 @@ export function parseConditionText(text: string): ConditionNode {
       expect("{", "'{' after ActionMatches");
       const action = expect("string", "a quoted action after ActionMatches{") as { text: string };
       expect("}", "'}' after the action");
-      return { kind: "actionMatches", pattern: globToRegExp(action.text.trim()) };
+      return { kind: "actionMatches", matches: globMatcher(action.text.trim()) };
     }
     if (token.kind === "attribute") return comparison(token);
     throw new ConditionError(`${describe(token)} is not an expression Keyless evaluates (use ActionMatches or an attribute comparison)`);

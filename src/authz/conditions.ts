@@ -65,7 +65,7 @@ function evaluateNode(node: ConditionNode, op: NormalizedOperation, attributes: 
       return value === undefined ? undefined : !value;
     }
     case "actionMatches":
-      return node.pattern.test(op.name);
+      return node.matches(op.name);
     case "compare":
       return compare(node, attributeValue(node.attribute, attributes));
   }

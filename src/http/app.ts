@@ -28,6 +28,10 @@ interface AppOptions {
   drain?: DrainControl;
 }
 
+function noSchemaCompiler(): never {
+  throw new Error("Keyless routes declare no JSON schemas: check the input in the handler and throw the surface's catalog errors.");
+}
+
 /** One HTTPS origin, one plugin per surface, each with its own error envelope. */
 export function buildApp(services: Services, options: AppOptions): FastifyInstance {
   const app = Fastify({
@@ -78,6 +82,10 @@ export function buildApp(services: Services, options: AppOptions): FastifyInstan
     genReqId: requestIdOf,
     bodyLimit: 8 * 1024 * 1024,
     forceCloseConnections: true,
+    // No route declares a JSON schema: each surface checks its input in code and answers in its own error catalog.
+    // Without these, Fastify loads Ajv and fast-json-stringify for its default compilers at construction, tens of
+    // milliseconds of every start (docs/benchmarks.md); a schema added later is refused at registration.
+    schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
   });
   boundJsonDepth(app, services.limits.jsonMaxDepth);
   options.drain?.attach(app);

@@ -45,6 +45,15 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
     let status = 500;
     let audited = false;
     const correlationId = String(request.headers["x-ms-client-request-id"] ?? request.id);
+    // A write's activity-log entry is committed before its answer is sent, refused writes' too: a node that stops in
+    // between has acknowledged nothing. Once per call; not again when the handler's store recorded it.
+    const recordWrite = async () => {
+      if (!known || !WRITES.has(request.method) || audited) return;
+      audited = true;
+      await recordArmWrite(services, { method: request.method, path, caller: known, statusCode: status, correlationId }).catch(
+        (err: unknown) => request.log.error({ err }, "activity log write failed"),
+      );
+    };
     try {
       // Every ARM answer depends on authorization: a node that cannot confirm its policy answers 503 first.
       services.policyCurrent();
@@ -67,6 +76,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       if (WRITES.has(request.method)) {
         await services.resourcesChanged(path).catch((err) => request.log.warn({ err }, "recording a resource change failed"));
       }
+      await recordWrite();
       for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
       reply.status(status);
       if (result.body === undefined) return reply.send();
@@ -79,11 +89,7 @@ export async function armSurface(app: FastifyInstance, services: Services): Prom
       status = err instanceof WireError ? err.status : 500;
       throw err;
     } finally {
-      if (known && WRITES.has(request.method) && !audited) {
-        await recordArmWrite(services, { method: request.method, path, caller: known, statusCode: status, correlationId }).catch(
-          (err: unknown) => request.log.error({ err }, "activity log write failed"),
-        );
-      }
+      await recordWrite();
     }
   };
 

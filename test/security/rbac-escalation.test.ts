@@ -137,6 +137,21 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     assert.equal((await assignmentsOf(target.objectId)).length, before);
   });
 
+  test("an assignment's description is bounded (1,000 of 1 MB each made every list of the subscription's assignments fail)", async () => {
+    const before = (await assignmentsOf(target.objectId)).length;
+    const tooLong = await assign(adminArm, account, RoleIds.reader, target.objectId, { description: "d".repeat(1000 * 1000) });
+    assert.equal(tooLong.status, 400, JSON.stringify(tooLong.body).slice(0, 300));
+    assert.equal(tooLong.body.error.code, "InvalidRequestContent");
+    assert.equal((await assignmentsOf(target.objectId)).length, before);
+    const longest = await assign(adminArm, account, RoleIds.cognitiveServicesOpenAIUser, target.objectId, {
+      description: "d".repeat(2048),
+    });
+    assert.equal(longest.status, 201, JSON.stringify(longest.body).slice(0, 300));
+    assert.equal(longest.body.properties.description.length, 2048);
+    const id = longest.body.id as string;
+    assert.equal((await call("DELETE", url(id), adminArm)).status, 200);
+  });
+
   test("a role definition's permission condition must be one Keyless evaluates", async () => {
     const response = await call("PUT", url(`${sub}/${AUTHZ}/roleDefinitions/${crypto.randomUUID()}`), adminArm, {
       properties: {

@@ -1,9 +1,9 @@
 import { createHash, createPrivateKey, type KeyObject, randomUUID, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import { request } from "undici";
 import { withCause } from "../../core/errors.ts";
 import { dataPlaneError } from "../data-plane-errors.ts";
+import { loadUndici } from "../lazy-undici.ts";
 
 /**
  * How an upstream backend proves who Keyless is with a Microsoft Entra token instead of a key: the operator's
@@ -157,6 +157,7 @@ async function tokenRequest(
   let status = 0;
   let body: Record<string, unknown> = {};
   try {
+    const { request } = await loadUndici();
     const response = await request(url, { ...init, signal: AbortSignal.timeout(ACQUIRE_TIMEOUT_MS) });
     status = response.statusCode;
     const text = await response.body.text();

@@ -1,5 +1,5 @@
-import { Pool } from "undici";
 import { dataPlaneError } from "../data-plane-errors.ts";
+import { lazyPool } from "../lazy-undici.ts";
 import { classifyMarkers } from "./builtin-classifier.ts";
 import { type Classification, type ContentClassifier, type HarmCategory, SEVERITY_RANK, type Severity } from "./types.ts";
 
@@ -44,7 +44,7 @@ export function severityOfScore(score: number): Severity {
  */
 export function moderationClassifier(options: ModerationOptions): ContentClassifier & { close(): Promise<void> } {
   const url = new URL(options.url);
-  const pool = new Pool(url.origin, { connections: 16, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
+  const pool = lazyPool(url.origin, { connections: 16, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 

@@ -1,7 +1,7 @@
-import { errors as undiciErrors, Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { WireError, withCause, withHeaders } from "../../../core/errors.ts";
 import { dataPlaneError } from "../../data-plane-errors.ts";
+import { lazyPool } from "../../lazy-undici.ts";
 import { connectionSlots } from "./connection-slots.ts";
 
 export interface UpstreamOptions {
@@ -21,11 +21,13 @@ export interface UpstreamAuth {
 /** Failures that happen before any byte of the request left: safe to retry on another connection. */
 const NOTHING_SENT = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"]);
 const RETRY_DELAYS_MS = [25, 100];
+/** undici's timeouts (its error classes' codes: undici itself loads on the first call, see lazy-undici.ts). */
+const UNDICI_TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 
 /** A keep-alive connection pool to one OpenAI-compatible server, with the timeouts and retry rule of the adapter. */
 export function upstreamClient(options: UpstreamOptions) {
   const url = new URL(options.baseUrl.replace(/\/+$/, ""));
-  const pool = new Pool(url.origin, {
+  const pool = lazyPool(url.origin, {
     connections: options.maxConnections,
     keepAliveTimeout: 30_000,
     connectTimeout: options.timeouts.connectMs,
@@ -99,12 +101,7 @@ export function translate(err: unknown): Error {
   if (err instanceof WireError) return err;
   const code = (err as { code?: string; name?: string }).code;
   const name = (err as { name?: string }).name;
-  if (
-    name === "TimeoutError" ||
-    err instanceof undiciErrors.HeadersTimeoutError ||
-    err instanceof undiciErrors.BodyTimeoutError ||
-    code === "UND_ERR_CONNECT_TIMEOUT"
-  ) {
+  if (name === "TimeoutError" || (code !== undefined && UNDICI_TIMEOUTS.has(code))) {
     return withCause(dataPlaneError("BackendTimeout"), err);
   }
   return withCause(dataPlaneError("BackendUnavailable"), err);

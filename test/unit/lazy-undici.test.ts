@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
+import { describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { lazyPool } from "../../src/inference/lazy-undici.ts";
+
+const src = (path: string) => pathToFileURL(resolve(import.meta.dirname, "..", "..", "src", path)).href;
+
+async function answering(): Promise<{ server: Server; origin: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.setHeader("content-type", "application/json");
+    res.end('{"ok":true}');
+  });
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+describe("undici loads on the first call out", () => {
+  test("the clients that call out load no undici until their first call, which then works", async () => {
+    const { server, origin, requests } = await answering();
+    // A process of its own: whether a module was loaded is per process.
+    const script = `
+      import { createRequire } from "node:module";
+      const { upstreamClient } = await import(${JSON.stringify(src("inference/backends/openai-compatible/upstream.ts"))});
+      await import(${JSON.stringify(src("inference/content-filter/moderation-classifier.ts"))});
+      await import(${JSON.stringify(src("inference/backends/entra-token.ts"))});
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = () => Object.keys(cache).some((file) => file.includes("/undici/")) || process.moduleLoadList.some((m) => m.includes("undici"));
+      const client = upstreamClient({
+        baseUrl: ${JSON.stringify(`${origin}/v1`)},
+        apiKey: undefined,
+        timeouts: { connectMs: 5000, firstByteMs: 5000, totalMs: 10000, poolWaitMs: 5000 },
+        maxConnections: 2,
+      });
+      const before = loaded();
+      const signal = new AbortController().signal;
+      const answers = await Promise.all([client.post("/chat/completions", {}, signal), client.post("/chat/completions", {}, signal)]);
+      const bodies = await Promise.all(answers.map((answer) => answer.body.json()));
+      await client.close();
+      console.log(JSON.stringify({ before, after: loaded(), statuses: answers.map((a) => a.statusCode), bodies }));
+    `;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        "--disable-warning=ExperimentalWarning",
+        "--input-type=module",
+        "-e",
+        script,
+      ]);
+      assert.deepEqual(JSON.parse(stdout), { before: false, after: true, statuses: [200, 200], bodies: [{ ok: true }, { ok: true }] });
+      assert.equal(requests(), 2);
+    } finally {
+      server.close();
+    }
+  });
+
+  test("a pool closed before its first request refuses it as a closed undici pool does", async () => {
+    const { server, origin, requests } = await answering();
+    try {
+      const pool = lazyPool(origin, { connections: 1 });
+      await pool.close();
+      await assert.rejects(pool.request({ origin, path: "/", method: "GET" }), { code: "UND_ERR_CLOSED" });
+      assert.equal(requests(), 0);
+    } finally {
+      server.close();
+    }
+  });
+});
