@@ -87,6 +87,24 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     assert.deepEqual(outputs.objects!.value, [{ A: 1, b: 2 }], "keys compare without case or order, as before");
   });
 
+  test("an array parameter of 60,000 elements checked against 60,000 allowed values (a 700 KB request) is one pass", async () => {
+    const allowed = Array.from({ length: 60_000 }, (_, i) => i);
+    const template = {
+      $schema: SCHEMA,
+      contentVersion: "1.0.0.0",
+      parameters: { p: { type: "array", allowedValues: allowed } },
+      resources: [],
+    };
+    const plan = await planTemplate(template, { p: { value: allowed.map(() => 59_999) } }, rgContext);
+    assert.equal((plan.parameters.p!.value as unknown[]).length, 60_000);
+    await assert.rejects(
+      planTemplate(template, { p: { value: [...allowed, 60_000] } }, rgContext),
+      /The value is not part of the allowed value/,
+    );
+    const objects = { ...template, parameters: { p: { type: "object", allowedValues: [{ A: 1, b: [2] }] } } };
+    assert.ok(await planTemplate(objects, { p: { value: { B: [2], a: 1 } } }, rgContext), "keys compare without case or order, as before");
+  });
+
   test("ordinary templates are far below the limits", async () => {
     const plan = await planTemplate(
       {

@@ -7,7 +7,7 @@
 import { invalidParameter, invalidTemplate, type TemplateLocation } from "./errors.ts";
 import { located, PathError, type ResolvedParameter, type TemplateScope } from "./template-scope.ts";
 import { childPath } from "./template-text.ts";
-import { deepEqual, getProperty, isObject, type JsonObject, toArmString, typeName } from "./values.ts";
+import { equalityKey, getProperty, isObject, type JsonObject, toArmString, typeName } from "./values.ts";
 
 const TYPES: Record<string, { name: string; check: (v: unknown) => boolean; secure: boolean }> = {
   string: { name: "String", check: (v) => typeof v === "string", secure: false },
@@ -165,7 +165,9 @@ async function resolveOne(
   const allowed = field("allowedValues");
   if (Array.isArray(allowed)) {
     const values = Array.isArray(value) ? value : [value];
-    const bad = values.filter((v) => !allowed.some((a) => deepEqual(a, v)));
+    // One set of keys, not every value against every allowed one: 60,000 of each (a 700 KB request) took 13 s.
+    const allowedKeys = new Set(allowed.map(equalityKey));
+    const bad = values.filter((v) => !allowedKeys.has(equalityKey(v)));
     if (bad.length > 0) {
       throw invalidParameter(
         d.name,
