@@ -7,11 +7,12 @@
  * bin/keyless.js). Each variant is one checkout (`--before DIR` adds another checkout, e.g. a worktree of an older
  * commit, on a schema of its own) and one set of Node options given to `node` (`--node-options "A|B"`,
  * `|`-separated; an empty entry, the default, means none). `--settle 5,30` reads memory at each of those seconds
- * after the calls (the last one decides the table). An entry's leading `NAME=value` words are environment variables
- * of the node (`--node-options "|MALLOC_ARENA_MAX=2"`). `--empty` leaves the schema empty (an idle node's baseline:
- * the store holds only what the first start created and the one assignment the calls need). Not a timed test.
+ * after the calls (the last one decides the table); `--calls N` chat calls per node (2,000). An entry's leading
+ * `NAME=value` words are environment variables of the node (`--node-options "|MALLOC_ARENA_MAX=2"`). `--empty`
+ * leaves the schema empty (an idle node's baseline: the store holds only what the first start created and the one
+ * assignment the calls need). Not a timed test.
  *
- *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--rounds 2] [--empty]
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--calls 2000] [--rounds 2] [--empty]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -33,7 +34,7 @@ if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POST
 const SIZE = process.argv.includes("--empty") ? 0 : 100_000;
 const ROUNDS = Number(arg("--rounds", "2"));
 const SETTLE_SECONDS = arg("--settle", "5").split(",").map(Number);
-const CALLS = 2000;
+const CALLS = Number(arg("--calls", "2000"));
 const CONCURRENCY = 20;
 const COGNITIVE_SERVICES_USER = "a97b65f3-24c7-4388-baec-2e87135dc908";
 const checkouts = [...(process.argv.includes("--before") ? [resolve(arg("--before", ""))] : []), process.cwd()];
