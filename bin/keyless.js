@@ -2,7 +2,9 @@
 // Launcher for the `keyless` CLI. In a checkout it runs the TypeScript sources through Node's type stripping; from
 // an installed package it runs the compiled JavaScript in dist/. Either way Keyless needs Node.js 24 (node:sqlite
 // among others): under an older Node (20.18 or newer can launch it) this runs itself again with the Node 24 runtime
-// that the `node` dependency installs, forwarding signals, so stopping this process stops the server too.
+// that the `node` dependency installs, forwarding signals, so stopping this process stops the server too. `serve`
+// runs with Node options of its own (serveNodeOptions), given on that re-exec or, on Node 24, by starting Node again
+// in place.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import module, { createRequire } from "node:module";
