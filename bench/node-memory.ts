@@ -7,9 +7,12 @@
  * bin/keyless.js). Each variant is one checkout (`--before DIR` adds another checkout, e.g. a worktree of an older
  * commit, on a schema of its own) and one set of Node options given to `node` (`--node-options "A|B"`,
  * `|`-separated; an empty entry, the default, means none). `--settle 5,30` reads memory at each of those seconds
- * after the calls (the last one decides the table); `--calls N` chat calls per node (2,000). Not a timed test.
+ * after the calls (the last one decides the table); `--calls N` chat calls per node (2,000). An entry's leading
+ * `NAME=value` words are environment variables of the node (`--node-options "|MALLOC_ARENA_MAX=2"`). `--empty`
+ * leaves the schema empty (an idle node's baseline: the store holds only what the first start created and the one
+ * assignment the calls need). Not a timed test.
  *
- *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--calls 2000] [--rounds 2]
+ *   KEYLESS_TEST_POSTGRES=postgres://… node bench/node-memory.ts [--before DIR] [--node-options "|--max-semi-space-size=16"] [--settle 5] [--calls 2000] [--rounds 2] [--empty]
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -28,7 +31,7 @@ import { residentMemoryMb } from "./process-memory.ts";
 const arg = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : fallback);
 const POSTGRES = process.env.KEYLESS_BENCH_POSTGRES ?? process.env.KEYLESS_TEST_POSTGRES;
 if (!POSTGRES) throw new Error("set KEYLESS_TEST_POSTGRES (or KEYLESS_BENCH_POSTGRES) to a PostgreSQL database the bench may use");
-const SIZE = 100_000;
+const SIZE = process.argv.includes("--empty") ? 0 : 100_000;
 const ROUNDS = Number(arg("--rounds", "2"));
 const SETTLE_SECONDS = arg("--settle", "5").split(",").map(Number);
 const CALLS = Number(arg("--calls", "2000"));
@@ -43,10 +46,16 @@ interface Node {
 }
 
 function start(checkout: string, schema: string, dataDir: string, options: string): Promise<Node> {
-  const child = spawn(process.execPath, [...options.split(" ").filter(Boolean), "bin/keyless.js", "serve"], {
+  const words = options.split(" ").filter(Boolean);
+  const isVariable = (word: string) => /^[A-Z_][A-Z0-9_]*=/.test(word);
+  const variables = Object.fromEntries(
+    words.filter(isVariable).map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+  );
+  const child = spawn(process.execPath, [...words.filter((word) => !isVariable(word)), "bin/keyless.js", "serve"], {
     cwd: checkout,
     env: {
       ...process.env,
+      ...variables,
       ...testServerEnv(dataDir),
       KEYLESS_STORAGE: POSTGRES!,
       KEYLESS_STORAGE_SCHEMA: schema,
@@ -122,7 +131,7 @@ async function main(): Promise<void> {
          values ($1, $2, $3, lower($3), $4, $5, 'ServicePrincipal', $6, $6)`,
         [crypto.randomUUID(), facts.tenantId, account, COGNITIVE_SERVICES_USER, app.objectId, new Date().toISOString()],
       );
-      await seedCluster(admin, schema, facts.tenantId, 0, SIZE, true);
+      if (SIZE > 0) await seedCluster(admin, schema, facts.tenantId, 0, SIZE, true);
       prepared.push({ checkout, schema, appToken });
     }
     const results = new Map<string, { rss: number[]; peak: number[]; rate: number[] }>();
@@ -155,7 +164,7 @@ async function main(): Promise<void> {
         .join(" ")}`,
     );
     console.log(
-      `One node on PostgreSQL holding ${SIZE.toLocaleString("en")} role assignments, 100,000 users, 10,000 groups; memory after ${CALLS} chat calls (${CONCURRENCY} at a time) and ${SETTLE_SECONDS.at(-1)} s`,
+      `One node on PostgreSQL holding ${SIZE > 0 ? `${SIZE.toLocaleString("en")} role assignments, 100,000 users, 10,000 groups` : "an empty store"}; memory after ${CALLS} chat calls (${CONCURRENCY} at a time) and ${SETTLE_SECONDS.at(-1)} s`,
     );
     console.log("");
     console.log("| checkout, Node options | RSS MB per round | peak (VmHWM) MB per round | chat calls/s per round |");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { getCACertificates } from "node:tls";
-import { Agent, type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { redactBody, redactUrl } from "./redact.ts";
 import { restErrorFrom } from "./rest-error.ts";
 
@@ -35,17 +35,25 @@ export interface Transport {
 
 export function createTransport(options: TransportOptions = {}): Transport {
   // The server's CA is added to the default roots (which include NODE_EXTRA_CA_CERTS), not put in their place.
-  const dispatcher: Dispatcher = new Agent(
-    options.caPath ? { connect: { ca: [...getCACertificates("default"), readFileSync(options.caPath, "utf8")] } } : {},
-  );
+  const agentOptions = options.caPath ? { connect: { ca: [...getCACertificates("default"), readFileSync(options.caPath, "utf8")] } } : {};
+  // undici loads with the first request: `keyless serve` runs through the CLI, and a server need not hold it (about
+  // 6 MB of heap with the copy inside Node that it pulls in; see inference/lazy-undici.ts).
+  let dispatcher: Dispatcher | undefined;
   const trace = options.trace;
 
   async function open(req: HttpRequest) {
     const { headers, body } = encode(req);
     trace?.(`Request: ${req.method} ${redactUrl(req.url)}`);
     if (body !== undefined) trace?.(`Request body: ${redactBody(body)}`);
+    const { Agent, request } = await import("undici");
+    dispatcher ??= new Agent(agentOptions);
     const started = Date.now();
-    const response = await request(req.url, { method: req.method as Dispatcher.HttpMethod, headers, body: body ?? null, dispatcher });
+    const response = await request(req.url, {
+      method: req.method as Dispatcher.HttpMethod,
+      headers,
+      body: body ?? null,
+      dispatcher,
+    });
     trace?.(`Response: ${response.statusCode} (${Date.now() - started} ms)`);
     return response;
   }
@@ -64,7 +72,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       if (response.statusCode >= 400) throw restErrorFrom(response.statusCode, parseBody(await response.body.text()));
       return response.body as AsyncIterable<Buffer>;
     },
-    close: () => dispatcher.close(),
+    close: async () => dispatcher?.close(),
   };
 }
 

@@ -105,6 +105,19 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     assert.ok(await planTemplate(objects, { p: { value: { B: [2], a: 1 } } }, rgContext), "keys compare without case or order, as before");
   });
 
+  test("template text with 30,000 values under a 30,000-character key (90 KB) is read at once", async () => {
+    // V8 hashes strings of 16,384 characters or more by their length: every path under the key collided.
+    const text = `{"$schema": "${SCHEMA}", "contentVersion": "1.0.0.0", "resources": [], "metadata": {"${"k".repeat(30_000)}": [${Array(30_000).fill("0").join(",")}]}}`;
+    const plan = await planTemplate(text, {}, rgContext);
+    assert.deepEqual(plan.resources, []);
+    const faulty = `{"$schema": "${SCHEMA}", "contentVersion": "1.0.0.0", "resources": [],\n "outputs": {"${"o".repeat(2000)}": {"type": "int", "value": "[nope()]"}}}`;
+    await assert.rejects(planTemplate(faulty, {}, rgContext), (error: unknown) => {
+      assert.ok(error instanceof TemplateError);
+      assert.match(error.message, /The template function 'nope' is not valid/);
+      return true;
+    });
+  });
+
   test("ordinary templates are far below the limits", async () => {
     const plan = await planTemplate(
       {

@@ -59,6 +59,35 @@ describe("undici loads on the first call out", () => {
     }
   });
 
+  test("neither the server nor the CLI that runs it (keyless serve) loads undici; the CLI's first request does, and works", async () => {
+    const { server, origin, requests } = await answering();
+    const script = `
+      import { createRequire } from "node:module";
+      await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, "..", "..", "bin", "keyless-main.ts")).href)});
+      await import(${JSON.stringify(src("main.ts"))});
+      const { createTransport } = await import(${JSON.stringify(src("client/transport.ts"))});
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = () => Object.keys(cache).some((file) => file.includes("/undici/")) || process.moduleLoadList.some((m) => m.includes("undici"));
+      const before = loaded();
+      const transport = createTransport();
+      const answer = await transport.send({ method: "GET", url: ${JSON.stringify(`${origin}/`)} });
+      await transport.close();
+      console.log(JSON.stringify({ before, after: loaded(), status: answer.status, body: answer.body }));
+    `;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [
+        "--disable-warning=ExperimentalWarning",
+        "--input-type=module",
+        "-e",
+        script,
+      ]);
+      assert.deepEqual(JSON.parse(stdout), { before: false, after: true, status: 200, body: { ok: true } });
+      assert.equal(requests(), 1);
+    } finally {
+      server.close();
+    }
+  });
+
   test("a pool closed before its first request refuses it as a closed undici pool does", async () => {
     const { server, origin, requests } = await answering();
     try {

@@ -24,6 +24,14 @@ export function childPath(parent: string, key: string | number): string {
   return plain ? `${parent}.${key}` : `${parent}['${key}']`;
 }
 
+/**
+ * Paths longer than this keep no position (an error there names the path without line and column). Every value
+ * under a long key has a path at least as long, and V8 hashes a string of 16,384 characters or more by its length
+ * alone: an array of 30,000 numbers under a 30,000-character key (a 90 KB template) put 30,000 colliding keys in
+ * the map, each compared in full, and parsing never finished.
+ */
+const MAX_POSITION_PATH = 1024;
+
 export function parseTemplateText(text: string, maxDepth: number): ParsedTemplateText {
   const positions = new Map<string, TextPosition>();
   let index = 0;
@@ -100,7 +108,7 @@ export function parseTemplateText(text: string, maxDepth: number): ParsedTemplat
   const readValue = (path: string, depth: number): unknown => {
     if (depth > maxDepth) fail(`the JSON nests deeper than ${maxDepth} levels.`);
     skipSpace();
-    positions.set(path, { line, column: index - lineStart + 1 });
+    if (path.length <= MAX_POSITION_PATH) positions.set(path, { line, column: index - lineStart + 1 });
     const ch = text[index];
     if (ch === "{") {
       index++;
