@@ -2,7 +2,9 @@
 // Launcher for the `keyless` CLI. In a checkout it runs the TypeScript sources through Node's type stripping; from
 // an installed package it runs the compiled JavaScript in dist/. Either way Keyless needs Node.js 24 (node:sqlite
 // among others): under an older Node (20.18 or newer can launch it) this runs itself again with the Node 24 runtime
-// that the `node` dependency installs, forwarding signals, so stopping this process stops the server too.
+// that the `node` dependency installs, forwarding signals, so stopping this process stops the server too. `serve`
+// runs with Node options of its own (serveNodeOptions), given on that re-exec or, on Node 24, by starting Node again
+// in place.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import module, { createRequire } from "node:module";
@@ -52,6 +54,18 @@ function serveNodeOptions() {
   return given.some((option) => /^--max[-_]semi[-_]space[-_]size\b/.test(option)) ? [] : ["--max-semi-space-size=16"];
 }
 
+/**
+ * Environment `keyless serve` runs with unless the operator set it. glibc's malloc gives threads that allocate at
+ * the same time arenas of their own (up to 8 per core: V8's compiler and collector threads, libuv's pool) and keeps
+ * what was freed in each; two arenas hold about 10 MB less per node (docs/operations.md, "Memory per node"). glibc
+ * reads it when the process starts; other C libraries ignore it.
+ */
+function serveEnvironment() {
+  if (process.argv[2] !== "serve" || process.platform !== "linux") return {};
+  const given = Boolean(process.env.MALLOC_ARENA_MAX) || /\barena_max\b/.test(process.env.GLIBC_TUNABLES ?? "");
+  return given ? {} : { MALLOC_ARENA_MAX: "2" };
+}
+
 if (major < 24) {
   const node = bundledNode();
   if (!node) {
@@ -66,16 +80,21 @@ if (major < 24) {
     ["--disable-warning=ExperimentalWarning", ...serveNodeOptions(), fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     {
       stdio: "inherit",
+      env: { ...process.env, ...serveEnvironment() },
     },
   );
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
 } else {
   const options = serveNodeOptions();
+  const environment = serveEnvironment();
   // The same process (pid, signals, stdio) starts again with them; where execve is missing (Windows) the server
   // runs with V8's defaults.
-  if (options.length > 0 && process.execve) {
-    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)]);
+  if ((options.length > 0 || Object.keys(environment).length > 0) && process.execve) {
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)], {
+      ...process.env,
+      ...environment,
+    });
   }
   const source = join(here, "keyless-main.ts");
   let entry = "../dist/src/bundle/keyless-main.js";

@@ -21,19 +21,25 @@ test("keyless serve on a free port prints its endpoints and the KEYLESS_READY li
   }
 });
 
-test("keyless serve runs with V8's young generation capped at Node 20's size, in the launcher's own process; an operator's size wins", {
-  skip: process.platform !== "linux" && "reads the server's command line from /proc",
+test("keyless serve runs with V8's young generation capped at Node 20's size and two malloc arenas, in the launcher's own process; an operator's settings win", {
+  skip: process.platform !== "linux" && "reads the server's command line and environment from /proc",
 }, async () => {
   const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-  const served = await serveKeyless();
+  const arenas = (pid: number) =>
+    readFileSync(`/proc/${pid}/environ`, "utf8")
+      .split("\0")
+      .find((entry) => entry.startsWith("MALLOC_ARENA_MAX="));
+  const served = await serveKeyless({ env: { MALLOC_ARENA_MAX: "" } });
   try {
     assert.ok(commandLine(served.pid).includes("--max-semi-space-size=16"), commandLine(served.pid).join(" "));
+    assert.equal(arenas(served.pid), "MALLOC_ARENA_MAX=2");
   } finally {
     await served.stop();
   }
-  const operators = await serveKeyless({ env: { NODE_OPTIONS: "--max-semi-space-size=32" } });
+  const operators = await serveKeyless({ env: { NODE_OPTIONS: "--max-semi-space-size=32", MALLOC_ARENA_MAX: "4" } });
   try {
     assert.ok(!commandLine(operators.pid).some((arg) => arg.startsWith("--max-semi-space-size")), commandLine(operators.pid).join(" "));
+    assert.equal(arenas(operators.pid), "MALLOC_ARENA_MAX=4");
   } finally {
     await operators.stop();
   }
