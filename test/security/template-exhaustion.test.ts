@@ -118,6 +118,39 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     });
   });
 
+  test("objects of 10,000 keys are merged, intersected, compared and grouped in one pass, keys matched without case", async () => {
+    const keyed = (prefix: string) => `[toObject(range(0, 10000), lambda('x', concat('${prefix}', string(lambdaVariables('x')))))]`;
+    const plan = await planTemplate(
+      {
+        $schema: SCHEMA,
+        contentVersion: "1.0.0.0",
+        variables: { lower: keyed("k"), upper: keyed("K"), other: keyed("o") },
+        resources: [],
+        outputs: {
+          union: { type: "int", value: "[length(union(variables('lower'), variables('other')))]" },
+          intersection: { type: "int", value: "[length(intersection(variables('lower'), variables('upper')))]" },
+          equals: { type: "bool", value: "[equals(variables('lower'), variables('upper'))]" },
+          groups: {
+            type: "int",
+            value: "[length(groupBy(range(0, 10000), lambda('x', if(equals(mod(lambdaVariables('x'), 2), 0), 'even', 'EVEN'))))]",
+          },
+          merged: {
+            type: "object",
+            value: "[union(createObject('A', createObject('x', 1), 'b', 2), createObject('a', createObject('y', 3), 'B', 4))]",
+          },
+        },
+      },
+      {},
+      rgContext,
+    );
+    const outputs = await plan.outputs(recordingHost());
+    assert.equal(outputs.union!.value, 20_000);
+    assert.equal(outputs.intersection!.value, 10_000);
+    assert.equal(outputs.equals!.value, true);
+    assert.equal(outputs.groups!.value, 1, "'EVEN' joins the group 'even', as getProperty matches it");
+    assert.deepEqual(outputs.merged!.value, { A: { x: 1, y: 3 }, B: 4 });
+  });
+
   test("ordinary templates are far below the limits", async () => {
     const plan = await planTemplate(
       {

@@ -2,17 +2,45 @@
 import { ExpressionError } from "./errors.ts";
 import { evaluate, type FunctionSpec } from "./evaluator.ts";
 import { arr, bool, checkLength, fail, int, obj, str, strOrArr } from "./function-args.ts";
-import { deepEqual, equalityKey, getProperty, isObject, type JsonObject, setProperty, toArmString, typeName } from "./values.ts";
+import {
+  deepEqual,
+  equalityKey,
+  getProperty,
+  isObject,
+  type JsonObject,
+  propertyFinder,
+  setProperty,
+  toArmString,
+  typeName,
+} from "./values.ts";
 
 const MANY = Number.POSITIVE_INFINITY;
 
+/**
+ * `b` laid over `a`, keys matched as `getProperty` matches them (an exact spelling, else the first key of the same
+ * lower case), through an index of `out`'s keys by lower case kept as keys come and go: one pass, not a scan of
+ * every key of `a` for each key of `b`.
+ */
 function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
   const out: JsonObject = { ...a };
+  const byLower = new Map<string, string[]>();
+  const added = (key: string) => {
+    const spellings = byLower.get(key.toLowerCase());
+    if (spellings) spellings.push(key);
+    else byLower.set(key.toLowerCase(), [key]);
+  };
+  for (const key of Object.keys(out)) added(key);
   for (const [k, v] of Object.entries(b)) {
-    const existing = getProperty(out, k);
-    if (existing.found && isObject(existing.value) && isObject(v)) setProperty(out, existing.key, deepMerge(existing.value, v));
+    const existingKey = Object.hasOwn(out, k) ? k : byLower.get(k.toLowerCase())?.[0];
+    const existing = existingKey === undefined ? undefined : out[existingKey];
+    if (existingKey !== undefined && isObject(existing) && isObject(v)) setProperty(out, existingKey, deepMerge(existing, v));
     else {
-      if (existing.found && existing.key !== k) delete out[existing.key];
+      if (existingKey !== undefined && existingKey !== k) {
+        delete out[existingKey];
+        const spellings = byLower.get(k.toLowerCase())!;
+        spellings.splice(spellings.indexOf(existingKey), 1);
+      }
+      if (!Object.hasOwn(out, k)) added(k);
       setProperty(out, k, v);
     }
   }
@@ -113,11 +141,12 @@ export const COLLECTION_FUNCTIONS: Record<string, FunctionSpec> = {
     run: (a) => {
       if (sameKind("intersection", a) === "object") {
         const [head, ...rest] = a as JsonObject[];
+        const inRest = rest.map(propertyFinder);
         const out: JsonObject = {};
         for (const [k, v] of Object.entries(head!)) {
           if (
-            rest.every((o) => {
-              const p = getProperty(o, k);
+            inRest.every((find) => {
+              const p = find(k);
               return p.found && deepEqual(p.value, v);
             })
           )

@@ -1,7 +1,7 @@
 /** Lambda functions (`lambda`, `lambdaVariables`) and the functions that call them. */
 import { type FunctionSpec, invokeLambda } from "./evaluator.ts";
 import { arr, bool, fail, obj, str } from "./function-args.ts";
-import { getProperty, type JsonObject, setProperty } from "./values.ts";
+import { type JsonObject, setProperty } from "./values.ts";
 
 const MANY = Number.POSITIVE_INFINITY;
 
@@ -111,14 +111,20 @@ export const LAMBDA_FUNCTIONS: Record<string, FunctionSpec> = {
     run: async (a, env) => {
       const tally = env.budget.tally();
       const out: JsonObject = {};
+      // Groups by key as `getProperty` matches keys (exact, else the first of the same lower case), indexed.
+      const byLower = new Map<string, unknown[]>();
       for (const v of arr("groupBy", a, 0)) {
         const key = await invokeLambda(a[1], [v], env, "groupBy");
         if (typeof key !== "string") fail("The key lambda of 'groupBy' must return a string.");
         tally(key);
         tally(v);
-        const group = getProperty(out, key);
-        if (group.found) (group.value as unknown[]).push(v);
-        else setProperty(out, key, [v]);
+        const group = Object.hasOwn(out, key) ? (out[key] as unknown[]) : byLower.get(key.toLowerCase());
+        if (group) group.push(v);
+        else {
+          const created = [v];
+          setProperty(out, key, created);
+          byLower.set(key.toLowerCase(), created);
+        }
       }
       return out;
     },

@@ -42,6 +42,24 @@ export function getProperty(obj: JsonObject, key: string): { found: true; value:
   return { found: false };
 }
 
+/**
+ * `getProperty` for many look-ups in one object that does not change meanwhile: the keys by lower case are indexed
+ * on the first look-up that misses an exact spelling. A loop of `getProperty` over another object's keys scans this
+ * one's keys for each miss: 10,000 keys against 10,000 (`union`, `equals` of two objects) held the event loop 27 s.
+ */
+export function propertyFinder(obj: JsonObject): (key: string) => ReturnType<typeof getProperty> {
+  let byLower: Map<string, string> | undefined;
+  return (key) => {
+    if (Object.hasOwn(obj, key)) return { found: true, value: obj[key], key };
+    if (!byLower) {
+      byLower = new Map();
+      for (const k of Object.keys(obj)) if (!byLower.has(k.toLowerCase())) byLower.set(k.toLowerCase(), k);
+    }
+    const found = byLower.get(key.toLowerCase());
+    return found === undefined ? { found: false } : { found: true, value: obj[found], key: found };
+  };
+}
+
 /** Sets a key so that `__proto__` and friends become ordinary own properties. */
 export function setProperty(obj: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -56,8 +74,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
     if (ka.length !== kb.length) return false;
+    const inB = propertyFinder(b);
     return ka.every((k) => {
-      const other = getProperty(b, k);
+      const other = inB(k);
       return other.found && deepEqual(a[k], other.value);
     });
   }
