@@ -66,6 +66,14 @@ function serveEnvironment() {
   return given ? {} : { MALLOC_ARENA_MAX: "2" };
 }
 
+/**
+ * Set on the process that starts with serve's options and environment, so it runs as it is instead of deciding
+ * again: a start in secure-execution mode (a node binary given a capability with setcap, to bind port 443) has
+ * glibc 2.39 and newer remove MALLOC_ARENA_MAX from its environment, and deciding from what it sees restarted it
+ * forever.
+ */
+const STARTED_FOR_SERVE = "KEYLESS_STARTED_FOR_SERVE";
+
 if (major < 24) {
   const node = bundledNode();
   if (!node) {
@@ -80,20 +88,23 @@ if (major < 24) {
     ["--disable-warning=ExperimentalWarning", ...serveNodeOptions(), fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     {
       stdio: "inherit",
-      env: { ...process.env, ...serveEnvironment() },
+      env: { ...process.env, ...serveEnvironment(), [STARTED_FOR_SERVE]: "1" },
     },
   );
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));
 } else {
-  const options = serveNodeOptions();
-  const environment = serveEnvironment();
+  const started = process.env[STARTED_FOR_SERVE] === "1";
+  delete process.env[STARTED_FOR_SERVE];
+  const options = started ? [] : serveNodeOptions();
+  const environment = started ? {} : serveEnvironment();
   // The same process (pid, signals, stdio) starts again with them; where execve is missing (Windows) the server
   // runs with V8's defaults.
   if ((options.length > 0 || Object.keys(environment).length > 0) && process.execve) {
     process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)], {
       ...process.env,
       ...environment,
+      [STARTED_FOR_SERVE]: "1",
     });
   }
   const source = join(here, "keyless-main.ts");

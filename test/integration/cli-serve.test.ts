@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { runBinary } from "../harness/cli.ts";
 import { serveKeyless } from "../harness/keyless-serve.ts";
 import { startServer } from "../harness/keyless.ts";
@@ -43,6 +45,31 @@ test("keyless serve runs with V8's young generation capped at Node 20's size and
   } finally {
     await operators.stop();
   }
+});
+
+test("keyless serve restarts in place once even when the restarted process does not see MALLOC_ARENA_MAX (glibc drops it for a node given capabilities with setcap)", {
+  skip: process.platform !== "linux" && "MALLOC_ARENA_MAX is set on Linux only",
+}, async () => {
+  // glibc 2.39 and newer remove the malloc variables from the environment of a secure-execution start (a node
+  // binary with file capabilities, to bind port 443); this preload does the same to each in-place restart.
+  const preload = join(mkdtempSync(join(tmpdir(), "keyless-it-")), "scrub-malloc-env.mjs");
+  writeFileSync(
+    preload,
+    `const execve = process.execve.bind(process);
+process.execve = (file, args, env) => {
+  const restarts = Number(env.RESTARTS ?? 0) + 1;
+  if (restarts > 3) { process.stderr.write("restarted again and again\\n"); process.exit(99); }
+  const { MALLOC_ARENA_MAX, ...rest } = env;
+  execve(file, args, { ...rest, RESTARTS: String(restarts) });
+};
+process.on("exit", () => process.stderr.write(\`restarts: \${process.env.RESTARTS ?? 0}\\n\`));
+`,
+  );
+  const bin = join(import.meta.dirname, "..", "..", "bin", "keyless.js");
+  const env = { ...process.env, MALLOC_ARENA_MAX: undefined };
+  const run = await promisify(execFile)(process.execPath, ["--import", preload, bin, "serve", "--help"], { env });
+  assert.match(run.stdout, /keyless serve/);
+  assert.match(run.stderr, /restarts: 1\n/);
 });
 
 test("keyless serve --seed applies the world before the ready line and reports it", async () => {
