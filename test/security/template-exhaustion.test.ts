@@ -118,7 +118,7 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     });
   });
 
-  test("objects of 10,000 keys are merged, intersected, compared and grouped in one pass, keys matched without case", async () => {
+  test("objects of 10,000 keys are looked up, merged, intersected, compared and grouped in one pass, keys matched without case", async () => {
     const keyed = (prefix: string) => `[toObject(range(0, 10000), lambda('x', concat('${prefix}', string(lambdaVariables('x')))))]`;
     const plan = await planTemplate(
       {
@@ -149,6 +149,23 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     assert.equal(outputs.equals!.value, true);
     assert.equal(outputs.groups!.value, 1, "'EVEN' joins the group 'even', as getProperty matches it");
     assert.deepEqual(outputs.merged!.value, { A: { x: 1, y: 3 }, B: 4 });
+    const lookups = await planTemplate(
+      {
+        $schema: SCHEMA,
+        contentVersion: "1.0.0.0",
+        variables: { lower: keyed("k") },
+        resources: [],
+        outputs: {
+          found: {
+            type: "int",
+            value: "[length(map(range(0, 10000), lambda('x', variables('lower')[concat('K', string(lambdaVariables('x')))])))]",
+          },
+        },
+      },
+      {},
+      rgContext,
+    );
+    assert.equal((await lookups.outputs(recordingHost())).found!.value, 10_000);
   });
 
   test("ordinary templates are far below the limits", async () => {

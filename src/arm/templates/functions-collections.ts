@@ -2,17 +2,7 @@
 import { ExpressionError } from "./errors.ts";
 import { evaluate, type FunctionSpec } from "./evaluator.ts";
 import { arr, bool, checkLength, fail, int, obj, str, strOrArr } from "./function-args.ts";
-import {
-  deepEqual,
-  equalityKey,
-  getProperty,
-  isObject,
-  type JsonObject,
-  propertyFinder,
-  setProperty,
-  toArmString,
-  typeName,
-} from "./values.ts";
+import { deepEqual, equalityKey, getProperty, isObject, type JsonObject, setProperty, toArmString, typeName } from "./values.ts";
 
 const MANY = Number.POSITIVE_INFINITY;
 
@@ -141,12 +131,11 @@ export const COLLECTION_FUNCTIONS: Record<string, FunctionSpec> = {
     run: (a) => {
       if (sameKind("intersection", a) === "object") {
         const [head, ...rest] = a as JsonObject[];
-        const inRest = rest.map(propertyFinder);
         const out: JsonObject = {};
         for (const [k, v] of Object.entries(head!)) {
           if (
-            inRest.every((find) => {
-              const p = find(k);
+            rest.every((o) => {
+              const p = getProperty(o, k);
               return p.found && deepEqual(p.value, v);
             })
           )
