@@ -63,6 +63,11 @@ describe("a template cannot make the engine hold the event loop or the heap", ()
     assert.match(await outputFailure({}, lambdas), /more than 250000 evaluation steps/);
   });
 
+  test("a function reading a 1 MB string in a loop pays for what it reads: a step per 4 KiB of arguments", async () => {
+    const scan = "[length(map(range(0, 10000), lambda('x', indexOf(variables('big'), 'zz'))))]";
+    assert.match(await outputFailure({ big: "[padLeft('a', 1000000, 'b')]" }, scan), /more than 250000 evaluation steps/);
+  });
+
   test("union and intersection of 10,000-element arrays take one pass, not a comparison of every pair", async () => {
     const plan = await planTemplate(
       {
