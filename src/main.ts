@@ -17,7 +17,7 @@ import { type BootstrapFacts, bootstrap } from "./bootstrap.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { type Clock, nowIso, systemClock } from "./core/clock.ts";
-import { shrinkHeap } from "./core/heap.ts";
+import { heapShrinkAfterReloads } from "./core/heap.ts";
 import { loadMasterKey } from "./core/master-key.ts";
 import { restrictNewFiles } from "./core/private-files.ts";
 import { createSealedBox, type SealedBox } from "./core/sealed-box.ts";
@@ -516,9 +516,9 @@ export function startupReport(running: RunningKeyless, config: Config): string {
  */
 export async function serve(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (text: string) => void) {
   const config = loadConfig({ argv, env });
-  // A long-running server gives back what each full reload left behind (in-process servers of a test suite do not
+  // A long-running server gives back what its full reloads left behind (in-process servers of a test suite do not
   // pay the pause).
-  const running = await startKeyless(config, systemClock, { afterFullReload: shrinkHeap });
+  const running = await startKeyless(config, systemClock, { afterFullReload: heapShrinkAfterReloads() });
   out(startupReport(running, config));
   // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it.
   void loadTokenizer();

@@ -31,3 +31,28 @@ export function shrinkHeap(minimumMb = WORTH_SHRINKING_MB): number | undefined {
   }
   return performance.now() - started;
 }
+
+/** The least time between two of a serving node's collections after a full reload. */
+const SHRINK_INTERVAL_MS = 60_000;
+
+/**
+ * shrinkHeap for a serving node's full reloads, at most once per `intervalMs`. A full reload holds the event loop
+ * for tens of ms and the collection for about ten times as long, and whoever may delete a scope with a role
+ * assignment under it (an Owner of one resource group) makes every node reload fully: unbounded, a loop of such
+ * deletions kept every node paused most of the time. A reload within the interval after a collection gets one
+ * collection when the interval ends, so the last reload's garbage is given back too.
+ */
+export function heapShrinkAfterReloads(intervalMs = SHRINK_INTERVAL_MS, shrink: () => unknown = shrinkHeap): () => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const run = () => {
+    pending = undefined;
+    last = Date.now();
+    shrink();
+  };
+  return () => {
+    const wait = last + intervalMs - Date.now();
+    if (wait <= 0) run();
+    else pending ??= setTimeout(run, wait).unref();
+  };
+}
