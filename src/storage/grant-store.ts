@@ -42,11 +42,15 @@ export interface AuthorizationCodeRecord {
 }
 
 /**
- * Ends every refresh-token family of a user (Entra does so when the password changes); `db` may be the
- * transaction that changes the password, so the old sessions cannot outlive the old password by a moment.
+ * Ends every refresh-token family of a user (Entra does so when the password changes), and the grants the old
+ * password may still turn into a new family: device codes approved but not yet redeemed (declined) and
+ * authorization codes not yet redeemed (spent). `db` may be the transaction that changes the password, so the old
+ * sessions cannot outlive the old password by a moment.
  */
 export async function revokeRefreshTokensOfUser(db: Kysely<Tables>, userId: string, at: string): Promise<void> {
   await db.updateTable("refresh_tokens").set({ revoked_at: at }).where("user_id", "=", userId).where("revoked_at", "is", null).execute();
+  await db.updateTable("device_codes").set({ status: "denied" }).where("user_id", "=", userId).where("status", "=", "approved").execute();
+  await db.updateTable("authorization_codes").set({ used_at: at }).where("user_id", "=", userId).where("used_at", "is", null).execute();
 }
 
 /** Grants in flight: refresh-token families, device codes, spent assertion ids and sign-in failure counters. */

@@ -44,6 +44,22 @@ describe("a password reset ends the sessions the old password started", () => {
     const rotated = await refresh(stolen.body.refresh_token as string);
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
 
+    // A device code approved with the leaked password but redeemed only after the reset must not start a session.
+    const device = await fetch(`${keyless.facts.url}/${keyless.facts.tenantId}/oauth2/v2.0/devicecode`, {
+      method: "POST",
+      body: new URLSearchParams({ client_id: AZURE_CLI_CLIENT_ID, scope: `${ARM_SCOPE} offline_access` }),
+    }).then((r) => r.json() as Promise<{ device_code: string; user_code: string }>);
+    const approved = await fetch(`${keyless.facts.url}/devicelogin`, {
+      method: "POST",
+      body: new URLSearchParams({
+        user_code: device.user_code,
+        username: userPrincipalName,
+        password: "Old-Password-1",
+        decision: "approve",
+      }),
+    }).then((r) => r.text());
+    assert.match(approved, /You have signed in/);
+
     const reset = await call("PATCH", `${keyless.facts.url}/graph/v1.0/users/${created.body.id}`, graphToken, {
       passwordProfile: { password: "New-Password-2", forceChangePasswordNextSignIn: false },
     });
@@ -53,6 +69,13 @@ describe("a password reset ends the sessions the old password started", () => {
     assert.equal(afterReset.status, 400, JSON.stringify(afterReset.body));
     assert.deepEqual(afterReset.body.error_codes, [50173]);
     assert.equal((await password("Old-Password-1")).status, 400);
+    const redeemed = await token({
+      grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+      client_id: AZURE_CLI_CLIENT_ID,
+      device_code: device.device_code,
+    });
+    assert.equal(redeemed.status, 400, JSON.stringify(redeemed.body));
+    assert.equal(redeemed.body.refresh_token, undefined);
     const fresh = await password("New-Password-2");
     assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
     assert.equal((await refresh(fresh.body.refresh_token as string)).status, 200, "sessions of the new password are not affected");
