@@ -39,7 +39,9 @@ export function rbacStore(db: Kysely<Tables>) {
     /**
      * Replaces an assignment's condition and description (its scope, role and principal never change); false, with
      * no change recorded, when the assignment is gone (deleted since it was read): a change would put it back in
-     * every node's policy.
+     * every node's policy. Only the row of that id that still has that scope, role and principal, as deletes: one of
+     * the same name put meanwhile elsewhere is not the one the caller was authorized for, and the change (which
+     * carries the assignment as read) would give every node's policy the deleted one back.
      */
     async updateRoleAssignment(a: RoleAssignmentRecord): Promise<boolean> {
       // The change feed's turn first, as a create or delete takes it: taken after the row's lock, a delete of the
@@ -55,6 +57,9 @@ export function rbacStore(db: Kysely<Tables>) {
             updated_by: a.updatedBy,
           })
           .where("id", "=", a.id.toLowerCase())
+          .where("scope_key", "=", a.scope.toLowerCase())
+          .where("role_definition_id", "=", a.roleDefinitionId.toLowerCase())
+          .where("principal_id", "=", a.principalId.toLowerCase())
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) return false;
         await recordChange(tx, "rbac", a.updatedOn, { kind: "assignment.put", assignment: toRecord(toRow(a)) }, true);

@@ -69,6 +69,36 @@ for (const dialect of dialects)
       assert.equal(fresh.authorizer.evaluate(chat).kind, "denied");
     });
 
+    test("an update authorized at one scope leaves the assignment of that name put meanwhile at another scope, and no node's policy gets the deleted one back", async () => {
+      const name = crypto.randomUUID();
+      const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
+      const elsewhere = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/elsewhere";
+      const other = "55555555-5555-4555-8555-555555555555";
+      await putRoleAssignment(deps, caller, scope, name, input);
+      // A PUT that changes the description at `scope` reads the assignment; while its check runs, the assignment is
+      // revoked there and one of the same name (names are global) is put elsewhere for another principal.
+      const racing: RoleAssignmentDeps = {
+        ...deps,
+        authorize: async (_caller, _action, at) => {
+          if (at.toLowerCase() !== scope.toLowerCase()) return false;
+          assert.ok((await deleteRoleAssignment(deps, caller, scope, name)).deleted);
+          await putRoleAssignment(deps, caller, elsewhere, name, { ...input, principalId: other });
+          return true;
+        },
+      };
+      await assert.rejects(putRoleAssignment(racing, caller, scope, name, { ...input, description: "renamed" }), (err: WireError) => {
+        assert.equal(err.code, "RoleAssignmentNotFound");
+        return true;
+      });
+      const left = await store.rbac.getRoleAssignment(name);
+      assert.equal(left?.scope, elsewhere);
+      assert.equal(left?.description, null, "the assignment elsewhere is not this caller's to change");
+      await live.refresh();
+      assert.equal(live.authorizer.evaluate(chat).kind, "denied", "the revoked assignment stays revoked on every node");
+      await putRoleAssignment(deps, caller, elsewhere, name, { ...input, principalId: other, description: "its own" });
+      assert.equal((await store.rbac.getRoleAssignment(name))?.description, "its own", "an update as read still writes");
+    });
+
     test("a delete authorized at one scope leaves the assignment of that name that another call put meanwhile at another scope", async () => {
       const name = crypto.randomUUID();
       const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
