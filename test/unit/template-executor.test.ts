@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { newDeploymentRecord } from "../../src/arm/template-deployments/deployment-run.ts";
 import { executePlan } from "../../src/arm/template-deployments/executor.ts";
 import type { PlannedResource } from "../../src/arm/template-deployments/plan.ts";
 import type { DeploymentStore } from "../../src/storage/deployment-store.ts";
@@ -98,5 +99,55 @@ describe("template deployment executor: dependencies", () => {
       ["d2", "e"],
     ] as const)
       assert.ok(order.indexOf(before) < order.indexOf(after), `${before} before ${after}: ${order.join(" ")}`);
+  });
+
+  test("the deployment record lists each resource's dependencies by id and type (800 resources, 160,000 dependencies)", async () => {
+    const template = {
+      $schema: SCHEMA,
+      contentVersion: "1.0.0.0",
+      resources: [
+        {
+          type: IDENTITY,
+          apiVersion: "2023-01-31",
+          name: "[concat('a', copyIndex())]",
+          location: "x",
+          copy: { name: "aLoop", count: 400 },
+        },
+        {
+          type: IDENTITY,
+          apiVersion: "2023-01-31",
+          name: "[concat('b', copyIndex())]",
+          location: "x",
+          copy: { name: "bLoop", count: 400 },
+          dependsOn: ["aLoop"],
+        },
+      ],
+    };
+    const plan = await planTemplate(template, {}, rgContext);
+    const record = newDeploymentRecord(
+      { principalId: "p", tenantId: rgContext.tenantId, clientName: "p" },
+      {
+        input: { template, parameters: {}, mode: "Incremental", location: null, tags: {} },
+        plan,
+        context: rgContext,
+        subscription: { id: rgContext.subscriptionId, tenantId: rgContext.tenantId, displayName: "s", state: "Enabled", createdAt: "" },
+        group: undefined,
+        id: `${rgContext.resourceGroup!.id}/providers/Microsoft.Resources/deployments/dep1`,
+      },
+      "2026-12-03T00:00:00Z",
+      { provisioningState: "Succeeded", endedAt: "2026-12-03T00:00:00Z" },
+    );
+    const dependencies = record.dependencies as {
+      resourceName: string;
+      dependsOn: { id: string; resourceType?: string; resourceName?: string }[];
+    }[];
+    const b7 = dependencies.find((d) => d.resourceName === "b7")!;
+    assert.equal(b7.dependsOn.length, 400);
+    assert.deepEqual(b7.dependsOn[3], {
+      id: `${rgContext.resourceGroup!.id}/providers/${IDENTITY}/a3`,
+      resourceType: IDENTITY,
+      resourceName: "a3",
+    });
+    assert.deepEqual(dependencies.find((d) => d.resourceName === "a7")!.dependsOn, []);
   });
 });
