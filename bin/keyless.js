@@ -98,14 +98,18 @@ if (major < 24) {
   delete process.env[STARTED_FOR_SERVE];
   const options = started ? [] : serveNodeOptions();
   const environment = started ? {} : serveEnvironment();
-  // The same process (pid, signals, stdio) starts again with them; where execve is missing (Windows) the server
-  // runs with V8's defaults.
+  // The same process (pid, signals, stdio) starts again with them. Windows has no execve: Node's process.execve
+  // exists there but throws ERR_FEATURE_UNAVAILABLE_ON_PLATFORM, and the server runs with V8's defaults.
   if ((options.length > 0 || Object.keys(environment).length > 0) && process.execve) {
-    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)], {
-      ...process.env,
-      ...environment,
-      [STARTED_FOR_SERVE]: "1",
-    });
+    try {
+      process.execve(process.execPath, [process.execPath, ...process.execArgv, ...options, ...process.argv.slice(1)], {
+        ...process.env,
+        ...environment,
+        [STARTED_FOR_SERVE]: "1",
+      });
+    } catch (err) {
+      if (err?.code !== "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM") throw err;
+    }
   }
   const source = join(here, "keyless-main.ts");
   let entry = "../dist/src/bundle/keyless-main.js";

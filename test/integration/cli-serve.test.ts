@@ -72,6 +72,15 @@ process.on("exit", () => process.stderr.write(\`restarts: \${process.env.RESTART
   assert.match(run.stderr, /restarts: 1\n/);
 });
 
+test("keyless serve runs where Node cannot restart in place: on Windows, process.execve throws", async () => {
+  // Node's process.execve checks the platform when called: this preload makes it the one Windows sees.
+  const preload = join(mkdtempSync(join(tmpdir(), "keyless-it-")), "as-windows.mjs");
+  writeFileSync(preload, `Object.defineProperty(process, "platform", { value: "win32" });\n`);
+  const bin = join(import.meta.dirname, "..", "..", "bin", "keyless.js");
+  const run = await promisify(execFile)(process.execPath, ["--import", preload, bin, "serve", "--help"]);
+  assert.match(run.stdout, /keyless serve/);
+});
+
 test("keyless serve --seed applies the world before the ready line and reports it", async () => {
   const served = await serveKeyless({ seed: join(WORLDS, "empty.yaml") });
   try {
