@@ -1,4 +1,5 @@
 import { catalogErrors } from "../core/errors.ts";
+import { MAX_SCOPE_LENGTH } from "../core/scope.ts";
 
 /** ARM's error catalog: `{"error":{"code","message"}}` with Azure's codes and wording (docs/protocol-notes.md, "Error shapes"). */
 const catalog = {
@@ -38,7 +39,9 @@ const catalog = {
   InvalidScope: {
     status: 400,
     template: (scope: string) =>
-      `The scope '${scope}' is not valid. Use /subscriptions/{id}[/resourceGroups/{name}[/providers/{namespace}/{type}/{name}…]].`,
+      scope.length > MAX_SCOPE_LENGTH
+        ? `The scope '${scope.slice(0, 100)}…' is not valid: it is ${scope.length} characters long, the most is ${MAX_SCOPE_LENGTH}.`
+        : `The scope '${scope}' is not valid. Use /subscriptions/{id}[/resourceGroups/{name}[/providers/{namespace}/{type}/{name}…]].`,
   },
   InvalidRequestContent: {
     status: 400,

@@ -21,8 +21,16 @@ export type Scope =
       names: string[];
     };
 
-/** Parses a scope or resource id; returns undefined when it is not one of the forms above. */
+/**
+ * Longest scope or resource id accepted anywhere (ARM's own ids stay far below it: names are at most a few hundred
+ * characters). Ids end up as keys of every node's in-memory policy, and V8 hashes a string of 16,384 characters or
+ * more by its length alone: thousands of long scopes of one length would make those maps quadratic.
+ */
+export const MAX_SCOPE_LENGTH = 4096;
+
+/** Parses a scope or resource id; returns undefined when it is not one of the forms above or is too long. */
 export function parseScope(raw: string): Scope | undefined {
+  if (raw.length > MAX_SCOPE_LENGTH) return undefined;
   const trimmed = raw.trim().replace(/\/+/g, "/").replace(/\/$/, "");
   if (trimmed === "") return { kind: "root", id: "/", key: "/" };
   const parts = trimmed.split("/").slice(1);

@@ -152,6 +152,17 @@ describe("RBAC escalation: delegation conditions are stored and enforced, role n
     assert.equal((await call("DELETE", url(id), adminArm)).status, 200);
   });
 
+  test("an assignment's scope is bounded (ids of 16,384 characters or more collide in every node's policy maps)", async () => {
+    const before = (await assignmentsOf(target.objectId)).length;
+    const deep = `${account}${`/things/${"t".repeat(90)}`.repeat(50)}`;
+    assert.ok(deep.length > 4096 && deep.length < 8192);
+    const tooLong = await assign(adminArm, deep, RoleIds.reader, target.objectId);
+    assert.equal(tooLong.status, 400, JSON.stringify(tooLong.body).slice(0, 300));
+    assert.equal(tooLong.body.error.code, "InvalidScope");
+    assert.ok(tooLong.body.error.message.length < 400, "the message does not echo the whole scope");
+    assert.equal((await assignmentsOf(target.objectId)).length, before);
+  });
+
   test("a role definition's permission condition must be one Keyless evaluates", async () => {
     const response = await call("PUT", url(`${sub}/${AUTHZ}/roleDefinitions/${crypto.randomUUID()}`), adminArm, {
       properties: {
