@@ -8,7 +8,8 @@
  *     against its grace (`policyMaxStalenessSeconds`), and from restoring it to serving again;
  *   - data-plane throughput through HAProxy (Debian's) in front of node A alone, then of A, B and C, alternating,
  *     with `wrk` (Debian's) as the load: chat completions of the built-in echo model with one valid bearer token.
- * Each node is a child process (`src/main.ts`); this process seeds the store in bulk SQL and generates the load.
+ * Each node is a child process started as an operator starts one (`keyless serve`, through bin/keyless.js, with the
+ * Node options and environment the launcher adds); this process seeds the store in bulk SQL and generates the load.
  * Not a timed test.
  *
  *   KEYLESS_TEST_POSTGRES=postgres://… node bench/cluster.ts [--iterations 40] [--warmup 3] [--sizes 0,10000,100000] [--grace 5]
@@ -63,12 +64,12 @@ async function until(what: string, since: number, probe: () => Promise<boolean>,
 
 async function main(): Promise<void> {
   const nodeEnv = { KEYLESS_STORAGE: POSTGRES!, KEYLESS_STORAGE_SCHEMA: SCHEMA, KEYLESS_LOG_LEVEL: "error" };
-  const a = await startKeyless({ env: nodeEnv });
+  const a = await startKeyless({ env: nodeEnv, throughLauncher: true });
   const nodes: KeylessProcess[] = [a];
   const admin = new pg.Client({ connectionString: POSTGRES, options: `-c search_path=${SCHEMA}` });
   await admin.connect();
   try {
-    const b = await startKeyless({ env: nodeEnv, dataDir: a.dataDir });
+    const b = await startKeyless({ env: nodeEnv, dataDir: a.dataDir, throughLauncher: true });
     nodes.push(b);
     const { facts } = a;
     setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(facts.caPath, "utf8") } }));
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
     const c = await startKeyless({
       env: { ...nodeEnv, KEYLESS_STORAGE: viaProxy.toString(), KEYLESS_POLICY_MAX_STALENESS_SECONDS: String(GRACE_SECONDS) },
       dataDir: a.dataDir,
+      throughLauncher: true,
     });
     nodes.push(c);
     const granted = await put(app.objectId, "ServicePrincipal");

@@ -47,9 +47,11 @@ export function testServerEnv(dataDir: string): Record<string, string> {
 /**
  * Starts the real service (`src/main.ts`) as a child process on a free loopback port. New tests get a server from
  * `useKeyless`/`startServer` in `keyless.ts` instead (docs/testing.md), which runs it in process unless asked not to.
+ * `throughLauncher` starts it as an operator does, `keyless serve` through bin/keyless.js, with the Node options and
+ * environment the launcher adds (what a node's memory figures must include).
  */
 export async function startKeyless(
-  options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void } = {},
+  options: { dataDir?: string; env?: Record<string, string>; onOutput?: (chunk: string) => void; throughLauncher?: boolean } = {},
 ): Promise<KeylessProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "keyless-it-"));
   const env: Record<string, string> = {
@@ -58,7 +60,8 @@ export async function startKeyless(
     ...testServerEnv(dataDir),
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/main.ts"], {
+  const entry = options.throughLauncher ? ["bin/keyless.js", "serve"] : ["src/main.ts"];
+  const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", ...entry], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
