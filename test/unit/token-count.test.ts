@@ -6,6 +6,17 @@ import { countTokens, loadTokenizer, tiktokenRanks, truncateToTokens } from "../
 const tiktokenLine = (bytes: readonly number[], rank: number) => `${Buffer.from(bytes).toString("base64")} ${rank}\n`;
 
 describe("token counting", () => {
+  test("gpt-tokenizer is pinned to the tested minor: the ranks are read through its internals (data/, getEncodingApi)", async () => {
+    const root = new URL("../../", import.meta.url);
+    const manifest = JSON.parse(await readFile(new URL("package.json", root), "utf8")) as { dependencies: Record<string, string> };
+    const lock = JSON.parse(await readFile(new URL("package-lock.json", root), "utf8")) as {
+      packages: Record<string, { version: string; dependencies?: Record<string, string> }>;
+    };
+    const locked = lock.packages["node_modules/gpt-tokenizer"]!.version;
+    assert.equal(manifest.dependencies["gpt-tokenizer"], `~${locked}`);
+    assert.equal(lock.packages[""]!.dependencies!["gpt-tokenizer"], `~${locked}`);
+  });
+
   test("the ranks read from the .tiktoken file are the package's generated module, rank for rank", async () => {
     const { default: generated } = await import("gpt-tokenizer/bpeRanks/o200k_base");
     const ranks = tiktokenRanks(await readFile(new URL(import.meta.resolve("gpt-tokenizer/data/o200k_base.tiktoken"))));
