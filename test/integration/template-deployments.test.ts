@@ -196,6 +196,47 @@ describe("template deployments over ARM REST", () => {
     assert.match(unsupported.body.error.details[0].target, /storageAccounts\/st1$/);
   });
 
+  test("what-if never keeps or shows a secure parameter's value: a predicted body shows *** in its place", async () => {
+    const identity = (name: string) => ({
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      apiVersion: "2023-01-31",
+      name,
+      location: "westeurope",
+      tags: {
+        pw: "[parameters('secret')]",
+        mixed: "[concat('x-', parameters('secret'))]",
+        nested: "[parameters('conf').password]",
+        plain: "[parameters('conf').user]",
+      },
+    });
+    const template = {
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      parameters: { secret: { type: "securestring" }, conf: { type: "secureObject" } },
+      resources: [identity("tpl-id"), identity("tpl-id-whatif")],
+    };
+    const parameters = { secret: { value: "s3cr3t-VALUE" }, conf: { value: { user: "ops", password: "obj-P4ssw0rd" } } };
+    const response = await fetch(
+      `${keyless.facts.url}${base}/resourceGroups/tpl-rg/providers/Microsoft.Resources/deployments/wi/whatIf?${API}`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+        body: JSON.stringify({ properties: { template, parameters, mode: "Incremental" } }),
+      },
+    );
+    assert.equal(response.status, 202);
+    const result = (await call("GET", response.headers.get("location")!, admin)).body;
+    const changes = result.properties.changes as Json[];
+    const created = changes.find((c) => c.resourceId.endsWith("/tpl-id-whatif"));
+    assert.equal(created.changeType, "Create");
+    assert.deepEqual(created.after.tags, { pw: "***", mixed: "x-***", nested: "***", plain: "ops" });
+    const modified = changes.find((c) => c.resourceId.endsWith("/tpl-id"));
+    assert.equal(modified.changeType, "Modify");
+    const shown = JSON.stringify(result);
+    assert.equal(shown.includes("s3cr3t-VALUE"), false);
+    assert.equal(shown.includes("obj-P4ssw0rd"), false);
+  });
+
   test("a Contributor's template cannot assign roles: that resource fails with AuthorizationFailed, the rest deploys", async () => {
     const graph = (await adminCredential(keyless.facts).getToken(GRAPH_SCOPE))!.token;
     const contributor = await registerApp(keyless.facts, graph, "template-contributor");

@@ -5,11 +5,12 @@ import type { ArmCaller } from "../arm-caller.ts";
 import { requireAction } from "../arm-caller.ts";
 import { armError } from "../arm-errors.ts";
 import { requireSubscription } from "../readable-resources.ts";
+import { secureValues } from "../templates/index.ts";
 import { resourceGroupId, scopeRelation } from "../../core/scope.ts";
 import { deploymentJson, operationJson } from "./deployment-json.ts";
 import { type DeploymentAddress, deploymentId } from "./deployment-input.ts";
 import { errorBody } from "./executor.ts";
-import { whatIf } from "./what-if.ts";
+import { hideSecureValues, whatIf } from "./what-if.ts";
 
 import {
   CANCEL,
@@ -145,8 +146,8 @@ export async function validateTemplateDeployment(
 }
 
 /**
- * `POST …/whatIf`: preflight, then the predicted changes (read through ARM as the caller), stored as a result the
- * client fetches from the answer's `Location`. Returns the result's id.
+ * `POST …/whatIf`: preflight, then the predicted changes (read through ARM as the caller), secure parameter values
+ * shown as `***`, stored as a result the client fetches from the answer's `Location`. Returns the result's id.
  */
 export async function whatIfTemplateDeployment(
   deps: TemplateDeploymentDeps,
@@ -162,7 +163,9 @@ export async function whatIfTemplateDeployment(
         (r) => scopeRelation(r.id, checked.group!.id) === "below",
       )
     : [];
-  const changes = await whatIf(
+  // Secure values reach predicted bodies through properties (and nested deployments' parameters): none is kept.
+  const secureParameters = [...Object.values(checked.plan.parameters)];
+  const predicted = await whatIf(
     {
       arm,
       diffResource: deps.diffResource,
@@ -179,11 +182,15 @@ export async function whatIfTemplateDeployment(
             throw err;
           },
         );
-        return scope ? (await planOrRefuse(() => nested.plan(scope.context, host))).resources : [];
+        if (!scope) return [];
+        const plan = await planOrRefuse(() => nested.plan(scope.context, host));
+        secureParameters.push(...Object.values(plan.parameters));
+        return plan.resources;
       },
     },
     checked.plan.resources,
   );
+  const changes = hideSecureValues(predicted, secureValues(secureParameters));
   const id = newGuid();
   const result = { status: "Succeeded", properties: { changes } };
   await deps.store.insertResult({

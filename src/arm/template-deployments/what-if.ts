@@ -1,4 +1,5 @@
 import { WireError } from "../../core/errors.ts";
+import { redactSecrets } from "../templates/index.ts";
 import type { ArmCaller } from "../arm-caller.ts";
 import type { ArmPort } from "./arm-port.ts";
 import { templateHost } from "./executor.ts";
@@ -94,6 +95,21 @@ async function collect(
       ...(changeType === "NoChange" ? {} : { delta }),
     });
   }
+}
+
+/**
+ * `changes` as they may be stored and shown: every secure parameter value (`secrets`, from the engine's
+ * `secureValues`) in a predicted body, a delta, a key or a reason becomes `***`, as in error messages.
+ */
+export function hideSecureValues(changes: readonly WhatIfChange[], secrets: readonly string[]): WhatIfChange[] {
+  if (secrets.length === 0) return [...changes];
+  const hide = (value: unknown): unknown => {
+    if (typeof value === "string") return redactSecrets(value, secrets);
+    if (Array.isArray(value)) return value.map(hide);
+    if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactSecrets(k, secrets), hide(v)]));
+    return value;
+  };
+  return changes.map((change) => hide(change) as WhatIfChange);
 }
 
 /** The resource as it is now, or undefined when ARM says it does not exist. */

@@ -4,6 +4,7 @@
  */
 export { TemplateError } from "./errors.ts";
 export { FUNCTION_NAMES } from "./functions.ts";
+export { redactSecrets, secureValues } from "./outputs.ts";
 export { armGuid, uniqueString } from "./hashes.ts";
 export { planTemplate } from "./template-plan.ts";
 export type { DeploymentContext, PlannedResource, TemplateHost, TemplatePlan } from "./types.ts";

@@ -12,15 +12,28 @@ import type { PlannedOutput, TemplateHost } from "./types.ts";
 import { getProperty, isObject, type JsonObject, toArmString, typeName } from "./values.ts";
 
 export function redact(scope: TemplateScope, message: string): string {
-  let out = message;
+  return redactSecrets(message, secureValues(scope.parameters.values()));
+}
+
+/**
+ * The strings a text must not show: every string of 4 characters or more in a secure parameter's value (a
+ * secureObject's included), longest first so that a secret containing another is replaced whole.
+ */
+export function secureValues(parameters: Iterable<{ secure: boolean; value: unknown }>): string[] {
   const secrets: string[] = [];
   const collect = (v: unknown): void => {
     if (typeof v === "string" && v.length >= 4) secrets.push(v);
     else if (Array.isArray(v)) v.forEach(collect);
     else if (isObject(v)) Object.values(v).forEach(collect);
   };
-  for (const p of scope.parameters.values()) if (p.secure) collect(p.value);
-  for (const s of secrets.sort((a, b) => b.length - a.length)) out = out.replaceAll(s, "***");
+  for (const p of parameters) if (p.secure) collect(p.value);
+  return secrets.sort((a, b) => b.length - a.length);
+}
+
+/** `text` with each of `secrets` (as `secureValues` orders them) shown as `***`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.replaceAll(s, "***");
   return out;
 }
 
