@@ -1,5 +1,5 @@
 import { type Clock, nowIso } from "../core/clock.ts";
-import { ConflictError } from "../core/errors.ts";
+import { ConflictError, NotFoundError } from "../core/errors.ts";
 import { isGuid } from "../core/ids.ts";
 import { parseScope } from "../core/scope.ts";
 import type { ActivityRecord } from "../storage/activity-store.ts";
@@ -23,7 +23,9 @@ export interface RoleAssignmentDeps extends ActionCheck {
   store: RbacStore;
   clock: Clock;
   /** A built-in or custom role by GUID, with where it may be assigned. */
-  findRole(roleGuid: string): Promise<{ roleName: string; assignableScopes: readonly string[] } | undefined>;
+  findRole(
+    roleGuid: string,
+  ): Promise<{ roleName: string; roleType: "BuiltInRole" | "CustomRole"; assignableScopes: readonly string[] } | undefined>;
   /** The caller's transitive groups, for `assignedTo()`. */
   groupsOf(principalId: string): readonly string[];
   findPrincipalType(principalId: string): Promise<"User" | "ServicePrincipal" | "Group" | undefined>;
@@ -112,8 +114,11 @@ export async function putRoleAssignment(
     change = await deps.store.insertRoleAssignment(record, {
       ...(subscriptionId ? { limit: { subscriptionId, max: ASSIGNMENTS_PER_SUBSCRIPTION } } : {}),
       ...(entry ? { activity: entry } : {}),
+      // A custom role may be deleted after it was read above: the insert checks again, atomically with the write.
+      customRole: role.roleType === "CustomRole",
     });
   } catch (err) {
+    if (err instanceof NotFoundError) throw armError("RoleDefinitionDoesNotExist", input.roleDefinitionId);
     if (!(err instanceof ConflictError)) throw err;
     const duplicate = await deps.store.findRoleAssignment(record.principalId, roleGuid, scope);
     throw armError(

@@ -181,9 +181,10 @@ export async function deleteRoleDefinition(
   const existing = await deps.store.getRoleDefinition(guid);
   if (!existing || existing.tenantId !== caller.tenantId) return undefined;
   await requireOnScopes(deps, caller, DELETE, scope.kind === "root" ? existing.assignableScopes[0]! : scope.id, existing.assignableScopes);
-  const inUse = await deps.store.countAssignmentsOfRole(existing.id);
-  if (inUse > 0) throw armError("RoleDefinitionHasAssignments", inUse);
-  await deps.store.deleteRoleDefinition(existing.id, nowIso(deps.clock));
+  // The check and the delete are one step: an assignment created meanwhile keeps the role.
+  const { deleted, assignments } = await deps.store.deleteRoleDefinition(existing.id, nowIso(deps.clock));
+  if (assignments > 0) throw armError("RoleDefinitionHasAssignments", assignments);
+  if (!deleted) return undefined;
   await deps.policyChanged();
   return customRoleView(existing);
 }

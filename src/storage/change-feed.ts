@@ -37,7 +37,7 @@ export interface Change {
 }
 
 /** An arbitrary, fixed key for the advisory lock that orders change-recording transactions. */
-const CHANGE_FEED_LOCK = 0x6b65796c;
+export const CHANGE_FEED_LOCK = 0x6b65796c;
 
 /** The PostgreSQL channel a committed change is announced on (`LISTEN keyless_changes`); the payload is the schema. */
 export const CHANGE_CHANNEL = "keyless_changes";
@@ -79,7 +79,7 @@ export async function recordChange(
 export const CHANGE_FEED_IDLE_LIMIT_SECONDS = 10;
 
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
-async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
+export async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
   if (isPostgres(tx))
     await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(
       tx,

@@ -1,4 +1,5 @@
 import { type Kysely, PostgresAdapter, type Selectable, sql } from "kysely";
+import { NotFoundError } from "../core/errors.ts";
 import { type ActivityRecord, activityRow } from "./activity-store.ts";
 import { CHANGE_CHANNEL, type Change, type ChangeDelta, changeFeed, changeTransaction, recordChange } from "./change-feed.ts";
 import { afterCursor, cursorOf } from "./directory-lists.ts";
@@ -15,19 +16,20 @@ export function rbacStore(db: Kysely<Tables>) {
      * the write, in one transaction: nothing is acknowledged that a crash could still lose. With `limit`, the insert
      * happens only while the subscription holds fewer than `limit.max` assignments, counted after the transaction
      * took the change feed's turn: two nodes creating the last allowed one at once cannot both succeed. Returns the
-     * recorded change, or undefined when the limit refused the insert. A duplicate throws `ConflictError`.
+     * recorded change, or undefined when the limit refused the insert. A duplicate throws `ConflictError`. With
+     * `customRole`, the insert happens only while the custom role it names exists, checked under the same turn a
+     * role's delete counts its assignments under (deleteRoleDefinition): a role deleted since the caller read it
+     * throws `NotFoundError`, and no assignment ever names a deleted role.
      * On PostgreSQL this is three round trips: `begin` with the lock, one statement, `commit`.
      */
-    async insertRoleAssignment(
-      a: RoleAssignmentRecord,
-      options: { limit?: { subscriptionId: string; max: number }; activity?: ActivityRecord } = {},
-    ): Promise<Change | undefined> {
+    async insertRoleAssignment(a: RoleAssignmentRecord, options: InsertOptions = {}): Promise<Change | undefined> {
       const row = toRow(a);
       const delta = { kind: "assignment.put", assignment: toRecord(row) } as const;
       return conflictOnDuplicate(
         () =>
           changeTransaction(db, async (tx) => {
             if (tx.getExecutor().adapter instanceof PostgresAdapter) return insertGuardedPostgres(tx, row, delta, options);
+            if (options.customRole && !(await roleExists(tx, row.role_definition_id))) throw roleGone();
             if (options.limit && (await countInSubscription(tx, options.limit.subscriptionId)) >= options.limit.max) return undefined;
             await tx.insertInto("role_assignments").values(row).execute();
             if (options.activity) await tx.insertInto("activity_log").values(activityRow(options.activity)).execute();
@@ -226,23 +228,38 @@ export type RbacStore = ReturnType<typeof rbacStore>;
  * (data-modifying CTEs; each later part inserts only if the assignment did). It runs after the lock, so its snapshot
  * counts every assignment committed before.
  */
+type InsertOptions = { limit?: { subscriptionId: string; max: number }; activity?: ActivityRecord; customRole?: boolean };
+
+async function roleExists(tx: Kysely<Tables>, roleKey: string): Promise<boolean> {
+  return (await tx.selectFrom("role_definitions").select("id").where("id", "=", roleKey).executeTakeFirst()) !== undefined;
+}
+
+const roleGone = () => new NotFoundError("The role definition", "The role definition was deleted.");
+
 async function insertGuardedPostgres(
   tx: Kysely<Tables>,
   row: Tables["role_assignments"],
   delta: ChangeDelta,
-  options: { limit?: { subscriptionId: string; max: number }; activity?: ActivityRecord },
+  options: InsertOptions,
 ): Promise<Change | undefined> {
   const key = options.limit && `/subscriptions/${options.limit.subscriptionId.toLowerCase()}`;
-  const guard = options.limit
-    ? sql`where (select count(*) from role_assignments where scope_key = ${key} or scope_key like ${`${key}/%`}) < ${options.limit.max}`
-    : sql``;
+  const guards = [
+    ...(options.limit
+      ? [sql`(select count(*) from role_assignments where scope_key = ${key} or scope_key like ${`${key}/%`}) < ${options.limit.max}`]
+      : []),
+    ...(options.customRole ? [sql`exists (select 1 from role_definitions where id = ${row.role_definition_id})`] : []),
+  ];
+  const guard = guards.length > 0 ? sql`where ${sql.join(guards, sql` and `)}` : sql``;
   const text = JSON.stringify(delta);
   const { rows } = await sql<{ seq: string | number }>`
     with assignment as (insert into role_assignments ${columns(row)} select ${values(row)} ${guard} returning id)${activityPart(options.activity, "assignment")},
     change as (insert into changes (topic, at, delta) select 'rbac', ${row.created_on}, ${text} from assignment returning seq)
     select seq, pg_notify(${CHANGE_CHANNEL}, current_schema()) from change`.execute(tx);
   const seq = rows[0]?.seq;
-  return seq === undefined ? undefined : { seq: Number(seq), topic: "rbac", at: row.created_on, delta };
+  if (seq !== undefined) return { seq: Number(seq), topic: "rbac", at: row.created_on, delta };
+  // Refused: by the role's absence (the rarer case, so read only now, still holding the turn) or by the limit.
+  if (options.customRole && !(await roleExists(tx, row.role_definition_id))) throw roleGone();
+  return undefined;
 }
 
 /** `, activity as (insert … select … from {after})`: the entry is written only if the statement's write happened. */

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { recordChange } from "./change-feed.ts";
+import { lockChangeFeed, recordChange } from "./change-feed.ts";
 import type { DenyAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -23,13 +23,30 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
         "A role definition with this name already exists.",
       );
     },
-    async deleteRoleDefinition(id: string, at: string): Promise<boolean> {
-      return db.transaction().execute(async (tx) => {
-        const result = await tx.deleteFrom("role_definitions").where("id", "=", id.toLowerCase()).executeTakeFirst();
-        const deleted = Number(result.numDeletedRows) > 0;
-        if (deleted) await recordChange(tx, "rbac", at, { kind: "role.delete", id: id.toLowerCase() });
-        return deleted;
-      });
+    /**
+     * Deletes a custom role unless an assignment references it, in one transaction: `assignments` says how many do
+     * (the role then stays), `deleted` false with none says it was gone already. The assignments are counted after
+     * the transaction took the change feed's turn, and an assignment of a custom role is inserted only while that
+     * turn is held and the role still exists (insertRoleAssignment): each one either committed before this count
+     * or finds the role deleted, so no assignment ever names a deleted role. The role's row is deleted before the
+     * turn is taken, in the order a PUT of the role takes them (the other order could deadlock with it).
+     */
+    async deleteRoleDefinition(id: string, at: string): Promise<{ deleted: boolean; assignments: number }> {
+      const key = id.toLowerCase();
+      try {
+        return await db.transaction().execute(async (tx) => {
+          const result = await tx.deleteFrom("role_definitions").where("id", "=", key).executeTakeFirst();
+          if (Number(result.numDeletedRows) === 0) return { deleted: false, assignments: 0 };
+          await lockChangeFeed(tx);
+          const assignments = await countAssignmentsOfRole(tx, key);
+          if (assignments > 0) throw new RoleInUse(assignments);
+          await recordChange(tx, "rbac", at, { kind: "role.delete", id: key }, true);
+          return { deleted: true, assignments: 0 };
+        });
+      } catch (err) {
+        if (err instanceof RoleInUse) return { deleted: false, assignments: err.assignments };
+        throw err;
+      }
     },
     async getRoleDefinition(id: string): Promise<RoleDefinitionRecord | undefined> {
       const row = await db.selectFrom("role_definitions").selectAll().where("id", "=", id.toLowerCase()).executeTakeFirst();
@@ -48,14 +65,7 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       const rows = await db.selectFrom("role_definitions").selectAll().orderBy("role_name_key").execute();
       return rows.map(definitionRecord);
     },
-    async countAssignmentsOfRole(roleId: string): Promise<number> {
-      const row = await db
-        .selectFrom("role_assignments")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .where("role_definition_id", "=", roleId.toLowerCase())
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
+    countAssignmentsOfRole: (roleId: string) => countAssignmentsOfRole(db, roleId.toLowerCase()),
     /** Assignments at the subscription or anything below it: what Azure's per-subscription limit counts. */
     countAssignmentsInSubscription: (subscriptionId: string) => countInSubscription(db, subscriptionId),
     async insertDenyAssignment(d: DenyAssignmentRecord): Promise<void> {
@@ -82,6 +92,24 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
       return rows.map(denyRecord);
     },
   };
+}
+
+/** Rolls back a role's delete that found assignments of the role. */
+class RoleInUse extends Error {
+  readonly assignments: number;
+  constructor(assignments: number) {
+    super(`${assignments} assignment(s) reference the role.`);
+    this.assignments = assignments;
+  }
+}
+
+async function countAssignmentsOfRole(db: Kysely<Tables>, roleKey: string): Promise<number> {
+  const row = await db
+    .selectFrom("role_assignments")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where("role_definition_id", "=", roleKey)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 function definitionRow(r: RoleDefinitionRecord): Tables["role_definitions"] {

@@ -3,8 +3,10 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
-import { BuiltInRoleIds, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
+import { deleteRoleDefinition, putRoleDefinition, type RoleDefinitionDeps } from "../../src/arm/role-definitions.ts";
+import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
+import { CHANGE_FEED_LOCK } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
@@ -38,6 +40,77 @@ for (const dialect of dialects)
     after(async () => database?.close());
 
     const chat = { principalId: member, groupIds: [], operation: { kind: "dataAction" as const, name: CHAT }, scope: account };
+
+    /** A custom role granting chat, assignable in the subscription, for the role-definition races below. */
+    const roleDeps = (): RoleDefinitionDeps => ({
+      store: store.rbac,
+      clock: deps.clock,
+      authorize: async () => true,
+      builtInRoles,
+      conditionProblem: () => undefined,
+      policyChanged: () => live.refresh(),
+    });
+    const newCustomRole = async () => {
+      const guid = crypto.randomUUID();
+      await putRoleDefinition(roleDeps(), caller, scope, guid, {
+        roleName: `chatter ${guid}`,
+        description: "",
+        assignableScopes: [scope],
+        permissions: [{ actions: [], notActions: [], dataActions: [CHAT], notDataActions: [] }],
+      });
+      return guid;
+    };
+
+    test("a custom role's delete and an assignment of it created after the delete's check: the delete is refused, no assignment names a deleted role", async () => {
+      const role = await newCustomRole();
+      const name = crypto.randomUUID();
+      // Another administrator assigns the role after this DELETE read it and found it unassigned.
+      const racing: RoleDefinitionDeps = {
+        ...roleDeps(),
+        store: {
+          ...store.rbac,
+          deleteRoleDefinition: async (...args) => {
+            await putRoleAssignment(deps, caller, scope, name, { roleDefinitionId: role, principalId: member });
+            return store.rbac.deleteRoleDefinition(...args);
+          },
+        },
+      };
+      await assert.rejects(deleteRoleDefinition(racing, caller, scope, role), (err: WireError) => {
+        assert.equal(err.code, "RoleDefinitionHasAssignments");
+        assert.equal(err.status, 409);
+        return true;
+      });
+      assert.ok(await store.rbac.getRoleDefinition(role), "the role stays");
+      assert.equal((await store.rbac.getRoleAssignment(name))?.roleDefinitionId, role);
+      await live.refresh();
+      assert.equal(live.authorizer.evaluate(chat).kind, "allowed", "the assignment grants what its role grants");
+      await deleteRoleAssignment(deps, caller, scope, name);
+      assert.ok(await deleteRoleDefinition(roleDeps(), caller, scope, role), "once unassigned, the role deletes");
+      assert.equal(await store.rbac.getRoleDefinition(role), undefined);
+    });
+
+    test("an assignment of a custom role deleted after the assignment's check: refused as a role that does not exist, nothing stored", async () => {
+      const role = await newCustomRole();
+      const name = crypto.randomUUID();
+      // The PUT found the role; before it writes, another administrator deletes the (still unassigned) role.
+      const racing: RoleAssignmentDeps = {
+        ...deps,
+        findRole: async (guid) => {
+          const found = await deps.findRole(guid);
+          assert.ok(await deleteRoleDefinition(roleDeps(), caller, scope, role));
+          return found;
+        },
+      };
+      await assert.rejects(
+        putRoleAssignment(racing, caller, scope, name, { roleDefinitionId: role, principalId: member }),
+        (err: WireError) => {
+          assert.equal(err.code, "RoleDefinitionDoesNotExist");
+          return true;
+        },
+      );
+      assert.equal(await store.rbac.getRoleAssignment(name), undefined, "no assignment names the deleted role");
+      assert.equal(await store.rbac.countAssignmentsOfRole(role), 0);
+    });
 
     test("an update whose assignment is deleted meanwhile records no change: the acknowledged revoke stays revoked", async () => {
       const name = crypto.randomUUID();
@@ -124,6 +197,50 @@ for (const dialect of dialects)
         "allowed",
       );
     });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time.
+    if (dialect === "postgres")
+      test("a custom role's delete and an assignment of it at once, in either order: never an assignment of a deleted role, no deadlock", async () => {
+        const waiting = async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          return rows[0]!.n;
+        };
+        const until = async (n: number) => {
+          for (let i = 0; i < 500 && (await waiting()) < n; i++) await sleep(10);
+        };
+        for (const first of ["delete", "assign"] as const) {
+          const role = await newCustomRole();
+          const name = crypto.randomUUID();
+          const remove = () => deleteRoleDefinition(roleDeps(), caller, scope, role);
+          const assign = () => putRoleAssignment(deps, caller, scope, name, { roleDefinitionId: role, principalId: member });
+          // A session holds the change feed's turn, so both writes queue for it in a known order.
+          const [removed, assigned] = await database.db.connection().execute(async (holder) => {
+            await sql`begin`.execute(holder);
+            await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(holder);
+            const one = first === "delete" ? remove() : assign();
+            await until(1);
+            const other = first === "delete" ? assign() : remove();
+            await until(2);
+            await sql`commit`.execute(holder);
+            const settled = await Promise.allSettled([one, other]);
+            return first === "delete" ? settled : [settled[1]!, settled[0]!];
+          });
+          const stored = await store.rbac.getRoleAssignment(name);
+          const roleLeft = await store.rbac.getRoleDefinition(role);
+          if (first === "delete") {
+            assert.equal(removed.status, "fulfilled", String((removed as PromiseRejectedResult).reason));
+            assert.equal((assigned as PromiseRejectedResult).reason?.code, "RoleDefinitionDoesNotExist");
+            assert.equal(stored, undefined);
+            assert.equal(roleLeft, undefined);
+          } else {
+            assert.equal(assigned.status, "fulfilled", String((assigned as PromiseRejectedResult).reason));
+            assert.equal((removed as PromiseRejectedResult).reason?.code, "RoleDefinitionHasAssignments");
+            assert.equal(stored?.roleDefinitionId, role);
+            assert.ok(roleLeft);
+          }
+        }
+      });
 
     // PostgreSQL only: SQLite runs one write transaction at a time.
     if (dialect === "postgres")

@@ -89,8 +89,22 @@ for (const dialect of dialects) {
       });
       assert.equal(await store.rbac.countAssignmentsOfRole("AAAAAAAA-0000-4000-8000-000000000001"), 2);
       assert.equal(await store.rbac.countAssignmentsInSubscription("22222222-2222-4222-8222-222222222222"), 2);
-      assert.equal(await store.rbac.deleteRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001", at), true);
-      assert.equal(await store.rbac.deleteRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001", at), false);
+      const changes = await store.rbac.latestChange();
+      assert.deepEqual(await store.rbac.deleteRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001", at), {
+        deleted: false,
+        assignments: 2,
+      });
+      assert.ok(await store.rbac.getRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001"), "a role with assignments stays");
+      assert.equal(await store.rbac.latestChange(), changes, "and no change is recorded");
+      await store.rbac.deleteAssignmentsAtOrBelow(sub, at);
+      assert.deepEqual(await store.rbac.deleteRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001", at), {
+        deleted: true,
+        assignments: 0,
+      });
+      assert.deepEqual(await store.rbac.deleteRoleDefinition("aaaaaaaa-0000-4000-8000-000000000001", at), {
+        deleted: false,
+        assignments: 0,
+      });
     });
   });
 }
