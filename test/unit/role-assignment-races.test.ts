@@ -118,10 +118,24 @@ for (const dialect of dialects)
       await putRoleAssignment(deps, caller, scope, name, input);
       assert.equal(live.authorizer.evaluate(chat).kind, "allowed");
       // A PUT that changes the description reads the assignment; a DELETE (another request, another node) commits
-      // before the PUT writes.
+      // before the PUT writes. The PUT reads the principal's type beside the assignment: the DELETE waits for that
+      // read, or the PUT could find nothing and create.
+      let read = () => {};
+      const assignmentRead = new Promise<void>((resolve) => {
+        read = resolve;
+      });
       const racing: RoleAssignmentDeps = {
         ...deps,
+        store: {
+          ...deps.store,
+          getRoleAssignment: async (id) => {
+            const found = await deps.store.getRoleAssignment(id);
+            read();
+            return found;
+          },
+        },
         findPrincipalType: async () => {
+          await assignmentRead;
           const gone = await deleteRoleAssignment(deps, caller, scope, name);
           assert.ok(gone.deleted, "the delete answered 200");
           return "User";
