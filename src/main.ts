@@ -66,6 +66,8 @@ export interface RunningKeyless {
   facts: BootstrapFacts;
   /** The Prometheus endpoint, when `metricsPort` is set. */
   metricsUrl: string | undefined;
+  /** The server's log, at its configured level and destination. */
+  log: { error(details: object, message: string): void };
   /** Stops at once: connections, streams and calls in flight are cut. */
   close(): Promise<void>;
   /**
@@ -259,6 +261,7 @@ export async function startKeyless(config: Config, clock: Clock = systemClock, h
     tls,
     facts,
     metricsUrl: metricsServer?.url,
+    log: app.log,
     async shutdown(graceSeconds) {
       const { cutRequests } = await drain.begin(app, graceSeconds * 1000);
       app.log.info({ cutRequests }, "shut down gracefully");
@@ -529,8 +532,10 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
   // pay the pause).
   const running = await startKeyless(config, systemClock, { afterFullReload: heapShrinkAfterReloads() });
   out(startupReport(running, config));
-  // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it.
-  void loadTokenizer();
+  // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it. Should that
+  // fail (its ranks file missing or unreadable), the server still serves: each call that counts tokens tries again
+  // and, until one load succeeds, fails as any internal failure does (the data plane answers 502 BackendUnavailable).
+  loadTokenizer().catch((err: Error) => running.log.error({ err }, `${err.message}; calls that count tokens fail until it loads`));
   let stopped: Promise<void> | undefined;
   const close = () => {
     stopped ??= running.close();

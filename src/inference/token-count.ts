@@ -29,10 +29,17 @@ export function loadTokenizer(): Promise<GptEncoding> {
   loading ??= Promise.all([
     import("gpt-tokenizer/GptEncoding"),
     readFile(new URL(import.meta.resolve("gpt-tokenizer/data/o200k_base.tiktoken"))),
-  ]).then(([{ GptEncoding }, file]) => {
-    encoding = GptEncoding.getEncodingApi("o200k_base", () => tiktokenRanks(file));
-    return encoding;
-  });
+  ]).then(
+    ([{ GptEncoding }, file]) => {
+      encoding = GptEncoding.getEncodingApi("o200k_base", () => tiktokenRanks(file));
+      return encoding;
+    },
+    (err: Error) => {
+      // Forgotten, so the next count tries again (the file may be restored) rather than failing for good.
+      loading = undefined;
+      throw new Error(`The tokenizer could not be loaded (gpt-tokenizer's data/o200k_base.tiktoken): ${err.message}`, { cause: err });
+    },
+  );
   return loading;
 }
 

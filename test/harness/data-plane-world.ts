@@ -28,6 +28,8 @@ export async function startDataPlaneWorld(
     /** Files written beside the models file (scripts it names). */
     files?: Record<string, string>;
     env?: Record<string, string>;
+    /** The server's stdout and stderr, as they come. */
+    onOutput?: (chunk: string) => void;
     deployments?: Array<{ name: string; model: string; capacity?: number }>;
   } = {},
 ): Promise<DataPlaneWorld> {
@@ -39,7 +41,7 @@ export async function startDataPlaneWorld(
     for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
     env.KEYLESS_MODELS_FILE = file;
   }
-  const keyless = await startKeyless({ env });
+  const keyless = await startKeyless({ env, ...(options.onOutput ? { onOutput: options.onOutput } : {}) });
   const admin = adminCredential(keyless.facts);
   const armToken = (await admin.getToken(ARM_SCOPE))!.token;
   const app = await registerApp(keyless.facts, (await admin.getToken(GRAPH_SCOPE))!.token, "data-plane-world-app");
