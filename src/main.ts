@@ -417,7 +417,16 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       conditionProblem,
       policyChanged,
     },
-    roleDefinitions: { store: store.rbac, clock, authorize, explainDenial, builtInRoles, conditionProblem, policyChanged },
+    roleDefinitions: {
+      store: store.rbac,
+      clock,
+      authorize,
+      explainDenial,
+      builtInRoles,
+      conditionProblem,
+      policyChanged,
+      customRolesPerTenant: config.customRolesPerTenant,
+    },
     access: {
       store: store.rbac,
       clock,

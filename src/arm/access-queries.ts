@@ -7,6 +7,7 @@ import type { DenyAssignmentRecord, PermissionRecord } from "../storage/records.
 import type { ArmCaller } from "./arm-caller.ts";
 import { type ActionCheck, requireAction } from "./arm-caller.ts";
 import { armError } from "./arm-errors.ts";
+import { checkPermissionSizes, MAX_DESCRIPTION, MAX_ROLE_TEXT, permissionText } from "./role-definitions.ts";
 
 /**
  * Questions about access rather than changes to it: the caller's effective permissions at a scope, the Keyless
@@ -107,6 +108,7 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
   if (everyone && (input.excludePrincipals ?? []).length === 0)
     throw armError("InvalidDenyAssignment", "denying everyone requires at least one excluded principal.");
   if (input.permissions.length === 0) throw armError("InvalidDenyAssignment", "permissions must list at least one block.");
+  checkDenySizes(input);
   // Deny blocks are applied whole: a condition there would be silently ignored, so it is refused.
   if (input.permissions.some((p) => p.condition !== undefined))
     throw armError("InvalidDenyAssignment", "conditions on deny assignment permissions are not supported; remove them.");
@@ -131,6 +133,24 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
   }
   await deps.policyChanged();
   return record;
+}
+
+/** A deny assignment is held in every node's memory, as a custom role: the same bounds on its permissions and text. */
+function checkDenySizes(input: DenyAssignmentInput): void {
+  checkPermissionSizes(input.permissions, "InvalidDenyAssignment");
+  if ((input.description?.length ?? 0) > MAX_DESCRIPTION)
+    throw armError("InvalidDenyAssignment", `description may be at most ${MAX_DESCRIPTION} characters.`);
+  const principals = [...input.principals, ...(input.excludePrincipals ?? [])];
+  const text =
+    permissionText(input.permissions) +
+    input.denyAssignmentName.length +
+    (input.description?.length ?? 0) +
+    principals.reduce((n, p) => n + p.id.length + p.type.length, 0);
+  if (text > MAX_ROLE_TEXT)
+    throw armError(
+      "InvalidDenyAssignment",
+      `its text (name, description, principals and permissions) may be at most ${MAX_ROLE_TEXT} characters.`,
+    );
 }
 
 /**

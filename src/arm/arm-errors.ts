@@ -108,6 +108,11 @@ const catalog = {
     template: (limit: number) =>
       `No more role assignments can be created. A subscription holds at most ${limit} role assignments; remove unused ones or assign to groups.`,
   },
+  RoleDefinitionLimitExceeded: {
+    status: 400,
+    template: (limit: number) =>
+      `Role definition limit exceeded. No more role definitions can be created. A directory holds at most ${limit} custom roles (setting customRolesPerTenant); delete unused ones.`,
+  },
   RoleNotAssignableAtScope: {
     status: 400,
     template: (role: string, scope: string) =>

@@ -30,13 +30,25 @@ export interface RoleDefinitionDeps extends ActionCheck {
   conditionProblem(condition: string): string | undefined;
   /** Makes a change effective on this node before the write returns. */
   policyChanged(): Promise<void>;
+  /** Custom roles one tenant may hold (setting `customRolesPerTenant`, Azure's 5,000). */
+  customRolesPerTenant: number;
 }
 
 const WRITE = "Microsoft.Authorization/roleDefinitions/write";
 const DELETE = "Microsoft.Authorization/roleDefinitions/delete";
 const MAX_NAME = 512;
-const MAX_DESCRIPTION = 2048;
+export const MAX_DESCRIPTION = 2048;
 const MAX_SCOPES = 2000;
+/**
+ * Every node holds every custom role and deny assignment in memory, so their permissions are bounded: blocks, the
+ * entries of each list, the characters of an entry (Azure's longest operation names are under 200), and the text of
+ * a whole role (names, description, scopes, entries and conditions), which with `customRolesPerTenant` bounds what a
+ * tenant's roles can cost a node.
+ */
+const MAX_PERMISSION_BLOCKS = 16;
+const MAX_PERMISSION_ENTRIES = 1000;
+const MAX_PERMISSION_ENTRY_LENGTH = 512;
+export const MAX_ROLE_TEXT = 64 * 1024;
 
 function customRoleView(r: RoleDefinitionRecord): RoleDefinitionView {
   return {
@@ -138,6 +150,14 @@ export async function putRoleDefinition(
   if (!isGuid(guid)) throw armError("InvalidRoleDefinition", `the role definition name '${guid}' must be a GUID.`);
   if (deps.builtInRoles.some((r) => r.id.toLowerCase() === guid.toLowerCase())) throw armError("BuiltInRoleCannotBeModified", guid);
   const assignableScopes = checkAssignableScopes(input);
+  checkPermissionSizes(input.permissions, "InvalidRoleDefinition");
+  const text = permissionText(input.permissions) + input.roleName.length + input.description.length;
+  const scopesText = assignableScopes.reduce((n, scope) => n + scope.length, 0);
+  if (text + scopesText > MAX_ROLE_TEXT)
+    throw armError(
+      "InvalidRoleDefinition",
+      `the role's text (names, description, scopes and permissions) may be at most ${MAX_ROLE_TEXT} characters.`,
+    );
   checkPermissionConditions(deps, input.permissions);
   // A custom "Reader" would make `--role Reader` ambiguous: built-in names are taken, whatever their case.
   const builtInNamesake = deps.builtInRoles.find((r) => r.roleName.toLowerCase() === input.roleName.trim().toLowerCase());
@@ -158,12 +178,14 @@ export async function putRoleDefinition(
     updatedOn: now,
     updatedBy: caller.principalId,
   };
+  let saved: boolean;
   try {
-    await deps.store.saveRoleDefinition(record);
+    saved = await deps.store.saveRoleDefinition(record, { maxPerTenant: deps.customRolesPerTenant });
   } catch (err) {
     if (err instanceof ConflictError) throw armError("RoleDefinitionWithSameNameExists", record.roleName);
     throw err;
   }
+  if (!saved) throw armError("RoleDefinitionLimitExceeded", deps.customRolesPerTenant);
   await deps.policyChanged();
   return { created: !existing, role: customRoleView(record) };
 }
@@ -246,6 +268,38 @@ function checkAssignableScopes(input: RoleDefinitionInput): string[] {
   if (input.description.length > MAX_DESCRIPTION)
     throw armError("InvalidRoleDefinition", `description may be at most ${MAX_DESCRIPTION} characters.`);
   return [...new Map(scopes.map((s) => [s.key, s.id])).values()];
+}
+
+/**
+ * The bounds on permission blocks every node keeps in memory (custom roles' and deny assignments'): at most
+ * `MAX_PERMISSION_BLOCKS` blocks, `MAX_PERMISSION_ENTRIES` entries in each list, `MAX_PERMISSION_ENTRY_LENGTH`
+ * characters in each entry; refused with `code` (400).
+ */
+export function checkPermissionSizes(
+  permissions: readonly PermissionRecord[],
+  code: "InvalidRoleDefinition" | "InvalidDenyAssignment",
+): void {
+  if (permissions.length > MAX_PERMISSION_BLOCKS) throw armError(code, `permissions may list at most ${MAX_PERMISSION_BLOCKS} blocks.`);
+  for (const [i, block] of permissions.entries()) {
+    for (const list of ["actions", "notActions", "dataActions", "notDataActions"] as const) {
+      const entries = block[list];
+      if (entries.length > MAX_PERMISSION_ENTRIES)
+        throw armError(code, `permissions[${i}].${list} may list at most ${MAX_PERMISSION_ENTRIES} entries.`);
+      if (entries.some((entry) => entry.length > MAX_PERMISSION_ENTRY_LENGTH))
+        throw armError(code, `permissions[${i}].${list} entries may be at most ${MAX_PERMISSION_ENTRY_LENGTH} characters.`);
+    }
+  }
+}
+
+/** Characters of permission blocks' entries and conditions, towards `MAX_ROLE_TEXT`. */
+export function permissionText(permissions: readonly PermissionRecord[]): number {
+  let n = 0;
+  for (const block of permissions) {
+    for (const list of [block.actions, block.notActions, block.dataActions, block.notDataActions])
+      for (const entry of list) n += entry.length;
+    n += block.condition?.length ?? 0;
+  }
+  return n;
 }
 
 /** A permission block's condition must be one Keyless evaluates, version "2.0"; never stored unevaluable. */

@@ -361,6 +361,16 @@ export const schema = {
     description:
       "Largest ARM request body in bytes; larger ones get 413 `RequestEntityTooLarge`. Azure Resource Manager takes up to 4 MB, but Keyless's ARM bodies (resource groups, accounts, role assignments) are a few KB, and reading and parsing a body costs about 25 ms of event loop per MB: 1 MiB keeps any one request under 50 ms (docs/benchmarks.md).",
   }),
+  customRolesPerTenant: setting<number>({
+    type: "integer",
+    env: "KEYLESS_CUSTOM_ROLES_PER_TENANT",
+    flag: "--custom-roles-per-tenant",
+    default: 5000,
+    min: 1,
+    max: 100_000,
+    description:
+      "Custom role definitions one tenant (directory) may hold, as in Azure; creating one more is 400 `RoleDefinitionLimitExceeded`. Every node holds every custom role in memory: each is at most 64 KiB of text, so the default bounds a tenant's roles to about 320 MiB at worst.",
+  }),
   templateDeploymentConcurrency: setting<number>({
     type: "integer",
     env: "KEYLESS_TEMPLATE_DEPLOYMENT_CONCURRENCY",

@@ -79,7 +79,7 @@ export async function recordChange(
 export const CHANGE_FEED_IDLE_LIMIT_SECONDS = 10;
 
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
-export async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
+async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
   if (isPostgres(tx))
     await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(
       tx,

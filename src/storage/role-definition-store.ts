@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from "kysely";
-import { lockChangeFeed, recordChange } from "./change-feed.ts";
+import { changeTransaction, recordChange } from "./change-feed.ts";
 import type { DenyAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -10,15 +10,29 @@ import { conflictOnDuplicate } from "./unique-violation.ts";
  */
 export function roleDefinitionStore(db: Kysely<Tables>) {
   return {
-    /** Inserts or replaces (same id) a custom role; a role name already used by another role is a ConflictError. */
-    async saveRoleDefinition(r: RoleDefinitionRecord): Promise<void> {
-      await conflictOnDuplicate(
+    /**
+     * Inserts or replaces (same id) a custom role; a role name already used by another role is a ConflictError.
+     * With `maxPerTenant`, a new role is inserted only while its tenant holds fewer, counted after the transaction
+     * took the change feed's turn (as role assignments' limit): two nodes creating the last allowed role at once
+     * cannot both succeed. Returns false, writing nothing, when the limit refused it.
+     */
+    async saveRoleDefinition(r: RoleDefinitionRecord, options: { maxPerTenant?: number } = {}): Promise<boolean> {
+      return conflictOnDuplicate(
         () =>
-          db.transaction().execute(async (tx) => {
-            await tx.deleteFrom("role_definitions").where("id", "=", r.id.toLowerCase()).execute();
+          changeTransaction(db, async (tx) => {
+            const replaced = await tx.deleteFrom("role_definitions").where("id", "=", r.id.toLowerCase()).executeTakeFirst();
+            if (options.maxPerTenant !== undefined && Number(replaced.numDeletedRows) === 0) {
+              const held = await tx
+                .selectFrom("role_definitions")
+                .select((eb) => eb.fn.countAll().as("n"))
+                .where("tenant_id", "=", r.tenantId)
+                .executeTakeFirstOrThrow();
+              if (Number(held.n) >= options.maxPerTenant) return false;
+            }
             const row = definitionRow(r);
             await tx.insertInto("role_definitions").values(row).execute();
-            await recordChange(tx, "rbac", r.updatedOn, { kind: "role.put", role: definitionRecord(row) });
+            await recordChange(tx, "rbac", r.updatedOn, { kind: "role.put", role: definitionRecord(row) }, true);
+            return true;
           }),
         "A role definition with this name already exists.",
       );
@@ -28,16 +42,14 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
      * (the role then stays), `deleted` false with none says it was gone already. The assignments are counted after
      * the transaction took the change feed's turn, and an assignment of a custom role is inserted only while that
      * turn is held and the role still exists (insertRoleAssignment): each one either committed before this count
-     * or finds the role deleted, so no assignment ever names a deleted role. The role's row is deleted before the
-     * turn is taken, in the order a PUT of the role takes them (the other order could deadlock with it).
+     * or finds the role deleted, so no assignment ever names a deleted role.
      */
     async deleteRoleDefinition(id: string, at: string): Promise<{ deleted: boolean; assignments: number }> {
       const key = id.toLowerCase();
       try {
-        return await db.transaction().execute(async (tx) => {
+        return await changeTransaction(db, async (tx) => {
           const result = await tx.deleteFrom("role_definitions").where("id", "=", key).executeTakeFirst();
           if (Number(result.numDeletedRows) === 0) return { deleted: false, assignments: 0 };
-          await lockChangeFeed(tx);
           const assignments = await countAssignmentsOfRole(tx, key);
           if (assignments > 0) throw new RoleInUse(assignments);
           await recordChange(tx, "rbac", at, { kind: "role.delete", id: key }, true);

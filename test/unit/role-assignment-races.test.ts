@@ -47,6 +47,7 @@ for (const dialect of dialects)
       clock: deps.clock,
       authorize: async () => true,
       builtInRoles,
+      customRolesPerTenant: 5000,
       conditionProblem: () => undefined,
       policyChanged: () => live.refresh(),
     });
