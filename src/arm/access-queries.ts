@@ -28,6 +28,11 @@ const READ_DENY = "Microsoft.Authorization/denyAssignments/read";
 const WRITE_DENY = "Microsoft.Authorization/denyAssignments/write";
 const DELETE_DENY = "Microsoft.Authorization/denyAssignments/delete";
 const EVERYONE = "00000000-0000-0000-0000-000000000000";
+/**
+ * Azure's limit of deny assignments per subscription (management-group and root ones count per tenant): every node
+ * holds them all in memory and checks each decision against those on its scope chain.
+ */
+export const DENY_ASSIGNMENTS_PER_SUBSCRIPTION = 2000;
 
 function checkScope(scopeText: string) {
   const scope = parseScope(scopeText);
@@ -124,13 +129,15 @@ export async function putDenyAssignment(deps: AccessDeps, caller: ArmCaller, sco
     doNotApplyToChildScopes: input.doNotApplyToChildScopes ?? false,
     createdOn: nowIso(deps.clock),
   };
+  let inserted: boolean;
   try {
-    await deps.store.insertDenyAssignment(record);
+    inserted = await deps.store.insertDenyAssignment(record, { max: DENY_ASSIGNMENTS_PER_SUBSCRIPTION });
   } catch (err) {
     if (err instanceof ConflictError)
       throw armError("InvalidDenyAssignment", `deny assignment '${id}' already exists; deny assignments cannot be updated.`);
     throw err;
   }
+  if (!inserted) throw armError("DenyAssignmentLimitExceeded", DENY_ASSIGNMENTS_PER_SUBSCRIPTION);
   await deps.policyChanged();
   return record;
 }

@@ -119,6 +119,11 @@ const catalog = {
       `The role '${role}' is not available for assignment at scope '${scope}'. Add the scope (or one above it) to the role's assignableScopes.`,
   },
   InvalidSkipToken: { status: 400, template: () => "The $skipToken is not valid. Use the nextLink of the previous page unchanged." },
+  DenyAssignmentLimitExceeded: {
+    status: 400,
+    template: (limit: number) =>
+      `No more deny assignments can be created. A subscription (or, above subscriptions, a directory) holds at most ${limit} deny assignments; remove unused ones.`,
+  },
   DenyAssignmentNotFound: { status: 404, template: (id: string) => `The deny assignment '${id}' could not be found.` },
   InvalidDenyAssignment: { status: 400, template: (detail: string) => `The deny assignment is invalid: ${detail}` },
   SubscriptionNotFound: { status: 404, template: (id: string) => `The subscription '${id}' could not be found.` },

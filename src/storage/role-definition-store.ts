@@ -80,13 +80,20 @@ export function roleDefinitionStore(db: Kysely<Tables>) {
     countAssignmentsOfRole: (roleId: string) => countAssignmentsOfRole(db, roleId.toLowerCase()),
     /** Assignments at the subscription or anything below it: what Azure's per-subscription limit counts. */
     countAssignmentsInSubscription: (subscriptionId: string) => countInSubscription(db, subscriptionId),
-    async insertDenyAssignment(d: DenyAssignmentRecord): Promise<void> {
-      await conflictOnDuplicate(
+    /**
+     * Inserts a deny assignment with its change. With `max`, only while fewer are held where Azure counts them (its
+     * subscription; above subscriptions, the tenant's management-group and root ones), counted after the
+     * transaction took the change feed's turn, as role assignments: returns false, writing nothing, when refused.
+     */
+    async insertDenyAssignment(d: DenyAssignmentRecord, options: { max?: number } = {}): Promise<boolean> {
+      return conflictOnDuplicate(
         () =>
-          db.transaction().execute(async (tx) => {
+          changeTransaction(db, async (tx) => {
+            if (options.max !== undefined && (await countDenyAssignmentsBeside(tx, d)) >= options.max) return false;
             const row = denyRow(d);
             await tx.insertInto("deny_assignments").values(row).execute();
-            await recordChange(tx, "rbac", d.createdOn, { kind: "deny.put", deny: denyRecord(row) });
+            await recordChange(tx, "rbac", d.createdOn, { kind: "deny.put", deny: denyRecord(row) }, true);
+            return true;
           }),
         "The deny assignment already exists.",
       );
@@ -184,6 +191,21 @@ function denyRecord(row: Selectable<Tables["deny_assignments"]>): DenyAssignment
     doNotApplyToChildScopes: Number(row.do_not_apply_to_child_scopes) === 1,
     createdOn: row.created_on,
   };
+}
+
+/** The deny assignments `d` counts with: its subscription's, or, above subscriptions, its tenant's others. */
+async function countDenyAssignmentsBeside(db: Kysely<Tables>, d: DenyAssignmentRecord): Promise<number> {
+  const subscription = /^\/subscriptions\/[^/]+/i.exec(d.scope)?.[0]?.toLowerCase();
+  const row = await db
+    .selectFrom("deny_assignments")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .where((eb) =>
+      subscription
+        ? eb.or([eb("scope_key", "=", subscription), eb("scope_key", "like", `${subscription}/%`)])
+        : eb.and([eb("tenant_id", "=", d.tenantId), eb("scope_key", "not like", "/subscriptions/%")]),
+    )
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** Assignments at a subscription or anything below it: what Azure's per-subscription limit counts. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
 import { after, before, describe, test } from "node:test";
-import { type AccessDeps, putDenyAssignment } from "../../src/arm/access-queries.ts";
+import { type AccessDeps, DENY_ASSIGNMENTS_PER_SUBSCRIPTION, putDenyAssignment } from "../../src/arm/access-queries.ts";
 import { MAX_ROLE_TEXT, putRoleDefinition, type RoleDefinitionDeps, type RoleDefinitionInput } from "../../src/arm/role-definitions.ts";
 import { builtInRoles } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
@@ -60,6 +60,14 @@ for (const dialect of dialects)
       };
     });
     after(async () => database?.close());
+    const accessDeps = (): AccessDeps => ({
+      store: store.rbac,
+      clock: deps.clock,
+      authorize: async () => true,
+      effectivePermissions: () => [],
+      checkAccess: () => ({}),
+      policyChanged: async () => undefined,
+    });
 
     test("a permission entry, list, block count or whole role too large is refused with InvalidRoleDefinition, and nothing is written", async () => {
       const changesBefore = await store.rbac.latestChange();
@@ -86,7 +94,7 @@ for (const dialect of dialects)
       assert.equal(saved.created, true);
     });
 
-    test(`refuses the ${LIMIT + 1}th custom role of a tenant with RoleDefinitionLimitExceeded; updating one still works`, async () => {
+    test(`refuses a custom role past ${LIMIT} in a tenant with RoleDefinitionLimitExceeded; updating one still works`, async () => {
       const held = (await store.rbac.listRoleDefinitions()).length;
       for (let i = held; i < LIMIT; i++) await putRoleDefinition(deps, caller, sub, crypto.randomUUID(), role(`role ${i}`));
       const changesBefore = await store.rbac.latestChange();
@@ -121,14 +129,6 @@ for (const dialect of dialects)
     });
 
     test("a deny assignment's permissions and description have the same bounds (InvalidDenyAssignment)", async () => {
-      const accessDeps: AccessDeps = {
-        store: store.rbac,
-        clock: deps.clock,
-        authorize: async () => true,
-        effectivePermissions: () => [],
-        checkAccess: () => ({}),
-        policyChanged: async () => undefined,
-      };
       const deny = (extra: object) => ({
         denyAssignmentName: "deny",
         permissions: role("x").permissions,
@@ -145,8 +145,51 @@ for (const dialect of dialects)
           ).permissions,
         }),
       ])
-        await assert.rejects(putDenyAssignment(accessDeps, caller, sub, crypto.randomUUID(), input), refusedWith("InvalidDenyAssignment"));
+        await assert.rejects(
+          putDenyAssignment(accessDeps(), caller, sub, crypto.randomUUID(), input),
+          refusedWith("InvalidDenyAssignment"),
+        );
       assert.equal((await store.rbac.listDenyAssignments()).length, 0);
+    });
+
+    test(`refuses a deny assignment past ${DENY_ASSIGNMENTS_PER_SUBSCRIPTION} in a subscription with DenyAssignmentLimitExceeded; another subscription has its own`, async () => {
+      const full = "/subscriptions/66666666-6666-4666-8666-666666666666";
+      const rows = Array.from({ length: DENY_ASSIGNMENTS_PER_SUBSCRIPTION }, (_, i) => ({
+        id: `deny-${i}`,
+        tenant_id: tenantId,
+        deny_assignment_name: `deny ${i}`,
+        description: "",
+        scope: `${full}/resourceGroups/rg-${i % 40}`,
+        scope_key: `${full}/resourcegroups/rg-${i % 40}`,
+        permissions: JSON.stringify(role("x").permissions),
+        principals: JSON.stringify([{ id: "44444444-4444-4444-8444-444444444444", type: "User" }]),
+        exclude_principals: "[]",
+        do_not_apply_to_child_scopes: 0,
+        created_on: at,
+      }));
+      for (let i = 0; i < rows.length; i += 500)
+        await database.db
+          .insertInto("deny_assignments")
+          .values(rows.slice(i, i + 500))
+          .execute();
+      const changesBefore = await store.rbac.latestChange();
+      const input = {
+        denyAssignmentName: "one too many",
+        permissions: role("x").permissions,
+        principals: [{ id: "44444444-4444-4444-8444-444444444444", type: "User" }],
+      };
+      await assert.rejects(
+        putDenyAssignment(accessDeps(), caller, full, crypto.randomUUID(), input),
+        refusedWith("DenyAssignmentLimitExceeded"),
+      );
+      assert.equal(await store.rbac.latestChange(), changesBefore, "no change recorded for a refused write");
+      assert.equal((await store.rbac.listDenyAssignments()).length, DENY_ASSIGNMENTS_PER_SUBSCRIPTION);
+      await putDenyAssignment(accessDeps(), caller, sub, crypto.randomUUID(), input);
+      assert.equal(
+        (await store.rbac.listDenyAssignments()).length,
+        DENY_ASSIGNMENTS_PER_SUBSCRIPTION + 1,
+        "another subscription has its own limit",
+      );
     });
   });
 
