@@ -213,7 +213,35 @@ describe("template deployments over ARM REST", () => {
       $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
       contentVersion: "1.0.0.0",
       parameters: { secret: { type: "securestring" }, conf: { type: "secureObject" } },
-      resources: [identity("tpl-id"), identity("tpl-id-whatif")],
+      resources: [
+        identity("tpl-id"),
+        identity("tpl-id-whatif"),
+        {
+          // A nested template's own secure parameter, given a value the outer template does not mark secure.
+          type: "Microsoft.Resources/deployments",
+          apiVersion: "2021-04-01",
+          name: "inner",
+          properties: {
+            mode: "Incremental",
+            expressionEvaluationOptions: { scope: "inner" },
+            parameters: { innerSecret: { value: "nested-S3cret" } },
+            template: {
+              $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              contentVersion: "1.0.0.0",
+              parameters: { innerSecret: { type: "securestring" } },
+              resources: [
+                {
+                  type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+                  apiVersion: "2023-01-31",
+                  name: "tpl-id-nested",
+                  location: "westeurope",
+                  tags: { inner: "[parameters('innerSecret')]" },
+                },
+              ],
+            },
+          },
+        },
+      ],
     };
     const parameters = { secret: { value: "s3cr3t-VALUE" }, conf: { value: { user: "ops", password: "obj-P4ssw0rd" } } };
     const response = await fetch(
@@ -230,11 +258,13 @@ describe("template deployments over ARM REST", () => {
     const created = changes.find((c) => c.resourceId.endsWith("/tpl-id-whatif"));
     assert.equal(created.changeType, "Create");
     assert.deepEqual(created.after.tags, { pw: "***", mixed: "x-***", nested: "***", plain: "ops" });
+    assert.deepEqual(changes.find((c) => c.resourceId.endsWith("/tpl-id-nested")).after.tags, { inner: "***" });
     const modified = changes.find((c) => c.resourceId.endsWith("/tpl-id"));
     assert.equal(modified.changeType, "Modify");
     const shown = JSON.stringify(result);
     assert.equal(shown.includes("s3cr3t-VALUE"), false);
     assert.equal(shown.includes("obj-P4ssw0rd"), false);
+    assert.equal(shown.includes("nested-S3cret"), false);
   });
 
   test("a Contributor's template cannot assign roles: that resource fails with AuthorizationFailed, the rest deploys", async () => {
