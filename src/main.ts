@@ -378,6 +378,7 @@ function assembleServices(store: Store, directory: Directory, facts: BootstrapFa
       diffResource,
       armAs: (caller, origin, correlationId) => armInProcess(services, caller, origin, correlationId),
       concurrency: config.templateDeploymentConcurrency,
+      historyLimit: config.templateDeploymentHistoryLimit,
       parallelism: 4,
       logFailure: (message, err) => live.deploymentRuns.log(message, err),
       track(run) {

@@ -251,6 +251,11 @@ const catalog = {
     template: (limit: number) =>
       `The subscription already has ${limit} deployments accepted or running, the limit (setting templateDeploymentConcurrency). Retry when one finishes.`,
   },
+  DeploymentQuotaExceeded: {
+    status: 400,
+    template: (name: string, limit: number, count: number) =>
+      `Creating the deployment '${name}' would exceed the quota of '${limit}'. The current deployment count is '${count}', every one accepted or running, so none could be deleted from the history to make room. Retry when one finishes.`,
+  },
   NoRegisteredProviderFound: {
     status: 400,
     template: (type: string, supported: string) =>

@@ -381,6 +381,16 @@ export const schema = {
     description:
       "Template deployments (`Microsoft.Resources/deployments`) one subscription may have accepted or running at once; one more gets 429 `DeploymentConcurrencyLimitExceeded`. A template's body is bounded by armBodyLimit.",
   }),
+  templateDeploymentHistoryLimit: setting<number>({
+    type: "integer",
+    env: "KEYLESS_TEMPLATE_DEPLOYMENT_HISTORY_LIMIT",
+    flag: "--template-deployment-history-limit",
+    default: 800,
+    min: 1,
+    max: 800,
+    description:
+      "Template deployments one resource group, or one subscription's own scope, keeps in its history (Azure's 800). A new deployment at a full scope deletes the oldest finished ones to make room, never an accepted or running one; when every one is accepted or running it gets 400 `DeploymentQuotaExceeded`.",
+  }),
   graphBodyLimit: setting<number>({
     type: "integer",
     env: "KEYLESS_GRAPH_BODY_LIMIT",

@@ -73,6 +73,8 @@ interface TemplateDeploymentServices {
   armAs(caller: ArmCaller, origin: string, correlationId: string): ArmPort;
   /** Deployments a subscription may have accepted or running at once (`templateDeploymentConcurrency`). */
   concurrency: number;
+  /** Deployments one scope keeps in its history (`templateDeploymentHistoryLimit`). */
+  historyLimit: number;
   /** Resources one deployment writes at once. */
   parallelism: number;
   logFailure(message: string, err: unknown): void;

@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, type RawBuilder, type Selectable, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, PostgresAdapter, type RawBuilder, type Selectable, sql } from "kysely";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
@@ -58,20 +58,42 @@ export interface DeploymentResultRecord {
   createdAt: string;
 }
 
+/** A deployment's run is under way in these states: it is neither deleted nor replaced then. */
+const ACTIVE_STATES = ["Accepted", "Running"];
+
 /** Template deployments, their operations and finished what-if results. */
 export function deploymentStore(db: Kysely<Tables>) {
   return {
-    /** Creates or replaces a deployment (a new run of the same name replaces the old one and drops its operations). */
-    async putDeployment(d: TemplateDeploymentRecord): Promise<void> {
+    /**
+     * Creates or replaces a deployment (a new run of the same name replaces the old one and drops its operations,
+     * and becomes the newest in the history). With `historyLimit`, the scope's history (its resource group's, or the
+     * subscription's own) stays within the limit as Azure's does: when the scope holds that many already, its oldest
+     * finished deployments are deleted with their operations to make room, never an accepted or running one; when
+     * not enough can go, nothing is written and `count` says how many the scope holds. The count and the deletions
+     * happen under a lock of the scope (PostgreSQL: an advisory lock for the transaction; SQLite writes one at a
+     * time), so creations at one scope on several nodes at once cannot pass the limit together.
+     */
+    async putDeployment(
+      d: TemplateDeploymentRecord,
+      options: { historyLimit?: number } = {},
+    ): Promise<{ stored: true; deleted: number } | { stored: false; count: number }> {
       const row = deploymentRow(d);
-      await db.transaction().execute(async (tx) => {
-        await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", row.id_key).execute();
-        await tx.deleteFrom("template_deployments").where("id_key", "=", row.id_key).execute();
-        await tx
-          .insertInto("template_deployments")
-          .values({ ...row, updated_at: databaseTime(tx) })
-          .execute();
-      });
+      try {
+        return await db.transaction().execute(async (tx) => {
+          if (options.historyLimit !== undefined) await lockScopeHistory(tx, row);
+          await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", row.id_key).execute();
+          await tx.deleteFrom("template_deployments").where("id_key", "=", row.id_key).execute();
+          const deleted = options.historyLimit === undefined ? 0 : await makeRoom(tx, row, options.historyLimit);
+          await tx
+            .insertInto("template_deployments")
+            .values({ ...row, updated_at: databaseTime(tx) })
+            .execute();
+          return { stored: true as const, deleted };
+        });
+      } catch (err) {
+        if (err instanceof HistoryFull) return { stored: false, count: err.count };
+        throw err;
+      }
     },
     /**
      * Updates the run's state, outputs, error and end, and touches it (`updatedAt`, by the database's clock: with an
@@ -104,7 +126,7 @@ export function deploymentStore(db: Kysely<Tables>) {
       const result = await db
         .updateTable("template_deployments")
         .set({ provisioning_state: "Failed", error: JSON.stringify(error), ended_at: endedAt, updated_at: databaseTime(db) })
-        .where("provisioning_state", "in", ["Accepted", "Running"])
+        .where("provisioning_state", "in", ACTIVE_STATES)
         .where("updated_at", "<", databaseTime(db, staleSeconds))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
@@ -128,7 +150,7 @@ export function deploymentStore(db: Kysely<Tables>) {
         .selectFrom("template_deployments")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .where("subscription_id", "=", subscriptionId.toLowerCase())
-        .where("provisioning_state", "in", ["Accepted", "Running"])
+        .where("provisioning_state", "in", ACTIVE_STATES)
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
@@ -201,6 +223,59 @@ export type DeploymentStore = ReturnType<typeof deploymentStore>;
  * The database's clock, `secondsAgo` earlier, as the ISO-8601 text `nowIso` writes (UTC, milliseconds, `Z`): one
  * clock for every node, whose own clocks may disagree by minutes.
  */
+/** The first key of the advisory locks that take turns at one scope's deployment history (PostgreSQL). */
+const HISTORY_LOCK = 0x6b6c6468;
+
+/** Rolls back a creation that found its scope's history full of accepted and running deployments. */
+class HistoryFull extends Error {
+  readonly count: number;
+  constructor(count: number) {
+    super(`The deployment history holds ${count} deployments, none of which may go.`);
+    this.count = count;
+  }
+}
+
+/** The deployments at `row`'s scope: its resource group, or the subscription's own (no resource group). */
+const atScopeOf = (row: Tables["template_deployments"]) => (eb: ExpressionBuilder<Tables, "template_deployments">) =>
+  eb.and([
+    eb("subscription_id", "=", row.subscription_id),
+    row.resource_group === null ? eb("resource_group", "is", null) : eb("resource_group", "=", row.resource_group),
+  ]);
+
+async function lockScopeHistory(tx: Kysely<Tables>, row: Tables["template_deployments"]): Promise<void> {
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const scope = `${row.subscription_id}/${row.resource_group ?? ""}`;
+  await sql`select pg_advisory_xact_lock(${HISTORY_LOCK}, hashtext(${scope}))`.execute(tx);
+}
+
+/**
+ * Deletes the scope's oldest finished deployments until one more fits within `limit`; how many went. Throws
+ * HistoryFull when accepted and running ones alone leave no room.
+ */
+async function makeRoom(tx: Kysely<Tables>, row: Tables["template_deployments"], limit: number): Promise<number> {
+  const held = await tx
+    .selectFrom("template_deployments")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where(atScopeOf(row))
+    .executeTakeFirstOrThrow();
+  const excess = Number(held.n) + 1 - limit;
+  if (excess <= 0) return 0;
+  const oldest = await tx
+    .selectFrom("template_deployments")
+    .select("id_key")
+    .where(atScopeOf(row))
+    .where("provisioning_state", "not in", ACTIVE_STATES)
+    .orderBy("started_at")
+    .orderBy("id_key")
+    .limit(excess)
+    .execute();
+  if (oldest.length < excess) throw new HistoryFull(Number(held.n));
+  const keys = oldest.map((o) => o.id_key);
+  await tx.deleteFrom("template_deployment_operations").where("deployment_key", "in", keys).execute();
+  await tx.deleteFrom("template_deployments").where("id_key", "in", keys).execute();
+  return keys.length;
+}
+
 function databaseTime(db: Kysely<Tables>, secondsAgo = 0): RawBuilder<string> {
   if (db.getExecutor().adapter instanceof PostgresAdapter)
     return sql<string>`to_char(now() at time zone 'UTC' - ${sql.lit(secondsAgo)} * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

@@ -494,3 +494,56 @@ describe("template deployments: the concurrency limit", () => {
     assert.equal((await call("POST", `${first}/cancel?${API}`, admin)).status, 204);
   });
 });
+
+describe("template deployments: the history limit", () => {
+  const keyless = useKeyless({ env: { KEYLESS_TEMPLATE_DEPLOYMENT_HISTORY_LIMIT: "2" } });
+
+  test("a full scope's oldest finished deployments make room for a new one; when every one is running, 400 DeploymentQuotaExceeded", async () => {
+    const admin = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
+    const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/history-rg`;
+    assert.equal((await call("PUT", `${base}?${API}`, admin, { location: "westeurope" })).status, 201);
+    const deployments = `${base}/providers/Microsoft.Resources/deployments`;
+    const identities = (prefix: string, length: number) => ({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      contentVersion: "1.0.0.0",
+      resources: Array.from({ length }, (_, i) => ({
+        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        apiVersion: "2023-01-31",
+        name: `${prefix}-${i}`,
+        location: "westeurope",
+        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-${i - 1}')]`] } : {}),
+      })),
+    });
+    const start = (name: string, length = 1) =>
+      call("PUT", `${deployments}/${name}?${API}`, admin, { properties: { template: identities(name, length) } });
+    const finish = async (name: string) => {
+      assert.equal((await start(name)).status, 201);
+      let state = "Accepted";
+      for (let i = 0; i < 200 && (state === "Accepted" || state === "Running"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await call("GET", `${deployments}/${name}?${API}`, admin)).body.properties.provisioningState;
+      }
+      assert.equal(state, "Succeeded");
+    };
+    const names = async () =>
+      ((await call("GET", `${deployments}?${API}`, admin)).body.value as { name: string }[]).map((d) => d.name).sort();
+
+    await finish("one");
+    await finish("two");
+    await finish("three");
+    assert.deepEqual(await names(), ["three", "two"], "the oldest went from the history");
+    assert.equal(
+      (await call("GET", `${base}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/one-0?api-version=2023-01-31`, admin)).status,
+      200,
+      "not what it deployed",
+    );
+
+    assert.equal((await start("long-a", 300)).status, 201);
+    assert.equal((await start("long-b", 300)).status, 201);
+    const refused = await start("more");
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, "DeploymentQuotaExceeded");
+    assert.deepEqual(await names(), ["long-a", "long-b"]);
+    for (const name of ["long-a", "long-b"]) assert.equal((await call("POST", `${deployments}/${name}/cancel?${API}`, admin)).status, 204);
+  });
+});

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { ABANDONED_AFTER_MS, failAbandonedRuns } from "../../src/arm/template-deployments/deployment-leases.ts";
 import { nowIso } from "../../src/core/clock.ts";
 import type { Database } from "../../src/storage/database.ts";
@@ -162,5 +164,82 @@ for (const dialect of dialects) {
       await store.deployments.deleteResultsBefore("2026-01-02T00:00:00.000Z");
       assert.equal(await store.deployments.getResult("r1"), undefined);
     });
+
+    test("a scope's history is kept at its limit: the oldest finished deployments make room, never a running one; all running refuses", async () => {
+      const limit = { historyLimit: 3 };
+      const names = async () => (await store.deployments.listDeployments(sub, "history")).map((d) => d.name).sort();
+      const finished = { provisioningState: "Succeeded", endedAt: at };
+      const put = (name: string, minute: number, overrides: Partial<TemplateDeploymentRecord> = {}) =>
+        store.deployments.putDeployment(
+          deployment(name, "history", { startedAt: `2026-01-01T00:${String(minute).padStart(2, "0")}:00.000Z`, ...overrides }),
+          limit,
+        );
+      await put("running-oldest", 0, { provisioningState: "Running" });
+      await put("old", 1, finished);
+      await put("newer", 2, { provisioningState: "Failed", endedAt: at });
+      await store.deployments.putOperation({
+        deploymentId: deployment("old", "history").id,
+        operationId: "OP1",
+        seq: 0,
+        provisioningOperation: "Create",
+        provisioningState: "Succeeded",
+        targetId: "/x",
+        targetType: "T/t",
+        targetName: "x",
+        apiVersion: "2024-01-01",
+        statusCode: "OK",
+        statusMessage: null,
+        startedAt: at,
+        endedAt: at,
+      });
+      // Another scope's deployments neither count nor go.
+      await store.deployments.putDeployment(deployment("elsewhere", null, finished), limit);
+
+      assert.deepEqual(await put("fourth", 3), { stored: true, deleted: 1 });
+      assert.deepEqual(await names(), ["fourth", "newer", "running-oldest"], "the oldest finished one went, not the older running one");
+      assert.deepEqual(await store.deployments.listOperations(deployment("old", "history").id), [], "with its operations");
+      assert.deepEqual(await put("fifth", 4, { provisioningState: "Accepted" }), { stored: true, deleted: 1 });
+      assert.deepEqual(await names(), ["fifth", "fourth", "running-oldest"]);
+      // A new run of a name in the history replaces it: no room needed.
+      assert.deepEqual(await put("fourth", 5, { provisioningState: "Running" }), { stored: true, deleted: 0 });
+      assert.deepEqual(await put("sixth", 6), { stored: false, count: 3 }, "every one is accepted or running");
+      assert.deepEqual(await names(), ["fifth", "fourth", "running-oldest"], "a refused create changes nothing");
+      assert.ok((await store.deployments.listDeployments(sub, null)).some((d) => d.name === "elsewhere"));
+    });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time.
+    if (dialect === "postgres")
+      test("deployments created at once at one scope on several connections never leave more than its limit", async () => {
+        const limit = { historyLimit: 4 };
+        const at = (i: number) => `2026-01-01T01:00:${String(i).padStart(2, "0")}.000Z`;
+        for (let i = 0; i < 4; i++)
+          await store.deployments.putDeployment(
+            deployment(`full-${i}`, "at-once", { provisioningState: "Succeeded", endedAt: at(i), startedAt: at(i) }),
+            limit,
+          );
+        const waiting = async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          return rows[0]!.n;
+        };
+        // A session holds the table against writes, so the creations start together when it lets go.
+        const results = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`lock table template_deployments in exclusive mode`.execute(holder);
+          const creations = Array.from({ length: 4 }, (_, i) =>
+            store.deployments.putDeployment(deployment(`new-${i}`, "at-once", { startedAt: at(10 + i) }), limit),
+          );
+          for (let i = 0; i < 500 && (await waiting()) < 4; i++) await sleep(10);
+          await sql`commit`.execute(holder);
+          return Promise.all(creations);
+        });
+        assert.ok(results.every((r) => r.stored));
+        assert.deepEqual((await store.deployments.listDeployments(sub, "at-once")).map((d) => d.name).sort(), [
+          "new-0",
+          "new-1",
+          "new-2",
+          "new-3",
+        ]);
+      });
   });
 }

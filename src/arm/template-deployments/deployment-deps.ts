@@ -26,6 +26,8 @@ export interface TemplateDeploymentDeps {
   armAs(caller: ArmCaller, correlationId: string): ArmPort;
   /** Deployments a subscription may have accepted or running at once. */
   concurrency: number;
+  /** Deployments one scope (a resource group, a subscription's own) keeps; the oldest finished ones make room. */
+  historyLimit: number;
   /** Resources one deployment writes at once. */
   parallelism: number;
   /** Reports a failure nobody awaits (a background run); never given a parameter value. */

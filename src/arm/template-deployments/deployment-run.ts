@@ -52,7 +52,8 @@ export function newDeploymentRecord(
 
 export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checked: Preflight): Promise<TemplateDeploymentRecord> {
   const record = newDeploymentRecord(caller, checked, nowIso(deps.arm.clock), { provisioningState: "Accepted", endedAt: null });
-  await deps.store.putDeployment(record);
+  const stored = await deps.store.putDeployment(record, { historyLimit: deps.historyLimit });
+  if (!stored.stored) throw armError("DeploymentQuotaExceeded", record.name, deps.historyLimit, stored.count);
   return record;
 }
 

@@ -34,6 +34,7 @@ function deps(ctx: ArmContext): TemplateDeploymentDeps {
     diffResource: t.diffResource,
     armAs: (caller, correlationId) => t.armAs(caller, ctx.origin, correlationId),
     concurrency: t.concurrency,
+    historyLimit: t.historyLimit,
     parallelism: t.parallelism,
     logFailure: t.logFailure,
     track: t.track,
