@@ -535,7 +535,7 @@ export async function serve(argv: readonly string[], env: Readonly<Record<string
   out(startupReport(running, config));
   // A long-running server loads the tokenizer now, so the first data-plane call does not wait for it. Should that
   // fail (its ranks file missing or unreadable), the server still serves: each call that counts tokens tries again
-  // and, until one load succeeds, fails as any internal failure does (the data plane answers 502 BackendUnavailable).
+  // and, until one load succeeds, fails as any internal failure does (the data plane answers 500 InternalServerError).
   loadTokenizer().catch((err: Error) => running.log.error({ err }, `${err.message}; calls that count tokens fail until it loads`));
   let stopped: Promise<void> | undefined;
   const close = () => {

@@ -26,7 +26,7 @@ export function streamChat(
       shutDown: errorEvent,
       failed(err) {
         onFailure(err);
-        return errorEvent(err instanceof WireError ? err : dataPlaneError("BackendUnavailable"));
+        return errorEvent(err instanceof WireError ? err : dataPlaneError("InternalServerError", String(reply.request.id)));
       },
     },
     options,

@@ -56,7 +56,7 @@ export async function dataPlaneSurface(app: FastifyInstance, services: Services)
       e.code?.startsWith("FST_ERR_CTP") || e.message.includes("JSON")
         ? dataPlaneError("InvalidJson", e.message)
         : dataPlaneError("InvalidRequest", e.message),
-    () => dataPlaneError("BackendUnavailable"),
+    (requestId) => dataPlaneError("InternalServerError", requestId),
     (reason) => dataPlaneError("PolicyUnavailable", reason),
   );
   app.setErrorHandler((error, request, reply) => envelope(bodyTooLarge(error, request) ?? error, request, reply));

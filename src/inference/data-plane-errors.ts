@@ -121,6 +121,11 @@ const catalog = {
     template: (requested: number, limit: number) =>
       `Requests to this deployment have exceeded token rate limit of your current pricing tier: this one asks for ${requested} tokens (prompt and max_tokens) and the deployment allows ${limit} tokens per minute. Please retry after 86400 seconds, or lower max_tokens, or raise the deployment's capacity.`,
   },
+  InternalServerError: {
+    status: 500,
+    template: (requestId: string) =>
+      `The server had an error while processing your request. Try again; if it persists, give the operator this request id: ${requestId}.`,
+  },
   BackendUnavailable: {
     status: 502,
     template: () => "The model backend failed to answer. Try again; if it persists, check the backend's health.",

@@ -38,9 +38,12 @@ registerHooks({
     const chat = () =>
       call("POST", world.deploymentUrl("echo", "chat/completions"), world.token, { messages: [{ role: "user", content: "hello" }] });
     const failed = await chat();
-    // The data plane's answer to any failure of its own that is not a catalog error.
-    assert.equal(failed.status, 502, JSON.stringify(failed.body));
-    assert.equal((failed.body as { error: { code: string } }).error.code, "BackendUnavailable", JSON.stringify(failed.body));
+    // The data plane's answer to any failure of its own that is not a catalog error: a 500 naming the request id,
+    // not a 502 that would blame the model backend.
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    const error = (failed.body as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "InternalServerError", JSON.stringify(failed.body));
+    assert.match(error.message, /request id: \S+\.$/);
 
     copyFileSync(fileURLToPath(import.meta.resolve("gpt-tokenizer/data/o200k_base.tiktoken")), ranks);
     const counted = await chat();
