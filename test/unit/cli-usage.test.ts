@@ -25,6 +25,18 @@ const cases: { argv: string[]; says: RegExp }[] = [
   { argv: ["login", "-p", "pw"], says: /Give both -u USER and -p PASSWORD/ },
   { argv: ["login", "-u", "alice@x", "-p", ""], says: /argument --password\/-p: the password is empty/ },
   { argv: ["login", "--service-principal", "-u", "app", "-p", ""], says: /argument --password\/-p: the secret is empty/ },
+  { argv: ["login", "-u", "", "-p", "pw"], says: /argument --username\/-u: the user name is empty/ },
+  {
+    argv: ["login", "--service-principal", "-u", "", "-p", "secret"],
+    says: /argument --username\/-u: the application \(client\) id is empty/,
+  },
+  {
+    argv: ["login", "--service-principal", "-u", "", "--certificate", "sp.pem"],
+    says: /argument --username\/-u: the application \(client\) id is empty/,
+  },
+  { argv: ["login", "--service-principal", "-u", "app", "--certificate", ""], says: /argument --certificate: the file name is empty/ },
+  { argv: ["login", "--identity", "-u", ""], says: /argument --username\/-u: the client id of the user-assigned identity is empty/ },
+  { argv: ["login", "-u", "", "-p", ""], says: /argument --username\/-u: the user name is empty/ },
   { argv: ["login", "--service-principal", "-u", "app"], says: /--service-principal needs -u APP_ID and -p SECRET or --certificate PEM/ },
   { argv: ["login", "--service-principal", "--certificate", "sp.pem"], says: /--service-principal needs -u APP_ID/ },
   { argv: ["login", "-u", "alice@x", "-p", "pw", "--certificate", "sp.pem"], says: /--certificate goes with --service-principal/ },

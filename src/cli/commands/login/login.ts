@@ -38,6 +38,7 @@ export const spec = command({
   ],
   async run(opts, ctx) {
     const cloud = requireCloud(ctx.profile);
+    rejectEmptyValues(opts);
     if (opts.identity) return loginWithIdentity(ctx, cloud, opts.username, opts["allow-no-subscriptions"] === true);
     const tenant = opts.tenant ?? "organizations";
     const credential = credentialGrant(opts);
@@ -71,6 +72,24 @@ export const spec = command({
     return ctx.profile.accounts(cloud.name).filter((a) => a.user.name === username);
   },
 });
+
+/**
+ * `-u "$APP_ID"` in a shell where the variable is not set must not read as "no -u" (a device-code sign-in, or the
+ * system-assigned identity): an empty value is a usage error, as an empty password is.
+ */
+function rejectEmptyValues(opts: OptionValues<typeof options>): void {
+  if (opts.username === "") {
+    const what = opts.identity
+      ? "the client id of the user-assigned identity"
+      : opts["service-principal"]
+        ? "the application (client) id"
+        : "the user name";
+    throw new UsageError(`argument --username/-u: ${what} is empty (is the variable you passed set in this shell?).`);
+  }
+  if (opts.certificate === "") {
+    throw new UsageError("argument --certificate: the file name is empty (is the variable you passed set in this shell?).");
+  }
+}
 
 /**
  * The grant `-u`, `-p`, `--certificate` and `--service-principal` ask for (a service principal's certificate or
