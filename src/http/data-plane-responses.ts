@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
 import type { ChatRequest } from "../inference/chat-types.ts";
-import { dataPlaneError, invalidRequest } from "../inference/data-plane-errors.ts";
+import { dataPlaneError, invalidRequest, publicFailure } from "../inference/data-plane-errors.ts";
 import {
   type AccountView,
   type DataPlaneCaller,
@@ -122,7 +122,10 @@ async function streamResponse(
       used = usage?.total_tokens;
       await keep(response);
     },
-    (err) => request.log.warn({ err }, "model stream failed mid-way"),
+    (err) => {
+      request.log.warn({ err }, "model stream failed mid-way");
+      return publicFailure(err, String(request.id));
+    },
   );
   const done = await call.trace.step("keyless.backend", () =>
     writeEventStream(reply, events, namedEvents(), {

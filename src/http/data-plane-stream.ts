@@ -1,7 +1,7 @@
 import type { FastifyReply } from "fastify";
-import { WireError } from "../core/errors.ts";
+import type { WireError } from "../core/errors.ts";
 import type { Drain } from "./drain.ts";
-import { dataPlaneError } from "../inference/data-plane-errors.ts";
+import { dataPlaneError, publicFailure } from "../inference/data-plane-errors.ts";
 import type { Usage } from "../inference/chat-types.ts";
 
 /**
@@ -26,7 +26,7 @@ export function streamChat(
       shutDown: errorEvent,
       failed(err) {
         onFailure(err);
-        return errorEvent(err instanceof WireError ? err : dataPlaneError("InternalServerError", String(reply.request.id)));
+        return errorEvent(publicFailure(err, String(reply.request.id)));
       },
     },
     options,

@@ -1,4 +1,4 @@
-import { catalogErrors, type WireError, withDetails } from "../core/errors.ts";
+import { catalogErrors, WireError, withDetails } from "../core/errors.ts";
 
 /**
  * The data plane's error catalog. Bodies are `{"error":{"code","message",…}}`, the shape the openai SDK and
@@ -178,6 +178,14 @@ type DataPlaneErrorName = keyof typeof catalog;
 export const dataPlaneCatalog: Readonly<Record<DataPlaneErrorName, { status: number }>> = catalog;
 
 export const dataPlaneError = catalogErrors(catalog);
+
+/**
+ * What a caller is told of a failure: a catalog error as it is; anything else, a failure of this service's own,
+ * as a 500 naming the request id its cause is logged under (never the cause itself, never blamed on the backend).
+ */
+export function publicFailure(err: unknown, requestId: string): WireError {
+  return err instanceof WireError ? err : dataPlaneError("InternalServerError", requestId);
+}
 
 /** OpenAI-style validation errors also name their `type` and the offending `param` (null when none), as Azure sends them. */
 export function invalidRequest(error: WireError, param: string | null): WireError {

@@ -1,6 +1,5 @@
-import { WireError } from "../core/errors.ts";
+import type { WireError } from "../core/errors.ts";
 import type { ChatCompletionChunk, FinishReason, Usage } from "./chat-types.ts";
-import { dataPlaneError } from "./data-plane-errors.ts";
 import {
   finishResponse,
   functionCallItem,
@@ -28,14 +27,14 @@ type OpenItem =
  * `max_output_tokens`). Every event carries `sequence_number` from 0.
  *
  * The first chat chunk is awaited before `response.created`, so a backend that fails before answering fails the
- * call (a JSON error, no stream). A failure after that ends the stream with `response.failed`, and `onFailure`
- * hears the cause. `onDone` gets the finished response (and the usage) before the last event is yielded.
+ * call (a JSON error, no stream). A failure after that ends the stream with `response.failed` carrying the error
+ * `onFailure` makes public of the cause. `onDone` gets the finished response (and the usage) before the last event is yielded.
  */
 export async function* responseEvents(
   chunks: AsyncIterable<string>,
   shell: ResponseObject,
   onDone: (response: ResponseObject, usage: Usage | undefined) => Promise<void> | void,
-  onFailure: (err: unknown) => void,
+  onFailure: (err: unknown) => WireError,
 ): AsyncGenerator<ResponseEvent> {
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -133,8 +132,7 @@ export async function* responseEvents(
     await onDone(response, usage);
     yield event(response.status === "incomplete" ? "response.incomplete" : "response.completed", { response });
   } catch (err) {
-    onFailure(err);
-    const wire = err instanceof WireError ? err : dataPlaneError("BackendUnavailable");
+    const wire = onFailure(err);
     const failed: ResponseObject = { ...shell, status: "failed", error: { code: wire.code, message: wire.message }, output };
     yield event("response.failed", { response: failed });
   } finally {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { dataPlaneError } from "../../src/inference/data-plane-errors.ts";
+import { dataPlaneError, publicFailure } from "../../src/inference/data-plane-errors.ts";
 import { parseResponseRequest, type ResponseObject, responseShell, toChatRequest } from "../../src/inference/responses.ts";
 import { type ResponseEvent, responseEvents } from "../../src/inference/responses-stream.ts";
 
@@ -25,7 +25,10 @@ async function collect(source: AsyncIterable<string>) {
     (r) => {
       done = r;
     },
-    (err) => failures.push(err),
+    (err) => {
+      failures.push(err);
+      return publicFailure(err, "req-1");
+    },
   ))
     events.push(e);
   return { events, done, failures };
@@ -85,6 +88,19 @@ describe("chat chunks to Responses API events", () => {
     assert.equal(last.type, "response.failed");
     assert.equal((last.response as ResponseObject).error!.code, "BackendTimeout");
     assert.equal(failed.done, undefined);
+    assert.equal(failed.failures.length, 1);
+  });
+
+  test("a failure of the service's own mid-stream is response.failed with a 500 naming the request id, not the cause", async () => {
+    async function* broken(): AsyncGenerator<string> {
+      yield JSON.stringify(chunk({ content: "a" }));
+      throw new TypeError("secret internal detail");
+    }
+    const failed = await collect(broken());
+    const error = (failed.events.at(-1)!.response as ResponseObject).error!;
+    assert.equal(error.code, "InternalServerError");
+    assert.match(error.message, /request id: req-1\.$/);
+    assert.doesNotMatch(error.message, /secret/);
     assert.equal(failed.failures.length, 1);
   });
 
