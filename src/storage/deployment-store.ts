@@ -69,18 +69,25 @@ export function deploymentStore(db: Kysely<Tables>) {
      * and becomes the newest in the history). With `historyLimit`, the scope's history (its resource group's, or the
      * subscription's own) stays within the limit as Azure's does: when the scope holds that many already, its oldest
      * finished deployments are deleted with their operations to make room, never an accepted or running one; when
-     * not enough can go, nothing is written and `count` says how many the scope holds. The count and the deletions
-     * happen under a lock of the scope (PostgreSQL: an advisory lock for the transaction; SQLite writes one at a
-     * time), so creations at one scope on several nodes at once cannot pass the limit together.
+     * not enough can go, nothing is written and `count` says how many the scope holds. With `concurrencyLimit`,
+     * nothing is written when the subscription has that many accepted or running already (`count`). The counts and
+     * the deletions happen under locks of the subscription and of the scope (PostgreSQL: advisory locks for the
+     * transaction, always in that order; SQLite writes one at a time), so creations on several nodes at once cannot
+     * pass a limit together.
      */
     async putDeployment(
       d: TemplateDeploymentRecord,
-      options: { historyLimit?: number } = {},
-    ): Promise<{ stored: true; deleted: number } | { stored: false; count: number }> {
+      options: { historyLimit?: number; concurrencyLimit?: number } = {},
+    ): Promise<{ stored: true; deleted: number } | { stored: false; limit: LimitName; count: number }> {
       const row = deploymentRow(d);
       try {
         return await db.transaction().execute(async (tx) => {
-          if (options.historyLimit !== undefined) await lockScopeHistory(tx, row);
+          if (options.concurrencyLimit !== undefined) {
+            await takeTurn(tx, row.subscription_id);
+            const active = await countActive(tx, row.subscription_id);
+            if (active >= options.concurrencyLimit) throw new LimitReached("concurrency", active);
+          }
+          if (options.historyLimit !== undefined) await takeTurn(tx, `${row.subscription_id}/${row.resource_group ?? ""}`);
           await tx.deleteFrom("template_deployment_operations").where("deployment_key", "=", row.id_key).execute();
           await tx.deleteFrom("template_deployments").where("id_key", "=", row.id_key).execute();
           const deleted = options.historyLimit === undefined ? 0 : await makeRoom(tx, row, options.historyLimit);
@@ -91,7 +98,7 @@ export function deploymentStore(db: Kysely<Tables>) {
           return { stored: true as const, deleted };
         });
       } catch (err) {
-        if (err instanceof HistoryFull) return { stored: false, count: err.count };
+        if (err instanceof LimitReached) return { stored: false, limit: err.limit, count: err.count };
         throw err;
       }
     },
@@ -145,15 +152,7 @@ export function deploymentStore(db: Kysely<Tables>) {
       return (await query.orderBy("started_at").execute()).map(deploymentRecord);
     },
     /** How many deployments of a subscription are accepted or running (the concurrency limit counts them). */
-    async countActive(subscriptionId: string): Promise<number> {
-      const row = await db
-        .selectFrom("template_deployments")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("subscription_id", "=", subscriptionId.toLowerCase())
-        .where("provisioning_state", "in", ACTIVE_STATES)
-        .executeTakeFirst();
-      return Number(row?.n ?? 0);
-    },
+    countActive: (subscriptionId: string) => countActive(db, subscriptionId.toLowerCase()),
     async deleteDeployment(id: string): Promise<boolean> {
       const key = id.toLowerCase();
       return db.transaction().execute(async (tx) => {
@@ -219,20 +218,31 @@ export function deploymentStore(db: Kysely<Tables>) {
 
 export type DeploymentStore = ReturnType<typeof deploymentStore>;
 
-/**
- * The database's clock, `secondsAgo` earlier, as the ISO-8601 text `nowIso` writes (UTC, milliseconds, `Z`): one
- * clock for every node, whose own clocks may disagree by minutes.
- */
-/** The first key of the advisory locks that take turns at one scope's deployment history (PostgreSQL). */
-const HISTORY_LOCK = 0x6b6c6468;
+/** The first key of the advisory locks under which creations count toward the deployment limits (PostgreSQL). */
+const LIMITS_LOCK = 0x6b6c6468;
 
-/** Rolls back a creation that found its scope's history full of accepted and running deployments. */
-class HistoryFull extends Error {
+/** The limit a refused creation met: its scope's history full of running ones, or its subscription's concurrency. */
+type LimitName = "history" | "concurrency";
+
+/** Rolls back a creation that met a limit. */
+class LimitReached extends Error {
+  readonly limit: LimitName;
   readonly count: number;
-  constructor(count: number) {
-    super(`The deployment history holds ${count} deployments, none of which may go.`);
+  constructor(limit: LimitName, count: number) {
+    super(`The deployment ${limit} limit is reached at ${count}.`);
+    this.limit = limit;
     this.count = count;
   }
+}
+
+async function countActive(db: Kysely<Tables>, subscriptionId: string): Promise<number> {
+  const row = await db
+    .selectFrom("template_deployments")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("subscription_id", "=", subscriptionId)
+    .where("provisioning_state", "in", ACTIVE_STATES)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** The deployments at `row`'s scope: its resource group, or the subscription's own (no resource group). */
@@ -242,10 +252,10 @@ const atScopeOf = (row: Tables["template_deployments"]) => (eb: ExpressionBuilde
     row.resource_group === null ? eb("resource_group", "is", null) : eb("resource_group", "=", row.resource_group),
   ]);
 
-async function lockScopeHistory(tx: Kysely<Tables>, row: Tables["template_deployments"]): Promise<void> {
+/** Waits for the creations counting under `key` (a subscription, or a scope `subscription/resourceGroup`) to commit. */
+async function takeTurn(tx: Kysely<Tables>, key: string): Promise<void> {
   if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  const scope = `${row.subscription_id}/${row.resource_group ?? ""}`;
-  await sql`select pg_advisory_xact_lock(${HISTORY_LOCK}, hashtext(${scope}))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(${LIMITS_LOCK}, hashtext(${key}))`.execute(tx);
 }
 
 /**
@@ -269,13 +279,17 @@ async function makeRoom(tx: Kysely<Tables>, row: Tables["template_deployments"],
     .orderBy("id_key")
     .limit(excess)
     .execute();
-  if (oldest.length < excess) throw new HistoryFull(Number(held.n));
+  if (oldest.length < excess) throw new LimitReached("history", Number(held.n));
   const keys = oldest.map((o) => o.id_key);
   await tx.deleteFrom("template_deployment_operations").where("deployment_key", "in", keys).execute();
   await tx.deleteFrom("template_deployments").where("id_key", "in", keys).execute();
   return keys.length;
 }
 
+/**
+ * The database's clock, `secondsAgo` earlier, as the ISO-8601 text `nowIso` writes (UTC, milliseconds, `Z`): one
+ * clock for every node, whose own clocks may disagree by minutes.
+ */
 function databaseTime(db: Kysely<Tables>, secondsAgo = 0): RawBuilder<string> {
   if (db.getExecutor().adapter instanceof PostgresAdapter)
     return sql<string>`to_char(now() at time zone 'UTC' - ${sql.lit(secondsAgo)} * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

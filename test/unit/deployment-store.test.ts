@@ -202,10 +202,61 @@ for (const dialect of dialects) {
       assert.deepEqual(await names(), ["fifth", "fourth", "running-oldest"]);
       // A new run of a name in the history replaces it: no room needed.
       assert.deepEqual(await put("fourth", 5, { provisioningState: "Running" }), { stored: true, deleted: 0 });
-      assert.deepEqual(await put("sixth", 6), { stored: false, count: 3 }, "every one is accepted or running");
+      assert.deepEqual(await put("sixth", 6), { stored: false, limit: "history", count: 3 }, "every one is accepted or running");
       assert.deepEqual(await names(), ["fifth", "fourth", "running-oldest"], "a refused create changes nothing");
       assert.ok((await store.deployments.listDeployments(sub, null)).some((d) => d.name === "elsewhere"));
     });
+
+    // Another subscription: the concurrency limit counts a subscription's accepted and running deployments.
+    const otherSub = "33333333-3333-4333-8333-333333333333";
+    const inOtherSub = (name: string, group: string | null, overrides: Partial<TemplateDeploymentRecord> = {}) => {
+      const d = deployment(name, group, overrides);
+      return { ...d, subscriptionId: otherSub, id: d.id.replace(sub, otherSub) };
+    };
+
+    test("a subscription's accepted and running deployments stay within the concurrency limit; finished ones free a place", async () => {
+      const limit = { concurrencyLimit: 2 };
+      assert.deepEqual(await store.deployments.putDeployment(inOtherSub("a", "rg-a"), limit), { stored: true, deleted: 0 });
+      assert.deepEqual(await store.deployments.putDeployment(inOtherSub("b", null, { provisioningState: "Running" }), limit), {
+        stored: true,
+        deleted: 0,
+      });
+      assert.deepEqual(await store.deployments.putDeployment(inOtherSub("c", "rg-c"), limit), {
+        stored: false,
+        limit: "concurrency",
+        count: 2,
+      });
+      assert.equal(await store.deployments.getDeployment(inOtherSub("c", "rg-c").id), undefined, "a refused create writes nothing");
+      await store.deployments.putDeployment(inOtherSub("a", "rg-a", { provisioningState: "Succeeded", endedAt: at }));
+      assert.equal((await store.deployments.putDeployment(inOtherSub("c", "rg-c"), limit)).stored, true);
+    });
+
+    // PostgreSQL only: SQLite runs one write transaction at a time.
+    if (dialect === "postgres")
+      test("deployments created at once in one subscription on several connections never pass its concurrency limit", async () => {
+        const concurrent = "44444444-4444-4444-8444-444444444444";
+        const limit = { concurrencyLimit: 2, historyLimit: 800 };
+        const waiting = async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          return rows[0]!.n;
+        };
+        // A session holds the table against writes, so the creations (each at its own resource group, under its own
+        // history lock) start together when it lets go.
+        const results = await database.db.connection().execute(async (holder) => {
+          await sql`begin`.execute(holder);
+          await sql`lock table template_deployments in exclusive mode`.execute(holder);
+          const creations = Array.from({ length: 4 }, (_, i) => {
+            const d = deployment(`at-once-${i}`, `rg-${i}`);
+            return store.deployments.putDeployment({ ...d, subscriptionId: concurrent, id: d.id.replace(sub, concurrent) }, limit);
+          });
+          for (let i = 0; i < 500 && (await waiting()) < 4; i++) await sleep(10);
+          await sql`commit`.execute(holder);
+          return Promise.all(creations);
+        });
+        assert.equal(results.filter((r) => r.stored).length, 2, JSON.stringify(results));
+        assert.equal(await store.deployments.countActive(concurrent), 2);
+      });
 
     // PostgreSQL only: SQLite runs one write transaction at a time.
     if (dialect === "postgres")

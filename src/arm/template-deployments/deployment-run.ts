@@ -50,11 +50,24 @@ export function newDeploymentRecord(
   };
 }
 
-export async function acceptRun(deps: TemplateDeploymentDeps, caller: ArmCaller, checked: Preflight): Promise<TemplateDeploymentRecord> {
+/**
+ * Stores the run as Accepted within the scope's history limit and, for a top-level deployment (`counted`), the
+ * subscription's concurrency limit; a nested deployment runs inside its parent's place.
+ */
+export async function acceptRun(
+  deps: TemplateDeploymentDeps,
+  caller: ArmCaller,
+  checked: Preflight,
+  counted = false,
+): Promise<TemplateDeploymentRecord> {
   const record = newDeploymentRecord(caller, checked, nowIso(deps.arm.clock), { provisioningState: "Accepted", endedAt: null });
-  const stored = await deps.store.putDeployment(record, { historyLimit: deps.historyLimit });
-  if (!stored.stored) throw armError("DeploymentQuotaExceeded", record.name, deps.historyLimit, stored.count);
-  return record;
+  const stored = await deps.store.putDeployment(record, {
+    historyLimit: deps.historyLimit,
+    ...(counted ? { concurrencyLimit: deps.concurrency } : {}),
+  });
+  if (stored.stored) return record;
+  if (stored.limit === "concurrency") throw armError("DeploymentConcurrencyLimitExceeded", deps.concurrency);
+  throw armError("DeploymentQuotaExceeded", record.name, deps.historyLimit, stored.count);
 }
 
 export async function runInBackground(

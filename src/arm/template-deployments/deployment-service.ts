@@ -42,9 +42,7 @@ export async function putTemplateDeployment(
   const checked = await preflight(deps, caller, address, body, WRITE, templateText);
   const existing = await deps.store.getDeployment(checked.id);
   if (existing && isActive(existing.provisioningState)) throw armError("DeploymentActive", address.name);
-  if ((await deps.store.countActive(checked.subscription.id)) >= deps.concurrency)
-    throw armError("DeploymentConcurrencyLimitExceeded", deps.concurrency);
-  const record = await acceptRun(deps, caller, checked);
+  const record = await acceptRun(deps, caller, checked, true);
   deps.track(runInBackground(deps, caller, record, checked));
   return { record, body: deploymentJson(record, nowIso(deps.arm.clock)) };
 }
