@@ -8,6 +8,7 @@ import { createGroups } from "./groups.ts";
 import type { Principal } from "./principals.ts";
 import { clientSecretHasher, type KeyedDigest } from "./client-secrets.ts";
 import { hashSecret, verifySecret } from "./secret-hash.ts";
+import { checkTextLengths } from "./text-limits.ts";
 import { checkPasswordPolicy, createUsers } from "./users.ts";
 
 interface NewPassword {
@@ -88,6 +89,7 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
       if (!/^[^@\s]+@[^@\s]+$/.test(input.userPrincipalName)) {
         throw new InvalidInputError(`'${input.userPrincipalName}' is not a valid user principal name (name@domain).`, "userPrincipalName");
       }
+      checkTextLengths("User", { displayName: input.displayName });
       if (input.enforcePasswordPolicy) checkPasswordPolicy(input.password);
       const user: UserRecord = {
         id: newGuid(),
@@ -109,6 +111,7 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
       displayName: string,
       withServicePrincipal: boolean,
     ): Promise<{ application: ApplicationRecord; servicePrincipal?: ServicePrincipalRecord }> {
+      checkTextLengths("Application", { displayName });
       const application = { id: newGuid(), tenantId, appId: newGuid(), displayName, createdAt: now() };
       const sp = withServicePrincipal ? newServicePrincipal(application, now()) : undefined;
       await store.insertApplication(application, sp);
@@ -127,6 +130,7 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
     getApplication: (id: string) => store.getApplication(id.toLowerCase()),
     listApplications: (tenantId: string) => store.listApplications(tenantId),
     async updateApplication(id: string, changes: { displayName?: string }): Promise<ApplicationRecord> {
+      checkTextLengths("Application", changes);
       const application = { ...(await requireApplication(id)), ...changes };
       await store.updateApplication(application);
       return application;
@@ -161,6 +165,7 @@ export function createDirectory(store: DirectoryStore, clock: Clock, keyedDigest
 
     /** Adds a client secret; the secret text is returned once and only its hash is kept. */
     async addPassword(applicationId: string, displayName: string | null, endDateTime?: string): Promise<NewPassword> {
+      checkTextLengths("PasswordCredential", { displayName });
       const application = await store.getApplication(applicationId);
       if (!application) throw new NotFoundError("application");
       const secretText = `${newSecret(3).slice(0, 3)}8Q~${newSecret(30)}`;

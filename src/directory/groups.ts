@@ -4,6 +4,7 @@ import { newGuid } from "../core/ids.ts";
 import { type ListPage, type ListQuery, pageOf } from "../core/list-query.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { DirectoryObjectType, GroupEdge, GroupRecord, ServicePrincipalRecord, UserRecord } from "../storage/records.ts";
+import { checkTextLengths } from "./text-limits.ts";
 
 /** Any object that can be a member or owner of a group, tagged by its kind. */
 type DirectoryObject =
@@ -136,6 +137,7 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
         throw new InvalidInputError("Only security groups are supported: securityEnabled must be true.", "securityEnabled");
       if (input.mailEnabled === true)
         throw new InvalidInputError("Mail-enabled groups are not supported: mailEnabled must be false.", "mailEnabled");
+      checkTextLengths("Group", { displayName: input.displayName, description: input.description });
       const group: GroupRecord = {
         id: newGuid(),
         tenantId,
@@ -151,6 +153,7 @@ export function createGroups(store: DirectoryStore, clock: Clock) {
     },
 
     async updateGroup(id: string, changes: GroupChanges): Promise<GroupRecord> {
+      checkTextLengths("Group", { displayName: changes.displayName, description: changes.description });
       const group = { ...(await requireGroup(id)), ...changes };
       await store.updateGroup(group);
       return group;

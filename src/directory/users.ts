@@ -4,6 +4,7 @@ import { type ListPage, type ListQuery, pageOf } from "../core/list-query.ts";
 import type { DirectoryStore } from "../storage/directory-store.ts";
 import type { UserRecord } from "../storage/records.ts";
 import { hashSecret } from "./secret-hash.ts";
+import { checkTextLengths } from "./text-limits.ts";
 
 export interface UserChanges {
   displayName?: string;
@@ -46,6 +47,7 @@ export function createUsers(store: DirectoryStore, clock: Clock) {
     async updateUser(idOrUpn: string, changes: UserChanges): Promise<UserRecord> {
       const user = await findUser(idOrUpn);
       if (!user) throw new NotFoundError(idOrUpn);
+      checkTextLengths("User", { displayName: changes.displayName });
       if (changes.password !== undefined) checkPasswordPolicy(changes.password);
       const updated: UserRecord = {
         ...user,

@@ -256,6 +256,42 @@ describe("Microsoft Graph subset: users, groups, nested membership, queries, dir
     assert.equal((await call("GET", `${graph}/me`, daveToken)).status, 401, "a disabled user's unexpired token stops working at once");
   });
 
+  test("text longer than Entra's limits is 400 Request_BadRequest naming the property, and nothing changes", async () => {
+    const long = (n: number) => "x".repeat(n);
+    const refused = async (method: string, path: string, body: object, property: string, resource: string) => {
+      const res = await call(method, `${graph}${path}`, admin, body);
+      assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.error.code, "Request_BadRequest");
+      assert.match(res.body.error.message, new RegExp(`^Invalid value specified for property '${property}' of resource '${resource}'`));
+    };
+    const user = await newUser("limits");
+    const group = await newGroup("limits");
+    const app = await call("POST", `${graph}/applications`, admin, { displayName: long(256) });
+    assert.equal(app.status, 201, "256 characters are allowed");
+    const groupBody = { mailNickname: "g2", mailEnabled: false, securityEnabled: true };
+    await refused("POST", "/groups", { ...groupBody, displayName: long(257) }, "displayName", "Group");
+    await refused("POST", "/groups", { ...groupBody, displayName: "g2", description: long(1025) }, "description", "Group");
+    await refused("PATCH", `/groups/${group.id}`, { displayName: long(257) }, "displayName", "Group");
+    await refused("PATCH", `/groups/${group.id}`, { description: long(1025) }, "description", "Group");
+    await refused("PATCH", `/users/${user.id}`, { displayName: long(257) }, "displayName", "User");
+    await refused("POST", "/applications", { displayName: long(257) }, "displayName", "Application");
+    await refused("PATCH", `/applications/${app.body.id}`, { displayName: long(257) }, "displayName", "Application");
+    await refused(
+      "POST",
+      `/applications/${app.body.id}/addPassword`,
+      { passwordCredential: { displayName: long(257) } },
+      "displayName",
+      "PasswordCredential",
+    );
+    const unchangedGroup = await call("GET", `${graph}/groups/${group.id}?$select=displayName,description`, admin);
+    assert.equal(unchangedGroup.body.displayName, "limits");
+    assert.equal(unchangedGroup.body.description, null);
+    assert.equal((await call("GET", `${graph}/users/${user.id}?$select=displayName`, admin)).body.displayName, "limits");
+    assert.deepEqual((await call("GET", `${graph}/applications/${app.body.id}`, admin)).body.passwordCredentials, []);
+    const groups = await call("GET", `${graph}/groups?$filter=mailNickname eq 'g2'`, admin);
+    assert.deepEqual(groups.body.value, []);
+  });
+
   test("an application token cannot use /me; deleted principals and missing tokens get 401", async () => {
     const app = await registerApp(keyless.facts, admin, "graph-me-app");
     const appToken = (await appCredential(keyless.facts, app.appId, app.secret).getToken(GRAPH_SCOPE))!.token;
