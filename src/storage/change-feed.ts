@@ -36,8 +36,14 @@ export interface Change {
   delta: ChangeDelta;
 }
 
-/** An arbitrary, fixed key for the advisory lock that orders change-recording transactions. */
+/** An arbitrary, fixed first key of the advisory lock that orders change-recording transactions. */
 export const CHANGE_FEED_LOCK = 0x6b65796c;
+
+/**
+ * Takes the change feed's turn: an advisory lock of the transaction keyed by CHANGE_FEED_LOCK and the schema, so
+ * installations that share a database in schemas of their own (`storageSchema`) never wait for each other's writes.
+ */
+export const CHANGE_FEED_LOCK_SQL = `pg_advisory_xact_lock(${CHANGE_FEED_LOCK}, hashtext(current_schema()))`;
 
 /** The PostgreSQL channel a committed change is announced on (`LISTEN keyless_changes`); the payload is the schema. */
 export const CHANGE_CHANNEL = "keyless_changes";
@@ -81,7 +87,7 @@ export const CHANGE_FEED_IDLE_LIMIT_SECONDS = 10;
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
 async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
   if (isPostgres(tx))
-    await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(
+    await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), ${sql.raw(CHANGE_FEED_LOCK_SQL)}`.execute(
       tx,
     );
 }
@@ -97,9 +103,7 @@ export async function changeTransaction<T>(db: Kysely<Tables>, work: (tx: Kysely
   return db.connection().execute(async (connection) => {
     try {
       await sql
-        .raw(
-          `begin; set local idle_in_transaction_session_timeout = '${CHANGE_FEED_IDLE_LIMIT_SECONDS}s'; select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`,
-        )
+        .raw(`begin; set local idle_in_transaction_session_timeout = '${CHANGE_FEED_IDLE_LIMIT_SECONDS}s'; select ${CHANGE_FEED_LOCK_SQL}`)
         .execute(connection);
       const result = await work(connection);
       await sql.raw("commit").execute(connection);

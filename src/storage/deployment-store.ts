@@ -255,7 +255,8 @@ const atScopeOf = (row: Tables["template_deployments"]) => (eb: ExpressionBuilde
 /** Waits for the creations counting under `key` (a subscription, or a scope `subscription/resourceGroup`) to commit. */
 async function takeTurn(tx: Kysely<Tables>, key: string): Promise<void> {
   if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await sql`select pg_advisory_xact_lock(${LIMITS_LOCK}, hashtext(${key}))`.execute(tx);
+  // Keyed by the schema too: installations sharing a database in schemas of their own do not wait for each other.
+  await sql`select pg_advisory_xact_lock(${LIMITS_LOCK}, hashtext(current_schema() || '/' || ${key}))`.execute(tx);
 }
 
 /**

@@ -6,7 +6,7 @@ import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from
 import { deleteRoleDefinition, putRoleDefinition, type RoleDefinitionDeps } from "../../src/arm/role-definitions.ts";
 import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
-import { CHANGE_FEED_LOCK } from "../../src/storage/change-feed.ts";
+import { CHANGE_FEED_LOCK, CHANGE_FEED_LOCK_SQL } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
@@ -217,8 +217,12 @@ for (const dialect of dialects)
     if (dialect === "postgres")
       test("a custom role's delete and an assignment of it at once, in either order: never an assignment of a deleted role, no deadlock", async () => {
         const waiting = async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          // Sessions queued for this schema's change-feed turn (other test files' schemas have turns of their own).
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())
+            and classid::bigint = ${CHANGE_FEED_LOCK} and objid::bigint = (hashtext(current_schema())::bigint & 4294967295)`.execute(
+            database.db,
+          );
           return rows[0]!.n;
         };
         const until = async (n: number) => {
@@ -232,7 +236,7 @@ for (const dialect of dialects)
           // A session holds the change feed's turn, so both writes queue for it in a known order.
           const [removed, assigned] = await database.db.connection().execute(async (holder) => {
             await sql`begin`.execute(holder);
-            await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(holder);
+            await sql`select ${sql.raw(CHANGE_FEED_LOCK_SQL)}`.execute(holder);
             const one = first === "delete" ? remove() : assign();
             await until(1);
             const other = first === "delete" ? assign() : remove();
@@ -265,8 +269,12 @@ for (const dialect of dialects)
         const created = await putRoleAssignment(deps, caller, scope, name, input);
         // Sessions waiting for a lock, other than the one holding the row.
         const waiting = async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
+          // Sessions queued for this schema's change-feed turn (other test files' schemas have turns of their own).
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())
+            and classid::bigint = ${CHANGE_FEED_LOCK} and objid::bigint = (hashtext(current_schema())::bigint & 4294967295)`.execute(
+            database.db,
+          );
           return rows[0]!.n;
         };
         const until = async (n: number) => {

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "kysely";
 import { ConflictError } from "../../src/core/errors.ts";
 import { CHANGE_CHANNEL, CHANGE_FEED_IDLE_LIMIT_SECONDS, changeTransaction, recordChange } from "../../src/storage/change-feed.ts";
-import type { Database } from "../../src/storage/database.ts";
+import { type Database, openDatabase } from "../../src/storage/database.ts";
 import type { RoleAssignmentRecord } from "../../src/storage/records.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
-import { dialects, freshDatabase } from "../harness/databases.ts";
+import { dialects, freshDatabase, POSTGRES_URL } from "../harness/databases.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
 const tenantId = "11111111-1111-4111-8111-111111111111";
@@ -282,8 +284,8 @@ for (const dialect of dialects) {
 
     if (dialect === "postgres") {
       test("a writer that goes idle holding the change feed's turn loses its session; the other writers go on", async () => {
-        const stalled = freshDatabase("postgres");
-        const neighbour = await stalled;
+        // Another node on the same schema (a pool of its own).
+        const neighbour = await sameSchema(database);
         try {
           let locked!: () => void;
           const holding = new Promise<void>((resolve) => {
@@ -391,9 +393,46 @@ for (const dialect of dialects) {
   });
 }
 
+/** A second connection pool on `database`'s PostgreSQL schema: another node of the same installation. */
+async function sameSchema(database: Database): Promise<Database> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+  return openDatabase(POSTGRES_URL, { schema: rows[0]!.schema });
+}
+
 describe("PostgreSQL schemas side by side", {
   skip: !dialects.includes("postgres") && "KEYLESS_TEST_DIALECTS leaves PostgreSQL out",
 }, () => {
+  test("installations in schemas of their own never wait for each other's change-feed turn", async () => {
+    const one = await freshDatabase("postgres");
+    const other = await freshDatabase("postgres");
+    try {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked!: () => void;
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const holder = changeTransaction(one.db, async (tx) => {
+        await recordChange(tx, "rbac", at, { kind: "full" }, true);
+        locked();
+        await released;
+      });
+      await holding;
+      const started = performance.now();
+      const written = changeTransaction(other.db, (tx) => recordChange(tx, "rbac", at, { kind: "full" }, true));
+      const first = await Promise.race([written.then(() => "written"), sleep(2000).then(() => "waiting")]);
+      const waited = performance.now() - started;
+      release();
+      await Promise.all([holder, written]);
+      assert.equal(first, "written", `a write in another schema waited ${Math.round(waited)} ms for this schema's turn`);
+    } finally {
+      await one.close();
+      await other.close();
+    }
+  });
+
   test("a fresh schema migrates while a neighbour schema on the same server already holds the migration tables", async () => {
     const neighbour = await freshDatabase("postgres");
     try {
