@@ -37,7 +37,7 @@ export interface Change {
 }
 
 /** An arbitrary, fixed first key of the advisory lock that orders change-recording transactions. */
-export const CHANGE_FEED_LOCK = 0x6b65796c;
+const CHANGE_FEED_LOCK = 0x6b65796c;
 
 /**
  * Takes the change feed's turn: an advisory lock of the transaction keyed by CHANGE_FEED_LOCK and the schema, so

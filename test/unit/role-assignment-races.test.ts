@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
 import { deleteRoleDefinition, putRoleDefinition, type RoleDefinitionDeps } from "../../src/arm/role-definitions.ts";
 import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
-import { CHANGE_FEED_LOCK, CHANGE_FEED_LOCK_SQL } from "../../src/storage/change-feed.ts";
+import { CHANGE_FEED_LOCK_SQL } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
+import type { Tables } from "../../src/storage/tables.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
 import { dialects, freshDatabase } from "../harness/databases.ts";
@@ -19,6 +20,25 @@ const account = `${scope}/providers/Microsoft.CognitiveServices/accounts/a1`;
 const caller = { principalId: "33333333-3333-4333-8333-333333333333", tenantId, clientName: "admin@t.example" };
 const member = "44444444-4444-4444-8444-444444444444";
 const CHAT = "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action";
+
+/**
+ * Waits (up to 5 s) until `count` sessions queue behind the one `holder` runs on, directly or behind another that
+ * does: writers then take their turns in the order they queued. Sessions of other test files never count.
+ */
+async function queuedBehind(holder: Kysely<Tables>, count: number): Promise<void> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(holder);
+  const holderPid = rows[0]!.pid;
+  for (let i = 0; i < 500; i++) {
+    const { rows: queued } = await sql<{ n: number }>`
+      with recursive behind(pid) as (
+        select pid from pg_stat_activity where ${holderPid}::int = any(pg_blocking_pids(pid))
+        union
+        select a.pid from pg_stat_activity a join behind b on b.pid = any(pg_blocking_pids(a.pid)))
+      select count(*)::int as n from behind`.execute(holder);
+    if (queued[0]!.n >= count) return;
+    await sleep(10);
+  }
+}
 
 for (const dialect of dialects)
   describe(`role-assignment writes racing each other on ${dialect}`, () => {
@@ -216,18 +236,6 @@ for (const dialect of dialects)
     // PostgreSQL only: SQLite runs one write transaction at a time.
     if (dialect === "postgres")
       test("a custom role's delete and an assignment of it at once, in either order: never an assignment of a deleted role, no deadlock", async () => {
-        const waiting = async () => {
-          // Sessions queued for this schema's change-feed turn (other test files' schemas have turns of their own).
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
-          where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())
-            and classid::bigint = ${CHANGE_FEED_LOCK} and objid::bigint = (hashtext(current_schema())::bigint & 4294967295)`.execute(
-            database.db,
-          );
-          return rows[0]!.n;
-        };
-        const until = async (n: number) => {
-          for (let i = 0; i < 500 && (await waiting()) < n; i++) await sleep(10);
-        };
         for (const first of ["delete", "assign"] as const) {
           const role = await newCustomRole();
           const name = crypto.randomUUID();
@@ -238,9 +246,9 @@ for (const dialect of dialects)
             await sql`begin`.execute(holder);
             await sql`select ${sql.raw(CHANGE_FEED_LOCK_SQL)}`.execute(holder);
             const one = first === "delete" ? remove() : assign();
-            await until(1);
+            await queuedBehind(holder, 1);
             const other = first === "delete" ? assign() : remove();
-            await until(2);
+            await queuedBehind(holder, 2);
             await sql`commit`.execute(holder);
             const settled = await Promise.allSettled([one, other]);
             return first === "delete" ? settled : [settled[1]!, settled[0]!];
@@ -267,28 +275,15 @@ for (const dialect of dialects)
         const name = crypto.randomUUID();
         const input = { roleDefinitionId: BuiltInRoleIds.COGNITIVE_SERVICES_OPENAI_USER, principalId: member };
         const created = await putRoleAssignment(deps, caller, scope, name, input);
-        // Sessions waiting for a lock, other than the one holding the row.
-        const waiting = async () => {
-          // Sessions queued for this schema's change-feed turn (other test files' schemas have turns of their own).
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
-          where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())
-            and classid::bigint = ${CHANGE_FEED_LOCK} and objid::bigint = (hashtext(current_schema())::bigint & 4294967295)`.execute(
-            database.db,
-          );
-          return rows[0]!.n;
-        };
-        const until = async (n: number) => {
-          for (let i = 0; i < 500 && (await waiting()) < n; i++) await sleep(10);
-        };
         // A session holds the row, so the writers below queue on it in a known order: the update first, then the
         // delete. The writer that gets the row next must not then wait for the change feed's turn held by the other.
         const writes = await database.db.connection().execute(async (holder) => {
           await sql`begin`.execute(holder);
           await sql`select id from role_assignments where id = ${name} for update`.execute(holder);
           const update = putRoleAssignment(deps, caller, scope, name, { ...input, description: "renamed" });
-          await until(1);
+          await queuedBehind(holder, 1);
           const remove = deleteRoleAssignment(deps, caller, scope, name);
-          await until(2);
+          await queuedBehind(holder, 2);
           await sql`commit`.execute(holder);
           return Promise.allSettled([update, remove]);
         });
@@ -302,9 +297,9 @@ for (const dialect of dialects)
           await sql`begin`.execute(holder);
           await sql`select id from role_assignments where id = ${again} for update`.execute(holder);
           const scopeGone = store.rbac.deleteAssignmentsAtOrBelow(scope, at);
-          await until(1);
+          await queuedBehind(holder, 1);
           const remove = deleteRoleAssignment(deps, caller, scope, again);
-          await until(2);
+          await queuedBehind(holder, 2);
           await sql`commit`.execute(holder);
           return Promise.allSettled([scopeGone, remove]);
         });
