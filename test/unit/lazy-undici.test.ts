@@ -21,17 +21,32 @@ async function answering(): Promise<{ server: Server; origin: string; requests: 
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
 }
 
+/**
+ * Runs `script` (an ES module) in a process of its own, as whether a module was loaded is per process, with
+ * `loaded()` in scope (whether undici is loaded yet); answers what it printed, parsed as JSON.
+ */
+async function runAlone(script: string): Promise<unknown> {
+  const preamble = `
+    import { createRequire } from "node:module";
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = () => Object.keys(cache).some((file) => file.includes("/undici/")) || process.moduleLoadList.some((m) => m.includes("undici"));
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    "--disable-warning=ExperimentalWarning",
+    "--input-type=module",
+    "-e",
+    preamble + script,
+  ]);
+  return JSON.parse(stdout);
+}
+
 describe("undici loads on the first call out", () => {
   test("the clients that call out load no undici until their first call, which then works", async () => {
     const { server, origin, requests } = await answering();
-    // A process of its own: whether a module was loaded is per process.
     const script = `
-      import { createRequire } from "node:module";
       const { upstreamClient } = await import(${JSON.stringify(src("inference/backends/openai-compatible/upstream.ts"))});
       await import(${JSON.stringify(src("inference/content-filter/moderation-classifier.ts"))});
       await import(${JSON.stringify(src("inference/backends/entra-token.ts"))});
-      const cache = createRequire(import.meta.url).cache;
-      const loaded = () => Object.keys(cache).some((file) => file.includes("/undici/")) || process.moduleLoadList.some((m) => m.includes("undici"));
       const client = upstreamClient({
         baseUrl: ${JSON.stringify(`${origin}/v1`)},
         apiKey: undefined,
@@ -46,13 +61,7 @@ describe("undici loads on the first call out", () => {
       console.log(JSON.stringify({ before, after: loaded(), statuses: answers.map((a) => a.statusCode), bodies }));
     `;
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        "--disable-warning=ExperimentalWarning",
-        "--input-type=module",
-        "-e",
-        script,
-      ]);
-      assert.deepEqual(JSON.parse(stdout), { before: false, after: true, statuses: [200, 200], bodies: [{ ok: true }, { ok: true }] });
+      assert.deepEqual(await runAlone(script), { before: false, after: true, statuses: [200, 200], bodies: [{ ok: true }, { ok: true }] });
       assert.equal(requests(), 2);
     } finally {
       server.close();
@@ -62,12 +71,9 @@ describe("undici loads on the first call out", () => {
   test("neither the server nor the CLI that runs it (keyless serve) loads undici; the CLI's first request does, and works", async () => {
     const { server, origin, requests } = await answering();
     const script = `
-      import { createRequire } from "node:module";
       await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, "..", "..", "bin", "keyless-main.ts")).href)});
       await import(${JSON.stringify(src("main.ts"))});
       const { createTransport } = await import(${JSON.stringify(src("client/transport.ts"))});
-      const cache = createRequire(import.meta.url).cache;
-      const loaded = () => Object.keys(cache).some((file) => file.includes("/undici/")) || process.moduleLoadList.some((m) => m.includes("undici"));
       const before = loaded();
       const transport = createTransport();
       const answer = await transport.send({ method: "GET", url: ${JSON.stringify(`${origin}/`)} });
@@ -75,13 +81,7 @@ describe("undici loads on the first call out", () => {
       console.log(JSON.stringify({ before, after: loaded(), status: answer.status, body: answer.body }));
     `;
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [
-        "--disable-warning=ExperimentalWarning",
-        "--input-type=module",
-        "-e",
-        script,
-      ]);
-      assert.deepEqual(JSON.parse(stdout), { before: false, after: true, status: 200, body: { ok: true } });
+      assert.deepEqual(await runAlone(script), { before: false, after: true, status: 200, body: { ok: true } });
       assert.equal(requests(), 1);
     } finally {
       server.close();

@@ -10,6 +10,29 @@ import { rgContext } from "./templates-helpers.ts";
 const SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
 const IDENTITY = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
+/** 400 identities (`a0`…) and 400 more (`b0`…) that depend on the whole first loop: 800 resources, 160,000 dependencies. */
+const LOOP_ON_LOOP = {
+  $schema: SCHEMA,
+  contentVersion: "1.0.0.0",
+  resources: [
+    {
+      type: IDENTITY,
+      apiVersion: "2023-01-31",
+      name: "[concat('a', copyIndex())]",
+      location: "x",
+      copy: { name: "aLoop", count: 400 },
+    },
+    {
+      type: IDENTITY,
+      apiVersion: "2023-01-31",
+      name: "[concat('b', copyIndex())]",
+      location: "x",
+      copy: { name: "bLoop", count: 400 },
+      dependsOn: ["aLoop"],
+    },
+  ],
+};
+
 /** Runs a plan against an ARM port that only records the order of its writes. */
 async function runOrder(resources: readonly PlannedResource[]): Promise<string[]> {
   const written: string[] = [];
@@ -38,31 +61,7 @@ async function runOrder(resources: readonly PlannedResource[]): Promise<string[]
 
 describe("template deployment executor: dependencies", () => {
   test("a loop of 400 that depends on another loop of 400 starts only once that loop is written", async () => {
-    const plan = await planTemplate(
-      {
-        $schema: SCHEMA,
-        contentVersion: "1.0.0.0",
-        resources: [
-          {
-            type: IDENTITY,
-            apiVersion: "2023-01-31",
-            name: "[concat('a', copyIndex())]",
-            location: "x",
-            copy: { name: "aLoop", count: 400 },
-          },
-          {
-            type: IDENTITY,
-            apiVersion: "2023-01-31",
-            name: "[concat('b', copyIndex())]",
-            location: "x",
-            copy: { name: "bLoop", count: 400 },
-            dependsOn: ["aLoop"],
-          },
-        ],
-      },
-      {},
-      rgContext,
-    );
+    const plan = await planTemplate(LOOP_ON_LOOP, {}, rgContext);
     const written = await runOrder(plan.resources);
     assert.equal(written.length, 800);
     const lastA = Math.max(...written.flatMap((name, i) => (name.startsWith("a") ? [i] : [])));
@@ -102,32 +101,11 @@ describe("template deployment executor: dependencies", () => {
   });
 
   test("the deployment record lists each resource's dependencies by id and type (800 resources, 160,000 dependencies)", async () => {
-    const template = {
-      $schema: SCHEMA,
-      contentVersion: "1.0.0.0",
-      resources: [
-        {
-          type: IDENTITY,
-          apiVersion: "2023-01-31",
-          name: "[concat('a', copyIndex())]",
-          location: "x",
-          copy: { name: "aLoop", count: 400 },
-        },
-        {
-          type: IDENTITY,
-          apiVersion: "2023-01-31",
-          name: "[concat('b', copyIndex())]",
-          location: "x",
-          copy: { name: "bLoop", count: 400 },
-          dependsOn: ["aLoop"],
-        },
-      ],
-    };
-    const plan = await planTemplate(template, {}, rgContext);
+    const plan = await planTemplate(LOOP_ON_LOOP, {}, rgContext);
     const record = newDeploymentRecord(
       { principalId: "p", tenantId: rgContext.tenantId, clientName: "p" },
       {
-        input: { template, parameters: {}, mode: "Incremental", location: null, tags: {} },
+        input: { template: LOOP_ON_LOOP, parameters: {}, mode: "Incremental", location: null, tags: {} },
         plan,
         context: rgContext,
         subscription: { id: rgContext.subscriptionId, tenantId: rgContext.tenantId, displayName: "s", state: "Enabled", createdAt: "" },
