@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { dialectOf } from "./dialect.ts";
 import type { DenyAssignmentRecord, RoleAssignmentRecord, RoleDefinitionRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 
@@ -65,7 +66,7 @@ export async function recordChange(
   locked = false,
 ): Promise<Change> {
   const text = JSON.stringify(delta);
-  if (!isPostgres(tx)) {
+  if (dialectOf(tx) !== "postgres") {
     const row = await tx.insertInto("changes").values({ topic, at, delta: text }).returning("seq").executeTakeFirstOrThrow();
     return { seq: Number(row.seq), topic, at, delta };
   }
@@ -86,7 +87,7 @@ export const CHANGE_FEED_IDLE_LIMIT_SECONDS = 10;
 
 /** Takes the change feed's turn in this transaction (PostgreSQL; nothing to do on SQLite). */
 async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
-  if (isPostgres(tx))
+  if (dialectOf(tx) === "postgres")
     await sql`select set_config('idle_in_transaction_session_timeout', ${`${CHANGE_FEED_IDLE_LIMIT_SECONDS}s`}, true), ${sql.raw(CHANGE_FEED_LOCK_SQL)}`.execute(
       tx,
     );
@@ -99,7 +100,7 @@ async function lockChangeFeed(tx: Kysely<Tables>): Promise<void> {
  * writer on another node. `work` records its change with `recordChange(…, locked = true)`.
  */
 export async function changeTransaction<T>(db: Kysely<Tables>, work: (tx: Kysely<Tables>) => Promise<T>): Promise<T> {
-  if (!isPostgres(db)) return db.transaction().execute(work);
+  if (dialectOf(db) !== "postgres") return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     try {
       await sql
@@ -117,8 +118,6 @@ export async function changeTransaction<T>(db: Kysely<Tables>, work: (tx: Kysely
     }
   });
 }
-
-const isPostgres = (db: Kysely<Tables>) => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /** The feed as nodes read it. */
 export function changeFeed(db: Kysely<Tables>) {

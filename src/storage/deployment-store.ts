@@ -1,4 +1,5 @@
-import { type ExpressionBuilder, type Kysely, PostgresAdapter, type RawBuilder, type Selectable, sql } from "kysely";
+import { type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
+import { dialectOf } from "./dialect.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
 
@@ -254,7 +255,7 @@ const atScopeOf = (row: Tables["template_deployments"]) => (eb: ExpressionBuilde
 
 /** Waits for the creations counting under `key` (a subscription, or a scope `subscription/resourceGroup`) to commit. */
 async function takeTurn(tx: Kysely<Tables>, key: string): Promise<void> {
-  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  if (dialectOf(tx) !== "postgres") return;
   // Keyed by the schema too: installations sharing a database in schemas of their own do not wait for each other.
   await sql`select pg_advisory_xact_lock(${LIMITS_LOCK}, hashtext(current_schema() || '/' || ${key}))`.execute(tx);
 }
@@ -292,7 +293,7 @@ async function makeRoom(tx: Kysely<Tables>, row: Tables["template_deployments"],
  * clock for every node, whose own clocks may disagree by minutes.
  */
 function databaseTime(db: Kysely<Tables>, secondsAgo = 0): RawBuilder<string> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter)
+  if (dialectOf(db) === "postgres")
     return sql<string>`to_char(now() at time zone 'UTC' - ${sql.lit(secondsAgo)} * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${secondsAgo} seconds`})`;
 }

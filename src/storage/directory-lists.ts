@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, PostgresAdapter, type SqlBool, sql } from "kysely";
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from "kysely";
 import type { ListCondition } from "../core/list-query.ts";
 import type { Dialect } from "./dialect.ts";
 import type { Tables } from "./tables.ts";
@@ -34,11 +34,6 @@ export const DIRECTORY_LIST_FIELDS = {
 } as const satisfies Record<string, Record<string, ListField>>;
 
 type Builder = ExpressionBuilder<Tables, keyof Tables>;
-
-/** The dialect a store's connection speaks (where the SQL of the two must differ). */
-export function dialectOf(db: Kysely<Tables>): Dialect {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
-}
 
 /**
  * The condition as a SQL `where`, two-valued (never NULL, so `not` means what it says). Strings compare with

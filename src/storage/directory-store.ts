@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
-import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
+import { dialectOf } from "./dialect.ts";
 import { recordChange } from "./change-feed.ts";
 import { revokeRefreshTokensOfUser } from "./grant-store.ts";
 import { groupStore, removeEdgesOf } from "./group-store.ts";

@@ -1,7 +1,8 @@
 import { recordChange, type ChangeTopic } from "./change-feed.ts";
-import { type Kysely, PostgresAdapter, type Selectable, sql, type Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { ListItem, ListQuery } from "../core/list-query.ts";
-import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, dialectOf, whereCondition } from "./directory-lists.ts";
+import { afterCursor, cursorOf, DIRECTORY_LIST_FIELDS, whereCondition } from "./directory-lists.ts";
+import { dialectOf } from "./dialect.ts";
 import type { DirectoryObjectType, GroupEdge, GroupRecord } from "./records.ts";
 import type { Tables } from "./tables.ts";
 import { conflictOnDuplicate } from "./unique-violation.ts";
@@ -230,7 +231,7 @@ export async function removeEdgesOf(tx: Transaction<Tables>, principalId: string
  * group-into-group additions take turns. SQLite already runs one write transaction at a time.
  */
 async function serializeNesting(tx: Transaction<Tables>): Promise<void> {
-  if (tx.getExecutor().adapter instanceof PostgresAdapter) await sql`lock table group_members in share row exclusive mode`.execute(tx);
+  if (dialectOf(tx) === "postgres") await sql`lock table group_members in share row exclusive mode`.execute(tx);
 }
 
 /**

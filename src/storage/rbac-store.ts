@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
+import { dialectOf } from "./dialect.ts";
 import { NotFoundError } from "../core/errors.ts";
 import { type ActivityRecord, activityRow } from "./activity-store.ts";
 import { CHANGE_CHANNEL, type Change, type ChangeDelta, changeFeed, changeTransaction, recordChange } from "./change-feed.ts";
@@ -28,7 +29,7 @@ export function rbacStore(db: Kysely<Tables>) {
       return conflictOnDuplicate(
         () =>
           changeTransaction(db, async (tx) => {
-            if (tx.getExecutor().adapter instanceof PostgresAdapter) return insertGuardedPostgres(tx, row, delta, options);
+            if (dialectOf(tx) === "postgres") return insertGuardedPostgres(tx, row, delta, options);
             if (options.customRole && !(await roleExists(tx, row.role_definition_id))) throw roleGone();
             if (options.limit && (await countInSubscription(tx, options.limit.subscriptionId)) >= options.limit.max) return undefined;
             await tx.insertInto("role_assignments").values(row).execute();
@@ -86,7 +87,7 @@ export function rbacStore(db: Kysely<Tables>) {
       const principalId = authorized.principalId.toLowerCase();
       const delta = { kind: "assignment.delete", id: key } as const;
       return changeTransaction(db, async (tx) => {
-        if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+        if (dialectOf(tx) === "postgres") {
           const { rows } = await sql<{ seq: string | number }>`
             with gone as (delete from role_assignments where id = ${key} and scope_key = ${scopeKey}
               and role_definition_id = ${roleId} and principal_id = ${principalId} returning id)${activityPart(options.activity, "gone")},
