@@ -1,5 +1,8 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Kysely, sql } from "kysely";
 import pg from "pg";
 import { type Database, openDatabase } from "../../src/storage/database.ts";
+import type { Tables } from "../../src/storage/tables.ts";
 
 export const POSTGRES_URL = process.env.KEYLESS_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -38,4 +41,25 @@ export async function dropTestSchemas(): Promise<void> {
 export async function freshDatabase(dialect: "sqlite" | "postgres"): Promise<Database> {
   if (dialect === "sqlite") return openDatabase("sqlite::memory:");
   return openDatabase(POSTGRES_URL, { schema: testSchema("store") });
+}
+
+/**
+ * PostgreSQL: waits (up to 5 s) until `count` sessions queue behind the one `holder` runs on, directly or behind another that
+ * does: writers then take their turns in the order they queued. Sessions of other test files never count.
+ */
+export async function queuedBehind(holder: Kysely<Tables>, count: number): Promise<void> {
+  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(holder);
+  const holderPid = rows[0]!.pid;
+  for (let i = 0; i < 500; i++) {
+    // The holder is inside its transaction, where PostgreSQL would answer every poll from its first statistics snapshot.
+    await sql`select pg_stat_clear_snapshot()`.execute(holder);
+    const { rows: queued } = await sql<{ n: number }>`
+      with recursive behind(pid) as (
+        select pid from pg_stat_activity where ${holderPid}::int = any(pg_blocking_pids(pid))
+        union
+        select a.pid from pg_stat_activity a join behind b on b.pid = any(pg_blocking_pids(a.pid)))
+      select count(*)::int as n from behind`.execute(holder);
+    if (queued[0]!.n >= count) return;
+    await sleep(10);
+  }
 }

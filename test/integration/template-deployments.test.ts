@@ -11,6 +11,18 @@ import { RoleIds } from "../harness/role-ids.ts";
 
 const API = "api-version=2021-04-01";
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/deployments/${name}`, import.meta.url), "utf8"));
+/** `length` identities `prefix-0`…, each depending on the one before: a run that takes a while, one write at a time. */
+const identityChain = (prefix: string, length: number) => ({
+  $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  contentVersion: "1.0.0.0",
+  resources: Array.from({ length }, (_, i) => ({
+    type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+    apiVersion: "2023-01-31",
+    name: `${prefix}-${i}`,
+    location: "westeurope",
+    ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-${i - 1}')]`] } : {}),
+  })),
+});
 
 /** ARM's `Microsoft.Resources/deployments` driven over REST: the async protocol, failures, secrets, cancel, complete mode. */
 describe("template deployments over ARM REST", () => {
@@ -473,21 +485,10 @@ describe("template deployments: the concurrency limit", () => {
     const admin = (await adminCredential(keyless.facts).getToken(ARM_SCOPE))!.token;
     const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/limit-rg`;
     assert.equal((await call("PUT", `${base}?${API}`, admin, { location: "westeurope" })).status, 201);
-    const chain = (prefix: string, length: number) => ({
-      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-      contentVersion: "1.0.0.0",
-      resources: Array.from({ length }, (_, i) => ({
-        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-        apiVersion: "2023-01-31",
-        name: `${prefix}-${i}`,
-        location: "westeurope",
-        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-${i - 1}')]`] } : {}),
-      })),
-    });
     const first = `${base}/providers/Microsoft.Resources/deployments/long`;
-    assert.equal((await call("PUT", `${first}?${API}`, admin, { properties: { template: chain("long", 300) } })).status, 201);
+    assert.equal((await call("PUT", `${first}?${API}`, admin, { properties: { template: identityChain("long", 300) } })).status, 201);
     const second = await call("PUT", `${base}/providers/Microsoft.Resources/deployments/short?${API}`, admin, {
-      properties: { template: chain("short", 1) },
+      properties: { template: identityChain("short", 1) },
     });
     assert.equal(second.status, 429);
     assert.equal(second.body.error.code, "DeploymentConcurrencyLimitExceeded");
@@ -503,19 +504,8 @@ describe("template deployments: the history limit", () => {
     const base = `${keyless.facts.url}/subscriptions/${keyless.facts.subscriptionId}/resourceGroups/history-rg`;
     assert.equal((await call("PUT", `${base}?${API}`, admin, { location: "westeurope" })).status, 201);
     const deployments = `${base}/providers/Microsoft.Resources/deployments`;
-    const identities = (prefix: string, length: number) => ({
-      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-      contentVersion: "1.0.0.0",
-      resources: Array.from({ length }, (_, i) => ({
-        type: "Microsoft.ManagedIdentity/userAssignedIdentities",
-        apiVersion: "2023-01-31",
-        name: `${prefix}-${i}`,
-        location: "westeurope",
-        ...(i > 0 ? { dependsOn: [`[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', '${prefix}-${i - 1}')]`] } : {}),
-      })),
-    });
     const start = (name: string, length = 1) =>
-      call("PUT", `${deployments}/${name}?${API}`, admin, { properties: { template: identities(name, length) } });
+      call("PUT", `${deployments}/${name}?${API}`, admin, { properties: { template: identityChain(name, length) } });
     const finish = async (name: string) => {
       assert.equal((await start(name)).status, 201);
       let state = "Accepted";

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "kysely";
 import { ABANDONED_AFTER_MS, failAbandonedRuns } from "../../src/arm/template-deployments/deployment-leases.ts";
 import { nowIso } from "../../src/core/clock.ts";
 import type { Database } from "../../src/storage/database.ts";
 import type { TemplateDeploymentRecord } from "../../src/storage/deployment-store.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
-import { dialects, freshDatabase } from "../harness/databases.ts";
+import { dialects, freshDatabase, queuedBehind } from "../harness/databases.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
 const sub = "22222222-2222-4222-8222-222222222222";
@@ -236,11 +235,6 @@ for (const dialect of dialects) {
       test("deployments created at once in one subscription on several connections never pass its concurrency limit", async () => {
         const concurrent = "44444444-4444-4444-8444-444444444444";
         const limit = { concurrencyLimit: 2, historyLimit: 800 };
-        const waiting = async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
-          return rows[0]!.n;
-        };
         // A session holds the table against writes, so the creations (each at its own resource group, under its own
         // history lock) start together when it lets go.
         const results = await database.db.connection().execute(async (holder) => {
@@ -250,7 +244,7 @@ for (const dialect of dialects) {
             const d = deployment(`at-once-${i}`, `rg-${i}`);
             return store.deployments.putDeployment({ ...d, subscriptionId: concurrent, id: d.id.replace(sub, concurrent) }, limit);
           });
-          for (let i = 0; i < 500 && (await waiting()) < 4; i++) await sleep(10);
+          await queuedBehind(holder, 4);
           await sql`commit`.execute(holder);
           return Promise.all(creations);
         });
@@ -268,11 +262,6 @@ for (const dialect of dialects) {
             deployment(`full-${i}`, "at-once", { provisioningState: "Succeeded", endedAt: at(i), startedAt: at(i) }),
             limit,
           );
-        const waiting = async () => {
-          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where wait_event_type = 'Lock' and datname = current_database()`.execute(database.db);
-          return rows[0]!.n;
-        };
         // A session holds the table against writes, so the creations start together when it lets go.
         const results = await database.db.connection().execute(async (holder) => {
           await sql`begin`.execute(holder);
@@ -280,7 +269,7 @@ for (const dialect of dialects) {
           const creations = Array.from({ length: 4 }, (_, i) =>
             store.deployments.putDeployment(deployment(`new-${i}`, "at-once", { startedAt: at(10 + i) }), limit),
           );
-          for (let i = 0; i < 500 && (await waiting()) < 4; i++) await sleep(10);
+          await queuedBehind(holder, 4);
           await sql`commit`.execute(holder);
           return Promise.all(creations);
         });

@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { deleteRoleAssignment, putRoleAssignment, type RoleAssignmentDeps } from "../../src/arm/role-assignments.ts";
 import { deleteRoleDefinition, putRoleDefinition, type RoleDefinitionDeps } from "../../src/arm/role-definitions.ts";
 import { BuiltInRoleIds, builtInRoles, type LivePolicy, openLivePolicy } from "../../src/authz/index.ts";
 import type { WireError } from "../../src/core/errors.ts";
 import { CHANGE_FEED_LOCK_SQL } from "../../src/storage/change-feed.ts";
 import type { Database } from "../../src/storage/database.ts";
-import type { Tables } from "../../src/storage/tables.ts";
 import { createStore, type Store } from "../../src/storage/store.ts";
 import { permissiveRoleAssignmentDeps } from "../harness/role-assignment-deps.ts";
-import { dialects, freshDatabase } from "../harness/databases.ts";
+import { dialects, freshDatabase, queuedBehind } from "../harness/databases.ts";
 
 const at = "2026-01-01T00:00:00.000Z";
 const tenantId = "11111111-1111-4111-8111-111111111111";
@@ -20,25 +18,6 @@ const account = `${scope}/providers/Microsoft.CognitiveServices/accounts/a1`;
 const caller = { principalId: "33333333-3333-4333-8333-333333333333", tenantId, clientName: "admin@t.example" };
 const member = "44444444-4444-4444-8444-444444444444";
 const CHAT = "Microsoft.CognitiveServices/accounts/OpenAI/deployments/chat/completions/action";
-
-/**
- * Waits (up to 5 s) until `count` sessions queue behind the one `holder` runs on, directly or behind another that
- * does: writers then take their turns in the order they queued. Sessions of other test files never count.
- */
-async function queuedBehind(holder: Kysely<Tables>, count: number): Promise<void> {
-  const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(holder);
-  const holderPid = rows[0]!.pid;
-  for (let i = 0; i < 500; i++) {
-    const { rows: queued } = await sql<{ n: number }>`
-      with recursive behind(pid) as (
-        select pid from pg_stat_activity where ${holderPid}::int = any(pg_blocking_pids(pid))
-        union
-        select a.pid from pg_stat_activity a join behind b on b.pid = any(pg_blocking_pids(a.pid)))
-      select count(*)::int as n from behind`.execute(holder);
-    if (queued[0]!.n >= count) return;
-    await sleep(10);
-  }
-}
 
 for (const dialect of dialects)
   describe(`role-assignment writes racing each other on ${dialect}`, () => {
